@@ -1,0 +1,183 @@
+package tickets
+
+import (
+	"strings"
+	"time"
+)
+
+// Address is a mailbox: a display name and an address. Email is stored
+// lower-cased so comparisons are plain string equality.
+type Address struct {
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email"`
+}
+
+// NewAddress returns an Address with the email normalised (trimmed, lower case).
+func NewAddress(name, email string) Address {
+	return Address{Name: strings.TrimSpace(name), Email: NormalizeEmail(email)}
+}
+
+// NormalizeEmail lower-cases and trims an address so that lookups are exact.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// String formats the address for logs and templates ("Name <email>").
+func (a Address) String() string {
+	if a.Name == "" {
+		return a.Email
+	}
+	return a.Name + " <" + a.Email + ">"
+}
+
+// Inbound is one received mail after parsing: everything the workflow needs
+// and nothing of the protocol that delivered it. mailin builds it.
+type Inbound struct {
+	// MessageID is the Message-ID header without angle brackets. When the
+	// mail has none, mailin sets it to "sha256:" + ContentHash so that
+	// re-delivery is still detected.
+	MessageID  string    `json:"message_id"`
+	InReplyTo  []string  `json:"in_reply_to,omitempty"` // without angle brackets
+	References []string  `json:"references,omitempty"`  // without angle brackets, oldest first
+	From       Address   `json:"from"`
+	ReplyTo    []Address `json:"reply_to,omitempty"`
+	To         []Address `json:"to,omitempty"`
+	Cc         []Address `json:"cc,omitempty"`
+	Subject    string    `json:"subject"` // decoded (RFC 2047)
+	Date       time.Time `json:"date"`    // the Date header; zero when missing or unparseable
+	// Text is the readable body: text/plain when present, else text derived
+	// from text/html.
+	Text string `json:"text"`
+	// AutoSubmitted is true for mail that must never be answered
+	// automatically (RFC 3834 Auto-Submitted other than "no", Precedence
+	// bulk/junk/list).
+	AutoSubmitted bool `json:"auto_submitted,omitempty"`
+	// ContentHash is the hex SHA-256 of the raw message.
+	ContentHash string `json:"content_hash"`
+	// Size is the raw message size in bytes.
+	Size int64 `json:"size"`
+}
+
+// Outcome says what happened to one inbound message.
+type Outcome string
+
+const (
+	OutcomeCreated   Outcome = "created"   // a new ticket was opened
+	OutcomeAppended  Outcome = "appended"  // added to an existing ticket
+	OutcomeDuplicate Outcome = "duplicate" // seen before: nothing changed
+	OutcomeIgnored   Outcome = "ignored"   // deliberately not applied (e.g. our own mail)
+)
+
+// Result reports how one inbound message was applied. The caller may move
+// the message out of the inbox only once it holds a Result: by then the
+// change is committed.
+type Result struct {
+	Ticket  uint64  `json:"ticket"` // 0 when ignored
+	Outcome Outcome `json:"outcome"`
+	Reason  string  `json:"reason,omitempty"` // why ignored
+}
+
+// Status is a ticket's place in its lifecycle.
+type Status string
+
+const (
+	StatusNew      Status = "new"      // nobody at the desk has answered yet
+	StatusOpen     Status = "open"     // an agent answered; work goes on
+	StatusPending  Status = "pending"  // waiting on the requester
+	StatusResolved Status = "resolved" // the desk considers it solved
+	StatusClosed   Status = "closed"   // finished; new mail opens a new ticket
+)
+
+// Ticket is one conversation with a requester.
+type Ticket struct {
+	ID           uint64    `json:"id"`
+	Subject      string    `json:"subject"`
+	Status       Status    `json:"status"`
+	Tier         int       `json:"tier"`
+	Requester    Address   `json:"requester"`
+	Participants []Address `json:"participants,omitempty"` // Cc'd people who get public answers
+	Assignee     string    `json:"assignee,omitempty"`     // agent address, empty when unassigned
+	Created      time.Time `json:"created"`
+	Updated      time.Time `json:"updated"`
+	// FirstResponse is when an agent first answered publicly; zero until then.
+	FirstResponse time.Time `json:"first_response,omitempty"`
+	ResolvedAt    time.Time `json:"resolved_at,omitempty"`
+	// RootMessageID is the Message-ID of the mail that opened the ticket;
+	// LastPublicMessageID is the newest message of the public conversation.
+	// Outgoing mail refers to both so clients keep one thread.
+	RootMessageID       string `json:"root_message_id"`
+	LastPublicMessageID string `json:"last_public_message_id"`
+	// AgentThreadID is the Message-ID of the first notification sent to
+	// agents, so the agents' view threads too.
+	AgentThreadID string `json:"agent_thread_id,omitempty"`
+}
+
+// EventKind names what an Event records.
+type EventKind string
+
+const (
+	EventCreated        EventKind = "created"         // ticket opened by an inbound mail
+	EventInbound        EventKind = "inbound"         // a mail from anyone, added to the ticket
+	EventOutbound       EventKind = "outbound"        // a mail queued to someone
+	EventDelivered      EventKind = "delivered"       // the SMTP server accepted an outbound mail
+	EventDeliveryFailed EventKind = "delivery_failed" // an outbound mail could not be delivered
+	EventStatus         EventKind = "status"          // status changed
+	EventAssigned       EventKind = "assigned"        // assignee changed
+)
+
+// Event is one entry of a ticket's timeline.
+type Event struct {
+	Seq        uint64    `json:"seq"`
+	Ticket     uint64    `json:"ticket"`
+	Time       time.Time `json:"time"`
+	Kind       EventKind `json:"kind"`
+	Actor      string    `json:"actor,omitempty"` // address of who caused it; "" for ticketd
+	MessageID  string    `json:"message_id,omitempty"`
+	Subject    string    `json:"subject,omitempty"`
+	Text       string    `json:"text,omitempty"`
+	From       Status    `json:"from,omitempty"` // for status events
+	To         Status    `json:"to,omitempty"`
+	Outbox     uint64    `json:"outbox,omitempty"`     // for outbound/delivery events
+	Recipients []string  `json:"recipients,omitempty"` // for outbound events
+	Detail     string    `json:"detail,omitempty"`     // error text, reasons
+}
+
+// Mail is one outgoing message waiting in the durable outbox. It is fully
+// rendered when queued, so delivery makes no decisions and a template
+// change never alters a mail already promised.
+type Mail struct {
+	ID     uint64 `json:"id"`
+	Ticket uint64 `json:"ticket"`
+	// Kind is the template that produced it (ack, agent_new, ...), for logs.
+	Kind string  `json:"kind"`
+	From Address `json:"from"`
+	// To and Cc are the visible header recipients; the envelope goes to all.
+	To         []Address `json:"to"`
+	Cc         []Address `json:"cc,omitempty"`
+	ReplyTo    *Address  `json:"reply_to,omitempty"`
+	Subject    string    `json:"subject"`
+	Text       string    `json:"text"`
+	HTML       string    `json:"html"`
+	MessageID  string    `json:"message_id"` // without angle brackets
+	InReplyTo  string    `json:"in_reply_to,omitempty"`
+	References []string  `json:"references,omitempty"`
+	// AutoSubmitted is the RFC 3834 value ("auto-replied", "auto-generated")
+	// or "" for mail written by a person (a relayed agent answer).
+	AutoSubmitted string    `json:"auto_submitted,omitempty"`
+	Queued        time.Time `json:"queued"`
+	Attempts      int       `json:"attempts"`
+	NextAttempt   time.Time `json:"next_attempt"`
+	LastError     string    `json:"last_error,omitempty"`
+}
+
+// Recipients returns every envelope recipient of the mail.
+func (m *Mail) Recipients() []string {
+	rcpts := make([]string, 0, len(m.To)+len(m.Cc))
+	for _, a := range m.To {
+		rcpts = append(rcpts, a.Email)
+	}
+	for _, a := range m.Cc {
+		rcpts = append(rcpts, a.Email)
+	}
+	return rcpts
+}
