@@ -1,0 +1,179 @@
+package mailin
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// Security modes of PollerOptions.Security.
+const (
+	SecurityTLS      = "tls"      // implicit TLS (port 993)
+	SecuritySTARTTLS = "starttls" // plaintext, upgraded with STARTTLS before login
+	SecurityNone     = "none"     // no encryption: loopback hosts only
+)
+
+// Validate reports every problem with the options at once; Poll and Run
+// call it first. It refuses Security "none" unless the host is a loopback
+// address or "localhost", so a password never crosses a network in
+// plaintext.
+func (o PollerOptions) Validate() error {
+	var errs []error
+	host, _, err := net.SplitHostPort(o.Address)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("imap address %q: %w", o.Address, err))
+	}
+	switch strings.ToLower(o.Security) {
+	case SecurityTLS, SecuritySTARTTLS:
+	case SecurityNone:
+		if err == nil && !isLoopback(host) {
+			errs = append(errs, fmt.Errorf("imap security %q is only allowed for a loopback host, not %q", o.Security, host))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("imap security %q: want %q, %q or %q", o.Security, SecurityTLS, SecuritySTARTTLS, SecurityNone))
+	}
+	if o.Username == "" {
+		errs = append(errs, errors.New("imap username is empty"))
+	}
+	if o.Mailbox == "" {
+		errs = append(errs, errors.New("imap mailbox is empty"))
+	}
+	if o.ProcessedMailbox == "" {
+		errs = append(errs, errors.New("imap processed mailbox is empty"))
+	}
+	if o.FailedMailbox == "" {
+		errs = append(errs, errors.New("imap failed mailbox is empty"))
+	}
+	for _, m := range []string{o.ProcessedMailbox, o.FailedMailbox} {
+		if m != "" && sameMailbox(m, o.Mailbox) {
+			errs = append(errs, fmt.Errorf("imap mailbox %q cannot also be the processed or failed mailbox", m))
+		}
+	}
+	if o.BatchSize < 0 || o.MaxMessageSize < 0 || o.DialTimeout < 0 {
+		errs = append(errs, errors.New("imap batch size, max message size and dial timeout cannot be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// sameMailbox compares mailbox names; INBOX is case-insensitive (RFC 3501
+// §5.1).
+func sameMailbox(a, b string) bool {
+	if strings.EqualFold(a, "INBOX") || strings.EqualFold(b, "INBOX") {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// isLoopback reports whether host names this machine without resolving
+// anything: 127.0.0.0/8, ::1 or localhost.
+func isLoopback(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// dial connects, waits for the greeting and logs in. The returned client
+// is closed by closing ctx or by the caller.
+func (p *Poller) dial(ctx context.Context, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
+	o := p.opts
+	host, _, _ := net.SplitHostPort(o.Address)
+	tlsConfig := o.TLSConfig.Clone()
+	if tlsConfig == nil {
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	if tlsConfig.ServerName == "" {
+		tlsConfig.ServerName = host
+	}
+	copts := &imapclient.Options{
+		TLSConfig:             tlsConfig,
+		UnilateralDataHandler: handler,
+		// Never a DebugWriter: it would print the password.
+	}
+
+	dctx, cancel := context.WithTimeout(ctx, o.DialTimeout)
+	defer cancel()
+	d := net.Dialer{}
+	conn, err := d.DialContext(dctx, "tcp", o.Address)
+	if err != nil {
+		return nil, fmt.Errorf("dial imap %s: %w", o.Address, err)
+	}
+	// The handshake, greeting and STARTTLS must also finish within the
+	// dial timeout; closing the connection unblocks them.
+	stop := context.AfterFunc(dctx, func() { conn.Close() })
+
+	var c *imapclient.Client
+	switch strings.ToLower(o.Security) {
+	case SecurityTLS:
+		if tlsConfig.NextProtos == nil {
+			tlsConfig.NextProtos = []string{"imap"}
+		}
+		tc := tls.Client(conn, tlsConfig)
+		if err = tc.HandshakeContext(dctx); err == nil {
+			c = imapclient.New(tc, copts)
+		}
+	case SecuritySTARTTLS:
+		c, err = imapclient.NewStartTLS(conn, copts)
+	default:
+		c = imapclient.New(conn, copts)
+	}
+	if err == nil {
+		err = c.WaitGreeting()
+	}
+	if !stop() {
+		// The timeout or ctx fired: the connection is closed.
+		if err == nil {
+			err = dctx.Err()
+		}
+	}
+	if err != nil {
+		if c != nil {
+			c.Close()
+		}
+		conn.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("connect imap %s (%s): %w", o.Address, o.Security, err)
+	}
+
+	// From here on, ctx cancellation closes the client (go-imap has no
+	// contexts); the caller's own watcher takes over after login.
+	stopLogin := context.AfterFunc(ctx, func() { c.Close() })
+	defer stopLogin()
+	if err := c.Login(o.Username, o.Password).Wait(); err != nil {
+		c.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// The error text is the server's; it never contains the password.
+		return nil, fmt.Errorf("imap login as %q: %w", o.Username, err)
+	}
+	return c, nil
+}
+
+// ensureMailbox creates name unless it exists.
+func ensureMailbox(c *imapclient.Client, name string) error {
+	err := c.Create(name, nil).Wait()
+	if err == nil {
+		return nil
+	}
+	var ierr *imap.Error
+	if errors.As(err, &ierr) && ierr.Code == imap.ResponseCodeAlreadyExists {
+		return nil
+	}
+	// Servers without the ALREADYEXISTS code (RFC 5530) answer a plain
+	// NO: the mailbox is fine if STATUS can see it.
+	if _, serr := c.Status(name, &imap.StatusOptions{NumMessages: true}).Wait(); serr == nil {
+		return nil
+	}
+	return fmt.Errorf("create mailbox %q: %w", name, err)
+}

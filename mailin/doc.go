@@ -1,0 +1,37 @@
+// Package mailin turns mail waiting in an IMAP mailbox into
+// [tickets.Inbound] values and hands them to the ticket workflow.
+//
+// It owns two things:
+//
+//   - Parsing ([Parse]): one raw RFC 5322 message, in any charset and any
+//     MIME shape, becomes a plain [tickets.Inbound]. Parsing is lenient
+//     (unknown charsets, junk in address or Message-ID headers, broken
+//     multipart bodies keep what can be read) and never panics; a message
+//     whose header cannot be read or that has no usable From is an error.
+//   - Ingest ([Poller]): one IMAP connection per pass (go-imap v2) that
+//     fetches waiting messages in UID batches, parses them and calls an
+//     [Applier] (satisfied by *tickets.Service) once per batch. Between
+//     passes, [Poller.Run] waits on a separate connection in IDLE where
+//     the server has it, else on a timer.
+//
+// Invariants:
+//
+//   - A message leaves the ingest mailbox only after the Applier has
+//     returned a Result for it, i.e. after its effects are committed. A
+//     crash at any point therefore loses nothing; a message applied but not
+//     yet moved is fetched again and recognised by tickets as a duplicate
+//     (by Message-ID, or "sha256:"+ContentHash when it has none).
+//   - Mail is never deleted or expunged by mailin. It is moved with UID MOVE
+//     (by UID set only) to the processed or failed mailbox; servers without
+//     MOVE get flags instead (\Seen plus $TicketdProcessed or
+//     $TicketdFailed) and flagged messages are left out of later searches.
+//   - A message that cannot be parsed, or is larger than
+//     PollerOptions.MaxMessageSize, is moved to the failed mailbox with the
+//     reason logged: it is kept, never lost, and never blocks the queue.
+//   - Passwords are never sent in plaintext to a non-loopback host
+//     (Security "none" is refused there). Message bodies and passwords are
+//     never logged; go-imap's debug writer is never enabled.
+//
+// mailin never opens the database: everything it knows about tickets goes
+// through the Applier.
+package mailin

@@ -1,0 +1,186 @@
+package mailin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// idleRestart is how long one IDLE command may last: RFC 9051 §6.3.13
+// lets servers drop a client idle for 30 minutes, so stop and re-issue
+// well before.
+const idleRestart = 25 * time.Minute
+
+// DefaultPollInterval is Run's interval when it is given none.
+const DefaultPollInterval = time.Minute
+
+// errNoIdle means the server does not advertise IDLE (RFC 2177).
+var errNoIdle = errors.New("server has no IDLE")
+
+// Run is the daemon loop: a pass (Poll), then a wait, again and again
+// until ctx is done. When the server has IDLE the wait keeps a connection
+// IDLE on the mailbox and ends as soon as the server reports new mail;
+// otherwise it sleeps. Either way a pass runs at least every interval
+// (0 means DefaultPollInterval). Failed passes are logged at Warn and
+// retried with exponential backoff capped at interval.
+//
+// Run returns nil once ctx is done, and an error only for options that
+// can never work (see PollerOptions.Validate).
+func (p *Poller) Run(ctx context.Context, interval time.Duration) error {
+	if interval <= 0 {
+		interval = DefaultPollInterval
+	}
+	if err := p.opts.Validate(); err != nil {
+		return err
+	}
+	var backoff time.Duration
+	for {
+		_, err := p.Poll(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			backoff = nextBackoff(backoff, interval)
+			p.log.Warn("mail pass failed; will retry", "mailbox", p.opts.Mailbox, "retry_in", backoff, "err", err)
+			if !sleepUntil(ctx, time.Now().Add(backoff)) {
+				return nil
+			}
+			continue
+		}
+		backoff = 0
+		p.wait(ctx, interval)
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// nextBackoff doubles the previous delay, from one second up to max.
+func nextBackoff(prev, max time.Duration) time.Duration {
+	next := 2 * prev
+	if next < time.Second {
+		next = time.Second
+	}
+	return min(next, max)
+}
+
+// sleepUntil waits until t or until ctx is done; it reports whether ctx
+// is still live.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
+}
+
+// wait returns when new mail may be waiting: the server said so during
+// IDLE, or interval elapsed, or ctx is done.
+func (p *Poller) wait(ctx context.Context, interval time.Duration) {
+	deadline := time.Now().Add(interval)
+	err := p.idleUntil(ctx, deadline)
+	switch {
+	case err == nil || ctx.Err() != nil:
+		return
+	case errors.Is(err, errNoIdle):
+		p.log.Debug("imap server has no IDLE; polling on a timer", "mailbox", p.opts.Mailbox)
+	default:
+		p.log.Warn("imap idle failed; polling on a timer", "mailbox", p.opts.Mailbox, "err", err)
+	}
+	sleepUntil(ctx, deadline)
+}
+
+// idleUntil keeps a connection IDLE on the mailbox until the server
+// reports messages (a unilateral EXISTS) or until deadline. It returns nil
+// in both cases.
+func (p *Poller) idleUntil(ctx context.Context, deadline time.Time) error {
+	// The handler runs inside the client's reader: it must not call the
+	// client, only signal.
+	newMail := make(chan struct{}, 1)
+	handler := &imapclient.UnilateralDataHandler{
+		Mailbox: func(data *imapclient.UnilateralDataMailbox) {
+			if data.NumMessages != nil {
+				select {
+				case newMail <- struct{}{}:
+				default:
+				}
+			}
+		},
+	}
+	c, err := p.dial(ctx, handler)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+
+	if !c.Caps().Has(imap.CapIdle) {
+		_ = c.Logout().Wait()
+		return errNoIdle
+	}
+	sel, err := c.Select(p.opts.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		return fmt.Errorf("select %q: %w", p.opts.Mailbox, err)
+	}
+	// Mail delivered after the last pass searched the mailbox raised
+	// UIDNEXT (RFC 9051 §2.3.1.1) but will never be announced by IDLE.
+	p.mu.Lock()
+	last := p.last
+	p.mu.Unlock()
+	if sel.UIDNext != 0 && (sel.UIDValidity != last.uidValidity || sel.UIDNext != last.uidNext) {
+		p.log.Debug("mail arrived during the pass", "mailbox", p.opts.Mailbox)
+		_ = c.Logout().Wait()
+		return nil
+	}
+	select {
+	case <-newMail:
+	default:
+	}
+
+	p.log.Debug("waiting for mail with IDLE", "mailbox", p.opts.Mailbox)
+	for {
+		span := min(time.Until(deadline), idleRestart)
+		if span <= 0 {
+			break
+		}
+		idle, err := c.Idle()
+		if err != nil {
+			return fmt.Errorf("idle on %q: %w", p.opts.Mailbox, err)
+		}
+		timer := time.NewTimer(span)
+		woke := false
+		select {
+		case <-newMail:
+			woke = true
+		case <-timer.C:
+		case <-ctx.Done():
+		case <-c.Closed():
+		}
+		timer.Stop()
+		// Close writes DONE; Wait reads the server's answer.
+		if err := idle.Close(); err != nil {
+			return fmt.Errorf("stop idle on %q: %w", p.opts.Mailbox, err)
+		}
+		if err := idle.Wait(); err != nil {
+			return fmt.Errorf("idle on %q: %w", p.opts.Mailbox, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if woke {
+			break
+		}
+	}
+	if err := c.Logout().Wait(); err != nil {
+		p.log.Debug("imap logout", "mailbox", p.opts.Mailbox, "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,7 @@
+// Package tiers is ticketd's support-level policy: the tiers (nivel 1 → 2 →
+// 3 → vendor), who their agents are, and their service-level targets.
+//
+// It is pure policy: functions take the time they reason about, and the
+// package does no I/O and starts no goroutines. A Policy is immutable after
+// NewPolicy, so it is safe for concurrent use.
+package tiers
