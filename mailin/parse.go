@@ -89,7 +89,7 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 	}
 
 	in.AutoSubmitted = isAutoSubmitted(h)
-	in.Text = bodyText(e)
+	in.Text = VisibleText(bodyText(e))
 	return in, nil
 }
 

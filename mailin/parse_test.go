@@ -172,7 +172,9 @@ func TestParse(t *testing.T) {
 			To:        soporte,
 			Subject:   "Flowed",
 			Date:      date("Sat, 15 Mar 2025 08:00:00 +0000"),
-			Text:      "Esta es una linea larga que el cliente partio en dos.\n\n> cita que tambien fue partida\n-- \nfirma",
+			// Flowed lines rejoin; the quote and the "-- " signature stay
+			// separate lines, which is why VisibleText can drop them.
+			Text: "Esta es una linea larga que el cliente partio en dos.",
 		}},
 		{"junk-headers.eml", tickets.Inbound{
 			MessageID:  "no-brackets@example.com",

@@ -181,3 +181,12 @@ func (m *Mail) Recipients() []string {
 	}
 	return rcpts
 }
+
+// Rejection is one recipient the SMTP server refused permanently while it
+// accepted the other recipients of the same mail.
+type Rejection struct {
+	Mail   uint64 // outbox id
+	Ticket uint64
+	Rcpt   string
+	Reason string // the server's reply, with its code
+}

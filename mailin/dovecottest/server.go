@@ -123,8 +123,13 @@ func (s *Server) Stop() {
 	s.stopOnce.Do(func() {
 		s.mu.Lock()
 		pid, done := s.pid, s.done
-		if pid == 0 && s.cmd != nil && s.cmd.Process != nil {
-			pid = s.cmd.Process.Pid // died or stopped before writing master.pid
+		if s.cmd != nil && s.cmd.Process != nil {
+			if pid == 0 {
+				pid = s.cmd.Process.Pid // stopped before master.pid was read
+			}
+			if pid != s.cmd.Process.Pid {
+				done = nil // not our child: watch the PID itself
+			}
 		}
 		s.mu.Unlock()
 		if pid == 0 || exited(done) {
@@ -272,25 +277,25 @@ func greeted(addr, greeting string) bool {
 }
 
 // waitGone waits up to d for pid to exit. done, when not nil, is closed once
-// the process has been reaped by its parent (this package).
+// pid has exited and been reaped by this package; then only done counts, so
+// that on return the PID no longer exists at all (not even as a zombie).
 func waitGone(pid int, done <-chan struct{}, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for {
-		if done != nil {
-			select {
-			case <-done:
-				return true
-			default:
-			}
-		}
-		if processGone(pid) {
+	if done != nil {
+		select {
+		case <-done:
 			return true
+		case <-time.After(d):
+			return false
 		}
+	}
+	deadline := time.Now().Add(d)
+	for !processGone(pid) {
 		if time.Now().After(deadline) {
 			return false
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	return true
 }
 
 // processGone reports whether pid no longer runs: it does not exist, or it is

@@ -1,0 +1,26 @@
+package mailin
+
+import "testing"
+
+func TestVisibleText(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"gmail es", "Ya funciona, gracias.\n\nEl lun, 2 mar 2026 a las 9:00, Mesa de ayuda (<soporte@example.com>) escribió:\n> Hola\n> texto", "Ya funciona, gracias."},
+		{"gmail en", "Works now.\n\nOn Mon, Mar 2, 2026 at 9:00 AM Help desk <soporte@example.com> wrote:\n> hi", "Works now."},
+		{"outlook es", "Listo.\n\n________________________________\nDe: Mesa de ayuda <soporte@example.com>\nEnviado: lunes\nPara: ana@example.com; luis@example.com\nAsunto: x", "Listo."},
+		{"outlook en block without rule", "Done.\n\nFrom: Help desk <soporte@example.com>\nSent: Monday\nTo: ana@example.com", "Done."},
+		{"original message", "Ok.\n-----Mensaje original-----\nDe: x", "Ok."},
+		{"reply line", "Respuesta arriba.\n\n## Responda por encima de esta línea ##\nTicket nuevo...", "Respuesta arriba."},
+		{"quoted reply line", "Answer.\n> ## Please reply above this line ##\n> old", "Answer."},
+		{"signature and phone", "Gracias\n-- \nAna\nTel 123", "Gracias"},
+		{"iphone", "Sí, ya está.\n\nEnviado desde mi iPhone", "Sí, ya está."},
+		{"bottom quote", "> old text\n> more\n\nMy answer below the quote.\n", "> old text\n> more\n\nMy answer below the quote."},
+		{"trailing quote", "Answer on top.\n\n> old text\n> more\n", "Answer on top."},
+		{"a line starting with From: in prose stays", "From: the logs I see an error.\nIt fails daily.", "From: the logs I see an error.\nIt fails daily."},
+		{"only quote: keep everything", "> only quoted\n> text", "> only quoted\n> text"},
+	}
+	for _, c := range cases {
+		if got := VisibleText(c.in); got != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,132 @@
+package mailout
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// Compose renders m as an RFC 5322 message: multipart/alternative with a
+// text/plain part and a text/html part (only text/plain when m.HTML is
+// empty), both UTF-8 and quoted-printable. The Date header is m.Queued (now
+// when m.Queued is zero), so every delivery attempt sends the same bytes.
+func Compose(m *tickets.Mail, now time.Time) ([]byte, error) {
+	if m.From.Email == "" {
+		return nil, errors.New("compose: mail has no From address")
+	}
+	if len(m.To)+len(m.Cc) == 0 {
+		return nil, errors.New("compose: mail has no recipients")
+	}
+	if !validMsgID(m.MessageID) {
+		return nil, fmt.Errorf("compose: invalid Message-ID %q", m.MessageID)
+	}
+
+	var h mail.Header
+	date := m.Queued
+	if date.IsZero() {
+		date = now
+	}
+	h.SetDate(date)
+	h.SetAddressList("From", addressList([]tickets.Address{m.From}))
+	h.SetAddressList("To", addressList(m.To))
+	h.SetAddressList("Cc", addressList(m.Cc))
+	if m.ReplyTo != nil && m.ReplyTo.Email != "" {
+		h.SetAddressList("Reply-To", addressList([]tickets.Address{*m.ReplyTo}))
+	}
+	// SetSubject encodes non-ASCII text as RFC 2047 encoded words.
+	h.SetSubject(singleLine(m.Subject))
+	h.SetMessageID(m.MessageID)
+	if validMsgID(m.InReplyTo) {
+		h.SetMsgIDList("In-Reply-To", []string{m.InReplyTo})
+	}
+	var refs []string
+	for _, r := range m.References {
+		if validMsgID(r) {
+			refs = append(refs, r)
+		}
+	}
+	h.SetMsgIDList("References", refs)
+	if m.AutoSubmitted != "" {
+		// RFC 3834 §5: marks the mail as automatic so that well-behaved
+		// responders do not answer it; X-Auto-Response-Suppress asks
+		// Exchange/Outlook not to send out-of-office or similar replies.
+		h.Set("Auto-Submitted", singleLine(m.AutoSubmitted))
+		h.Set("X-Auto-Response-Suppress", "All")
+	}
+
+	var buf bytes.Buffer
+	if m.HTML == "" {
+		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+		h.Set("Content-Transfer-Encoding", "quoted-printable")
+		w, err := mail.CreateSingleInlineWriter(&buf, h)
+		if err != nil {
+			return nil, fmt.Errorf("compose: %w", err)
+		}
+		if err := writeClose(w, m.Text); err != nil {
+			return nil, fmt.Errorf("compose: text part: %w", err)
+		}
+		return buf.Bytes(), nil
+	}
+
+	w, err := mail.CreateInlineWriter(&buf, h)
+	if err != nil {
+		return nil, fmt.Errorf("compose: %w", err)
+	}
+	// RFC 2046 §5.1.4: alternatives in increasing order of preference, so
+	// the plain text goes first.
+	for _, part := range []struct{ ctype, body string }{
+		{"text/plain", m.Text},
+		{"text/html", m.HTML},
+	} {
+		var ph mail.InlineHeader
+		ph.SetContentType(part.ctype, map[string]string{"charset": "utf-8"})
+		pw, err := w.CreatePart(ph)
+		if err != nil {
+			return nil, fmt.Errorf("compose: %s part: %w", part.ctype, err)
+		}
+		if err := writeClose(pw, part.body); err != nil {
+			return nil, fmt.Errorf("compose: %s part: %w", part.ctype, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("compose: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func writeClose(w io.WriteCloser, s string) error {
+	if _, err := io.WriteString(w, s); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+// addressList converts addresses for go-message, which encodes non-ASCII
+// display names (RFC 2047) and quotes the rest as needed.
+func addressList(as []tickets.Address) []*mail.Address {
+	out := make([]*mail.Address, 0, len(as))
+	for _, a := range as {
+		out = append(out, &mail.Address{Name: singleLine(a.Name), Address: a.Email})
+	}
+	return out
+}
+
+// singleLine keeps header values on one line: a CR or LF in stored text
+// must never start a new header field.
+func singleLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// validMsgID accepts a bare Message-ID (no angle brackets, no white space)
+// as tickets stores them.
+func validMsgID(id string) bool {
+	return id != "" && !strings.ContainsAny(id, "<> \t\r\n")
+}

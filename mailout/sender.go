@@ -1,0 +1,551 @@
+package mailout
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// Queue is the durable outbox mailout drains; *tickets.Store satisfies it.
+type Queue interface {
+	// DueMail returns mails whose NextAttempt <= now, oldest first.
+	DueMail(now time.Time, limit int) ([]tickets.Mail, error)
+	// MarkDelivered removes the mail from the outbox and records the
+	// delivery on its ticket.
+	MarkDelivered(id uint64, now time.Time) error
+	// MarkRetry records a failed attempt: Attempts++, NextAttempt = next,
+	// LastError = errText.
+	MarkRetry(id uint64, next time.Time, errText string) error
+	// MarkFailed removes the mail from the outbox and records the permanent
+	// failure on its ticket.
+	MarkFailed(id uint64, now time.Time, reason string) error
+	// NextMailDue returns the earliest NextAttempt in the outbox; false
+	// when the outbox is empty.
+	NextMailDue() (time.Time, bool, error)
+	// MarkRejected records on the ticket the recipients the server refused
+	// permanently while it accepted the others; Sender calls it just before
+	// MarkDelivered for such a mail.
+	MarkRejected(id uint64, now time.Time, rejected []Rejection) error
+}
+
+// Rejection is one recipient the SMTP server refused permanently (5xx on
+// RCPT) while it accepted other recipients of the same mail.
+type Rejection = tickets.Rejection
+
+// Stats counts what one Drain did.
+type Stats struct {
+	Sent     int         // mails the server accepted (for at least one recipient)
+	Retried  int         // mails left in the outbox for a later attempt
+	Failed   int         // mails given up on (permanent error or MaxAge)
+	Rejected []Rejection // recipients refused on otherwise delivered mails
+}
+
+// Options configure a Sender. Zero values mean the documented defaults.
+type Options struct {
+	Address string // host:port of the submission server
+	// Security is "tls" (implicit TLS), "starttls" (required, never
+	// downgraded) or "none" (plain text, allowed to a loopback host only).
+	// "" means "starttls".
+	Security  string
+	TLSConfig *tls.Config // nil: defaults, ServerName from Address
+	// Username and Password are used for AUTH PLAIN when Username != "".
+	Username, Password string
+	HeloName           string           // "" → "localhost"
+	Now                func() time.Time // injected clock; nil → time.Now
+	// MaxAge is how long after Queued a failing mail is retried before it
+	// is given up on as a permanent failure; 0 → 48h.
+	MaxAge      time.Duration
+	BatchSize   int           // mails per SMTP connection; 0 → 100
+	DialTimeout time.Duration // 0 → 30s
+}
+
+// Backoff bounds: the n-th consecutive failure waits minBackoff·2ⁿ⁻¹,
+// at most maxBackoff.
+const (
+	minBackoff = time.Minute
+	maxBackoff = time.Hour
+	// Run polls the outbox at least this often, and never more often than
+	// minWait, so a failing store cannot make it spin.
+	maxWait = time.Minute
+	minWait = time.Second
+)
+
+// Sender delivers the outbox over SMTP. Its methods are safe for concurrent
+// use; deliveries are serialised.
+type Sender struct {
+	opts Options
+	q    Queue
+	log  *slog.Logger
+	mu   sync.Mutex // one Drain at a time
+}
+
+// NewSender checks opts, fills in defaults and returns a Sender draining q.
+// A nil logger discards logs.
+func NewSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
+	if q == nil {
+		return nil, errors.New("mailout: nil Queue")
+	}
+	host, _, err := net.SplitHostPort(opts.Address)
+	if err != nil {
+		return nil, fmt.Errorf("mailout: smtp address %q: %w", opts.Address, err)
+	}
+	switch opts.Security {
+	case "":
+		opts.Security = "starttls"
+	case "tls", "starttls":
+	case "none":
+		if !isLoopback(host) {
+			return nil, fmt.Errorf("mailout: security \"none\" sends the password and mail in clear text; it is allowed only to a loopback host, not %q", host)
+		}
+	default:
+		return nil, fmt.Errorf("mailout: security %q: want tls, starttls or none", opts.Security)
+	}
+	if opts.TLSConfig == nil {
+		opts.TLSConfig = &tls.Config{ServerName: host}
+	} else if opts.TLSConfig.ServerName == "" {
+		opts.TLSConfig = opts.TLSConfig.Clone()
+		opts.TLSConfig.ServerName = host
+	}
+	if opts.HeloName == "" {
+		opts.HeloName = "localhost"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = 48 * time.Hour
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 100
+	}
+	if opts.DialTimeout <= 0 {
+		opts.DialTimeout = 30 * time.Second
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Sender{opts: opts, q: q, log: logger}, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Run drains the outbox, then waits for a wake signal, the next due mail or
+// one minute, whichever comes first, and starts over. A panic in a pass is
+// logged and the loop goes on. Run returns nil once ctx is done.
+func (s *Sender) Run(ctx context.Context, wake <-chan struct{}) error {
+	for {
+		s.pass(ctx)
+		timer := time.NewTimer(s.untilNext())
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case <-wake:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// pass runs one Drain for Run, turning a panic into a log entry.
+func (s *Sender) pass(ctx context.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("mailout: panic while draining the outbox", "err", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("mailout: drain outbox", "err", err)
+	}
+}
+
+// untilNext is how long Run sleeps: until the next due mail, within
+// [minWait, maxWait].
+func (s *Sender) untilNext() time.Duration {
+	next, ok, err := s.q.NextMailDue()
+	if err != nil {
+		s.log.Error("mailout: next due mail", "err", err)
+		return maxWait
+	}
+	if !ok {
+		return maxWait
+	}
+	return min(max(next.Sub(s.opts.Now()), minWait), maxWait)
+}
+
+// Drain delivers every mail due now, BatchSize mails per SMTP connection,
+// and records each outcome in the Queue. Delivery problems are not errors
+// of Drain: they end up as retries or failures in the Queue and in Stats.
+// Drain returns an error when the Queue fails or ctx is done; mails not
+// yet attempted stay due.
+func (s *Sender) Drain(ctx context.Context) (Stats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var st Stats
+	// A mail the Queue hands out twice in one Drain (its Mark call did not
+	// take) is left for the next Drain rather than sent in a loop.
+	seen := make(map[uint64]bool)
+	for {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		batch, err := s.q.DueMail(s.opts.Now(), s.opts.BatchSize)
+		if err != nil {
+			return st, fmt.Errorf("due mail: %w", err)
+		}
+		full := len(batch) >= s.opts.BatchSize
+		fresh := batch[:0]
+		for _, m := range batch {
+			if !seen[m.ID] {
+				seen[m.ID] = true
+				fresh = append(fresh, m)
+			}
+		}
+		if len(fresh) == 0 {
+			return st, nil
+		}
+		if err := s.sendBatch(ctx, fresh, &st); err != nil {
+			return st, err
+		}
+		if !full {
+			return st, nil
+		}
+	}
+}
+
+// sendBatch delivers mails over one connection, reconnecting when the
+// connection breaks. It returns only Queue and context errors.
+func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats) error {
+	var (
+		c       *conn
+		connErr error // sticky for the batch: do not redial for every mail
+	)
+	defer func() {
+		if c != nil {
+			c.quit()
+		}
+	}()
+	for i := range mails {
+		m := &mails[i]
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		data, err := Compose(m, s.opts.Now())
+		if err != nil {
+			if err := s.fail(m, err.Error(), st); err != nil {
+				return err
+			}
+			continue
+		}
+		if c == nil && connErr == nil {
+			c, connErr = s.connect(ctx)
+			if connErr != nil {
+				s.logConnectError(connErr)
+			}
+		}
+		if connErr != nil {
+			if err := s.retry(m, connErr, st); err != nil {
+				return err
+			}
+			continue
+		}
+		res := c.deliver(m, data)
+		if res.dropConn {
+			c.close()
+			c = nil
+		}
+		if err := s.record(m, res, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// record stores the outcome of one delivery attempt in the Queue.
+func (s *Sender) record(m *tickets.Mail, res result, st *Stats) error {
+	now := s.opts.Now()
+	switch {
+	case res.err == nil:
+		if len(res.rejected) > 0 {
+			for _, r := range res.rejected {
+				s.log.Error("mailout: recipient refused", "ticket", m.Ticket, "msgid", m.MessageID, "rcpt", r.Rcpt, "err", r.Reason)
+			}
+			st.Rejected = append(st.Rejected, res.rejected...)
+			if err := s.q.MarkRejected(m.ID, now, res.rejected); err != nil {
+				return fmt.Errorf("mark rejected %d: %w", m.ID, err)
+			}
+		}
+		if err := s.q.MarkDelivered(m.ID, now); err != nil {
+			return fmt.Errorf("mark delivered %d: %w", m.ID, err)
+		}
+		st.Sent++
+		s.log.Info("mailout: mail delivered", "ticket", m.Ticket, "msgid", m.MessageID, "kind", m.Kind, "rcpts", len(res.accepted))
+		return nil
+	case isPermanent(res.err):
+		return s.fail(m, res.err.Error(), st)
+	default:
+		return s.retry(m, res.err, st)
+	}
+}
+
+// retry schedules the next attempt with exponential backoff, or gives up
+// when the mail has been failing for longer than MaxAge.
+func (s *Sender) retry(m *tickets.Mail, cause error, st *Stats) error {
+	now := s.opts.Now()
+	if !m.Queued.IsZero() && now.Sub(m.Queued) >= s.opts.MaxAge {
+		reason := fmt.Sprintf("gave up after %d attempts over %s: %v",
+			m.Attempts+1, now.Sub(m.Queued).Round(time.Minute), cause)
+		return s.fail(m, reason, st)
+	}
+	delay := backoff(m.Attempts)
+	if err := s.q.MarkRetry(m.ID, now.Add(delay), cause.Error()); err != nil {
+		return fmt.Errorf("mark retry %d: %w", m.ID, err)
+	}
+	st.Retried++
+	s.log.Warn("mailout: delivery deferred", "ticket", m.Ticket, "msgid", m.MessageID,
+		"rcpt", strings.Join(m.Recipients(), ","), "attempt", m.Attempts+1, "retry_in", delay, "err", cause.Error())
+	return nil
+}
+
+func (s *Sender) fail(m *tickets.Mail, reason string, st *Stats) error {
+	if err := s.q.MarkFailed(m.ID, s.opts.Now(), reason); err != nil {
+		return fmt.Errorf("mark failed %d: %w", m.ID, err)
+	}
+	st.Failed++
+	s.log.Error("mailout: delivery failed permanently", "ticket", m.Ticket, "msgid", m.MessageID,
+		"rcpt", strings.Join(m.Recipients(), ","), "err", reason)
+	return nil
+}
+
+func (s *Sender) logConnectError(err error) {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) && !se.Temporary() {
+		// A 5xx while connecting (wrong password, TLS required) is a
+		// configuration problem: the mails wait, an operator must act.
+		s.log.Error("mailout: smtp server refused the session; mails will be retried", "err", err)
+		return
+	}
+	s.log.Warn("mailout: cannot reach smtp server; mails will be retried", "err", err)
+}
+
+// backoff is the delay after the attempts+1-th consecutive failure:
+// 1m, 2m, 4m, … capped at 1h.
+func backoff(attempts int) time.Duration {
+	if attempts < 0 {
+		attempts = 0
+	}
+	if attempts >= 6 { // 2⁶ minutes > 1h
+		return maxBackoff
+	}
+	return min(minBackoff<<attempts, maxBackoff)
+}
+
+// permanentError marks a failure that retrying cannot fix although it did
+// not come as an SMTP 5xx reply.
+type permanentError struct{ error }
+
+func (e permanentError) Unwrap() error { return e.error }
+
+// isPermanent classifies a delivery error the way maddy does: an SMTP 5xx
+// reply is permanent, a 4xx reply is temporary, and anything else (a
+// broken connection, a timeout) is temporary too, since retrying is
+// cheaper than losing mail.
+func isPermanent(err error) bool {
+	var pe permanentError
+	if errors.As(err, &pe) {
+		return true
+	}
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return se.Code >= 500 && se.Code < 600
+	}
+	return false
+}
+
+// connect dials, greets, secures and authenticates one SMTP session.
+func (s *Sender) connect(ctx context.Context) (*conn, error) {
+	o := s.opts
+	d := &net.Dialer{Timeout: o.DialTimeout}
+	var (
+		nc  net.Conn
+		err error
+	)
+	if o.Security == "tls" {
+		nc, err = (&tls.Dialer{NetDialer: d, Config: o.TLSConfig}).DialContext(ctx, "tcp", o.Address)
+	} else {
+		nc, err = d.DialContext(ctx, "tcp", o.Address)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("smtp dial %s: %w", o.Address, err)
+	}
+	// Closing the connection is the only way to interrupt a blocked
+	// command when ctx is cancelled.
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	fail := func(step string, err error) (*conn, error) {
+		stop()
+		nc.Close()
+		return nil, fmt.Errorf("smtp %s %s: %w", step, o.Address, err)
+	}
+	var c *smtp.Client
+	if o.Security == "starttls" {
+		// NewClientStartTLS greets, says EHLO and refuses a server that
+		// does not offer STARTTLS: no silent downgrade to plain text.
+		if c, err = smtp.NewClientStartTLS(nc, o.TLSConfig); err != nil {
+			return fail("starttls", err)
+		}
+	} else {
+		c = smtp.NewClient(nc)
+	}
+	if err := c.Hello(o.HeloName); err != nil {
+		return fail("hello", err)
+	}
+	if o.Username != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return fail("auth", errors.New("server does not offer AUTH"))
+		}
+		if err := c.Auth(sasl.NewPlainClient("", o.Username, o.Password)); err != nil {
+			return fail("auth", err)
+		}
+	}
+	return &conn{c: c, stop: stop}, nil
+}
+
+// conn is one SMTP session reused for a batch of mails.
+type conn struct {
+	c    *smtp.Client
+	stop func() bool // cancels the context watcher
+	// dirty is set when a transaction was left open (a refused RCPT, a
+	// failed DATA): the next mail starts with RSET.
+	dirty bool
+}
+
+// result is the outcome of one delivery attempt.
+type result struct {
+	accepted []string
+	rejected []Rejection
+	err      error // nil: delivered to accepted
+	dropConn bool  // the session is unusable; reconnect for the next mail
+}
+
+func (c *conn) quit() {
+	c.c.Quit()
+	c.close()
+}
+
+func (c *conn) close() {
+	c.stop()
+	c.c.Close()
+}
+
+// deliver runs one mail transaction: MAIL, RCPT per recipient, DATA.
+func (c *conn) deliver(m *tickets.Mail, data []byte) result {
+	if c.dirty {
+		if err := c.c.Reset(); err != nil {
+			return result{err: fmt.Errorf("rset: %w", err), dropConn: true}
+		}
+		c.dirty = false
+	}
+	from := m.From.Email
+	rcpts := unique(m.Recipients())
+	opts := &smtp.MailOptions{Size: int64(len(data))}
+	if !isASCII(from) || !isASCII(rcpts...) {
+		if ok, _ := c.c.Extension("SMTPUTF8"); !ok {
+			return result{err: permanentError{errors.New("non-ASCII address and the server lacks SMTPUTF8")}}
+		}
+		opts.UTF8 = true
+	}
+	c.dirty = true
+	if err := c.c.Mail(from, opts); err != nil {
+		return brokenOr(fmt.Errorf("mail from <%s>: %w", from, err))
+	}
+	var (
+		accepted []string
+		rejected []Rejection
+		firstRej error
+	)
+	for _, rcpt := range rcpts {
+		err := c.c.Rcpt(rcpt, nil)
+		if err == nil {
+			accepted = append(accepted, rcpt)
+			continue
+		}
+		err = fmt.Errorf("rcpt to <%s>: %w", rcpt, err)
+		var se *smtp.SMTPError
+		if errors.As(err, &se) && isPermanent(err) {
+			rejected = append(rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: rcpt, Reason: se.Error()})
+			if firstRej == nil {
+				firstRej = err
+			}
+			continue
+		}
+		// A temporary refusal of any recipient defers the whole mail:
+		// sending now to the others would mean sending twice later.
+		return brokenOr(err)
+	}
+	if len(accepted) == 0 {
+		return result{err: fmt.Errorf("every recipient refused: %w", firstRej)}
+	}
+	w, err := c.c.Data()
+	if err != nil {
+		return brokenOr(fmt.Errorf("data: %w", err))
+	}
+	if _, err := w.Write(data); err != nil {
+		return result{err: fmt.Errorf("data: %w", err), dropConn: true}
+	}
+	if err := w.Close(); err != nil {
+		return brokenOr(fmt.Errorf("data: %w", err))
+	}
+	c.dirty = false
+	return result{accepted: accepted, rejected: rejected}
+}
+
+// brokenOr wraps err in a result, dropping the connection unless the
+// server answered with a reply that leaves the session usable.
+func brokenOr(err error) result {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) && se.Code != 421 { // 421: the server is closing the session
+		return result{err: err}
+	}
+	return result{err: err, dropConn: true}
+}
+
+func unique(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := ss[:0:0]
+	for _, s := range ss {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func isASCII(ss ...string) bool {
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,253 @@
+package smtptest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Message is one message the server accepted.
+type Message struct {
+	From     string   // envelope sender (MAIL FROM)
+	To       []string // envelope recipients the server accepted (RCPT TO)
+	Data     []byte   // the message as received, headers and body
+	Username string   // the AUTH PLAIN user, "" without AUTH
+}
+
+// Server is a capturing SMTP server. Create it with Start.
+type Server struct {
+	t   testing.TB
+	srv *smtp.Server
+	ln  net.Listener
+
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced whenever msgs grows
+	msgs     []Message
+	conns    int
+	failRcpt map[string]int // lower-case address → reply code
+	dataCode int            // reply code for the next dataLeft DATA commands
+	dataLeft int
+}
+
+// Start starts a server on 127.0.0.1 on a free port. It is closed when the
+// test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("smtptest: listen: %v", err)
+	}
+	s := &Server{
+		t:        t,
+		changed:  make(chan struct{}),
+		failRcpt: make(map[string]int),
+	}
+	s.ln = &countingListener{Listener: ln, s: s}
+	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.MaxMessageBytes = 32 << 20
+	srv.ReadTimeout = time.Minute
+	srv.WriteTimeout = time.Minute
+	// go-smtp logs to stderr by default; a test's output is no place for
+	// the server's complaints about clients hanging up.
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	s.srv = srv
+	go srv.Serve(s.ln)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Addr returns the host:port the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Close stops the server and closes every connection. It is safe to call
+// more than once.
+func (s *Server) Close() {
+	s.srv.Close()
+	s.ln.Close() // in case Close ran before Serve registered the listener
+}
+
+// Messages returns a copy of every message accepted so far, in order.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return copyMessages(s.msgs)
+}
+
+// Connections returns how many connections the server has accepted.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
+// WaitFor waits until at least n messages were accepted and returns them.
+// It fails the test (t.Fatalf: call it from the test's goroutine) when
+// timeout passes first.
+func (s *Server) WaitFor(n int, timeout time.Duration) []Message {
+	s.t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		if len(s.msgs) >= n {
+			msgs := copyMessages(s.msgs)
+			s.mu.Unlock()
+			return msgs
+		}
+		changed, got := s.changed, len(s.msgs)
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline.C:
+			s.t.Fatalf("smtptest: waited %v for %d messages, got %d", timeout, n, got)
+			return nil
+		}
+	}
+}
+
+// Reset forgets every message, the connection count and every failure set
+// with FailRcpt or FailData.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs = nil
+	s.conns = 0
+	clear(s.failRcpt)
+	s.dataCode, s.dataLeft = 0, 0
+}
+
+// FailRcpt makes every RCPT TO addr (case-insensitive) fail with code (e.g.
+// 451 temporary, 550 permanent) until Reset or FailRcpt(addr, 0).
+func (s *Server) FailRcpt(addr string, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	addr = strings.ToLower(addr)
+	if code == 0 {
+		delete(s.failRcpt, addr)
+		return
+	}
+	s.failRcpt[addr] = code
+}
+
+// FailData makes the next times messages fail with code after their data
+// was received (the reply to the final dot).
+func (s *Server) FailData(code int, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dataCode, s.dataLeft = code, times
+}
+
+func copyMessages(msgs []Message) []Message {
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = Message{From: m.From, To: slices.Clone(m.To), Data: bytes.Clone(m.Data), Username: m.Username}
+	}
+	return out
+}
+
+// replyError is the SMTP reply for an injected failure.
+func replyError(code int, what string) *smtp.SMTPError {
+	class := code / 100
+	return &smtp.SMTPError{
+		Code:         code,
+		EnhancedCode: smtp.EnhancedCode{class, 0, 0},
+		Message:      fmt.Sprintf("smtptest: injected failure for %s", what),
+	}
+}
+
+type countingListener struct {
+	net.Listener
+	s *Server
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.s.mu.Lock()
+		l.s.conns++
+		l.s.mu.Unlock()
+	}
+	return c, err
+}
+
+func (s *Server) newSession(*smtp.Conn) (smtp.Session, error) {
+	return &session{s: s}, nil
+}
+
+// session is one SMTP session; go-smtp calls it from the connection's
+// goroutine only, so its own fields need no lock.
+type session struct {
+	s        *Server
+	username string
+	from     string
+	to       []string
+}
+
+var _ smtp.AuthSession = (*session)(nil)
+
+func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (ss *session) Auth(mech string) (sasl.Server, error) {
+	if mech != sasl.Plain {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	return sasl.NewPlainServer(func(identity, username, password string) error {
+		ss.username = username
+		return nil
+	}), nil
+}
+
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	ss.from = from
+	return nil
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.s.mu.Lock()
+	code := ss.s.failRcpt[strings.ToLower(to)]
+	ss.s.mu.Unlock()
+	if code != 0 {
+		return replyError(code, "<"+to+">")
+	}
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+func (ss *session) Data(r io.Reader) error {
+	// Read everything first: go-smtp requires it, and a client must see
+	// the failure only after the final dot, as with a real server.
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s := ss.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dataLeft > 0 {
+		s.dataLeft--
+		return replyError(s.dataCode, "message data")
+	}
+	s.msgs = append(s.msgs, Message{From: ss.from, To: slices.Clone(ss.to), Data: data, Username: ss.username})
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return nil
+}
+
+func (ss *session) Reset() {
+	ss.from = ""
+	ss.to = nil
+}
+
+func (ss *session) Logout() error { return nil }

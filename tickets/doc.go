@@ -1,0 +1,29 @@
+// Package tickets owns ticketd's domain: tickets, their timelines, the
+// Message-ID index that threads conversations, and the durable outbox — all
+// in one bbolt file — plus the workflow (Service) that applies received mail
+// to tickets.
+//
+// # Invariants
+//
+//   - A received message changes a ticket and queues the mails it causes in
+//     ONE bbolt transaction. Callers move the message out of the inbox only
+//     after Apply returned, so a crash at any point loses nothing; re-applying
+//     the same Message-ID is recognised and changes nothing.
+//   - Ticket numbers come from the tickets bucket's sequence: sequential, never
+//     reused, even after a rolled-back transaction (bbolt rolls the sequence
+//     back with it, and nothing outside the transaction has seen the number).
+//   - Outgoing mails are fully rendered when queued; the outbox only delivers.
+//   - No network I/O happens inside a transaction.
+//
+// # Bucket layout (schema version 1)
+//
+//	meta      "schema" → u64be(version)
+//	tickets   u64be(ticket) → JSON Ticket
+//	events    u64be(ticket) | u64be(seq) → JSON Event      (seq: the bucket's sequence)
+//	msgids    Message-ID (no angle brackets) → u64be(ticket) | direction byte
+//	          direction: 'i' received, 'o' sent by ticketd, 'x' received and ignored
+//	outbox    u64be(mail) → JSON Mail                        (waiting to be delivered)
+//	failed    u64be(mail) → JSON Mail                        (given up; kept for the admin)
+//
+// All integers are big-endian so keys sort numerically.
+package tickets

@@ -1,0 +1,458 @@
+package tickets
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/templates"
+	"github.com/ticketd/ticketd/tiers"
+)
+
+// Options configures a Service.
+type Options struct {
+	Desk      Address // the support address and the desk's display name
+	Tag       string  // subject token tag: [Tag #N]
+	Language  string  // language of the mails ticketd writes: "es" or "en"
+	Policy    *tiers.Policy
+	Templates *templates.Set
+	Now       func() time.Time // nil: time.Now
+	Logger    *slog.Logger     // nil: slog.Default()
+}
+
+// Service is the ticket workflow: it applies received mail to tickets and
+// queues the mail that follows, in one transaction per batch.
+type Service struct {
+	store  *Store
+	opts   Options
+	domain string
+	token  *tokenMatcher
+	log    *slog.Logger
+	wake   chan struct{}
+}
+
+// NewService returns the workflow over store.
+func NewService(store *Store, opts Options) (*Service, error) {
+	if opts.Policy == nil || opts.Templates == nil {
+		return nil, errors.New("tickets: Policy and Templates are required")
+	}
+	at := strings.LastIndexByte(opts.Desk.Email, '@')
+	if at < 0 {
+		return nil, fmt.Errorf("tickets: desk address %q has no domain", opts.Desk.Email)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
+	return &Service{
+		store:  store,
+		opts:   opts,
+		domain: opts.Desk.Email[at+1:],
+		token:  newTokenMatcher(opts.Tag),
+		log:    opts.Logger,
+		wake:   make(chan struct{}, 1),
+	}, nil
+}
+
+// Store returns the underlying store.
+func (s *Service) Store() *Store { return s.store }
+
+// Queued is signalled (without blocking) after a commit that queued mail, so
+// the outbox worker can deliver at once.
+func (s *Service) Queued() <-chan struct{} { return s.wake }
+
+// Apply applies msgs in ONE transaction and returns one Result per message,
+// in order. On error nothing was committed and the caller keeps the
+// messages to try again.
+func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := s.opts.Now()
+	var results []Result
+	queued := 0
+	err := s.store.db.Update(func(tx *bolt.Tx) error {
+		results = results[:0]
+		queued = 0
+		for i := range msgs {
+			a := applier{s: s, tx: tx, now: now}
+			r, err := a.apply(&msgs[i])
+			if err != nil {
+				return fmt.Errorf("message %s: %w", msgs[i].MessageID, err)
+			}
+			results = append(results, r)
+			queued += a.queued
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
+	}
+	for i, r := range results {
+		s.log.Info("message applied", "msgid", msgs[i].MessageID, "ticket", r.Ticket,
+			"outcome", string(r.Outcome), "reason", r.Reason)
+	}
+	if queued > 0 {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+	return results, nil
+}
+
+// applier applies one message inside a transaction.
+type applier struct {
+	s      *Service
+	tx     *bolt.Tx
+	now    time.Time
+	queued int
+}
+
+func (a *applier) apply(m *Inbound) (Result, error) {
+	if m.MessageID == "" {
+		return Result{}, errors.New("message has no Message-ID nor content hash")
+	}
+	if ticket, dir, ok := lookupMsgID(a.tx, m.MessageID); ok {
+		if dir == dirSent {
+			return Result{Ticket: ticket, Outcome: OutcomeIgnored, Reason: "our own mail came back"}, nil
+		}
+		return Result{Ticket: ticket, Outcome: OutcomeDuplicate}, nil
+	}
+	from := NormalizeEmail(m.From.Email)
+	if from == a.s.opts.Desk.Email {
+		return a.ignore(m, "sent from the support address")
+	}
+	t, found, err := a.findTicket(m)
+	if err != nil {
+		return Result{}, err
+	}
+	if m.AutoSubmitted {
+		if !found {
+			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
+		}
+		// Recorded, but never answered nor forwarded: two robots must not talk.
+		if err := a.recordInbound(&t, m, "automatic mail"); err != nil {
+			return Result{}, err
+		}
+		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, putTicket(a.tx, &t)
+	}
+	if !found {
+		return a.create(m)
+	}
+	if a.s.opts.Policy.IsAgent(from) {
+		err = a.agentReply(&t, m)
+	} else {
+		err = a.customerMail(&t, m)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	t.Updated = a.now
+	return Result{Ticket: t.ID, Outcome: OutcomeAppended}, putTicket(a.tx, &t)
+}
+
+func (a *applier) ignore(m *Inbound, reason string) (Result, error) {
+	if err := indexMsgID(a.tx, m.MessageID, 0, dirIgnored); err != nil {
+		return Result{}, err
+	}
+	return Result{Outcome: OutcomeIgnored, Reason: reason}, nil
+}
+
+// findTicket threads m: the subject token first, then In-Reply-To and
+// References (newest first) against every Message-ID ticketd has seen or
+// sent. A closed ticket is not reopened: its thread starts a new ticket.
+func (a *applier) findTicket(m *Inbound) (Ticket, bool, error) {
+	var candidates []uint64
+	if n, ok := a.s.token.find(m.Subject); ok {
+		candidates = append(candidates, n)
+	}
+	for _, id := range m.InReplyTo {
+		if n, _, ok := lookupMsgID(a.tx, id); ok && n != 0 {
+			candidates = append(candidates, n)
+		}
+	}
+	for i := len(m.References) - 1; i >= 0; i-- {
+		if n, _, ok := lookupMsgID(a.tx, m.References[i]); ok && n != 0 {
+			candidates = append(candidates, n)
+		}
+	}
+	for _, n := range candidates {
+		t, err := getTicket(a.tx, n)
+		if errors.Is(err, ErrNotFound) {
+			continue // a token naming a ticket that does not exist
+		}
+		if err != nil {
+			return Ticket{}, false, err
+		}
+		if t.Status == StatusClosed {
+			return Ticket{}, false, nil
+		}
+		return t, true, nil
+	}
+	return Ticket{}, false, nil
+}
+
+// create opens a ticket for m, acknowledges it to the requester and
+// notifies the first tier.
+func (a *applier) create(m *Inbound) (Result, error) {
+	b := a.tx.Bucket(bucketTickets)
+	id, err := b.NextSequence()
+	if err != nil {
+		return Result{}, err
+	}
+	subject := cleanSubject(a.s.token.strip(m.Subject))
+	if subject == "" {
+		subject = "(sin asunto)"
+		if a.s.opts.Language == "en" {
+			subject = "(no subject)"
+		}
+	}
+	t := Ticket{
+		ID:                  id,
+		Subject:             subject,
+		Status:              StatusNew,
+		Tier:                1,
+		Requester:           NewAddress(m.From.Name, m.From.Email),
+		Created:             a.now,
+		Updated:             a.now,
+		RootMessageID:       m.MessageID,
+		LastPublicMessageID: m.MessageID,
+	}
+	a.addParticipants(&t, m)
+	if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventCreated, Actor: t.Requester.Email,
+		Subject: t.Subject, To: StatusNew}); err != nil {
+		return Result{}, err
+	}
+	if err := a.recordInbound(&t, m, ""); err != nil {
+		return Result{}, err
+	}
+	if err := a.queue(&t, "ack", []Address{t.Requester}, nil, a.publicThread(&t), "auto-replied", m.Text); err != nil {
+		return Result{}, err
+	}
+	if err := a.notifyAgents(&t, "agent_new", m); err != nil {
+		return Result{}, err
+	}
+	return Result{Ticket: id, Outcome: OutcomeCreated}, putTicket(a.tx, &t)
+}
+
+// agentReply relays an agent's answer to the requester and Cc participants
+// from the support address, so the agent's own address is never shown.
+func (a *applier) agentReply(t *Ticket, m *Inbound) error {
+	agent := NormalizeEmail(m.From.Email)
+	if err := a.recordInbound(t, m, "agent"); err != nil {
+		return err
+	}
+	if t.Assignee == "" {
+		t.Assignee = agent
+		if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAssigned, Actor: agent, Detail: agent}); err != nil {
+			return err
+		}
+	}
+	if strings.TrimSpace(m.Text) == "" {
+		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
+			Detail: "empty agent reply: nothing relayed"})
+	}
+	if t.FirstResponse.IsZero() {
+		t.FirstResponse = a.now
+	}
+	if err := a.setStatus(t, StatusOpen, agent, StatusNew); err != nil {
+		return err
+	}
+	if err := a.queue(t, "reply", []Address{t.Requester}, t.Participants, a.publicThread(t), "", m.Text); err != nil {
+		return err
+	}
+	// Mail we send to the requester becomes the newest public message.
+	return nil
+}
+
+// customerMail adds mail from the requester (or anyone else writing on the
+// ticket) and forwards it to the assignee, or the tier's agents.
+func (a *applier) customerMail(t *Ticket, m *Inbound) error {
+	from := NormalizeEmail(m.From.Email)
+	role := "other"
+	switch {
+	case from == t.Requester.Email:
+		role = ""
+		a.addParticipants(t, m)
+	case t.isParticipant(from):
+		role = "participant"
+	}
+	if err := a.recordInbound(t, m, role); err != nil {
+		return err
+	}
+	if role != "other" {
+		t.LastPublicMessageID = m.MessageID
+	}
+	if err := a.setStatus(t, StatusOpen, from, StatusPending, StatusResolved); err != nil {
+		return err
+	}
+	return a.notifyAgents(t, "agent_update", m)
+}
+
+// setStatus moves t to status when its current status is one of from.
+func (a *applier) setStatus(t *Ticket, to Status, actor string, from ...Status) error {
+	for _, f := range from {
+		if t.Status == f {
+			ev := Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: actor, From: t.Status, To: to}
+			t.Status = to
+			return addEvent(a.tx, ev)
+		}
+	}
+	return nil
+}
+
+func (a *applier) recordInbound(t *Ticket, m *Inbound, detail string) error {
+	if err := indexMsgID(a.tx, m.MessageID, t.ID, dirReceived); err != nil {
+		return err
+	}
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventInbound,
+		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: m.Text, Detail: detail})
+}
+
+// addParticipants adds the people the requester copied (To and Cc, except the
+// desk, agents and the requester) so they receive public answers.
+func (a *applier) addParticipants(t *Ticket, m *Inbound) {
+	for _, list := range [][]Address{m.To, m.Cc} {
+		for _, addr := range list {
+			e := NormalizeEmail(addr.Email)
+			if e == "" || e == a.s.opts.Desk.Email || e == t.Requester.Email ||
+				a.s.opts.Policy.IsAgent(e) || t.isParticipant(e) {
+				continue
+			}
+			t.Participants = append(t.Participants, NewAddress(addr.Name, e))
+		}
+	}
+}
+
+func (t *Ticket) isParticipant(email string) bool {
+	for _, p := range t.Participants {
+		if p.Email == email {
+			return true
+		}
+	}
+	return false
+}
+
+// notifyAgents sends m to the ticket's assignee, or to every agent of its tier.
+func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound) error {
+	var to []Address
+	if t.Assignee != "" {
+		to = []Address{{Email: t.Assignee}}
+	} else {
+		tier, ok := a.s.opts.Policy.Tier(t.Tier)
+		if !ok {
+			return fmt.Errorf("ticket %d: tier %d is not configured", t.ID, t.Tier)
+		}
+		for _, e := range tier.Agents {
+			to = append(to, Address{Email: e})
+		}
+	}
+	th := thread{inReplyTo: t.AgentThreadID}
+	if t.AgentThreadID != "" {
+		th.references = []string{t.AgentThreadID}
+	}
+	return a.queueFrom(t, kind, to, nil, th, "auto-generated", m.Text, NewAddress(m.From.Name, m.From.Email))
+}
+
+type thread struct {
+	inReplyTo  string
+	references []string
+}
+
+// publicThread threads a mail to the requester under the conversation they
+// started.
+func (a *applier) publicThread(t *Ticket) thread {
+	th := thread{inReplyTo: t.LastPublicMessageID}
+	if t.RootMessageID != "" {
+		th.references = append(th.references, t.RootMessageID)
+	}
+	if t.LastPublicMessageID != "" && t.LastPublicMessageID != t.RootMessageID {
+		th.references = append(th.references, t.LastPublicMessageID)
+	}
+	return th
+}
+
+func (a *applier) queue(t *Ticket, kind string, to, cc []Address, th thread, auto, text string) error {
+	return a.queueFrom(t, kind, to, cc, th, auto, text, t.Requester)
+}
+
+// queueFrom renders template kind and puts the mail in the outbox, indexing
+// its Message-ID so replies to it thread back to t.
+func (a *applier) queueFrom(t *Ticket, kind string, to, cc []Address, th thread, auto, text string, author Address) error {
+	tier, _ := a.s.opts.Policy.Tier(t.Tier)
+	data := templates.Data{
+		Desk:           a.s.opts.Desk.Name,
+		Token:          a.s.token.format(t.ID),
+		Ticket:         t.ID,
+		Subject:        t.Subject,
+		Requester:      displayName(t.Requester),
+		RequesterEmail: t.Requester.Email,
+		Author:         author.String(),
+		Text:           text,
+		Status:         string(t.Status),
+		Tier:           t.Tier,
+		TierName:       tier.Name,
+	}
+	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, data)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", kind, err)
+	}
+	box := a.tx.Bucket(bucketOutbox)
+	id, err := box.NextSequence()
+	if err != nil {
+		return err
+	}
+	msgID, err := a.s.newMessageID(t.ID, id)
+	if err != nil {
+		return err
+	}
+	mail := Mail{
+		ID: id, Ticket: t.ID, Kind: kind,
+		From: a.s.opts.Desk, To: to, Cc: cc,
+		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		MessageID: msgID, InReplyTo: th.inReplyTo, References: th.references,
+		AutoSubmitted: auto, Queued: a.now, NextAttempt: a.now,
+	}
+	if err := putJSON(box, u64(id), mail); err != nil {
+		return err
+	}
+	if err := indexMsgID(a.tx, msgID, t.ID, dirSent); err != nil {
+		return err
+	}
+	if strings.HasPrefix(kind, "agent_") && t.AgentThreadID == "" {
+		t.AgentThreadID = msgID
+	}
+	if kind == "reply" {
+		t.LastPublicMessageID = msgID
+	}
+	a.queued++
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventOutbound, MessageID: msgID,
+		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Detail: kind})
+}
+
+// newMessageID returns a globally unique Message-ID under the desk's domain.
+func (s *Service) newMessageID(ticket, mail uint64) (string, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("ticketd.%d.%d.%s@%s", ticket, mail, hex.EncodeToString(b[:]), s.domain), nil
+}
+
+func displayName(a Address) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Email
+}

@@ -1,0 +1,345 @@
+package tickets
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the bucket layout this code reads and writes.
+const SchemaVersion = 1
+
+// ErrNotFound is returned when a ticket or mail does not exist.
+var ErrNotFound = errors.New("not found")
+
+var (
+	bucketMeta    = []byte("meta")
+	bucketTickets = []byte("tickets")
+	bucketEvents  = []byte("events")
+	bucketMsgIDs  = []byte("msgids")
+	bucketOutbox  = []byte("outbox")
+	bucketFailed  = []byte("failed")
+	keySchema     = []byte("schema")
+	allBuckets    = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketFailed}
+)
+
+// Message-ID index directions.
+const (
+	dirReceived = 'i'
+	dirSent     = 'o'
+	dirIgnored  = 'x'
+)
+
+// Store is the bbolt database.
+type Store struct {
+	db *bolt.DB
+}
+
+// OpenReadOnly opens the database in dir for reading, waiting at most
+// timeout for a writer's lock.
+func OpenReadOnly(dir string, timeout time.Duration) (*Store, error) {
+	path := filepath.Join(dir, "ticketd.db")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: true})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open store %s: locked by another process (is ticketd running?)", path)
+		}
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Open opens (creating if needed) the database file ticketd.db in dir.
+// It waits at most timeout for another process's lock.
+func Open(dir string, timeout time.Duration) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	path := filepath.Join(dir, "ticketd.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open store %s: locked by another process (is ticketd already running?)", path)
+		}
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keySchema); v != nil {
+			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
+				return fmt.Errorf("database schema %d is newer than this ticketd (%d)", got, SchemaVersion)
+			}
+		}
+		return meta.Put(keySchema, u64(SchemaVersion))
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ticket returns ticket id.
+func (s *Store) Ticket(id uint64) (Ticket, error) {
+	var t Ticket
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		t, err = getTicket(tx, id)
+		return err
+	})
+	return t, err
+}
+
+// Tickets returns every ticket in number order.
+func (s *Store) Tickets() ([]Ticket, error) {
+	var out []Ticket
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTickets).ForEach(func(_, v []byte) error {
+			var t Ticket
+			if err := json.Unmarshal(v, &t); err != nil {
+				return err
+			}
+			out = append(out, t)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Events returns the timeline of ticket id, oldest first.
+func (s *Store) Events(id uint64) ([]Event, error) {
+	var out []Event
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := u64(id)
+		c := tx.Bucket(bucketEvents).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var e Event
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Outbox returns the mails waiting for delivery, in queue order.
+func (s *Store) Outbox() ([]Mail, error) { return s.mails(bucketOutbox) }
+
+// FailedMail returns the mails given up on, in queue order.
+func (s *Store) FailedMail() ([]Mail, error) { return s.mails(bucketFailed) }
+
+func (s *Store) mails(bucket []byte) ([]Mail, error) {
+	var out []Mail
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(_, v []byte) error {
+			var m Mail
+			if err := json.Unmarshal(v, &m); err != nil {
+				return err
+			}
+			out = append(out, m)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// DueMail returns up to limit outbox mails whose next attempt is due at now,
+// oldest first.
+func (s *Store) DueMail(now time.Time, limit int) ([]Mail, error) {
+	var out []Mail
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+			var m Mail
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("outbox %x: %w", k, err)
+			}
+			if !m.NextAttempt.After(now) {
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// NextMailDue returns the earliest next attempt in the outbox; false when
+// the outbox is empty.
+func (s *Store) NextMailDue() (time.Time, bool, error) {
+	var next time.Time
+	found := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).ForEach(func(_, v []byte) error {
+			var m Mail
+			if err := json.Unmarshal(v, &m); err != nil {
+				return err
+			}
+			if !found || m.NextAttempt.Before(next) {
+				next, found = m.NextAttempt, true
+			}
+			return nil
+		})
+	})
+	return next, found, err
+}
+
+// MarkDelivered removes mail id from the outbox and records the delivery on
+// its ticket.
+func (s *Store) MarkDelivered(id uint64, now time.Time) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		m, err := getMail(tx, bucketOutbox, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketOutbox).Delete(u64(id)); err != nil {
+			return err
+		}
+		return addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDelivered,
+			MessageID: m.MessageID, Outbox: id, Recipients: m.Recipients()})
+	})
+}
+
+// MarkRejected records on the ticket of mail id the recipients the SMTP
+// server refused while it accepted the others.
+func (s *Store) MarkRejected(id uint64, now time.Time, rejected []Rejection) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		m, err := getMail(tx, bucketOutbox, id)
+		if err != nil {
+			return err
+		}
+		for _, r := range rejected {
+			err := addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDeliveryFailed,
+				MessageID: m.MessageID, Outbox: id, Recipients: []string{r.Rcpt}, Detail: r.Reason})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// MarkRetry records a temporary failure of mail id: one more attempt, the
+// next one at next.
+func (s *Store) MarkRetry(id uint64, next time.Time, errText string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		m, err := getMail(tx, bucketOutbox, id)
+		if err != nil {
+			return err
+		}
+		m.Attempts++
+		m.NextAttempt = next
+		m.LastError = errText
+		return putJSON(tx.Bucket(bucketOutbox), u64(id), m)
+	})
+}
+
+// MarkFailed gives up on mail id: it moves from the outbox to the failed
+// bucket and the failure is recorded on its ticket.
+func (s *Store) MarkFailed(id uint64, now time.Time, reason string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		m, err := getMail(tx, bucketOutbox, id)
+		if err != nil {
+			return err
+		}
+		m.Attempts++
+		m.LastError = reason
+		if err := tx.Bucket(bucketOutbox).Delete(u64(id)); err != nil {
+			return err
+		}
+		if err := putJSON(tx.Bucket(bucketFailed), u64(id), m); err != nil {
+			return err
+		}
+		return addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDeliveryFailed,
+			MessageID: m.MessageID, Outbox: id, Recipients: m.Recipients(), Detail: reason})
+	})
+}
+
+func getTicket(tx *bolt.Tx, id uint64) (Ticket, error) {
+	var t Ticket
+	v := tx.Bucket(bucketTickets).Get(u64(id))
+	if v == nil {
+		return t, fmt.Errorf("ticket %d: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal(v, &t); err != nil {
+		return t, fmt.Errorf("ticket %d: %w", id, err)
+	}
+	return t, nil
+}
+
+func putTicket(tx *bolt.Tx, t *Ticket) error {
+	return putJSON(tx.Bucket(bucketTickets), u64(t.ID), t)
+}
+
+func getMail(tx *bolt.Tx, bucket []byte, id uint64) (Mail, error) {
+	var m Mail
+	v := tx.Bucket(bucket).Get(u64(id))
+	if v == nil {
+		return m, fmt.Errorf("mail %d: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal(v, &m); err != nil {
+		return m, fmt.Errorf("mail %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// addEvent appends e to its ticket's timeline, numbering it.
+func addEvent(tx *bolt.Tx, e Event) error {
+	b := tx.Bucket(bucketEvents)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	e.Seq = seq
+	return putJSON(b, append(u64(e.Ticket), u64(seq)...), e)
+}
+
+// lookupMsgID returns the ticket and direction indexed for a Message-ID.
+func lookupMsgID(tx *bolt.Tx, id string) (ticket uint64, dir byte, ok bool) {
+	if id == "" {
+		return 0, 0, false
+	}
+	v := tx.Bucket(bucketMsgIDs).Get([]byte(id))
+	if len(v) != 9 {
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint64(v), v[8], true
+}
+
+func indexMsgID(tx *bolt.Tx, id string, ticket uint64, dir byte) error {
+	if id == "" {
+		return nil
+	}
+	return tx.Bucket(bucketMsgIDs).Put([]byte(id), append(u64(ticket), dir))
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+func u64(n uint64) []byte {
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 16), n)
+}
