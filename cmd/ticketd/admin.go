@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ticketd/ticketd/tickets"
+)
+
+func listTickets(cfg *Config, w io.Writer) error {
+	store, err := tickets.OpenReadOnly(cfg.DataDir, lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	all, err := store.Tickets()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tSTATUS\tTIER\tREQUESTER\tASSIGNEE\tUPDATED\tSUBJECT")
+	for _, t := range all {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.Tier, t.Requester.Email,
+			or(t.Assignee, "-"), t.Updated.In(cfg.Location).Format("2006-01-02 15:04"), truncate(t.Subject, 50))
+	}
+	return tw.Flush()
+}
+
+func showTicket(cfg *Config, arg string, w io.Writer) error {
+	id, err := strconv.ParseUint(strings.TrimPrefix(arg, "#"), 10, 64)
+	if err != nil {
+		return fmt.Errorf("show: %q is not a ticket number", arg)
+	}
+	store, err := tickets.OpenReadOnly(cfg.DataDir, lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	t, err := store.Ticket(id)
+	if err != nil {
+		return err
+	}
+	events, err := store.Events(id)
+	if err != nil {
+		return err
+	}
+	when := func(ts time.Time) string {
+		if ts.IsZero() {
+			return "-"
+		}
+		return ts.In(cfg.Location).Format("2006-01-02 15:04:05")
+	}
+	fmt.Fprintf(w, "[%s #%d] %s\n", cfg.Tag, t.ID, t.Subject)
+	fmt.Fprintf(w, "status %s, tier %d, requester %s, assignee %s\n", t.Status, t.Tier, t.Requester, or(t.Assignee, "-"))
+	if len(t.Participants) > 0 {
+		var ps []string
+		for _, p := range t.Participants {
+			ps = append(ps, p.String())
+		}
+		fmt.Fprintf(w, "participants %s\n", strings.Join(ps, ", "))
+	}
+	fmt.Fprintf(w, "created %s, first response %s\n\n", when(t.Created), when(t.FirstResponse))
+	for _, e := range events {
+		line := fmt.Sprintf("%s  %-15s", when(e.Time), e.Kind)
+		if e.Actor != "" {
+			line += " " + e.Actor
+		}
+		if e.To != "" {
+			line += fmt.Sprintf(" %s → %s", or(string(e.From), "·"), e.To)
+		}
+		if len(e.Recipients) > 0 {
+			line += " to " + strings.Join(e.Recipients, ", ")
+		}
+		if e.Detail != "" {
+			line += " (" + e.Detail + ")"
+		}
+		fmt.Fprintln(w, line)
+		if e.Text != "" {
+			for _, l := range strings.Split(truncate(e.Text, 600), "\n") {
+				fmt.Fprintln(w, "    "+l)
+			}
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

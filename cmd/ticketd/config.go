@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/robfig/cron/v3"
+
+	"github.com/ticketd/ticketd/mailin"
+	"github.com/ticketd/ticketd/mailout"
+	"github.com/ticketd/ticketd/tickets"
+	"github.com/ticketd/ticketd/tiers"
+)
+
+// fileConfig mirrors the TOML file; config.example.toml documents every key.
+type fileConfig struct {
+	DataDir      string `toml:"data_dir"`
+	Language     string `toml:"language"`
+	Timezone     string `toml:"timezone"`
+	TemplatesDir string `toml:"templates_dir"`
+	LogLevel     string `toml:"log_level"`
+	Support      struct {
+		Address string `toml:"address"`
+		Name    string `toml:"name"`
+		Tag     string `toml:"tag"`
+	} `toml:"support"`
+	IMAP struct {
+		serverKeys
+		Mailbox          string `toml:"mailbox"`
+		ProcessedMailbox string `toml:"processed_mailbox"`
+		FailedMailbox    string `toml:"failed_mailbox"`
+		PollInterval     string `toml:"poll_interval"`
+	} `toml:"imap"`
+	SMTP  serverKeys `toml:"smtp"`
+	Tiers []struct {
+		Level         int      `toml:"level"`
+		Name          string   `toml:"name"`
+		Agents        []string `toml:"agents"`
+		FirstResponse string   `toml:"first_response"`
+		Resolution    string   `toml:"resolution"`
+	} `toml:"tiers"`
+	Escalation struct {
+		Schedule string `toml:"schedule"`
+	} `toml:"escalation"`
+	Digest struct {
+		Schedule string   `toml:"schedule"`
+		Managers []string `toml:"managers"`
+	} `toml:"digest"`
+}
+
+// serverKeys are the keys [imap] and [smtp] share.
+type serverKeys struct {
+	Address      string `toml:"address"`
+	Security     string `toml:"security"`
+	Username     string `toml:"username"`
+	PasswordFile string `toml:"password_file"`
+	PasswordEnv  string `toml:"password_env"`
+}
+
+// Config is the validated runtime configuration.
+type Config struct {
+	Path         string
+	DataDir      string
+	Language     string
+	Location     *time.Location
+	TemplatesDir string
+	LogLevel     string
+	Desk         tickets.Address
+	Tag          string
+	IMAP         mailin.PollerOptions
+	PollInterval time.Duration
+	SMTP         mailout.Options
+	Policy       *tiers.Policy
+	Escalation   string
+	Digest       string
+	Managers     []string
+}
+
+// LoadConfig reads, decodes strictly and validates the file at path. It
+// reports every problem at once, each naming its key.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	var fc fileConfig
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&fc)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
+	}
+	for _, k := range md.Undecoded() {
+		bad(k.String(), "unknown key")
+	}
+
+	cfg := &Config{Path: path, TemplatesDir: fc.TemplatesDir, LogLevel: or(fc.LogLevel, "info")}
+	base := filepath.Dir(path)
+	cfg.DataDir = fc.DataDir
+	if cfg.DataDir == "" {
+		bad("data_dir", "is required")
+	} else if !filepath.IsAbs(cfg.DataDir) {
+		cfg.DataDir = filepath.Join(base, cfg.DataDir)
+	}
+	if cfg.TemplatesDir != "" && !filepath.IsAbs(cfg.TemplatesDir) {
+		cfg.TemplatesDir = filepath.Join(base, cfg.TemplatesDir)
+	}
+	switch cfg.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log_level", "%q is not one of debug, info, warn, error", cfg.LogLevel)
+	}
+	cfg.Language = or(fc.Language, "es")
+	if cfg.Language != "es" && cfg.Language != "en" {
+		bad("language", "%q is not one of es, en", cfg.Language)
+	}
+	cfg.Location = time.Local
+	if fc.Timezone != "" {
+		if cfg.Location, err = time.LoadLocation(fc.Timezone); err != nil {
+			bad("timezone", "%q is not a known time zone", fc.Timezone)
+		}
+	}
+
+	cfg.Desk = tickets.NewAddress(fc.Support.Name, fc.Support.Address)
+	if !validEmail(cfg.Desk.Email) {
+		bad("support.address", "%q is not an email address", fc.Support.Address)
+	}
+	if cfg.Desk.Name == "" {
+		cfg.Desk.Name = "Mesa de ayuda"
+		if cfg.Language == "en" {
+			cfg.Desk.Name = "Help desk"
+		}
+	}
+	cfg.Tag = or(fc.Support.Tag, "Soporte")
+	if strings.ContainsAny(cfg.Tag, "[]#\r\n") {
+		bad("support.tag", "%q must not contain [ ] # or line breaks", cfg.Tag)
+	}
+
+	im := fc.IMAP
+	cfg.IMAP = mailin.PollerOptions{
+		Address:          im.Address,
+		Security:         or(im.Security, "tls"),
+		Username:         or(im.Username, cfg.Desk.Email),
+		Mailbox:          or(im.Mailbox, "INBOX"),
+		ProcessedMailbox: or(im.ProcessedMailbox, "Procesados"),
+		FailedMailbox:    or(im.FailedMailbox, "Fallidos"),
+	}
+	checkServer(bad, "imap", im.serverKeys, cfg.IMAP.Security, true)
+	cfg.IMAP.Password = readSecret(bad, "imap", im.serverKeys)
+	if cfg.IMAP.ProcessedMailbox == cfg.IMAP.Mailbox || cfg.IMAP.FailedMailbox == cfg.IMAP.Mailbox {
+		bad("imap.processed_mailbox", "processed and failed mailboxes must differ from imap.mailbox %q", cfg.IMAP.Mailbox)
+	}
+	cfg.PollInterval = parseDuration(bad, "imap.poll_interval", or(im.PollInterval, "1m"))
+
+	sm := fc.SMTP
+	cfg.SMTP = mailout.Options{Address: sm.Address, Security: or(sm.Security, "starttls"), Username: sm.Username}
+	checkServer(bad, "smtp", sm, cfg.SMTP.Security, false)
+	if sm.Username != "" {
+		cfg.SMTP.Password = readSecret(bad, "smtp", sm)
+	}
+
+	var ts []tiers.Tier
+	for i, t := range fc.Tiers {
+		key := fmt.Sprintf("tiers[%d]", i)
+		ts = append(ts, tiers.Tier{
+			Level: t.Level, Name: t.Name, Agents: t.Agents,
+			FirstResponse: parseDuration(bad, key+".first_response", t.FirstResponse),
+			Resolution:    parseDuration(bad, key+".resolution", t.Resolution),
+		})
+	}
+	if cfg.Policy, err = tiers.NewPolicy(ts); err != nil {
+		for _, e := range unjoin(err) {
+			bad("tiers", "%v", e)
+		}
+	}
+	if cfg.Policy != nil && cfg.Policy.IsAgent(cfg.Desk.Email) {
+		bad("tiers", "the support address %s cannot also be an agent", cfg.Desk.Email)
+	}
+
+	cfg.Escalation = or(fc.Escalation.Schedule, "@every 1m")
+	cfg.Digest = fc.Digest.Schedule
+	for key, spec := range map[string]string{"escalation.schedule": cfg.Escalation, "digest.schedule": cfg.Digest} {
+		if spec == "" {
+			continue
+		}
+		if _, err := cron.ParseStandard(spec); err != nil {
+			bad(key, "%q is not a cron schedule: %v", spec, err)
+		}
+	}
+	for i, m := range fc.Digest.Managers {
+		if !validEmail(tickets.NormalizeEmail(m)) {
+			bad(fmt.Sprintf("digest.managers[%d]", i), "%q is not an email address", m)
+		}
+		cfg.Managers = append(cfg.Managers, tickets.NormalizeEmail(m))
+	}
+	if len(errs) > 0 {
+		return nil, &ConfigError{Path: path, Problems: errs}
+	}
+	return cfg, nil
+}
+
+// ConfigError lists every problem found in a configuration file.
+type ConfigError struct {
+	Path     string
+	Problems []error
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "config %s: %d problem(s):", e.Path, len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+type badFunc func(key, format string, args ...any)
+
+// checkServer validates an [imap] or [smtp] section's address and security.
+func checkServer(bad badFunc, section string, k serverKeys, security string, needLogin bool) {
+	host, port, err := net.SplitHostPort(k.Address)
+	if k.Address == "" {
+		bad(section+".address", "is required (host:port)")
+	} else if err != nil || host == "" || port == "" {
+		bad(section+".address", "%q is not host:port", k.Address)
+	}
+	switch security {
+	case "tls", "starttls":
+	case "none":
+		if host != "" && !isLoopback(host) {
+			bad(section+".security", `"none" sends passwords in the clear: only allowed to a loopback host, not %q`, host)
+		}
+	default:
+		bad(section+".security", "%q is not one of tls, starttls, none", security)
+	}
+	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" {
+		bad(section+".password_file", "is required (or password_env)")
+	}
+}
+
+// readSecret returns the password from password_file or password_env.
+func readSecret(bad badFunc, section string, k serverKeys) string {
+	if k.PasswordFile != "" {
+		data, err := os.ReadFile(k.PasswordFile)
+		if err != nil {
+			bad(section+".password_file", "cannot read: %v", err)
+			return ""
+		}
+		pw := strings.TrimRight(string(data), "\r\n")
+		if pw == "" {
+			bad(section+".password_file", "%s is empty", k.PasswordFile)
+		}
+		return pw
+	}
+	if k.PasswordEnv != "" {
+		pw, ok := os.LookupEnv(k.PasswordEnv)
+		if !ok || pw == "" {
+			bad(section+".password_env", "environment variable %s is not set", k.PasswordEnv)
+		}
+		return pw
+	}
+	return ""
+}
+
+func parseDuration(bad badFunc, key, s string) time.Duration {
+	if s == "" {
+		bad(key, "is required (a duration such as \"30m\" or \"8h\")")
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		bad(key, "%q is not a duration (examples: \"90s\", \"30m\", \"8h\")", s)
+		return 0
+	}
+	if d <= 0 {
+		bad(key, "%q must be positive", s)
+	}
+	return d
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func validEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " <>\t\r\n")
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// unjoin splits an errors.Join error into its parts.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// Summary describes what would run, for check-config.
+func (c *Config) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "config %s is valid\n", c.Path)
+	fmt.Fprintf(&b, "  desk:        %s, token [%s #N], mails in %q, time zone %s\n", c.Desk, c.Tag, c.Language, c.Location)
+	fmt.Fprintf(&b, "  database:    %s\n", filepath.Join(c.DataDir, "ticketd.db"))
+	fmt.Fprintf(&b, "  imap:        %s (%s) as %s, mailbox %q → %q, failed → %q, poll every %s\n",
+		c.IMAP.Address, c.IMAP.Security, c.IMAP.Username, c.IMAP.Mailbox, c.IMAP.ProcessedMailbox, c.IMAP.FailedMailbox, c.PollInterval)
+	auth := "no AUTH"
+	if c.SMTP.Username != "" {
+		auth = "AUTH PLAIN as " + c.SMTP.Username
+	}
+	fmt.Fprintf(&b, "  smtp:        %s (%s), %s\n", c.SMTP.Address, c.SMTP.Security, auth)
+	for _, t := range c.Policy.Tiers() {
+		fmt.Fprintf(&b, "  tier %d:      %s — %d agent(s): %s; first response %s, resolution %s\n",
+			t.Level, t.Name, len(t.Agents), strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution)
+	}
+	// The schedules are validated now; the jobs behind them come in a later version.
+	fmt.Fprintf(&b, "  escalation:  %q (validated; SLA escalation is not active in this version)\n", c.Escalation)
+	if c.Digest != "" {
+		fmt.Fprintf(&b, "  digest:      %q to %s (validated; digests are not active in this version)\n", c.Digest, strings.Join(c.Managers, ", "))
+	}
+	if c.TemplatesDir != "" {
+		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)
+	}
+	return b.String()
+}
+
+var errUsage = errors.New("usage")

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestExampleConfig parses and validates config.example.toml, with its
+// password files made to exist.
+func TestExampleConfig(t *testing.T) {
+	data, err := os.ReadFile("../../config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	text := string(data)
+	for _, name := range []string{"imap-password", "smtp-password"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("pw\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		text = strings.ReplaceAll(text, "/etc/ticketd/"+name, p)
+	}
+	path := filepath.Join(dir, "ticketd.toml")
+	os.WriteFile(path, []byte(text), 0o600)
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.IMAP.Password != "pw" || cfg.PollInterval != time.Minute || cfg.Location.String() != "America/Bogota" {
+		t.Errorf("decoded %+v", cfg)
+	}
+	if tier, _ := cfg.Policy.Tier(2); tier.Resolution != 24*time.Hour || tier.Agents[0] != "marta@example.com" {
+		t.Errorf("tier 2 %+v", tier)
+	}
+	sum := cfg.Summary()
+	for _, want := range []string{"soporte@example.com", "imap.example.com:993 (tls)", "tier 2:", "AUTH PLAIN as soporte@example.com"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+	if strings.Contains(sum, "pw") && strings.Contains(sum, "password") {
+		t.Errorf("summary shows a secret:\n%s", sum)
+	}
+}
+
+const minimal = `
+data_dir = "data"
+[support]
+address = "soporte@example.com"
+[imap]
+address = "127.0.0.1:143"
+security = "none"
+password_env = "TICKETD_TEST_PW"
+[smtp]
+address = "127.0.0.1:25"
+security = "none"
+[[tiers]]
+level = 1
+name = "N1"
+agents = ["ana@example.com"]
+first_response = "30m"
+resolution = "8h"
+`
+
+func TestConfigProblemsNameTheirKeys(t *testing.T) {
+	t.Setenv("TICKETD_TEST_PW", "x")
+	dir := t.TempDir()
+	load := func(text string) error {
+		p := filepath.Join(dir, "c.toml")
+		os.WriteFile(p, []byte(text), 0o600)
+		_, err := LoadConfig(p)
+		return err
+	}
+	if err := load(minimal); err != nil {
+		t.Fatalf("minimal config: %v", err)
+	}
+	cases := []struct {
+		name, from, to string
+		want           []string
+	}{
+		{"unknown key", `[support]`, "colour = \"red\"\n[support]", []string{"colour: unknown key"}},
+		{"unknown key in a section", `[smtp]`, "[smtp]\nhots = \"x\"", []string{"smtp.hots: unknown key"}},
+		{"bad duration", `"30m"`, `"30 minutes"`, []string{`tiers[0].first_response: "30 minutes" is not a duration`}},
+		{"missing agents", `agents = ["ana@example.com"]`, ``, []string{"tiers: tier 1: agents: at least one agent"}},
+		{"plaintext to a remote host", `address = "127.0.0.1:143"`, `address = "imap.example.com:143"`, []string{`imap.security: "none" sends passwords in the clear`}},
+		{"unreadable password file", `password_env = "TICKETD_TEST_PW"`, `password_file = "/nonexistent/pw"`, []string{"imap.password_file: cannot read", "no such file"}},
+		{"unset password env", `TICKETD_TEST_PW`, `TICKETD_UNSET_PW`, []string{"imap.password_env: environment variable TICKETD_UNSET_PW is not set"}},
+		{"bad security", `security = "none"` + "\npassword_env", `security = "ssl"` + "\npassword_env", []string{`imap.security: "ssl" is not one of`}},
+		{"bad language and zone", `data_dir = "data"`, "data_dir = \"data\"\nlanguage = \"fr\"\ntimezone = \"Mars/Olympus\"", []string{`language: "fr"`, `timezone: "Mars/Olympus"`}},
+		{"bad schedule", `[smtp]`, "[escalation]\nschedule = \"every minute\"\n[smtp]", []string{`escalation.schedule: "every minute" is not a cron schedule`}},
+		{"desk as agent", `agents = ["ana@example.com"]`, `agents = ["Soporte@example.com"]`, []string{"cannot also be an agent"}},
+		{"not toml", `[smtp]`, `[smtp`, []string{"c.toml"}},
+	}
+	for _, c := range cases {
+		if !strings.Contains(minimal, c.from) {
+			t.Fatalf("%s: fixture lacks %q", c.name, c.from)
+		}
+		err := load(strings.Replace(minimal, c.from, c.to, 1))
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error does not mention %q:\n%v", c.name, w, err)
+			}
+		}
+	}
+	// Every problem at once, not one per run.
+	err := load(strings.NewReplacer(`"30m"`, `"x"`, `security = "none"`+"\npassword_env", `security = "bad"`+"\npassword_env").Replace(minimal))
+	if ce, ok := err.(*ConfigError); !ok || len(ce.Problems) < 2 {
+		t.Errorf("want all problems reported together, got %v", err)
+	}
+}

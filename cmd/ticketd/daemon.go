@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ticketd/ticketd/mailin"
+	"github.com/ticketd/ticketd/mailout"
+	"github.com/ticketd/ticketd/templates"
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// Deps are what Run and Once take from outside the configuration, so tests
+// can inject them.
+type Deps struct {
+	Logger *slog.Logger
+	Now    func() time.Time // nil: time.Now
+}
+
+// lockTimeout bounds the wait for the database lock held by another process.
+const lockTimeout = 5 * time.Second
+
+// desk is one wired-up ticketd: store, workflow, fetcher and sender.
+type desk struct {
+	store  *tickets.Store
+	svc    *tickets.Service
+	poller *mailin.Poller
+	sender *mailout.Sender
+}
+
+func openDesk(cfg *Config, deps Deps) (*desk, error) {
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	tmpl, err := templates.New(cfg.TemplatesDir)
+	if err != nil {
+		return nil, err
+	}
+	store, err := tickets.Open(cfg.DataDir, lockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := tickets.NewService(store, tickets.Options{
+		Desk: cfg.Desk, Tag: cfg.Tag, Language: cfg.Language,
+		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now, Logger: deps.Logger,
+	})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	smtpOpts := cfg.SMTP
+	smtpOpts.Now = deps.Now
+	sender, err := mailout.NewSender(smtpOpts, store, deps.Logger.With("component", "mailout"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	poller := mailin.NewPoller(cfg.IMAP, svc, deps.Logger.With("component", "mailin"))
+	return &desk{store: store, svc: svc, poller: poller, sender: sender}, nil
+}
+
+// checkRuntime verifies what LoadConfig cannot: that the templates parse.
+func checkRuntime(cfg *Config) error {
+	_, err := templates.New(cfg.TemplatesDir)
+	return err
+}
+
+// Once fetches and applies every waiting message, then delivers everything
+// due in the outbox, and returns.
+func Once(ctx context.Context, cfg *Config, deps Deps) error {
+	d, err := openDesk(cfg, deps)
+	if err != nil {
+		return err
+	}
+	defer d.store.Close()
+	_, pollErr := d.poller.Poll(ctx)
+	// Deliver what is queued even when fetching failed: those mails are promised.
+	_, sendErr := d.sender.Drain(ctx)
+	return errors.Join(pollErr, sendErr)
+}
+
+// Run is the daemon: it fetches mail (IDLE or polling) and delivers the
+// outbox until ctx is cancelled, then finishes the transaction in progress
+// and closes the database.
+func Run(ctx context.Context, cfg *Config, deps Deps) error {
+	d, err := openDesk(cfg, deps)
+	if err != nil {
+		return err
+	}
+	defer d.store.Close()
+	log := deps.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log.Info("ticketd started", "desk", cfg.Desk.Email, "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address)
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		errs <- guard(log, "mailin", func() error { return d.poller.Run(ctx, cfg.PollInterval) })
+	}()
+	go func() {
+		defer wg.Done()
+		errs <- guard(log, "mailout", func() error { return d.sender.Run(ctx, d.svc.Queued()) })
+	}()
+	wg.Wait()
+	close(errs)
+	var all []error
+	for e := range errs {
+		all = append(all, e)
+	}
+	log.Info("ticketd stopped")
+	return errors.Join(all...)
+}
+
+// guard runs f, turning a panic into an error so one bad goroutine stops
+// the daemon cleanly instead of crashing it mid-transaction.
+func guard(log *slog.Logger, name string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("panic", "component", name, "err", r)
+			err = fmt.Errorf("%s: panic: %v", name, r)
+		}
+	}()
+	return f()
+}

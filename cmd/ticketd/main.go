@@ -1,0 +1,140 @@
+// Command ticketd is the email-driven help desk daemon. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // the static binary must know every time zone
+)
+
+const usage = `ticketd — an email-driven help desk
+
+Usage:
+  ticketd run          --config FILE   run the daemon
+  ticketd once         --config FILE   fetch and apply all waiting mail, deliver the outbox, exit
+  ticketd check-config --config FILE   validate the configuration and print what would run
+  ticketd list         --config FILE   list tickets
+  ticketd show N       --config FILE   show ticket N and its timeline
+  ticketd dev                          try ticketd with an in-process mail sandbox
+  ticketd version
+
+--config defaults to $TICKETD_CONFIG.
+`
+
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case err == nil:
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "ticketd:", err)
+		os.Exit(1)
+	}
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, args := args[0], args[1:]
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", os.Getenv("TICKETD_CONFIG"), "configuration file (default $TICKETD_CONFIG)")
+	var devOpts devOptions
+	if cmd == "dev" {
+		fs.StringVar(&devOpts.dataDir, "data", "", "data directory (default: a new temporary directory)")
+		fs.StringVar(&devOpts.imapAddr, "imap", "127.0.0.1:1143", "sandbox IMAP listen address (loopback)")
+		fs.StringVar(&devOpts.smtpAddr, "smtp", "127.0.0.1:1025", "sandbox SMTP listen address (loopback)")
+	}
+	// Flags may come before or after positional arguments ("show 12 --config F").
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return errUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(positional) > 0 && cmd != "show" {
+		fmt.Fprintf(stderr, "ticketd %s: unexpected argument %q\n", cmd, positional[0])
+		return errUsage
+	}
+	loadConfig := func() (*Config, error) {
+		if *configPath == "" {
+			fmt.Fprintf(stderr, "ticketd %s: --config FILE (or TICKETD_CONFIG) is required\n", cmd)
+			return nil, errUsage
+		}
+		return LoadConfig(*configPath)
+	}
+	switch cmd {
+	case "run", "once":
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		deps := Deps{Logger: newLogger(stderr, cfg.LogLevel)}
+		if cmd == "once" {
+			return Once(ctx, cfg, deps)
+		}
+		return Run(ctx, cfg, deps)
+	case "check-config":
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		if err := checkRuntime(cfg); err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, cfg.Summary())
+		return nil
+	case "list":
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		return listTickets(cfg, stdout)
+	case "show":
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		if len(positional) != 1 {
+			fmt.Fprintln(stderr, "usage: ticketd show N --config FILE")
+			return errUsage
+		}
+		return showTicket(cfg, positional[0], stdout)
+	case "dev":
+		return runDev(ctx, devOpts, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "ticketd", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "ticketd: unknown command %q\n\n%s", cmd, usage)
+		return errUsage
+	}
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // validated by LoadConfig
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
