@@ -15,7 +15,7 @@ type devOptions struct {
 	dataDir, imapAddr, smtpAddr string
 }
 
-const devPassword = "dev"
+const devPassword = sandbox.DefaultPassword
 
 var devConfig = template.Must(template.New("dev").Parse(`# Written by "ticketd dev": a desk wired to the in-process sandbox.
 data_dir = "{{.DataDir}}"
