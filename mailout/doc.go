@@ -13,7 +13,7 @@
 //   - accepted by the server: MarkDelivered. When the server refuses some
 //     recipients permanently (5xx on RCPT) but accepts others, the mail is
 //     delivered to those, the refusals are logged at Error, reported in
-//     Stats, and recorded on the ticket through Queue.MarkRejected.
+//     Stats, and recorded on the ticket by the same MarkDelivered.
 //   - an SMTP 4xx reply, or a network/TLS/connection problem: MarkRetry
 //     with exponential backoff (1m, 2m, 4m, … at most 1h) — or MarkFailed
 //     once the mail has been waiting longer than Options.MaxAge.

@@ -23,8 +23,9 @@ type Queue interface {
 	// DueMail returns mails whose NextAttempt <= now, oldest first.
 	DueMail(now time.Time, limit int) ([]tickets.Mail, error)
 	// MarkDelivered removes the mail from the outbox and records the
-	// delivery on its ticket.
-	MarkDelivered(id uint64, now time.Time) error
+	// delivery on its ticket, with the recipients the server refused
+	// permanently while it accepted the others (nil when none).
+	MarkDelivered(id uint64, now time.Time, rejected []Rejection) error
 	// MarkRetry records a failed attempt: Attempts++, NextAttempt = next,
 	// LastError = errText.
 	MarkRetry(id uint64, next time.Time, errText string) error
@@ -34,10 +35,6 @@ type Queue interface {
 	// NextMailDue returns the earliest NextAttempt in the outbox; false
 	// when the outbox is empty.
 	NextMailDue() (time.Time, bool, error)
-	// MarkRejected records on the ticket the recipients the server refused
-	// permanently while it accepted the others; Sender calls it just before
-	// MarkDelivered for such a mail.
-	MarkRejected(id uint64, now time.Time, rejected []Rejection) error
 }
 
 // Rejection is one recipient the SMTP server refused permanently (5xx on
@@ -289,11 +286,8 @@ func (s *Sender) record(m *tickets.Mail, res result, st *Stats) error {
 				s.log.Error("mailout: recipient refused", "ticket", m.Ticket, "msgid", m.MessageID, "rcpt", r.Rcpt, "err", r.Reason)
 			}
 			st.Rejected = append(st.Rejected, res.rejected...)
-			if err := s.q.MarkRejected(m.ID, now, res.rejected); err != nil {
-				return fmt.Errorf("mark rejected %d: %w", m.ID, err)
-			}
 		}
-		if err := s.q.MarkDelivered(m.ID, now); err != nil {
+		if err := s.q.MarkDelivered(m.ID, now, res.rejected); err != nil {
 			return fmt.Errorf("mark delivered %d: %w", m.ID, err)
 		}
 		st.Sent++

@@ -102,12 +102,15 @@ func (q *fakeQueue) DueMail(now time.Time, limit int) ([]tickets.Mail, error) {
 	return due, nil
 }
 
-func (q *fakeQueue) MarkDelivered(id uint64, now time.Time) error {
+func (q *fakeQueue) MarkDelivered(id uint64, now time.Time, rejected []Rejection) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	m, ok := q.outbox[id]
 	if !ok {
 		return fmt.Errorf("mail %d not in outbox", id)
+	}
+	if len(rejected) > 0 {
+		q.rejected[id] = append(q.rejected[id], rejected...)
 	}
 	delete(q.outbox, id)
 	q.delivered[id] = *m
@@ -135,16 +138,6 @@ func (q *fakeQueue) MarkFailed(id uint64, now time.Time, reason string) error {
 	}
 	delete(q.outbox, id)
 	q.failed[id] = reason
-	return nil
-}
-
-func (q *fakeQueue) MarkRejected(id uint64, now time.Time, rejected []Rejection) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if _, ok := q.outbox[id]; !ok {
-		return fmt.Errorf("mail %d not in outbox (MarkRejected must come before MarkDelivered)", id)
-	}
-	q.rejected[id] = append(q.rejected[id], rejected...)
 	return nil
 }
 
@@ -443,7 +436,7 @@ func TestPartialRecipientRejection(t *testing.T) {
 	rec := f.q.rejected[id]
 	f.q.mu.Unlock()
 	if len(rec) != 1 || rec[0].Rcpt != "b@example.com" {
-		t.Errorf("RejectionRecorder got %+v", rec)
+		t.Errorf("MarkDelivered recorded rejections %+v", rec)
 	}
 	logs := f.logs.String()
 	if !strings.Contains(logs, "level=ERROR") || !strings.Contains(logs, "rcpt=b@example.com") {

@@ -88,13 +88,19 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 			a := applier{s: s, tx: tx, now: now}
 			r, err := a.apply(&msgs[i])
 			if err != nil {
-				return fmt.Errorf("message %s: %w", msgs[i].MessageID, err)
+				// Everything a message does happens here, before the
+				// commit: an error now is this message's, not the disk's.
+				return &MessageError{Index: i, MessageID: msgs[i].MessageID, Err: err}
 			}
 			results = append(results, r)
 			queued += a.queued
 		}
 		return nil
 	})
+	var msgErr *MessageError
+	if errors.As(err, &msgErr) {
+		return nil, msgErr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
@@ -237,7 +243,7 @@ func (a *applier) create(m *Inbound) (Result, error) {
 	if err := a.recordInbound(&t, m, ""); err != nil {
 		return Result{}, err
 	}
-	if err := a.queue(&t, "ack", []Address{t.Requester}, nil, a.publicThread(&t), "auto-replied", m.Text); err != nil {
+	if err := a.queue(&t, "ack", []Address{t.Requester}, nil, a.publicThread(&t), "auto-replied", customerText(m)); err != nil {
 		return Result{}, err
 	}
 	if err := a.notifyAgents(&t, "agent_new", m); err != nil {
@@ -259,9 +265,10 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 	}
-	if strings.TrimSpace(m.Text) == "" {
+	text, ok := a.relayable(m.Text)
+	if !ok {
 		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
-			Detail: "empty agent reply: nothing relayed"})
+			Detail: "agent reply with no new text above the quoted mail: nothing relayed"})
 	}
 	if t.FirstResponse.IsZero() {
 		t.FirstResponse = a.now
@@ -269,11 +276,53 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	if err := a.setStatus(t, StatusOpen, agent, StatusNew); err != nil {
 		return err
 	}
-	if err := a.queue(t, "reply", []Address{t.Requester}, t.Participants, a.publicThread(t), "", m.Text); err != nil {
-		return err
+	return a.queue(t, "reply", []Address{t.Requester}, t.Participants, a.publicThread(t), "", text)
+}
+
+// relayable returns the part of an agent's text that may reach the
+// requester: only the new text (never the quoted notification, which holds
+// internal details), with every agent address blanked out (signatures).
+// It reports false when nothing is left to relay.
+func (a *applier) relayable(text string) (string, bool) {
+	text = strings.TrimSpace(text)
+	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
+		return "", false
 	}
-	// Mail we send to the requester becomes the newest public message.
-	return nil
+	for _, tier := range a.s.opts.Policy.Tiers() {
+		for _, agent := range tier.Agents {
+			text = replaceFold(text, agent, "")
+		}
+	}
+	return text, strings.TrimSpace(text) != ""
+}
+
+// replaceFold replaces every case-insensitive occurrence of old (ASCII
+// address) in s.
+func replaceFold(s, old, repl string) string {
+	lower := strings.ToLower(s)
+	if len(lower) != len(s) { // lower-casing changed byte offsets: exact case only
+		return strings.ReplaceAll(s, old, repl)
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(lower, old)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(repl)
+		s, lower = s[i+len(old):], lower[i+len(old):]
+	}
+}
+
+// customerText is what agents should read of a requester's mail: the new
+// text, or the whole body when the mail was all quote (a forward, say).
+func customerText(m *Inbound) string {
+	if strings.TrimSpace(m.Text) != "" {
+		return m.Text
+	}
+	return m.FullText
 }
 
 // customerMail adds mail from the requester (or anyone else writing on the
@@ -317,7 +366,7 @@ func (a *applier) recordInbound(t *Ticket, m *Inbound, detail string) error {
 		return err
 	}
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventInbound,
-		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: m.Text, Detail: detail})
+		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: customerText(m), Detail: detail})
 }
 
 // addParticipants adds the people the requester copied (To and Cc, except the
@@ -350,11 +399,7 @@ func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound) error {
 	if t.Assignee != "" {
 		to = []Address{{Email: t.Assignee}}
 	} else {
-		tier, ok := a.s.opts.Policy.Tier(t.Tier)
-		if !ok {
-			return fmt.Errorf("ticket %d: tier %d is not configured", t.ID, t.Tier)
-		}
-		for _, e := range tier.Agents {
+		for _, e := range a.tier(t).Agents {
 			to = append(to, Address{Email: e})
 		}
 	}
@@ -362,7 +407,18 @@ func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound) error {
 	if t.AgentThreadID != "" {
 		th.references = []string{t.AgentThreadID}
 	}
-	return a.queueFrom(t, kind, to, nil, th, "auto-generated", m.Text, NewAddress(m.From.Name, m.From.Email))
+	return a.queueFrom(t, kind, to, nil, th, "auto-generated", customerText(m), NewAddress(m.From.Name, m.From.Email))
+}
+
+// tier returns the ticket's tier, or the highest configured one when the
+// configuration lost tiers since the ticket climbed: its mail must still
+// reach someone.
+func (a *applier) tier(t *Ticket) tiers.Tier {
+	if tier, ok := a.s.opts.Policy.Tier(t.Tier); ok {
+		return tier
+	}
+	all := a.s.opts.Policy.Tiers()
+	return all[len(all)-1]
 }
 
 type thread struct {
@@ -390,7 +446,7 @@ func (a *applier) queue(t *Ticket, kind string, to, cc []Address, th thread, aut
 // queueFrom renders template kind and puts the mail in the outbox, indexing
 // its Message-ID so replies to it thread back to t.
 func (a *applier) queueFrom(t *Ticket, kind string, to, cc []Address, th thread, auto, text string, author Address) error {
-	tier, _ := a.s.opts.Policy.Tier(t.Tier)
+	tier := a.tier(t)
 	data := templates.Data{
 		Desk:           a.s.opts.Desk.Name,
 		Token:          a.s.token.format(t.ID),

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -84,7 +85,7 @@ func (f *fixture) drain() []Mail {
 	f.t.Helper()
 	mails := f.outbox()
 	for _, m := range mails {
-		if err := f.store.MarkDelivered(m.ID, f.now); err != nil {
+		if err := f.store.MarkDelivered(m.ID, f.now, nil); err != nil {
 			f.t.Fatal(err)
 		}
 	}
@@ -336,7 +337,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if d, _ := f.store.DueMail(later, 10); len(d) != 1 || d[0].Attempts != 1 || d[0].LastError != "451 try later" {
 		t.Fatalf("after the backoff: %+v", d)
 	}
-	if err := f.store.MarkDelivered(due[0].ID, later); err != nil {
+	if err := f.store.MarkDelivered(due[0].ID, later, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, _ := f.store.NextMailDue(); ok {
@@ -355,7 +356,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if !strings.Contains(got, "delivery_failed") || !strings.HasSuffix(got, "delivered") {
 		t.Errorf("timeline %s lacks the delivery outcomes", got)
 	}
-	if err := f.store.MarkDelivered(999, later); err == nil {
+	if err := f.store.MarkDelivered(999, later, nil); err == nil {
 		t.Error("MarkDelivered of an unknown mail succeeded")
 	}
 }
@@ -381,5 +382,93 @@ func TestStoreLockAndNumbering(t *testing.T) {
 		if res[0].Ticket != uint64(i) {
 			t.Fatalf("ticket %d numbered %d", i, res[0].Ticket)
 		}
+	}
+}
+
+func TestAgentReplyRelaysOnlyNewText(t *testing.T) {
+	f := newFixture(t)
+	f.apply(msg("s1@c", "pedro@client.com", "Algo", "uno"))
+	f.drain()
+	agent := func(id, text, full string) Inbound {
+		return Inbound{MessageID: id, From: NewAddress("", "ana@example.com"), Subject: "Re: [Soporte #1] Algo", Text: text, FullText: full}
+	}
+	// Reply sent without typing anything: the notification must not leak.
+	f.apply(agent("e1@example.com", "", "## Responda por encima de esta línea ##\nNuevo ticket 1 de pedro..."))
+	// Text that still holds the reply line (an inline answer below it).
+	f.apply(agent("e2@example.com", "ok\n## Responda por encima de esta línea ##\nNuevo ticket 1", ""))
+	if mails := f.drain(); len(mails) != 0 {
+		t.Fatalf("relayed %d mails for replies with no new text: %q", len(mails), mails[0].Text)
+	}
+	if tk := f.ticket(1); !tk.FirstResponse.IsZero() || tk.Status != StatusNew {
+		t.Errorf("an empty reply counted as a first response: %+v", tk)
+	}
+	// An agent's signature with her address: the address is blanked.
+	f.apply(agent("e3@example.com", "Listo, ya funciona.\nAna | ANA@example.com | ext. 12", ""))
+	mails := f.drain()
+	if len(mails) != 1 || strings.Contains(strings.ToLower(mails[0].Text), "ana@example.com") {
+		t.Fatalf("relay leaks the agent's address: %+v", mails)
+	}
+	if !strings.Contains(mails[0].Text, "Listo, ya funciona.") {
+		t.Errorf("relay lost the answer: %q", mails[0].Text)
+	}
+}
+
+func TestRequesterMailThatIsAllQuoteKeepsItsText(t *testing.T) {
+	f := newFixture(t)
+	m := msg("fw@c", "pedro@client.com", "Fwd: error del sistema", "")
+	m.FullText = "> El sistema dice: error 42"
+	f.apply(m)
+	mails := f.drain()
+	if !strings.Contains(mails[1].Text, "error 42") {
+		t.Errorf("agents did not get the forwarded text:\n%s", mails[1].Text)
+	}
+}
+
+func TestMessageErrorNamesTheMessageAndCommitsNothing(t *testing.T) {
+	f := newFixture(t)
+	good := msg("good@c", "pedro@client.com", "Algo", "uno")
+	bad := msg("", "maria@client.com", "Otro", "dos") // no Message-ID nor hash
+	_, err := f.svc.Apply(context.Background(), []Inbound{good, bad})
+	var me *MessageError
+	if !errors.As(err, &me) || me.Index != 1 {
+		t.Fatalf("Apply error %v, want a MessageError for index 1", err)
+	}
+	if all, _ := f.store.Tickets(); len(all) != 0 {
+		t.Fatalf("%d tickets committed from a failed batch", len(all))
+	}
+	if res := f.apply(good); res[0].Ticket != 1 {
+		t.Fatalf("after a rolled-back batch the next ticket is #%d, want #1", res[0].Ticket)
+	}
+}
+
+func TestLongMessageIDs(t *testing.T) {
+	f := newFixture(t)
+	long := strings.Repeat("x", 40000) + "@c"
+	m := msg(long, "pedro@client.com", "Algo", "uno")
+	if res := f.apply(m); res[0].Outcome != OutcomeCreated {
+		t.Fatalf("%+v", res[0])
+	}
+	if res := f.apply(m); res[0].Outcome != OutcomeDuplicate {
+		t.Fatalf("re-delivery of a long Message-ID: %+v", res[0])
+	}
+	reply := Inbound{MessageID: "r@c", From: NewAddress("", "pedro@client.com"), Subject: "otra cosa", References: []string{long}}
+	if res := f.apply(reply); res[0].Ticket != 1 {
+		t.Fatalf("threading by a long Message-ID: %+v", res[0])
+	}
+}
+
+func TestTicketAtAnUnconfiguredTierStillReachesAgents(t *testing.T) {
+	f := newFixture(t)
+	f.apply(msg("u1@c", "pedro@client.com", "Algo", "uno"))
+	f.drain()
+	f.store.db.Update(func(tx *bolt.Tx) error {
+		tk, _ := getTicket(tx, 1)
+		tk.Tier = 5 // the configuration lost tiers since
+		return putTicket(tx, &tk)
+	})
+	f.apply(msg("u2@c", "pedro@client.com", "Re: [Soporte #1]", "más"))
+	mails := f.drain()
+	if len(mails) != 1 || strings.Join(mails[0].Recipients(), ",") != "marta@example.com" {
+		t.Fatalf("follow-up on a tier-5 ticket went to %+v, want the highest tier's agents", mails)
 	}
 }

@@ -2,7 +2,9 @@ package tickets
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -204,8 +206,9 @@ func (s *Store) NextMailDue() (time.Time, bool, error) {
 }
 
 // MarkDelivered removes mail id from the outbox and records the delivery on
-// its ticket.
-func (s *Store) MarkDelivered(id uint64, now time.Time) error {
+// its ticket, together with the recipients the SMTP server refused while
+// it accepted the others (one transaction: a crash never resends it).
+func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		m, err := getMail(tx, bucketOutbox, id)
 		if err != nil {
@@ -214,27 +217,23 @@ func (s *Store) MarkDelivered(id uint64, now time.Time) error {
 		if err := tx.Bucket(bucketOutbox).Delete(u64(id)); err != nil {
 			return err
 		}
-		return addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDelivered,
-			MessageID: m.MessageID, Outbox: id, Recipients: m.Recipients()})
-	})
-}
-
-// MarkRejected records on the ticket of mail id the recipients the SMTP
-// server refused while it accepted the others.
-func (s *Store) MarkRejected(id uint64, now time.Time, rejected []Rejection) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		m, err := getMail(tx, bucketOutbox, id)
-		if err != nil {
-			return err
-		}
+		refused := make(map[string]bool, len(rejected))
 		for _, r := range rejected {
+			refused[r.Rcpt] = true
 			err := addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDeliveryFailed,
 				MessageID: m.MessageID, Outbox: id, Recipients: []string{r.Rcpt}, Detail: r.Reason})
 			if err != nil {
 				return err
 			}
 		}
-		return nil
+		var accepted []string
+		for _, rcpt := range m.Recipients() {
+			if !refused[rcpt] {
+				accepted = append(accepted, rcpt)
+			}
+		}
+		return addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDelivered,
+			MessageID: m.MessageID, Outbox: id, Recipients: accepted})
 	})
 }
 
@@ -313,12 +312,25 @@ func addEvent(tx *bolt.Tx, e Event) error {
 	return putJSON(b, append(u64(e.Ticket), u64(seq)...), e)
 }
 
+// maxMsgIDKey bounds Message-ID index keys; longer ids (legal, but only
+// ever seen in hostile mail) are indexed by their hash, far below bbolt's
+// key limit.
+const maxMsgIDKey = 250
+
+func msgIDKey(id string) []byte {
+	if len(id) <= maxMsgIDKey {
+		return []byte(id)
+	}
+	sum := sha256.Sum256([]byte(id))
+	return []byte("sha256-id:" + hex.EncodeToString(sum[:]))
+}
+
 // lookupMsgID returns the ticket and direction indexed for a Message-ID.
 func lookupMsgID(tx *bolt.Tx, id string) (ticket uint64, dir byte, ok bool) {
 	if id == "" {
 		return 0, 0, false
 	}
-	v := tx.Bucket(bucketMsgIDs).Get([]byte(id))
+	v := tx.Bucket(bucketMsgIDs).Get(msgIDKey(id))
 	if len(v) != 9 {
 		return 0, 0, false
 	}
@@ -329,7 +341,7 @@ func indexMsgID(tx *bolt.Tx, id string, ticket uint64, dir byte) error {
 	if id == "" {
 		return nil
 	}
-	return tx.Bucket(bucketMsgIDs).Put([]byte(id), append(u64(ticket), dir))
+	return tx.Bucket(bucketMsgIDs).Put(msgIDKey(id), append(u64(ticket), dir))
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -45,9 +46,14 @@ type Inbound struct {
 	Cc         []Address `json:"cc,omitempty"`
 	Subject    string    `json:"subject"` // decoded (RFC 2047)
 	Date       time.Time `json:"date"`    // the Date header; zero when missing or unparseable
-	// Text is the readable body: text/plain when present, else text derived
-	// from text/html.
+	// Text is the new text of the message: the readable body (text/plain
+	// when present, else text derived from text/html) without quoted
+	// history, ticketd's reply line or signature. It may be empty: a reply
+	// that only quotes.
 	Text string `json:"text"`
+	// FullText is the whole readable body, quotes included. Both texts are
+	// capped in size; the raw message stays in the IMAP mailbox.
+	FullText string `json:"full_text,omitempty"`
 	// AutoSubmitted is true for mail that must never be answered
 	// automatically (RFC 3834 Auto-Submitted other than "no", Precedence
 	// bulk/junk/list).
@@ -190,3 +196,18 @@ type Rejection struct {
 	Rcpt   string
 	Reason string // the server's reply, with its code
 }
+
+// MessageError is returned by Service.Apply when one message of a batch
+// cannot be applied because of what it contains. Nothing was committed;
+// the caller sets that message aside and applies the others again.
+type MessageError struct {
+	Index     int    // position in the batch
+	MessageID string // its Message-ID, for logs
+	Err       error
+}
+
+func (e *MessageError) Error() string {
+	return fmt.Sprintf("message %d (%s): %v", e.Index, e.MessageID, e.Err)
+}
+
+func (e *MessageError) Unwrap() error { return e.Err }

@@ -101,17 +101,22 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	}
 	log.Info("ticketd started", "desk", cfg.Desk.Email, "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address)
 
+	// The first worker to stop, by a panic or an error, stops the other:
+	// a daemon that sends but no longer reads mail must not look healthy.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		errs <- guard(log, "mailin", func() error { return d.poller.Run(ctx, cfg.PollInterval) })
-	}()
-	go func() {
-		defer wg.Done()
-		errs <- guard(log, "mailout", func() error { return d.sender.Run(ctx, d.svc.Queued()) })
-	}()
+	worker := func(name string, f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer cancel()
+			errs <- guard(log, name, f)
+		}()
+	}
+	worker("mailin", func() error { return d.poller.Run(ctx, cfg.PollInterval) })
+	worker("mailout", func() error { return d.sender.Run(ctx, d.svc.Queued()) })
 	wg.Wait()
 	close(errs)
 	var all []error
