@@ -426,3 +426,38 @@ func (e *e2e) killDuringIngest(n int) {
 	cmd.Wait()
 	t.Logf("killed ticketd (pid %d) after %d applied; INBOX holds %d", pid, n, e.imap.Count(t, deskAddr, "INBOX"))
 }
+
+// TestDeliveryFailures: a permanent refusal is recorded on the ticket and
+// shown to the admin; a temporary one stays in the outbox for a retry.
+func TestDeliveryFailures(t *testing.T) {
+	e := newE2E(t)
+	e.smtp.FailRcpt(requester, 550)
+	e.smtp.FailData(451, 1)
+	e.deliver(`From: pedro@cliente.test
+To: soporte@ticketd.test
+Subject: Sin correo
+Message-ID: <df1@cliente.test>
+
+No me llegan los correos.
+`)
+	out := e.ticketd("once")
+	// The ack (only to the refused requester) fails for good; the agents'
+	// notification meets the 451 and waits for its retry.
+	if n := len(e.smtp.Messages()); n != 0 {
+		t.Fatalf("%d mails accepted, want none\n%s", n, out)
+	}
+	e.withStore(func(s *tickets.Store) {
+		failed, _ := s.FailedMail()
+		if len(failed) != 1 || failed[0].Kind != "ack" || !strings.Contains(failed[0].LastError, "550") {
+			t.Errorf("failed mail %+v, want the ack with the 550", failed)
+		}
+		queued, _ := s.Outbox()
+		if len(queued) != 1 || queued[0].Kind != "agent_new" || queued[0].Attempts != 1 || !queued[0].NextAttempt.After(time.Now()) {
+			t.Errorf("outbox %+v, want the agent notification waiting for a later retry", queued)
+		}
+	})
+	show := e.ticketd("show", "1")
+	if !strings.Contains(show, "delivery_failed") || !strings.Contains(show, "550") {
+		t.Errorf("ticketd show does not tell the agent about the failed delivery:\n%s", show)
+	}
+}
