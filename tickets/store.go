@@ -111,20 +111,7 @@ func (s *Store) Ticket(id uint64) (Ticket, error) {
 }
 
 // Tickets returns every ticket in number order.
-func (s *Store) Tickets() ([]Ticket, error) {
-	var out []Ticket
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketTickets).ForEach(func(_, v []byte) error {
-			var t Ticket
-			if err := json.Unmarshal(v, &t); err != nil {
-				return err
-			}
-			out = append(out, t)
-			return nil
-		})
-	})
-	return out, err
-}
+func (s *Store) Tickets() ([]Ticket, error) { return all[Ticket](s.db, bucketTickets) }
 
 // Events returns the timeline of ticket id, oldest first.
 func (s *Store) Events(id uint64) ([]Event, error) {
@@ -150,15 +137,18 @@ func (s *Store) Outbox() ([]Mail, error) { return s.mails(bucketOutbox) }
 // FailedMail returns the mails given up on, in queue order.
 func (s *Store) FailedMail() ([]Mail, error) { return s.mails(bucketFailed) }
 
-func (s *Store) mails(bucket []byte) ([]Mail, error) {
-	var out []Mail
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucket).ForEach(func(_, v []byte) error {
-			var m Mail
-			if err := json.Unmarshal(v, &m); err != nil {
-				return err
+func (s *Store) mails(bucket []byte) ([]Mail, error) { return all[Mail](s.db, bucket) }
+
+// all decodes every value of bucket, in key order.
+func all[T any](db *bolt.DB, bucket []byte) ([]T, error) {
+	var out []T
+	err := db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+			var item T
+			if err := json.Unmarshal(v, &item); err != nil {
+				return fmt.Errorf("%s %x: %w", bucket, k, err)
 			}
-			out = append(out, m)
+			out = append(out, item)
 			return nil
 		})
 	})
