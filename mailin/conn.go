@@ -55,8 +55,8 @@ func (o PollerOptions) Validate() error {
 			errs = append(errs, fmt.Errorf("imap mailbox %q cannot also be the processed or failed mailbox", m))
 		}
 	}
-	if o.BatchSize < 0 || o.MaxMessageSize < 0 || o.DialTimeout < 0 {
-		errs = append(errs, errors.New("imap batch size, max message size and dial timeout cannot be negative"))
+	if o.BatchSize < 0 || o.MaxBatchBytes < 0 || o.MaxMessageSize < 0 || o.DialTimeout < 0 {
+		errs = append(errs, errors.New("imap batch size, max batch bytes, max message size and dial timeout cannot be negative"))
 	}
 	return errors.Join(errs...)
 }

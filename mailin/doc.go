@@ -6,8 +6,12 @@
 //   - Parsing ([Parse]): one raw RFC 5322 message, in any charset and any
 //     MIME shape, becomes a plain [tickets.Inbound]. Parsing is lenient
 //     (unknown charsets, junk in address or Message-ID headers, broken
-//     multipart bodies keep what can be read) and never panics; a message
+//     multipart bodies keep what can be read) and never panics (a panic in
+//     a library is recovered and reported as ErrMalformed); a message
 //     whose header cannot be read or that has no usable From is an error.
+//     It gives both the whole readable body (FullText) and the new text
+//     without quoted history (Text, possibly empty), each capped at
+//     [MaxTextBytes]; reading is bounded however many parts a message has.
 //   - Ingest ([Poller]): one IMAP connection per pass (go-imap v2) that
 //     fetches waiting messages in UID batches, parses them and calls an
 //     [Applier] (satisfied by *tickets.Service) once per batch. Between
@@ -25,9 +29,16 @@
 //     (by UID set only) to the processed or failed mailbox; servers without
 //     MOVE get flags instead (\Seen plus $TicketdProcessed or
 //     $TicketdFailed) and flagged messages are left out of later searches.
-//   - A message that cannot be parsed, or is larger than
-//     PollerOptions.MaxMessageSize, is moved to the failed mailbox with the
+//   - A message that cannot be parsed, is larger than
+//     PollerOptions.MaxMessageSize, or that the Applier refuses with a
+//     *tickets.MessageError, is moved to the failed mailbox with the
 //     reason logged: it is kept, never lost, and never blocks the queue.
+//     The rest of its batch is applied without it. A message the server
+//     returned no body for is left where it is for the next pass.
+//   - Memory per batch is bounded: at most BatchSize messages and
+//     MaxBatchBytes of raw mail (by RFC822.SIZE), but at least one message.
+//   - Without MOVE, the mailbox must allow our keywords (PERMANENTFLAGS);
+//     otherwise Poll fails rather than fetch the same mail for ever.
 //   - Passwords are never sent in plaintext to a non-loopback host
 //     (Security "none" is refused there). Message bodies and passwords are
 //     never logged; go-imap's debug writer is never enabled.

@@ -39,5 +39,19 @@ func FuzzParse(f *testing.F) {
 		if in.Text != strings.TrimSpace(in.Text) {
 			t.Fatalf("text not trimmed: %q", in.Text)
 		}
+		if !utf8.ValidString(in.FullText) || strings.Contains(in.FullText, "\r") || in.FullText != strings.TrimSpace(in.FullText) {
+			t.Fatalf("full text not normalised: %q", in.FullText)
+		}
+		if len(in.Text) > MaxTextBytes || len(in.FullText) > MaxTextBytes {
+			t.Fatalf("text over the cap: %d, %d bytes", len(in.Text), len(in.FullText))
+		}
+		if in.Text != "" && in.FullText == "" {
+			t.Fatalf("visible text %q without a full text", in.Text)
+		}
+		for _, id := range append([]string{in.MessageID}, append(in.InReplyTo, in.References...)...) {
+			if id == "" || len(id) > maxMsgIDBytes {
+				t.Fatalf("bad message id %q", id)
+			}
+		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -29,14 +30,37 @@ var ErrMalformed = errors.New("malformed message")
 // default (1 MiB) is kept explicit here because it is a policy.
 const maxHeaderBytes = 1 << 20
 
+// maxMsgIDBytes is the longest Message-ID, In-Reply-To or References
+// entry kept: tickets uses them as index keys (bbolt keys must stay well
+// below a page). A longer Message-ID counts as missing; longer references
+// are dropped.
+const maxMsgIDBytes = 250
+
 // Parse turns one raw RFC 5322 message into a tickets.Inbound.
 //
 // Parsing is lenient: unknown charsets, undecodable transfer encodings,
 // junk in address and message-id headers and truncated multipart bodies
 // keep whatever can be read. It fails (with an error wrapping ErrMalformed)
 // only when the header block cannot be read or the message has no usable
-// From address. It never panics.
+// From address. It never panics: a panic in a library it calls is
+// recovered and returned as an error wrapping ErrMalformed.
 func Parse(raw []byte) (tickets.Inbound, error) {
+	return parseSafely(raw, bodyText)
+}
+
+// parseSafely is Parse with the body extraction as a parameter, so that
+// tests can make it panic.
+func parseSafely(raw []byte, body func(*message.Entity) (string, bool)) (in tickets.Inbound, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			in = tickets.Inbound{}
+			err = fmt.Errorf("parse message: %w: panic: %v", ErrMalformed, v)
+		}
+	}()
+	return parse(raw, body)
+}
+
+func parse(raw []byte, body func(*message.Entity) (string, bool)) (tickets.Inbound, error) {
 	sum := sha256.Sum256(raw)
 	in := tickets.Inbound{
 		ContentHash: hex.EncodeToString(sum[:]),
@@ -74,14 +98,14 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 	subject, _ := h.Subject()
 	in.Subject = cleanHeaderText(subject)
 
-	if ids := msgIDs(h.Get("Message-Id"), true); len(ids) > 0 {
+	if ids := msgIDs(h.Get("Message-Id"), true); len(ids) > 0 && len(ids[0]) <= maxMsgIDBytes {
 		in.MessageID = ids[0]
 	}
 	if in.MessageID == "" {
 		in.MessageID = "sha256:" + in.ContentHash
 	}
-	in.InReplyTo = msgIDs(h.Get("In-Reply-To"), false)
-	in.References = msgIDs(h.Get("References"), false)
+	in.InReplyTo = dropLongIDs(msgIDs(h.Get("In-Reply-To"), false))
+	in.References = dropLongIDs(msgIDs(h.Get("References"), false))
 
 	// Date stays zero when missing or unparseable.
 	if d, err := h.Date(); err == nil {
@@ -89,8 +113,22 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 	}
 
 	in.AutoSubmitted = isAutoSubmitted(h)
-	in.Text = VisibleText(bodyText(e))
+	// The visible text is found in the whole text before either is
+	// capped: a cut must not hide where the quoted history starts.
+	full, cut := body(e)
+	in.FullText = capText(full, cut)
+	visible := VisibleText(full)
+	in.Text = capText(visible, cut && len(visible) == len(full))
 	return in, nil
+}
+
+// dropLongIDs removes the ids longer than maxMsgIDBytes.
+func dropLongIDs(ids []string) []string {
+	ids = slices.DeleteFunc(ids, func(id string) bool { return len(id) > maxMsgIDBytes })
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids
 }
 
 // readEntity reads the message header and prepares the body for decoding.

@@ -51,7 +51,9 @@ func TestParse(t *testing.T) {
 	soporte := []tickets.Address{{Email: "soporte@example.com"}}
 	tests := []struct {
 		file string
-		want tickets.Inbound // ContentHash and Size are checked separately
+		// ContentHash and Size are checked separately; an empty
+		// FullText means the same as Text.
+		want tickets.Inbound
 	}{
 		{"plain-utf8.eml", tickets.Inbound{
 			MessageID: "CAB123.456@mail.example.com",
@@ -174,7 +176,8 @@ func TestParse(t *testing.T) {
 			Date:      date("Sat, 15 Mar 2025 08:00:00 +0000"),
 			// Flowed lines rejoin; the quote and the "-- " signature stay
 			// separate lines, which is why VisibleText can drop them.
-			Text: "Esta es una linea larga que el cliente partio en dos.",
+			Text:     "Esta es una linea larga que el cliente partio en dos.",
+			FullText: "Esta es una linea larga que el cliente partio en dos.\n\n> cita que tambien fue partida\n-- \nfirma",
 		}},
 		{"junk-headers.eml", tickets.Inbound{
 			MessageID:  "no-brackets@example.com",
@@ -208,6 +211,9 @@ func TestParse(t *testing.T) {
 			want := tt.want
 			want.ContentHash = hex.EncodeToString(sum[:])
 			want.Size = int64(len(raw))
+			if want.FullText == "" {
+				want.FullText = want.Text
+			}
 			if want.MessageID == "sha256:" {
 				want.MessageID += want.ContentHash
 			}

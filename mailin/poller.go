@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,16 +28,30 @@ const (
 // Defaults for zero PollerOptions fields.
 const (
 	DefaultBatchSize      = 50
+	DefaultMaxBatchBytes  = 64 << 20 // 64 MiB
 	DefaultMaxMessageSize = 50 << 20 // 50 MiB
 	DefaultDialTimeout    = 30 * time.Second
 )
+
+// errNoKeywords means the server can neither move nor mark mail: every
+// pass would fetch and apply the same messages again, for ever.
+var errNoKeywords = fmt.Errorf("server has no MOVE and does not allow the keywords %s/%s in PERMANENTFLAGS; processed mail could not be marked",
+	KeywordProcessed, KeywordFailed)
+
+// errNoBody means a FETCH response for a message carried no body, e.g.
+// because an unsolicited FETCH (flags only) for that UID arrived first
+// and imapclient hands a UID's first response to the command. The
+// message is left for the next pass.
+var errNoBody = errors.New("server returned no body")
 
 // Applier is what the poller hands parsed mail to; *tickets.Service
 // satisfies it.
 type Applier interface {
 	// Apply applies the messages in one committed transaction and returns
 	// one Result per message, in order. An error means nothing was
-	// committed.
+	// committed. An error that errors.As to *tickets.MessageError names the
+	// one message (by Index) that caused it: the poller sets that message
+	// aside in the failed mailbox and applies the others again.
 	Apply(ctx context.Context, msgs []tickets.Inbound) ([]tickets.Result, error)
 }
 
@@ -50,12 +65,18 @@ type PollerOptions struct {
 	Username, Password string
 
 	// Mailbox is read; ProcessedMailbox and FailedMailbox receive the
-	// applied and the unparseable messages. Both are created if missing.
+	// applied and the failed (unparseable, oversize or refused by the
+	// Applier) messages. Both are created if missing.
 	Mailbox, ProcessedMailbox, FailedMailbox string
 
 	// BatchSize is how many messages are fetched and applied per
 	// transaction; 0 means DefaultBatchSize.
 	BatchSize int
+	// MaxBatchBytes bounds the raw bytes (RFC822.SIZE) downloaded per
+	// batch, so that memory stays bounded however large BatchSize is: a
+	// batch takes at least one message and stops before the one that
+	// would exceed it. 0 means DefaultMaxBatchBytes.
+	MaxBatchBytes int64
 	// MaxMessageSize is the largest message parsed; larger ones are not
 	// downloaded but moved to FailedMailbox with the reason logged. 0
 	// means DefaultMaxMessageSize.
@@ -71,7 +92,7 @@ type Stats struct {
 	Applied    int // created a ticket or were appended to one
 	Duplicates int // already known to tickets
 	Ignored    int // deliberately not applied by tickets
-	Failed     int // unparseable or oversize, moved to the failed mailbox
+	Failed     int // unparseable, oversize or refused by the Applier, set aside in the failed mailbox
 }
 
 func (s *Stats) add(o Stats) {
@@ -107,6 +128,9 @@ func NewPoller(opts PollerOptions, applier Applier, logger *slog.Logger) *Poller
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
+	if opts.MaxBatchBytes <= 0 {
+		opts.MaxBatchBytes = DefaultMaxBatchBytes
+	}
 	if opts.MaxMessageSize <= 0 {
 		opts.MaxMessageSize = DefaultMaxMessageSize
 	}
@@ -121,13 +145,22 @@ func NewPoller(opts PollerOptions, applier Applier, logger *slog.Logger) *Poller
 
 // Poll runs one complete pass: connect, log in, make sure the processed
 // and failed mailboxes exist, then fetch every waiting message in batches
-// of BatchSize, apply each batch in one Applier call and only then move the
-// batch out of the mailbox. It logs out at the end.
+// of at most BatchSize messages and MaxBatchBytes bytes, apply each batch
+// in one Applier call and only then move the batch out of the mailbox. It
+// logs out at the end.
 //
-// If Apply fails the pass stops and returns the error; the batch stays in
-// the mailbox for the next pass. Cancelling ctx closes the connection and
-// Poll returns ctx's error; work already applied stays applied, and a
-// message applied but not yet moved is recognised as a duplicate later.
+// A message that cannot be parsed, is oversize or that Apply refuses with
+// a *tickets.MessageError is set aside in the failed mailbox; the rest of
+// its batch is applied without it. If Apply fails otherwise the pass stops
+// and returns the error; the batch stays in the mailbox for the next pass.
+// A message whose FETCH response has no body stays too.
+//
+// On a server without MOVE whose mailbox does not allow our keywords to
+// be stored permanently, Poll returns an error before fetching anything.
+//
+// Cancelling ctx closes the connection and Poll returns ctx's error; work
+// already applied stays applied, and a message applied but not yet moved
+// is recognised as a duplicate later.
 func (p *Poller) Poll(ctx context.Context) (Stats, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -179,11 +212,14 @@ func (p *Poller) pass(ctx context.Context, c *imapclient.Client) (Stats, error) 
 		return st, fmt.Errorf("select %q: %w", p.opts.Mailbox, err)
 	}
 	p.last = mailboxState{uidValidity: sel.UIDValidity, uidNext: sel.UIDNext}
+	hasMove := c.Caps().Has(imap.CapMove)
+	if !hasMove && !keywordsAllowed(sel.PermanentFlags) {
+		return st, fmt.Errorf("mailbox %q: %w", p.opts.Mailbox, errNoKeywords)
+	}
 	if sel.NumMessages == 0 {
 		return st, nil
 	}
 
-	hasMove := c.Caps().Has(imap.CapMove)
 	criteria := &imap.SearchCriteria{}
 	if !hasMove {
 		criteria.NotFlag = []imap.Flag{KeywordProcessed, KeywordFailed}
@@ -198,8 +234,15 @@ func (p *Poller) pass(ctx context.Context, c *imapclient.Client) (Stats, error) 
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		n := min(p.opts.BatchSize, len(uids))
-		bst, err := p.batch(ctx, c, uids[:n], hasMove)
+		// Sizes first, so that an oversize message is never downloaded
+		// and a batch stays within MaxBatchBytes.
+		next := uids[:min(p.opts.BatchSize, len(uids))]
+		sizes, err := fetchSizes(c, next)
+		if err != nil {
+			return st, err
+		}
+		n, wanted, failed := p.plan(next, sizes)
+		bst, err := p.batch(ctx, c, wanted, failed, hasMove)
 		st.add(bst)
 		if err != nil {
 			return st, err
@@ -207,6 +250,44 @@ func (p *Poller) pass(ctx context.Context, c *imapclient.Client) (Stats, error) 
 		uids = uids[n:]
 	}
 	return st, nil
+}
+
+// keywordsAllowed reports whether a mailbox with these PERMANENTFLAGS
+// (RFC 3501 §7.1) keeps our keywords: "\*" allows any new keyword, or
+// both are listed. (go-imap cannot tell a missing PERMANENTFLAGS, which
+// would allow everything, from an empty list: both are nil here and
+// count as not allowed.)
+func keywordsAllowed(perm []imap.Flag) bool {
+	has := func(f imap.Flag) bool {
+		return slices.ContainsFunc(perm, func(g imap.Flag) bool { return strings.EqualFold(string(g), string(f)) })
+	}
+	return has(imap.FlagWildcard) || (has(KeywordProcessed) && has(KeywordFailed))
+}
+
+// plan picks the next batch from uids, in order: the messages to download
+// (wanted, at most MaxBatchBytes together but at least one) and the
+// oversize ones (failed, never downloaded). n is how many of uids it
+// accounted for, including those gone since the search; the others are
+// left for the next batch.
+func (p *Poller) plan(uids []imap.UID, sizes map[imap.UID]int64) (n int, wanted []imap.UID, failed []failure) {
+	var total int64
+	for _, uid := range uids {
+		size, ok := sizes[uid]
+		switch {
+		case !ok:
+			// Gone since the search (another client moved it).
+		case size > p.opts.MaxMessageSize:
+			failed = append(failed, failure{uid, size,
+				fmt.Errorf("message size %d exceeds the limit of %d bytes", size, p.opts.MaxMessageSize)})
+		case len(wanted) > 0 && total+size > p.opts.MaxBatchBytes:
+			return n, wanted, failed
+		default:
+			wanted = append(wanted, uid)
+			total += size
+		}
+		n++
+	}
+	return n, wanted, failed
 }
 
 // searchUIDs returns the UIDs of a search result in ascending order. A
@@ -233,36 +314,22 @@ type failure struct {
 	reason error
 }
 
-// batch fetches, parses, applies and moves one batch of messages.
-func (p *Poller) batch(ctx context.Context, c *imapclient.Client, uids []imap.UID, hasMove bool) (Stats, error) {
+// batch downloads, parses, applies and moves one batch of messages:
+// wanted are downloaded; failed (oversize) go to the failed mailbox with
+// those that cannot be parsed.
+func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.UID, failed []failure, hasMove bool) (Stats, error) {
 	var st Stats
-
-	// Sizes first, so that an oversize message is never downloaded.
-	sizes, err := fetchSizes(c, uids)
-	if err != nil {
-		return st, err
-	}
-	var wanted []imap.UID
-	var failed []failure
-	for _, uid := range uids {
-		size, ok := sizes[uid]
-		switch {
-		case !ok:
-			// Gone since the search (another client moved it).
-		case size > p.opts.MaxMessageSize:
-			failed = append(failed, failure{uid, size,
-				fmt.Errorf("message size %d exceeds the limit of %d bytes", size, p.opts.MaxMessageSize)})
-		default:
-			wanted = append(wanted, uid)
-		}
-	}
-
 	var (
 		okUIDs []imap.UID
 		msgs   []tickets.Inbound
 	)
 	if len(wanted) > 0 {
 		err := p.fetchBodies(c, wanted, func(uid imap.UID, size int64, raw []byte, ferr error) {
+			if errors.Is(ferr, errNoBody) {
+				// Not the message's fault: leave it in the mailbox.
+				p.log.Warn("message left for the next pass", "mailbox", p.opts.Mailbox, "uid", uint32(uid), "err", ferr)
+				return
+			}
 			if ferr == nil {
 				var in tickets.Inbound
 				if in, ferr = Parse(raw); ferr == nil {
@@ -291,16 +358,37 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, uids []imap.UI
 		}
 		st.Failed = len(failed)
 	}
+
+	// Each MessageError takes one message out, so this ends.
+	var results []tickets.Result
+	for len(msgs) > 0 {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		var err error
+		results, err = p.applier.Apply(ctx, msgs)
+		if err == nil {
+			break
+		}
+		var merr *tickets.MessageError
+		if !errors.As(err, &merr) || merr.Index < 0 || merr.Index >= len(msgs) {
+			return st, fmt.Errorf("apply %d messages: %w", len(msgs), err)
+		}
+		// Nothing was committed and this one message is the cause: set
+		// it aside so that it cannot stall the mailbox, then apply the
+		// others again.
+		i := merr.Index
+		p.log.Warn("message refused by tickets set aside", "mailbox", p.opts.Mailbox, "uid", uint32(okUIDs[i]),
+			"msgid", msgs[i].MessageID, "to", p.opts.FailedMailbox, "err", err)
+		if err := p.setAside(c, uidSet(okUIDs[i:i+1]), p.opts.FailedMailbox, KeywordFailed, hasMove); err != nil {
+			return st, err
+		}
+		st.Failed++
+		okUIDs = slices.Delete(okUIDs, i, i+1)
+		msgs = slices.Delete(msgs, i, i+1)
+	}
 	if len(msgs) == 0 {
 		return st, nil
-	}
-
-	if err := ctx.Err(); err != nil {
-		return st, err
-	}
-	results, err := p.applier.Apply(ctx, msgs)
-	if err != nil {
-		return st, fmt.Errorf("apply %d messages: %w", len(msgs), err)
 	}
 	if len(results) != len(msgs) {
 		// Committed, but we cannot tell which message got which result:
@@ -390,10 +478,10 @@ func (p *Poller) fetchBodies(c *imapclient.Client, uids []imap.UID, fn func(uid 
 			case imapclient.FetchItemDataRFC822Size:
 				size = item.Size
 			case imapclient.FetchItemDataBodySection:
-				gotBody = true
 				if item.Literal == nil {
-					break
+					break // NIL: the server has no content to give now
 				}
+				gotBody = true
 				if n := item.Literal.Size(); n > limit {
 					// Grew since the size fetch? Not read: msg.Next
 					// discards the rest.
@@ -423,7 +511,7 @@ func (p *Poller) fetchBodies(c *imapclient.Client, uids []imap.UID, fn func(uid 
 		case tooBig != nil:
 			fn(uid, size, nil, tooBig)
 		case !gotBody:
-			fn(uid, size, nil, errors.New("server returned no body"))
+			fn(uid, size, nil, errNoBody)
 		default:
 			fn(uid, size, raw, nil)
 		}

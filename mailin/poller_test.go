@@ -38,17 +38,60 @@ type testServer struct {
 
 // startServer starts go-imap's in-memory server advertising caps.
 func startServer(t *testing.T, caps imap.CapSet) *testServer {
+	return startServerHooks(t, caps, sessionHooks{})
+}
+
+// sessionHooks change what the in-memory server answers, to play servers
+// that behave differently. Nil fields keep imapmemserver's behaviour.
+type sessionHooks struct {
+	// permanentFlags replaces the PERMANENTFLAGS of every SELECT.
+	permanentFlags func() []imap.Flag
+	// beforeFetch runs before a FETCH is answered; it may write extra
+	// responses.
+	beforeFetch func(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions)
+}
+
+// hookSession is an imapmemserver session with sessionHooks applied.
+type hookSession struct {
+	*imapmemserver.UserSession // nil until login
+	user                       *imapmemserver.User
+	hooks                      sessionHooks
+}
+
+func (s *hookSession) Login(username, password string) error {
+	if err := s.user.Login(username, password); err != nil {
+		return err
+	}
+	s.UserSession = imapmemserver.NewUserSession(s.user)
+	return nil
+}
+
+func (s *hookSession) Select(name string, options *imap.SelectOptions) (*imap.SelectData, error) {
+	data, err := s.UserSession.Select(name, options)
+	if err == nil && s.hooks.permanentFlags != nil {
+		data.PermanentFlags = s.hooks.permanentFlags()
+	}
+	return data, err
+}
+
+func (s *hookSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	if s.hooks.beforeFetch != nil {
+		s.hooks.beforeFetch(w, numSet, options)
+	}
+	return s.UserSession.Fetch(w, numSet, options)
+}
+
+// startServerHooks is startServer with sessionHooks.
+func startServerHooks(t *testing.T, caps imap.CapSet, hooks sessionHooks) *testServer {
 	t.Helper()
-	mem := imapmemserver.New()
 	user := imapmemserver.NewUser(testUser, testPassword)
 	// memserver users start without any mailbox, not even INBOX.
 	if err := user.Create("INBOX", nil); err != nil {
 		t.Fatal(err)
 	}
-	mem.AddUser(user)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return &hookSession{user: user, hooks: hooks}, nil, nil
 		},
 		Caps:         caps,
 		InsecureAuth: true,
@@ -130,20 +173,37 @@ const brokenMail = "To: soporte@example.com\r\nSubject: sin remitente\r\nMessage
 var _ Applier = (*tickets.Service)(nil)
 
 // fakeApplier stands in for tickets.Service: it records what it is given
-// and answers Created (or fails while err is set).
+// and answers Created (or fails while err is set; refuses a batch holding
+// a Message-ID in reject with a *tickets.MessageError; panics while
+// panics > 0).
 type fakeApplier struct {
-	mu    sync.Mutex
-	calls [][]tickets.Inbound
-	err   error
-	next  uint64
+	mu     sync.Mutex
+	calls  [][]tickets.Inbound
+	err    error
+	reject map[string]bool
+	panics int
+	next   uint64
 }
 
 func (f *fakeApplier) Apply(ctx context.Context, msgs []tickets.Inbound) ([]tickets.Result, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, slices.Clone(msgs))
+	if f.panics > 0 {
+		f.panics--
+		panic("fake applier exploded")
+	}
 	if f.err != nil {
 		return nil, f.err
+	}
+	for i, m := range msgs {
+		if f.reject[m.MessageID] {
+			// Wrapped, as a real service might: the poller must use
+			// errors.As.
+			return nil, fmt.Errorf("apply batch: %w", &tickets.MessageError{
+				Index: i, MessageID: m.MessageID, Err: errors.New("ticket is locked"),
+			})
+		}
 	}
 	res := make([]tickets.Result, len(msgs))
 	for i := range msgs {
@@ -221,6 +281,56 @@ func (w *testWriter) Write(p []byte) (int, error) {
 		w.t.Log(strings.TrimSpace(string(p)))
 	}
 	return len(p), nil
+}
+
+// logRecorder keeps the records at Warn and above, for tests that check
+// what an operator would see; it passes everything on to next.
+type logRecorder struct {
+	next slog.Handler
+	mu   *sync.Mutex
+	recs *[]slog.Record
+}
+
+func newLogRecorder(t *testing.T) (*slog.Logger, *logRecorder) {
+	r := &logRecorder{next: testLogger(t).Handler(), mu: new(sync.Mutex), recs: new([]slog.Record)}
+	return slog.New(r), r
+}
+
+func (r *logRecorder) Enabled(ctx context.Context, l slog.Level) bool { return r.next.Enabled(ctx, l) }
+
+func (r *logRecorder) Handle(ctx context.Context, rec slog.Record) error {
+	if rec.Level >= slog.LevelWarn {
+		r.mu.Lock()
+		*r.recs = append(*r.recs, rec.Clone())
+		r.mu.Unlock()
+	}
+	return r.next.Handle(ctx, rec)
+}
+
+func (r *logRecorder) WithAttrs(as []slog.Attr) slog.Handler {
+	return &logRecorder{next: r.next.WithAttrs(as), mu: r.mu, recs: r.recs}
+}
+
+func (r *logRecorder) WithGroup(name string) slog.Handler {
+	return &logRecorder{next: r.next.WithGroup(name), mu: r.mu, recs: r.recs}
+}
+
+// find returns the attributes of the first record at level whose message
+// contains msg, and whether there is one.
+func (r *logRecorder) find(level slog.Level, msg string) (map[string]string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, rec := range *r.recs {
+		if rec.Level == level && strings.Contains(rec.Message, msg) {
+			attrs := map[string]string{}
+			rec.Attrs(func(a slog.Attr) bool {
+				attrs[a.Key] = a.Value.String()
+				return true
+			})
+			return attrs, true
+		}
+	}
+	return nil, false
 }
 
 func testContext(t *testing.T) context.Context {

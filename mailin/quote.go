@@ -31,9 +31,9 @@ var mobileSignatures = regexp.MustCompile(`(?i)^\s*(sent from my|enviado desde m
 
 // VisibleText returns the new text of a reply: text without the quoted
 // history, ticketd's reply line and what follows it, a trailing "-- "
-// signature or a phone's "Sent from my …" line. When stripping would leave
-// nothing, it returns text unchanged (trimmed): a wrong guess must never
-// make a message look empty.
+// signature or a phone's "Sent from my …" line. When nothing is left (a
+// reply that only quotes) it returns "": callers decide what to show then,
+// e.g. the full text.
 func VisibleText(text string) string {
 	lines := strings.Split(text, "\n")
 	cut := len(lines)
@@ -59,11 +59,7 @@ func VisibleText(text string) string {
 		}
 		break
 	}
-	visible := strings.TrimSpace(strings.Join(lines, "\n"))
-	if visible == "" {
-		return strings.TrimSpace(text)
-	}
-	return visible
+	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
 func isAttribution(line string) bool {

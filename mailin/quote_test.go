@@ -16,7 +16,10 @@ func TestVisibleText(t *testing.T) {
 		{"bottom quote", "> old text\n> more\n\nMy answer below the quote.\n", "> old text\n> more\n\nMy answer below the quote."},
 		{"trailing quote", "Answer on top.\n\n> old text\n> more\n", "Answer on top."},
 		{"a line starting with From: in prose stays", "From: the logs I see an error.\nIt fails daily.", "From: the logs I see an error.\nIt fails daily."},
-		{"only quote: keep everything", "> only quoted\n> text", "> only quoted\n> text"},
+		{"only quote: nothing visible", "> only quoted\n> text", ""},
+		{"only attribution and quote", "On Mon, Mar 2, 2026 at 9:00 AM Help desk wrote:\n> hi", ""},
+		{"only signature", "-- \nAna", ""},
+		{"empty", "", ""},
 	}
 	for _, c := range cases {
 		if got := VisibleText(c.in); got != c.want {

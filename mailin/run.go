@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -25,8 +27,10 @@ var errNoIdle = errors.New("server has no IDLE")
 // until ctx is done. When the server has IDLE the wait keeps a connection
 // IDLE on the mailbox and ends as soon as the server reports new mail;
 // otherwise it sleeps. Either way a pass runs at least every interval
-// (0 means DefaultPollInterval). Failed passes are logged at Warn and
-// retried with exponential backoff capped at interval.
+// (0 means DefaultPollInterval). Failed passes are logged at Warn (at
+// Error when only an operator can fix them) and retried with exponential
+// backoff capped at interval. A panic in a pass or in the wait is
+// recovered, logged at Error and handled like a failure.
 //
 // Run returns nil once ctx is done, and an error only for options that
 // can never work (see PollerOptions.Validate).
@@ -39,24 +43,54 @@ func (p *Poller) Run(ctx context.Context, interval time.Duration) error {
 	}
 	var backoff time.Duration
 	for {
-		_, err := p.Poll(ctx)
+		err := p.recovered("mail pass", func() error {
+			_, err := p.Poll(ctx)
+			return err
+		})
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
 			backoff = nextBackoff(backoff, interval)
-			p.log.Warn("mail pass failed; will retry", "mailbox", p.opts.Mailbox, "retry_in", backoff, "err", err)
+			level := slog.LevelWarn
+			if errors.Is(err, errNoKeywords) {
+				level = slog.LevelError
+			}
+			p.log.Log(ctx, level, "mail pass failed; will retry", "mailbox", p.opts.Mailbox, "retry_in", backoff, "err", err)
 			if !sleepUntil(ctx, time.Now().Add(backoff)) {
 				return nil
 			}
 			continue
 		}
 		backoff = 0
-		p.wait(ctx, interval)
+		err = p.recovered("mail wait", func() error {
+			p.wait(ctx, interval)
+			return nil
+		})
 		if ctx.Err() != nil {
 			return nil
 		}
+		if err != nil && !sleepUntil(ctx, time.Now().Add(interval)) {
+			return nil
+		}
 	}
+}
+
+// errPanic wraps a recovered panic.
+var errPanic = errors.New("panic")
+
+// recovered runs fn and turns a panic in it into an error wrapping
+// errPanic, logged at Error with the panic value and the stack: a bug in
+// ticketd or a library must not stop ingest for good. (Poll's deferred
+// calls still run, so its lock is released and its connection closed.)
+func (p *Poller) recovered(what string, fn func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.log.Error(what+" panicked", "mailbox", p.opts.Mailbox, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%s: %w: %v", what, errPanic, v)
+		}
+	}()
+	return fn()
 }
 
 // nextBackoff doubles the previous delay, from one second up to max.
