@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -62,6 +64,7 @@ type serverKeys struct {
 	Username     string `toml:"username"`
 	PasswordFile string `toml:"password_file"`
 	PasswordEnv  string `toml:"password_env"`
+	CAFile       string `toml:"ca_file"`
 }
 
 // Config is the validated runtime configuration.
@@ -156,6 +159,7 @@ func LoadConfig(path string) (*Config, error) {
 	}
 	checkServer(bad, "imap", im.serverKeys, cfg.IMAP.Security, true)
 	cfg.IMAP.Password = readSecret(bad, "imap", im.serverKeys)
+	cfg.IMAP.TLSConfig = tlsConfig(bad, "imap", im.serverKeys)
 	if cfg.IMAP.ProcessedMailbox == cfg.IMAP.Mailbox || cfg.IMAP.FailedMailbox == cfg.IMAP.Mailbox {
 		bad("imap.processed_mailbox", "processed and failed mailboxes must differ from imap.mailbox %q", cfg.IMAP.Mailbox)
 	}
@@ -164,6 +168,7 @@ func LoadConfig(path string) (*Config, error) {
 	sm := fc.SMTP
 	cfg.SMTP = mailout.Options{Address: sm.Address, Security: or(sm.Security, "starttls"), Username: sm.Username}
 	checkServer(bad, "smtp", sm, cfg.SMTP.Security, false)
+	cfg.SMTP.TLSConfig = tlsConfig(bad, "smtp", sm)
 	if sm.Username != "" {
 		cfg.SMTP.Password = readSecret(bad, "smtp", sm)
 	}
@@ -270,6 +275,28 @@ func readSecret(bad badFunc, section string, k serverKeys) string {
 		return pw
 	}
 	return ""
+}
+
+// tlsConfig trusts the system's CAs plus those in ca_file (a private CA
+// for an internal mail server); nil when ca_file is unset.
+func tlsConfig(bad badFunc, section string, k serverKeys) *tls.Config {
+	if k.CAFile == "" {
+		return nil
+	}
+	pem, err := os.ReadFile(k.CAFile)
+	if err != nil {
+		bad(section+".ca_file", "cannot read: %v", err)
+		return nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		bad(section+".ca_file", "%s holds no PEM certificate", k.CAFile)
+		return nil
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 }
 
 func parseDuration(bad badFunc, key, s string) time.Duration {
