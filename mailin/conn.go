@@ -177,3 +177,23 @@ func ensureMailbox(c *imapclient.Client, name string) error {
 	}
 	return fmt.Errorf("create mailbox %q: %w", name, err)
 }
+
+// Check connects, logs in and selects the mailbox read-only, then logs
+// out: what an admin wants to know before the first run. It changes
+// nothing on the server.
+func (p *Poller) Check(ctx context.Context) error {
+	if err := p.opts.Validate(); err != nil {
+		return err
+	}
+	c, err := p.dial(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if _, err := c.Select(p.opts.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return fmt.Errorf("examine %q: %w", p.opts.Mailbox, err)
+	}
+	return c.Logout().Wait()
+}

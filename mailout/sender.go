@@ -94,6 +94,10 @@ func NewSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 	if q == nil {
 		return nil, errors.New("mailout: nil Queue")
 	}
+	return newSender(opts, q, logger)
+}
+
+func newSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 	host, _, err := net.SplitHostPort(opts.Address)
 	if err != nil {
 		return nil, fmt.Errorf("mailout: smtp address %q: %w", opts.Address, err)
@@ -542,4 +546,20 @@ func isASCII(ss ...string) bool {
 		}
 	}
 	return true
+}
+
+// Check connects, secures and authenticates one SMTP session as opts say
+// and quits, sending nothing: what an admin wants to know before the first
+// run.
+func Check(ctx context.Context, opts Options) error {
+	s, err := newSender(opts, nil, nil)
+	if err != nil {
+		return err
+	}
+	c, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	c.quit()
+	return nil
 }

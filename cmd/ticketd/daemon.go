@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -70,6 +71,29 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 func checkRuntime(cfg *Config) error {
 	_, err := templates.New(cfg.TemplatesDir)
 	return err
+}
+
+// checkServers logs in to both servers, without touching the database
+// (the daemon may hold its lock) and without sending or moving mail.
+func checkServers(ctx context.Context, cfg *Config, w io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	imapErr := mailin.NewPoller(cfg.IMAP, nil, nil).Check(ctx)
+	report(w, "imap", cfg.IMAP.Address, imapErr)
+	smtpErr := mailout.Check(ctx, cfg.SMTP)
+	report(w, "smtp", cfg.SMTP.Address, smtpErr)
+	if err := errors.Join(imapErr, smtpErr); err != nil {
+		return fmt.Errorf("check-config --connect: %w", err)
+	}
+	return nil
+}
+
+func report(w io.Writer, what, addr string, err error) {
+	if err != nil {
+		fmt.Fprintf(w, "  %s:        %s: FAILED: %v\n", what, addr, err)
+		return
+	}
+	fmt.Fprintf(w, "  %s:        %s: connected and logged in\n", what, addr)
 }
 
 // Once fetches and applies every waiting message, then delivers everything

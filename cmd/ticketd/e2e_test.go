@@ -406,3 +406,27 @@ func (e *e2e) killDuringIngest(n int) {
 	cmd.Wait()
 	t.Logf("killed ticketd (pid %d) after %d applied; INBOX holds %d", cmd.Process.Pid, n, e.imap.Count(t, deskAddr, "INBOX"))
 }
+
+// TestCheckConfigConnect: check-config --connect logs in to both servers,
+// and names the one that refuses.
+func TestCheckConfigConnect(t *testing.T) {
+	e := newE2E(t)
+	out := e.ticketd("check-config", "--connect")
+	for _, want := range []string{e.imap.Addr() + ": connected and logged in", e.smtp.Addr() + ": connected and logged in"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check-config --connect output lacks %q:\n%s", want, out)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, "imap-password"), []byte("wrong\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	defer cancel()
+	bad, err := exec.CommandContext(ctx, binary, "check-config", "--connect", "--config", e.config).CombinedOutput()
+	if err == nil {
+		t.Fatalf("check-config --connect with a wrong IMAP password succeeded:\n%s", bad)
+	}
+	if !strings.Contains(string(bad), "imap:") || !strings.Contains(string(bad), "FAILED") {
+		t.Errorf("the failure does not name IMAP:\n%s", bad)
+	}
+}

@@ -20,6 +20,7 @@ Usage:
   ticketd run          --config FILE   run the daemon
   ticketd once         --config FILE   fetch and apply all waiting mail, deliver the outbox, exit
   ticketd check-config --config FILE   validate the configuration and print what would run
+                       [--connect]     ...and log in to the IMAP and SMTP servers
   ticketd list         --config FILE   list tickets
   ticketd show N       --config FILE   show ticket N and its timeline
   ticketd dev                          try ticketd with an in-process mail sandbox
@@ -54,6 +55,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", os.Getenv("TICKETD_CONFIG"), "configuration file (default $TICKETD_CONFIG)")
 	var devOpts devOptions
+	connect := false
+	if cmd == "check-config" {
+		fs.BoolVar(&connect, "connect", false, "also log in to the IMAP and SMTP servers (sends no mail)")
+	}
 	if cmd == "dev" {
 		fs.StringVar(&devOpts.dataDir, "data", "", "data directory (default: a new temporary directory)")
 		fs.StringVar(&devOpts.imapAddr, "imap", "127.0.0.1:1143", "sandbox IMAP listen address (loopback)")
@@ -102,6 +107,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		fmt.Fprint(stdout, cfg.Summary())
+		if connect {
+			return checkServers(ctx, cfg, stdout)
+		}
 		return nil
 	case "list":
 		cfg, err := loadConfig()
