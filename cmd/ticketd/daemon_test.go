@@ -69,13 +69,17 @@ func waitLine(t *testing.T, lines <-chan string, want string, timeout time.Durat
 	}
 }
 
-// TestGracefulStop: SIGTERM makes "ticketd run" finish and exit 0.
-func TestGracefulStop(t *testing.T) {
+// TestIdleAndGracefulStop: with a poll interval of an hour, new mail is
+// still picked up at once (Dovecot's IDLE), and SIGTERM makes "ticketd run"
+// finish and exit 0.
+func TestIdleAndGracefulStop(t *testing.T) {
 	e := newE2E(t)
+	e.setConfig(`poll_interval = "1s"`, `poll_interval = "1h"`)
 	cmd, lines, _ := startDaemon(t, "run", "--config", e.config)
 	waitLine(t, lines, "ticketd started", 20*time.Second)
 	e.deliver("From: a@cliente.test\nTo: soporte@ticketd.test\nSubject: hola\nMessage-ID: <g1@cliente.test>\n\nhola\n")
 	waitLine(t, lines, "mail delivered", 20*time.Second) // applied, then its first mail delivered
+	waitLine(t, lines, "mail delivered", 20*time.Second) // both: ack and agent notification
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

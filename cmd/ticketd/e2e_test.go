@@ -105,6 +105,18 @@ resolution = "24h"
 	return e
 }
 
+// setConfig replaces old with new in the configuration file.
+func (e *e2e) setConfig(old, new string) {
+	e.t.Helper()
+	data, err := os.ReadFile(e.config)
+	if err != nil || !bytes.Contains(data, []byte(old)) {
+		e.t.Fatalf("config lacks %q (%v)", old, err)
+	}
+	if err := os.WriteFile(e.config, bytes.Replace(data, []byte(old), []byte(new), 1), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // ticketd runs the binary to completion and returns its output.
 func (e *e2e) ticketd(args ...string) string {
 	e.t.Helper()
