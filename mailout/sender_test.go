@@ -3,6 +3,7 @@ package mailout
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"github.com/ticketd/ticketd/mailout/smtptest"
+	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -224,8 +226,14 @@ type fixture struct {
 
 func setup(t *testing.T, mutate func(*Options)) *fixture {
 	t.Helper()
+	return setupSink(t, smtptest.Start(t), mutate)
+}
+
+// setupSink is setup with a sink the test started itself.
+func setupSink(t *testing.T, sink *smtptest.Server, mutate func(*Options)) *fixture {
+	t.Helper()
 	f := &fixture{
-		sink:  smtptest.Start(t),
+		sink:  sink,
 		q:     newQueue(),
 		start: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC),
 		logs:  &logBuffer{},
@@ -629,5 +637,99 @@ func TestUntilNext(t *testing.T) {
 	f.q.outbox[id].NextAttempt = f.start.Add(time.Hour)
 	if d := f.s.untilNext(); d != maxWait {
 		t.Errorf("mail due in 1h: wait %v, want %v", d, maxWait)
+	}
+}
+
+// tlsSink starts a sink that speaks TLS with cert (implicit for "tls",
+// STARTTLS for "starttls") and takes mail only after AUTH PLAIN with the
+// fixture's credentials.
+func tlsSink(t *testing.T, security string, cert *testcert.Cert) *smtptest.Server {
+	t.Helper()
+	return smtptest.StartWith(t, smtptest.Options{
+		TLSConfig:   cert.ServerConfig(),
+		ImplicitTLS: security == "tls",
+		RequireAuth: true,
+		Username:    "soporte@example.com",
+		Password:    "secret",
+	})
+}
+
+func TestDeliversOverTLS(t *testing.T) {
+	for _, security := range []string{"tls", "starttls"} {
+		t.Run(security, func(t *testing.T) {
+			cert := testcert.New(t)
+			f := setupSink(t, tlsSink(t, security, cert), func(o *Options) {
+				o.Security = security
+				// As cmd/ticketd builds it from ca_file: RootCAs only,
+				// ServerName filled in from Address.
+				o.TLSConfig = &tls.Config{RootCAs: cert.Pool, MinVersion: tls.VersionTLS12}
+			})
+			id := f.q.add(f.start, "jose@example.com")
+			wantStats(t, f.drain(t), "sent=1 retried=0 failed=0 rejected=0")
+			if !f.q.isDelivered(id) {
+				t.Fatal("mail not marked delivered")
+			}
+			msgs := f.sink.Messages()
+			if len(msgs) != 1 {
+				t.Fatalf("sink got %d messages, want 1", len(msgs))
+			}
+			if m := msgs[0]; !m.TLS || m.Username != "soporte@example.com" || !slices.Equal(m.To, []string{"jose@example.com"}) {
+				t.Errorf("message over TLS=%v, AUTH user %q, to %v", m.TLS, m.Username, m.To)
+			}
+			if err := Check(context.Background(), f.s.opts); err != nil {
+				t.Errorf("Check: %v", err)
+			}
+		})
+	}
+}
+
+func TestUntrustedCertificateRetries(t *testing.T) {
+	// The server's certificate comes from a CA the sender does not trust:
+	// nothing may be sent (not even the password), and the mail waits for
+	// an operator to fix the trust, as a temporary failure.
+	for _, security := range []string{"tls", "starttls"} {
+		t.Run(security, func(t *testing.T) {
+			f := setupSink(t, tlsSink(t, security, testcert.New(t)), func(o *Options) {
+				o.Security = security
+				o.TLSConfig = &tls.Config{RootCAs: testcert.New(t).Pool}
+			})
+			id := f.q.add(f.start, "jose@example.com")
+			wantStats(t, f.drain(t), "sent=0 retried=1 failed=0 rejected=0")
+			if n := len(f.sink.Messages()); n != 0 {
+				t.Fatalf("%d messages sent to an untrusted server", n)
+			}
+			m, ok := f.q.pending(id)
+			if !ok || m.Attempts != 1 || !m.NextAttempt.After(f.start) {
+				t.Fatalf("mail not deferred: pending=%v %+v", ok, m)
+			}
+			if !strings.Contains(m.LastError, "certificate") {
+				t.Errorf("LastError = %q, want it to mention the certificate", m.LastError)
+			}
+			t.Logf("LastError: %s", m.LastError)
+			if logs := f.logs.String(); !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "certificate") {
+				t.Errorf("no warning naming the certificate:\n%s", logs)
+			}
+			if err := Check(context.Background(), f.s.opts); err == nil || !strings.Contains(err.Error(), "certificate") {
+				t.Errorf("Check = %v, want a certificate error", err)
+			}
+		})
+	}
+}
+
+func TestTLSToPlainTextServerFails(t *testing.T) {
+	// security = "tls" against a server that speaks plain text first: the
+	// handshake fails and the mail waits; nothing is sent in the clear.
+	f := setup(t, func(o *Options) { o.Security = "tls" })
+	id := f.q.add(f.start)
+	st, err := f.s.Drain(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStats(t, st, "sent=0 retried=1 failed=0 rejected=0")
+	if len(f.sink.Messages()) != 0 {
+		t.Fatal("mail sent without TLS")
+	}
+	if m, _ := f.q.pending(id); !strings.Contains(m.LastError, "tls") {
+		t.Errorf("LastError = %q", m.LastError)
 	}
 }

@@ -15,6 +15,11 @@ type confData struct {
 	Port     int
 	Greeting string // unique per server, so readiness is not fooled by a stranger on the port
 	Root     bool
+	// TLS: ssl = yes with the certificate and key files, and implicit TLS
+	// on TLSPort.
+	TLS               bool
+	TLSPort           int
+	CertFile, KeyFile string
 	// As non-root, Dovecot runs everything as the current user.
 	UserName, GroupName string
 }
@@ -31,7 +36,17 @@ mail_fsync = never
 
 protocols = imap
 listen = 127.0.0.1
+{{- if .TLS}}
+# STARTTLS on the imap port, implicit TLS on imaps, with a test CA's certificate.
+# (ssl = required would not refuse LOGIN without STARTTLS here: Dovecot counts
+# a connection from 127.0.0.1 to 127.0.0.1 as secured.)
+ssl = yes
+ssl_cert = <{{.CertFile}}
+ssl_key = <{{.KeyFile}}
+ssl_min_protocol = TLSv1.2
+{{- else}}
 ssl = no
+{{- end}}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 login_greeting = {{.Greeting}}
@@ -78,7 +93,13 @@ service imap-login {
     port = {{.Port}}
   }
   inet_listener imaps {
+{{- if .TLS}}
+    address = 127.0.0.1
+    port = {{.TLSPort}}
+    ssl = yes
+{{- else}}
     port = 0
+{{- end}}
   }
 {{- if not .Root}}
   chroot =
@@ -100,9 +121,9 @@ protocol imap {
 }
 `))
 
-// writeConfig renders the configuration for port into path.
-func writeConfig(path, dir string, port int, greeting string) error {
-	d := confData{Dir: dir, Port: port, Greeting: greeting, Root: os.Geteuid() == 0}
+// writeConfig renders d into path, filling in who runs Dovecot.
+func writeConfig(path string, d confData) error {
+	d.Root = os.Geteuid() == 0
 	if !d.Root {
 		u, err := user.Current()
 		if err != nil {

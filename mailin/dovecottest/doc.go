@@ -8,6 +8,13 @@
 // [Server.AppendMany], [Server.Count], [Server.Fetch], [Server.Caps]) drive the
 // server over IMAP with a go-imap v2 client, logged in as a test user.
 //
+// [StartWith] with Options.TLS turns on ssl = yes with a throw-away CA's
+// certificate for 127.0.0.1 (package testcert): STARTTLS on [Server.Addr],
+// implicit TLS on [Server.TLSAddr], the CA for clients in [Server.CAFile].
+// The helpers then log in over STARTTLS, verifying the certificate, and
+// [Server.LoginsOverTLS] reads from Dovecot's log how a user logged in.
+// Without TLS (Start) the server is plain text only, as before.
+//
 // Invariants:
 //   - Nothing here reads ../shared or any file outside the temporary directory
 //     at run time: the configuration is generated in Go.

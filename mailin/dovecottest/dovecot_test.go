@@ -2,13 +2,20 @@ package dovecottest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
 )
 
 func msg(i int) []byte {
@@ -129,5 +136,100 @@ func dialRaw(t *testing.T, addr string) net.Conn {
 func TestProcessGone(t *testing.T) {
 	if processGone(syscall.Getpid()) {
 		t.Fatal("processGone(self) = true")
+	}
+}
+
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	const user = "soporte@example.com"
+	s := StartWith(t, Options{TLS: true}, User{Name: user, Password: "pw"})
+	t.Logf("dovecot with TLS ready on %s and %s in %v", s.Addr(), s.TLSAddr(), time.Since(start))
+	if s.TLSAddr() == "" || s.TLSAddr() == s.Addr() || s.CAFile() == "" || s.Cert() == nil {
+		t.Fatalf("TLSAddr %q, Addr %q, CAFile %q", s.TLSAddr(), s.Addr(), s.CAFile())
+	}
+	if pem, err := os.ReadFile(s.CAFile()); err != nil || !bytes.Contains(pem, []byte("BEGIN CERTIFICATE")) {
+		t.Fatalf("CAFile: %v", err)
+	}
+
+	// The helpers use STARTTLS on Addr.
+	s.Append(t, user, "INBOX", msg(1))
+	if n := s.Count(t, user, "INBOX"); n != 1 {
+		t.Fatalf("Count = %d, want 1", n)
+	}
+
+	// Plain text on Addr offers STARTTLS.
+	c := dialRaw(t, s.Addr())
+	fmt.Fprintf(c, "a CAPABILITY\r\n")
+	buf := make([]byte, 1024)
+	n, _ := c.Read(buf)
+	c.Close()
+	if !bytes.Contains(buf[:n], []byte("STARTTLS")) {
+		t.Errorf("CAPABILITY before TLS = %q, want STARTTLS", buf[:n])
+	}
+
+	// Implicit TLS on TLSAddr, verified against the CA alone.
+	cfg := s.Cert().ClientConfig()
+	cfg.ServerName = "127.0.0.1"
+	ic, err := imapclient.DialTLS(s.TLSAddr(), &imapclient.Options{TLSConfig: cfg, Dialer: &net.Dialer{Timeout: 5 * time.Second}})
+	if err != nil {
+		t.Fatalf("imaps: %v", err)
+	}
+	if err := ic.Login(user, "pw").Wait(); err != nil {
+		t.Fatalf("imaps login: %v", err)
+	}
+	_ = ic.Logout().Wait()
+	ic.Close()
+
+	// Another CA does not trust the server: the handshake fails.
+	other := testcert.New(t).ClientConfig()
+	other.ServerName = "127.0.0.1"
+	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: 5 * time.Second}, Config: other}
+	if tc, err := d.Dial("tcp", s.TLSAddr()); err == nil || !strings.Contains(err.Error(), "certificate") {
+		if tc != nil {
+			tc.Close()
+		}
+		t.Fatalf("handshake trusting another CA: %v, want a certificate error", err)
+	}
+
+	// Every login so far was over TLS; the log says so.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		overTLS, plain := s.LoginsOverTLS(t, user)
+		if overTLS >= 3 && plain == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("logins over TLS %d, plain %d; want 3 and 0", overTLS, plain)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestPlainServerHasNoTLS(t *testing.T) {
+	t.Parallel()
+	s := Start(t, User{Name: "u", Password: "p"})
+	if s.TLSAddr() != "" || s.CAFile() != "" || s.Cert() != nil {
+		t.Fatalf("plain server: TLSAddr %q CAFile %q", s.TLSAddr(), s.CAFile())
+	}
+	c := dialRaw(t, s.Addr())
+	fmt.Fprintf(c, "a CAPABILITY\r\n")
+	buf := make([]byte, 1024)
+	n, _ := c.Read(buf)
+	c.Close()
+	if bytes.Contains(buf[:n], []byte("STARTTLS")) {
+		t.Errorf("ssl = no but CAPABILITY = %q", buf[:n])
+	}
+	s.Append(t, "u", "INBOX", msg(1))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		overTLS, plain := s.LoginsOverTLS(t, "u")
+		if overTLS == 0 && plain == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("logins over TLS %d, plain %d; want 0 and 1", overTLS, plain)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

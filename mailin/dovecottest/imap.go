@@ -17,17 +17,25 @@ import (
 // connection before waiting for their results.
 const appendWindow = 64
 
-// login opens a plain-text IMAP connection (loopback, ssl = no) and logs in
-// as user with the password given to Start.
+// login opens an IMAP connection to Addr — plain text, or STARTTLS when the
+// server has TLS — and logs in as user with the password given to Start.
 func (s *Server) login(t testing.TB, user string) *imapclient.Client {
 	t.Helper()
 	pass, ok := s.users[strings.ToLower(user)]
 	if !ok {
 		t.Fatalf("dovecottest: unknown user %q (pass it to Start)", user)
 	}
-	c, err := imapclient.DialInsecure(s.addr, &imapclient.Options{
-		Dialer: &net.Dialer{Timeout: 5 * time.Second},
-	})
+	opts := &imapclient.Options{Dialer: &net.Dialer{Timeout: 5 * time.Second}}
+	var (
+		c   *imapclient.Client
+		err error
+	)
+	if s.opts.TLS {
+		opts.TLSConfig = s.clientTLS()
+		c, err = imapclient.DialStartTLS(s.addr, opts)
+	} else {
+		c, err = imapclient.DialInsecure(s.addr, opts)
+	}
 	if err != nil {
 		t.Fatalf("dovecottest: dial %s: %v", s.addr, err)
 	}

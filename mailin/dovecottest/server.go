@@ -2,7 +2,9 @@ package dovecottest
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
 )
 
 const (
@@ -36,13 +40,31 @@ var errPortClash = errors.New("port already in use")
 // "soporte@example.com".
 type User struct{ Name, Password string }
 
+// Options configure a server started with StartWith. The zero value is
+// what Start uses: plain text only (ssl = no).
+type Options struct {
+	// TLS turns on ssl = yes: the IMAP port (Addr) offers STARTTLS and a
+	// second port (TLSAddr) speaks implicit TLS, both with Cert's
+	// certificate for 127.0.0.1.
+	//
+	// Dovecot counts a connection from 127.0.0.1 to 127.0.0.1 as secured,
+	// so it accepts LOGIN without STARTTLS even with ssl = required; to
+	// prove a client used TLS, see LoginsOverTLS.
+	TLS bool
+	// Cert is the CA and server certificate to use; nil with TLS makes a
+	// fresh one (see Server.Cert).
+	Cert *testcert.Cert
+}
+
 // Server is a running Dovecot instance. Its methods are safe for concurrent
 // use, but the helpers that take a testing.TB must run on that test's
 // goroutine, like any t.Fatal.
 type Server struct {
-	dir   string            // temporary root holding every file
-	addr  string            // 127.0.0.1:port
-	users map[string]string // lowercased name → password
+	dir     string // temporary root holding every file
+	addr    string // 127.0.0.1:port, plain text or STARTTLS
+	tlsAddr string // 127.0.0.1:port with implicit TLS; "" without TLS
+	opts    Options
+	users   map[string]string // lowercased name → password
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd     // the master, in the foreground
@@ -58,6 +80,15 @@ type Server struct {
 // install; it never skips. A start failure includes the end of Dovecot's log.
 func Start(t testing.TB, users ...User) *Server {
 	t.Helper()
+	return StartWith(t, Options{}, users...)
+}
+
+// StartWith is Start configured by opts, e.g. with TLS.
+func StartWith(t testing.TB, opts Options, users ...User) *Server {
+	t.Helper()
+	if opts.TLS && opts.Cert == nil {
+		opts.Cert = testcert.New(t)
+	}
 	bin := ensureInstalled(t)
 
 	// A short root: Dovecot's unix sockets live in base_dir and their paths
@@ -66,7 +97,7 @@ func Start(t testing.TB, users ...User) *Server {
 	if err != nil {
 		t.Fatalf("dovecottest: %v", err)
 	}
-	s := &Server{dir: dir, users: make(map[string]string, len(users))}
+	s := &Server{dir: dir, opts: opts, users: make(map[string]string, len(users))}
 	t.Cleanup(func() {
 		s.Stop()
 		if t.Failed() {
@@ -87,7 +118,16 @@ func Start(t testing.TB, users ...User) *Server {
 		if err != nil {
 			t.Fatalf("dovecottest: %v", err)
 		}
-		err = s.launch(bin, port)
+		tlsPort := 0
+		if opts.TLS {
+			if tlsPort, err = freePort(); err != nil {
+				t.Fatalf("dovecottest: %v", err)
+			}
+		}
+		if tlsPort == port && attempt < portAttempts { // the same port twice: pick anew
+			continue
+		}
+		err = s.launch(bin, port, tlsPort)
 		if err == nil {
 			return s
 		}
@@ -99,8 +139,25 @@ func Start(t testing.TB, users ...User) *Server {
 	}
 }
 
-// Addr returns the IMAP listener's address, "127.0.0.1:port".
+// Addr returns the IMAP listener's address, "127.0.0.1:port". With TLS it
+// offers STARTTLS.
 func (s *Server) Addr() string { return s.addr }
+
+// TLSAddr returns the implicit-TLS (imaps) listener's address,
+// "127.0.0.1:port", or "" when the server was started without TLS.
+func (s *Server) TLSAddr() string { return s.tlsAddr }
+
+// Cert returns the certificate the server presents, nil without TLS.
+func (s *Server) Cert() *testcert.Cert { return s.opts.Cert }
+
+// CAFile returns the PEM file of the CA that signed the server's
+// certificate — what a client's ca_file names — or "" without TLS.
+func (s *Server) CAFile() string {
+	if s.opts.Cert == nil {
+		return ""
+	}
+	return s.opts.Cert.CAFile
+}
 
 // PID returns the Dovecot master's process ID, as written to
 // base_dir/master.pid.
@@ -116,6 +173,32 @@ func (s *Server) LogPath() string { return filepath.Join(s.dir, "dovecot.log") }
 // Dir returns the temporary directory holding the configuration, state, log
 // and maildirs. It is removed at cleanup unless the test failed.
 func (s *Server) Dir() string { return s.dir }
+
+// LoginsOverTLS counts user's successful logins so far, from the login
+// lines of Dovecot's log: over TLS (implicit or STARTTLS), and in plain
+// text. Dovecot writes the line just after the login, so a caller checking
+// right after a client logged in may need to wait a moment.
+func (s *Server) LoginsOverTLS(t testing.TB, user string) (overTLS, plain int) {
+	t.Helper()
+	data, err := os.ReadFile(s.LogPath())
+	if err != nil {
+		t.Fatalf("dovecottest: %v", err)
+	}
+	// imap-login: Info: Login: user=<u>, method=PLAIN, rip=…, lip=…, mpid=…, TLS, session=<…>
+	// ("secured" instead of "TLS" for plain text on loopback).
+	prefix := "imap-login: Info: Login: user=<" + strings.ToLower(user) + ">,"
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.Contains(line, prefix) {
+			continue
+		}
+		if strings.Contains(line, ", TLS,") {
+			overTLS++
+		} else {
+			plain++
+		}
+	}
+	return overTLS, plain
+}
 
 // Stop stops Dovecot: SIGTERM to the master's PID, a bounded wait until the
 // process is gone, then SIGKILL. It is idempotent and also runs at cleanup.
@@ -147,6 +230,11 @@ func (s *Server) Stop() {
 
 func (s *Server) confPath() string { return filepath.Join(s.dir, "dovecot.conf") }
 
+// certPaths returns where prepare copies the certificate chain and key.
+func (s *Server) certPaths() (certFile, keyFile string) {
+	return filepath.Join(s.dir, "ssl-cert.pem"), filepath.Join(s.dir, "ssl-key.pem")
+}
+
 // prepare lays out the temporary root: traversable directories (Dovecot's
 // unprivileged processes need +x on every parent), the users file, and a mail
 // directory owned by the mail user when running as root.
@@ -156,6 +244,23 @@ func (s *Server) prepare(users []User) error {
 	}
 	if err := writeUsers(filepath.Join(s.dir, "users"), users); err != nil {
 		return err
+	}
+	if s.opts.TLS {
+		// Copies inside the temporary root, so Dovecot reads no file
+		// outside it; the key stays readable by its owner only.
+		certFile, keyFile := s.certPaths()
+		for _, f := range []struct {
+			from, to string
+			mode     os.FileMode
+		}{{s.opts.Cert.CertFile, certFile, 0o644}, {s.opts.Cert.KeyFile, keyFile, 0o600}} {
+			data, err := os.ReadFile(f.from)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(f.to, data, f.mode); err != nil {
+				return err
+			}
+		}
 	}
 	mail := filepath.Join(s.dir, "mail")
 	if err := os.Mkdir(mail, 0o755); err != nil {
@@ -175,9 +280,14 @@ func (s *Server) prepare(users []User) error {
 
 // launch writes the configuration for port, starts the master in the
 // foreground and waits until it greets on the port.
-func (s *Server) launch(bin string, port int) error {
+func (s *Server) launch(bin string, port, tlsPort int) error {
 	greeting := "dovecottest-" + randomHex(8) + " ready"
-	if err := writeConfig(s.confPath(), s.dir, port, greeting); err != nil {
+	d := confData{Dir: s.dir, Port: port, Greeting: greeting}
+	if s.opts.TLS {
+		d.TLS, d.TLSPort = true, tlsPort
+		d.CertFile, d.KeyFile = s.certPaths()
+	}
+	if err := writeConfig(s.confPath(), d); err != nil {
 		return err
 	}
 	// A fresh log per attempt, so errors are this attempt's.
@@ -235,6 +345,16 @@ func (s *Server) launch(bin string, port int) error {
 		s.killLaunch(cmd, done)
 		return err
 	}
+	if tlsPort != 0 {
+		// A verified handshake and our greeting on imaps prove that the
+		// certificate loaded and the second listener is ours.
+		tlsAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(tlsPort))
+		if err := tlsGreeted(tlsAddr, greeting, s.clientTLS()); err != nil {
+			s.killLaunch(cmd, done)
+			return fmt.Errorf("imaps on %s: %w", tlsAddr, err)
+		}
+		s.tlsAddr = tlsAddr
+	}
 	s.mu.Lock()
 	s.pid = pid
 	s.mu.Unlock()
@@ -274,6 +394,35 @@ func greeted(addr, greeting string) bool {
 	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	line, err := bufio.NewReader(c).ReadString('\n')
 	return err == nil && strings.HasPrefix(line, "* OK") && strings.Contains(line, greeting)
+}
+
+// tlsGreeted checks that an implicit-TLS IMAP server on addr completes a
+// verified handshake and sends our unique greeting.
+func tlsGreeted(addr, greeting string, cfg *tls.Config) error {
+	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: 2 * time.Second}, Config: cfg}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(line, "* OK") || !strings.Contains(line, greeting) {
+		return fmt.Errorf("unexpected greeting %q", line)
+	}
+	return nil
+}
+
+// clientTLS is a client configuration that trusts only the server's CA.
+func (s *Server) clientTLS() *tls.Config {
+	cfg := s.opts.Cert.ClientConfig()
+	cfg.ServerName = "127.0.0.1"
+	return cfg
 }
 
 // waitGone waits up to d for pid to exit. done, when not nil, is closed once

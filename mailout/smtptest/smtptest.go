@@ -2,6 +2,7 @@ package smtptest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log"
@@ -22,13 +23,33 @@ type Message struct {
 	To       []string // envelope recipients the server accepted (RCPT TO)
 	Data     []byte   // the message as received, headers and body
 	Username string   // the AUTH PLAIN user, "" without AUTH
+	TLS      bool     // the message came over TLS (implicit or STARTTLS)
 }
 
-// Server is a capturing SMTP server. Create it with Start.
+// Options configure a Server started with StartWith. The zero value is
+// what Start uses: plain text, AUTH PLAIN offered and optional, any
+// credentials accepted.
+type Options struct {
+	// TLSConfig, when not nil, secures the server. Without ImplicitTLS the
+	// server offers STARTTLS (RFC 3207); with it, the listener speaks TLS
+	// from the first byte (RFC 8314 §3.3, port 465). Either way AUTH is
+	// offered only over TLS.
+	TLSConfig   *tls.Config
+	ImplicitTLS bool
+	// RequireAuth makes MAIL before a successful AUTH fail with 530 5.7.0
+	// (RFC 4954 §6), so a delivered message proves the client logged in.
+	RequireAuth bool
+	// Username and Password, when Username is not "", are the only
+	// credentials AUTH PLAIN accepts; others fail with 535 5.7.8.
+	Username, Password string
+}
+
+// Server is a capturing SMTP server. Create it with Start or StartWith.
 type Server struct {
-	t   testing.TB
-	srv *smtp.Server
-	ln  net.Listener
+	t    testing.TB
+	opts Options
+	srv  *smtp.Server
+	ln   net.Listener // the TCP listener, counting connections
 
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced whenever msgs grows
@@ -39,23 +60,44 @@ type Server struct {
 	dataLeft int
 }
 
-// Start starts a server on 127.0.0.1 on a free port. It is closed when the
-// test ends.
+// Start starts a plain-text server on 127.0.0.1 on a free port. It is
+// closed when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith starts a server configured by opts on 127.0.0.1 on a free port.
+// It is closed when the test ends.
+func StartWith(t testing.TB, opts Options) *Server {
+	t.Helper()
+	if opts.ImplicitTLS && opts.TLSConfig == nil {
+		t.Fatalf("smtptest: ImplicitTLS needs a TLSConfig")
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("smtptest: listen: %v", err)
 	}
 	s := &Server{
 		t:        t,
+		opts:     opts,
 		changed:  make(chan struct{}),
 		failRcpt: make(map[string]int),
 	}
 	s.ln = &countingListener{Listener: ln, s: s}
+	serve := s.ln
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
+	// Without TLS, AUTH over plain text is how the existing tests log in;
+	// with TLS, a password must never travel before the handshake.
+	srv.AllowInsecureAuth = opts.TLSConfig == nil
+	if opts.TLSConfig != nil {
+		if opts.ImplicitTLS {
+			serve = tls.NewListener(s.ln, opts.TLSConfig)
+		} else {
+			srv.TLSConfig = opts.TLSConfig
+		}
+	}
 	srv.MaxMessageBytes = 32 << 20
 	srv.ReadTimeout = time.Minute
 	srv.WriteTimeout = time.Minute
@@ -63,7 +105,7 @@ func Start(t testing.TB) *Server {
 	// the server's complaints about clients hanging up.
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	s.srv = srv
-	go srv.Serve(s.ln)
+	go srv.Serve(serve)
 	t.Cleanup(s.Close)
 	return s
 }
@@ -152,7 +194,7 @@ func (s *Server) FailData(code int, times int) {
 func copyMessages(msgs []Message) []Message {
 	out := make([]Message, len(msgs))
 	for i, m := range msgs {
-		out[i] = Message{From: m.From, To: slices.Clone(m.To), Data: bytes.Clone(m.Data), Username: m.Username}
+		out[i] = Message{From: m.From, To: slices.Clone(m.To), Data: bytes.Clone(m.Data), Username: m.Username, TLS: m.TLS}
 	}
 	return out
 }
@@ -182,14 +224,16 @@ func (l *countingListener) Accept() (net.Conn, error) {
 	return c, err
 }
 
-func (s *Server) newSession(*smtp.Conn) (smtp.Session, error) {
-	return &session{s: s}, nil
+func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{s: s, c: c}, nil
 }
 
 // session is one SMTP session; go-smtp calls it from the connection's
-// goroutine only, so its own fields need no lock.
+// goroutine only, so its own fields need no lock. go-smtp starts a new
+// session after STARTTLS, so nothing said in plain text carries over.
 type session struct {
 	s        *Server
+	c        *smtp.Conn
 	username string
 	from     string
 	to       []string
@@ -203,13 +247,28 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 	if mech != sasl.Plain {
 		return nil, smtp.ErrAuthUnknownMechanism
 	}
+	want := ss.s.opts
 	return sasl.NewPlainServer(func(identity, username, password string) error {
+		if want.Username != "" && (username != want.Username || password != want.Password) {
+			return smtp.ErrAuthFailed
+		}
 		ss.username = username
 		return nil
 	}), nil
 }
 
+// errAuthRequired is RFC 4954 §6's reply to MAIL before AUTH. (go-smtp's
+// own ErrAuthRequired uses 502.)
+var errAuthRequired = &smtp.SMTPError{
+	Code:         530,
+	EnhancedCode: smtp.EnhancedCode{5, 7, 0},
+	Message:      "Authentication required",
+}
+
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.s.opts.RequireAuth && ss.username == "" {
+		return errAuthRequired
+	}
 	ss.from = from
 	return nil
 }
@@ -239,7 +298,8 @@ func (ss *session) Data(r io.Reader) error {
 		s.dataLeft--
 		return replyError(s.dataCode, "message data")
 	}
-	s.msgs = append(s.msgs, Message{From: ss.from, To: slices.Clone(ss.to), Data: data, Username: ss.username})
+	_, overTLS := ss.c.TLSConnectionState()
+	s.msgs = append(s.msgs, Message{From: ss.from, To: slices.Clone(ss.to), Data: data, Username: ss.username, TLS: overTLS})
 	close(s.changed)
 	s.changed = make(chan struct{})
 	return nil

@@ -1,6 +1,8 @@
 package smtptest
 
 import (
+	"net"
+
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
 )
 
 func send(t *testing.T, addr, from string, to []string, body string) error {
@@ -130,5 +134,108 @@ func TestWaitForTimeoutFailsTheTest(t *testing.T) {
 	}
 	if len(rec.fatals) != 1 || !strings.Contains(rec.fatals[0], "got 0") {
 		t.Errorf("fatals = %q", rec.fatals)
+	}
+}
+
+// dialTLS opens a client to s over implicit TLS or STARTTLS, trusting cert.
+func dialTLS(t *testing.T, addr string, implicit bool, cert *testcert.Cert) *smtp.Client {
+	t.Helper()
+	cfg := cert.ClientConfig()
+	cfg.ServerName = "127.0.0.1"
+	var (
+		c   *smtp.Client
+		err error
+	)
+	if implicit {
+		c, err = smtp.DialTLS(addr, cfg)
+	} else {
+		c, err = smtp.DialStartTLS(addr, cfg)
+	}
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Hello("client.test"); err != nil {
+		t.Fatalf("hello: %v", err)
+	}
+	if _, ok := c.TLSConnectionState(); !ok {
+		t.Fatal("client not on TLS")
+	}
+	return c
+}
+
+func TestTLSModes(t *testing.T) {
+	cert := testcert.New(t)
+	for _, implicit := range []bool{true, false} {
+		t.Run(fmt.Sprintf("implicit=%v", implicit), func(t *testing.T) {
+			s := StartWith(t, Options{TLSConfig: cert.ServerConfig(), ImplicitTLS: implicit, RequireAuth: true, Username: "desk", Password: "pw"})
+			c := dialTLS(t, s.Addr(), implicit, cert)
+			if ok, _ := c.Extension("STARTTLS"); ok {
+				t.Error("STARTTLS offered on a TLS connection")
+			}
+			// MAIL before AUTH: 530.
+			var se *smtp.SMTPError
+			if err := c.Mail("a@example.com", nil); !errors.As(err, &se) || se.Code != 530 {
+				t.Fatalf("MAIL before AUTH = %v, want 530", err)
+			}
+			if err := c.Auth(sasl.NewPlainClient("", "desk", "wrong")); !errors.As(err, &se) || se.Code != 535 {
+				t.Fatalf("AUTH with a wrong password = %v, want 535", err)
+			}
+			if err := c.Auth(sasl.NewPlainClient("", "desk", "pw")); err != nil {
+				t.Fatalf("AUTH: %v", err)
+			}
+			if err := c.SendMail("a@example.com", []string{"b@example.com"}, strings.NewReader("Subject: tls\r\n\r\nx\r\n")); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Quit(); err != nil {
+				t.Fatal(err)
+			}
+			m := s.WaitFor(1, 5*time.Second)[0]
+			if !m.TLS || m.Username != "desk" || m.From != "a@example.com" {
+				t.Fatalf("message = %+v", m)
+			}
+		})
+	}
+}
+
+func TestStartTLSServerRefusesPlainAuth(t *testing.T) {
+	// Before STARTTLS the server offers STARTTLS but not AUTH, and a
+	// message sent in plain text is recorded as such.
+	s := StartWith(t, Options{TLSConfig: testcert.New(t).ServerConfig()})
+	c, err := smtp.Dial(s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Hello("client.test"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := c.Extension("STARTTLS"); !ok {
+		t.Error("STARTTLS not offered")
+	}
+	if ok, _ := c.Extension("AUTH"); ok {
+		t.Error("AUTH offered before TLS")
+	}
+	if err := c.SendMail("a@example.com", []string{"b@example.com"}, strings.NewReader("x\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if m := s.WaitFor(1, 5*time.Second)[0]; m.TLS || m.Username != "" {
+		t.Fatalf("plain-text message recorded as %+v", m)
+	}
+}
+
+func TestImplicitTLSRefusesPlainText(t *testing.T) {
+	s := StartWith(t, Options{TLSConfig: testcert.New(t).ServerConfig(), ImplicitTLS: true})
+	conn, err := net.DialTimeout("tcp", s.Addr(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(conn, "EHLO client.test\r\n")
+	buf := make([]byte, 512)
+	n, _ := conn.Read(buf)
+	if strings.HasPrefix(string(buf[:n]), "220") || strings.Contains(string(buf[:n]), "250") {
+		t.Fatalf("implicit TLS listener answered plain text: %q", buf[:n])
 	}
 }
