@@ -190,7 +190,9 @@ func TestIngestThroughput(t *testing.T) {
 		raws[i] = []byte(fmt.Sprintf("From: Usuario %d <u%d@cliente.test>\r\nTo: soporte@ticketd.test\r\nSubject: Solicitud %d: no funciona el correo\r\nMessage-ID: <tp-%d@cliente.test>\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nBuenos días, desde esta mañana no puedo enviar correos.\r\nGracias, usuario %d.\r\n", i, i%50, i, i, i))
 	}
 	e.imap.AppendMany(t, deskAddr, "INBOX", raws)
+	start := time.Now()
 	out := e.ticketd("once")
+	whole := time.Since(start)
 	pass := regexp.MustCompile(`msg="mail pass".*fetched=(\d+).*duration=(\S+)`).FindStringSubmatch(out)
 	if pass == nil || pass[1] != fmt.Sprint(n) {
 		t.Fatalf("no mail pass over %d messages in the log", n)
@@ -200,7 +202,8 @@ func TestIngestThroughput(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("ingested %d messages from Dovecot in %s: %.0f msg/s (IMAP fetch + parse + one bbolt commit per batch of 50 + MOVE)", n, d, float64(n)/d.Seconds())
-	if got := len(e.smtp.WaitFor(2*n, 60*time.Second)); got < 2*n {
-		t.Fatalf("%d mails delivered, want %d", got, 2*n)
+	if got := len(e.smtp.Messages()); got != 2*n {
+		t.Fatalf("%d mails delivered by the pass, want %d", got, 2*n)
 	}
+	t.Logf("whole once pass, including delivering %d mails over SMTP: %s (%.0f mails/s after ingest)", 2*n, whole, float64(2*n)/(whole-d).Seconds())
 }
