@@ -67,26 +67,45 @@ func newE2E(t *testing.T) *e2e {
 	e.imap = dovecottest.Start(t, dovecottest.User{Name: deskAddr, Password: deskPass})
 	e.smtp = smtptest.Start(t)
 	e.dataDir = filepath.Join(e.dir, "data")
-	pw := filepath.Join(e.dir, "imap-password")
-	if err := os.WriteFile(pw, []byte(deskPass+"\n"), 0o600); err != nil {
-		t.Fatal(err)
+	e.writeConfig(server{addr: e.imap.Addr(), security: "none"}, server{addr: e.smtp.Addr(), security: "none"})
+	return e
+}
+
+// server is how one [imap] or [smtp] section reaches its server.
+type server struct {
+	addr, security string
+	caFile         string // "" leaves ca_file out
+	user, password string // SMTP AUTH; "" for none (IMAP always logs in as the desk)
+}
+
+// writeConfig writes e.config for the given servers, with passwords in
+// files and two tiers.
+func (e *e2e) writeConfig(imap, smtp server) {
+	t := e.t
+	t.Helper()
+	secret := func(name, pw string) string {
+		p := filepath.Join(e.dir, name)
+		if err := os.WriteFile(p, []byte(pw+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
-	e.config = filepath.Join(e.dir, "ticketd.toml")
-	cfg := fmt.Sprintf(`data_dir = %q
-language = "es"
-[support]
-address = %q
-name = "Mesa de ayuda"
-tag = "Soporte"
-[imap]
-address = %q
-security = "none"
-password_file = %q
-poll_interval = "1s"
-[smtp]
-address = %q
-security = "none"
-[[tiers]]
+	var b strings.Builder
+	fmt.Fprintf(&b, "data_dir = %q\nlanguage = \"es\"\n", e.dataDir)
+	fmt.Fprintf(&b, "[support]\naddress = %q\nname = \"Mesa de ayuda\"\ntag = \"Soporte\"\n", deskAddr)
+	fmt.Fprintf(&b, "[imap]\naddress = %q\nsecurity = %q\npassword_file = %q\npoll_interval = \"1s\"\n",
+		imap.addr, imap.security, secret("imap-password", deskPass))
+	if imap.caFile != "" {
+		fmt.Fprintf(&b, "ca_file = %q\n", imap.caFile)
+	}
+	fmt.Fprintf(&b, "[smtp]\naddress = %q\nsecurity = %q\n", smtp.addr, smtp.security)
+	if smtp.caFile != "" {
+		fmt.Fprintf(&b, "ca_file = %q\n", smtp.caFile)
+	}
+	if smtp.user != "" {
+		fmt.Fprintf(&b, "username = %q\npassword_file = %q\n", smtp.user, secret("smtp-password", smtp.password))
+	}
+	fmt.Fprintf(&b, `[[tiers]]
 level = 1
 name = "Nivel 1"
 agents = [%q, %q]
@@ -98,11 +117,11 @@ name = "Nivel 2"
 agents = ["marta@ticketd.test"]
 first_response = "2h"
 resolution = "24h"
-`, e.dataDir, deskAddr, e.imap.Addr(), pw, e.smtp.Addr(), agentAna, agentLuis)
-	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
+`, agentAna, agentLuis)
+	e.config = filepath.Join(e.dir, "ticketd.toml")
+	if err := os.WriteFile(e.config, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return e
 }
 
 // setConfig replaces old with new in the configuration file.

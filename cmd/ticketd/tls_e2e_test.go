@@ -7,8 +7,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -25,11 +23,6 @@ const (
 	smtpUser = "mesa-envios"
 	smtpPass = "s3cret-smtp"
 )
-
-// tlsServer is how one [imap] or [smtp] section reaches its server.
-type tlsServer struct {
-	addr, security, caFile string // caFile "" leaves ca_file out
-}
 
 // newTLSE2E starts Dovecot with TLS and an implicit-TLS SMTP sink that
 // requires AUTH PLAIN as smtpUser, each with its own CA, and returns the
@@ -49,56 +42,6 @@ func newTLSE2E(t *testing.T) (e *e2e, smtpCA string) {
 		Password:    smtpPass,
 	})
 	return e, cert.CAFile
-}
-
-// writeTLSConfig writes e.config for the given servers, with passwords in
-// files and the tiers of newE2E.
-func (e *e2e) writeTLSConfig(imap, smtp tlsServer) {
-	t := e.t
-	t.Helper()
-	secret := func(name, pw string) string {
-		p := filepath.Join(e.dir, name)
-		if err := os.WriteFile(p, []byte(pw+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	caLine := func(f string) string {
-		if f == "" {
-			return ""
-		}
-		return fmt.Sprintf("ca_file = %q\n", f)
-	}
-	e.config = filepath.Join(e.dir, "ticketd.toml")
-	cfg := fmt.Sprintf(`data_dir = %q
-language = "es"
-[support]
-address = %q
-name = "Mesa de ayuda"
-tag = "Soporte"
-[imap]
-address = %q
-security = %q
-password_file = %q
-%spoll_interval = "1s"
-[smtp]
-address = %q
-security = %q
-username = %q
-password_file = %q
-%s[[tiers]]
-level = 1
-name = "Nivel 1"
-agents = [%q, %q]
-first_response = "30m"
-resolution = "8h"
-`, e.dataDir, deskAddr,
-		imap.addr, imap.security, secret("imap-password", deskPass), caLine(imap.caFile),
-		smtp.addr, smtp.security, smtpUser, secret("smtp-password", smtpPass), caLine(smtp.caFile),
-		agentAna, agentLuis)
-	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
 }
 
 const tlsRequest = `From: Pedro Pérez <pedro@cliente.test>
@@ -130,9 +73,9 @@ func waitLogins(t *testing.T, s *dovecottest.Server, user string) (overTLS, plai
 // becomes ticket 1 and the acknowledgement is delivered over TLS.
 func TestTLSLoop(t *testing.T) {
 	e, smtpCA := newTLSE2E(t)
-	e.writeTLSConfig(
-		tlsServer{addr: e.imap.Addr(), security: "starttls", caFile: e.imap.CAFile()},
-		tlsServer{addr: e.smtp.Addr(), security: "tls", caFile: smtpCA},
+	e.writeConfig(
+		server{addr: e.imap.Addr(), security: "starttls", caFile: e.imap.CAFile()},
+		server{addr: e.smtp.Addr(), security: "tls", caFile: smtpCA, user: smtpUser, password: smtpPass},
 	)
 	e.deliver(tlsRequest)
 	// The helper's APPEND logged in over STARTTLS too; count from here.
@@ -204,30 +147,30 @@ func TestTLSRefusesUntrustedIMAP(t *testing.T) {
 	e.deliver(tlsRequest)
 	for _, tc := range []struct {
 		name string
-		imap tlsServer
+		imap server
 		want []string // each must appear in the output
 	}{
 		{
 			// The system's CAs do not know the test CA.
 			name: "starttls without ca_file",
-			imap: tlsServer{addr: e.imap.Addr(), security: "starttls"},
+			imap: server{addr: e.imap.Addr(), security: "starttls"},
 			want: []string{"certificate", "unknown authority"},
 		},
 		{
 			// A ca_file naming a different CA (the SMTP server's).
 			name: "starttls with another CA",
-			imap: tlsServer{addr: e.imap.Addr(), security: "starttls", caFile: smtpCA},
+			imap: server{addr: e.imap.Addr(), security: "starttls", caFile: smtpCA},
 			want: []string{"certificate", "unknown authority"},
 		},
 		{
 			name: "implicit tls without ca_file",
-			imap: tlsServer{addr: e.imap.TLSAddr(), security: "tls"},
+			imap: server{addr: e.imap.TLSAddr(), security: "tls"},
 			want: []string{"certificate", "unknown authority"},
 		},
 		{
 			// Implicit TLS to the port that greets in plain text first.
 			name: "tls to the starttls port",
-			imap: tlsServer{addr: e.imap.Addr(), security: "tls", caFile: e.imap.CAFile()},
+			imap: server{addr: e.imap.Addr(), security: "tls", caFile: e.imap.CAFile()},
 			want: []string{"(tls)", "does not look like a TLS handshake"},
 		},
 	} {
@@ -237,7 +180,7 @@ func TestTLSRefusesUntrustedIMAP(t *testing.T) {
 			e.t = t
 			e.dir = t.TempDir()
 			e.dataDir = filepath.Join(e.dir, "data")
-			e.writeTLSConfig(tc.imap, tlsServer{addr: e.smtp.Addr(), security: "tls", caFile: smtpCA})
+			e.writeConfig(tc.imap, server{addr: e.smtp.Addr(), security: "tls", caFile: smtpCA, user: smtpUser, password: smtpPass})
 
 			ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
 			defer cancel()
@@ -273,9 +216,9 @@ func TestTLSRefusesUntrustedIMAP(t *testing.T) {
 // with the certificate error, sent to nobody.
 func TestTLSUntrustedSMTPDefersMail(t *testing.T) {
 	e, _ := newTLSE2E(t)
-	e.writeTLSConfig(
-		tlsServer{addr: e.imap.Addr(), security: "starttls", caFile: e.imap.CAFile()},
-		tlsServer{addr: e.smtp.Addr(), security: "tls"}, // no ca_file
+	e.writeConfig(
+		server{addr: e.imap.Addr(), security: "starttls", caFile: e.imap.CAFile()},
+		server{addr: e.smtp.Addr(), security: "tls", user: smtpUser, password: smtpPass}, // no ca_file
 	)
 	e.deliver(tlsRequest)
 	out := e.ticketd("once")
