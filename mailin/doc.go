@@ -12,6 +12,10 @@
 //     It gives both the whole readable body (FullText) and the new text
 //     without quoted history (Text, possibly empty), each capped at
 //     [MaxTextBytes]; reading is bounded however many parts a message has.
+//     [ParseWithOptions] also sets SenderVerified from the
+//     Authentication-Results headers (RFC 8601) of the one authserv-id the
+//     admin trusts: the receiving server must strip such headers arriving
+//     from outside (RFC 8601 §5), or a sender could forge them.
 //   - Ingest ([Poller]): one IMAP connection per pass (go-imap v2) that
 //     fetches waiting messages in UID batches, parses them and calls an
 //     [Applier] (satisfied by *tickets.Service) once per batch. Between

@@ -36,7 +36,24 @@ const maxHeaderBytes = 1 << 20
 // are dropped.
 const maxMsgIDBytes = 250
 
-// Parse turns one raw RFC 5322 message into a tickets.Inbound.
+// ParseOptions configures ParseWithOptions.
+type ParseOptions struct {
+	// TrustedAuthservID is the authserv-id (RFC 8601) that the
+	// organisation's receiving MX writes into Authentication-Results
+	// header fields, such as "mx.example.com". Only fields carrying it
+	// (compared case-insensitively) set Inbound.SenderVerified; the MX
+	// must remove incoming fields claiming it (RFC 8601 §5). Empty
+	// trusts nothing: SenderVerified is then always false.
+	TrustedAuthservID string
+}
+
+// Parse is ParseWithOptions with zero options: SenderVerified is always
+// false.
+func Parse(raw []byte) (tickets.Inbound, error) {
+	return ParseWithOptions(raw, ParseOptions{})
+}
+
+// ParseWithOptions turns one raw RFC 5322 message into a tickets.Inbound.
 //
 // Parsing is lenient: unknown charsets, undecodable transfer encodings,
 // junk in address and message-id headers and truncated multipart bodies
@@ -44,23 +61,31 @@ const maxMsgIDBytes = 250
 // only when the header block cannot be read or the message has no usable
 // From address. It never panics: a panic in a library it calls is
 // recovered and returned as an error wrapping ErrMalformed.
-func Parse(raw []byte) (tickets.Inbound, error) {
-	return parseSafely(raw, bodyText)
+//
+// SenderVerified is set from the Authentication-Results fields carrying
+// opts.TrustedAuthservID (see authres.go); it is false unless the From
+// header holds exactly one field whose addresses share one domain.
+func ParseWithOptions(raw []byte, opts ParseOptions) (tickets.Inbound, error) {
+	return parseSafelyWith(raw, opts, bodyText)
 }
 
 // parseSafely is Parse with the body extraction as a parameter, so that
 // tests can make it panic.
-func parseSafely(raw []byte, body func(*message.Entity) (string, bool)) (in tickets.Inbound, err error) {
+func parseSafely(raw []byte, body func(*message.Entity) (string, bool)) (tickets.Inbound, error) {
+	return parseSafelyWith(raw, ParseOptions{}, body)
+}
+
+func parseSafelyWith(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bool)) (in tickets.Inbound, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			in = tickets.Inbound{}
 			err = fmt.Errorf("parse message: %w: panic: %v", ErrMalformed, v)
 		}
 	}()
-	return parse(raw, body)
+	return parse(raw, opts, body)
 }
 
-func parse(raw []byte, body func(*message.Entity) (string, bool)) (tickets.Inbound, error) {
+func parse(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bool)) (tickets.Inbound, error) {
 	sum := sha256.Sum256(raw)
 	in := tickets.Inbound{
 		ContentHash: hex.EncodeToString(sum[:]),
@@ -113,6 +138,13 @@ func parse(raw []byte, body func(*message.Entity) (string, bool)) (tickets.Inbou
 	}
 
 	in.AutoSubmitted = isAutoSubmitted(h)
+	// Several From fields or domains leave open which one the MX
+	// authenticated.
+	if len(e.Header.Values("From")) == 1 && !slices.ContainsFunc(from, func(a tickets.Address) bool {
+		return fromDomain(a.Email) != fromDomain(in.From.Email)
+	}) {
+		in.SenderVerified = senderVerified(e.Header, in.From.Email, opts.TrustedAuthservID)
+	}
 	// The visible text is found in the whole text before either is
 	// capped: a cut must not hide where the quoted history starts.
 	full, cut := body(e)

@@ -84,6 +84,11 @@ type PollerOptions struct {
 	// DialTimeout bounds connecting, the TLS handshake and the greeting;
 	// 0 means DefaultDialTimeout.
 	DialTimeout time.Duration
+
+	// TrustedAuthservID is passed to ParseWithOptions: the authserv-id
+	// of the Authentication-Results fields written by the organisation's
+	// MX. Empty: no message is SenderVerified.
+	TrustedAuthservID string
 }
 
 // Stats counts what one pass did.
@@ -332,7 +337,7 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 			}
 			if ferr == nil {
 				var in tickets.Inbound
-				if in, ferr = Parse(raw); ferr == nil {
+				if in, ferr = ParseWithOptions(raw, ParseOptions{TrustedAuthservID: p.opts.TrustedAuthservID}); ferr == nil {
 					okUIDs = append(okUIDs, uid)
 					msgs = append(msgs, in)
 					return

@@ -56,11 +56,15 @@ type Data struct {
 	RequesterEmail string // requester address
 	// Author is who wrote the message shown; for agent-facing mails the
 	// requester or a participant, as "Name <address>".
-	Author   string
-	Text     string // the message text delivered or relayed (plain text, may be multi-line)
-	Status   string // a tickets.Status value ("new", "open", ...)
-	Tier     int    // the ticket's tier level
-	TierName string // the tier's display name
+	Author string
+	Text   string // the message text delivered or relayed (plain text, may be multi-line)
+	Status string // a tickets.Status value ("new", "open", ...)
+	// Unverified marks, in agent-facing mails, a message that claims to come
+	// from an agent but whose sender could not be verified: it was not
+	// relayed, and agents are warned that it may be forged.
+	Unverified bool
+	Tier       int    // the ticket's tier level
+	TierName   string // the tier's display name
 }
 
 // Rendered is one rendered mail: a single-line subject and two bodies.

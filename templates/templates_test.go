@@ -291,3 +291,22 @@ func TestQuote(t *testing.T) {
 		t.Error("quote of empty text is not empty")
 	}
 }
+
+func TestUnverifiedAgentMailIsFlagged(t *testing.T) {
+	s := mustNew(t, "")
+	for lang, word := range map[string]string{"es": "AVISO", "en": "WARNING"} {
+		d := sample()
+		plain, err := s.Render(lang, "agent_update", d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Unverified = true
+		flagged, err := s.Render(lang, "agent_update", d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(plain.Text, word) || !strings.Contains(flagged.Text, word) || !strings.Contains(flagged.HTML, word) {
+			t.Errorf("%s: the unverified-sender warning is not shown exactly when asked", lang)
+		}
+	}
+}

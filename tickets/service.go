@@ -23,8 +23,12 @@ type Options struct {
 	Language  string  // language of the mails ticketd writes: "es" or "en"
 	Policy    *tiers.Policy
 	Templates *templates.Set
-	Now       func() time.Time // nil: time.Now
-	Logger    *slog.Logger     // nil: slog.Default()
+	// RequireVerifiedAgents makes mail from an agent address count as the
+	// agent's only when Inbound.SenderVerified: otherwise anyone could
+	// forge From and have the desk relay their words to a requester.
+	RequireVerifiedAgents bool
+	Now                   func() time.Time // nil: time.Now
+	Logger                *slog.Logger     // nil: slog.Default()
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and
@@ -156,10 +160,13 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	if !found {
 		return a.create(m)
 	}
-	if a.s.opts.Policy.IsAgent(from) {
-		err = a.agentReply(&t, m)
-	} else {
+	switch {
+	case !a.s.opts.Policy.IsAgent(from):
 		err = a.customerMail(&t, m)
+	case a.s.opts.RequireVerifiedAgents && !m.SenderVerified:
+		err = a.unverifiedAgentMail(&t, m)
+	default:
+		err = a.agentReply(&t, m)
 	}
 	if err != nil {
 		return Result{}, err
@@ -243,10 +250,11 @@ func (a *applier) create(m *Inbound) (Result, error) {
 	if err := a.recordInbound(&t, m, ""); err != nil {
 		return Result{}, err
 	}
-	if err := a.queue(&t, "ack", []Address{t.Requester}, nil, a.publicThread(&t), "auto-replied", customerText(m)); err != nil {
+	ack := outgoing{kind: "ack", to: []Address{t.Requester}, thread: a.publicThread(&t), auto: "auto-replied", text: customerText(m)}
+	if err := a.queue(&t, ack); err != nil {
 		return Result{}, err
 	}
-	if err := a.notifyAgents(&t, "agent_new", m); err != nil {
+	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
 		return Result{}, err
 	}
 	return Result{Ticket: id, Outcome: OutcomeCreated}, putTicket(a.tx, &t)
@@ -276,7 +284,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	if err := a.setStatus(t, StatusOpen, agent, StatusNew); err != nil {
 		return err
 	}
-	return a.queue(t, "reply", []Address{t.Requester}, t.Participants, a.publicThread(t), "", text)
+	return a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text})
 }
 
 // relayable returns the part of an agent's text that may reach the
@@ -325,6 +333,16 @@ func customerText(m *Inbound) string {
 	return m.FullText
 }
 
+// unverifiedAgentMail keeps mail that claims an agent's address but could
+// not be verified: recorded and shown to the agents with a warning, never
+// relayed, and it changes nothing else on the ticket.
+func (a *applier) unverifiedAgentMail(t *Ticket, m *Inbound) error {
+	if err := a.recordInbound(t, m, "unverified agent address: not relayed (From may be forged)"); err != nil {
+		return err
+	}
+	return a.notifyAgents(t, "agent_update", m, true)
+}
+
 // customerMail adds mail from the requester (or anyone else writing on the
 // ticket) and forwards it to the assignee, or the tier's agents.
 func (a *applier) customerMail(t *Ticket, m *Inbound) error {
@@ -346,7 +364,7 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	if err := a.setStatus(t, StatusOpen, from, StatusPending, StatusResolved); err != nil {
 		return err
 	}
-	return a.notifyAgents(t, "agent_update", m)
+	return a.notifyAgents(t, "agent_update", m, false)
 }
 
 // setStatus moves t to status when its current status is one of from.
@@ -393,8 +411,9 @@ func (t *Ticket) isParticipant(email string) bool {
 	return false
 }
 
-// notifyAgents sends m to the ticket's assignee, or to every agent of its tier.
-func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound) error {
+// notifyAgents sends m to the ticket's assignee, or to every agent of its
+// tier; unverified flags mail that claims an agent's address without proof.
+func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound, unverified bool) error {
 	var to []Address
 	if t.Assignee != "" {
 		to = []Address{{Email: t.Assignee}}
@@ -407,7 +426,9 @@ func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound) error {
 	if t.AgentThreadID != "" {
 		th.references = []string{t.AgentThreadID}
 	}
-	return a.queueFrom(t, kind, to, nil, th, "auto-generated", customerText(m), NewAddress(m.From.Name, m.From.Email))
+	author := NewAddress(m.From.Name, m.From.Email)
+	return a.queue(t, outgoing{kind: kind, to: to, thread: th, auto: "auto-generated",
+		text: customerText(m), author: &author, unverified: unverified})
 }
 
 // tier returns the ticket's tier, or the highest configured one when the
@@ -439,13 +460,25 @@ func (a *applier) publicThread(t *Ticket) thread {
 	return th
 }
 
-func (a *applier) queue(t *Ticket, kind string, to, cc []Address, th thread, auto, text string) error {
-	return a.queueFrom(t, kind, to, cc, th, auto, text, t.Requester)
+// outgoing is one mail to queue: which template, to whom, and what it says.
+type outgoing struct {
+	kind       string // template name
+	to, cc     []Address
+	thread     thread
+	auto       string   // Auto-Submitted value; "" for a person's words
+	text       string   // the message shown or relayed
+	author     *Address // who wrote text; nil: the requester
+	unverified bool     // text claims an agent's address without proof
 }
 
-// queueFrom renders template kind and puts the mail in the outbox, indexing
-// its Message-ID so replies to it thread back to t.
-func (a *applier) queueFrom(t *Ticket, kind string, to, cc []Address, th thread, auto, text string, author Address) error {
+// queue renders o and puts it in the outbox, indexing its Message-ID so
+// replies to it thread back to t.
+func (a *applier) queue(t *Ticket, o outgoing) error {
+	kind := o.kind
+	author := t.Requester
+	if o.author != nil {
+		author = *o.author
+	}
 	tier := a.tier(t)
 	data := templates.Data{
 		Desk:           a.s.opts.Desk.Name,
@@ -455,10 +488,11 @@ func (a *applier) queueFrom(t *Ticket, kind string, to, cc []Address, th thread,
 		Requester:      displayName(t.Requester),
 		RequesterEmail: t.Requester.Email,
 		Author:         author.String(),
-		Text:           text,
+		Text:           o.text,
 		Status:         string(t.Status),
 		Tier:           t.Tier,
 		TierName:       tier.Name,
+		Unverified:     o.unverified,
 	}
 	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, data)
 	if err != nil {
@@ -475,10 +509,10 @@ func (a *applier) queueFrom(t *Ticket, kind string, to, cc []Address, th thread,
 	}
 	mail := Mail{
 		ID: id, Ticket: t.ID, Kind: kind,
-		From: a.s.opts.Desk, To: to, Cc: cc,
+		From: a.s.opts.Desk, To: o.to, Cc: o.cc,
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		MessageID: msgID, InReplyTo: th.inReplyTo, References: th.references,
-		AutoSubmitted: auto, Queued: a.now, NextAttempt: a.now,
+		MessageID: msgID, InReplyTo: o.thread.inReplyTo, References: o.thread.references,
+		AutoSubmitted: o.auto, Queued: a.now, NextAttempt: a.now,
 	}
 	if err := putJSON(box, u64(id), mail); err != nil {
 		return err

@@ -472,3 +472,30 @@ func TestTicketAtAnUnconfiguredTierStillReachesAgents(t *testing.T) {
 		t.Fatalf("follow-up on a tier-5 ticket went to %+v, want the highest tier's agents", mails)
 	}
 }
+
+func TestUnverifiedAgentMailIsNeverRelayed(t *testing.T) {
+	f := newFixture(t)
+	f.svc.opts.RequireVerifiedAgents = true
+	f.apply(msg("v1@c", "pedro@client.com", "Algo", "uno"))
+	f.drain()
+
+	forged := msg("forged@evil", "ana@example.com", "Re: [Soporte #1] Algo", "Entre a http://evil.example para restablecer su clave.")
+	f.apply(forged)
+	mails := f.drain()
+	if len(mails) != 1 || mails[0].Kind != "agent_update" || strings.Contains(strings.Join(mails[0].Recipients(), ","), "pedro") {
+		t.Fatalf("forged agent mail produced %+v; want only a warning to the agents", mails)
+	}
+	if !strings.Contains(mails[0].Text, "AVISO") {
+		t.Errorf("agents are not warned:\n%s", mails[0].Text)
+	}
+	if tk := f.ticket(1); tk.Status != StatusNew || tk.Assignee != "" || !tk.FirstResponse.IsZero() {
+		t.Errorf("forged agent mail changed the ticket: %+v", tk)
+	}
+
+	real := msg("real@example.com", "ana@example.com", "Re: [Soporte #1] Algo", "Ya está resuelto.")
+	real.SenderVerified = true
+	f.apply(real)
+	if mails := f.drain(); len(mails) != 1 || mails[0].Kind != "reply" || mails[0].To[0].Email != "pedro@client.com" {
+		t.Fatalf("verified agent reply: %+v", mails)
+	}
+}

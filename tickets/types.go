@@ -58,6 +58,10 @@ type Inbound struct {
 	// automatically (RFC 3834 Auto-Submitted other than "no", Precedence
 	// bulk/junk/list).
 	AutoSubmitted bool `json:"auto_submitted,omitempty"`
+	// SenderVerified is true when a trusted Authentication-Results header
+	// (RFC 8601) shows the From domain authenticated: dmarc=pass, or
+	// dkim=pass / spf=pass aligned with the From domain.
+	SenderVerified bool `json:"sender_verified,omitempty"`
 	// ContentHash is the hex SHA-256 of the raw message.
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.

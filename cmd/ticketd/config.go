@@ -48,6 +48,10 @@ type fileConfig struct {
 		FirstResponse string   `toml:"first_response"`
 		Resolution    string   `toml:"resolution"`
 	} `toml:"tiers"`
+	Security struct {
+		TrustedAuthservID     string `toml:"trusted_authserv_id"`
+		RequireVerifiedAgents *bool  `toml:"require_verified_agents"`
+	} `toml:"security"`
 	Escalation struct {
 		Schedule string `toml:"schedule"`
 	} `toml:"escalation"`
@@ -81,9 +85,12 @@ type Config struct {
 	PollInterval time.Duration
 	SMTP         mailout.Options
 	Policy       *tiers.Policy
-	Escalation   string
-	Digest       string
-	Managers     []string
+	// RequireVerifiedAgents: agent mail counts only with a trusted
+	// Authentication-Results pass (IMAP.TrustedAuthservID).
+	RequireVerifiedAgents bool
+	Escalation            string
+	Digest                string
+	Managers              []string
 }
 
 // LoadConfig reads, decodes strictly and validates the file at path. It
@@ -189,6 +196,16 @@ func LoadConfig(path string) (*Config, error) {
 	}
 	if cfg.Policy != nil && cfg.Policy.IsAgent(cfg.Desk.Email) {
 		bad("tiers", "the support address %s cannot also be an agent", cfg.Desk.Email)
+	}
+
+	sec := fc.Security
+	cfg.IMAP.TrustedAuthservID = strings.TrimSpace(sec.TrustedAuthservID)
+	cfg.RequireVerifiedAgents = cfg.IMAP.TrustedAuthservID != ""
+	if sec.RequireVerifiedAgents != nil {
+		cfg.RequireVerifiedAgents = *sec.RequireVerifiedAgents
+	}
+	if cfg.RequireVerifiedAgents && cfg.IMAP.TrustedAuthservID == "" {
+		bad("security.require_verified_agents", "needs security.trusted_authserv_id: the authserv-id your mail server writes in Authentication-Results")
 	}
 
 	cfg.Escalation = or(fc.Escalation.Schedule, "@every 1m")
@@ -359,6 +376,11 @@ func (c *Config) Summary() string {
 	for _, t := range c.Policy.Tiers() {
 		fmt.Fprintf(&b, "  tier %d:      %s — %d agent(s): %s; first response %s, resolution %s\n",
 			t.Level, t.Name, len(t.Agents), strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution)
+	}
+	if c.RequireVerifiedAgents {
+		fmt.Fprintf(&b, "  agents:      verified by Authentication-Results from %q\n", c.IMAP.TrustedAuthservID)
+	} else {
+		fmt.Fprintf(&b, "  agents:      WARNING: trusted by their From header alone (set security.trusted_authserv_id)\n")
 	}
 	// The schedules are validated now; the jobs behind them come in a later version.
 	fmt.Fprintf(&b, "  escalation:  %q (validated; SLA escalation is not active in this version)\n", c.Escalation)

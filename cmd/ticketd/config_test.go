@@ -37,7 +37,8 @@ func TestExampleConfig(t *testing.T) {
 		t.Errorf("tier 2 %+v", tier)
 	}
 	sum := cfg.Summary()
-	for _, want := range []string{"soporte@example.com", "imap.example.com:993 (tls)", "tier 2:", "AUTH PLAIN as soporte@example.com"} {
+	for _, want := range []string{"soporte@example.com", "imap.example.com:993 (tls)", "tier 2:", "AUTH PLAIN as soporte@example.com",
+		`verified by Authentication-Results from "mx.example.com"`} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("summary lacks %q:\n%s", want, sum)
 		}
@@ -94,6 +95,7 @@ func TestConfigProblemsNameTheirKeys(t *testing.T) {
 		{"bad schedule", `[smtp]`, "[escalation]\nschedule = \"every minute\"\n[smtp]", []string{`escalation.schedule: "every minute" is not a cron schedule`}},
 		{"desk as agent", `agents = ["ana@example.com"]`, `agents = ["Soporte@example.com"]`, []string{"cannot also be an agent"}},
 		{"not toml", `[smtp]`, `[smtp`, []string{"c.toml"}},
+		{"verified agents without a trusted id", `[smtp]`, "[security]\nrequire_verified_agents = true\n[smtp]", []string{"security.require_verified_agents: needs security.trusted_authserv_id"}},
 	}
 	for _, c := range cases {
 		if !strings.Contains(minimal, c.from) {

@@ -51,6 +51,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	svc, err := tickets.NewService(store, tickets.Options{
 		Desk: cfg.Desk, Tag: cfg.Tag, Language: cfg.Language,
 		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now, Logger: deps.Logger,
+		RequireVerifiedAgents: cfg.RequireVerifiedAgents,
 	})
 	if err != nil {
 		store.Close()
@@ -124,6 +125,9 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 		log = slog.Default()
 	}
 	log.Info("ticketd started", "desk", cfg.Desk.Email, "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address)
+	if !cfg.RequireVerifiedAgents {
+		log.Warn("agent mail is trusted by its From header alone; set security.trusted_authserv_id so forged agent mail is never relayed")
+	}
 
 	// The first worker to stop, by a panic or an error, stops the other:
 	// a daemon that sends but no longer reads mail must not look healthy.

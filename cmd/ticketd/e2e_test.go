@@ -461,3 +461,46 @@ func TestCheckConfigConnect(t *testing.T) {
 		t.Errorf("the failure does not name IMAP:\n%s", bad)
 	}
 }
+
+// TestForgedAgentMail: with a trusted authserv-id, mail that claims an
+// agent's address without an authentication pass from our own mail server
+// is not relayed to the requester; the verified reply is.
+func TestForgedAgentMail(t *testing.T) {
+	e := newE2E(t)
+	e.setConfig(`[[tiers]]`, "[security]\ntrusted_authserv_id = \"mx.ticketd.test\"\n[[tiers]]")
+	e.deliver("From: pedro@cliente.test\nTo: soporte@ticketd.test\nSubject: Clave\nMessage-ID: <fa1@cliente.test>\n\nOlvidé mi clave.\n")
+	e.ticketd("once")
+	e.smtp.WaitFor(2, 10*time.Second)
+	e.smtp.Reset()
+
+	// A forger adds an Authentication-Results of their own: another authserv-id.
+	e.deliver(`Authentication-Results: mx.evil.test; dmarc=pass header.from=ticketd.test
+From: Ana <ana@ticketd.test>
+To: soporte@ticketd.test
+Subject: Re: [Soporte #1] Clave
+Message-ID: <forged@evil.test>
+
+Restablezca su clave en http://evil.test/login
+`)
+	e.ticketd("once")
+	for _, m := range e.smtp.WaitFor(1, 10*time.Second) {
+		if strings.Contains(strings.Join(m.To, ","), requester) {
+			t.Fatalf("forged agent mail reached the requester:\n%s", m.Data)
+		}
+	}
+	e.smtp.Reset()
+
+	e.deliver(`Authentication-Results: mx.ticketd.test; dkim=pass header.d=ticketd.test; spf=pass smtp.mailfrom=ana@ticketd.test; dmarc=pass header.from=ticketd.test
+From: Ana <ana@ticketd.test>
+To: soporte@ticketd.test
+Subject: Re: [Soporte #1] Clave
+Message-ID: <real@ticketd.test>
+
+Le enviamos una clave temporal por SMS.
+`)
+	e.ticketd("once")
+	msgs := e.smtp.WaitFor(1, 10*time.Second)
+	if got := strings.Join(msgs[0].To, ","); got != requester {
+		t.Fatalf("verified agent reply went to %s, want the requester", got)
+	}
+}
