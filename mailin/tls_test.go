@@ -1,61 +1,25 @@
 package mailin
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
-)
 
-// testCert returns a server certificate for 127.0.0.1 and a pool that
-// trusts it.
-func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "ticketd test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
-}
+	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
+)
 
 // startTLSServer starts imapmemserver with implicit TLS or STARTTLS and
 // without InsecureAuth: logging in requires TLS.
 func startTLSServer(t *testing.T, implicit bool) (*testServer, *x509.CertPool) {
 	t.Helper()
-	cert, pool := testCert(t)
-	serverTLS := &tls.Config{Certificates: []tls.Certificate{cert}}
+	cert := testcert.New(t)
+	pool, serverTLS := cert.Pool, cert.ServerConfig()
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser(testUser, testPassword)
 	if err := user.Create("INBOX", nil); err != nil {
