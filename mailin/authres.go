@@ -13,8 +13,10 @@ import (
 // starting with its authserv-id. Anyone can put such a field into a
 // message, so only those carrying the administrator-configured
 // authserv-id are read; RFC 8601 §5 requires a border MTA to remove
-// incoming fields that claim its own authserv-id, and ticketd relies on
-// the MX doing so.
+// incoming fields that claim its own authserv-id. As a second line of
+// defence only the topmost field with that id, written as a bare token,
+// is read: the MX prepends its own above anything that came with the
+// message.
 //
 // The From domain D counts as authenticated when a trusted field holds
 //
@@ -22,7 +24,9 @@ import (
 //   - dkim=pass with header.d (else the domain of header.i) aligned
 //     with D, or
 //   - spf=pass with the domain of smtp.mailfrom (else, for a null
-//     reverse path, smtp.helo) aligned with D,
+//     reverse path, smtp.helo) aligned with D, or
+//   - auth=pass with smtp.auth (the SMTP AUTH login) in a domain aligned
+//     with D: the sender logged in to the organisation's own server,
 //
 // where a domain d is aligned with D when D == d or D is a subdomain of
 // d (DMARC's relaxed alignment, without the public suffix list; a d
@@ -52,18 +56,45 @@ func senderVerified(h message.Header, from string, trusted string) bool {
 	if d == "" {
 		return false
 	}
+	// Only the topmost field of the trusted server counts: it prepends its
+	// own above whatever arrived with the message, so a field further down
+	// claiming the same id was written by someone else (an MX that does not
+	// strip them, against RFC 8601 §5, must not turn a forgery into a pass).
 	for _, v := range h.Values("Authentication-Results") {
-		id, results, ok := parseAuthResults(v)
-		if !ok || !strings.EqualFold(id, trusted) {
+		if !strings.EqualFold(bareAuthservID(v), trusted) {
 			continue
+		}
+		_, results, ok := parseAuthResults(v)
+		if !ok {
+			return false
 		}
 		for _, r := range results {
 			if r.passesFor(d) {
 				return true
 			}
 		}
+		return false
 	}
 	return false
+}
+
+// bareAuthservID returns the authserv-id at the very start of a field
+// value when it is a plain token — no comment before it, no quotes — as
+// MTAs write it and match it when they strip forged fields. Any other
+// form returns "": it is never trusted.
+func bareAuthservID(v string) string {
+	v = strings.TrimLeft(v, " \t\r\n")
+	end := strings.IndexAny(v, " \t\r\n;(")
+	if end < 0 {
+		end = len(v)
+	}
+	id := v[:end]
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return ""
+		}
+	}
+	return id
 }
 
 // fromDomain returns the normalised domain of an address, or "" when it
@@ -129,6 +160,12 @@ func (r authResult) passesFor(d string) bool {
 		}
 		if i, ok := r.props["header.i"]; ok {
 			return aligned(d, domainOfAddr(i))
+		}
+	case "auth":
+		// SMTP AUTH at the organisation's own submission server
+		// (RFC 8601 §2.7.4): the agent logged in as smtp.auth.
+		if user, ok := r.props["smtp.auth"]; ok {
+			return aligned(d, domainOfAddr(user))
 		}
 	case "spf":
 		if mf, ok := r.props["smtp.mailfrom"]; ok && domainOfAddr(mf) != "" {

@@ -41,7 +41,11 @@ func TestSenderVerified(t *testing.T) {
 		{"id prefix is not the id", ana, trustedID, []string{ar("mx.corp.example.evil; dmarc=pass header.from=example.com")}, false},
 		{"id case-insensitive", ana, "MX.Corp.Example", []string{ar("mx.CORP.example; DMARC=Pass Header.From=EXAMPLE.com")}, true},
 		{"trusted id with spaces in config", ana, " mx.corp.example ", []string{ar("mx.corp.example; dmarc=pass header.from=example.com")}, true},
-		{"quoted authserv-id", ana, trustedID, []string{ar(`"mx.corp.example"; dmarc=pass header.from=example.com`)}, true},
+		// Forms an MX that strips forged fields by their first token would miss.
+		{"quoted authserv-id", ana, trustedID, []string{ar(`"mx.corp.example"; dmarc=pass header.from=example.com`)}, false},
+		{"comment before the authserv-id", ana, trustedID, []string{ar(`(c) MX.CORP.EXAMPLE ; dmarc=pass header.from=example.com`)}, false},
+		{"partly quoted authserv-id", ana, trustedID, []string{ar(`mx.corp."example"; dmarc=pass header.from=example.com`)}, false},
+		{"upper-case bare authserv-id", ana, trustedID, []string{ar(`MX.Corp.Example; dmarc=pass header.from=example.com`)}, true},
 		{"authserv-id with version", ana, trustedID, []string{ar("mx.corp.example 1; dmarc=pass header.from=example.com")}, true},
 		{"no header at all", ana, trustedID, nil, false},
 		{"attacker field with other id claims pass", ana, trustedID, []string{
@@ -51,10 +55,16 @@ func TestSenderVerified(t *testing.T) {
 		{"trusted pass for another domain", ana, trustedID, []string{
 			ar("mx.corp.example; dmarc=pass header.from=evil.example; dkim=pass header.d=evil.example; spf=pass smtp.mailfrom=x@evil.example"),
 		}, false},
+		// Only the topmost trusted field counts: the MX prepends its own, so
+		// one further down came with the message (an MX that does not strip).
+		{"forged trusted field below the real one", ana, trustedID, []string{
+			ar("mx.corp.example; dmarc=fail header.from=example.com"),
+			ar("mx.corp.example; dmarc=pass header.from=example.com"),
+		}, false},
 		{"second trusted field passes", ana, trustedID, []string{
 			ar("mx.corp.example; spf=softfail smtp.mailfrom=ana@example.com"),
 			ar("mx.corp.example; dkim=pass header.d=example.com"),
-		}, true},
+		}, false},
 		{"none", ana, trustedID, []string{ar("mx.corp.example; none")}, false},
 		{"none with version", ana, trustedID, []string{ar("mx.corp.example 1; none")}, false},
 
@@ -102,7 +112,9 @@ func TestSenderVerified(t *testing.T) {
 		// Other methods never count.
 		{"iprev pass", ana, trustedID, []string{ar("mx.corp.example; iprev=pass policy.iprev=192.0.2.1 (mail.example.com)")}, false},
 		{"arc pass", ana, trustedID, []string{ar("mx.corp.example; arc=pass header.d=example.com")}, false},
-		{"auth pass", ana, trustedID, []string{ar("mx.corp.example; auth=pass smtp.auth=ana@example.com")}, false},
+		{"auth pass", ana, trustedID, []string{ar("mx.corp.example; auth=pass smtp.auth=ana@example.com")}, true},
+		{"auth pass as another domain", ana, trustedID, []string{ar("mx.corp.example; auth=pass smtp.auth=mallory@evil.example")}, false},
+		{"auth fail", ana, trustedID, []string{ar("mx.corp.example; auth=fail smtp.auth=ana@example.com")}, false},
 
 		// Comments, folding, syntax.
 		{"comments and folding", ana, trustedID, []string{ar("mx.corp.example (Postfix);\n\tdkim=pass (2048-bit key; unprotected) header.d=example.com\n header.s=sel (selector (nested))")}, true},

@@ -48,9 +48,28 @@ func VisibleText(text string) string {
 			break
 		}
 	}
-	lines = lines[:cut]
-	// A block of ">" quoting at the end is history too (bottom-posting
-	// keeps only the text above it when there is text above).
+	top := trimTrailingQuote(lines[:cut])
+	if top != "" || cut == len(lines) {
+		return top
+	}
+	// Nothing above the history: a bottom-posted answer ("El … escribió:",
+	// the ">" quote, then the new text) is what follows the last quoted
+	// line.
+	last := -1
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), ">") {
+			last = i
+		}
+	}
+	if last < cut {
+		return ""
+	}
+	return VisibleText(strings.Join(lines[last+1:], "\n"))
+}
+
+// trimTrailingQuote drops a block of ">" quoting, blank lines and a
+// phone's signature at the end of lines.
+func trimTrailingQuote(lines []string) string {
 	for len(lines) > 0 {
 		l := strings.TrimSpace(lines[len(lines)-1])
 		if l == "" || strings.HasPrefix(l, ">") || mobileSignatures.MatchString(l) {

@@ -16,6 +16,8 @@ func TestVisibleText(t *testing.T) {
 		{"bottom quote", "> old text\n> more\n\nMy answer below the quote.\n", "> old text\n> more\n\nMy answer below the quote."},
 		{"trailing quote", "Answer on top.\n\n> old text\n> more\n", "Answer on top."},
 		{"a line starting with From: in prose stays", "From: the logs I see an error.\nIt fails daily.", "From: the logs I see an error.\nIt fails daily."},
+		{"bottom-posted after an attribution", "El lun, 2 mar 2026, Mesa de ayuda escribió:\n> ## Responda por encima de esta línea ##\n> Nuevo ticket 1\n\nYa lo revisé, reinicie el equipo.\n-- \nAna", "Ya lo revisé, reinicie el equipo."},
+		{"bottom-posted, nothing after the quote", "On Mon, Help desk wrote:\n> old\n> text\n", ""},
 		{"only quote: nothing visible", "> only quoted\n> text", ""},
 		{"only attribution and quote", "On Mon, Mar 2, 2026 at 9:00 AM Help desk wrote:\n> hi", ""},
 		{"only signature", "-- \nAna", ""},

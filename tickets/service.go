@@ -91,9 +91,13 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 		for i := range msgs {
 			a := applier{s: s, tx: tx, now: now}
 			r, err := a.apply(&msgs[i])
+			if errors.Is(err, bolt.ErrTxClosed) || errors.Is(err, bolt.ErrTxNotWritable) || errors.Is(err, bolt.ErrDatabaseNotOpen) {
+				return err // the store's state, not the message's fault
+			}
 			if err != nil {
-				// Everything a message does happens here, before the
-				// commit: an error now is this message's, not the disk's.
+				// What a message does happens here, before the commit
+				// (where disk errors show): an error now comes from this
+				// message, or from the records it touches.
 				return &MessageError{Index: i, MessageID: msgs[i].MessageID, Err: err}
 			}
 			results = append(results, r)
@@ -275,8 +279,16 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	}
 	text, ok := a.relayable(m.Text)
 	if !ok {
-		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
+		// Tell the agent, who believes the requester has the answer; show
+		// them what they sent so an inline answer is easy to re-send.
+		err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
 			Detail: "agent reply with no new text above the quoted mail: nothing relayed"})
+		if err != nil {
+			return err
+		}
+		th := thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
+		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: th,
+			auto: "auto-replied", text: m.FullText})
 	}
 	if t.FirstResponse.IsZero() {
 		t.FirstResponse = a.now
@@ -304,24 +316,37 @@ func (a *applier) relayable(text string) (string, bool) {
 	return text, strings.TrimSpace(text) != ""
 }
 
-// replaceFold replaces every case-insensitive occurrence of old (ASCII
-// address) in s.
+// replaceFold replaces every case-insensitive occurrence of the address
+// old in s — whole addresses only: with agent ana@example.com, the text
+// "mariana@example.com" stays as it is.
 func replaceFold(s, old, repl string) string {
 	lower := strings.ToLower(s)
 	if len(lower) != len(s) { // lower-casing changed byte offsets: exact case only
-		return strings.ReplaceAll(s, old, repl)
+		lower = s
 	}
 	var b strings.Builder
-	for {
-		i := strings.Index(lower, old)
+	for from := 0; ; {
+		i := strings.Index(lower[from:], old)
 		if i < 0 {
-			b.WriteString(s)
+			b.WriteString(s[from:])
 			return b.String()
 		}
-		b.WriteString(s[:i])
-		b.WriteString(repl)
-		s, lower = s[i+len(old):], lower[i+len(old):]
+		start, end := from+i, from+i+len(old)
+		if (start > 0 && isAddrChar(s[start-1])) || (end < len(s) && isAddrChar(s[end])) {
+			b.WriteString(s[from:end]) // part of a longer address
+		} else {
+			b.WriteString(s[from:start])
+			b.WriteString(repl)
+		}
+		from = end
 	}
+}
+
+// isAddrChar reports whether c can continue an address on either side
+// (the dot only when it is not the end of a sentence: "a@b.com." ends one).
+func isAddrChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == '_' || c == '+' || c == '-' || c == '%'
 }
 
 // customerText is what agents should read of a requester's mail: the new

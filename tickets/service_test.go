@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"fmt"
 	"strings"
 	"testing"
@@ -43,6 +44,7 @@ func newFixture(t *testing.T) *fixture {
 	f.svc, err = NewService(store, Options{
 		Desk: NewAddress("Mesa de ayuda", "Soporte@Example.com"), Tag: "Soporte", Language: "es",
 		Policy: policy, Templates: tmpl, Now: func() time.Time { return f.now },
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -390,23 +392,36 @@ func TestAgentReplyRelaysOnlyNewText(t *testing.T) {
 	f.apply(msg("s1@c", "pedro@client.com", "Algo", "uno"))
 	f.drain()
 	agent := func(id, text, full string) Inbound {
+		if full == "" {
+			full = text
+		}
 		return Inbound{MessageID: id, From: NewAddress("", "ana@example.com"), Subject: "Re: [Soporte #1] Algo", Text: text, FullText: full}
 	}
 	// Reply sent without typing anything: the notification must not leak.
 	f.apply(agent("e1@example.com", "", "## Responda por encima de esta línea ##\nNuevo ticket 1 de pedro..."))
 	// Text that still holds the reply line (an inline answer below it).
 	f.apply(agent("e2@example.com", "ok\n## Responda por encima de esta línea ##\nNuevo ticket 1", ""))
-	if mails := f.drain(); len(mails) != 0 {
-		t.Fatalf("relayed %d mails for replies with no new text: %q", len(mails), mails[0].Text)
+	for _, m := range f.drain() {
+		if m.Kind != "agent_not_relayed" || strings.Join(m.Recipients(), ",") != "ana@example.com" {
+			t.Fatalf("a reply with no new text produced %s to %v", m.Kind, m.Recipients())
+		}
+		// The agent is told, and gets back what they sent.
+		if !strings.Contains(m.Text, "no se envió") || !strings.Contains(m.Text, "Nuevo ticket 1") {
+			t.Errorf("notice to the agent:\n%s", m.Text)
+		}
 	}
 	if tk := f.ticket(1); !tk.FirstResponse.IsZero() || tk.Status != StatusNew {
 		t.Errorf("an empty reply counted as a first response: %+v", tk)
 	}
-	// An agent's signature with her address: the address is blanked.
-	f.apply(agent("e3@example.com", "Listo, ya funciona.\nAna | ANA@example.com | ext. 12", ""))
+	// An agent's signature with her address: the address is blanked, and
+	// only whole addresses (mariana@example.com is someone else).
+	f.apply(agent("e3@example.com", "Listo, ya funciona. Copio a mariana@example.com.\nAna | ANA@example.com | ext. 12", ""))
 	mails := f.drain()
-	if len(mails) != 1 || strings.Contains(strings.ToLower(mails[0].Text), "ana@example.com") {
+	if len(mails) != 1 || strings.Contains(strings.ToLower(mails[0].Text), " ana@example.com") {
 		t.Fatalf("relay leaks the agent's address: %+v", mails)
+	}
+	if !strings.Contains(mails[0].Text, "mariana@example.com") {
+		t.Errorf("the scrub mangled another address:\n%s", mails[0].Text)
 	}
 	if !strings.Contains(mails[0].Text, "Listo, ya funciona.") {
 		t.Errorf("relay lost the answer: %q", mails[0].Text)
