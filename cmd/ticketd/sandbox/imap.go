@@ -90,3 +90,14 @@ func (s *session) Close() error {
 	}
 	return s.UserSession.Close()
 }
+
+// Idle implements imapserver.Session. go-imap v2.0.0-beta.8's memory
+// backend only reports updates that arrive once IDLE has started: mail
+// delivered between SELECT and IDLE would wait for the next update. Flush
+// what is queued first.
+func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.UserSession.Poll(w, true); err != nil {
+		return err
+	}
+	return s.UserSession.Idle(w, stop)
+}
