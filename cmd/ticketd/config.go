@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -392,5 +391,3 @@ func (c *Config) Summary() string {
 	}
 	return b.String()
 }
-
-var errUsage = errors.New("usage")

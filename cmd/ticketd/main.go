@@ -31,6 +31,9 @@ Usage:
 
 var version = "dev"
 
+// errUsage means the command line was wrong; usage was printed (exit 2).
+var errUsage = errors.New("usage")
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
