@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"crypto/subtle"
-	"errors"
 	"net"
 
 	"github.com/emersion/go-imap/v2"
@@ -21,14 +20,7 @@ var imapCaps = imap.CapSet{
 	imap.CapMove:      {},
 }
 
-// imapServer is the running IMAP side.
-type imapServer struct {
-	srv  *imapserver.Server
-	ln   net.Listener
-	done chan struct{} // closed when Serve has returned
-}
-
-func startIMAP(sb *Sandbox, ln net.Listener) *imapServer {
+func startIMAP(sb *Sandbox, ln net.Listener) *listening {
 	log := sb.log.With("server", "imap")
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
@@ -38,25 +30,7 @@ func startIMAP(sb *Sandbox, ln net.Listener) *imapServer {
 		Logger:       printfLogger{log},
 		InsecureAuth: true, // loopback only, no TLS: that is the point of the sandbox
 	})
-	s := &imapServer{srv: srv, ln: ln, done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		if err := srv.Serve(ln); err != nil {
-			log.Error("sandbox imap server stopped", "err", err)
-		}
-	}()
-	return s
-}
-
-func (s *imapServer) close() error {
-	err := s.srv.Close()
-	// Serve may not have registered the listener yet when Close runs.
-	_ = s.ln.Close()
-	<-s.done
-	if err != nil && !errors.Is(err, net.ErrClosed) {
-		return err
-	}
-	return nil
+	return serve(srv, ln, log)
 }
 
 // session is an imapmemserver session whose login accepts any address with

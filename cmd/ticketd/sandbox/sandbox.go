@@ -7,6 +7,8 @@ import (
 	"net"
 	"strings"
 	"sync"
+
+	"github.com/emersion/go-smtp"
 )
 
 // DefaultPassword is the sandbox password when Options.Password is empty.
@@ -31,8 +33,8 @@ type Sandbox struct {
 	password string
 	store    *store
 
-	imap *imapServer
-	smtp *smtpServer
+	imap *listening
+	smtp *listening
 
 	closeOnce sync.Once
 	closeErr  error
@@ -106,4 +108,43 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// server is what the IMAP and SMTP servers have in common.
+type server interface {
+	Serve(net.Listener) error
+	Close() error
+}
+
+// listening is one running server of the sandbox.
+type listening struct {
+	srv  server
+	ln   net.Listener
+	done chan struct{} // closed when Serve has returned
+}
+
+func serve(srv server, ln net.Listener, log *slog.Logger) *listening {
+	l := &listening{srv: srv, ln: ln, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		if err := srv.Serve(ln); err != nil && !closedErr(err) {
+			log.Error("sandbox server stopped", "err", err)
+		}
+	}()
+	return l
+}
+
+func (l *listening) close() error {
+	err := l.srv.Close()
+	// Serve may not have registered the listener yet when Close runs.
+	_ = l.ln.Close()
+	<-l.done
+	if err != nil && !closedErr(err) {
+		return err
+	}
+	return nil
+}
+
+func closedErr(err error) bool {
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, smtp.ErrServerClosed)
 }

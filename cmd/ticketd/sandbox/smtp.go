@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,14 +16,7 @@ import (
 // maxMessageBytes bounds one message, as any real server does.
 const maxMessageBytes = 64 << 20
 
-// smtpServer is the running SMTP side.
-type smtpServer struct {
-	srv  *smtp.Server
-	ln   net.Listener
-	done chan struct{} // closed when Serve has returned
-}
-
-func startSMTP(sb *Sandbox, ln net.Listener) *smtpServer {
+func startSMTP(sb *Sandbox, ln net.Listener) *listening {
 	log := sb.log.With("server", "smtp")
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &smtpSession{sb: sb, conn: c}, nil
@@ -36,25 +28,7 @@ func startSMTP(sb *Sandbox, ln net.Listener) *smtpServer {
 	srv.ReadTimeout = 5 * time.Minute
 	srv.WriteTimeout = time.Minute
 	srv.ErrorLog = printfLogger{log}
-	s := &smtpServer{srv: srv, ln: ln, done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, net.ErrClosed) {
-			log.Error("sandbox smtp server stopped", "err", err)
-		}
-	}()
-	return s
-}
-
-func (s *smtpServer) close() error {
-	err := s.srv.Close()
-	// Serve may not have registered the listener yet when Close runs.
-	_ = s.ln.Close()
-	<-s.done
-	if err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, smtp.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serve(srv, ln, log)
 }
 
 // smtpSession accepts mail from anyone to anyone. go-smtp runs one session
