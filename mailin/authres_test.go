@@ -173,7 +173,6 @@ func TestSenderVerifiedNoFromDomain(t *testing.T) {
 }
 
 func TestParseAuthResults(t *testing.T) {
-	type res = authResult
 	tests := []struct {
 		in      string
 		id      string

@@ -66,16 +66,12 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 // opts.TrustedAuthservID (see authres.go); it is false unless the From
 // header holds exactly one field whose addresses share one domain.
 func ParseWithOptions(raw []byte, opts ParseOptions) (tickets.Inbound, error) {
-	return parseSafelyWith(raw, opts, bodyText)
+	return parseSafely(raw, opts, bodyText)
 }
 
-// parseSafely is Parse with the body extraction as a parameter, so that
-// tests can make it panic.
-func parseSafely(raw []byte, body func(*message.Entity) (string, bool)) (tickets.Inbound, error) {
-	return parseSafelyWith(raw, ParseOptions{}, body)
-}
-
-func parseSafelyWith(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bool)) (in tickets.Inbound, err error) {
+// parseSafely is ParseWithOptions with the body extraction as a parameter,
+// so that tests can make it panic.
+func parseSafely(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bool)) (in tickets.Inbound, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			in = tickets.Inbound{}

@@ -17,9 +17,10 @@ func crlf(s string) []byte { return []byte(strings.ReplaceAll(s, "\n", "\r\n")) 
 
 func TestParseRecoversPanic(t *testing.T) {
 	raw := crlf("From: a@example.com\nMessage-ID: <p@example.com>\n\nbody\n")
-	in, err := parseSafely(raw, func(*message.Entity) (string, bool) {
+	in, err := parseSafely(raw, ParseOptions{}, func(*message.Entity) (string, bool) {
 		var m map[string]int
-		m["boom"]++ // a nil-map write: a runtime panic, not a string
+		//lint:ignore SA5000 a nil-map write on purpose: a runtime panic, not a string
+		m["boom"]++
 		return "", false
 	})
 	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "panic") || !strings.Contains(err.Error(), "nil map") {

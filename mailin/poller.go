@@ -409,7 +409,7 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 		case tickets.OutcomeIgnored:
 			st.Ignored++
 		}
-		p.log.Debug("message applied", "mailbox", p.opts.Mailbox, "uid", uint32(okUIDs[i]),
+		p.log.Info("message applied", "mailbox", p.opts.Mailbox, "uid", uint32(okUIDs[i]),
 			"msgid", msgs[i].MessageID, "ticket", r.Ticket, "outcome", string(r.Outcome), "reason", r.Reason)
 	}
 	if err := p.setAside(c, uidSet(okUIDs), p.opts.ProcessedMailbox, KeywordProcessed, hasMove); err != nil {

@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
@@ -28,7 +28,6 @@ type Options struct {
 	// forge From and have the desk relay their words to a requester.
 	RequireVerifiedAgents bool
 	Now                   func() time.Time // nil: time.Now
-	Logger                *slog.Logger     // nil: slog.Default()
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and
@@ -38,7 +37,6 @@ type Service struct {
 	opts   Options
 	domain string
 	token  *tokenMatcher
-	log    *slog.Logger
 	wake   chan struct{}
 }
 
@@ -54,22 +52,15 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
 	return &Service{
 		store:  store,
 		opts:   opts,
 		domain: opts.Desk.Email[at+1:],
 		token:  newTokenMatcher(opts.Tag),
-		log:    opts.Logger,
 		wake:   make(chan struct{}, 1),
 	}, nil
 }
-
-// Store returns the underlying store.
-func (s *Service) Store() *Store { return s.store }
 
 // Queued is signalled (without blocking) after a commit that queued mail, so
 // the outbox worker can deliver at once.
@@ -86,12 +77,10 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 	var results []Result
 	queued := 0
 	err := s.store.db.Update(func(tx *bolt.Tx) error {
-		results = results[:0]
-		queued = 0
 		for i := range msgs {
 			a := applier{s: s, tx: tx, now: now}
 			r, err := a.apply(&msgs[i])
-			if errors.Is(err, bolt.ErrTxClosed) || errors.Is(err, bolt.ErrTxNotWritable) || errors.Is(err, bolt.ErrDatabaseNotOpen) {
+			if errors.Is(err, berrors.ErrTxClosed) || errors.Is(err, berrors.ErrTxNotWritable) || errors.Is(err, berrors.ErrDatabaseNotOpen) {
 				return err // the store's state, not the message's fault
 			}
 			if err != nil {
@@ -111,10 +100,6 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
-	}
-	for i, r := range results {
-		s.log.Info("message applied", "msgid", msgs[i].MessageID, "ticket", r.Ticket,
-			"outcome", string(r.Outcome), "reason", r.Reason)
 	}
 	if queued > 0 {
 		select {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +43,6 @@ func newFixture(t *testing.T) *fixture {
 	f.svc, err = NewService(store, Options{
 		Desk: NewAddress("Mesa de ayuda", "Soporte@Example.com"), Tag: "Soporte", Language: "es",
 		Policy: policy, Templates: tmpl, Now: func() time.Time { return f.now },
-		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)

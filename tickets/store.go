@@ -13,6 +13,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // SchemaVersion is the bucket layout this code reads and writes.
@@ -53,7 +54,7 @@ func OpenReadOnly(dir string, timeout time.Duration) (*Store, error) {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: true})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open store %s: locked by another process (is ticketd running?)", path)
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -70,7 +71,7 @@ func Open(dir string, timeout time.Duration) (*Store, error) {
 	path := filepath.Join(dir, "ticketd.db")
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open store %s: locked by another process (is ticketd already running?)", path)
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -132,12 +133,10 @@ func (s *Store) Events(id uint64) ([]Event, error) {
 }
 
 // Outbox returns the mails waiting for delivery, in queue order.
-func (s *Store) Outbox() ([]Mail, error) { return s.mails(bucketOutbox) }
+func (s *Store) Outbox() ([]Mail, error) { return all[Mail](s.db, bucketOutbox) }
 
 // FailedMail returns the mails given up on, in queue order.
-func (s *Store) FailedMail() ([]Mail, error) { return s.mails(bucketFailed) }
-
-func (s *Store) mails(bucket []byte) ([]Mail, error) { return all[Mail](s.db, bucket) }
+func (s *Store) FailedMail() ([]Mail, error) { return all[Mail](s.db, bucketFailed) }
 
 // all decodes every value of bucket, in key order.
 func all[T any](db *bolt.DB, bucket []byte) ([]T, error) {

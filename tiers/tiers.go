@@ -97,10 +97,3 @@ func (p *Policy) IsAgent(email string) bool {
 	_, ok := p.agentOf[strings.ToLower(strings.TrimSpace(email))]
 	return ok
 }
-
-// Deadlines returns when the first response and the resolution are due for
-// a ticket that reached tier at since. Business hours are not counted yet:
-// targets run on the wall clock.
-func (t Tier) Deadlines(since time.Time) (firstResponse, resolution time.Time) {
-	return since.Add(t.FirstResponse), since.Add(t.Resolution)
-}

@@ -33,13 +33,19 @@ type desk struct {
 	sender *mailout.Sender
 }
 
-func openDesk(cfg *Config, deps Deps) (*desk, error) {
+// withDefaults fills in what the caller left nil.
+func (deps Deps) withDefaults() Deps {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	return deps
+}
+
+// openDesk wires everything up; deps must have its defaults.
+func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	tmpl, err := templates.New(cfg.TemplatesDir)
 	if err != nil {
 		return nil, err
@@ -50,7 +56,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	}
 	svc, err := tickets.NewService(store, tickets.Options{
 		Desk: cfg.Desk, Tag: cfg.Tag, Language: cfg.Language,
-		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now, Logger: deps.Logger,
+		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now,
 		RequireVerifiedAgents: cfg.RequireVerifiedAgents,
 	})
 	if err != nil {
@@ -100,6 +106,7 @@ func report(w io.Writer, what, addr string, err error) {
 // Once fetches and applies every waiting message, then delivers everything
 // due in the outbox, and returns.
 func Once(ctx context.Context, cfg *Config, deps Deps) error {
+	deps = deps.withDefaults()
 	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err
@@ -115,15 +122,13 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 // outbox until ctx is cancelled, then finishes the transaction in progress
 // and closes the database.
 func Run(ctx context.Context, cfg *Config, deps Deps) error {
+	deps = deps.withDefaults()
 	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err
 	}
 	defer d.store.Close()
 	log := deps.Logger
-	if log == nil {
-		log = slog.Default()
-	}
 	log.Info("ticketd started", "desk", cfg.Desk.Email, "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address)
 	if !cfg.RequireVerifiedAgents {
 		log.Warn("agent mail is trusted by its From header alone; set security.trusted_authserv_id so forged agent mail is never relayed")

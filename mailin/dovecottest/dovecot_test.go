@@ -89,8 +89,8 @@ func TestStartTwice(t *testing.T) {
 	t.Parallel()
 	a := Start(t, User{Name: "a", Password: "a"})
 	b := Start(t, User{Name: "b", Password: "b"})
-	if a.Addr() == b.Addr() || a.Dir() == b.Dir() {
-		t.Fatalf("servers share %s / %s", a.Addr(), a.Dir())
+	if a.Addr() == b.Addr() || a.dir == b.dir {
+		t.Fatalf("servers share %s / %s", a.Addr(), a.dir)
 	}
 	a.Append(t, "a", "INBOX", msg(1))
 	if n := b.Count(t, "b", "INBOX"); n != 0 {

@@ -170,10 +170,6 @@ func (s *Server) PID() int {
 // LogPath returns Dovecot's log file (log_path).
 func (s *Server) LogPath() string { return filepath.Join(s.dir, "dovecot.log") }
 
-// Dir returns the temporary directory holding the configuration, state, log
-// and maildirs. It is removed at cleanup unless the test failed.
-func (s *Server) Dir() string { return s.dir }
-
 // LoginsOverTLS counts user's successful logins so far, from the login
 // lines of Dovecot's log: over TLS (implicit or STARTTLS), and in plain
 // text. Dovecot writes the line just after the login, so a caller checking
