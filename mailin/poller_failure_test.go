@@ -193,16 +193,7 @@ func TestPollNoBodyLeavesMessage(t *testing.T) {
 	}
 
 	// The next pass takes it.
-	st, err = p.Poll(testContext(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (Stats{Fetched: 1, Applied: 1}); st != want {
-		t.Errorf("second pass stats = %+v, want %+v", st, want)
-	}
-	if got := app.subjects(); len(got) != 2 || !slices.Equal(got[1], []string{"Mensaje 1"}) {
-		t.Errorf("applied %q", got)
-	}
+	secondPassTakes(t, p, app, "Mensaje 1")
 }
 
 func TestPollWithoutMoveNeedsKeywords(t *testing.T) {
@@ -288,15 +279,7 @@ func TestRunRecoversPanic(t *testing.T) {
 	if n := len(app.subjects()); n != 2 {
 		t.Errorf("Apply called %d times, want 2", n)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run = %v, want nil", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not return after cancel")
-	}
+	stopRun(t, cancel, done)
 	// The lock Poll held when it panicked was released.
 	if _, err := p.Poll(testContext(t)); err != nil {
 		t.Errorf("Poll after the panic: %v", err)

@@ -514,16 +514,7 @@ func TestPollWithoutMove(t *testing.T) {
 
 	// The flagged messages are not fetched again; new mail is.
 	srv.deliver(t, testMail(3))
-	st, err = p.Poll(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (Stats{Fetched: 1, Applied: 1}); st != want {
-		t.Errorf("second pass stats = %+v, want %+v", st, want)
-	}
-	if got := app.subjects(); len(got) != 2 || !slices.Equal(got[1], []string{"Mensaje 3"}) {
-		t.Errorf("applied %q", got)
-	}
+	secondPassTakes(t, p, app, "Mensaje 3")
 }
 
 func TestValidateSecurity(t *testing.T) {
@@ -638,15 +629,7 @@ func TestRunIdleWakesOnNewMail(t *testing.T) {
 	waitFor(t, 5*time.Second, "second IDLE wake-up", func() bool { return app.total() == 3 })
 	waitFor(t, 5*time.Second, "moves", func() bool { return srv.count(t, testProcessed) == 3 })
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run = %v, want nil", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not return after cancel")
-	}
+	stopRun(t, cancel, done)
 }
 
 func TestRunRetriesAfterError(t *testing.T) {
@@ -662,6 +645,12 @@ func TestRunRetriesAfterError(t *testing.T) {
 	waitFor(t, 5*time.Second, "first, failing pass", func() bool { return len(app.subjects()) >= 1 })
 	app.setErr(nil)
 	waitFor(t, 10*time.Second, "retry", func() bool { return srv.count(t, testProcessed) == 1 })
+	stopRun(t, cancel, done)
+}
+
+// stopRun cancels a running Run and checks that it returns nil promptly.
+func stopRun(t *testing.T, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
 	cancel()
 	select {
 	case err := <-done:
@@ -670,6 +659,22 @@ func TestRunRetriesAfterError(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after cancel")
+	}
+}
+
+// secondPassTakes runs another pass and checks that it applied exactly one
+// message, the one with subject, as Apply's second call.
+func secondPassTakes(t *testing.T, p *Poller, app *fakeApplier, subject string) {
+	t.Helper()
+	st, err := p.Poll(testContext(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Stats{Fetched: 1, Applied: 1}); st != want {
+		t.Errorf("second pass stats = %+v, want %+v", st, want)
+	}
+	if got := app.subjects(); len(got) != 2 || !slices.Equal(got[1], []string{subject}) {
+		t.Errorf("applied %q", got)
 	}
 }
 

@@ -326,25 +326,18 @@ func TestDrainDelivers(t *testing.T) {
 	}
 }
 
-func TestDrainReusesOneConnection(t *testing.T) {
-	f := setup(t, nil)
-	for i := range 5 {
-		f.q.add(f.start.Add(time.Duration(i-5) * time.Second))
-	}
-	wantStats(t, f.drain(t), "sent=5 retried=0 failed=0 rejected=0")
-	if n := f.sink.Connections(); n != 1 {
-		t.Errorf("5 mails used %d connections, want 1", n)
-	}
-}
-
-func TestDrainBatchSizeBoundsMailsPerConnection(t *testing.T) {
-	f := setup(t, func(o *Options) { o.BatchSize = 2 })
-	for i := range 5 {
-		f.q.add(f.start.Add(time.Duration(i-5) * time.Second))
-	}
-	wantStats(t, f.drain(t), "sent=5 retried=0 failed=0 rejected=0")
-	if n := f.sink.Connections(); n != 3 {
-		t.Errorf("5 mails in batches of 2 used %d connections, want 3", n)
+// TestDrainConnections: one connection carries a whole batch; BatchSize
+// bounds the mails per connection.
+func TestDrainConnections(t *testing.T) {
+	for _, tc := range []struct{ batchSize, wantConns int }{{0, 1}, {2, 3}} {
+		f := setup(t, func(o *Options) { o.BatchSize = tc.batchSize })
+		for i := range 5 {
+			f.q.add(f.start.Add(time.Duration(i-5) * time.Second))
+		}
+		wantStats(t, f.drain(t), "sent=5 retried=0 failed=0 rejected=0")
+		if n := f.sink.Connections(); n != tc.wantConns {
+			t.Errorf("5 mails with BatchSize %d used %d connections, want %d", tc.batchSize, n, tc.wantConns)
+		}
 	}
 }
 
