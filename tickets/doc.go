@@ -23,6 +23,7 @@
 //	msgids    Message-ID (no angle brackets) → u64be(ticket) | direction byte
 //	          direction: 'i' received, 'o' sent by ticketd, 'x' received and ignored
 //	outbox    u64be(mail) → JSON Mail                        (waiting to be delivered)
+//	outbox_due u64be(next attempt, unix ns) | u64be(mail) → "" (the outbox by due time)
 //	failed    u64be(mail) → JSON Mail                        (given up; kept for the admin)
 //
 // All integers are big-endian so keys sort numerically.

@@ -508,8 +508,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	if err != nil {
 		return fmt.Errorf("render %s: %w", kind, err)
 	}
-	box := a.tx.Bucket(bucketOutbox)
-	id, err := box.NextSequence()
+	id, err := a.tx.Bucket(bucketOutbox).NextSequence()
 	if err != nil {
 		return err
 	}
@@ -524,7 +523,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		MessageID: msgID, InReplyTo: o.thread.inReplyTo, References: o.thread.references,
 		AutoSubmitted: o.auto, Queued: a.now, NextAttempt: a.now,
 	}
-	if err := putJSON(box, u64(id), mail); err != nil {
+	if err := putOutbox(a.tx, &mail); err != nil {
 		return err
 	}
 	if err := indexMsgID(a.tx, msgID, t.ID, dirSent); err != nil {

@@ -23,14 +23,15 @@ const SchemaVersion = 1
 var ErrNotFound = errors.New("not found")
 
 var (
-	bucketMeta    = []byte("meta")
-	bucketTickets = []byte("tickets")
-	bucketEvents  = []byte("events")
-	bucketMsgIDs  = []byte("msgids")
-	bucketOutbox  = []byte("outbox")
-	bucketFailed  = []byte("failed")
-	keySchema     = []byte("schema")
-	allBuckets    = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketFailed}
+	bucketMeta      = []byte("meta")
+	bucketTickets   = []byte("tickets")
+	bucketEvents    = []byte("events")
+	bucketMsgIDs    = []byte("msgids")
+	bucketOutbox    = []byte("outbox")
+	bucketOutboxDue = []byte("outbox_due")
+	bucketFailed    = []byte("failed")
+	keySchema       = []byte("schema")
+	allBuckets      = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed}
 )
 
 // Message-ID index directions.
@@ -155,19 +156,19 @@ func all[T any](db *bolt.DB, bucket []byte) ([]T, error) {
 }
 
 // DueMail returns up to limit outbox mails whose next attempt is due at now,
-// oldest first.
+// earliest first. It reads the due index, so its cost follows the mails
+// due, not the size of the outbox.
 func (s *Store) DueMail(now time.Time, limit int) ([]Mail, error) {
 	var out []Mail
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketOutbox).Cursor()
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			var m Mail
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("outbox %x: %w", k, err)
+		c := tx.Bucket(bucketOutboxDue).Cursor()
+		end := dueKey(now, ^uint64(0))
+		for k, _ := c.First(); k != nil && len(out) < limit && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
+			m, err := getMail(tx, bucketOutbox, binary.BigEndian.Uint64(k[8:]))
+			if err != nil {
+				return fmt.Errorf("outbox due index: %w", err)
 			}
-			if !m.NextAttempt.After(now) {
-				out = append(out, m)
-			}
+			out = append(out, m)
 		}
 		return nil
 	})
@@ -180,18 +181,33 @@ func (s *Store) NextMailDue() (time.Time, bool, error) {
 	var next time.Time
 	found := false
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOutbox).ForEach(func(_, v []byte) error {
-			var m Mail
-			if err := json.Unmarshal(v, &m); err != nil {
-				return err
-			}
-			if !found || m.NextAttempt.Before(next) {
-				next, found = m.NextAttempt, true
-			}
-			return nil
-		})
+		if k, _ := tx.Bucket(bucketOutboxDue).Cursor().First(); k != nil {
+			next, found = time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))), true
+		}
+		return nil
 	})
 	return next, found, err
+}
+
+// dueKey is the due index key of a mail: when, then which.
+func dueKey(at time.Time, id uint64) []byte {
+	return append(u64(uint64(max(at.UnixNano(), 0))), u64(id)...)
+}
+
+// putOutbox writes m to the outbox and its due index.
+func putOutbox(tx *bolt.Tx, m *Mail) error {
+	if err := putJSON(tx.Bucket(bucketOutbox), u64(m.ID), m); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketOutboxDue).Put(dueKey(m.NextAttempt, m.ID), nil)
+}
+
+// deleteOutbox removes m (as stored) from the outbox and its due index.
+func deleteOutbox(tx *bolt.Tx, m *Mail) error {
+	if err := tx.Bucket(bucketOutboxDue).Delete(dueKey(m.NextAttempt, m.ID)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketOutbox).Delete(u64(m.ID))
 }
 
 // MarkDelivered removes mail id from the outbox and records the delivery on
@@ -203,7 +219,7 @@ func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) er
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketOutbox).Delete(u64(id)); err != nil {
+		if err := deleteOutbox(tx, &m); err != nil {
 			return err
 		}
 		refused := make(map[string]bool, len(rejected))
@@ -234,10 +250,13 @@ func (s *Store) MarkRetry(id uint64, next time.Time, errText string) error {
 		if err != nil {
 			return err
 		}
+		if err := deleteOutbox(tx, &m); err != nil {
+			return err
+		}
 		m.Attempts++
 		m.NextAttempt = next
 		m.LastError = errText
-		return putJSON(tx.Bucket(bucketOutbox), u64(id), m)
+		return putOutbox(tx, &m)
 	})
 }
 
@@ -249,11 +268,11 @@ func (s *Store) MarkFailed(id uint64, now time.Time, reason string) error {
 		if err != nil {
 			return err
 		}
-		m.Attempts++
-		m.LastError = reason
-		if err := tx.Bucket(bucketOutbox).Delete(u64(id)); err != nil {
+		if err := deleteOutbox(tx, &m); err != nil {
 			return err
 		}
+		m.Attempts++
+		m.LastError = reason
 		if err := putJSON(tx.Bucket(bucketFailed), u64(id), m); err != nil {
 			return err
 		}
