@@ -27,7 +27,14 @@ type Options struct {
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.
 	RequireVerifiedAgents bool
-	Now                   func() time.Time // nil: time.Now
+	// Managers get SLA alerts at the last tier and the digests.
+	Managers []Address
+	// NotifyRequesterOnEscalation sends the requester a short notice when
+	// the ticket climbs a tier.
+	NotifyRequesterOnEscalation bool
+	// Location is the time zone of dates shown in mails (nil: UTC).
+	Location *time.Location
+	Now      func() time.Time // nil: time.Now
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and
@@ -102,12 +109,24 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
 	if queued > 0 {
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
+		s.signalQueued()
 	}
 	return results, nil
+}
+
+// signalQueued wakes the outbox worker without blocking.
+func (s *Service) signalQueued() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Service) location() *time.Location {
+	if s.opts.Location == nil {
+		return time.UTC
+	}
+	return s.opts.Location
 }
 
 // applier applies one message inside a transaction.
@@ -132,9 +151,17 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	if from == a.s.opts.Desk.Email {
 		return a.ignore(m, "sent from the support address")
 	}
-	t, found, err := a.findTicket(m)
+	vendorLevel, isVendor := a.s.opts.Policy.VendorTier(from)
+	t, found, err := a.findTicket(m, vendorLevel)
 	if err != nil {
 		return Result{}, err
+	}
+	if found && isVendor {
+		if err := a.vendorMail(&t, m, vendorLevel); err != nil {
+			return Result{}, err
+		}
+		t.Updated = a.now
+		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
 	}
 	if m.AutoSubmitted {
 		if !found {
@@ -144,7 +171,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if err := a.recordInbound(&t, m, "automatic mail"); err != nil {
 			return Result{}, err
 		}
-		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, putTicket(a.tx, &t)
+		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
 	}
 	if !found {
 		return a.create(m)
@@ -161,7 +188,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return Result{}, err
 	}
 	t.Updated = a.now
-	return Result{Ticket: t.ID, Outcome: OutcomeAppended}, putTicket(a.tx, &t)
+	return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
 }
 
 func (a *applier) ignore(m *Inbound, reason string) (Result, error) {
@@ -173,8 +200,10 @@ func (a *applier) ignore(m *Inbound, reason string) (Result, error) {
 
 // findTicket threads m: the subject token first, then In-Reply-To and
 // References (newest first) against every Message-ID ticketd has seen or
-// sent. A closed ticket is not reopened: its thread starts a new ticket.
-func (a *applier) findTicket(m *Inbound) (Ticket, bool, error) {
+// sent, then (for mail from a vendor, vendorLevel > 0) the vendor's own
+// ticket number. A closed ticket is not reopened: its thread starts a new
+// ticket.
+func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) {
 	var candidates []uint64
 	if n, ok := a.s.token.find(m.Subject); ok {
 		candidates = append(candidates, n)
@@ -186,6 +215,11 @@ func (a *applier) findTicket(m *Inbound) (Ticket, bool, error) {
 	}
 	for i := len(m.References) - 1; i >= 0; i-- {
 		if n, _, ok := lookupMsgID(a.tx, m.References[i]); ok && n != 0 {
+			candidates = append(candidates, n)
+		}
+	}
+	if ref := a.vendorRef(m.Subject, vendorLevel); ref != "" {
+		if n, ok := lookupVendorRef(a.tx, vendorLevel, ref); ok {
 			candidates = append(candidates, n)
 		}
 	}
@@ -224,7 +258,7 @@ func (a *applier) create(m *Inbound) (Result, error) {
 		ID:                  id,
 		Subject:             subject,
 		Status:              StatusNew,
-		Tier:                1,
+		Priority:            a.s.opts.Policy.DetectPriority(m.Subject, m.Priority),
 		Requester:           NewAddress(m.From.Name, m.From.Email),
 		Created:             a.now,
 		Updated:             a.now,
@@ -232,8 +266,9 @@ func (a *applier) create(m *Inbound) (Result, error) {
 		LastPublicMessageID: m.MessageID,
 	}
 	a.addParticipants(&t, m)
+	a.enterTier(&t, 1)
 	if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventCreated, Actor: t.Requester.Email,
-		Subject: t.Subject, To: StatusNew}); err != nil {
+		Subject: t.Subject, To: StatusNew, Detail: "priority " + string(t.Priority)}); err != nil {
 		return Result{}, err
 	}
 	if err := a.recordInbound(&t, m, ""); err != nil {
@@ -246,7 +281,7 @@ func (a *applier) create(m *Inbound) (Result, error) {
 	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
 		return Result{}, err
 	}
-	return Result{Ticket: id, Outcome: OutcomeCreated}, putTicket(a.tx, &t)
+	return Result{Ticket: id, Outcome: OutcomeCreated}, a.save(&t)
 }
 
 // agentReply relays an agent's answer to the requester and Cc participants
@@ -262,7 +297,16 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 	}
-	text, ok := a.relayable(m.Text)
+	cmds, rest := parseCommands(m.Text)
+	for _, c := range cmds {
+		if err := a.runCommand(t, agent, c); err != nil {
+			return err
+		}
+	}
+	text, ok := a.relayable(rest)
+	if !ok && len(cmds) > 0 {
+		return nil // commands only: nothing to relay
+	}
 	if !ok {
 		// Tell the agent, who believes the requester has the answer; show
 		// them what they sent so an inline answer is easy to re-send.
@@ -278,6 +322,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	if t.FirstResponse.IsZero() {
 		t.FirstResponse = a.now
 	}
+	a.responded(t)
 	if err := a.setStatus(t, StatusOpen, agent, StatusNew); err != nil {
 		return err
 	}
@@ -383,6 +428,10 @@ func (a *applier) setStatus(t *Ticket, to Status, actor string, from ...Status) 
 		if t.Status == f {
 			ev := Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: actor, From: t.Status, To: to}
 			t.Status = to
+			if to == StatusResolved {
+				t.ResolvedAt = a.now
+			}
+			a.slaFollowStatus(t)
 			return addEvent(a.tx, ev)
 		}
 	}
@@ -424,20 +473,8 @@ func (t *Ticket) isParticipant(email string) bool {
 // notifyAgents sends m to the ticket's assignee, or to every agent of its
 // tier; unverified flags mail that claims an agent's address without proof.
 func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound, unverified bool) error {
-	var to []Address
-	if t.Assignee != "" {
-		to = []Address{{Email: t.Assignee}}
-	} else {
-		for _, e := range a.tier(t).Agents {
-			to = append(to, Address{Email: e})
-		}
-	}
-	th := thread{inReplyTo: t.AgentThreadID}
-	if t.AgentThreadID != "" {
-		th.references = []string{t.AgentThreadID}
-	}
 	author := NewAddress(m.From.Name, m.From.Email)
-	return a.queue(t, outgoing{kind: kind, to: to, thread: th, auto: "auto-generated",
+	return a.queue(t, outgoing{kind: kind, to: a.internalRecipients(t), thread: a.agentThread(t), auto: "auto-generated",
 		text: customerText(m), author: &author, unverified: unverified})
 }
 
@@ -479,6 +516,9 @@ type outgoing struct {
 	text       string   // the message shown or relayed
 	author     *Address // who wrote text; nil: the requester
 	unverified bool     // text claims an agent's address without proof
+	replyTo    *Address
+	notice     notice // SLA and escalation details
+	fromTier   string // the tier a ticket left, for escalation mails
 }
 
 // queue renders o and puts it in the outbox, indexing its Message-ID so
@@ -503,6 +543,13 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Tier:           t.Tier,
 		TierName:       tier.Name,
 		Unverified:     o.unverified,
+		Priority:       or(string(t.Priority), "normal"),
+		Reason:         o.notice.reason,
+		History:        o.notice.history,
+		Clock:          o.notice.clock,
+		Left:           humanDuration(o.notice.left),
+		FromTierName:   o.fromTier,
+		VendorRef:      t.VendorRef,
 	}
 	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, data)
 	if err != nil {
@@ -518,7 +565,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	}
 	mail := Mail{
 		ID: id, Ticket: t.ID, Kind: kind,
-		From: a.s.opts.Desk, To: o.to, Cc: o.cc,
+		From: a.s.opts.Desk, To: o.to, Cc: o.cc, ReplyTo: o.replyTo,
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		MessageID: msgID, InReplyTo: o.thread.inReplyTo, References: o.thread.references,
 		AutoSubmitted: o.auto, Queued: a.now, NextAttempt: a.now,

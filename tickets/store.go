@@ -30,8 +30,11 @@ var (
 	bucketOutbox    = []byte("outbox")
 	bucketOutboxDue = []byte("outbox_due")
 	bucketFailed    = []byte("failed")
+	bucketSLADue    = []byte("sla_due")
+	bucketVendorRef = []byte("vendor_refs")
 	keySchema       = []byte("schema")
-	allBuckets      = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed}
+	keyLastDigest   = []byte("last_digest")
+	allBuckets      = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef}
 )
 
 // Message-ID index directions.
@@ -222,6 +225,9 @@ func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) er
 		if err := deleteOutbox(tx, &m); err != nil {
 			return err
 		}
+		if m.Ticket == 0 {
+			return nil // a digest: no ticket to record it on
+		}
 		refused := make(map[string]bool, len(rejected))
 		for _, r := range rejected {
 			refused[r.Rcpt] = true
@@ -275,6 +281,9 @@ func (s *Store) MarkFailed(id uint64, now time.Time, reason string) error {
 		m.LastError = reason
 		if err := putJSON(tx.Bucket(bucketFailed), u64(id), m); err != nil {
 			return err
+		}
+		if m.Ticket == 0 {
+			return nil // a digest: kept in failed for the admin
 		}
 		return addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDeliveryFailed,
 			MessageID: m.MessageID, Outbox: id, Recipients: m.Recipients(), Detail: reason})
@@ -359,6 +368,8 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	}
 	return b.Put(key, data)
 }
+
+func u64From(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 func u64(n uint64) []byte {
 	return binary.BigEndian.AppendUint64(make([]byte, 0, 16), n)

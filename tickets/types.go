@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // Address is a mailbox: a display name and an address. Email is stored
@@ -62,6 +64,9 @@ type Inbound struct {
 	// (RFC 8601) shows the From domain authenticated: dmarc=pass, or
 	// dkim=pass / spf=pass aligned with the From domain.
 	SenderVerified bool `json:"sender_verified,omitempty"`
+	// Priority is what the sender's client declared (Importance,
+	// X-Priority, Priority headers), one of tiers.Priorities, or "".
+	Priority tiers.Priority `json:"priority,omitempty"`
 	// ContentHash is the hex SHA-256 of the raw message.
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.
@@ -120,6 +125,29 @@ type Ticket struct {
 	// AgentThreadID is the Message-ID of the first notification sent to
 	// agents, so the agents' view threads too.
 	AgentThreadID string `json:"agent_thread_id,omitempty"`
+
+	Priority tiers.Priority `json:"priority,omitempty"`
+	// TierSince is when the ticket reached its current tier; the SLA
+	// countdowns of that tier started then.
+	TierSince time.Time `json:"tier_since,omitzero"`
+	SLA       SLA       `json:"sla"`
+	// NextCheck is the instant under which the ticket is filed in the SLA
+	// due index (zero: not filed). Kept here so the old entry can be
+	// removed exactly when the ticket is filed again.
+	NextCheck time.Time `json:"next_check,omitzero"`
+	// Escalations counts how often the ticket climbed a tier.
+	Escalations int `json:"escalations,omitempty"`
+	// VendorRef is the external vendor's own ticket number, once their
+	// mail named it.
+	VendorRef string `json:"vendor_ref,omitempty"`
+	// Rating is the requester's satisfaction (1–5), 0 when not rated.
+	Rating int `json:"rating,omitempty"`
+}
+
+// SLA holds the service-level countdowns of the ticket's current tier.
+type SLA struct {
+	FirstResponse tiers.Countdown `json:"first_response"`
+	Resolution    tiers.Countdown `json:"resolution"`
 }
 
 // EventKind names what an Event records.
@@ -133,6 +161,12 @@ const (
 	EventDeliveryFailed EventKind = "delivery_failed" // an outbound mail could not be delivered
 	EventStatus         EventKind = "status"          // status changed
 	EventAssigned       EventKind = "assigned"        // assignee changed
+	EventPriority       EventKind = "priority"        // priority changed
+	EventEscalated      EventKind = "escalated"       // moved to the next tier (Detail: why)
+	EventSLAWarning     EventKind = "sla_warning"     // a target is about to be breached
+	EventSLABreach      EventKind = "sla_breach"      // a target was breached
+	EventVendorRef      EventKind = "vendor_ref"      // the vendor's ticket number was recorded
+	EventCommand        EventKind = "command"         // an agent's command was applied
 )
 
 // Event is one entry of a ticket's timeline.
@@ -147,6 +181,8 @@ type Event struct {
 	Text       string    `json:"text,omitempty"`
 	From       Status    `json:"from,omitempty"` // for status events
 	To         Status    `json:"to,omitempty"`
+	FromTier   int       `json:"from_tier,omitempty"` // for escalations
+	ToTier     int       `json:"to_tier,omitempty"`
 	Outbox     uint64    `json:"outbox,omitempty"`     // for outbound/delivery events
 	Recipients []string  `json:"recipients,omitempty"` // for outbound events
 	Detail     string    `json:"detail,omitempty"`     // error text, reasons

@@ -1,0 +1,245 @@
+package tickets
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/tiers"
+)
+
+// The SLA clocks of a ticket are two tiers.Countdowns (first response,
+// resolution) that restart whenever it enters a tier. The ticket is filed in
+// the sla_due index under the earliest instant one of them needs attention
+// (a warning or a breach), so a check reads only the tickets that are due.
+// Every decision — warning, breach, escalation, alert — is taken, recorded
+// on the ticket and its mails queued in the same transaction that refiles
+// it: a crash or a second check never repeats or skips one.
+
+// checkBatch bounds the tickets decided in one transaction of a check, so a
+// burst of due tickets does not hold the write lock for long.
+const checkBatch = 200
+
+// CheckReport counts what one SLA check did.
+type CheckReport struct {
+	Warnings    int
+	Breaches    int
+	Escalations int
+	Alerts      int
+}
+
+// CheckSLA acts on every ticket whose SLA needs attention at the current
+// time: warnings at the configured fraction of a target, escalation to the
+// next tier on a breach, an alert to the managers on a breach at the last
+// tier. It reads the due index, so its cost follows the due tickets.
+func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
+	var total CheckReport
+	now := s.opts.Now()
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		var rep CheckReport
+		queued, more := 0, false
+		err := s.store.db.Update(func(tx *bolt.Tx) error {
+			rep, queued, more = CheckReport{}, 0, false // bbolt may not retry, but keep the function pure
+			due, err := dueTickets(tx, now, checkBatch+1)
+			if err != nil {
+				return err
+			}
+			if len(due) > checkBatch {
+				due, more = due[:checkBatch], true
+			}
+			for _, id := range due {
+				a := applier{s: s, tx: tx, now: now}
+				t, err := getTicket(tx, id)
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if err := a.checkTicket(&t, &rep); err != nil {
+					return fmt.Errorf("ticket %d: %w", id, err)
+				}
+				if err := a.save(&t); err != nil {
+					return err
+				}
+				queued += a.queued
+			}
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("sla check: %w", err)
+		}
+		total.Warnings += rep.Warnings
+		total.Breaches += rep.Breaches
+		total.Escalations += rep.Escalations
+		total.Alerts += rep.Alerts
+		if queued > 0 {
+			s.signalQueued()
+		}
+		if !more {
+			return total, nil
+		}
+	}
+}
+
+// dueTickets returns up to limit tickets filed in the SLA due index at or
+// before now, earliest first.
+func dueTickets(tx *bolt.Tx, now time.Time, limit int) ([]uint64, error) {
+	var out []uint64
+	end := dueKey(now, ^uint64(0))
+	c := tx.Bucket(bucketSLADue).Cursor()
+	for k, _ := c.First(); k != nil && len(out) < limit && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
+		if len(k) != 16 {
+			return nil, fmt.Errorf("sla due index: bad key %x", k)
+		}
+		out = append(out, binary.BigEndian.Uint64(k[8:]))
+	}
+	return out, nil
+}
+
+// checkTicket takes the SLA decisions due for t at a.now.
+func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
+	type clock struct {
+		c    *tiers.Countdown
+		name string
+	}
+	for _, k := range []clock{{&t.SLA.FirstResponse, "first_response"}, {&t.SLA.Resolution, "resolution"}} {
+		switch {
+		case k.c.BreachDue(a.now):
+			k.c.Breached, k.c.Warned = true, true
+			rep.Breaches++
+			reason := fmt.Sprintf("%s target %s breached at tier %d", k.name, k.c.Target, t.Tier)
+			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: reason, FromTier: t.Tier}); err != nil {
+				return err
+			}
+			if t.Tier < a.s.opts.Policy.Last() {
+				rep.Escalations++
+				// The new tier's countdowns replace both of this tier's.
+				return a.escalate(t, reason, "")
+			}
+			rep.Alerts++
+			if err := a.alertManagers(t, reason); err != nil {
+				return err
+			}
+		case k.c.WarnDue(a.now):
+			k.c.Warned = true
+			rep.Warnings++
+			left := k.c.Due.Sub(a.now).Round(time.Second)
+			reason := fmt.Sprintf("%s target %s at tier %d will be breached at %s", k.name, k.c.Target, t.Tier,
+				k.c.Due.In(a.s.location()).Format("2006-01-02 15:04"))
+			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLAWarning, Detail: reason, FromTier: t.Tier}); err != nil {
+				return err
+			}
+			if err := a.notifyInternal(t, "sla_warning", notice{reason: reason, left: left, clock: k.name}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// enterTier moves t to level and starts that tier's countdowns at a.now
+// (paused at once while the ticket waits on the requester).
+func (a *applier) enterTier(t *Ticket, level int) {
+	p := a.s.opts.Policy
+	t.Tier, t.TierSince = level, a.now
+	target := a.tier(t).Target(t.Priority)
+	clock := p.Clock(t.Tier)
+	t.SLA.FirstResponse.Start(a.now, target.FirstResponse, clock, p.WarnAt())
+	t.SLA.Resolution.Start(a.now, target.Resolution, clock, p.WarnAt())
+	if t.Status == StatusPending {
+		a.slaFollowStatus(t)
+	}
+}
+
+// slaFollowStatus pauses, resumes or stops the countdowns for t's status.
+func (a *applier) slaFollowStatus(t *Ticket) {
+	p := a.s.opts.Policy
+	clock := p.Clock(t.Tier)
+	fr, res := &t.SLA.FirstResponse, &t.SLA.Resolution
+	switch t.Status {
+	case StatusPending:
+		fr.Pause(a.now, clock)
+		res.Pause(a.now, clock)
+	case StatusResolved, StatusClosed:
+		fr.Stop(a.now, clock)
+		res.Stop(a.now, clock)
+	default:
+		fr.Resume(a.now, clock, p.WarnAt())
+		if !res.Met.IsZero() { // reopened
+			res.Reopen(a.now, clock, p.WarnAt())
+		} else {
+			res.Resume(a.now, clock, p.WarnAt())
+		}
+	}
+}
+
+// responded stops the first-response countdown: an agent answered publicly.
+func (a *applier) responded(t *Ticket) {
+	t.SLA.FirstResponse.Stop(a.now, a.s.opts.Policy.Clock(t.Tier))
+}
+
+// setPriority changes t's priority and retargets its countdowns.
+func (a *applier) setPriority(t *Ticket, pr tiers.Priority, actor string) error {
+	if pr == t.Priority {
+		return nil
+	}
+	ev := Event{Ticket: t.ID, Time: a.now, Kind: EventPriority, Actor: actor, Detail: fmt.Sprintf("%s → %s", or(string(t.Priority), "normal"), pr)}
+	t.Priority = pr
+	p := a.s.opts.Policy
+	target := a.tier(t).Target(pr)
+	clock := p.Clock(t.Tier)
+	t.SLA.FirstResponse.Retarget(a.now, target.FirstResponse, clock, p.WarnAt())
+	t.SLA.Resolution.Retarget(a.now, target.Resolution, clock, p.WarnAt())
+	return addEvent(a.tx, ev)
+}
+
+// save writes t and files it in the SLA due index under its next check.
+func (a *applier) save(t *Ticket) error {
+	next := nextCheck(t)
+	if !next.Equal(t.NextCheck) {
+		b := a.tx.Bucket(bucketSLADue)
+		if !t.NextCheck.IsZero() {
+			if err := b.Delete(dueKey(t.NextCheck, t.ID)); err != nil {
+				return err
+			}
+		}
+		if !next.IsZero() {
+			if err := b.Put(dueKey(next, t.ID), nil); err != nil {
+				return err
+			}
+		}
+		t.NextCheck = next
+	}
+	return putTicket(a.tx, t)
+}
+
+// nextCheck is the earliest instant one of t's countdowns needs attention;
+// zero when none will.
+func nextCheck(t *Ticket) time.Time {
+	var next time.Time
+	if t.Status == StatusClosed || t.Status == StatusResolved {
+		return next
+	}
+	for _, c := range []*tiers.Countdown{&t.SLA.FirstResponse, &t.SLA.Resolution} {
+		if at, ok := c.Next(); ok && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	return next
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
