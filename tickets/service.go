@@ -60,13 +60,19 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		opts.Now = time.Now
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
-	return &Service{
+	s := &Service{
 		store:  store,
 		opts:   opts,
 		domain: opts.Desk.Email[at+1:],
 		token:  newTokenMatcher(opts.Tag),
 		wake:   make(chan struct{}, 1),
-	}, nil
+	}
+	if !store.db.IsReadOnly() {
+		if err := s.backfillSLA(); err != nil {
+			return nil, fmt.Errorf("start SLA clocks of older tickets: %w", err)
+		}
+	}
+	return s, nil
 }
 
 // Queued is signalled (without blocking) after a commit that queued mail, so

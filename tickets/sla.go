@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -235,6 +236,47 @@ func nextCheck(t *Ticket) time.Time {
 		}
 	}
 	return next
+}
+
+// backfillSLA starts the clocks of open tickets stored before SLA clocks
+// existed (schema 1), once, at their current tier from now.
+func (s *Service) backfillSLA() error {
+	now := s.opts.Now()
+	return s.store.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta.Get(keySLABackfill) == nil {
+			return nil
+		}
+		var todo []Ticket
+		err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
+			var t Ticket
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("ticket %x: %w", k, err)
+			}
+			if t.TierSince.IsZero() && t.Status != StatusClosed && t.Status != StatusResolved {
+				todo = append(todo, t)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i := range todo {
+			a := applier{s: s, tx: tx, now: now}
+			t := &todo[i]
+			if t.Priority == "" {
+				t.Priority = tiers.PriorityNormal
+			}
+			a.enterTier(t, max(t.Tier, 1))
+			if !t.FirstResponse.IsZero() {
+				a.responded(t)
+			}
+			if err := a.save(t); err != nil {
+				return err
+			}
+		}
+		return meta.Delete(keySLABackfill)
+	})
 }
 
 func or(s, def string) string {

@@ -17,7 +17,8 @@ import (
 )
 
 // SchemaVersion is the bucket layout this code reads and writes.
-const SchemaVersion = 1
+// Version 2 added SLA clocks (sla_due, vendor_refs).
+const SchemaVersion = 2
 
 // ErrNotFound is returned when a ticket or mail does not exist.
 var ErrNotFound = errors.New("not found")
@@ -34,6 +35,7 @@ var (
 	bucketVendorRef = []byte("vendor_refs")
 	keySchema       = []byte("schema")
 	keyLastDigest   = []byte("last_digest")
+	keySLABackfill  = []byte("sla_backfill") // set when tickets from schema 1 need SLA clocks
 	allBuckets      = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef}
 )
 
@@ -88,8 +90,15 @@ func Open(dir string, timeout time.Duration) (*Store, error) {
 		}
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(keySchema); v != nil {
-			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
+			got := binary.BigEndian.Uint64(v)
+			if got > SchemaVersion {
 				return fmt.Errorf("database schema %d is newer than this ticketd (%d)", got, SchemaVersion)
+			}
+			if got < 2 {
+				// The clocks need the tier policy: the Service starts them.
+				if err := meta.Put(keySLABackfill, []byte{1}); err != nil {
+					return err
+				}
 			}
 		}
 		return meta.Put(keySchema, u64(SchemaVersion))
