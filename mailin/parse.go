@@ -134,6 +134,7 @@ func parse(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bo
 	}
 
 	in.AutoSubmitted = isAutoSubmitted(h)
+	in.Priority = declaredPriority(h)
 	// Several From fields or domains leave open which one the MX
 	// authenticated.
 	if len(e.Header.Values("From")) == 1 && !slices.ContainsFunc(from, func(a tickets.Address) bool {
