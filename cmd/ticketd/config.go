@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -41,23 +42,46 @@ type fileConfig struct {
 	} `toml:"imap"`
 	SMTP  serverKeys `toml:"smtp"`
 	Tiers []struct {
-		Level         int      `toml:"level"`
-		Name          string   `toml:"name"`
-		Agents        []string `toml:"agents"`
-		FirstResponse string   `toml:"first_response"`
-		Resolution    string   `toml:"resolution"`
+		Level         int                      `toml:"level"`
+		Name          string                   `toml:"name"`
+		Agents        []string                 `toml:"agents"`
+		FirstResponse string                   `toml:"first_response"`
+		Resolution    string                   `toml:"resolution"`
+		Hours         string                   `toml:"hours"`
+		Vendor        bool                     `toml:"vendor"`
+		VendorRef     string                   `toml:"vendor_ref"`
+		Priority      map[string]targetsConfig `toml:"priority"`
 	} `toml:"tiers"`
+	Calendar *struct {
+		Monday    string   `toml:"monday"`
+		Tuesday   string   `toml:"tuesday"`
+		Wednesday string   `toml:"wednesday"`
+		Thursday  string   `toml:"thursday"`
+		Friday    string   `toml:"friday"`
+		Saturday  string   `toml:"saturday"`
+		Sunday    string   `toml:"sunday"`
+		Holidays  []string `toml:"holidays"`
+	} `toml:"calendar"`
+	Priority map[string][]string `toml:"priority"`
 	Security struct {
 		TrustedAuthservID     string `toml:"trusted_authserv_id"`
 		RequireVerifiedAgents *bool  `toml:"require_verified_agents"`
 	} `toml:"security"`
 	Escalation struct {
-		Schedule string `toml:"schedule"`
+		Schedule        string   `toml:"schedule"`
+		WarnAt          *float64 `toml:"warn_at"`
+		NotifyRequester *bool    `toml:"notify_requester"`
 	} `toml:"escalation"`
 	Digest struct {
 		Schedule string   `toml:"schedule"`
 		Managers []string `toml:"managers"`
 	} `toml:"digest"`
+}
+
+// targetsConfig is a [tiers.priority.P] table.
+type targetsConfig struct {
+	FirstResponse string `toml:"first_response"`
+	Resolution    string `toml:"resolution"`
 }
 
 // serverKeys are the keys [imap] and [smtp] share.
@@ -90,6 +114,9 @@ type Config struct {
 	Escalation            string
 	Digest                string
 	Managers              []string
+	// NotifyRequesterOnEscalation: the requester hears when their ticket
+	// climbs a tier.
+	NotifyRequesterOnEscalation bool
 }
 
 // LoadConfig reads, decodes strictly and validates the file at path. It
@@ -179,16 +206,68 @@ func LoadConfig(path string) (*Config, error) {
 		cfg.SMTP.Password = readSecret(bad, "smtp", sm)
 	}
 
+	popts := tiers.Options{WarnAt: 0.75}
+	if w := fc.Escalation.WarnAt; w != nil {
+		popts.WarnAt = *w
+	}
+	if c := fc.Calendar; c != nil {
+		week := map[time.Weekday]string{
+			time.Monday: c.Monday, time.Tuesday: c.Tuesday, time.Wednesday: c.Wednesday, time.Thursday: c.Thursday,
+			time.Friday: c.Friday, time.Saturday: c.Saturday, time.Sunday: c.Sunday,
+		}
+		if popts.Calendar, err = tiers.NewCalendar(cfg.Location, week, c.Holidays); err != nil {
+			for _, e := range unjoin(err) {
+				bad("calendar", "%v", e)
+			}
+		}
+	}
+	if len(fc.Priority) > 0 {
+		popts.Keywords = map[tiers.Priority][]string{}
+		for p, words := range fc.Priority {
+			popts.Keywords[tiers.Priority(p)] = words
+		}
+	}
 	var ts []tiers.Tier
 	for i, t := range fc.Tiers {
 		key := fmt.Sprintf("tiers[%d]", i)
-		ts = append(ts, tiers.Tier{
-			Level: t.Level, Name: t.Name, Agents: t.Agents,
+		tier := tiers.Tier{
+			Level: t.Level, Name: t.Name, Agents: t.Agents, Vendor: t.Vendor,
 			FirstResponse: parseDuration(bad, key+".first_response", t.FirstResponse),
 			Resolution:    parseDuration(bad, key+".resolution", t.Resolution),
-		})
+		}
+		switch t.Hours {
+		case "":
+			tier.BusinessHours = fc.Calendar != nil
+		case "business":
+			tier.BusinessHours = true
+		case "24x7", "24/7":
+		default:
+			bad(key+".hours", "%q is not one of business, 24x7", t.Hours)
+		}
+		if t.VendorRef != "" {
+			re, err := regexp.Compile(t.VendorRef)
+			if err != nil {
+				bad(key+".vendor_ref", "%q is not a regular expression: %v", t.VendorRef, err)
+			}
+			tier.VendorRef = re
+		}
+		for p, tg := range t.Priority {
+			if tier.ByPriority == nil {
+				tier.ByPriority = map[tiers.Priority]tiers.Target{}
+			}
+			var target tiers.Target
+			pk := key + ".priority." + p
+			if tg.FirstResponse != "" {
+				target.FirstResponse = parseDuration(bad, pk+".first_response", tg.FirstResponse)
+			}
+			if tg.Resolution != "" {
+				target.Resolution = parseDuration(bad, pk+".resolution", tg.Resolution)
+			}
+			tier.ByPriority[tiers.Priority(p)] = target
+		}
+		ts = append(ts, tier)
 	}
-	if cfg.Policy, err = tiers.NewPolicy(ts); err != nil {
+	if cfg.Policy, err = tiers.NewPolicy(ts, popts); err != nil {
 		for _, e := range unjoin(err) {
 			bad("tiers", "%v", e)
 		}
@@ -208,6 +287,10 @@ func LoadConfig(path string) (*Config, error) {
 	}
 
 	cfg.Escalation = or(fc.Escalation.Schedule, "@every 1m")
+	cfg.NotifyRequesterOnEscalation = true
+	if n := fc.Escalation.NotifyRequester; n != nil {
+		cfg.NotifyRequesterOnEscalation = *n
+	}
 	cfg.Digest = fc.Digest.Schedule
 	for key, spec := range map[string]string{"escalation.schedule": cfg.Escalation, "digest.schedule": cfg.Digest} {
 		if spec == "" {
@@ -222,6 +305,9 @@ func LoadConfig(path string) (*Config, error) {
 			bad(fmt.Sprintf("digest.managers[%d]", i), "%q is not an email address", m)
 		}
 		cfg.Managers = append(cfg.Managers, tickets.NormalizeEmail(m))
+	}
+	if cfg.Digest != "" && len(cfg.Managers) == 0 {
+		bad("digest.managers", "at least one address is required with digest.schedule")
 	}
 	if len(errs) > 0 {
 		return nil, &ConfigError{Path: path, Problems: errs}
@@ -373,18 +459,35 @@ func (c *Config) Summary() string {
 	}
 	fmt.Fprintf(&b, "  smtp:        %s (%s), %s\n", c.SMTP.Address, c.SMTP.Security, auth)
 	for _, t := range c.Policy.Tiers() {
-		fmt.Fprintf(&b, "  tier %d:      %s — %d agent(s): %s; first response %s, resolution %s\n",
-			t.Level, t.Name, len(t.Agents), strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution)
+		who, hours := "agent(s)", "24/7"
+		if t.Vendor {
+			who = "vendor address(es)"
+		}
+		if t.BusinessHours {
+			hours = "business hours"
+		}
+		fmt.Fprintf(&b, "  tier %d:      %s — %d %s: %s; first response %s, resolution %s (%s)",
+			t.Level, t.Name, len(t.Agents), who, strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution, hours)
+		for _, p := range tiers.Priorities {
+			if _, ok := t.ByPriority[p]; ok {
+				tg := t.Target(p)
+				fmt.Fprintf(&b, "; %s: %s/%s", p, tg.FirstResponse, tg.Resolution)
+			}
+		}
+		b.WriteString("\n")
 	}
 	if c.RequireVerifiedAgents {
 		fmt.Fprintf(&b, "  agents:      verified by Authentication-Results from %q\n", c.IMAP.TrustedAuthservID)
 	} else {
 		fmt.Fprintf(&b, "  agents:      WARNING: trusted by their From header alone (set security.trusted_authserv_id)\n")
 	}
-	// The schedules are validated now; the jobs behind them come in a later version.
-	fmt.Fprintf(&b, "  escalation:  %q (validated; SLA escalation is not active in this version)\n", c.Escalation)
+	warn := "no warnings"
+	if w := c.Policy.WarnAt(); w > 0 {
+		warn = fmt.Sprintf("warnings at %.0f%% of a target", w*100)
+	}
+	fmt.Fprintf(&b, "  escalation:  checked %q, %s, requester told: %v\n", c.Escalation, warn, c.NotifyRequesterOnEscalation)
 	if c.Digest != "" {
-		fmt.Fprintf(&b, "  digest:      %q to %s (validated; digests are not active in this version)\n", c.Digest, strings.Join(c.Managers, ", "))
+		fmt.Fprintf(&b, "  digest:      %q to %s\n", c.Digest, strings.Join(c.Managers, ", "))
 	}
 	if c.TemplatesDir != "" {
 		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)

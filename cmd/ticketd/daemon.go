@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/templates"
@@ -57,7 +59,10 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	svc, err := tickets.NewService(store, tickets.Options{
 		Desk: cfg.Desk, Tag: cfg.Tag, Language: cfg.Language,
 		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now,
-		RequireVerifiedAgents: cfg.RequireVerifiedAgents,
+		RequireVerifiedAgents:       cfg.RequireVerifiedAgents,
+		Managers:                    managerAddresses(cfg.Managers),
+		NotifyRequesterOnEscalation: cfg.NotifyRequesterOnEscalation,
+		Location:                    cfg.Location,
 	})
 	if err != nil {
 		store.Close()
@@ -113,9 +118,65 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 	}
 	defer d.store.Close()
 	_, pollErr := d.poller.Poll(ctx)
+	checkErr := d.checkSLA(ctx, deps.Logger)
 	// Deliver what is queued even when fetching failed: those mails are promised.
 	_, sendErr := d.sender.Drain(ctx)
-	return errors.Join(pollErr, sendErr)
+	return errors.Join(pollErr, checkErr, sendErr)
+}
+
+// Digest builds the managers' digest now: with dryRun it prints it to w and
+// changes nothing; otherwise it queues it and delivers the outbox.
+func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Writer) error {
+	deps = deps.withDefaults()
+	d, err := openDesk(cfg, deps)
+	if err != nil {
+		return err
+	}
+	defer d.store.Close()
+	res, err := d.sendDigest(deps.Logger, dryRun)
+	if err != nil {
+		return err
+	}
+	if dryRun {
+		fmt.Fprintf(w, "Subject: %s\n\n%s", res.Mail.Subject, res.Mail.Text)
+		return nil
+	}
+	_, err = d.sender.Drain(ctx)
+	return err
+}
+
+// checkSLA runs one escalation check and logs what it did.
+func (d *desk) checkSLA(ctx context.Context, log *slog.Logger) error {
+	rep, err := d.svc.CheckSLA(ctx)
+	if err != nil {
+		log.Error("sla check", "err", err)
+		return err
+	}
+	if rep != (tickets.CheckReport{}) {
+		log.Info("sla check", "warnings", rep.Warnings, "breaches", rep.Breaches, "escalations", rep.Escalations, "alerts", rep.Alerts)
+	}
+	return nil
+}
+
+// sendDigest queues the managers' digest (or, dryRun, only renders it).
+func (d *desk) sendDigest(log *slog.Logger, dryRun bool) (tickets.DigestResult, error) {
+	res, err := d.svc.Digest(dryRun)
+	if err != nil {
+		log.Error("digest", "err", err)
+		return res, err
+	}
+	if res.Queued {
+		log.Info("digest queued", "since", res.Since, "until", res.Until)
+	}
+	return res, nil
+}
+
+func managerAddresses(emails []string) []tickets.Address {
+	out := make([]tickets.Address, 0, len(emails))
+	for _, e := range emails {
+		out = append(out, tickets.Address{Email: e})
+	}
+	return out
 }
 
 // Run is the daemon: it fetches mail (IDLE or polling) and delivers the
@@ -150,7 +211,14 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	}
 	worker("mailin", func() error { return d.poller.Run(ctx, cfg.PollInterval) })
 	worker("mailout", func() error { return d.sender.Run(ctx, d.svc.Queued()) })
+	jobs, err := d.schedule(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		return err
+	}
 	wg.Wait()
+	<-jobs.Stop().Done() // let a check in progress finish its transaction
 	close(errs)
 	var all []error
 	for e := range errs {
@@ -158,6 +226,32 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	}
 	log.Info("ticketd stopped")
 	return errors.Join(all...)
+}
+
+// schedule starts the cron jobs: the SLA check and the managers' digest,
+// in the desk's time zone. A job that panics is logged and recovered; a job
+// still running when its next turn comes is skipped, not run twice.
+func (d *desk) schedule(ctx context.Context, cfg *Config, log *slog.Logger) (*cron.Cron, error) {
+	cl := cronLogger{log}
+	c := cron.New(cron.WithLocation(cfg.Location), cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)))
+	if _, err := c.AddFunc(cfg.Escalation, func() { d.checkSLA(ctx, log) }); err != nil {
+		return nil, fmt.Errorf("escalation.schedule: %w", err)
+	}
+	if cfg.Digest != "" {
+		if _, err := c.AddFunc(cfg.Digest, func() { d.sendDigest(log, false) }); err != nil {
+			return nil, fmt.Errorf("digest.schedule: %w", err)
+		}
+	}
+	c.Start()
+	return c, nil
+}
+
+// cronLogger adapts slog to cron's logger (used for recovered panics).
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
 }
 
 // guard runs f, turning a panic into an error so one bad goroutine stops

@@ -23,6 +23,8 @@ Usage:
                        [--connect]     ...and log in to the IMAP and SMTP servers
   ticketd list         --config FILE   list tickets
   ticketd show N       --config FILE   show ticket N and its timeline
+  ticketd digest       --config FILE   send the managers' digest now
+                       [--dry-run]     ...or only print it
   ticketd dev                          try ticketd with an in-process mail sandbox
   ticketd version
 
@@ -58,7 +60,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", os.Getenv("TICKETD_CONFIG"), "configuration file (default $TICKETD_CONFIG)")
 	var devOpts devOptions
-	connect := false
+	connect, dryRun := false, false
+	if cmd == "digest" {
+		fs.BoolVar(&dryRun, "dry-run", false, "print the digest instead of sending it")
+	}
 	if cmd == "check-config" {
 		fs.BoolVar(&connect, "connect", false, "also log in to the IMAP and SMTP servers (sends no mail)")
 	}
@@ -130,6 +135,12 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return errUsage
 		}
 		return showTicket(cfg, positional[0], stdout)
+	case "digest":
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		return Digest(ctx, cfg, Deps{Logger: newLogger(stderr, cfg.LogLevel)}, dryRun, stdout)
 	case "dev":
 		return runDev(ctx, devOpts, stdout, stderr)
 	case "version":
