@@ -3,7 +3,6 @@ package tickets
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,80 +27,82 @@ const checkBatch = 200
 
 // CheckReport counts what one SLA check did.
 type CheckReport struct {
+	Tickets     int // tickets decided on
 	Warnings    int
 	Breaches    int
 	Escalations int
 	Alerts      int
+	// More is true when more tickets were due than one batch holds: call
+	// CheckSLA again.
+	More bool
 }
 
-// CheckSLA acts on every ticket whose SLA needs attention at the current
-// time: warnings at the configured fraction of a target, escalation to the
-// next tier on a breach, an alert to the managers on a breach at the last
-// tier. It reads the due index, so its cost follows the due tickets.
+// CheckSLA acts on up to one batch of tickets whose SLA needs attention at
+// the current time: warnings at the configured fraction of a target,
+// escalation to the next tier on a breach, an alert to the managers on a
+// breach at the last tier. It reads the due index, so its cost follows the
+// due tickets, and decides them all in one transaction. Report.More says
+// that more are due.
 func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
-	var total CheckReport
+	if err := ctx.Err(); err != nil {
+		return CheckReport{}, err
+	}
 	now := s.opts.Now()
-	for {
-		if err := ctx.Err(); err != nil {
-			return total, err
+	var rep CheckReport
+	queued := 0
+	err := s.store.db.Update(func(tx *bolt.Tx) error {
+		rep, queued = CheckReport{}, 0
+		due, err := dueTickets(tx, now, checkBatch+1)
+		if err != nil {
+			return err
 		}
-		var rep CheckReport
-		queued, more := 0, false
-		err := s.store.db.Update(func(tx *bolt.Tx) error {
-			rep, queued, more = CheckReport{}, 0, false // bbolt may not retry, but keep the function pure
-			due, err := dueTickets(tx, now, checkBatch+1)
+		if len(due) > checkBatch {
+			due, rep.More = due[:checkBatch], true
+		}
+		for _, key := range due {
+			id := u64From(key[8:])
+			a := applier{s: s, tx: tx, now: now}
+			t, err := getTicket(tx, id)
+			if errors.Is(err, ErrNotFound) { // a dangling entry must not come back every check
+				if err := tx.Bucket(bucketSLADue).Delete(key); err != nil {
+					return err
+				}
+				continue
+			}
 			if err != nil {
 				return err
 			}
-			if len(due) > checkBatch {
-				due, more = due[:checkBatch], true
+			if err := a.checkTicket(&t, &rep); err != nil {
+				return fmt.Errorf("ticket %d: %w", id, err)
 			}
-			for _, id := range due {
-				a := applier{s: s, tx: tx, now: now}
-				t, err := getTicket(tx, id)
-				if errors.Is(err, ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				if err := a.checkTicket(&t, &rep); err != nil {
-					return fmt.Errorf("ticket %d: %w", id, err)
-				}
-				if err := a.save(&t); err != nil {
-					return err
-				}
-				queued += a.queued
+			if err := a.save(&t); err != nil {
+				return err
 			}
-			return nil
-		})
-		if err != nil {
-			return total, fmt.Errorf("sla check: %w", err)
+			rep.Tickets++
+			queued += a.queued
 		}
-		total.Warnings += rep.Warnings
-		total.Breaches += rep.Breaches
-		total.Escalations += rep.Escalations
-		total.Alerts += rep.Alerts
-		if queued > 0 {
-			s.signalQueued()
-		}
-		if !more {
-			return total, nil
-		}
+		return nil
+	})
+	if err != nil {
+		return CheckReport{}, fmt.Errorf("sla check: %w", err)
 	}
+	if queued > 0 {
+		s.signalQueued()
+	}
+	return rep, nil
 }
 
-// dueTickets returns up to limit tickets filed in the SLA due index at or
-// before now, earliest first.
-func dueTickets(tx *bolt.Tx, now time.Time, limit int) ([]uint64, error) {
-	var out []uint64
+// dueTickets returns the keys of up to limit tickets filed in the SLA due
+// index at or before now, earliest first.
+func dueTickets(tx *bolt.Tx, now time.Time, limit int) ([][]byte, error) {
+	var out [][]byte
 	end := dueKey(now, ^uint64(0))
 	c := tx.Bucket(bucketSLADue).Cursor()
 	for k, _ := c.First(); k != nil && len(out) < limit && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
 		if len(k) != 16 {
 			return nil, fmt.Errorf("sla due index: bad key %x", k)
 		}
-		out = append(out, binary.BigEndian.Uint64(k[8:]))
+		out = append(out, bytes.Clone(k)) // the key is deleted while we hold it
 	}
 	return out, nil
 }

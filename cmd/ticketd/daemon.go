@@ -145,17 +145,25 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 	return err
 }
 
-// checkSLA runs one escalation check and logs what it did.
+// checkSLA runs one escalation check: batch after batch until nothing
+// more is due, each decided and committed on its own.
 func (d *desk) checkSLA(ctx context.Context, log *slog.Logger) error {
-	rep, err := d.svc.CheckSLA(ctx)
-	if err != nil {
-		log.Error("sla check", "err", err)
-		return err
+	for {
+		rep, err := d.svc.CheckSLA(ctx)
+		if err != nil {
+			log.Error("sla check", "err", err)
+			return err
+		}
+		if rep.Tickets > 0 {
+			log.Debug("sla batch committed", "tickets", rep.Tickets, "more", rep.More)
+		}
+		if rep.Warnings+rep.Breaches+rep.Escalations+rep.Alerts > 0 {
+			log.Info("sla check", "warnings", rep.Warnings, "breaches", rep.Breaches, "escalations", rep.Escalations, "alerts", rep.Alerts)
+		}
+		if !rep.More {
+			return nil
+		}
 	}
-	if rep != (tickets.CheckReport{}) {
-		log.Info("sla check", "warnings", rep.Warnings, "breaches", rep.Breaches, "escalations", rep.Escalations, "alerts", rep.Alerts)
-	}
-	return nil
 }
 
 // sendDigest queues the managers' digest (or, dryRun, only renders it).
