@@ -15,7 +15,11 @@
 //   - Outgoing mails are fully rendered when queued; the outbox only delivers.
 //   - No network I/O happens inside a transaction.
 //
-// # Bucket layout (schema version 1)
+//   - SLA decisions (warnings, breaches, escalations, alerts) are taken,
+//     recorded on the ticket and their mails queued in one transaction that
+//     also refiles the ticket in sla_due, so none is repeated or skipped.
+//
+// # Bucket layout (schema version 2)
 //
 //	meta      "schema" → u64be(version)
 //	tickets   u64be(ticket) → JSON Ticket
@@ -25,6 +29,15 @@
 //	outbox    u64be(mail) → JSON Mail                        (waiting to be delivered)
 //	outbox_due u64be(next attempt, unix ns) | u64be(mail) → "" (the outbox by due time)
 //	failed    u64be(mail) → JSON Mail                        (given up; kept for the admin)
+//	sla_due   u64be(next SLA attention, unix ns) | u64be(ticket) → ""
+//	          one entry per ticket with a running countdown; the instant is
+//	          also kept in Ticket.NextCheck so the entry can be replaced
+//	vendor_refs u64be(tier) | vendor's ticket number → u64be(ticket)
+//	meta      "last_digest" → u64be(unix ns of the last digest sent)
+//	          "sla_backfill" → set while tickets from schema 1 await their clocks
+//
+// Mails with ticket 0 (digests) belong to no ticket: their delivery is not
+// recorded on a timeline.
 //
 // All integers are big-endian so keys sort numerically.
 package tickets

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/tickets"
+	"github.com/ticketd/ticketd/tiers"
 )
 
 func listTickets(cfg *Config, w io.Writer) error {
@@ -63,7 +64,14 @@ func showTicket(cfg *Config, arg string, w io.Writer) error {
 		}
 		fmt.Fprintf(w, "participants %s\n", strings.Join(ps, ", "))
 	}
-	fmt.Fprintf(w, "created %s, first response %s\n\n", when(t.Created), when(t.FirstResponse))
+	fmt.Fprintf(w, "created %s, first response %s\n", when(t.Created), when(t.FirstResponse))
+	vendor := ""
+	if t.VendorRef != "" {
+		vendor = ", vendor ref " + t.VendorRef
+	}
+	fmt.Fprintf(w, "priority %s, at tier %d since %s, escalated %d time(s)%s\n", or(string(t.Priority), "normal"), t.Tier,
+		when(t.TierSince), t.Escalations, vendor)
+	fmt.Fprintf(w, "sla: first response %s, resolution %s\n\n", slaState(t.SLA.FirstResponse, when), slaState(t.SLA.Resolution, when))
 	for _, e := range events {
 		line := fmt.Sprintf("%s  %-15s", when(e.Time), e.Kind)
 		if e.Actor != "" {
@@ -71,6 +79,9 @@ func showTicket(cfg *Config, arg string, w io.Writer) error {
 		}
 		if e.To != "" {
 			line += fmt.Sprintf(" %s → %s", or(string(e.From), "·"), e.To)
+		}
+		if e.ToTier != 0 {
+			line += fmt.Sprintf(" tier %d → %d", e.FromTier, e.ToTier)
 		}
 		if len(e.Recipients) > 0 {
 			line += " to " + strings.Join(e.Recipients, ", ")
@@ -86,6 +97,22 @@ func showTicket(cfg *Config, arg string, w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// slaState describes one countdown for show.
+func slaState(c tiers.Countdown, when func(time.Time) string) string {
+	switch {
+	case c.Target == 0:
+		return "-"
+	case !c.Met.IsZero():
+		return fmt.Sprintf("met %s (target %s)", when(c.Met), c.Target)
+	case c.Breached && c.Running():
+		return fmt.Sprintf("BREACHED %s (target %s)", when(c.Due), c.Target)
+	case c.Running():
+		return fmt.Sprintf("due %s (target %s)", when(c.Due), c.Target)
+	default:
+		return fmt.Sprintf("paused, %s of %s used", c.Used.Round(time.Second), c.Target)
+	}
 }
 
 func truncate(s string, n int) string {

@@ -176,6 +176,13 @@ func TestEscalationClimbsTiers(t *testing.T) {
 		}
 	}
 
+	show := e.ticketd("show", "1")
+	for _, want := range []string{"escalated 2 time(s)", "tier 1 → 2", "tier 2 → 3", "first_response target 2s breached at tier 3"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("show 1 lacks %q:\n%s", want, show)
+		}
+	}
+
 	e.smtp.Reset()
 	e.ticketd("digest")
 	digest := classify(t, e.smtp.WaitFor(1, 10*time.Second))[0]
