@@ -9,15 +9,11 @@
 //     ONE bbolt transaction. Callers move the message out of the inbox only
 //     after Apply returned, so a crash at any point loses nothing; re-applying
 //     the same Message-ID is recognised and changes nothing.
-//
 //   - Ticket numbers come from the tickets bucket's sequence: sequential, never
 //     reused, even after a rolled-back transaction (bbolt rolls the sequence
 //     back with it, and nothing outside the transaction has seen the number).
-//
 //   - Outgoing mails are fully rendered when queued; the outbox only delivers.
-//
 //   - No network I/O happens inside a transaction.
-//
 //   - SLA decisions (warnings, breaches, escalations, alerts) are taken,
 //     recorded on the ticket and their mails queued in one transaction that
 //     also refiles the ticket in sla_due, so none is repeated or skipped.
