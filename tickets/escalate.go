@@ -35,7 +35,6 @@ func (a *applier) escalate(t *Ticket, reason, actor string) error {
 	}
 	prevAssignee := t.Assignee
 	fromName := a.tier(t).Name
-	t.Assignee = ""
 	t.Escalations++
 	a.enterTier(t, from+1)
 	tier := a.tier(t)
@@ -44,19 +43,25 @@ func (a *applier) escalate(t *Ticket, reason, actor string) error {
 	if err != nil {
 		return err
 	}
+	// The new tier's agents get the ticket. With a vendor, the desk's own
+	// people keep it (they still answer the requester): the assignee stays,
+	// and they are told it went out.
+	internal := addresses(tier.Agents)
 	if tier.Vendor {
 		if err := a.forwardToVendor(t, tier, reason); err != nil {
 			return err
 		}
+		internal, prevAssignee = a.internalRecipients(t), ""
 	} else {
-		history, err := a.history(t, false)
-		if err != nil {
-			return err
-		}
-		if err := a.queue(t, outgoing{kind: "escalated", to: addresses(tier.Agents), thread: a.agentThread(t),
-			auto: "auto-generated", notice: notice{reason: reason, history: history}, fromTier: fromName}); err != nil {
-			return err
-		}
+		t.Assignee = ""
+	}
+	history, err := a.history(t, false)
+	if err != nil {
+		return err
+	}
+	if err := a.queue(t, outgoing{kind: "escalated", to: internal, thread: a.agentThread(t),
+		auto: "auto-generated", notice: notice{reason: reason, history: history}, fromTier: fromName}); err != nil {
+		return err
 	}
 	if prevAssignee != "" && !contains(tier.Agents, prevAssignee) {
 		if err := a.queue(t, outgoing{kind: "escalation_notice", to: []Address{{Email: prevAssignee}}, thread: a.agentThread(t),

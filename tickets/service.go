@@ -328,7 +328,9 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	if t.FirstResponse.IsZero() {
 		t.FirstResponse = a.now
 	}
-	a.responded(t)
+	if !a.tier(t).Vendor { // at the vendor's tier, only the vendor's answer counts
+		a.responded(t)
+	}
 	if err := a.setStatus(t, StatusOpen, agent, StatusNew); err != nil {
 		return err
 	}

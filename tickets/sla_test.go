@@ -326,6 +326,18 @@ func TestVendorTier(t *testing.T) {
 	if strings.Contains(v.Text, "ana@example.com") || strings.Contains(v.HTML, "ana@example.com") {
 		t.Fatalf("the agent's address reached the vendor:\n%s", v.Text)
 	}
+	if len(mailsTo(mails, "escalated", "ana@example.com")) != 1 || len(mailsTo(mails, "escalation_notice", "ana@example.com")) != 0 {
+		t.Fatalf("the desk's agent keeps the ticket and is told it went to the vendor: %+v", mails)
+	}
+	if tk := f.ticket(1); tk.Assignee != "ana@example.com" {
+		t.Fatalf("assignee %q after escalation to the vendor, want the desk's agent", tk.Assignee)
+	}
+	// Ana answers the requester meanwhile: the vendor's clock keeps running.
+	f.apply(msg("a3@example", "ana@example.com", "Re: [Soporte #1] Licencia", "Seguimos esperando al fabricante."))
+	if tk := f.ticket(1); !tk.SLA.FirstResponse.Running() {
+		t.Fatal("an agent's reply stopped the vendor's first-response clock")
+	}
+	f.drain()
 	// Their help desk acknowledges with its own number (automatic mail).
 	ack := msg("acme1@acme", "soporte@acme.com", "[ACME #77] Re: [Soporte #1] Licencia caducada", "Ticket received.")
 	ack.AutoSubmitted = true
