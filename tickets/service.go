@@ -303,6 +303,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 	}
+	tierBefore := t.Tier
 	cmds, rest := parseCommands(m.Text)
 	for _, c := range cmds {
 		if err := a.runCommand(t, agent, c); err != nil {
@@ -328,7 +329,9 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	if t.FirstResponse.IsZero() {
 		t.FirstResponse = a.now
 	}
-	if !a.tier(t).Vendor { // at the vendor's tier, only the vendor's answer counts
+	// The new tier answers for itself: a reply sent with #escalate is the
+	// old tier's, and at the vendor's tier only the vendor's answer counts.
+	if t.Tier == tierBefore && !a.tier(t).Vendor {
 		a.responded(t)
 	}
 	if err := a.setStatus(t, StatusOpen, agent, StatusNew); err != nil {

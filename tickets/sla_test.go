@@ -277,6 +277,9 @@ func TestManualEscalation(t *testing.T) {
 	if tk.Tier != 2 || tk.Assignee != "" {
 		t.Fatalf("after #escalar: tier %d assignee %q", tk.Tier, tk.Assignee)
 	}
+	if !tk.SLA.FirstResponse.Running() {
+		t.Fatal("the escalating agent's reply counted as tier 2's first response")
+	}
 	mails := f.drain()
 	esc := mailsTo(mails, "escalated", "marta@example.com")
 	if len(esc) != 1 || !strings.Contains(esc[0].Text, "necesita un técnico en sitio") || !strings.Contains(esc[0].Text, "Lo revisamos.") {
