@@ -29,7 +29,8 @@ var (
 var (
 	languages = []string{"es", "en"}
 	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "reply",
-		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "digest"}
+		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "digest",
+		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply"}
 )
 
 // replyLines are the visible markers at the top of mails to requesters.
@@ -48,6 +49,12 @@ var priorityNames = map[string]map[string]string{
 var clockNames = map[string]map[string]string{
 	"es": {"first_response": "primera respuesta", "resolution": "resolución"},
 	"en": {"first_response": "first response", "resolution": "resolution"},
+}
+
+// rateWords label the rating links, best first.
+var rateWords = map[string][]string{
+	"es": {"5 · Excelente", "4 · Bien", "3 · Regular", "2 · Mal", "1 · Muy mal"},
+	"en": {"5 · Excellent", "4 · Good", "3 · Fair", "2 · Poor", "1 · Very poor"},
 }
 
 // statusNames translate tickets.Status values; templates must not import
@@ -89,6 +96,20 @@ type Data struct {
 	VendorRef    string // the vendor's own ticket number, when known
 
 	Digest *Digest // for the managers' digest only
+
+	DeskAddress string        // the support address (mailto: links)
+	Problems    []string      // command lines an agent got wrong, with why
+	Articles    []ArticleLine // knowledge-base suggestions in an acknowledgement
+	RateLinks   []string      // mailto: links rating 5, 4, 3, 2, 1
+	Rating      int           // a requester's rating, 1–5
+	Tickets     []TicketLine  // a requester's open tickets (status reply)
+}
+
+// ArticleLine is a knowledge-base article offered to a requester.
+type ArticleLine struct {
+	N     int // its number in the list, for "#resuelto N"
+	Title string
+	Text  string
 }
 
 // Digest is the managers' summary of a period.
@@ -213,6 +234,11 @@ var sampleData = Data{
 		Backlog:             []BacklogRow{{Tier: "Tier 1", New: 1, Total: 1, Bar: 30}},
 		Oldest:              []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 2, Age: "1d"}},
 		MedianFirstResponse: "1h", MedianResolution: "1d", Satisfaction: "4.5 / 5 (2)"},
+	DeskAddress: "desk@example.com", Problems: []string{"#asignar: needs an agent's address, or me"},
+	Articles:  []ArticleLine{{N: 1, Title: "Printer", Text: "Restart it."}},
+	RateLinks: []string{"mailto:desk@example.com?subject=5", "mailto:desk@example.com?subject=4", "mailto:desk@example.com?subject=3", "mailto:desk@example.com?subject=2", "mailto:desk@example.com?subject=1"},
+	Rating:    2,
+	Tickets:   []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 1, Age: "1d"}},
 }
 
 // Render renders template name in lang with data.
@@ -300,6 +326,7 @@ func htmlFuncs(lang string) htmltemplate.FuncMap {
 		"priority":  func(s string) string { return translate(priorityNames, lang, s) },
 		"clock":     func(s string) string { return translate(clockNames, lang, s) },
 		"px":        func(n int) int { return n * 10 },
+		"rateWord":  func(i int) string { return rateWords[lang][min(max(i, 0), 4)] },
 		"lines":     lines,
 	}
 }

@@ -78,6 +78,14 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 }
 
 func (s *Service) queueDigest(tx *bolt.Tx, r templates.Rendered, now time.Time) error {
+	m := Mail{Kind: "digest", From: s.opts.Desk, To: s.opts.Managers, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		AutoSubmitted: "auto-generated", Queued: now, NextAttempt: now}
+	return s.queueMail(tx, &m)
+}
+
+// queueMail puts a mail that belongs to no ticket (digests, status
+// replies) in the outbox, with a new Message-ID.
+func (s *Service) queueMail(tx *bolt.Tx, m *Mail) error {
 	id, err := tx.Bucket(bucketOutbox).NextSequence()
 	if err != nil {
 		return err
@@ -86,9 +94,8 @@ func (s *Service) queueDigest(tx *bolt.Tx, r templates.Rendered, now time.Time) 
 	if err != nil {
 		return err
 	}
-	m := Mail{ID: id, Kind: "digest", From: s.opts.Desk, To: s.opts.Managers, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		MessageID: msgID, AutoSubmitted: "auto-generated", Queued: now, NextAttempt: now}
-	if err := putOutbox(tx, &m); err != nil {
+	m.ID, m.MessageID = id, msgID
+	if err := putOutbox(tx, m); err != nil {
 		return err
 	}
 	return indexMsgID(tx, msgID, 0, dirSent)

@@ -29,14 +29,21 @@ type notice struct {
 // requester gets a short notice when the desk wants that. actor is the
 // agent who asked for it, "" for an SLA breach. The same path serves both.
 func (a *applier) escalate(t *Ticket, reason, actor string) error {
-	from := t.Tier
-	if from >= a.s.opts.Policy.Last() {
+	if t.Tier >= a.s.opts.Policy.Last() {
 		return errLastTier
 	}
+	return a.moveTier(t, t.Tier+1, reason, actor)
+}
+
+// moveTier moves t to tier level (up or down, "#tier n"), the same way.
+func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
+	from := t.Tier
 	prevAssignee := t.Assignee
 	fromName := a.tier(t).Name
-	t.Escalations++
-	a.enterTier(t, from+1)
+	if level > from {
+		t.Escalations++
+	}
+	a.enterTier(t, level)
 	tier := a.tier(t)
 	err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventEscalated, Actor: actor,
 		Detail: reason, FromTier: from, ToTier: t.Tier})

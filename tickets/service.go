@@ -27,6 +27,31 @@ type Options struct {
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.
 	RequireVerifiedAgents bool
+	// CollisionCheck holds an agent's answer to a notification older than
+	// the newest public message from someone else, until they confirm it.
+	CollisionCheck bool
+	// CSAT asks the requester to rate the help when a ticket is
+	// resolved; a rating of LowRating or less is sent to the desk.
+	CSAT      bool
+	LowRating int
+	// ReopenWindow is how long after its resolution a requester's reply
+	// reopens a ticket; later replies open a new ticket linked to it.
+	ReopenWindow time.Duration
+	// AutoClose closes resolved tickets after this long (0: never).
+	AutoClose time.Duration
+	// PendingReminder reminds a silent requester this long after the
+	// ticket became pending; PendingResolve resolves it this long after
+	// the reminder (0: never).
+	PendingReminder, PendingResolve time.Duration
+	// StrangersJoin lets mail from someone who is neither requester,
+	// participant nor agent join the ticket its token names; by default
+	// it opens a new ticket linked to that one.
+	StrangersJoin bool
+	// KBSuggestions is how many knowledge-base articles an
+	// acknowledgement offers at most (0: none); KBMinScore the BM25 score
+	// an article needs.
+	KBSuggestions int
+	KBMinScore    float64
 	// Managers get SLA alerts at the last tier and the digests.
 	Managers []Address
 	// NotifyRequesterOnEscalation sends the requester a short notice when
@@ -141,6 +166,9 @@ type applier struct {
 	tx     *bolt.Tx
 	now    time.Time
 	queued int
+	// quietResolve: the status change being made sends its own notice,
+	// not the satisfaction question.
+	quietResolve bool
 }
 
 func (a *applier) apply(m *Inbound) (Result, error) {
@@ -170,7 +198,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
 	}
 	if m.AutoSubmitted {
-		if !found {
+		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
 		// Recorded, but never answered nor forwarded: two robots must not talk.
@@ -180,7 +208,13 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
 	}
 	if !found {
-		return a.create(m)
+		if statusSubject.MatchString(cleanSubject(m.Subject)) {
+			return a.statusReply(m)
+		}
+		return a.create(m, nil, "")
+	}
+	if why := a.startsNewTicket(&t, from); why != "" {
+		return a.create(m, &t, why)
 	}
 	switch {
 	case !a.s.opts.Policy.IsAgent(from):
@@ -207,8 +241,7 @@ func (a *applier) ignore(m *Inbound, reason string) (Result, error) {
 // findTicket threads m: the subject token first, then In-Reply-To and
 // References (newest first) against every Message-ID ticketd has seen or
 // sent, then (for mail from a vendor, vendorLevel > 0) the vendor's own
-// ticket number. A closed ticket is not reopened: its thread starts a new
-// ticket.
+// ticket number. It finds closed tickets too: the caller decides.
 func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) {
 	var candidates []uint64
 	if n, ok := a.s.token.find(m.Subject); ok {
@@ -237,17 +270,32 @@ func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) 
 		if err != nil {
 			return Ticket{}, false, err
 		}
-		if t.Status == StatusClosed {
-			return Ticket{}, false, nil
-		}
 		return t, true, nil
 	}
 	return Ticket{}, false, nil
 }
 
-// create opens a ticket for m, acknowledges it to the requester and
-// notifies the first tier.
-func (a *applier) create(m *Inbound) (Result, error) {
+// startsNewTicket says why mail from "from" on t must open a new ticket
+// (linked to t) instead of joining it; "" when it joins. Agents always join.
+func (a *applier) startsNewTicket(t *Ticket, from string) string {
+	if a.s.opts.Policy.IsAgent(from) {
+		return ""
+	}
+	switch {
+	case t.Status == StatusClosed:
+		return fmt.Sprintf("mail on closed ticket #%d", t.ID)
+	case t.Status == StatusResolved && a.s.opts.ReopenWindow > 0 && a.now.Sub(t.ResolvedAt) > a.s.opts.ReopenWindow:
+		return fmt.Sprintf("mail on ticket #%d, resolved more than %s ago", t.ID, a.s.opts.ReopenWindow)
+	case from != t.Requester.Email && !t.isParticipant(from) && !a.s.opts.StrangersJoin:
+		return fmt.Sprintf("mail naming ticket #%d from %s, who is not on it", t.ID, from)
+	}
+	return ""
+}
+
+// create opens a ticket for m, acknowledges it to the requester (with
+// knowledge-base suggestions) and notifies the first tier. With link, the
+// new ticket is linked to that one, for why.
+func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	b := a.tx.Bucket(bucketTickets)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -273,6 +321,24 @@ func (a *applier) create(m *Inbound) (Result, error) {
 	}
 	a.addParticipants(&t, m)
 	a.enterTier(&t, 1)
+	if link != nil {
+		if err := a.link(&t, link, why); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := a.tx.Bucket(bucketRequesters).Put(requesterKey(t.Requester.Email, id), nil); err != nil {
+		return Result{}, err
+	}
+	suggested, err := a.suggestions(t.Subject, customerText(m))
+	if err != nil {
+		return Result{}, err
+	}
+	for _, art := range suggested {
+		t.Suggested = append(t.Suggested, art.ID)
+		if err := countArticle(a.tx, art.ID, false); err != nil {
+			return Result{}, err
+		}
+	}
 	if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventCreated, Actor: t.Requester.Email,
 		Subject: t.Subject, To: StatusNew, Detail: "priority " + string(t.Priority)}); err != nil {
 		return Result{}, err
@@ -280,7 +346,12 @@ func (a *applier) create(m *Inbound) (Result, error) {
 	if err := a.recordInbound(&t, m, ""); err != nil {
 		return Result{}, err
 	}
-	ack := outgoing{kind: "ack", to: []Address{t.Requester}, thread: a.publicThread(&t), auto: "auto-replied", text: customerText(m)}
+	if len(suggested) > 0 {
+		if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventKB, Detail: fmt.Sprintf("suggested articles %v", t.Suggested)}); err != nil {
+			return Result{}, err
+		}
+	}
+	ack := outgoing{kind: "ack", to: []Address{t.Requester}, thread: a.publicThread(&t), auto: "auto-replied", text: customerText(m), articles: suggested}
 	if err := a.queue(&t, ack); err != nil {
 		return Result{}, err
 	}
@@ -290,31 +361,76 @@ func (a *applier) create(m *Inbound) (Result, error) {
 	return Result{Ticket: id, Outcome: OutcomeCreated}, a.save(&t)
 }
 
-// agentReply relays an agent's answer to the requester and Cc participants
+// agentReply applies an agent's mail: its commands, then its text — an
+// internal note, or an answer relayed to the requester and Cc participants
 // from the support address, so the agent's own address is never shown.
 func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	agent := NormalizeEmail(m.From.Email)
-	if err := a.recordInbound(t, m, "agent"); err != nil {
+	cmds, rest := parseCommands(m.Text)
+	var problems []string
+	for _, c := range cmds {
+		if p := a.check(t, agent, c); p != "" {
+			problems = append(problems, c.line+": "+p)
+		}
+	}
+	if len(problems) > 0 {
+		// One mistake and nothing happens: a half-applied mail (resolved
+		// but not relayed, say) is worse than a clear "try again".
+		if err := a.recordInbound(t, m, "agent: commands not understood, nothing applied"); err != nil {
+			return err
+		}
+		return a.queue(t, outgoing{kind: "command_error", to: []Address{{Email: agent}}, thread: replyThread(m),
+			auto: "auto-replied", text: m.FullText, problems: problems})
+	}
+	note, send := hasCommand(cmds, "note"), hasCommand(cmds, "send")
+	text, relay := a.relayable(rest)
+	if !note && !send && relay && a.s.opts.CollisionCheck {
+		newer, err := a.newerPublic(t, m, agent)
+		if err != nil {
+			return err
+		}
+		if newer != "" {
+			return a.hold(t, m, agent, text, newer)
+		}
+	}
+	detail := "agent"
+	if note {
+		detail = "note"
+	}
+	if err := a.recordInbound(t, m, detail); err != nil {
 		return err
 	}
-	if t.Assignee == "" {
-		t.Assignee = agent
-		if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAssigned, Actor: agent, Detail: agent}); err != nil {
+	if t.Assignee == "" && !note {
+		if err := a.assign(t, agent, agent); err != nil {
 			return err
 		}
 	}
 	tierBefore := t.Tier
-	cmds, rest := parseCommands(m.Text)
 	for _, c := range cmds {
 		if err := a.runCommand(t, agent, c); err != nil {
 			return err
 		}
 	}
-	text, ok := a.relayable(rest)
-	if !ok && len(cmds) > 0 {
-		return nil // commands only: nothing to relay
+	if hasCommand(cmds, "kb") {
+		if err := a.saveArticle(t, agent, rest); err != nil {
+			return err
+		}
 	}
-	if !ok {
+	switch {
+	case note:
+		if strings.TrimSpace(rest) == "" {
+			return nil
+		}
+		return a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
+			auto: "auto-generated", text: strings.TrimSpace(rest), author: &Address{Email: agent}})
+	case send && !relay:
+		text, relay = t.Held.Text, true // the held answer, confirmed
+		fallthrough
+	case send:
+		t.Held = nil
+	case !relay && len(cmds) > 0:
+		return nil // commands only: nothing to relay
+	case !relay:
 		// Tell the agent, who believes the requester has the answer; show
 		// them what they sent so an inline answer is easy to re-send.
 		err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
@@ -322,8 +438,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 		if err != nil {
 			return err
 		}
-		th := thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
-		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: th,
+		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
 			auto: "auto-replied", text: m.FullText})
 	}
 	if t.FirstResponse.IsZero() {
@@ -337,7 +452,32 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	if err := a.setStatus(t, StatusOpen, agent, StatusNew); err != nil {
 		return err
 	}
+	a.publicMessage(t, agent)
 	return a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text})
+}
+
+// replyThread threads a mail to an agent under the mail they sent.
+func replyThread(m *Inbound) thread {
+	return thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
+}
+
+// otherAgents are the desk's people on t except author: the assignee and
+// the agents of its internal tier.
+func (a *applier) otherAgents(t *Ticket, author string) []Address {
+	var out []Address
+	seen := map[string]bool{author: true}
+	for _, e := range append([]string{t.Assignee}, a.internalTier(t).Agents...) {
+		if e != "" && !seen[e] {
+			seen[e] = true
+			out = append(out, Address{Email: e})
+		}
+	}
+	return out
+}
+
+// publicMessage notes that the public conversation moved on, by whom.
+func (a *applier) publicMessage(t *Ticket, by string) {
+	t.LastPublicAt, t.LastPublicBy = a.now, by
 }
 
 // relayable returns the part of an agent's text that may reach the
@@ -421,13 +561,47 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	case t.isParticipant(from):
 		role = "participant"
 	}
+	if role == "" && t.CSATAsked && t.Status != StatusOpen {
+		if rating, comment, ok := parseRating(m.Subject, m.Text); ok {
+			return a.rate(t, m, rating, comment)
+		}
+	}
 	if err := a.recordInbound(t, m, role); err != nil {
 		return err
 	}
 	if role != "other" {
 		t.LastPublicMessageID = m.MessageID
+		a.publicMessage(t, from)
+	}
+	if n, ok := parseSolved(m.Text); ok && role == "" {
+		return a.solvedByRequester(t, m, n)
 	}
 	if err := a.setStatus(t, StatusOpen, from, StatusPending, StatusResolved); err != nil {
+		return err
+	}
+	return a.notifyAgents(t, "agent_update", m, false)
+}
+
+// solvedByRequester closes t at the requester's word ("#resuelto [n]"),
+// crediting the n-th suggested article (the only one when there is one).
+func (a *applier) solvedByRequester(t *Ticket, m *Inbound, n int) error {
+	if n == 0 && len(t.Suggested) == 1 {
+		n = 1
+	}
+	if n >= 1 && n <= len(t.Suggested) {
+		t.SolvedBy = t.Suggested[n-1]
+		if err := countArticle(a.tx, t.SolvedBy, true); err != nil {
+			return err
+		}
+		if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventKB, Actor: t.Requester.Email,
+			Detail: fmt.Sprintf("article %d solved it (self-service)", t.SolvedBy)}); err != nil {
+			return err
+		}
+	}
+	a.quietResolve = true // they said it is solved: no question about it
+	err := a.setStatus(t, StatusClosed, t.Requester.Email, StatusNew, StatusOpen, StatusPending, StatusResolved)
+	a.quietResolve = false
+	if err != nil {
 		return err
 	}
 	return a.notifyAgents(t, "agent_update", m, false)
@@ -439,11 +613,20 @@ func (a *applier) setStatus(t *Ticket, to Status, actor string, from ...Status) 
 		if t.Status == f {
 			ev := Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: actor, From: t.Status, To: to}
 			t.Status = to
-			if to == StatusResolved {
-				t.ResolvedAt = a.now
-			}
 			a.slaFollowStatus(t)
-			return addEvent(a.tx, ev)
+			if err := addEvent(a.tx, ev); err != nil {
+				return err
+			}
+			switch to {
+			case StatusPending:
+				t.PendingSince, t.ReminderSent = a.now, false
+			case StatusResolved:
+				t.ResolvedAt = a.now
+				if !a.quietResolve {
+					return a.askRating(t)
+				}
+			}
+			return nil
 		}
 	}
 	return nil
@@ -528,8 +711,11 @@ type outgoing struct {
 	author     *Address // who wrote text; nil: the requester
 	unverified bool     // text claims an agent's address without proof
 	replyTo    *Address
-	notice     notice // SLA and escalation details
-	fromTier   string // the tier a ticket left, for escalation mails
+	notice     notice    // SLA and escalation details
+	fromTier   string    // the tier a ticket left, for escalation mails
+	problems   []string  // command errors
+	articles   []Article // knowledge-base suggestions
+	rating     int
 }
 
 // queue renders o and puts it in the outbox, indexing its Message-ID so
@@ -561,6 +747,15 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Left:           humanDuration(o.notice.left),
 		FromTierName:   o.fromTier,
 		VendorRef:      t.VendorRef,
+		Problems:       o.problems,
+		Rating:         o.rating,
+		DeskAddress:    a.s.opts.Desk.Email,
+	}
+	for i, art := range o.articles {
+		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})
+	}
+	if kind == "csat" {
+		data.RateLinks = a.rateLinks(t)
 	}
 	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, data)
 	if err != nil {

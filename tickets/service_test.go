@@ -181,7 +181,7 @@ func TestThreading(t *testing.T) {
 		m    Inbound
 		want uint64
 	}{
-		{"token", msg("t1@c", "pedro@client.com", "RE: [Soporte #2] Problema dos", "x"), 2},
+		{"token", msg("t1@c", "maria@client.com", "RE: [Soporte #2] Problema dos", "x"), 2},
 		{"token, other spacing and case", msg("t2@c", "pedro@client.com", "Fwd: [soporte#1]", "x"), 1},
 		{"in-reply-to our ack", Inbound{MessageID: "t3@c", From: NewAddress("", "pedro@client.com"), Subject: "Re: something", InReplyTo: []string{ack1.MessageID}}, 1},
 		{"references a received message", Inbound{MessageID: "t4@c", From: NewAddress("", "maria@client.com"), Subject: "otra", References: []string{"unknown@x", "root2@c"}}, 2},

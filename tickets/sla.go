@@ -32,6 +32,8 @@ type CheckReport struct {
 	Breaches    int
 	Escalations int
 	Alerts      int
+	// Lifecycle steps taken.
+	Reminders, AutoResolved, AutoClosed int
 	// More is true when more tickets were due than one batch holds: call
 	// CheckSLA again.
 	More bool
@@ -107,8 +109,11 @@ func dueTickets(tx *bolt.Tx, now time.Time, limit int) ([][]byte, error) {
 	return out, nil
 }
 
-// checkTicket takes the SLA decisions due for t at a.now.
+// checkTicket takes the lifecycle steps and SLA decisions due for t at a.now.
 func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
+	if err := a.checkLifecycle(t, rep); err != nil {
+		return err
+	}
 	type clock struct {
 		c    *tiers.Countdown
 		name string
@@ -206,7 +211,7 @@ func (a *applier) setPriority(t *Ticket, pr tiers.Priority, actor string) error 
 
 // save writes t and files it in the SLA due index under its next check.
 func (a *applier) save(t *Ticket) error {
-	next := nextCheck(t)
+	next := a.nextCheck(t)
 	if !next.Equal(t.NextCheck) {
 		b := a.tx.Bucket(bucketSLADue)
 		if !t.NextCheck.IsZero() {
@@ -224,10 +229,10 @@ func (a *applier) save(t *Ticket) error {
 	return putTicket(a.tx, t)
 }
 
-// nextCheck is the earliest instant one of t's countdowns needs attention;
-// zero when none will.
-func nextCheck(t *Ticket) time.Time {
-	var next time.Time
+// nextCheck is the earliest instant one of t's countdowns or lifecycle
+// timers needs attention; zero when none will.
+func (a *applier) nextCheck(t *Ticket) time.Time {
+	next := a.lifecycleNext(t)
 	if t.Status == StatusClosed || t.Status == StatusResolved {
 		return next
 	}
@@ -240,7 +245,8 @@ func nextCheck(t *Ticket) time.Time {
 }
 
 // backfillSLA starts the clocks of open tickets stored before SLA clocks
-// existed (schema 1), once, at their current tier from now.
+// existed (schema 1), once, at their current tier from now, and files
+// every ticket under its requester.
 func (s *Service) backfillSLA() error {
 	now := s.opts.Now()
 	return s.store.db.Update(func(tx *bolt.Tx) error {
@@ -253,6 +259,9 @@ func (s *Service) backfillSLA() error {
 			var t Ticket
 			if err := json.Unmarshal(v, &t); err != nil {
 				return fmt.Errorf("ticket %x: %w", k, err)
+			}
+			if err := tx.Bucket(bucketRequesters).Put(requesterKey(t.Requester.Email, t.ID), nil); err != nil {
+				return err
 			}
 			if t.TierSince.IsZero() && t.Status != StatusClosed && t.Status != StatusResolved {
 				todo = append(todo, t)

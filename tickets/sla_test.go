@@ -256,14 +256,13 @@ func TestPriorityFromMailAndAgents(t *testing.T) {
 	if n := len(mailsTo(f.drain(), "reply", "pedro@client.com")); n != 0 {
 		t.Fatalf("a command-only mail was relayed %d times", n)
 	}
-	// A bad priority changes nothing and is recorded.
+	// A bad priority changes nothing; the agent is told.
 	f.apply(msg("a2@example", "ana@example.com", "Re: [Soporte #1] x", "#priority whenever"))
 	if f.ticket(1).Priority != tiers.PriorityNormal {
 		t.Fatal("a bad #priority changed the priority")
 	}
-	events, _ := f.store.Events(1)
-	if last := events[len(events)-1]; last.Kind != EventCommand || !strings.Contains(last.Detail, "not understood") {
-		t.Fatalf("last event %+v: want the command recorded as not understood", last)
+	if e := mailsTo(f.drain(), "command_error", "ana@example.com"); len(e) != 1 || !strings.Contains(e[0].Text, "#priority whenever: needs one of low") {
+		t.Fatalf("command error mails %+v", e)
 	}
 }
 

@@ -24,19 +24,24 @@ const SchemaVersion = 2
 var ErrNotFound = errors.New("not found")
 
 var (
-	bucketMeta      = []byte("meta")
-	bucketTickets   = []byte("tickets")
-	bucketEvents    = []byte("events")
-	bucketMsgIDs    = []byte("msgids")
-	bucketOutbox    = []byte("outbox")
-	bucketOutboxDue = []byte("outbox_due")
-	bucketFailed    = []byte("failed")
-	bucketSLADue    = []byte("sla_due")
-	bucketVendorRef = []byte("vendor_refs")
-	keySchema       = []byte("schema")
-	keyLastDigest   = []byte("last_digest")
-	keySLABackfill  = []byte("sla_backfill") // set when tickets from schema 1 need SLA clocks
-	allBuckets      = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef}
+	bucketMeta       = []byte("meta")
+	bucketTickets    = []byte("tickets")
+	bucketEvents     = []byte("events")
+	bucketMsgIDs     = []byte("msgids")
+	bucketOutbox     = []byte("outbox")
+	bucketOutboxDue  = []byte("outbox_due")
+	bucketFailed     = []byte("failed")
+	bucketSLADue     = []byte("sla_due")
+	bucketVendorRef  = []byte("vendor_refs")
+	bucketKB         = []byte("kb")
+	bucketKBTerms    = []byte("kb_terms")
+	bucketKBByTicket = []byte("kb_by_ticket")
+	bucketRequesters = []byte("requesters")
+	keySchema        = []byte("schema")
+	keyLastDigest    = []byte("last_digest")
+	keySLABackfill   = []byte("sla_backfill") // set when tickets from schema 1 need SLA clocks
+	allBuckets       = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef,
+		bucketKB, bucketKBTerms, bucketKBByTicket, bucketRequesters}
 )
 
 // Message-ID index directions.
@@ -376,6 +381,25 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 		return err
 	}
 	return b.Put(key, data)
+}
+
+// requesterKey indexes a requester's tickets: address, NUL, ticket.
+func requesterKey(email string, ticket uint64) []byte {
+	return append(append([]byte(email), 0), u64(ticket)...)
+}
+
+// forRequester calls f with every ticket of the requester email, in number order.
+func forRequester(tx *bolt.Tx, email string, f func(Ticket)) error {
+	prefix := append([]byte(email), 0)
+	c := tx.Bucket(bucketRequesters).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, _ = c.Next() {
+		t, err := getTicket(tx, u64From(k[len(prefix):]))
+		if err != nil {
+			return err
+		}
+		f(t)
+	}
+	return nil
 }
 
 func u64From(b []byte) uint64 { return binary.BigEndian.Uint64(b) }

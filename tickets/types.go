@@ -140,8 +140,43 @@ type Ticket struct {
 	// VendorRef is the external vendor's own ticket number, once their
 	// mail named it.
 	VendorRef string `json:"vendor_ref,omitempty"`
-	// Rating is the requester's satisfaction (1–5), 0 when not rated.
-	Rating int `json:"rating,omitempty"`
+	// Rating is the requester's satisfaction (1–5), 0 when not rated;
+	// RatingComment what they wrote with it. CSATAsked is set when the
+	// question went out for the current resolution.
+	Rating        int    `json:"rating,omitempty"`
+	RatingComment string `json:"rating_comment,omitempty"`
+	CSATAsked     bool   `json:"csat_asked,omitempty"`
+
+	// LastPublicAt and LastPublicBy are when and by whom (requester,
+	// participant, or the agent whose answer was relayed) the public
+	// conversation last moved: the collision check compares them with the
+	// notification an agent answers.
+	LastPublicAt time.Time `json:"last_public_at,omitzero"`
+	LastPublicBy string    `json:"last_public_by,omitempty"`
+	// Held is an agent's answer kept back by the collision check until
+	// they confirm it with #send.
+	Held *HeldReply `json:"held,omitempty"`
+
+	// PendingSince is when the ticket last became pending; ReminderSent
+	// whether the requester was reminded since.
+	PendingSince time.Time `json:"pending_since,omitzero"`
+	ReminderSent bool      `json:"reminder_sent,omitempty"`
+
+	// Links are related tickets: the one a new ticket continues, or that
+	// a stranger's mail named.
+	Links []uint64 `json:"links,omitempty"`
+	// Suggested are the knowledge-base articles offered in the
+	// acknowledgement; SolvedBy the one the requester said solved it.
+	Suggested []uint64 `json:"suggested,omitempty"`
+	SolvedBy  uint64   `json:"solved_by,omitempty"`
+}
+
+// HeldReply is an agent's answer waiting for confirmation.
+type HeldReply struct {
+	Agent     string    `json:"agent"`
+	Text      string    `json:"text"`
+	MessageID string    `json:"message_id"`
+	At        time.Time `json:"at"`
 }
 
 // SLA holds the service-level countdowns of the ticket's current tier.
@@ -167,6 +202,11 @@ const (
 	EventSLABreach      EventKind = "sla_breach"      // a target was breached
 	EventVendorRef      EventKind = "vendor_ref"      // the vendor's ticket number was recorded
 	EventCommand        EventKind = "command"         // an agent's command was applied
+	EventHeld           EventKind = "held"            // an agent's answer held by the collision check
+	EventRating         EventKind = "rating"          // the requester rated the help (Detail: 1–5)
+	EventLinked         EventKind = "linked"          // related to another ticket (Detail: why)
+	EventKB             EventKind = "kb"              // knowledge base: saved, suggested or helped
+	EventReminder       EventKind = "reminder"        // the requester was reminded of a pending ticket
 )
 
 // Event is one entry of a ticket's timeline.
