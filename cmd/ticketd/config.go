@@ -76,6 +76,20 @@ type fileConfig struct {
 		Schedule string   `toml:"schedule"`
 		Managers []string `toml:"managers"`
 	} `toml:"digest"`
+	Workflow struct {
+		ReopenWindow    string `toml:"reopen_window"`
+		AutoClose       string `toml:"auto_close"`
+		PendingReminder string `toml:"pending_reminder"`
+		PendingResolve  string `toml:"pending_resolve"`
+		Strangers       string `toml:"strangers"`
+		CollisionCheck  *bool  `toml:"collision_check"`
+		CSAT            *bool  `toml:"csat"`
+		LowRating       *int   `toml:"low_rating"`
+	} `toml:"workflow"`
+	KB struct {
+		Suggestions *int     `toml:"suggestions"`
+		MinScore    *float64 `toml:"min_score"`
+	} `toml:"knowledge_base"`
 }
 
 // targetsConfig is a [tiers.priority.P] table.
@@ -117,6 +131,9 @@ type Config struct {
 	// NotifyRequesterOnEscalation: the requester hears when their ticket
 	// climbs a tier.
 	NotifyRequesterOnEscalation bool
+	// Workflow is the lifecycle and knowledge-base part of the ticket
+	// workflow options ([workflow], [knowledge_base]).
+	Workflow tickets.Options
 }
 
 // LoadConfig reads, decodes strictly and validates the file at path. It
@@ -306,6 +323,7 @@ func LoadConfig(path string) (*Config, error) {
 		}
 		cfg.Managers = append(cfg.Managers, tickets.NormalizeEmail(m))
 	}
+	loadWorkflow(bad, fc, cfg)
 	if cfg.Digest != "" && len(cfg.Managers) == 0 {
 		bad("digest.managers", "at least one address is required with digest.schedule")
 	}
@@ -401,6 +419,53 @@ func tlsConfig(bad badFunc, section string, k serverKeys) *tls.Config {
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 }
 
+// loadWorkflow reads [workflow] and [knowledge_base] into cfg.Workflow.
+func loadWorkflow(bad badFunc, fc fileConfig, cfg *Config) {
+	wf := fc.Workflow
+	w := tickets.Options{CollisionCheck: true, CSAT: true, LowRating: 2, KBSuggestions: 3, KBMinScore: 2}
+	w.ReopenWindow = optionalDuration(bad, "workflow.reopen_window", or(wf.ReopenWindow, "168h"))
+	w.AutoClose = optionalDuration(bad, "workflow.auto_close", or(wf.AutoClose, "72h"))
+	w.PendingReminder = optionalDuration(bad, "workflow.pending_reminder", or(wf.PendingReminder, "72h"))
+	w.PendingResolve = optionalDuration(bad, "workflow.pending_resolve", or(wf.PendingResolve, "72h"))
+	switch wf.Strangers {
+	case "", "new_ticket":
+	case "join":
+		w.StrangersJoin = true
+	default:
+		bad("workflow.strangers", "%q is not one of new_ticket, join", wf.Strangers)
+	}
+	if wf.CollisionCheck != nil {
+		w.CollisionCheck = *wf.CollisionCheck
+	}
+	if wf.CSAT != nil {
+		w.CSAT = *wf.CSAT
+	}
+	if wf.LowRating != nil {
+		if w.LowRating = *wf.LowRating; w.LowRating < 0 || w.LowRating > 5 {
+			bad("workflow.low_rating", "%d is not between 0 (never) and 5", w.LowRating)
+		}
+	}
+	if n := fc.KB.Suggestions; n != nil {
+		if w.KBSuggestions = *n; w.KBSuggestions < 0 || w.KBSuggestions > 10 {
+			bad("knowledge_base.suggestions", "%d is not between 0 (off) and 10", w.KBSuggestions)
+		}
+	}
+	if m := fc.KB.MinScore; m != nil {
+		if w.KBMinScore = *m; w.KBMinScore < 0 {
+			bad("knowledge_base.min_score", "%v must not be negative", w.KBMinScore)
+		}
+	}
+	cfg.Workflow = w
+}
+
+// optionalDuration is a duration that "off" (or "0") turns off.
+func optionalDuration(bad badFunc, key, s string) time.Duration {
+	if s == "off" || s == "0" {
+		return 0
+	}
+	return parseDuration(bad, key, s)
+}
+
 func parseDuration(bad badFunc, key, s string) time.Duration {
 	if s == "" {
 		bad(key, "is required (a duration such as \"30m\" or \"8h\")")
@@ -428,6 +493,13 @@ func isLoopback(host string) bool {
 func validEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " <>\t\r\n")
+}
+
+func offOr(d time.Duration) string {
+	if d == 0 {
+		return "off"
+	}
+	return d.String()
 }
 
 func or(s, def string) string {
@@ -489,6 +561,10 @@ func (c *Config) Summary() string {
 	if c.Digest != "" {
 		fmt.Fprintf(&b, "  digest:      %q to %s\n", c.Digest, strings.Join(c.Managers, ", "))
 	}
+	w := c.Workflow
+	fmt.Fprintf(&b, "  workflow:    reopen within %s, auto-close after %s, pending reminder %s then resolve %s, strangers join: %v, collision check: %v, satisfaction: %v\n",
+		offOr(w.ReopenWindow), offOr(w.AutoClose), offOr(w.PendingReminder), offOr(w.PendingResolve), w.StrangersJoin, w.CollisionCheck, w.CSAT)
+	fmt.Fprintf(&b, "  kb:          up to %d suggestion(s), min score %.1f\n", w.KBSuggestions, w.KBMinScore)
 	if c.TemplatesDir != "" {
 		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)
 	}

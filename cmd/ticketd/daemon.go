@@ -56,14 +56,14 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := tickets.NewService(store, tickets.Options{
-		Desk: cfg.Desk, Tag: cfg.Tag, Language: cfg.Language,
-		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now,
-		RequireVerifiedAgents:       cfg.RequireVerifiedAgents,
-		Managers:                    managerAddresses(cfg.Managers),
-		NotifyRequesterOnEscalation: cfg.NotifyRequesterOnEscalation,
-		Location:                    cfg.Location,
-	})
+	opts := cfg.Workflow
+	opts.Desk, opts.Tag, opts.Language = cfg.Desk, cfg.Tag, cfg.Language
+	opts.Policy, opts.Templates, opts.Now = cfg.Policy, tmpl, deps.Now
+	opts.RequireVerifiedAgents = cfg.RequireVerifiedAgents
+	opts.Managers = managerAddresses(cfg.Managers)
+	opts.NotifyRequesterOnEscalation = cfg.NotifyRequesterOnEscalation
+	opts.Location = cfg.Location
+	svc, err := tickets.NewService(store, opts)
 	if err != nil {
 		store.Close()
 		return nil, err

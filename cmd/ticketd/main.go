@@ -25,6 +25,9 @@ Usage:
   ticketd show N       --config FILE   show ticket N and its timeline
   ticketd digest       --config FILE   send the managers' digest now
                        [--dry-run]     ...or only print it
+  ticketd kb list|show N|search WORDS --config FILE
+                                       the knowledge base
+                       [--dry-run]     ...or only print it
   ticketd dev                          try ticketd with an in-process mail sandbox
   ticketd version
 
@@ -84,7 +87,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(positional) > 0 && cmd != "show" {
+	if len(positional) > 0 && cmd != "show" && cmd != "kb" {
 		fmt.Fprintf(stderr, "ticketd %s: unexpected argument %q\n", cmd, positional[0])
 		return errUsage
 	}
@@ -141,6 +144,16 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		return Digest(ctx, cfg, Deps{Logger: newLogger(stderr, cfg.LogLevel)}, dryRun, stdout)
+	case "kb":
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		if len(positional) == 0 {
+			fmt.Fprintln(stderr, "usage: ticketd kb list|show N|search WORDS --config FILE")
+			return errUsage
+		}
+		return kbCommand(cfg, positional, stdout, stderr)
 	case "dev":
 		return runDev(ctx, devOpts, stdout, stderr)
 	case "version":
