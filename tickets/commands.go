@@ -3,6 +3,7 @@ package tickets
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"strconv"
 	"strings"
 	"unicode"
@@ -109,6 +110,9 @@ func (a *applier) assignee(agent, arg string) (string, bool) {
 		return agent, true
 	}
 	e := NormalizeEmail(strings.Trim(arg, "<>"))
+	if addr, err := mail.ParseAddress(arg); err == nil { // "Ana <ana@example.com>"
+		e = NormalizeEmail(addr.Address)
+	}
 	return e, a.s.opts.Policy.IsAgent(e)
 }
 

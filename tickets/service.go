@@ -380,7 +380,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 		return a.queue(t, outgoing{kind: "command_error", to: []Address{{Email: agent}}, thread: replyThread(m),
-			auto: "auto-replied", text: m.FullText, problems: problems})
+			auto: "auto-replied", text: wholeText(m), problems: problems})
 	}
 	note, send := hasCommand(cmds, "note"), hasCommand(cmds, "send")
 	text, relay := a.relayable(rest)
@@ -439,7 +439,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
-			auto: "auto-replied", text: m.FullText})
+			auto: "auto-replied", text: wholeText(m)})
 	}
 	if t.FirstResponse.IsZero() {
 		t.FirstResponse = a.now
@@ -537,6 +537,15 @@ func customerText(m *Inbound) string {
 		return m.Text
 	}
 	return m.FullText
+}
+
+// wholeText is the whole readable body of m, quotes included, for giving
+// a person back what they sent.
+func wholeText(m *Inbound) string {
+	if m.FullText != "" {
+		return m.FullText
+	}
+	return m.Text
 }
 
 // unverifiedAgentMail keeps mail that claims an agent's address but could

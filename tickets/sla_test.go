@@ -43,6 +43,9 @@ func (f *fixture) check() CheckReport {
 		sum.Breaches += rep.Breaches
 		sum.Escalations += rep.Escalations
 		sum.Alerts += rep.Alerts
+		sum.Reminders += rep.Reminders
+		sum.AutoResolved += rep.AutoResolved
+		sum.AutoClosed += rep.AutoClosed
 		if !rep.More {
 			return sum
 		}
