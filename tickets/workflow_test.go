@@ -21,7 +21,7 @@ func workflowDesk(t *testing.T, edit func(*Options)) *fixture {
 		o.CSAT, o.LowRating, o.CollisionCheck = true, 2, true
 		o.ReopenWindow, o.AutoClose = 7*24*time.Hour, 72*time.Hour
 		o.PendingReminder, o.PendingResolve = 48*time.Hour, 48*time.Hour
-		o.KBSuggestions, o.KBMinScore = 3, 1
+		o.KBSuggestions, o.KBMinScore = 3, 2 // the default
 		if edit != nil {
 			edit(o)
 		}
