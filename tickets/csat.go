@@ -32,8 +32,8 @@ func parseRating(subject, text string) (int, string, bool) {
 	return 0, "", false
 }
 
-// askRating queues the satisfaction question for a resolved ticket.
-func (a *applier) askRating(t *Ticket) error {
+// askForRating queues the satisfaction question for a resolved ticket.
+func (a *applier) askForRating(t *Ticket) error {
 	if !a.s.opts.CSAT {
 		return nil
 	}

@@ -169,6 +169,10 @@ type applier struct {
 	// quietResolve: the status change being made sends its own notice,
 	// not the satisfaction question.
 	quietResolve bool
+	// askRating: the ticket was resolved; the satisfaction question goes
+	// out after the mails of the message that resolved it (the answer
+	// first, then the question).
+	askRating bool
 }
 
 func (a *applier) apply(m *Inbound) (Result, error) {
@@ -223,6 +227,9 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		err = a.unverifiedAgentMail(&t, m)
 	default:
 		err = a.agentReply(&t, m)
+	}
+	if err == nil && a.askRating && t.Status == StatusResolved {
+		err = a.askForRating(&t)
 	}
 	if err != nil {
 		return Result{}, err
@@ -631,9 +638,7 @@ func (a *applier) setStatus(t *Ticket, to Status, actor string, from ...Status) 
 				t.PendingSince, t.ReminderSent = a.now, false
 			case StatusResolved:
 				t.ResolvedAt = a.now
-				if !a.quietResolve {
-					return a.askRating(t)
-				}
+				a.askRating = !a.quietResolve
 			}
 			return nil
 		}

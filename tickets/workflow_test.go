@@ -218,6 +218,9 @@ func TestSatisfaction(t *testing.T) {
 	f.apply(msg("r1@c", "pedro@client.com", "VPN", "No conecta."))
 	f.apply(msg("a1@e", "ana@example.com", "Re: [Soporte #1] VPN", "#resolver\nReinicie el router."))
 	mails := f.drain()
+	if len(mails) < 2 || mails[len(mails)-2].Kind != "reply" || mails[len(mails)-1].Kind != "csat" {
+		t.Fatalf("queued %v: want the answer, then the rating question", kinds(mails))
+	}
 	csat := mailsTo(mails, "csat", "pedro@client.com")
 	if len(csat) != 1 || !strings.Contains(csat[0].HTML, "mailto:soporte@example.com?") || !strings.Contains(csat[0].HTML, "Valoraci%C3%B3n%205") {
 		t.Fatalf("rating question %+v", csat)
@@ -406,4 +409,12 @@ func TestStatusRequest(t *testing.T) {
 	if n, _ := f.store.Tickets(); len(n) != 3 {
 		t.Fatalf("%d tickets", len(n))
 	}
+}
+
+func kinds(mails []Mail) []string {
+	var out []string
+	for _, m := range mails {
+		out = append(out, m.Kind)
+	}
+	return out
 }
