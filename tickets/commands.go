@@ -72,9 +72,24 @@ func isCommandLine(l string) bool {
 	return false
 }
 
-// check returns what is wrong with c for t, "" when it can run. Every
+// checkAll returns what is wrong with cmds, one line per problem. Every
 // command is checked before any runs, so a mail with one mistake changes
 // nothing.
+func (a *applier) checkAll(t *Ticket, agent string, cmds []command) []string {
+	var problems []string
+	for _, c := range cmds {
+		if p := a.check(t, agent, c); p != "" {
+			problems = append(problems, c.line+": "+p)
+		}
+	}
+	if hasCommand(cmds, "note") && hasCommand(cmds, "kb") {
+		// Articles are shown to requesters; a note is internal.
+		problems = append(problems, "#kb with #note: an internal note cannot become a knowledge-base article")
+	}
+	return problems
+}
+
+// check returns what is wrong with c for t, "" when it can run.
 func (a *applier) check(t *Ticket, agent string, c command) string {
 	switch c.name {
 	case "":

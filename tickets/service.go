@@ -374,13 +374,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	agent := NormalizeEmail(m.From.Email)
 	cmds, rest := parseCommands(m.Text)
-	var problems []string
-	for _, c := range cmds {
-		if p := a.check(t, agent, c); p != "" {
-			problems = append(problems, c.line+": "+p)
-		}
-	}
-	if len(problems) > 0 {
+	if problems := a.checkAll(t, agent, cmds); len(problems) > 0 {
 		// One mistake and nothing happens: a half-applied mail (resolved
 		// but not relayed, say) is worse than a clear "try again".
 		if err := a.recordInbound(t, m, "agent: commands not understood, nothing applied"); err != nil {
@@ -423,19 +417,17 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 	}
-	switch {
-	case note:
-		if strings.TrimSpace(rest) == "" {
-			return nil
+	if send {
+		if !relay { // the held answer, confirmed as it was
+			text, relay = t.Held.Text, true
 		}
+		t.Held = nil
+	}
+	switch {
+	case note && strings.TrimSpace(rest) != "":
 		return a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
 			auto: "auto-generated", text: strings.TrimSpace(rest), author: &Address{Email: agent}})
-	case send && !relay:
-		text, relay = t.Held.Text, true // the held answer, confirmed
-		fallthrough
-	case send:
-		t.Held = nil
-	case !relay && len(cmds) > 0:
+	case note || (!relay && len(cmds) > 0):
 		return nil // commands only: nothing to relay
 	case !relay:
 		// Tell the agent, who believes the requester has the answer; show
@@ -448,12 +440,18 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
 			auto: "auto-replied", text: wholeText(m)})
 	}
+	// The new tier answers for itself: a reply sent with #escalate is the
+	// old tier's, and at the vendor's tier only the vendor's answer counts.
+	return a.relayAnswer(t, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
+}
+
+// relayAnswer sends an agent's answer to the requester and participants;
+// counts says whether it is the tier's first response.
+func (a *applier) relayAnswer(t *Ticket, agent, text string, counts bool) error {
 	if t.FirstResponse.IsZero() {
 		t.FirstResponse = a.now
 	}
-	// The new tier answers for itself: a reply sent with #escalate is the
-	// old tier's, and at the vendor's tier only the vendor's answer counts.
-	if t.Tier == tierBefore && !a.tier(t).Vendor {
+	if counts {
 		a.responded(t)
 	}
 	if err := a.setStatus(t, StatusOpen, agent, StatusNew); err != nil {

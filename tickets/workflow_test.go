@@ -113,6 +113,14 @@ func TestBadCommandChangesNothing(t *testing.T) {
 			t.Errorf("error mail lacks %q:\n%s", want, mails[0].Text)
 		}
 	}
+	// An internal note cannot be saved as a (public) article.
+	f.apply(msg("a2@e", "ana@example.com", "Re: [Soporte #1] VPN", "#nota\n#kb\nla clave del router es 1234"))
+	if arts, _ := f.store.Articles(); len(arts) != 0 {
+		t.Fatalf("a note became an article: %+v", arts)
+	}
+	if m := f.drain(); len(m) != 1 || m[0].Kind != "command_error" {
+		t.Fatalf("#nota #kb: %v", kinds(m))
+	}
 }
 
 func TestAssignTakeTierClose(t *testing.T) {
