@@ -58,6 +58,8 @@ type fileConfig struct {
 		Schedule string   `toml:"schedule"`
 		Managers []string `toml:"managers"`
 	} `toml:"digest"`
+
+	adminFileKeys // log_format and [admin]: adminconfig.go
 }
 
 // serverKeys are the keys [imap] and [smtp] share.
@@ -90,6 +92,8 @@ type Config struct {
 	Escalation            string
 	Digest                string
 	Managers              []string
+
+	Admin AdminConfig // [admin] and log_format: adminconfig.go
 }
 
 // LoadConfig reads, decodes strictly and validates the file at path. It
@@ -223,6 +227,7 @@ func LoadConfig(path string) (*Config, error) {
 		}
 		cfg.Managers = append(cfg.Managers, tickets.NormalizeEmail(m))
 	}
+	loadAdminConfig(&fc, cfg, bad)
 	if len(errs) > 0 {
 		return nil, &ConfigError{Path: path, Problems: errs}
 	}
@@ -389,5 +394,6 @@ func (c *Config) Summary() string {
 	if c.TemplatesDir != "" {
 		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)
 	}
+	b.WriteString(c.adminSummary())
 	return b.String()
 }

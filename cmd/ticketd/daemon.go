@@ -11,6 +11,7 @@ import (
 
 	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailout"
+	"github.com/ticketd/ticketd/metrics"
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tickets"
 )
@@ -31,6 +32,9 @@ type desk struct {
 	svc    *tickets.Service
 	poller *mailin.Poller
 	sender *mailout.Sender
+	// metrics counts what the desk does (metrics.go); served by the
+	// admin listener (adminserver.go).
+	metrics *metrics.Metrics
 }
 
 // withDefaults fills in what the caller left nil.
@@ -65,13 +69,15 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	}
 	smtpOpts := cfg.SMTP
 	smtpOpts.Now = deps.Now
-	sender, err := mailout.NewSender(smtpOpts, store, deps.Logger.With("component", "mailout"))
+	m := newMetrics(store)
+	sender, err := mailout.NewSender(smtpOpts, newCountingQueue(store, m), deps.Logger.With("component", "mailout"))
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	poller := mailin.NewPoller(cfg.IMAP, svc, deps.Logger.With("component", "mailin"))
-	return &desk{store: store, svc: svc, poller: poller, sender: sender}, nil
+	poller := mailin.NewPoller(cfg.IMAP, countingApplier{svc, m}, deps.Logger.With("component", "mailin"))
+	observePasses(poller, m, deps.Now)
+	return &desk{store: store, svc: svc, poller: poller, sender: sender, metrics: m}, nil
 }
 
 // checkRuntime verifies what LoadConfig cannot: that the templates parse.
@@ -129,6 +135,11 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	}
 	defer d.store.Close()
 	log := deps.Logger
+	stopAdmin, err := startAdmin(cfg, d, deps)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	log.Info("ticketd started", "desk", cfg.Desk.Email, "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address)
 	if !cfg.RequireVerifiedAgents {
 		log.Warn("agent mail is trusted by its From header alone; set security.trusted_authserv_id so forged agent mail is never relayed")

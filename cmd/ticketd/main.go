@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -21,8 +20,11 @@ Usage:
   ticketd once         --config FILE   fetch and apply all waiting mail, deliver the outbox, exit
   ticketd check-config --config FILE   validate the configuration and print what would run
                        [--connect]     ...and log in to the IMAP and SMTP servers
-  ticketd list         --config FILE   list tickets
-  ticketd show N       --config FILE   show ticket N and its timeline
+  ticketd list         --config FILE   list tickets [--status S] [--tier N] [--json]
+  ticketd show N       --config FILE   show ticket N and its timeline [--json]
+  ticketd stats        --config FILE   counts by status and tier, outbox, database size [--json]
+  ticketd outbox       --config FILE   mails waiting and given up [--json]; --retry ID sends one again
+  ticketd backup FILE  --config FILE   write a consistent copy of the database to FILE
   ticketd dev                          try ticketd with an in-process mail sandbox
   ticketd version
 
@@ -62,6 +64,18 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cmd == "check-config" {
 		fs.BoolVar(&connect, "connect", false, "also log in to the IMAP and SMTP servers (sends no mail)")
 	}
+	var adm adminFlags
+	switch cmd {
+	case "list":
+		fs.StringVar(&adm.status, "status", "", "only tickets with this status (new, open, pending, resolved, closed)")
+		fs.IntVar(&adm.tier, "tier", 0, "only tickets at this tier")
+	case "outbox":
+		fs.Uint64Var(&adm.retry, "retry", 0, "make mail ID due now (a mail given up on goes back into the outbox)")
+	}
+	switch cmd {
+	case "list", "show", "stats", "outbox":
+		fs.BoolVar(&adm.json, "json", false, "print JSON, for scripts")
+	}
 	if cmd == "dev" {
 		fs.StringVar(&devOpts.dataDir, "data", "", "data directory (default: a new temporary directory)")
 		fs.StringVar(&devOpts.imapAddr, "imap", "127.0.0.1:1143", "sandbox IMAP listen address (loopback)")
@@ -79,7 +93,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(positional) > 0 && cmd != "show" {
+	if len(positional) > 0 && cmd != "show" && cmd != "backup" {
 		fmt.Fprintf(stderr, "ticketd %s: unexpected argument %q\n", cmd, positional[0])
 		return errUsage
 	}
@@ -96,7 +110,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		deps := Deps{Logger: newLogger(stderr, cfg.LogLevel)}
+		deps := Deps{Logger: configLogger(stderr, cfg)}
 		if cmd == "once" {
 			return Once(ctx, cfg, deps)
 		}
@@ -114,22 +128,16 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return checkServers(ctx, cfg, stdout)
 		}
 		return nil
-	case "list":
-		cfg, err := loadConfig()
-		if err != nil {
-			return err
-		}
-		return listTickets(cfg, stdout)
-	case "show":
-		cfg, err := loadConfig()
-		if err != nil {
-			return err
-		}
-		if len(positional) != 1 {
-			fmt.Fprintln(stderr, "usage: ticketd show N --config FILE")
+	case "list", "show", "stats", "outbox", "backup":
+		if (cmd == "show" || cmd == "backup") && len(positional) != 1 {
+			fmt.Fprintf(stderr, "usage: ticketd %s %s --config FILE\n", cmd, map[string]string{"show": "N", "backup": "FILE"}[cmd])
 			return errUsage
 		}
-		return showTicket(cfg, positional[0], stdout)
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		return runAdmin(cfg, cmd, positional, adm, stdout)
 	case "dev":
 		return runDev(ctx, devOpts, stdout, stderr)
 	case "version":
@@ -142,10 +150,4 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "ticketd: unknown command %q\n\n%s", cmd, usage)
 		return errUsage
 	}
-}
-
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(level)) // validated by LoadConfig
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
