@@ -27,7 +27,7 @@ const (
 
 // Defaults for zero PollerOptions fields.
 const (
-	DefaultBatchSize      = 50
+	DefaultBatchSize      = 200
 	DefaultMaxBatchBytes  = 64 << 20 // 64 MiB
 	DefaultMaxMessageSize = 50 << 20 // 50 MiB
 	DefaultDialTimeout    = 30 * time.Second

@@ -3,8 +3,11 @@ package tickets
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -112,27 +115,80 @@ func statusRank(s Status) int {
 type Filter struct {
 	Status Status
 	Tier   int
+	// Limit keeps only the newest Limit matching tickets; 0 means all.
+	Limit int
 }
 
-// List returns the tickets matching f, in number order.
+func (f Filter) match(t *Ticket) bool {
+	return (f.Status == "" || t.Status == f.Status) && (f.Tier == 0 || t.Tier == f.Tier)
+}
+
+// List returns the tickets matching f, in number order. With a Limit it
+// reads from the newest ticket back and stops once it has enough, so its
+// cost follows the limit, not the database; without one it decodes on
+// every core.
 func (s *Store) List(f Filter) ([]Ticket, error) {
 	var out []Ticket
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-			var t Ticket
-			if err := json.Unmarshal(v, &t); err != nil {
-				return fmt.Errorf("ticket %x: %w", k, err)
+		c := tx.Bucket(bucketTickets).Cursor()
+		if f.Limit > 0 {
+			for k, v := c.Last(); k != nil && len(out) < f.Limit; k, v = c.Prev() {
+				var t Ticket
+				if err := json.Unmarshal(v, &t); err != nil {
+					return fmt.Errorf("ticket %x: %w", k, err)
+				}
+				if f.match(&t) {
+					out = append(out, t)
+				}
 			}
-			if (f.Status == "" || t.Status == f.Status) && (f.Tier == 0 || t.Tier == f.Tier) {
-				out = append(out, t)
-			}
+			slices.Reverse(out)
 			return nil
-		})
+		}
+		// Values point into the memory map: valid until the transaction
+		// ends, and safe to read from several goroutines.
+		var raw [][]byte
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			raw = append(raw, v)
+		}
+		all := make([]Ticket, len(raw))
+		if err := decodeParallel(raw, all); err != nil {
+			return err
+		}
+		for i := range all {
+			if f.match(&all[i]) {
+				out = append(out, all[i])
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
 	return out, nil
+}
+
+// decodeParallel decodes raw[i] into out[i], splitting the work over
+// GOMAXPROCS goroutines.
+func decodeParallel(raw [][]byte, out []Ticket) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(raw)/1000))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	per := (len(raw) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*per, min((w+1)*per, len(raw))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				if err := json.Unmarshal(raw[i], &out[i]); err != nil {
+					errs[w] = fmt.Errorf("ticket %d: %w", i+1, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // Ping reports whether the database is open and readable.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ type adminFlags struct {
 	tier   int
 	json   bool
 	retry  uint64
+	limit  int
 }
 
 // listRow is one ticket as list shows it (and as --json prints it).
@@ -185,11 +187,14 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func cmdList(cfg *Config, src adminSource, fl adminFlags, w io.Writer) error {
-	rows, err := src.List(tickets.Filter{Status: tickets.Status(fl.status), Tier: fl.tier})
+func cmdList(cfg *Config, src adminSource, fl adminFlags, out io.Writer) error {
+	rows, err := src.List(tickets.Filter{Status: tickets.Status(fl.status), Tier: fl.tier, Limit: fl.limit})
 	if err != nil {
 		return err
 	}
+	// tabwriter writes cell by cell: one syscall each without a buffer.
+	w := bufio.NewWriterSize(out, 64<<10)
+	defer w.Flush()
 	if fl.json {
 		if rows == nil {
 			rows = []listRow{}
@@ -202,7 +207,13 @@ func cmdList(cfg *Config, src adminSource, fl adminFlags, w io.Writer) error {
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.Tier, truncate(t.Requester, 30),
 			or(t.Assignee, "-"), t.Updated.In(cfg.Location).Format("2006-01-02 15:04"), truncate(t.Subject, 50))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if fl.limit > 0 && len(rows) == fl.limit {
+		fmt.Fprintf(w, "(the newest %d matching tickets; --limit 0 lists them all)\n", fl.limit)
+	}
+	return w.Flush()
 }
 
 func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer) error {

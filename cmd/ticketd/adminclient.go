@@ -110,6 +110,9 @@ func (r *remoteSource) List(f tickets.Filter) ([]listRow, error) {
 	if f.Tier != 0 {
 		q.Set("tier", strconv.Itoa(f.Tier))
 	}
+	if f.Limit != 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
 	var rows []listRow
 	err := r.get("GET", "/v1/tickets?"+q.Encode(), &rows)
 	return rows, err

@@ -135,6 +135,7 @@ func apiHandler(src adminSource, log *slog.Logger) http.Handler {
 	mux.HandleFunc("GET /v1/tickets", func(w http.ResponseWriter, r *http.Request) {
 		f := tickets.Filter{Status: tickets.Status(r.FormValue("status"))}
 		f.Tier, _ = strconv.Atoi(r.FormValue("tier"))
+		f.Limit, _ = strconv.Atoi(r.FormValue("limit"))
 		rows, err := src.List(f)
 		reply(w, rows, err)
 	})

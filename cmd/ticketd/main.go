@@ -20,7 +20,7 @@ Usage:
   ticketd once         --config FILE   fetch and apply all waiting mail, deliver the outbox, exit
   ticketd check-config --config FILE   validate the configuration and print what would run
                        [--connect]     ...and log in to the IMAP and SMTP servers
-  ticketd list         --config FILE   list tickets [--status S] [--tier N] [--json]
+  ticketd list         --config FILE   the newest tickets [--status S] [--tier N] [--limit N|0] [--json]
   ticketd show N       --config FILE   show ticket N and its timeline [--json]
   ticketd stats        --config FILE   counts by status and tier, outbox, database size [--json]
   ticketd outbox       --config FILE   mails waiting and given up [--json]; --retry ID sends one again
@@ -71,6 +71,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "list":
 		fs.StringVar(&adm.status, "status", "", "only tickets with this status (new, open, pending, resolved, closed)")
 		fs.IntVar(&adm.tier, "tier", 0, "only tickets at this tier")
+		fs.IntVar(&adm.limit, "limit", 50, "only the newest N matching tickets; 0 lists them all")
 	case "outbox":
 		fs.Uint64Var(&adm.retry, "retry", 0, "make mail ID due now (a mail given up on goes back into the outbox)")
 	}
