@@ -118,7 +118,7 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 		return err
 	}
 	defer d.store.Close()
-	_, pollErr := d.poller.Poll(ctx)
+	pollErr := deliverDuring(ctx, d, deps.Logger, func() error { _, err := d.poller.Poll(ctx); return err })
 	// Deliver what is queued even when fetching failed: those mails are promised.
 	_, sendErr := d.sender.Drain(ctx)
 	return errors.Join(pollErr, sendErr)
