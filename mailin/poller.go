@@ -27,7 +27,7 @@ const (
 
 // Defaults for zero PollerOptions fields.
 const (
-	DefaultBatchSize      = 50
+	DefaultBatchSize      = 200
 	DefaultMaxBatchBytes  = 64 << 20 // 64 MiB
 	DefaultMaxMessageSize = 50 << 20 // 50 MiB
 	DefaultDialTimeout    = 30 * time.Second
@@ -116,6 +116,8 @@ type Poller struct {
 	applier Applier
 	log     *slog.Logger
 
+	observer func(Stats, error) // see Observe; set before the first pass
+
 	mu sync.Mutex // serialises passes; guards last
 	// last is what the latest pass saw when it selected the mailbox, so
 	// that Run notices mail that arrived after the pass's search.
@@ -166,9 +168,10 @@ func NewPoller(opts PollerOptions, applier Applier, logger *slog.Logger) *Poller
 // Cancelling ctx closes the connection and Poll returns ctx's error; work
 // already applied stays applied, and a message applied but not yet moved
 // is recognised as a duplicate later.
-func (p *Poller) Poll(ctx context.Context) (Stats, error) {
+func (p *Poller) Poll(ctx context.Context) (st Stats, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer func() { p.observe(st, err) }()
 	if err := p.opts.Validate(); err != nil {
 		return Stats{}, err
 	}
@@ -186,7 +189,7 @@ func (p *Poller) Poll(ctx context.Context) (Stats, error) {
 	defer stop()
 
 	start := time.Now()
-	st, err := p.pass(ctx, c)
+	st, err = p.pass(ctx, c)
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("imap pass on %q: %w", p.opts.Mailbox, ctx.Err())
 	}

@@ -86,6 +86,9 @@ type Sender struct {
 	q    Queue
 	log  *slog.Logger
 	mu   sync.Mutex // one Drain at a time
+	// delivered collects the current batch's deliveries when q is a
+	// BatchQueue; guarded by mu (only Drain uses it).
+	delivered *[]tickets.Delivery
 }
 
 // NewSender checks opts, fills in defaults and returns a Sender draining q.
@@ -234,7 +237,7 @@ func (s *Sender) Drain(ctx context.Context) (Stats, error) {
 
 // sendBatch delivers mails over one connection, reconnecting when the
 // connection breaks. It returns only Queue and context errors.
-func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats) error {
+func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats) (err error) {
 	var (
 		c       *conn
 		connErr error // sticky for the batch: do not redial for every mail
@@ -244,6 +247,17 @@ func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats)
 			c.quit()
 		}
 	}()
+	var delivered []tickets.Delivery
+	if bq, ok := s.q.(BatchQueue); ok {
+		// One commit for the batch's deliveries instead of one each: the
+		// mails are recorded once the connection's work is done.
+		delivered = make([]tickets.Delivery, 0, len(mails))
+		s.delivered = &delivered
+		defer func() { s.delivered = nil }()
+		// Also when the batch stops early (ctx, a Queue error): what
+		// the server accepted must not be sent twice.
+		defer func() { err = errors.Join(err, s.flushDelivered(bq, delivered)) }()
+	}
 	for i := range mails {
 		m := &mails[i]
 		if err := ctx.Err(); err != nil {
@@ -291,7 +305,9 @@ func (s *Sender) record(m *tickets.Mail, res result, st *Stats) error {
 			}
 			st.Rejected = append(st.Rejected, res.rejected...)
 		}
-		if err := s.q.MarkDelivered(m.ID, now, res.rejected); err != nil {
+		if s.delivered != nil {
+			*s.delivered = append(*s.delivered, tickets.Delivery{ID: m.ID, Time: now, Rejected: res.rejected})
+		} else if err := s.q.MarkDelivered(m.ID, now, res.rejected); err != nil {
 			return fmt.Errorf("mark delivered %d: %w", m.ID, err)
 		}
 		st.Sent++

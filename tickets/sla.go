@@ -34,6 +34,10 @@ type CheckReport struct {
 	Alerts      int
 	// Lifecycle steps taken.
 	Reminders, AutoResolved, AutoClosed int
+	// EscalatedTo lists the tier of each escalation; Breached each breach,
+	// for metrics by tier.
+	EscalatedTo []int
+	Breached    []Breach
 	// More is true when more tickets were due than one batch holds: call
 	// CheckSLA again.
 	More bool
@@ -94,6 +98,17 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 	return rep, nil
 }
 
+// Actions counts what the check did, every kind together.
+func (r CheckReport) Actions() int {
+	return r.Warnings + r.Breaches + r.Escalations + r.Alerts + r.Reminders + r.AutoResolved + r.AutoClosed
+}
+
+// Breach is one SLA target missed: "first_response" or "resolution", at Tier.
+type Breach struct {
+	Clock string
+	Tier  int
+}
+
 // dueTickets returns the keys of up to limit tickets filed in the SLA due
 // index at or before now, earliest first.
 func dueTickets(tx *bolt.Tx, now time.Time, limit int) ([][]byte, error) {
@@ -123,12 +138,14 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 		case k.c.BreachDue(a.now):
 			k.c.Breached, k.c.Warned = true, true
 			rep.Breaches++
+			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier})
 			reason := fmt.Sprintf("%s target %s breached at tier %d", k.name, k.c.Target, t.Tier)
 			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: reason, FromTier: t.Tier}); err != nil {
 				return err
 			}
 			if t.Tier < a.s.opts.Policy.Last() {
 				rep.Escalations++
+				rep.EscalatedTo = append(rep.EscalatedTo, t.Tier+1)
 				// The new tier's countdowns replace both of this tier's.
 				return a.escalate(t, reason, "")
 			}

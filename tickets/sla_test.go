@@ -74,7 +74,7 @@ func TestUnansweredTicketClimbsEveryTierOnce(t *testing.T) {
 	f.apply(msg("r1@client", "pedro@client.com", "No puedo imprimir", "La impresora no responde."))
 	f.drain()
 
-	if rep := f.check(); rep != (CheckReport{}) {
+	if rep := f.check(); rep.Actions() != 0 {
 		t.Fatalf("a fresh ticket is already due: %+v", rep)
 	}
 	// 45 minutes: 75% of the 1h first-response target. Tier 1 is warned.
@@ -142,7 +142,7 @@ func TestUnansweredTicketClimbsEveryTierOnce(t *testing.T) {
 		t.Fatalf("resolution breach at the last tier: %+v", a)
 	}
 	f.now = f.now.Add(1000 * time.Hour)
-	if rep := f.check(); rep != (CheckReport{}) {
+	if rep := f.check(); rep.Actions() != 0 {
 		t.Fatalf("a ticket whose breaches were all acted on is checked again: %+v", rep)
 	}
 	var escalations, breaches int
@@ -176,7 +176,7 @@ func TestAnsweredAndPendingTicketsDoNotEscalate(t *testing.T) {
 	}
 	// Waiting on the requester for three days: no breach.
 	f.now = start.Add(72 * time.Hour)
-	if rep := f.check(); rep != (CheckReport{}) {
+	if rep := f.check(); rep.Actions() != 0 {
 		t.Fatalf("pending ticket breached: %+v", rep)
 	}
 	// The requester answers: the resolution clock resumes with 30m used.
@@ -193,7 +193,7 @@ func TestAnsweredAndPendingTicketsDoNotEscalate(t *testing.T) {
 		t.Fatalf("resolved ticket: status %s next check %s", tk.Status, tk.NextCheck)
 	}
 	f.now = f.now.Add(100 * time.Hour)
-	if rep := f.check(); rep != (CheckReport{}) {
+	if rep := f.check(); rep.Actions() != 0 {
 		t.Fatalf("resolved ticket checked: %+v", rep)
 	}
 }

@@ -16,10 +16,6 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// SchemaVersion is the bucket layout this code reads and writes.
-// Version 2 added SLA clocks (sla_due, vendor_refs).
-const SchemaVersion = 2
-
 // ErrNotFound is returned when a ticket or mail does not exist.
 var ErrNotFound = errors.New("not found")
 
@@ -93,20 +89,7 @@ func Open(dir string, timeout time.Duration) (*Store, error) {
 				return err
 			}
 		}
-		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get(keySchema); v != nil {
-			got := binary.BigEndian.Uint64(v)
-			if got > SchemaVersion {
-				return fmt.Errorf("database schema %d is newer than this ticketd (%d)", got, SchemaVersion)
-			}
-			if got < 2 {
-				// The clocks need the tier policy: the Service starts them.
-				if err := meta.Put(keySLABackfill, []byte{1}); err != nil {
-					return err
-				}
-			}
-		}
-		return meta.Put(keySchema, u64(SchemaVersion))
+		return migrate(tx, migrations)
 	})
 	if err != nil {
 		db.Close()
@@ -231,35 +214,37 @@ func deleteOutbox(tx *bolt.Tx, m *Mail) error {
 // its ticket, together with the recipients the SMTP server refused while
 // it accepted the others (one transaction: a crash never resends it).
 func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		m, err := getMail(tx, bucketOutbox, id)
+	return s.db.Update(func(tx *bolt.Tx) error { return markDelivered(tx, id, now, rejected) })
+}
+
+func markDelivered(tx *bolt.Tx, id uint64, now time.Time, rejected []Rejection) error {
+	m, err := getMail(tx, bucketOutbox, id)
+	if err != nil {
+		return err
+	}
+	if err := deleteOutbox(tx, &m); err != nil {
+		return err
+	}
+	if m.Ticket == 0 {
+		return nil // a digest or a status reply: no ticket to record it on
+	}
+	refused := make(map[string]bool, len(rejected))
+	for _, r := range rejected {
+		refused[r.Rcpt] = true
+		err := addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDeliveryFailed,
+			MessageID: m.MessageID, Outbox: id, Recipients: []string{r.Rcpt}, Detail: r.Reason})
 		if err != nil {
 			return err
 		}
-		if err := deleteOutbox(tx, &m); err != nil {
-			return err
+	}
+	var accepted []string
+	for _, rcpt := range m.Recipients() {
+		if !refused[rcpt] {
+			accepted = append(accepted, rcpt)
 		}
-		if m.Ticket == 0 {
-			return nil // a digest: no ticket to record it on
-		}
-		refused := make(map[string]bool, len(rejected))
-		for _, r := range rejected {
-			refused[r.Rcpt] = true
-			err := addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDeliveryFailed,
-				MessageID: m.MessageID, Outbox: id, Recipients: []string{r.Rcpt}, Detail: r.Reason})
-			if err != nil {
-				return err
-			}
-		}
-		var accepted []string
-		for _, rcpt := range m.Recipients() {
-			if !refused[rcpt] {
-				accepted = append(accepted, rcpt)
-			}
-		}
-		return addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDelivered,
-			MessageID: m.MessageID, Outbox: id, Recipients: accepted})
-	})
+	}
+	return addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDelivered,
+		MessageID: m.MessageID, Outbox: id, Recipients: accepted})
 }
 
 // MarkRetry records a temporary failure of mail id: one more attempt, the

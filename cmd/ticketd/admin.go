@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,43 +14,218 @@ import (
 	"github.com/ticketd/ticketd/tiers"
 )
 
-func listTickets(cfg *Config, w io.Writer) error {
-	store, err := tickets.OpenReadOnly(cfg.DataDir, lockTimeout)
+// The admin commands: list, show, stats, outbox, backup. Each asks the
+// running daemon over its socket (adminclient.go) and, when none answers,
+// opens the database itself (read-only, waiting at most lockTimeout).
+
+// adminFlags are the admin commands' options.
+type adminFlags struct {
+	status string
+	tier   int
+	json   bool
+	retry  uint64
+	limit  int
+}
+
+// listRow is one ticket as list shows it (and as --json prints it).
+type listRow struct {
+	ID        uint64         `json:"id"`
+	Status    tickets.Status `json:"status"`
+	Tier      int            `json:"tier"`
+	Requester string         `json:"requester"`
+	Assignee  string         `json:"assignee,omitempty"`
+	Updated   time.Time      `json:"updated"`
+	Subject   string         `json:"subject"`
+}
+
+// ticketView is one ticket with its timeline (show).
+type ticketView struct {
+	Ticket tickets.Ticket  `json:"ticket"`
+	Events []tickets.Event `json:"events"`
+}
+
+// outboxView is the outbox and the mails given up on (outbox).
+type outboxView struct {
+	Outbox []mailRow `json:"outbox"`
+	Failed []mailRow `json:"failed"`
+}
+
+// mailRow is one outgoing mail without its body.
+type mailRow struct {
+	ID          uint64    `json:"id"`
+	Ticket      uint64    `json:"ticket"`
+	Kind        string    `json:"kind"`
+	To          []string  `json:"to"`
+	Subject     string    `json:"subject"`
+	Queued      time.Time `json:"queued"`
+	Attempts    int       `json:"attempts"`
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
+	LastError   string    `json:"last_error,omitempty"`
+}
+
+func toMailRows(ms []tickets.Mail, failed bool) []mailRow {
+	rows := make([]mailRow, 0, len(ms))
+	for _, m := range ms {
+		r := mailRow{ID: m.ID, Ticket: m.Ticket, Kind: m.Kind, To: m.Recipients(), Subject: m.Subject,
+			Queued: m.Queued, Attempts: m.Attempts, LastError: m.LastError}
+		if !failed {
+			r.NextAttempt = m.NextAttempt
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// adminSource answers the admin commands: the daemon over its socket
+// (remoteSource) or the database itself (localSource).
+type adminSource interface {
+	List(f tickets.Filter) ([]listRow, error)
+	Show(id uint64) (ticketView, error)
+	Stats() (tickets.Stats, error)
+	Outbox() (outboxView, error)
+	Retry(id uint64) (tickets.Mail, error)
+	// Backup writes a consistent copy of the database to path.
+	Backup(path string) (int64, error)
+}
+
+// localSource answers from an open store.
+type localSource struct {
+	store *tickets.Store
+	now   func() time.Time
+	wake  func() // after a retry; nil when no daemon runs here
+}
+
+func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
+	ts, err := l.store.List(f)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]listRow, len(ts))
+	for i, t := range ts {
+		rows[i] = listRow{ID: t.ID, Status: t.Status, Tier: t.Tier, Requester: t.Requester.Email,
+			Assignee: t.Assignee, Updated: t.Updated, Subject: t.Subject}
+	}
+	return rows, nil
+}
+
+func (l *localSource) Show(id uint64) (ticketView, error) {
+	t, err := l.store.Ticket(id)
+	if err != nil {
+		return ticketView{}, err
+	}
+	events, err := l.store.Events(id)
+	if err != nil {
+		return ticketView{}, err
+	}
+	return ticketView{Ticket: t, Events: events}, nil
+}
+
+func (l *localSource) Stats() (tickets.Stats, error) { return l.store.Stats() }
+
+func (l *localSource) Outbox() (outboxView, error) {
+	out, err := l.store.Outbox()
+	if err != nil {
+		return outboxView{}, err
+	}
+	failed, err := l.store.FailedMail()
+	if err != nil {
+		return outboxView{}, err
+	}
+	return outboxView{Outbox: toMailRows(out, false), Failed: toMailRows(failed, true)}, nil
+}
+
+func (l *localSource) Retry(id uint64) (tickets.Mail, error) {
+	m, err := l.store.RetryMail(id, l.now())
+	if err == nil && l.wake != nil {
+		l.wake()
+	}
+	return m, err
+}
+
+func (l *localSource) Backup(path string) (int64, error) {
+	var n int64
+	err := tickets.WriteFileAtomic(path, func(w io.Writer) error {
+		var err error
+		n, err = l.store.Backup(w)
+		return err
+	})
+	return n, err
+}
+
+// runAdmin runs one admin command against the daemon or the database.
+func runAdmin(cfg *Config, cmd string, args []string, fl adminFlags, w io.Writer) error {
+	// Only a retry without a daemon writes; everything else reads.
+	write := cmd == "outbox" && fl.retry != 0
+	return withSource(cfg, write, func(src adminSource) error {
+		switch cmd {
+		case "list":
+			return cmdList(cfg, src, fl, w)
+		case "show":
+			id, err := strconv.ParseUint(strings.TrimPrefix(args[0], "#"), 10, 64)
+			if err != nil {
+				return fmt.Errorf("show: %q is not a ticket number", args[0])
+			}
+			return cmdShow(cfg, src, id, fl, w)
+		case "stats":
+			return cmdStats(cfg, src, fl, w)
+		case "outbox":
+			return cmdOutbox(cfg, src, fl, w)
+		case "backup":
+			n, err := src.Backup(args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "backup written to %s (%d bytes)\n", args[0], n)
+			return nil
+		}
+		return fmt.Errorf("unknown admin command %q", cmd)
+	})
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func cmdList(cfg *Config, src adminSource, fl adminFlags, out io.Writer) error {
+	rows, err := src.List(tickets.Filter{Status: tickets.Status(fl.status), Tier: fl.tier, Limit: fl.limit})
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	all, err := store.Tickets()
-	if err != nil {
-		return err
+	// tabwriter writes cell by cell: one syscall each without a buffer.
+	w := bufio.NewWriterSize(out, 64<<10)
+	defer w.Flush()
+	if fl.json {
+		if rows == nil {
+			rows = []listRow{}
+		}
+		return printJSON(w, rows)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tSTATUS\tTIER\tREQUESTER\tASSIGNEE\tUPDATED\tSUBJECT")
-	for _, t := range all {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.Tier, t.Requester.Email,
+	for _, t := range rows {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.Tier, truncate(t.Requester, 30),
 			or(t.Assignee, "-"), t.Updated.In(cfg.Location).Format("2006-01-02 15:04"), truncate(t.Subject, 50))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if fl.limit > 0 && len(rows) == fl.limit {
+		fmt.Fprintf(w, "(the newest %d matching tickets; --limit 0 lists them all)\n", fl.limit)
+	}
+	return w.Flush()
 }
 
-func showTicket(cfg *Config, arg string, w io.Writer) error {
-	id, err := strconv.ParseUint(strings.TrimPrefix(arg, "#"), 10, 64)
-	if err != nil {
-		return fmt.Errorf("show: %q is not a ticket number", arg)
-	}
-	store, err := tickets.OpenReadOnly(cfg.DataDir, lockTimeout)
+func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer) error {
+	v, err := src.Show(id)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	t, err := store.Ticket(id)
-	if err != nil {
-		return err
+	if fl.json {
+		return printJSON(w, v)
 	}
-	events, err := store.Events(id)
-	if err != nil {
-		return err
-	}
+	t := v.Ticket
 	when := func(ts time.Time) string {
 		if ts.IsZero() {
 			return "-"
@@ -72,7 +249,7 @@ func showTicket(cfg *Config, arg string, w io.Writer) error {
 	fmt.Fprintf(w, "priority %s, at tier %d since %s, escalated %d time(s)%s\n", or(string(t.Priority), "normal"), t.Tier,
 		when(t.TierSince), t.Escalations, vendor)
 	fmt.Fprintf(w, "sla: first response %s, resolution %s\n\n", slaState(t.SLA.FirstResponse, when), slaState(t.SLA.Resolution, when))
-	for _, e := range events {
+	for _, e := range v.Events {
 		line := fmt.Sprintf("%s  %-15s", when(e.Time), e.Kind)
 		if e.Actor != "" {
 			line += " " + e.Actor
@@ -113,6 +290,72 @@ func slaState(c tiers.Countdown, when func(time.Time) string) string {
 	default:
 		return fmt.Sprintf("paused, %s of %s used", c.Used.Round(time.Second), c.Target)
 	}
+}
+
+func cmdStats(cfg *Config, src adminSource, fl adminFlags, w io.Writer) error {
+	st, err := src.Stats()
+	if err != nil {
+		return err
+	}
+	if fl.json {
+		return printJSON(w, st)
+	}
+	fmt.Fprintf(w, "tickets      %d\n", st.Tickets)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range st.Counts {
+		fmt.Fprintf(tw, "  %s\ttier %d\t%d\n", c.Status, c.Tier, c.N)
+	}
+	tw.Flush()
+	oldest := ""
+	if !st.OldestQueued.IsZero() {
+		oldest = ", oldest queued " + st.OldestQueued.In(cfg.Location).Format("2006-01-02 15:04:05")
+	}
+	fmt.Fprintf(w, "outbox       %d waiting%s, %d given up\n", st.Outbox, oldest, st.Failed)
+	fmt.Fprintf(w, "events       %d\n", st.Events)
+	fmt.Fprintf(w, "message-ids  %d\n", st.MessageIDs)
+	fmt.Fprintf(w, "database     %.1f MB, schema %d\n", float64(st.Bytes)/(1<<20), st.Schema)
+	return nil
+}
+
+func cmdOutbox(cfg *Config, src adminSource, fl adminFlags, w io.Writer) error {
+	if fl.retry != 0 {
+		m, err := src.Retry(fl.retry)
+		if err != nil {
+			return err
+		}
+		if fl.json {
+			return printJSON(w, toMailRows([]tickets.Mail{m}, false)[0])
+		}
+		fmt.Fprintf(w, "mail %d (ticket #%d, %s to %s) is due now\n", m.ID, m.Ticket, m.Kind, strings.Join(m.Recipients(), ", "))
+		return nil
+	}
+	v, err := src.Outbox()
+	if err != nil {
+		return err
+	}
+	if fl.json {
+		return printJSON(w, v)
+	}
+	when := func(ts time.Time) string { return ts.In(cfg.Location).Format("01-02 15:04") }
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "waiting: %d\n", len(v.Outbox))
+	if len(v.Outbox) > 0 {
+		fmt.Fprintln(tw, "ID\tTICKET\tKIND\tTO\tQUEUED\tTRIES\tNEXT\tLAST ERROR")
+		for _, m := range v.Outbox {
+			fmt.Fprintf(tw, "%d\t#%d\t%s\t%s\t%s\t%d\t%s\t%s\n", m.ID, m.Ticket, m.Kind, truncate(strings.Join(m.To, ","), 30),
+				when(m.Queued), m.Attempts, when(m.NextAttempt), truncate(or(m.LastError, "-"), 40))
+		}
+	}
+	fmt.Fprintf(tw, "given up: %d\n", len(v.Failed))
+	if len(v.Failed) > 0 {
+		fmt.Fprintln(tw, "ID\tTICKET\tKIND\tTO\tQUEUED\tTRIES\tREASON")
+		for _, m := range v.Failed {
+			fmt.Fprintf(tw, "%d\t#%d\t%s\t%s\t%s\t%d\t%s\n", m.ID, m.Ticket, m.Kind, truncate(strings.Join(m.To, ","), 30),
+				when(m.Queued), m.Attempts, truncate(or(m.LastError, "-"), 50))
+		}
+		fmt.Fprintln(tw, "queue one again with: ticketd outbox --retry ID")
+	}
+	return tw.Flush()
 }
 
 func truncate(s string, n int) string {

@@ -90,6 +90,8 @@ type fileConfig struct {
 		Suggestions *int     `toml:"suggestions"`
 		MinScore    *float64 `toml:"min_score"`
 	} `toml:"knowledge_base"`
+
+	adminFileKeys // log_format and [admin]: adminconfig.go
 }
 
 // targetsConfig is a [tiers.priority.P] table.
@@ -134,6 +136,8 @@ type Config struct {
 	// Workflow is the lifecycle and knowledge-base part of the ticket
 	// workflow options ([workflow], [knowledge_base]).
 	Workflow tickets.Options
+
+	Admin AdminConfig // [admin] and log_format: adminconfig.go
 }
 
 // LoadConfig reads, decodes strictly and validates the file at path. It
@@ -327,6 +331,7 @@ func LoadConfig(path string) (*Config, error) {
 	if cfg.Digest != "" && len(cfg.Managers) == 0 {
 		bad("digest.managers", "at least one address is required with digest.schedule")
 	}
+	loadAdminConfig(&fc, cfg, bad)
 	if len(errs) > 0 {
 		return nil, &ConfigError{Path: path, Problems: errs}
 	}
@@ -568,5 +573,6 @@ func (c *Config) Summary() string {
 	if c.TemplatesDir != "" {
 		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)
 	}
+	b.WriteString(c.adminSummary())
 	return b.String()
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailout"
+	"github.com/ticketd/ticketd/metrics"
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tickets"
 )
@@ -33,6 +34,9 @@ type desk struct {
 	svc    *tickets.Service
 	poller *mailin.Poller
 	sender *mailout.Sender
+	// metrics counts what the desk does (metrics.go); served by the
+	// admin listener (adminserver.go).
+	metrics *metrics.Metrics
 }
 
 // withDefaults fills in what the caller left nil.
@@ -70,13 +74,15 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	}
 	smtpOpts := cfg.SMTP
 	smtpOpts.Now = deps.Now
-	sender, err := mailout.NewSender(smtpOpts, store, deps.Logger.With("component", "mailout"))
+	m := newMetrics(store)
+	sender, err := mailout.NewSender(smtpOpts, newCountingQueue(store, m), deps.Logger.With("component", "mailout"))
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	poller := mailin.NewPoller(cfg.IMAP, svc, deps.Logger.With("component", "mailin"))
-	return &desk{store: store, svc: svc, poller: poller, sender: sender}, nil
+	poller := mailin.NewPoller(cfg.IMAP, countingApplier{svc, m}, deps.Logger.With("component", "mailin"))
+	observePasses(poller, m, deps.Now)
+	return &desk{store: store, svc: svc, poller: poller, sender: sender, metrics: m}, nil
 }
 
 // checkRuntime verifies what LoadConfig cannot: that the templates parse.
@@ -117,7 +123,7 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 		return err
 	}
 	defer d.store.Close()
-	_, pollErr := d.poller.Poll(ctx)
+	pollErr := deliverDuring(ctx, d, deps.Logger, func() error { _, err := d.poller.Poll(ctx); return err })
 	checkErr := d.checkSLA(ctx, deps.Logger)
 	// Deliver what is queued even when fetching failed: those mails are promised.
 	_, sendErr := d.sender.Drain(ctx)
@@ -157,8 +163,15 @@ func (d *desk) checkSLA(ctx context.Context, log *slog.Logger) error {
 		if rep.Tickets > 0 {
 			log.Debug("sla batch committed", "tickets", rep.Tickets, "more", rep.More)
 		}
-		if rep.Warnings+rep.Breaches+rep.Escalations+rep.Alerts > 0 {
-			log.Info("sla check", "warnings", rep.Warnings, "breaches", rep.Breaches, "escalations", rep.Escalations, "alerts", rep.Alerts)
+		for _, tier := range rep.EscalatedTo {
+			d.metrics.Escalated(tier)
+		}
+		for _, b := range rep.Breached {
+			d.metrics.SLABreached(b.Clock, b.Tier)
+		}
+		if rep.Actions() > 0 {
+			log.Info("sla check", "warnings", rep.Warnings, "breaches", rep.Breaches, "escalations", rep.Escalations, "alerts", rep.Alerts,
+				"reminders", rep.Reminders, "auto_resolved", rep.AutoResolved, "auto_closed", rep.AutoClosed)
 		}
 		if !rep.More {
 			return nil
@@ -198,6 +211,11 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	}
 	defer d.store.Close()
 	log := deps.Logger
+	stopAdmin, err := startAdmin(cfg, d, deps)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	log.Info("ticketd started", "desk", cfg.Desk.Email, "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address)
 	if !cfg.RequireVerifiedAgents {
 		log.Warn("agent mail is trusted by its From header alone; set security.trusted_authserv_id so forged agent mail is never relayed")

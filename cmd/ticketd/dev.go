@@ -123,5 +123,5 @@ func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
 	if err := template.Must(template.New("help").Parse(devHelp)).Execute(stdout, vars); err != nil {
 		return err
 	}
-	return Run(ctx, cfg, Deps{Logger: newLogger(stderr, cfg.LogLevel)})
+	return Run(ctx, cfg, Deps{Logger: configLogger(stderr, cfg)})
 }

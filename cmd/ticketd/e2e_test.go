@@ -368,7 +368,7 @@ Más detalles %d.
 	e.imap.AppendMany(t, deskAddr, "INBOX", raws)
 	total := len(raws)
 
-	for _, killAfter := range []int{1, 120} {
+	for _, killAfter := range []int{1, 50} { // within a batch (DefaultBatchSize 200) both times
 		e.killDuringIngest(killAfter)
 	}
 	start := time.Now()

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -21,13 +20,14 @@ Usage:
   ticketd once         --config FILE   fetch and apply all waiting mail, deliver the outbox, exit
   ticketd check-config --config FILE   validate the configuration and print what would run
                        [--connect]     ...and log in to the IMAP and SMTP servers
-  ticketd list         --config FILE   list tickets
-  ticketd show N       --config FILE   show ticket N and its timeline
-  ticketd digest       --config FILE   send the managers' digest now
-                       [--dry-run]     ...or only print it
+  ticketd list         --config FILE   the newest tickets [--status S] [--tier N] [--limit N|0] [--json]
+  ticketd show N       --config FILE   show ticket N and its timeline [--json]
+  ticketd stats        --config FILE   counts by status and tier, outbox, database size [--json]
+  ticketd outbox       --config FILE   mails waiting and given up [--json]; --retry ID sends one again
+  ticketd backup FILE  --config FILE   write a consistent copy of the database to FILE
+  ticketd digest       --config FILE   send the managers' digest now [--dry-run: only print it]
   ticketd kb list|show N|search WORDS --config FILE
                                        the knowledge base
-                       [--dry-run]     ...or only print it
   ticketd dev                          try ticketd with an in-process mail sandbox
   ticketd version
 
@@ -42,7 +42,9 @@ var errUsage = errors.New("usage")
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	stopProfile := startProfile()
 	err := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
 	switch {
 	case err == nil:
 	case errors.Is(err, errUsage):
@@ -70,6 +72,19 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cmd == "check-config" {
 		fs.BoolVar(&connect, "connect", false, "also log in to the IMAP and SMTP servers (sends no mail)")
 	}
+	var adm adminFlags
+	switch cmd {
+	case "list":
+		fs.StringVar(&adm.status, "status", "", "only tickets with this status (new, open, pending, resolved, closed)")
+		fs.IntVar(&adm.tier, "tier", 0, "only tickets at this tier")
+		fs.IntVar(&adm.limit, "limit", 50, "only the newest N matching tickets; 0 lists them all")
+	case "outbox":
+		fs.Uint64Var(&adm.retry, "retry", 0, "make mail ID due now (a mail given up on goes back into the outbox)")
+	}
+	switch cmd {
+	case "list", "show", "stats", "outbox":
+		fs.BoolVar(&adm.json, "json", false, "print JSON, for scripts")
+	}
 	if cmd == "dev" {
 		fs.StringVar(&devOpts.dataDir, "data", "", "data directory (default: a new temporary directory)")
 		fs.StringVar(&devOpts.imapAddr, "imap", "127.0.0.1:1143", "sandbox IMAP listen address (loopback)")
@@ -87,7 +102,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(positional) > 0 && cmd != "show" && cmd != "kb" {
+	if len(positional) > 0 && cmd != "show" && cmd != "backup" && cmd != "kb" {
 		fmt.Fprintf(stderr, "ticketd %s: unexpected argument %q\n", cmd, positional[0])
 		return errUsage
 	}
@@ -104,7 +119,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		deps := Deps{Logger: newLogger(stderr, cfg.LogLevel)}
+		deps := Deps{Logger: configLogger(stderr, cfg)}
 		if cmd == "once" {
 			return Once(ctx, cfg, deps)
 		}
@@ -122,28 +137,22 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return checkServers(ctx, cfg, stdout)
 		}
 		return nil
-	case "list":
-		cfg, err := loadConfig()
-		if err != nil {
-			return err
-		}
-		return listTickets(cfg, stdout)
-	case "show":
-		cfg, err := loadConfig()
-		if err != nil {
-			return err
-		}
-		if len(positional) != 1 {
-			fmt.Fprintln(stderr, "usage: ticketd show N --config FILE")
+	case "list", "show", "stats", "outbox", "backup":
+		if (cmd == "show" || cmd == "backup") && len(positional) != 1 {
+			fmt.Fprintf(stderr, "usage: ticketd %s %s --config FILE\n", cmd, map[string]string{"show": "N", "backup": "FILE"}[cmd])
 			return errUsage
 		}
-		return showTicket(cfg, positional[0], stdout)
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		return runAdmin(cfg, cmd, positional, adm, stdout)
 	case "digest":
 		cfg, err := loadConfig()
 		if err != nil {
 			return err
 		}
-		return Digest(ctx, cfg, Deps{Logger: newLogger(stderr, cfg.LogLevel)}, dryRun, stdout)
+		return Digest(ctx, cfg, Deps{Logger: configLogger(stderr, cfg)}, dryRun, stdout)
 	case "kb":
 		cfg, err := loadConfig()
 		if err != nil {
@@ -166,10 +175,4 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "ticketd: unknown command %q\n\n%s", cmd, usage)
 		return errUsage
 	}
-}
-
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(level)) // validated by LoadConfig
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }

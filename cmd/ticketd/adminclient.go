@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// Bounds of a conversation with the daemon: an admin command never hangs.
+const (
+	socketDialTimeout = 2 * time.Second
+	socketReplyWait   = 30 * time.Second // until the answer's headers
+)
+
+// withSource runs fn against the running daemon when its socket answers,
+// else against the database opened by this process: read-only unless
+// write, waiting at most lockTimeout for a lock (a daemon without a socket
+// holds it: the error says so).
+func withSource(cfg *Config, write bool, fn func(adminSource) error) error {
+	if cfg.Admin.Socket != "" {
+		if c, err := net.DialTimeout("unix", cfg.Admin.Socket, socketDialTimeout); err == nil {
+			c.Close()
+			return fn(newRemoteSource(cfg.Admin.Socket))
+		}
+	}
+	var (
+		store *tickets.Store
+		err   error
+	)
+	if write {
+		store, err = tickets.Open(cfg.DataDir, lockTimeout)
+	} else {
+		store, err = tickets.OpenReadOnly(cfg.DataDir, lockTimeout)
+	}
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return fn(&localSource{store: store, now: time.Now})
+}
+
+// remoteSource asks the daemon over its unix socket.
+type remoteSource struct {
+	http *http.Client
+}
+
+func newRemoteSource(socket string) *remoteSource {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			d := net.Dialer{Timeout: socketDialTimeout}
+			return d.DialContext(ctx, "unix", socket)
+		},
+		ResponseHeaderTimeout: socketReplyWait,
+		DisableCompression:    true,
+	}
+	return &remoteSource{http: &http.Client{Transport: tr}}
+}
+
+// do sends a request and returns the response of a 200, or the daemon's
+// error (404 → tickets.ErrNotFound).
+func (r *remoteSource) do(method, path string) (*http.Response, error) {
+	req, err := http.NewRequest(method, "http://ticketd"+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("ask the daemon: %w", err)
+	}
+	if resp.StatusCode == http.StatusOK {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	var e apiError
+	_ = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e)
+	if e.Error == "" {
+		e.Error = resp.Status
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, fmt.Errorf("daemon: %s: %w", e.Error, tickets.ErrNotFound)
+	}
+	return nil, fmt.Errorf("daemon: %s", e.Error)
+}
+
+func (r *remoteSource) get(method, path string, v any) error {
+	resp, err := r.do(method, path)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("daemon's answer to %s: %w", path, err)
+	}
+	return nil
+}
+
+func (r *remoteSource) List(f tickets.Filter) ([]listRow, error) {
+	q := url.Values{}
+	if f.Status != "" {
+		q.Set("status", string(f.Status))
+	}
+	if f.Tier != 0 {
+		q.Set("tier", strconv.Itoa(f.Tier))
+	}
+	if f.Limit != 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	var rows []listRow
+	err := r.get("GET", "/v1/tickets?"+q.Encode(), &rows)
+	return rows, err
+}
+
+func (r *remoteSource) Show(id uint64) (v ticketView, err error) {
+	err = r.get("GET", "/v1/tickets/"+strconv.FormatUint(id, 10), &v)
+	return v, err
+}
+
+func (r *remoteSource) Stats() (st tickets.Stats, err error) {
+	err = r.get("GET", "/v1/stats", &st)
+	return st, err
+}
+
+func (r *remoteSource) Outbox() (v outboxView, err error) {
+	err = r.get("GET", "/v1/outbox", &v)
+	return v, err
+}
+
+func (r *remoteSource) Retry(id uint64) (m tickets.Mail, err error) {
+	err = r.get("POST", "/v1/outbox/"+strconv.FormatUint(id, 10)+"/retry", &m)
+	return m, err
+}
+
+// Backup streams the daemon's copy into path; a short copy (the daemon
+// stopped mid-way) is an error and leaves path untouched.
+func (r *remoteSource) Backup(path string) (int64, error) {
+	resp, err := r.do("GET", "/v1/backup")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var n int64
+	err = tickets.WriteFileAtomic(path, func(w io.Writer) error {
+		n, err = io.Copy(w, resp.Body)
+		if err != nil {
+			return err
+		}
+		if resp.ContentLength >= 0 && n != resp.ContentLength {
+			return fmt.Errorf("backup cut short: %d of %d bytes", n, resp.ContentLength)
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("backup: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ticketd/ticketd/mailin"
+	"github.com/ticketd/ticketd/mailout"
+	"github.com/ticketd/ticketd/metrics"
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// configLogger is the daemon's logger as log_level and log_format say.
+func configLogger(w io.Writer, cfg *Config) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(cfg.LogLevel)) // validated by LoadConfig
+	opts := &slog.HandlerOptions{Level: l}
+	if cfg.Admin.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// newMetrics returns the daemon's metrics, reading the gauges from store.
+func newMetrics(store *tickets.Store) *metrics.Metrics {
+	return metrics.New(func() (metrics.Snapshot, error) {
+		st, err := store.Stats()
+		if err != nil {
+			return metrics.Snapshot{}, err
+		}
+		snap := metrics.Snapshot{Outbox: st.Outbox, Failed: st.Failed}
+		for _, c := range st.Counts {
+			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Status: string(c.Status), Tier: c.Tier, N: c.N})
+		}
+		return snap, nil
+	})
+}
+
+// observePasses reports every mail pass of p to m.
+func observePasses(p *mailin.Poller, m *metrics.Metrics, now func() time.Time) {
+	p.Observe(func(st mailin.Stats, err error) {
+		m.PassDone(metrics.Pass{Fetched: st.Fetched, Applied: st.Applied, Duplicates: st.Duplicates,
+			Ignored: st.Ignored, Failed: st.Failed}, err, now())
+	})
+}
+
+// countingApplier counts the outcome of every applied message.
+type countingApplier struct {
+	mailin.Applier
+	m *metrics.Metrics
+}
+
+func (a countingApplier) Apply(ctx context.Context, msgs []tickets.Inbound) ([]tickets.Result, error) {
+	res, err := a.Applier.Apply(ctx, msgs)
+	if err == nil {
+		for _, r := range res {
+			a.m.Applied(string(r.Outcome))
+		}
+	}
+	return res, err
+}
+
+// countingQueue counts deliveries and failed attempts by mail kind. It
+// remembers the kind of each mail it handed out until its outcome comes.
+type countingQueue struct {
+	*tickets.Store
+	m     *metrics.Metrics
+	mu    sync.Mutex
+	kinds map[uint64]string
+}
+
+var _ mailout.BatchQueue = (*countingQueue)(nil)
+
+func newCountingQueue(s *tickets.Store, m *metrics.Metrics) *countingQueue {
+	return &countingQueue{Store: s, m: m, kinds: make(map[uint64]string)}
+}
+
+func (q *countingQueue) DueMail(now time.Time, limit int) ([]tickets.Mail, error) {
+	ms, err := q.Store.DueMail(now, limit)
+	q.mu.Lock()
+	for _, m := range ms {
+		q.kinds[m.ID] = m.Kind
+	}
+	q.mu.Unlock()
+	return ms, err
+}
+
+// kind returns and forgets the kind of mail id.
+func (q *countingQueue) kind(id uint64) string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	k, ok := q.kinds[id]
+	if !ok {
+		return "unknown"
+	}
+	delete(q.kinds, id)
+	return k
+}
+
+func (q *countingQueue) MarkDelivered(id uint64, now time.Time, rejected []tickets.Rejection) error {
+	if err := q.Store.MarkDelivered(id, now, rejected); err != nil {
+		return err
+	}
+	q.m.Sent(q.kind(id))
+	return nil
+}
+
+func (q *countingQueue) MarkDeliveredBatch(ds []tickets.Delivery) error {
+	if err := q.Store.MarkDeliveredBatch(ds); err != nil {
+		return err
+	}
+	for _, d := range ds {
+		q.m.Sent(q.kind(d.ID))
+	}
+	return nil
+}
+
+func (q *countingQueue) MarkRetry(id uint64, next time.Time, errText string) error {
+	if err := q.Store.MarkRetry(id, next, errText); err != nil {
+		return err
+	}
+	q.m.SendFailed(q.kind(id), false)
+	return nil
+}
+
+func (q *countingQueue) MarkFailed(id uint64, now time.Time, reason string) error {
+	if err := q.Store.MarkFailed(id, now, reason); err != nil {
+		return err
+	}
+	q.m.SendFailed(q.kind(id), true)
+	return nil
+}

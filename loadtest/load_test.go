@@ -1,0 +1,563 @@
+package loadtest
+
+// The load test. The normal suite runs it small (a smoke run, so it
+// cannot rot); the measurement is
+//
+//	go test ./loadtest -run 'TestLoad|TestLargeDatabase' -v -load.n 10000 -load.tickets 100000
+//
+// It never asserts a timing: it reports the figures next to the limits.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-smtp"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/mailin"
+	"github.com/ticketd/ticketd/mailin/dovecottest"
+	"github.com/ticketd/ticketd/mailout"
+	"github.com/ticketd/ticketd/mailout/smtptest"
+	"github.com/ticketd/ticketd/templates"
+	"github.com/ticketd/ticketd/tickets"
+	"github.com/ticketd/ticketd/tiers"
+)
+
+var (
+	loadN       = flag.Int("load.n", 60, "messages TestLoad puts in the INBOX")
+	loadTickets = flag.Int("load.tickets", 500, "tickets in TestLargeDatabase's database")
+	loadRuns    = flag.Int("load.runs", 1, "how many times TestLoad and TestLargeDatabase measure (medians are reported)")
+	loadJSON    = flag.String("load.json", "", "append the figures of each run as a JSON line to this file")
+	loadDir     = flag.String("load.dir", "", "TestLargeDatabase keeps its database here and reuses it when present (default: a temporary directory)")
+	loadProfile = flag.String("load.cpuprofile", "", "write a CPU profile of the (first) ticketd once run to this file")
+)
+
+const deskPassword = "load-secret"
+
+var binary string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "ticketd-load-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "ticketd")
+	out, err := exec.Command("go", "build", "-o", binary, "../cmd/ticketd").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build ticketd: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// writeConfig writes a ticketd configuration for the servers and returns
+// its path.
+func writeConfig(t *testing.T, dir, imapAddr, smtpAddr string) string {
+	t.Helper()
+	pw := filepath.Join(dir, "imap-password")
+	if err := os.WriteFile(pw, []byte(deskPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`data_dir = %q
+language = "es"
+log_level = "info"
+[support]
+address = %q
+[imap]
+address = %q
+security = "none"
+password_file = %q
+[smtp]
+address = %q
+security = "none"
+[[tiers]]
+level = 1
+name = "Nivel 1"
+agents = [%q, %q]
+first_response = "30m"
+resolution = "8h"
+`, filepath.Join(dir, "data"), Desk, imapAddr, pw, smtpAddr, AgentA, AgentB)
+	path := filepath.Join(dir, "ticketd.toml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// figures are one run's measurements.
+type figures struct {
+	N              int     `json:"n"`
+	MB             float64 `json:"mb"`
+	IngestPerSec   float64 `json:"ingest_msgs_per_s"` // (a) IMAP → committed tickets + outbox
+	WholePerSec    float64 `json:"whole_msgs_per_s"`  // (b) the whole "once", delivery included
+	MailsSent      int     `json:"mails_sent"`
+	PeakRSSMB      float64 `json:"peak_rss_mb"`
+	FetchPerSec    float64 `json:"limit_imap_fetch_msgs_per_s"`
+	ParsePerSec    float64 `json:"limit_parse_msgs_per_s"`
+	CommitsPerSec  float64 `json:"limit_bbolt_commits_per_s"`
+	SMTPSendPerSec float64 `json:"limit_smtp_sends_per_s"`
+}
+
+// TestLoad fills a real Dovecot INBOX with the corpus and runs the real
+// binary's "ticketd once" over it: (a) from the log's mail pass, IMAP to
+// committed tickets with their outbox mails; (b) the whole process,
+// including the delivery of every queued mail to a local SMTP server;
+// peak RSS from the kernel. Then the limits, in the same run.
+func TestLoad(t *testing.T) {
+	var all []figures
+	for run := range *loadRuns {
+		f := loadOnce(t, *loadN, run == 0 && *loadProfile != "")
+		all = append(all, f)
+		t.Logf("run %d: %+v", run+1, f)
+		if *loadJSON != "" {
+			appendJSON(t, *loadJSON, map[string]any{"test": "load", "figures": f})
+		}
+	}
+	med := func(get func(figures) float64) float64 {
+		var v []float64
+		for _, f := range all {
+			v = append(v, get(f))
+		}
+		return median(v)
+	}
+	t.Logf("medians of %d run(s), %d messages (%.1f MB):", len(all), all[0].N, all[0].MB)
+	t.Logf("  (a) ingest IMAP → tickets + outbox: %8.0f msg/s", med(func(f figures) float64 { return f.IngestPerSec }))
+	t.Logf("  (b) whole once, %d mails delivered: %8.0f msg/s", all[0].MailsSent, med(func(f figures) float64 { return f.WholePerSec }))
+	t.Logf("  peak RSS of ticketd once:           %8.1f MB", med(func(f figures) float64 { return f.PeakRSSMB }))
+	t.Logf("  limit: plain IMAP fetch              %8.0f msg/s", med(func(f figures) float64 { return f.FetchPerSec }))
+	t.Logf("  limit: parsing alone (one core)      %8.0f msg/s", med(func(f figures) float64 { return f.ParsePerSec }))
+	t.Logf("  limit: bbolt commits with fsync      %8.0f commits/s", med(func(f figures) float64 { return f.CommitsPerSec }))
+	t.Logf("  limit: SMTP sends, one connection    %8.0f mails/s", med(func(f figures) float64 { return f.SMTPSendPerSec }))
+}
+
+func loadOnce(t *testing.T, n int, profile bool) figures {
+	dir := t.TempDir()
+	server := dovecottest.Start(t, dovecottest.User{Name: Desk, Password: deskPassword})
+	sink := smtptest.Start(t)
+	raws, mix := Corpus(n, 1)
+	f := figures{N: n, MB: float64(mix.Bytes) / 1e6}
+	start := time.Now()
+	server.AppendMany(t, Desk, "INBOX", raws)
+	t.Logf("filled the INBOX with %d messages (%d new, %d replies, %d agent answers, %d with attachments; %.1f MB) in %s",
+		n, mix.New, mix.Replies, mix.AgentReplies, mix.WithAttachment, f.MB, time.Since(start).Round(time.Millisecond))
+	config := writeConfig(t, dir, server.Addr(), sink.Addr())
+
+	// (a) and (b): the real binary, one pass.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "once", "--config", config)
+	sampleCtx, cancelSample := context.WithCancel(ctx)
+	defer cancelSample()
+	// Logs at info, as in production: one line per message is part of
+	// the cost.
+	cmd.Env = append(os.Environ(), "TICKETD_CPUPROFILE=")
+	if profile {
+		cmd.Env = append(cmd.Env, "TICKETD_CPUPROFILE="+*loadProfile)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start = time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The child's rusage maxrss would include this (big) test process:
+	// exec accounts the high-water mark of the memory shared before it.
+	// The child's own VmHWM, sampled until it exits, is its peak.
+	peak := make(chan int64, 1)
+	go func() { peak <- sampleHWM(sampleCtx, cmd.Process.Pid) }()
+	err := cmd.Wait()
+	whole := time.Since(start)
+	cancelSample()
+	if err != nil {
+		t.Fatalf("ticketd once: %v\n%s", err, tail(stderr.String(), 20))
+	}
+	f.WholePerSec = float64(n) / whole.Seconds()
+	f.PeakRSSMB = float64(<-peak) / 1024
+	pass := regexp.MustCompile(`msg="mail pass".*fetched=(\d+).*duration=(\S+)`).FindStringSubmatch(stderr.String())
+	if pass == nil || pass[1] != strconv.Itoa(n) {
+		t.Fatalf("no mail pass over %d messages in the log:\n%s", n, tail(stderr.String(), 20))
+	}
+	d, err := time.ParseDuration(pass[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.IngestPerSec = float64(n) / d.Seconds()
+
+	// Everything applied, answered and delivered.
+	store, err := tickets.OpenReadOnly(filepath.Join(dir, "data"), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Stats()
+	store.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.MailsSent = len(sink.Messages())
+	if st.Tickets != mix.New || st.Outbox != 0 || st.Failed != 0 || f.MailsSent < 2*mix.New {
+		t.Fatalf("after the pass: %d tickets (want %d), outbox %d, failed %d, %d mails sent (want ≥ %d)",
+			st.Tickets, mix.New, st.Outbox, st.Failed, f.MailsSent, 2*mix.New)
+	}
+	if got := server.Count(t, Desk, "Procesados"); got != n {
+		t.Fatalf("Procesados holds %d messages, want %d", got, n)
+	}
+
+	f.FetchPerSec = limitFetch(t, server.Addr(), n)
+	f.ParsePerSec = limitParse(t, raws)
+	f.CommitsPerSec = limitCommits(t, dir)
+	f.SMTPSendPerSec = limitSMTP(t, sink.Addr(), min(n, 2000))
+	return f
+}
+
+// limitFetch is a plain IMAP fetch of every message (now in Procesados)
+// over one connection, bodies read and dropped: msgs/s.
+func limitFetch(t *testing.T, addr string, n int) float64 {
+	t.Helper()
+	c, err := imapclient.DialInsecure(addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(Desk, deskPassword).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select("Procesados", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	var set imap.SeqSet
+	set.AddRange(1, 0)
+	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+	got := 0
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			if body, ok := item.(imapclient.FetchItemDataBodySection); ok && body.Literal != nil {
+				if _, err := io.Copy(io.Discard, body.Literal); err != nil {
+					t.Fatal(err)
+				}
+				got++
+			}
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d := time.Since(start)
+	if got != n {
+		t.Fatalf("plain fetch got %d bodies, want %d", got, n)
+	}
+	_ = c.Logout().Wait()
+	return float64(n) / d.Seconds()
+}
+
+// limitParse parses the corpus on one goroutine, as the poller does.
+func limitParse(t *testing.T, raws [][]byte) float64 {
+	t.Helper()
+	start := time.Now()
+	for _, raw := range raws {
+		if _, err := mailin.Parse(raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return float64(len(raws)) / time.Since(start).Seconds()
+}
+
+// limitCommits is bbolt write transactions per second, each one small put
+// and its fsync, on the disk the test's data lives on.
+func limitCommits(t *testing.T, dir string) float64 {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(dir, "commits.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const commits = 300
+	start := time.Now()
+	for i := range commits {
+		err := db.Update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("b"))
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte(strconv.Itoa(i)), bytes.Repeat([]byte("x"), 512))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return commits / time.Since(start).Seconds()
+}
+
+// limitSMTP sends n typical composed mails over one connection to addr.
+func limitSMTP(t *testing.T, addr string, n int) float64 {
+	t.Helper()
+	tmpl, err := templates.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := tmpl.Render("es", "ack", templates.Data{Desk: "Mesa de ayuda", Token: "[Soporte #1042]", Ticket: 1042,
+		Subject: "No puedo imprimir", Requester: "José", RequesterEmail: "jose@cliente.test", Text: "Buenos días, no imprime.", Status: "new", Tier: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := tickets.Mail{ID: 1, Ticket: 1042, Kind: "ack", From: tickets.NewAddress("Mesa de ayuda", Desk),
+		To: []tickets.Address{tickets.NewAddress("José", "jose@cliente.test")}, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		MessageID: "ticket.1042.1@ticketd.test", AutoSubmitted: "auto-replied"}
+	data, err := mailout.Compose(&m, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Hello("localhost"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for range n {
+		if err := c.SendMail(Desk, []string{"jose@cliente.test"}, bytes.NewReader(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := time.Since(start)
+	_ = c.Quit()
+	return float64(n) / d.Seconds()
+}
+
+// TestLargeDatabase builds a database of -load.tickets tickets (with
+// their events and outbox history delivered) and times, as an admin
+// sees them, "ticketd list" and the daemon's start-up (exec to its
+// "ticketd started" line).
+func TestLargeDatabase(t *testing.T) {
+	dir := t.TempDir()
+	n := *loadTickets
+	if *loadDir != "" {
+		dir = *loadDir
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "ticketd.db")); err != nil {
+		fillDatabase(t, filepath.Join(dir, "data"), n)
+	}
+	config := writeConfig(t, dir, "127.0.0.1:9", "127.0.0.1:9") // nothing listens: run only starts
+	var lists, alls, starts []float64
+	list := func(want int, args ...string) float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, binary, append([]string{"list", "--config", config}, args...)...)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("ticketd list %v: %v", args, err)
+		}
+		d := time.Since(start).Seconds() * 1000
+		if lines := bytes.Count(out.Bytes(), []byte("\n")); lines < want {
+			t.Fatalf("ticketd list %v printed %d lines, want at least %d", args, lines, want)
+		}
+		return d
+	}
+	for range max(*loadRuns, 3) {
+		lists = append(lists, list(min(n, 50)+1))
+		alls = append(alls, list(n+1, "--limit", "0"))
+		starts = append(starts, startUp(t, config))
+	}
+	t.Logf("database of %d tickets (medians of %d runs):", n, len(lists))
+	t.Logf("  ticketd list (the newest 50):  %6.0f ms  %v", median(lists), rounded(lists))
+	t.Logf("  ticketd list --limit 0 (all):  %6.0f ms  %v", median(alls), rounded(alls))
+	t.Logf("  start-up to \"ticketd started\": %5.0f ms  %v", median(starts), rounded(starts))
+	if *loadJSON != "" {
+		appendJSON(t, *loadJSON, map[string]any{"test": "large", "tickets": n, "list_ms": lists, "list_all_ms": alls, "startup_ms": starts})
+	}
+}
+
+// startUp runs "ticketd run" until it logs "ticketd started" and returns
+// the milliseconds that took; then it stops it.
+func startUp(t *testing.T, config string) float64 {
+	t.Helper()
+	cmd := exec.Command(binary, "run", "--config", config)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	started := make(chan time.Duration, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "ticketd started") {
+				started <- time.Since(start)
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	select {
+	case d := <-started:
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		return d.Seconds() * 1000
+	case <-time.After(30 * time.Second):
+		t.Fatal("ticketd run did not start within 30s")
+		return 0
+	}
+}
+
+// fillDatabase applies n new-ticket messages in batches (each queues two
+// mails) and marks every queued mail delivered, as a desk that has run
+// for a while looks.
+func fillDatabase(t *testing.T, dataDir string, n int) {
+	t.Helper()
+	store, err := tickets.Open(dataDir, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	policy, err := tiers.NewPolicy([]tiers.Tier{{Level: 1, Name: "Nivel 1", Agents: []string{AgentA, AgentB}, FirstResponse: time.Hour, Resolution: 8 * time.Hour}}, tiers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := templates.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := tickets.NewService(store, tickets.Options{Desk: tickets.NewAddress("Mesa de ayuda", Desk), Tag: "Soporte",
+		Language: "es", Policy: policy, Templates: tmpl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raws, _ := Corpus(200, 2)
+	var protos []tickets.Inbound
+	for _, raw := range raws {
+		in, err := mailin.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.InReplyTo) == 0 {
+			protos = append(protos, in)
+		}
+	}
+	start := time.Now()
+	const batch = 500
+	for i := 0; i < n; i += batch {
+		var msgs []tickets.Inbound
+		for j := i; j < min(i+batch, n); j++ {
+			m := protos[j%len(protos)]
+			m.MessageID = fmt.Sprintf("fill-%d@cliente.test", j)
+			m.ContentHash = m.MessageID
+			msgs = append(msgs, m)
+		}
+		if _, err := svc.Apply(context.Background(), msgs); err != nil {
+			t.Fatal(err)
+		}
+		due, err := store.DueMail(time.Now().Add(time.Hour), 10*batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ds []tickets.Delivery
+		for _, m := range due {
+			ds = append(ds, tickets.Delivery{ID: m.ID, Time: time.Now()})
+		}
+		if err := store.MarkDeliveredBatch(ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := store.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("filled a database with %d tickets, %d events in %s (%.0f MB)", st.Tickets, st.Events, time.Since(start).Round(time.Millisecond), float64(st.Bytes)/1e6)
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func rounded(v []float64) []int {
+	out := make([]int, len(v))
+	for i, x := range v {
+		out[i] = int(x + 0.5)
+	}
+	return out
+}
+
+func appendJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	line, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sampleHWM reads the VmHWM (peak resident set, KiB) of process pid every
+// 5 ms until ctx is done or the process is gone, and returns the last value.
+func sampleHWM(ctx context.Context, pid int) int64 {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	var last int64
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if data, err := os.ReadFile(path); err == nil {
+			for _, line := range strings.Split(string(data), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64); err == nil && kb > last {
+						last = kb
+					}
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return last
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,213 @@
+// Package metrics holds ticketd's Prometheus metrics: one registry, the
+// counters every part of ticketd reports to, and the gauges read from the
+// database when scraped.
+//
+// It is a leaf package (it imports nothing of ticketd), so any package may
+// report to it; all methods are safe on a nil *Metrics, which records
+// nothing, so callers need no "if m != nil".
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Pass is what one mail pass did, as mailin.Stats reports it.
+type Pass struct {
+	Fetched, Applied, Duplicates, Ignored, Failed int
+}
+
+// TicketCount is how many tickets have one status at one tier.
+type TicketCount struct {
+	Status string
+	Tier   int
+	N      int
+}
+
+// Snapshot is what the database holds when scraped.
+type Snapshot struct {
+	Tickets []TicketCount
+	Outbox  int // mails waiting for delivery
+	Failed  int // mails given up on
+}
+
+// Metrics is ticketd's set of metrics.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	fetched     prometheus.Counter
+	applied     *prometheus.CounterVec
+	failedMsgs  prometheus.Counter
+	passes      *prometheus.CounterVec
+	imapErrors  prometheus.Counter
+	lastPoll    prometheus.Gauge
+	sent        *prometheus.CounterVec
+	sendFails   *prometheus.CounterVec
+	smtpErrors  prometheus.Counter
+	escalations *prometheus.CounterVec
+	breaches    *prometheus.CounterVec
+
+	mu          sync.Mutex
+	lastSuccess time.Time
+}
+
+// New returns metrics registered in a fresh registry, with Go runtime and
+// process metrics. snapshot, when not nil, is called on every scrape for
+// the ticket and outbox gauges.
+func New(snapshot func() (Snapshot, error)) *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	f := factory{m.reg}
+	m.fetched = f.counter("ticketd_messages_fetched_total", "Messages fetched from the IMAP mailbox.")
+	m.applied = f.counterVec("ticketd_messages_applied_total", "Messages applied to tickets, by outcome (created, appended, duplicate, ignored).", "outcome")
+	m.failedMsgs = f.counter("ticketd_messages_failed_total", "Messages set aside in the failed mailbox (unparseable, oversize, refused).")
+	m.passes = f.counterVec("ticketd_mail_passes_total", "IMAP mail passes, by result (ok, error).", "result")
+	m.imapErrors = f.counter("ticketd_imap_errors_total", "Mail passes that failed with an IMAP or store error.")
+	m.lastPoll = f.gauge("ticketd_last_successful_poll_timestamp_seconds", "Unix time of the last mail pass that succeeded.")
+	m.sent = f.counterVec("ticketd_mails_sent_total", "Outgoing mails the SMTP server accepted, by template kind.", "kind")
+	m.sendFails = f.counterVec("ticketd_mail_send_failures_total", "Failed delivery attempts, by template kind and whether they are permanent (true) or will be retried (false).", "kind", "permanent")
+	m.smtpErrors = f.counter("ticketd_smtp_errors_total", "Delivery attempts that failed (connection, TLS, AUTH or SMTP replies).")
+	m.escalations = f.counterVec("ticketd_escalations_total", "Tickets escalated, by the tier they went to.", "tier")
+	m.breaches = f.counterVec("ticketd_sla_breaches_total", "SLA targets breached, by target (first_response, resolution) and tier.", "target", "tier")
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if snapshot != nil {
+		m.reg.MustRegister(&dbCollector{snapshot: snapshot})
+	}
+	return m
+}
+
+type factory struct{ reg *prometheus.Registry }
+
+func (f factory) counter(name, help string) prometheus.Counter {
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+	f.reg.MustRegister(c)
+	return c
+}
+
+func (f factory) counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	f.reg.MustRegister(c)
+	return c
+}
+
+func (f factory) gauge(name, help string) prometheus.Gauge {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+	f.reg.MustRegister(g)
+	return g
+}
+
+// Handler serves the metrics in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Registry is the registry the metrics live in.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// PassDone records one mail pass that ended at end; err is its error (nil:
+// it succeeded).
+func (m *Metrics) PassDone(p Pass, err error, end time.Time) {
+	if m == nil {
+		return
+	}
+	m.fetched.Add(float64(p.Fetched))
+	m.failedMsgs.Add(float64(p.Failed))
+	if err != nil {
+		m.passes.WithLabelValues("error").Inc()
+		m.imapErrors.Inc()
+		return
+	}
+	m.passes.WithLabelValues("ok").Inc()
+	m.lastPoll.Set(float64(end.UnixNano()) / 1e9)
+	m.mu.Lock()
+	m.lastSuccess = end
+	m.mu.Unlock()
+}
+
+// LastSuccessfulPass is when the last mail pass succeeded; zero before.
+func (m *Metrics) LastSuccessfulPass() time.Time {
+	if m == nil {
+		return time.Time{}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.lastSuccess
+}
+
+// Applied records one message applied with outcome.
+func (m *Metrics) Applied(outcome string) {
+	if m == nil {
+		return
+	}
+	m.applied.WithLabelValues(outcome).Inc()
+}
+
+// Sent records one mail of kind accepted by the SMTP server.
+func (m *Metrics) Sent(kind string) {
+	if m == nil {
+		return
+	}
+	m.sent.WithLabelValues(kind).Inc()
+}
+
+// SendFailed records one failed delivery attempt of a mail of kind.
+func (m *Metrics) SendFailed(kind string, permanent bool) {
+	if m == nil {
+		return
+	}
+	m.sendFails.WithLabelValues(kind, strconv.FormatBool(permanent)).Inc()
+	m.smtpErrors.Inc()
+}
+
+// Escalated records one ticket escalated to tier. For the SLA code.
+func (m *Metrics) Escalated(tier int) {
+	if m == nil {
+		return
+	}
+	m.escalations.WithLabelValues(strconv.Itoa(tier)).Inc()
+}
+
+// SLABreached records one SLA target ("first_response", "resolution")
+// breached at tier. For the SLA code.
+func (m *Metrics) SLABreached(target string, tier int) {
+	if m == nil {
+		return
+	}
+	m.breaches.WithLabelValues(target, strconv.Itoa(tier)).Inc()
+}
+
+// dbCollector reads the gauges from the database on each scrape, so they
+// are never stale and cost nothing between scrapes.
+type dbCollector struct {
+	snapshot func() (Snapshot, error)
+}
+
+var (
+	ticketsDesc = prometheus.NewDesc("ticketd_tickets", "Tickets by status and tier.", []string{"status", "tier"}, nil)
+	outboxDesc  = prometheus.NewDesc("ticketd_outbox_depth", "Mails waiting in the outbox for delivery.", nil, nil)
+	failedDesc  = prometheus.NewDesc("ticketd_outbox_failed", "Mails given up on (see ticketd outbox).", nil, nil)
+)
+
+func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- ticketsDesc
+	ch <- outboxDesc
+	ch <- failedDesc
+}
+
+func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
+	s, err := c.snapshot()
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(ticketsDesc, err)
+		return
+	}
+	for _, t := range s.Tickets {
+		ch <- prometheus.MustNewConstMetric(ticketsDesc, prometheus.GaugeValue, float64(t.N), t.Status, strconv.Itoa(t.Tier))
+	}
+	ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(s.Outbox))
+	ch <- prometheus.MustNewConstMetric(failedDesc, prometheus.GaugeValue, float64(s.Failed))
+}

@@ -1,0 +1,81 @@
+package metrics
+
+import (
+	"errors"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func scrape(t *testing.T, m *Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(rec.Body)
+	return string(body)
+}
+
+func TestMetrics(t *testing.T) {
+	snap := Snapshot{Tickets: []TicketCount{{"new", 1, 4}, {"open", 2, 1}}, Outbox: 7, Failed: 1}
+	m := New(func() (Snapshot, error) { return snap, nil })
+	now := time.Unix(1_700_000_000, 0)
+	m.PassDone(Pass{Fetched: 5, Applied: 4, Failed: 1}, nil, now)
+	m.PassDone(Pass{}, errors.New("imap down"), now.Add(time.Minute))
+	m.Applied("created")
+	m.Applied("created")
+	m.Applied("duplicate")
+	m.Sent("ack")
+	m.SendFailed("ack", false)
+	m.SendFailed("agent_new", true)
+	m.Escalated(2)
+	m.SLABreached("first_response", 1)
+	body := scrape(t, m)
+	for _, want := range []string{
+		"ticketd_messages_fetched_total 5",
+		"ticketd_messages_failed_total 1",
+		`ticketd_messages_applied_total{outcome="created"} 2`,
+		`ticketd_mail_passes_total{result="error"} 1`,
+		"ticketd_imap_errors_total 1",
+		"ticketd_last_successful_poll_timestamp_seconds 1.7e+09",
+		`ticketd_mails_sent_total{kind="ack"} 1`,
+		`ticketd_mail_send_failures_total{kind="agent_new",permanent="true"} 1`,
+		"ticketd_smtp_errors_total 2",
+		`ticketd_escalations_total{tier="2"} 1`,
+		`ticketd_sla_breaches_total{target="first_response",tier="1"} 1`,
+		`ticketd_tickets{status="new",tier="1"} 4`,
+		"ticketd_outbox_depth 7",
+		"ticketd_outbox_failed 1",
+		"go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+	if got := m.LastSuccessfulPass(); !got.Equal(now) {
+		t.Errorf("LastSuccessfulPass = %s, want %s (a failed pass does not count)", got, now)
+	}
+}
+
+func TestNilMetricsRecordNothing(t *testing.T) {
+	var m *Metrics
+	m.PassDone(Pass{Fetched: 1}, nil, time.Now())
+	m.Applied("created")
+	m.Sent("ack")
+	m.SendFailed("ack", true)
+	m.Escalated(1)
+	m.SLABreached("resolution", 1)
+	if !m.LastSuccessfulPass().IsZero() {
+		t.Fatal("nil metrics remembered a pass")
+	}
+}
+
+func TestSnapshotErrorFailsTheScrape(t *testing.T) {
+	m := New(func() (Snapshot, error) { return Snapshot{}, errors.New("db closed") })
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 500 {
+		t.Fatalf("scrape with a failing snapshot: %d, want 500", rec.Code)
+	}
+}

@@ -1,0 +1,82 @@
+package tickets
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// RetryMail makes mail id due at now: a mail waiting in the outbox is
+// tried at once; a mail given up on goes back into the outbox with its
+// attempts and age reset (its last error is kept until the next attempt).
+// It returns the mail as queued again.
+func (s *Store) RetryMail(id uint64, now time.Time) (Mail, error) {
+	var out Mail
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		m, err := getMail(tx, bucketOutbox, id)
+		switch {
+		case err == nil:
+			if err := deleteOutbox(tx, &m); err != nil {
+				return err
+			}
+		case errors.Is(err, ErrNotFound):
+			if m, err = getMail(tx, bucketFailed, id); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketFailed).Delete(u64(id)); err != nil {
+				return err
+			}
+			m.Attempts = 0
+			m.Queued = now
+		default:
+			return err
+		}
+		m.NextAttempt = now
+		out = m
+		return putOutbox(tx, &m)
+	})
+	if err != nil {
+		return Mail{}, fmt.Errorf("retry mail %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// Wake tells the outbox worker that mail may be due now (after an admin's
+// retry), without blocking.
+func (s *Service) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Delivery is one mail the SMTP server accepted, for MarkDeliveredBatch.
+type Delivery struct {
+	ID       uint64
+	Time     time.Time
+	Rejected []Rejection // recipients refused while the others were accepted
+}
+
+// MarkDeliveredBatch records many deliveries in ONE transaction (one
+// fsync), each as MarkDelivered would. A mail no longer in the outbox is
+// skipped rather than failing the others: the delivery happened.
+func (s *Store) MarkDeliveredBatch(ds []Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, d := range ds {
+			err := markDelivered(tx, d.ID, d.Time, d.Rejected)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark %d mails delivered: %w", len(ds), err)
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package tickets
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A migration turns a database of schema version From into From+1. It runs
+// inside Open's write transaction, with every bucket of allBuckets present.
+type migration struct {
+	From int
+	Name string // what it changes, for errors
+	Run  func(tx *bolt.Tx) error
+}
+
+// migrations are the forward steps from schema 1 (the first released
+// layout) to SchemaVersion, in order: migrations[i].From == i+1. To change
+// the layout, append a step, bump SchemaVersion and update doc.go; never
+// edit a step that has shipped.
+var migrations = []migration{
+	{From: 1, Name: "SLA clocks, vendor refs, knowledge base, requester index", Run: func(tx *bolt.Tx) error {
+		// The new buckets exist already; the clocks need the tier policy,
+		// so the Service starts them (and files every ticket under its
+		// requester) when it next opens the store.
+		return tx.Bucket(bucketMeta).Put(keySLABackfill, []byte{1})
+	}},
+}
+
+// SchemaVersion is the bucket layout this code reads and writes.
+const SchemaVersion = 2
+
+// migrate brings the database in tx to the version the steps lead to: a
+// new database (no schema key) is stamped with it at once; an older one
+// runs every step from its version on, all in tx, so a failing step
+// leaves the file as it was. A database newer than this code is refused.
+func migrate(tx *bolt.Tx, steps []migration) error {
+	target := 1 + len(steps)
+	meta := tx.Bucket(bucketMeta)
+	v := meta.Get(keySchema)
+	if v == nil {
+		if tx.Bucket(bucketTickets).Stats().KeyN > 0 {
+			return fmt.Errorf("database has tickets but no schema version")
+		}
+		return meta.Put(keySchema, u64(uint64(target)))
+	}
+	if len(v) != 8 {
+		return fmt.Errorf("schema version: %d bytes, want 8", len(v))
+	}
+	got := int(binary.BigEndian.Uint64(v))
+	switch {
+	case got > target:
+		return fmt.Errorf("database schema %d is newer than this ticketd (%d)", got, target)
+	case got < 1:
+		return fmt.Errorf("database schema %d is unknown", got)
+	}
+	for _, step := range steps[got-1:] {
+		if err := step.Run(tx); err != nil {
+			return fmt.Errorf("migrate schema %d → %d (%s): %w", step.From, step.From+1, step.Name, err)
+		}
+	}
+	if got == target {
+		return nil
+	}
+	return meta.Put(keySchema, u64(uint64(target)))
+}
