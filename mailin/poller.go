@@ -89,6 +89,9 @@ type PollerOptions struct {
 	// of the Authentication-Results fields written by the organisation's
 	// MX. Empty: no message is SenderVerified.
 	TrustedAuthservID string
+	// DeskAddress is passed to ParseWithOptions: the support address,
+	// whose own mail is classified KindOwn.
+	DeskAddress string
 }
 
 // Stats counts what one pass did.
@@ -337,7 +340,7 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 			}
 			if ferr == nil {
 				var in tickets.Inbound
-				if in, ferr = ParseWithOptions(raw, ParseOptions{TrustedAuthservID: p.opts.TrustedAuthservID}); ferr == nil {
+				if in, ferr = ParseWithOptions(raw, ParseOptions{TrustedAuthservID: p.opts.TrustedAuthservID, DeskAddress: p.opts.DeskAddress}); ferr == nil {
 					okUIDs = append(okUIDs, uid)
 					msgs = append(msgs, in)
 					return

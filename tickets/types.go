@@ -62,6 +62,15 @@ type Inbound struct {
 	// (RFC 8601) shows the From domain authenticated: dmarc=pass, or
 	// dkim=pass / spf=pass aligned with the From domain.
 	SenderVerified bool `json:"sender_verified,omitempty"`
+	// Kind classifies the message (normal, autoreply, bounce, own); ""
+	// is read as normal, or autoreply when AutoSubmitted.
+	Kind Kind `json:"kind,omitempty"`
+	// Bounce is what a delivery failure report says; nil unless Kind is
+	// KindBounce.
+	Bounce *Bounce `json:"bounce,omitempty"`
+	// Attachments lists the message's attachments and inline non-text
+	// parts.
+	Attachments []Attachment `json:"attachments,omitempty"`
 	// ContentHash is the hex SHA-256 of the raw message.
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.

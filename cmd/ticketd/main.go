@@ -23,6 +23,8 @@ Usage:
                        [--connect]     ...and log in to the IMAP and SMTP servers
   ticketd list         --config FILE   list tickets
   ticketd show N       --config FILE   show ticket N and its timeline
+  ticketd inspect FILE.eml [--config FILE]
+                                       print as JSON what ticketd makes of one message (no database)
   ticketd dev                          try ticketd with an in-process mail sandbox
   ticketd version
 
@@ -79,7 +81,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(positional) > 0 && cmd != "show" {
+	if len(positional) > 0 && cmd != "show" && cmd != "inspect" {
 		fmt.Fprintf(stderr, "ticketd %s: unexpected argument %q\n", cmd, positional[0])
 		return errUsage
 	}
@@ -130,6 +132,19 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return errUsage
 		}
 		return showTicket(cfg, positional[0], stdout)
+	case "inspect":
+		if len(positional) != 1 {
+			fmt.Fprintln(stderr, "usage: ticketd inspect FILE.eml [--config FILE]")
+			return errUsage
+		}
+		var cfg *Config
+		if *configPath != "" {
+			var err error
+			if cfg, err = LoadConfig(*configPath); err != nil {
+				return err
+			}
+		}
+		return inspectMail(cfg, positional[0], os.Stdin, stdout)
 	case "dev":
 		return runDev(ctx, devOpts, stdout, stderr)
 	case "version":
