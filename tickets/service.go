@@ -28,6 +28,12 @@ type Options struct {
 	// forge From and have the desk relay their words to a requester.
 	RequireVerifiedAgents bool
 	Now                   func() time.Time // nil: time.Now
+	// AckLimit bounds acknowledgements per sender (ratelimit.go); zero:
+	// DefaultAckLimit.
+	AckLimit AckLimit
+	// ImportBefore, when set, is the import cut-off: mail dated before it
+	// is applied (tickets created, messages recorded) but causes no mail.
+	ImportBefore time.Time
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and
@@ -78,7 +84,7 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 	queued := 0
 	err := s.store.db.Update(func(tx *bolt.Tx) error {
 		for i := range msgs {
-			a := applier{s: s, tx: tx, now: now}
+			a := applier{s: s, tx: tx, now: now, silent: s.imported(&msgs[i])}
 			r, err := a.apply(&msgs[i])
 			if errors.Is(err, berrors.ErrTxClosed) || errors.Is(err, berrors.ErrTxNotWritable) || errors.Is(err, berrors.ErrDatabaseNotOpen) {
 				return err // the store's state, not the message's fault
@@ -116,6 +122,7 @@ type applier struct {
 	tx     *bolt.Tx
 	now    time.Time
 	queued int
+	silent bool // an imported message: record, send nothing
 }
 
 func (a *applier) apply(m *Inbound) (Result, error) {
@@ -131,6 +138,18 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	from := NormalizeEmail(m.From.Email)
 	if from == a.s.opts.Desk.Email {
 		return a.ignore(m, "sent from the support address")
+	}
+	switch m.Kind {
+	case KindOwn:
+		return a.ignore(m, "ticketd's own mail (its Message-ID)")
+	case KindBounce:
+		return a.bounce(m)
+	}
+	if !m.AutoSubmitted {
+		// A person writes from this address: it receives mail again.
+		if err := clearUndeliverable(a.tx, from); err != nil {
+			return Result{}, err
+		}
 	}
 	t, found, err := a.findTicket(m)
 	if err != nil {
@@ -239,8 +258,7 @@ func (a *applier) create(m *Inbound) (Result, error) {
 	if err := a.recordInbound(&t, m, ""); err != nil {
 		return Result{}, err
 	}
-	ack := outgoing{kind: "ack", to: []Address{t.Requester}, thread: a.publicThread(&t), auto: "auto-replied", text: customerText(m)}
-	if err := a.queue(&t, ack); err != nil {
+	if err := a.acknowledge(&t, m); err != nil {
 		return Result{}, err
 	}
 	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
@@ -484,6 +502,12 @@ type outgoing struct {
 // queue renders o and puts it in the outbox, indexing its Message-ID so
 // replies to it thread back to t.
 func (a *applier) queue(t *Ticket, o outgoing) error {
+	if a.silent {
+		return nil // imported: recorded, never mailed
+	}
+	if dropped := a.deliverable(&o); len(o.to)+len(o.cc) == 0 {
+		return a.notSent(t, o, dropped)
+	}
 	kind := o.kind
 	author := t.Requester
 	if o.author != nil {

@@ -31,7 +31,11 @@ var (
 	bucketOutboxDue = []byte("outbox_due")
 	bucketFailed    = []byte("failed")
 	keySchema       = []byte("schema")
-	allBuckets      = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed}
+	// Issue 5: mail handling (bounce.go, ratelimit.go).
+	bucketUndeliverable = []byte("undeliverable")
+	bucketAcks          = []byte("acks")
+	allBuckets          = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed,
+		bucketUndeliverable, bucketAcks}
 )
 
 // Message-ID index directions.

@@ -58,6 +58,8 @@ type fileConfig struct {
 		Schedule string   `toml:"schedule"`
 		Managers []string `toml:"managers"`
 	} `toml:"digest"`
+	// Issue 5: received-mail handling (config_mail.go).
+	Mail mailKeys `toml:"mail"`
 }
 
 // serverKeys are the keys [imap] and [smtp] share.
@@ -90,6 +92,8 @@ type Config struct {
 	Escalation            string
 	Digest                string
 	Managers              []string
+	// Mail is the [mail] section (config_mail.go).
+	Mail mailConfig
 }
 
 // LoadConfig reads, decodes strictly and validates the file at path. It
@@ -223,6 +227,9 @@ func LoadConfig(path string) (*Config, error) {
 		}
 		cfg.Managers = append(cfg.Managers, tickets.NormalizeEmail(m))
 	}
+	// Issue 5: the [mail] section, and own mail recognised by the desk address.
+	cfg.Mail = loadMail(bad, fc.Mail, cfg.Location)
+	cfg.IMAP.DeskAddress = cfg.Desk.Email
 	if len(errs) > 0 {
 		return nil, &ConfigError{Path: path, Problems: errs}
 	}
@@ -389,5 +396,6 @@ func (c *Config) Summary() string {
 	if c.TemplatesDir != "" {
 		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)
 	}
+	b.WriteString(c.Mail.summary())
 	return b.String()
 }

@@ -58,6 +58,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		Desk: cfg.Desk, Tag: cfg.Tag, Language: cfg.Language,
 		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now,
 		RequireVerifiedAgents: cfg.RequireVerifiedAgents,
+		AckLimit:              cfg.Mail.AckLimit, ImportBefore: cfg.Mail.ImportBefore,
 	})
 	if err != nil {
 		store.Close()
