@@ -2,8 +2,11 @@ package mailin
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -34,14 +37,15 @@ type partsInfo struct {
 	// message (message/rfc822 or text/rfc822-headers part).
 	returnedMsgID string
 	seen          int
+	opts          ParseOptions
 }
 
 // scanParts walks the MIME tree of raw a second time (the text walk has
 // consumed the first reader) and describes its non-text parts. Content is
 // streamed through a hash, never held: memory stays bounded however large
 // the attachments are.
-func scanParts(raw []byte) partsInfo {
-	var info partsInfo
+func scanParts(raw []byte, opts ParseOptions) partsInfo {
+	info := partsInfo{opts: opts}
 	e, _ := readEntity(raw)
 	if e == nil {
 		return info
@@ -94,37 +98,87 @@ func (pi *partsInfo) walk(e *message.Entity, depth int) {
 	if len(pi.attachments) >= maxAttachments {
 		return
 	}
-	h := sha256.New()
-	cr := &countingReader{r: io.TeeReader(e.Body, h)}
-	if typ == "message/rfc822" || typ == "message/global" {
+	att := tickets.Attachment{
+		Name:   name,
+		Type:   typ,
+		Inline: disp == "inline" || (disp == "" && e.Header.Get("Content-Id") != ""),
+	}
+	rfc822 := typ == "message/rfc822" || typ == "message/global"
+	var head headBuffer
+	body := e.Body
+	if rfc822 {
+		head.max = maxReturnedBytes
+		body = io.TeeReader(e.Body, &head)
+	}
+	pi.keep(&att, body)
+	if rfc822 {
 		// A forward or a bounce's returned copy: its Message-ID names
 		// the original; its subject names the attachment.
-		br := bufio.NewReader(cr)
-		if inner, _ := message.Read(br); inner != nil {
+		if inner, _ := message.Read(bufio.NewReader(bytes.NewReader(head.b))); inner != nil {
 			ih := gomail.Header{Header: inner.Header}
 			if pi.returnedMsgID == "" {
 				if ids := msgIDs(ih.Get("Message-Id"), true); len(ids) > 0 && len(ids[0]) <= maxMsgIDBytes {
 					pi.returnedMsgID = ids[0]
 				}
 			}
-			if name == "" {
+			if att.Name == "" {
 				if s, _ := ih.Subject(); cleanHeaderText(s) != "" {
-					name = cleanHeaderText(s) + ".eml"
+					att.Name = cleanHeaderText(s) + ".eml"
 				}
 			}
 		}
-		_, _ = io.Copy(io.Discard, br)
 	}
-	// A decoding error keeps the bytes decoded so far: the size is what
-	// could be read.
-	_, _ = io.Copy(io.Discard, cr)
-	pi.attachments = append(pi.attachments, tickets.Attachment{
-		Name:   name,
-		Type:   typ,
-		Size:   cr.n,
-		Inline: disp == "inline" || (disp == "" && e.Header.Get("Content-Id") != ""),
-		SHA256: hex.EncodeToString(h.Sum(nil)),
-	})
+	pi.attachments = append(pi.attachments, att)
+}
+
+// keep reads one attachment's content: into the store when there is one
+// (Stored, or Dropped with the reason), else only hashed and counted. A
+// decoding error keeps the bytes decoded so far: the size is what could
+// be read.
+func (pi *partsInfo) keep(att *tickets.Attachment, body io.Reader) {
+	limit := pi.opts.MaxAttachmentSize
+	if pi.opts.Attachments == nil {
+		h := sha256.New()
+		n, _ := io.Copy(h, body)
+		att.Size, att.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+		if limit > 0 && n > limit {
+			att.Dropped, att.Reason = true, fmt.Sprintf("larger than the limit of %d bytes", limit)
+		}
+		return
+	}
+	sum, n, err := pi.opts.Attachments.Put(body, limit)
+	att.Size = n
+	switch {
+	case err == nil:
+		att.SHA256, att.Stored = sum, true
+	case errors.Is(err, tickets.ErrTooLarge):
+		att.Dropped, att.Reason = true, fmt.Sprintf("larger than the limit of %d bytes", limit)
+	default:
+		// The raw message, in the processed mailbox, still has it.
+		att.Dropped, att.Reason = true, "not stored: "+err.Error()
+	}
+}
+
+// AttachmentStore keeps attachment content; *tickets.Blobs satisfies it.
+type AttachmentStore interface {
+	// Put stores what r yields, at most limit bytes (<= 0: no limit), and
+	// returns its hex SHA-256 and size; over the limit it keeps nothing
+	// and returns an error wrapping tickets.ErrTooLarge.
+	Put(r io.Reader, limit int64) (sum string, size int64, err error)
+}
+
+// headBuffer keeps the first max bytes written to it and accepts the
+// rest without keeping it.
+type headBuffer struct {
+	b   []byte
+	max int
+}
+
+func (h *headBuffer) Write(p []byte) (int, error) {
+	if room := h.max - len(h.b); room > 0 {
+		h.b = append(h.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
 }
 
 // returnedMessageID reads the header block of a returned message and
@@ -140,18 +194,6 @@ func returnedMessageID(r io.Reader) string {
 		return ""
 	}
 	return ids[0]
-}
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // fileName returns the decoded file name of a part: Content-Disposition

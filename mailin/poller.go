@@ -92,6 +92,10 @@ type PollerOptions struct {
 	// DeskAddress is passed to ParseWithOptions: the support address,
 	// whose own mail is classified KindOwn.
 	DeskAddress string
+	// Attachments and MaxAttachmentSize are passed to ParseWithOptions:
+	// where attachment content is kept, and the largest one kept.
+	Attachments       AttachmentStore
+	MaxAttachmentSize int64
 }
 
 // Stats counts what one pass did.
@@ -340,7 +344,8 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 			}
 			if ferr == nil {
 				var in tickets.Inbound
-				if in, ferr = ParseWithOptions(raw, ParseOptions{TrustedAuthservID: p.opts.TrustedAuthservID, DeskAddress: p.opts.DeskAddress}); ferr == nil {
+				if in, ferr = ParseWithOptions(raw, ParseOptions{TrustedAuthservID: p.opts.TrustedAuthservID, DeskAddress: p.opts.DeskAddress,
+					Attachments: p.opts.Attachments, MaxAttachmentSize: p.opts.MaxAttachmentSize}); ferr == nil {
 					okUIDs = append(okUIDs, uid)
 					msgs = append(msgs, in)
 					return

@@ -63,8 +63,11 @@ type Options struct {
 	Now                func() time.Time // injected clock; nil → time.Now
 	// MaxAge is how long after Queued a failing mail is retried before it
 	// is given up on as a permanent failure; 0 → 48h.
-	MaxAge      time.Duration
-	BatchSize   int           // mails per SMTP connection; 0 → 100
+	MaxAge    time.Duration
+	BatchSize int // mails per SMTP connection; 0 → 100
+	// Blobs holds the content of the attachments mails carry; nil: a
+	// mail with attachments fails to compose (and is recorded failed).
+	Blobs       BlobSource
 	DialTimeout time.Duration // 0 → 30s
 }
 
@@ -249,7 +252,7 @@ func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		data, err := Compose(m, s.opts.Now())
+		data, err := ComposeWith(m, s.opts.Now(), s.opts.Blobs)
 		if err != nil {
 			if err := s.fail(m, err.Error(), st); err != nil {
 				return err

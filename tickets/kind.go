@@ -72,4 +72,12 @@ type Attachment struct {
 	Inline bool `json:"inline,omitempty"`
 	// SHA256 is the hex digest of the decoded content.
 	SHA256 string `json:"sha256,omitempty"`
+	// Stored is true when the content is in the attachment store under
+	// SHA256 (see Blobs): it can be sent on.
+	Stored bool `json:"stored,omitempty"`
+	// Dropped is true when the content was not kept: larger than the
+	// configured limit, or the store refused it (Reason says which). The
+	// raw message in the processed mailbox still holds it.
+	Dropped bool   `json:"dropped,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }

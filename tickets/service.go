@@ -264,6 +264,9 @@ func (a *applier) create(m *Inbound) (Result, error) {
 	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
 		return Result{}, err
 	}
+	if err := a.tellDropped(&t, m); err != nil {
+		return Result{}, err
+	}
 	return Result{Ticket: id, Outcome: OutcomeCreated}, putTicket(a.tx, &t)
 }
 
@@ -299,7 +302,12 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	if err := a.setStatus(t, StatusOpen, agent, StatusNew); err != nil {
 		return err
 	}
-	return a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text})
+	err := a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,
+		attachments: storedAttachments(m)})
+	if err != nil {
+		return err
+	}
+	return a.tellDropped(t, m)
 }
 
 // relayable returns the part of an agent's text that may reach the
@@ -392,7 +400,10 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	if err := a.setStatus(t, StatusOpen, from, StatusPending, StatusResolved); err != nil {
 		return err
 	}
-	return a.notifyAgents(t, "agent_update", m, false)
+	if err := a.notifyAgents(t, "agent_update", m, false); err != nil {
+		return err
+	}
+	return a.tellDropped(t, m)
 }
 
 // setStatus moves t to status when its current status is one of from.
@@ -412,7 +423,8 @@ func (a *applier) recordInbound(t *Ticket, m *Inbound, detail string) error {
 		return err
 	}
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventInbound,
-		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: customerText(m), Detail: detail})
+		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: customerText(m), Detail: detail,
+		Attachments: m.Attachments})
 }
 
 // addParticipants adds the people the requester copied (To and Cc, except the
@@ -456,7 +468,7 @@ func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound, unverified bo
 	}
 	author := NewAddress(m.From.Name, m.From.Email)
 	return a.queue(t, outgoing{kind: kind, to: to, thread: th, auto: "auto-generated",
-		text: customerText(m), author: &author, unverified: unverified})
+		text: customerText(m), author: &author, unverified: unverified, attachments: storedAttachments(m)})
 }
 
 // tier returns the ticket's tier, or the highest configured one when the
@@ -497,6 +509,8 @@ type outgoing struct {
 	text       string   // the message shown or relayed
 	author     *Address // who wrote text; nil: the requester
 	unverified bool     // text claims an agent's address without proof
+	// attachments go out with the mail (stored content only).
+	attachments []Attachment
 }
 
 // queue renders o and puts it in the outbox, indexing its Message-ID so
@@ -545,7 +559,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		From: a.s.opts.Desk, To: o.to, Cc: o.cc,
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		MessageID: msgID, InReplyTo: o.thread.inReplyTo, References: o.thread.references,
-		AutoSubmitted: o.auto, Queued: a.now, NextAttempt: a.now,
+		AutoSubmitted: o.auto, Attachments: o.attachments, Queued: a.now, NextAttempt: a.now,
 	}
 	if err := putOutbox(a.tx, &mail); err != nil {
 		return err

@@ -159,6 +159,8 @@ type Event struct {
 	Outbox     uint64    `json:"outbox,omitempty"`     // for outbound/delivery events
 	Recipients []string  `json:"recipients,omitempty"` // for outbound events
 	Detail     string    `json:"detail,omitempty"`     // error text, reasons
+	// Attachments of an inbound mail, kept or dropped (attachments.go).
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // Mail is one outgoing message waiting in the durable outbox. It is fully
@@ -182,11 +184,14 @@ type Mail struct {
 	References []string  `json:"references,omitempty"`
 	// AutoSubmitted is the RFC 3834 value ("auto-replied", "auto-generated")
 	// or "" for mail written by a person (a relayed agent answer).
-	AutoSubmitted string    `json:"auto_submitted,omitempty"`
-	Queued        time.Time `json:"queued"`
-	Attempts      int       `json:"attempts"`
-	NextAttempt   time.Time `json:"next_attempt"`
-	LastError     string    `json:"last_error,omitempty"`
+	AutoSubmitted string `json:"auto_submitted,omitempty"`
+	// Attachments go out with the mail; their content is read from the
+	// attachment store (Blobs) by SHA256 when the mail is composed.
+	Attachments []Attachment `json:"attachments,omitempty"`
+	Queued      time.Time    `json:"queued"`
+	Attempts    int          `json:"attempts"`
+	NextAttempt time.Time    `json:"next_attempt"`
+	LastError   string       `json:"last_error,omitempty"`
 }
 
 // Recipients returns every envelope recipient of the mail.

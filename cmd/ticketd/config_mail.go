@@ -13,18 +13,32 @@ type mailKeys struct {
 	AckLimit     *int   `toml:"ack_limit"`
 	AckWindow    string `toml:"ack_window"`
 	ImportBefore string `toml:"import_before"`
+	// MaxAttachmentMB bounds one attachment kept, in MiB.
+	MaxAttachmentMB *int `toml:"max_attachment_mb"`
 }
 
 // mailConfig is the validated [mail] section.
 type mailConfig struct {
 	AckLimit     tickets.AckLimit
 	ImportBefore time.Time // zero: no cut-off
+	// MaxAttachmentSize is the largest attachment kept, in bytes.
+	MaxAttachmentSize int64
 }
+
+// defaultMaxAttachmentMB is the attachment limit when max_attachment_mb
+// is unset: what common providers accept in one mail.
+const defaultMaxAttachmentMB = 25
 
 // loadMail validates the [mail] section; dates without a time are
 // midnight in loc.
 func loadMail(bad badFunc, k mailKeys, loc *time.Location) mailConfig {
-	mc := mailConfig{AckLimit: tickets.DefaultAckLimit}
+	mc := mailConfig{AckLimit: tickets.DefaultAckLimit, MaxAttachmentSize: defaultMaxAttachmentMB << 20}
+	if k.MaxAttachmentMB != nil {
+		if *k.MaxAttachmentMB < 1 {
+			bad("mail.max_attachment_mb", "%d must be at least 1", *k.MaxAttachmentMB)
+		}
+		mc.MaxAttachmentSize = int64(*k.MaxAttachmentMB) << 20
+	}
 	if k.AckLimit != nil {
 		if *k.AckLimit < 1 {
 			bad("mail.ack_limit", "%d must be at least 1", *k.AckLimit)
@@ -61,7 +75,8 @@ func parseCutOff(s string, loc *time.Location) (time.Time, error) {
 
 // summary describes the section for check-config.
 func (mc mailConfig) summary() string {
-	s := fmt.Sprintf("  mail:        at most %d acknowledgements per sender every %s", mc.AckLimit.Max, mc.AckLimit.Window)
+	s := fmt.Sprintf("  mail:        at most %d acknowledgements per sender every %s; attachments kept up to %d MB",
+		mc.AckLimit.Max, mc.AckLimit.Window, mc.MaxAttachmentSize>>20)
 	if !mc.ImportBefore.IsZero() {
 		s += fmt.Sprintf("; mail dated before %s is imported silently", mc.ImportBefore.Format(time.RFC3339))
 	}

@@ -52,7 +52,7 @@ func TestMailSection(t *testing.T) {
 	if cfg.IMAP.DeskAddress != "soporte@example.com" {
 		t.Errorf("IMAP desk address %q", cfg.IMAP.DeskAddress)
 	}
-	if s := cfg.Summary(); !strings.Contains(s, "at most 5 acknowledgements per sender every 1h0m0s; mail dated before 2026-03-01T00:00:00-05:00") {
+	if s := cfg.Summary(); !strings.Contains(s, "at most 5 acknowledgements per sender every 1h0m0s; attachments kept up to 25 MB; mail dated before 2026-03-01T00:00:00-05:00") {
 		t.Errorf("summary lacks the mail section:\n%s", s)
 	}
 	for _, c := range []struct{ old, new, want string }{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -54,6 +55,12 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Issue 5: attachments are kept content-addressed next to the database.
+	blobs, err := tickets.OpenBlobs(filepath.Join(cfg.DataDir, "attachments"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	svc, err := tickets.NewService(store, tickets.Options{
 		Desk: cfg.Desk, Tag: cfg.Tag, Language: cfg.Language,
 		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now,
@@ -66,12 +73,15 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	}
 	smtpOpts := cfg.SMTP
 	smtpOpts.Now = deps.Now
+	smtpOpts.Blobs = blobs
 	sender, err := mailout.NewSender(smtpOpts, store, deps.Logger.With("component", "mailout"))
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	poller := mailin.NewPoller(cfg.IMAP, svc, deps.Logger.With("component", "mailin"))
+	imapOpts := cfg.IMAP
+	imapOpts.Attachments, imapOpts.MaxAttachmentSize = blobs, cfg.Mail.MaxAttachmentSize
+	poller := mailin.NewPoller(imapOpts, svc, deps.Logger.With("component", "mailin"))
 	return &desk{store: store, svc: svc, poller: poller, sender: sender}, nil
 }
 

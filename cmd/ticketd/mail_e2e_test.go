@@ -5,10 +5,16 @@ package main
 // and the capturing SMTP server.
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
+	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/emersion/go-message/mail"
 
 	"github.com/ticketd/ticketd/tickets"
 )
@@ -186,5 +192,99 @@ func TestPoisonMailIsSetAside(t *testing.T) {
 	})
 	if !strings.Contains(out, "no From header") {
 		t.Errorf("the reason is not in the log:\n%s", out)
+	}
+}
+
+// attachmentsOf returns the attachments of a sent mail, by file name.
+func attachmentsOf(t *testing.T, raw string) map[string][]byte {
+	t.Helper()
+	r, err := mail.CreateReader(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, ok := p.Header.(*mail.AttachmentHeader); ok {
+			name, _ := h.Filename()
+			out[name], _ = io.ReadAll(p.Body)
+		}
+	}
+}
+
+// withAttachment is a mail from from with one base64 attachment.
+func withAttachment(from, subject, msgID, extra, name string, content []byte) string {
+	enc := base64.StdEncoding.EncodeToString(content)
+	var lines []string
+	for len(enc) > 76 {
+		lines = append(lines, enc[:76])
+		enc = enc[76:]
+	}
+	lines = append(lines, enc)
+	return fmt.Sprintf("From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s>\n%sMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"XX\"\n\n--XX\nContent-Type: text/plain; charset=utf-8\n\nVa adjunto.\n--XX\nContent-Type: application/pdf\nContent-Disposition: attachment; filename*=utf-8''%s\nContent-Transfer-Encoding: base64\n\n%s\n--XX--\n",
+		from, deskAddr, subject, msgID, extra, url.PathEscape(name), strings.Join(lines, "\n"))
+}
+
+// TestAttachmentsTravel: a requester's attachment reaches the agents, an
+// agent's attachment reaches the requester, and an oversize one is
+// dropped with the sender told.
+func TestAttachmentsTravel(t *testing.T) {
+	e := newE2E(t)
+	e.setConfig("[smtp]", "[mail]\nmax_attachment_mb = 1\n[smtp]")
+	factura := bytes.Repeat([]byte("%PDF factura \x00\x01"), 3000)
+	e.deliver(withAttachment(requester, "Factura incorrecta", "att-1@cliente.test", "", "factura nº 7.pdf", factura))
+	e.ticketd("once")
+	var note sent
+	for _, m := range e.smtp.Messages() {
+		if s := parseSent(t, m); slices.Contains(s.to, agentAna) {
+			note = s
+		}
+	}
+	if got := attachmentsOf(t, note.raw)["factura nº 7.pdf"]; !bytes.Equal(got, factura) {
+		t.Fatalf("agents got %d bytes of the attachment, want %d", len(got), len(factura))
+	}
+
+	e.smtp.Reset()
+	guia := bytes.Repeat([]byte("%PDF guía "), 2000)
+	noteID, _ := note.header.MessageID()
+	e.deliver(withAttachment(agentAna, "RE: "+note.subject, "ana-att@ticketd.test", fmt.Sprintf("In-Reply-To: <%s>\n", noteID), "guía.pdf", guia))
+	e.ticketd("once")
+	msgs := e.smtp.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d mails after the agent's answer, want the relay", len(msgs))
+	}
+	relay := parseSent(t, msgs[0])
+	if got := attachmentsOf(t, relay.raw)["guía.pdf"]; !bytes.Equal(got, guia) || !slices.Equal(relay.to, []string{requester}) {
+		t.Fatalf("relay to %v carries %d bytes of guía.pdf, want %d", relay.to, len(got), len(guia))
+	}
+	if strings.Contains(strings.ToLower(relay.raw), "ana") {
+		t.Error("the relay names the agent")
+	}
+
+	e.smtp.Reset()
+	huge := bytes.Repeat([]byte("0123456789abcdef"), 80000) // 1.2 MiB, over the 1 MiB limit
+	e.deliver(withAttachment(requester, "Re: [Soporte #1] Factura incorrecta", "att-2@cliente.test", "", "video.pdf", huge))
+	e.ticketd("once")
+	var told bool
+	for _, m := range e.smtp.Messages() {
+		s := parseSent(t, m)
+		if len(attachmentsOf(t, s.raw)) != 0 {
+			t.Errorf("the oversize attachment went out to %v", s.to)
+		}
+		if slices.Equal(s.to, []string{requester}) && strings.Contains(decodedText(t, s.raw), "video.pdf (1.2 MB)") {
+			told = true
+		}
+	}
+	if !told {
+		t.Fatal("the requester was not told that video.pdf was not kept")
+	}
+	if out := e.ticketd("show", "1"); !strings.Contains(out, "attachment_dropped") {
+		t.Errorf("the ticket does not show the notice:\n%s", out)
 	}
 }
