@@ -18,6 +18,7 @@
 // # Bucket layout (schema version 1)
 //
 //	meta      "schema" → u64be(version)
+//	          "msgid_secret" → 32 random bytes: the HMAC key of ticketd's Message-IDs (msgid.go)
 //	tickets   u64be(ticket) → JSON Ticket
 //	events    u64be(ticket) | u64be(seq) → JSON Event      (seq: the bucket's sequence)
 //	msgids    Message-ID (no angle brackets) → u64be(ticket) | direction byte
@@ -25,6 +26,16 @@
 //	outbox    u64be(mail) → JSON Mail                        (waiting to be delivered)
 //	outbox_due u64be(next attempt, unix ns) | u64be(mail) → "" (the outbox by due time)
 //	failed    u64be(mail) → JSON Mail                        (given up; kept for the admin)
+//	undeliverable address → JSON Undeliverable               (hard-bounced; not mailed until it writes again)
+//	acks      address → JSON []time                         (acknowledgements sent within the rate-limit window)
+//
+// Attachment content lives outside bbolt, in data_dir/attachments/<sha256[:2]>/<sha256>
+// (see Blobs); events and outbox mails refer to it by SHA-256.
+//
+// Outgoing Message-IDs are "ticketd.<ticket>.<mail>.<random>.<mac>@<desk domain>",
+// mac = first 16 hex digits of HMAC-SHA256(msgid_secret, domain | 0 | the part before it).
+// Older unsigned ids ("ticketd.<ticket>.<mail>.<random>@domain") stay valid through
+// the msgids index. Buckets added without a schema change: older data needs no migration.
 //
 // All integers are big-endian so keys sort numerically.
 package tickets

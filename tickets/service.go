@@ -2,8 +2,6 @@ package tickets
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,6 +42,7 @@ type Service struct {
 	domain string
 	token  *tokenMatcher
 	wake   chan struct{}
+	secret []byte // signs Message-IDs (msgid.go)
 }
 
 // NewService returns the workflow over store.
@@ -59,7 +58,12 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		opts.Now = time.Now
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
+	secret, err := loadSecret(store)
+	if err != nil {
+		return nil, err
+	}
 	return &Service{
+		secret: secret,
 		store:  store,
 		opts:   opts,
 		domain: opts.Desk.Email[at+1:],
@@ -208,6 +212,8 @@ func (a *applier) findTicket(m *Inbound) (Ticket, bool, error) {
 			candidates = append(candidates, n)
 		}
 	}
+	// Last, ids signed by this desk that the index does not know.
+	candidates = append(candidates, a.signedCandidates(m)...)
 	for _, n := range candidates {
 		t, err := getTicket(a.tx, n)
 		if errors.Is(err, ErrNotFound) {
@@ -578,13 +584,10 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Detail: kind})
 }
 
-// newMessageID returns a globally unique Message-ID under the desk's domain.
+// newMessageID returns a globally unique Message-ID under the desk's
+// domain, signed with the desk's secret (msgid.go).
 func (s *Service) newMessageID(ticket, mail uint64) (string, error) {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("ticketd.%d.%d.%s@%s", ticket, mail, hex.EncodeToString(b[:]), s.domain), nil
+	return signedMessageID(s.secret, ticket, mail, s.domain)
 }
 
 func displayName(a Address) string {
