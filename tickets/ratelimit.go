@@ -55,6 +55,9 @@ func takeAck(tx *bolt.Tx, email string, now time.Time, l AckLimit) (bool, error)
 // imported reports whether m is older than the import cut-off: its
 // effects are recorded, but no mail at all is sent for it.
 func (s *Service) imported(m *Inbound) bool {
+	if s.opts.ImportAll {
+		return true
+	}
 	cut := s.opts.ImportBefore
 	return !cut.IsZero() && !m.Date.IsZero() && m.Date.Before(cut)
 }
@@ -75,8 +78,11 @@ func (a *applier) ackDecision(t *Ticket) (bool, string, error) {
 // is recorded on the ticket.
 func (a *applier) acknowledge(t *Ticket, m *Inbound) error {
 	if a.silent {
-		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus,
-			Detail: "imported: older than the cut-off " + a.s.opts.ImportBefore.Format(time.RFC3339) + ", no mail sent"})
+		detail := "imported: older than the cut-off " + a.s.opts.ImportBefore.Format(time.RFC3339) + ", no mail sent"
+		if a.s.opts.ImportAll {
+			detail = "imported (ticketd once --import): no mail sent"
+		}
+		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Detail: detail})
 	}
 	ok, why, err := a.ackDecision(t)
 	if err != nil {

@@ -32,6 +32,8 @@ type Options struct {
 	// ImportBefore, when set, is the import cut-off: mail dated before it
 	// is applied (tickets created, messages recorded) but causes no mail.
 	ImportBefore time.Time
+	// ImportAll applies every message as imported (ticketd once --import).
+	ImportAll bool
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and

@@ -21,6 +21,8 @@ type mailKeys struct {
 type mailConfig struct {
 	AckLimit     tickets.AckLimit
 	ImportBefore time.Time // zero: no cut-off
+	// ImportAll is set by "once --import": everything is imported.
+	ImportAll bool
 	// MaxAttachmentSize is the largest attachment kept, in bytes.
 	MaxAttachmentSize int64
 }

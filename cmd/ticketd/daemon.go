@@ -65,7 +65,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		Desk: cfg.Desk, Tag: cfg.Tag, Language: cfg.Language,
 		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now,
 		RequireVerifiedAgents: cfg.RequireVerifiedAgents,
-		AckLimit:              cfg.Mail.AckLimit, ImportBefore: cfg.Mail.ImportBefore,
+		AckLimit:              cfg.Mail.AckLimit, ImportBefore: cfg.Mail.ImportBefore, ImportAll: cfg.Mail.ImportAll,
 	})
 	if err != nil {
 		store.Close()

@@ -288,3 +288,30 @@ func TestAttachmentsTravel(t *testing.T) {
 		t.Errorf("the ticket does not show the notice:\n%s", out)
 	}
 }
+
+// TestFirstRunImport points ticketd at a mailbox full of old mail with
+// "once --import": every message becomes a ticket and nobody is mailed;
+// mail arriving afterwards is handled as usual.
+func TestFirstRunImport(t *testing.T) {
+	e := newE2E(t)
+	var old [][]byte
+	for i := range 30 {
+		old = append(old, []byte(strings.ReplaceAll(fmt.Sprintf("From: u%d@cliente.test\nTo: %s\nSubject: Viejo %d\nMessage-ID: <old-%d@cliente.test>\nDate: Mon, 05 Jan 2026 10:00:00 -0500\nContent-Type: text/plain\n\nHace tiempo.\n", i%7, deskAddr, i, i), "\n", "\r\n")))
+	}
+	e.imap.AppendMany(t, deskAddr, "INBOX", old)
+	e.ticketd("once", "--import")
+	if n := len(e.smtp.Messages()); n != 0 {
+		t.Fatalf("the import sent %d mails", n)
+	}
+	e.withStore(func(s *tickets.Store) {
+		all, err := s.Tickets()
+		if err != nil || len(all) != 30 {
+			t.Fatalf("%d tickets after the import (%v), want 30", len(all), err)
+		}
+	})
+	e.deliver("From: nuevo@cliente.test\nTo: " + deskAddr + "\nSubject: Nuevo\nMessage-ID: <new-1@cliente.test>\nContent-Type: text/plain\n\nHoy.\n")
+	e.ticketd("once")
+	if n := len(e.smtp.Messages()); n != 2 {
+		t.Fatalf("new mail after the import caused %d mails, want ack and agent notice", n)
+	}
+}

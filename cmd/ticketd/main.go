@@ -19,6 +19,7 @@ const usage = `ticketd — an email-driven help desk
 Usage:
   ticketd run          --config FILE   run the daemon
   ticketd once         --config FILE   fetch and apply all waiting mail, deliver the outbox, exit
+                       [--import]      ...creating tickets silently: no mail sent (first run on an old mailbox)
   ticketd check-config --config FILE   validate the configuration and print what would run
                        [--connect]     ...and log in to the IMAP and SMTP servers
   ticketd list         --config FILE   list tickets
@@ -61,6 +62,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	configPath := fs.String("config", os.Getenv("TICKETD_CONFIG"), "configuration file (default $TICKETD_CONFIG)")
 	var devOpts devOptions
 	connect := false
+	importAll := false
+	if cmd == "once" {
+		fs.BoolVar(&importAll, "import", false, "apply the waiting mail silently: tickets are created, no mail is sent")
+	}
 	if cmd == "check-config" {
 		fs.BoolVar(&connect, "connect", false, "also log in to the IMAP and SMTP servers (sends no mail)")
 	}
@@ -100,6 +105,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		deps := Deps{Logger: newLogger(stderr, cfg.LogLevel)}
 		if cmd == "once" {
+			cfg.Mail.ImportAll = importAll
 			return Once(ctx, cfg, deps)
 		}
 		return Run(ctx, cfg, deps)
