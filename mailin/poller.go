@@ -127,6 +127,9 @@ type Poller struct {
 	// last is what the latest pass saw when it selected the mailbox, so
 	// that Run notices mail that arrived after the pass's search.
 	last mailboxState
+	// idleFailures counts IDLE waits that failed in a row; only Run's
+	// goroutine touches it.
+	idleFailures int
 }
 
 type mailboxState struct {

@@ -12,7 +12,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-message/mail"
 
@@ -313,5 +315,56 @@ func TestFirstRunImport(t *testing.T) {
 	e.ticketd("once")
 	if n := len(e.smtp.Messages()); n != 2 {
 		t.Fatalf("new mail after the import caused %d mails, want ack and agent notice", n)
+	}
+}
+
+// TestDovecotRestartAndIdleLatency runs the daemon with an hour-long poll
+// interval, so that only IDLE brings mail in; measures how soon new mail
+// is picked up; restarts Dovecot under it and checks that ingestion
+// resumes on its own (reconnect with backoff), without re-ingesting.
+func TestDovecotRestartAndIdleLatency(t *testing.T) {
+	e := newE2E(t)
+	e.setConfig(`poll_interval = "1s"`, `poll_interval = "1h"`)
+	cmd, lines, _ := startDaemon(t, "run", "--config", e.config)
+	waitLine(t, lines, "ticketd started", 20*time.Second)
+	mailFrom := func(i int) string {
+		return fmt.Sprintf("From: u%d@cliente.test\nTo: %s\nSubject: Pedido %d\nMessage-ID: <restart-%d@cliente.test>\nContent-Type: text/plain\n\nTexto.\n", i, deskAddr, i, i)
+	}
+	// The first mail may be found by the first pass; the next ones only
+	// by IDLE (the poll interval is an hour).
+	e.deliver(mailFrom(1))
+	e.smtp.WaitFor(2, 20*time.Second)
+	var latencies []time.Duration
+	for i := 2; i <= 4; i++ {
+		start := time.Now()
+		e.deliver(mailFrom(i))
+		e.smtp.WaitFor(2*i, 20*time.Second) // ack and agent notice
+		latencies = append(latencies, time.Since(start))
+	}
+	t.Logf("IDLE pickup: append to Dovecot → acknowledgement accepted by SMTP: %v", latencies)
+	for _, l := range latencies {
+		if l > 5*time.Second {
+			t.Errorf("mail took %s to be picked up with IDLE", l)
+		}
+	}
+
+	e.imap.Restart(t)
+	restarted := time.Now()
+	e.deliver(mailFrom(5))
+	e.smtp.WaitFor(10, 60*time.Second)
+	t.Logf("after a Dovecot restart, new mail was acknowledged %s later", time.Since(restarted).Round(time.Millisecond))
+	waitLine(t, lines, "imap idle failed", time.Second) // the drop was noticed, not silently survived
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ticketd run after SIGTERM: %v", err)
+	}
+	if n := e.imap.Count(t, deskAddr, "Procesados"); n != 5 {
+		t.Errorf("Procesados holds %d, want 5", n)
+	}
+	if n := len(e.smtp.Messages()); n != 10 {
+		t.Errorf("%d mails sent, want 10 (nothing twice)", n)
 	}
 }
