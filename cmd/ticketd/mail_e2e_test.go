@@ -368,3 +368,34 @@ func TestDovecotRestartAndIdleLatency(t *testing.T) {
 		t.Errorf("%d mails sent, want 10 (nothing twice)", n)
 	}
 }
+
+// TestUIDValidityChangeDoesNotReingest: the mailbox is renumbered (new
+// UIDVALIDITY) while a message already applied is back in the INBOX, as
+// after a restore: it is recognised by its Message-ID, nothing is applied
+// or sent twice, and new mail is handled.
+func TestUIDValidityChangeDoesNotReingest(t *testing.T) {
+	e := newE2E(t)
+	first := "From: pedro@cliente.test\nTo: " + deskAddr + "\nSubject: Uno\nMessage-ID: <uv-1@cliente.test>\nContent-Type: text/plain\n\nUno.\n"
+	e.deliver(first)
+	e.ticketd("once")
+	before := e.imap.UIDValidity(t, deskAddr, "INBOX")
+	e.deliver(first) // restored copy of an applied message
+	e.deliver("From: rosa@cliente.test\nTo: " + deskAddr + "\nSubject: Dos\nMessage-ID: <uv-2@cliente.test>\nContent-Type: text/plain\n\nDos.\n")
+	e.imap.ResetUIDs(t, deskAddr)
+	if after := e.imap.UIDValidity(t, deskAddr, "INBOX"); after == before {
+		t.Fatalf("UIDVALIDITY stayed %d: the reset did not renumber", after)
+	}
+	e.ticketd("once")
+	if n := e.imap.Count(t, deskAddr, "INBOX"); n != 0 {
+		t.Fatalf("INBOX still holds %d", n)
+	}
+	e.withStore(func(s *tickets.Store) {
+		all, err := s.Tickets()
+		if err != nil || len(all) != 2 {
+			t.Fatalf("%d tickets (%v), want 2", len(all), err)
+		}
+	})
+	if n := len(e.smtp.Messages()); n != 4 {
+		t.Fatalf("%d mails sent, want 4 (two tickets, nothing twice)", n)
+	}
+}

@@ -18,6 +18,12 @@ const restartTimeout = 20 * time.Second
 func (s *Server) Restart(t testing.TB) {
 	t.Helper()
 	s.terminate()
+	s.relaunch(t)
+}
+
+// relaunch starts the stopped master again on its ports.
+func (s *Server) relaunch(t testing.TB) {
+	t.Helper()
 	port := portOf(t, s.addr)
 	tlsPort := 0
 	if s.tlsAddr != "" {
