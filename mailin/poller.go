@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -96,6 +97,15 @@ type PollerOptions struct {
 	// where attachment content is kept, and the largest one kept.
 	Attachments       AttachmentStore
 	MaxAttachmentSize int64
+
+	// Auth is how to log in: "" or "password" (LOGIN with Password),
+	// "xoauth2" or "oauthbearer" (AUTHENTICATE with a token from Token).
+	Auth  string
+	Token func(context.Context) (string, error)
+	// OnAuthFailure, when set, is called once when logins start failing
+	// (refused credentials, no token), and again only after a login
+	// succeeded in between: one alert per failure streak (auth.go).
+	OnAuthFailure func(error)
 }
 
 // Stats counts what one pass did.
@@ -130,6 +140,8 @@ type Poller struct {
 	// idleFailures counts IDLE waits that failed in a row; only Run's
 	// goroutine touches it.
 	idleFailures int
+	// authFailing is set while logins fail (auth.go).
+	authFailing atomic.Bool
 }
 
 type mailboxState struct {

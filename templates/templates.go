@@ -28,7 +28,7 @@ var (
 // per language, a text file with a "subject" block and an HTML file.
 var (
 	languages = []string{"es", "en"}
-	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "reply", "agent_bounce", "attachment_dropped"}
+	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "reply", "agent_bounce", "attachment_dropped", "admin_auth_failed"}
 )
 
 // replyLines are the visible markers at the top of mails to requesters.

@@ -34,6 +34,9 @@ type Options struct {
 	ImportBefore time.Time
 	// ImportAll applies every message as imported (ticketd once --import).
 	ImportAll bool
+	// Admins receive operational alerts (alert.go); none: alerts are
+	// only logged.
+	Admins []string
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and

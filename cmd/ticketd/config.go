@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/robfig/cron/v3"
 
+	"github.com/ticketd/ticketd/mailauth"
 	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/tickets"
@@ -70,6 +71,9 @@ type serverKeys struct {
 	PasswordFile string `toml:"password_file"`
 	PasswordEnv  string `toml:"password_env"`
 	CAFile       string `toml:"ca_file"`
+	// Issue 5: OAuth2 (config_auth.go).
+	Auth         string   `toml:"auth"`
+	TokenCommand []string `toml:"token_command"`
 }
 
 // Config is the validated runtime configuration.
@@ -179,7 +183,7 @@ func LoadConfig(path string) (*Config, error) {
 	cfg.SMTP = mailout.Options{Address: sm.Address, Security: or(sm.Security, "starttls"), Username: sm.Username}
 	checkServer(bad, "smtp", sm, cfg.SMTP.Security, false)
 	cfg.SMTP.TLSConfig = tlsConfig(bad, "smtp", sm)
-	if sm.Username != "" {
+	if sm.Username != "" && !mailauth.IsOAuth(sm.Auth) {
 		cfg.SMTP.Password = readSecret(bad, "smtp", sm)
 	}
 
@@ -230,6 +234,7 @@ func LoadConfig(path string) (*Config, error) {
 	// Issue 5: the [mail] section, and own mail recognised by the desk address.
 	cfg.Mail = loadMail(bad, fc.Mail, cfg.Location)
 	cfg.IMAP.DeskAddress = cfg.Desk.Email
+	loadAuth(bad, cfg, fc.IMAP.serverKeys, fc.SMTP)
 	if len(errs) > 0 {
 		return nil, &ConfigError{Path: path, Problems: errs}
 	}
@@ -271,7 +276,7 @@ func checkServer(bad badFunc, section string, k serverKeys, security string, nee
 	default:
 		bad(section+".security", "%q is not one of tls, starttls, none", security)
 	}
-	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" {
+	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" && !mailauth.IsOAuth(k.Auth) {
 		bad(section+".password_file", "is required (or password_env)")
 	}
 }
@@ -397,5 +402,6 @@ func (c *Config) Summary() string {
 		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)
 	}
 	b.WriteString(c.Mail.summary())
+	b.WriteString(c.authSummaryLines())
 	return b.String()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ticketd/ticketd/tickets"
@@ -15,6 +16,8 @@ type mailKeys struct {
 	ImportBefore string `toml:"import_before"`
 	// MaxAttachmentMB bounds one attachment kept, in MiB.
 	MaxAttachmentMB *int `toml:"max_attachment_mb"`
+	// Admins get operational alerts (a login that starts failing).
+	Admins []string `toml:"admins"`
 }
 
 // mailConfig is the validated [mail] section.
@@ -23,6 +26,8 @@ type mailConfig struct {
 	ImportBefore time.Time // zero: no cut-off
 	// ImportAll is set by "once --import": everything is imported.
 	ImportAll bool
+	// Admins receive alerts by mail.
+	Admins []string
 	// MaxAttachmentSize is the largest attachment kept, in bytes.
 	MaxAttachmentSize int64
 }
@@ -49,6 +54,13 @@ func loadMail(bad badFunc, k mailKeys, loc *time.Location) mailConfig {
 	}
 	if k.AckWindow != "" {
 		mc.AckLimit.Window = parseDuration(bad, "mail.ack_window", k.AckWindow)
+	}
+	for i, a := range k.Admins {
+		if e := tickets.NormalizeEmail(a); !validEmail(e) {
+			bad(fmt.Sprintf("mail.admins[%d]", i), "%q is not an email address", a)
+		} else {
+			mc.Admins = append(mc.Admins, e)
+		}
 	}
 	if k.ImportBefore != "" {
 		t, err := parseCutOff(k.ImportBefore, loc)
@@ -79,6 +91,9 @@ func parseCutOff(s string, loc *time.Location) (time.Time, error) {
 func (mc mailConfig) summary() string {
 	s := fmt.Sprintf("  mail:        at most %d acknowledgements per sender every %s; attachments kept up to %d MB",
 		mc.AckLimit.Max, mc.AckLimit.Window, mc.MaxAttachmentSize>>20)
+	if len(mc.Admins) > 0 {
+		s += "; login alerts to " + strings.Join(mc.Admins, ", ")
+	}
 	if !mc.ImportBefore.IsZero() {
 		s += fmt.Sprintf("; mail dated before %s is imported silently", mc.ImportBefore.Format(time.RFC3339))
 	}

@@ -66,6 +66,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now,
 		RequireVerifiedAgents: cfg.RequireVerifiedAgents,
 		AckLimit:              cfg.Mail.AckLimit, ImportBefore: cfg.Mail.ImportBefore, ImportAll: cfg.Mail.ImportAll,
+		Admins: cfg.Mail.Admins,
 	})
 	if err != nil {
 		store.Close()
@@ -74,6 +75,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	smtpOpts := cfg.SMTP
 	smtpOpts.Now = deps.Now
 	smtpOpts.Blobs = blobs
+	smtpOpts.OnAuthFailure = authAlert(svc, deps.Logger, fmt.Sprintf("SMTP %s as %s", cfg.SMTP.Address, cfg.SMTP.Username))
 	sender, err := mailout.NewSender(smtpOpts, store, deps.Logger.With("component", "mailout"))
 	if err != nil {
 		store.Close()
@@ -81,6 +83,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	}
 	imapOpts := cfg.IMAP
 	imapOpts.Attachments, imapOpts.MaxAttachmentSize = blobs, cfg.Mail.MaxAttachmentSize
+	imapOpts.OnAuthFailure = authAlert(svc, deps.Logger, fmt.Sprintf("IMAP %s as %s", cfg.IMAP.Address, cfg.IMAP.Username))
 	poller := mailin.NewPoller(imapOpts, svc, deps.Logger.With("component", "mailin"))
 	return &desk{store: store, svc: svc, poller: poller, sender: sender}, nil
 }

@@ -6,10 +6,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -397,5 +401,35 @@ func TestUIDValidityChangeDoesNotReingest(t *testing.T) {
 	})
 	if n := len(e.smtp.Messages()); n != 4 {
 		t.Fatalf("%d mails sent, want 4 (two tickets, nothing twice)", n)
+	}
+}
+
+// TestLoginFailureAlertsTheAdmin: the IMAP password was changed on the
+// server: the pass fails, and the admin gets one alert by mail (through
+// SMTP, which still works) naming the server and its answer.
+func TestLoginFailureAlertsTheAdmin(t *testing.T) {
+	e := newE2E(t)
+	e.setConfig("[smtp]", "[mail]\nadmins = [\"it@ticketd.test\"]\n[smtp]")
+	if err := os.WriteFile(filepath.Join(e.dir, "imap-password"), []byte("old-password\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, binary, "once", "--config", e.config).CombinedOutput()
+	if err == nil {
+		t.Fatalf("once with a wrong password succeeded:\n%s", out)
+	}
+	msgs := e.smtp.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d mails, want one alert\n%s", len(msgs), out)
+	}
+	alert := parseSent(t, msgs[0])
+	text := decodedText(t, alert.raw)
+	if !slices.Equal(alert.to, []string{"it@ticketd.test"}) || !strings.Contains(alert.subject, "IMAP "+e.imap.Addr()) ||
+		!strings.Contains(text, "AUTHENTICATIONFAILED") || strings.Contains(alert.raw, "old-password") {
+		t.Fatalf("alert to %v, subject %q:\n%s", alert.to, alert.subject, text)
+	}
+	if !strings.Contains(string(out), "admins alerted by mail") {
+		t.Errorf("the log does not say the admins were alerted:\n%s", out)
 	}
 }
