@@ -30,7 +30,8 @@ var (
 	languages = []string{"es", "en"}
 	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "reply",
 		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "digest",
-		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply"}
+		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply",
+		"agent_bounce", "attachment_dropped", "admin_auth_failed"}
 )
 
 // replyLines are the visible markers at the top of mails to requesters.

@@ -94,6 +94,9 @@ var statusSubject = regexp.MustCompile(`(?i)^\s*#?\s*(status|estado)\s*[?!.]*\s*
 // statusReply answers a status request with the sender's open tickets,
 // instead of opening a ticket for it.
 func (a *applier) statusReply(m *Inbound) (Result, error) {
+	if a.silent {
+		return a.ignore(m, "status request in imported mail: not answered")
+	}
 	from := NormalizeEmail(m.From.Email)
 	var lines []templates.TicketLine
 	err := forRequester(a.tx, from, func(t Ticket) {

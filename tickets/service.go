@@ -2,8 +2,6 @@ package tickets
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -60,6 +58,17 @@ type Options struct {
 	// Location is the time zone of dates shown in mails (nil: UTC).
 	Location *time.Location
 	Now      func() time.Time // nil: time.Now
+	// AckLimit bounds acknowledgements per sender (ratelimit.go); zero:
+	// DefaultAckLimit.
+	AckLimit AckLimit
+	// ImportBefore, when set, is the import cut-off: mail dated before it
+	// is applied (tickets created, messages recorded) but causes no mail.
+	ImportBefore time.Time
+	// ImportAll applies every message as imported (ticketd once --import).
+	ImportAll bool
+	// Admins receive operational alerts (alert.go); none: alerts are
+	// only logged.
+	Admins []string
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and
@@ -70,6 +79,7 @@ type Service struct {
 	domain string
 	token  *tokenMatcher
 	wake   chan struct{}
+	secret []byte // signs Message-IDs (msgid.go)
 }
 
 // NewService returns the workflow over store.
@@ -85,7 +95,12 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		opts.Now = time.Now
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
+	secret, err := loadSecret(store)
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{
+		secret: secret,
 		store:  store,
 		opts:   opts,
 		domain: opts.Desk.Email[at+1:],
@@ -116,7 +131,7 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 	queued := 0
 	err := s.store.db.Update(func(tx *bolt.Tx) error {
 		for i := range msgs {
-			a := applier{s: s, tx: tx, now: now}
+			a := applier{s: s, tx: tx, now: now, silent: s.imported(&msgs[i])}
 			r, err := a.apply(&msgs[i])
 			if errors.Is(err, berrors.ErrTxClosed) || errors.Is(err, berrors.ErrTxNotWritable) || errors.Is(err, berrors.ErrDatabaseNotOpen) {
 				return err // the store's state, not the message's fault
@@ -173,6 +188,7 @@ type applier struct {
 	// out after the mails of the message that resolved it (the answer
 	// first, then the question).
 	askRating bool
+	silent    bool // an imported message: record, send nothing
 }
 
 func (a *applier) apply(m *Inbound) (Result, error) {
@@ -188,6 +204,18 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	from := NormalizeEmail(m.From.Email)
 	if from == a.s.opts.Desk.Email {
 		return a.ignore(m, "sent from the support address")
+	}
+	switch m.Kind {
+	case KindOwn:
+		return a.ignore(m, "ticketd's own mail (its Message-ID)")
+	case KindBounce:
+		return a.bounce(m)
+	}
+	if !m.AutoSubmitted {
+		// A person writes from this address: it receives mail again.
+		if err := clearUndeliverable(a.tx, from); err != nil {
+			return Result{}, err
+		}
 	}
 	vendorLevel, isVendor := a.s.opts.Policy.VendorTier(from)
 	t, found, err := a.findTicket(m, vendorLevel)
@@ -269,6 +297,8 @@ func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) 
 			candidates = append(candidates, n)
 		}
 	}
+	// Last, ids signed by this desk that the index does not know.
+	candidates = append(candidates, a.signedCandidates(m)...)
 	for _, n := range candidates {
 		t, err := getTicket(a.tx, n)
 		if errors.Is(err, ErrNotFound) {
@@ -358,11 +388,13 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 			return Result{}, err
 		}
 	}
-	ack := outgoing{kind: "ack", to: []Address{t.Requester}, thread: a.publicThread(&t), auto: "auto-replied", text: customerText(m), articles: suggested}
-	if err := a.queue(&t, ack); err != nil {
+	if err := a.acknowledge(&t, m, suggested); err != nil {
 		return Result{}, err
 	}
 	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
+		return Result{}, err
+	}
+	if err := a.tellDropped(&t, m); err != nil {
 		return Result{}, err
 	}
 	return Result{Ticket: id, Outcome: OutcomeCreated}, a.save(&t)
@@ -442,12 +474,13 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	}
 	// The new tier answers for itself: a reply sent with #escalate is the
 	// old tier's, and at the vendor's tier only the vendor's answer counts.
-	return a.relayAnswer(t, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
+	return a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
 }
 
-// relayAnswer sends an agent's answer to the requester and participants;
-// counts says whether it is the tier's first response.
-func (a *applier) relayAnswer(t *Ticket, agent, text string, counts bool) error {
+// relayAnswer sends an agent's answer (text, and the attachments of m) to
+// the requester and participants; counts says whether it is the tier's
+// first response.
+func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts bool) error {
 	if t.FirstResponse.IsZero() {
 		t.FirstResponse = a.now
 	}
@@ -458,7 +491,12 @@ func (a *applier) relayAnswer(t *Ticket, agent, text string, counts bool) error 
 		return err
 	}
 	a.publicMessage(t, agent)
-	return a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text})
+	err := a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,
+		attachments: storedAttachments(m)})
+	if err != nil {
+		return err
+	}
+	return a.tellDropped(t, m)
 }
 
 // replyThread threads a mail to an agent under the mail they sent.
@@ -593,7 +631,10 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	if err := a.setStatus(t, StatusOpen, from, StatusPending, StatusResolved); err != nil {
 		return err
 	}
-	return a.notifyAgents(t, "agent_update", m, false)
+	if err := a.notifyAgents(t, "agent_update", m, false); err != nil {
+		return err
+	}
+	return a.tellDropped(t, m)
 }
 
 // solvedByRequester closes t at the requester's word ("#resuelto [n]"),
@@ -649,7 +690,8 @@ func (a *applier) recordInbound(t *Ticket, m *Inbound, detail string) error {
 		return err
 	}
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventInbound,
-		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: customerText(m), Detail: detail})
+		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: customerText(m), Detail: detail,
+		Attachments: m.Attachments})
 }
 
 // addParticipants adds the people the requester copied (To and Cc, except the
@@ -681,7 +723,7 @@ func (t *Ticket) isParticipant(email string) bool {
 func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound, unverified bool) error {
 	author := NewAddress(m.From.Name, m.From.Email)
 	return a.queue(t, outgoing{kind: kind, to: a.internalRecipients(t), thread: a.agentThread(t), auto: "auto-generated",
-		text: customerText(m), author: &author, unverified: unverified})
+		text: customerText(m), author: &author, unverified: unverified, attachments: storedAttachments(m)})
 }
 
 // tier returns the ticket's tier, or the highest configured one when the
@@ -728,11 +770,19 @@ type outgoing struct {
 	problems   []string  // command errors
 	articles   []Article // knowledge-base suggestions
 	rating     int
+	// attachments go out with the mail (stored content only).
+	attachments []Attachment
 }
 
 // queue renders o and puts it in the outbox, indexing its Message-ID so
 // replies to it thread back to t.
 func (a *applier) queue(t *Ticket, o outgoing) error {
+	if a.silent {
+		return nil // imported: recorded, never mailed
+	}
+	if dropped := a.deliverable(&o); len(o.to)+len(o.cc) == 0 {
+		return a.notSent(t, o, dropped)
+	}
 	kind := o.kind
 	author := t.Requester
 	if o.author != nil {
@@ -786,7 +836,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		From: a.s.opts.Desk, To: o.to, Cc: o.cc, ReplyTo: o.replyTo,
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		MessageID: msgID, InReplyTo: o.thread.inReplyTo, References: o.thread.references,
-		AutoSubmitted: o.auto, Queued: a.now, NextAttempt: a.now,
+		AutoSubmitted: o.auto, Attachments: o.attachments, Queued: a.now, NextAttempt: a.now,
 	}
 	if err := putOutbox(a.tx, &mail); err != nil {
 		return err
@@ -805,13 +855,10 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Detail: kind})
 }
 
-// newMessageID returns a globally unique Message-ID under the desk's domain.
+// newMessageID returns a globally unique Message-ID under the desk's
+// domain, signed with the desk's secret (msgid.go).
 func (s *Service) newMessageID(ticket, mail uint64) (string, error) {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("ticketd.%d.%d.%s@%s", ticket, mail, hex.EncodeToString(b[:]), s.domain), nil
+	return signedMessageID(s.secret, ticket, mail, s.domain)
 }
 
 func displayName(a Address) string {

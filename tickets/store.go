@@ -36,8 +36,11 @@ var (
 	keySchema        = []byte("schema")
 	keyLastDigest    = []byte("last_digest")
 	keySLABackfill   = []byte("sla_backfill") // set when tickets from schema 1 need SLA clocks
-	allBuckets       = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef,
-		bucketKB, bucketKBTerms, bucketKBByTicket, bucketRequesters}
+	// Issue 5: mail handling (bounce.go, ratelimit.go).
+	bucketUndeliverable = []byte("undeliverable")
+	bucketAcks          = []byte("acks")
+	allBuckets          = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef,
+		bucketKB, bucketKBTerms, bucketKBByTicket, bucketRequesters, bucketUndeliverable, bucketAcks}
 )
 
 // Message-ID index directions.

@@ -67,6 +67,15 @@ type Inbound struct {
 	// Priority is what the sender's client declared (Importance,
 	// X-Priority, Priority headers), one of tiers.Priorities, or "".
 	Priority tiers.Priority `json:"priority,omitempty"`
+	// Kind classifies the message (normal, autoreply, bounce, own); ""
+	// is read as normal, or autoreply when AutoSubmitted.
+	Kind Kind `json:"kind,omitempty"`
+	// Bounce is what a delivery failure report says; nil unless Kind is
+	// KindBounce.
+	Bounce *Bounce `json:"bounce,omitempty"`
+	// Attachments lists the message's attachments and inline non-text
+	// parts.
+	Attachments []Attachment `json:"attachments,omitempty"`
 	// ContentHash is the hex SHA-256 of the raw message.
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.
@@ -226,6 +235,8 @@ type Event struct {
 	Outbox     uint64    `json:"outbox,omitempty"`     // for outbound/delivery events
 	Recipients []string  `json:"recipients,omitempty"` // for outbound events
 	Detail     string    `json:"detail,omitempty"`     // error text, reasons
+	// Attachments of an inbound mail, kept or dropped (attachments.go).
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // Mail is one outgoing message waiting in the durable outbox. It is fully
@@ -249,11 +260,14 @@ type Mail struct {
 	References []string  `json:"references,omitempty"`
 	// AutoSubmitted is the RFC 3834 value ("auto-replied", "auto-generated")
 	// or "" for mail written by a person (a relayed agent answer).
-	AutoSubmitted string    `json:"auto_submitted,omitempty"`
-	Queued        time.Time `json:"queued"`
-	Attempts      int       `json:"attempts"`
-	NextAttempt   time.Time `json:"next_attempt"`
-	LastError     string    `json:"last_error,omitempty"`
+	AutoSubmitted string `json:"auto_submitted,omitempty"`
+	// Attachments go out with the mail; their content is read from the
+	// attachment store (Blobs) by SHA256 when the mail is composed.
+	Attachments []Attachment `json:"attachments,omitempty"`
+	Queued      time.Time    `json:"queued"`
+	Attempts    int          `json:"attempts"`
+	NextAttempt time.Time    `json:"next_attempt"`
+	LastError   string       `json:"last_error,omitempty"`
 }
 
 // Recipients returns every envelope recipient of the mail.

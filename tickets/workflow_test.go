@@ -418,11 +418,3 @@ func TestStatusRequest(t *testing.T) {
 		t.Fatalf("%d tickets", len(n))
 	}
 }
-
-func kinds(mails []Mail) []string {
-	var out []string
-	for _, m := range mails {
-		out = append(out, m.Kind)
-	}
-	return out
-}

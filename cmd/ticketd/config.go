@@ -15,6 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/robfig/cron/v3"
 
+	"github.com/ticketd/ticketd/mailauth"
 	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/tickets"
@@ -92,6 +93,9 @@ type fileConfig struct {
 	} `toml:"knowledge_base"`
 
 	adminFileKeys // log_format and [admin]: adminconfig.go
+
+	// Issue 5: received-mail handling (config_mail.go).
+	Mail mailKeys `toml:"mail"`
 }
 
 // targetsConfig is a [tiers.priority.P] table.
@@ -108,6 +112,9 @@ type serverKeys struct {
 	PasswordFile string `toml:"password_file"`
 	PasswordEnv  string `toml:"password_env"`
 	CAFile       string `toml:"ca_file"`
+	// Issue 5: OAuth2 (config_auth.go).
+	Auth         string   `toml:"auth"`
+	TokenCommand []string `toml:"token_command"`
 }
 
 // Config is the validated runtime configuration.
@@ -138,6 +145,8 @@ type Config struct {
 	Workflow tickets.Options
 
 	Admin AdminConfig // [admin] and log_format: adminconfig.go
+	// Mail is the [mail] section (config_mail.go).
+	Mail mailConfig
 }
 
 // LoadConfig reads, decodes strictly and validates the file at path. It
@@ -223,7 +232,7 @@ func LoadConfig(path string) (*Config, error) {
 	cfg.SMTP = mailout.Options{Address: sm.Address, Security: or(sm.Security, "starttls"), Username: sm.Username}
 	checkServer(bad, "smtp", sm, cfg.SMTP.Security, false)
 	cfg.SMTP.TLSConfig = tlsConfig(bad, "smtp", sm)
-	if sm.Username != "" {
+	if sm.Username != "" && !mailauth.IsOAuth(sm.Auth) {
 		cfg.SMTP.Password = readSecret(bad, "smtp", sm)
 	}
 
@@ -332,6 +341,10 @@ func LoadConfig(path string) (*Config, error) {
 		bad("digest.managers", "at least one address is required with digest.schedule")
 	}
 	loadAdminConfig(&fc, cfg, bad)
+	// Issue 5: the [mail] section, and own mail recognised by the desk address.
+	cfg.Mail = loadMail(bad, fc.Mail, cfg.Location)
+	cfg.IMAP.DeskAddress = cfg.Desk.Email
+	loadAuth(bad, cfg, fc.IMAP.serverKeys, fc.SMTP)
 	if len(errs) > 0 {
 		return nil, &ConfigError{Path: path, Problems: errs}
 	}
@@ -373,7 +386,7 @@ func checkServer(bad badFunc, section string, k serverKeys, security string, nee
 	default:
 		bad(section+".security", "%q is not one of tls, starttls, none", security)
 	}
-	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" {
+	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" && !mailauth.IsOAuth(k.Auth) {
 		bad(section+".password_file", "is required (or password_env)")
 	}
 }
@@ -574,5 +587,7 @@ func (c *Config) Summary() string {
 		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)
 	}
 	b.WriteString(c.adminSummary())
+	b.WriteString(c.Mail.summary())
+	b.WriteString(c.authSummaryLines())
 	return b.String()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -60,6 +61,12 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Attachments are kept content-addressed next to the database.
+	blobs, err := tickets.OpenBlobs(filepath.Join(cfg.DataDir, "attachments"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	opts := cfg.Workflow
 	opts.Desk, opts.Tag, opts.Language = cfg.Desk, cfg.Tag, cfg.Language
 	opts.Policy, opts.Templates, opts.Now = cfg.Policy, tmpl, deps.Now
@@ -67,6 +74,8 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	opts.Managers = managerAddresses(cfg.Managers)
 	opts.NotifyRequesterOnEscalation = cfg.NotifyRequesterOnEscalation
 	opts.Location = cfg.Location
+	opts.AckLimit, opts.ImportBefore, opts.ImportAll = cfg.Mail.AckLimit, cfg.Mail.ImportBefore, cfg.Mail.ImportAll
+	opts.Admins = cfg.Mail.Admins
 	svc, err := tickets.NewService(store, opts)
 	if err != nil {
 		store.Close()
@@ -74,13 +83,18 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	}
 	smtpOpts := cfg.SMTP
 	smtpOpts.Now = deps.Now
+	smtpOpts.Blobs = blobs
+	smtpOpts.OnAuthFailure = authAlert(svc, deps.Logger, fmt.Sprintf("SMTP %s as %s", cfg.SMTP.Address, cfg.SMTP.Username))
 	m := newMetrics(store)
 	sender, err := mailout.NewSender(smtpOpts, newCountingQueue(store, m), deps.Logger.With("component", "mailout"))
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	poller := mailin.NewPoller(cfg.IMAP, countingApplier{svc, m}, deps.Logger.With("component", "mailin"))
+	imapOpts := cfg.IMAP
+	imapOpts.Attachments, imapOpts.MaxAttachmentSize = blobs, cfg.Mail.MaxAttachmentSize
+	imapOpts.OnAuthFailure = authAlert(svc, deps.Logger, fmt.Sprintf("IMAP %s as %s", cfg.IMAP.Address, cfg.IMAP.Username))
+	poller := mailin.NewPoller(imapOpts, countingApplier{svc, m}, deps.Logger.With("component", "mailin"))
 	observePasses(poller, m, deps.Now)
 	return &desk{store: store, svc: svc, poller: poller, sender: sender, metrics: m}, nil
 }
