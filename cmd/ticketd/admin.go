@@ -86,13 +86,19 @@ type adminSource interface {
 	Retry(id uint64) (tickets.Mail, error)
 	// Backup writes a consistent copy of the database to path.
 	Backup(path string) (int64, error)
+	// The knowledge base and the digest (adminkb.go).
+	Articles() ([]tickets.Article, error)
+	Article(id uint64) (tickets.Article, error)
+	SearchArticles(q string) ([]tickets.Hit, error)
+	Digest(dryRun bool) (tickets.DigestResult, error)
 }
 
 // localSource answers from an open store.
 type localSource struct {
 	store *tickets.Store
 	now   func() time.Time
-	wake  func() // after a retry; nil when no daemon runs here
+	wake  func()           // after a retry; nil when no daemon runs here
+	svc   *tickets.Service // the daemon's desk (digests); nil in a command
 }
 
 func (l *localSource) List(f tickets.Filter) ([]listRow, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"sync"
 	"time"
@@ -145,9 +146,21 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 }
 
 // Digest builds the managers' digest now: with dryRun it prints it to w and
-// changes nothing; otherwise it queues it and delivers the outbox.
+// changes nothing; otherwise it queues it and delivers the outbox. A
+// running daemon does it (over its admin socket) when one answers.
 func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Writer) error {
 	deps = deps.withDefaults()
+	if cfg.Admin.Socket != "" {
+		if c, err := net.DialTimeout("unix", cfg.Admin.Socket, socketDialTimeout); err == nil {
+			c.Close()
+			res, err := newRemoteSource(cfg.Admin.Socket).Digest(dryRun)
+			if err != nil {
+				return err
+			}
+			printDigest(w, res, dryRun)
+			return nil
+		}
+	}
 	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err
@@ -157,12 +170,21 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 	if err != nil {
 		return err
 	}
+	printDigest(w, res, dryRun)
 	if dryRun {
-		fmt.Fprintf(w, "Subject: %s\n\n%s", res.Mail.Subject, res.Mail.Text)
 		return nil
 	}
 	_, err = d.sender.Drain(ctx)
 	return err
+}
+
+// printDigest shows a dry-run digest, or says that one was queued.
+func printDigest(w io.Writer, res tickets.DigestResult, dryRun bool) {
+	if dryRun {
+		fmt.Fprintf(w, "Subject: %s\n\n%s", res.Mail.Subject, res.Mail.Text)
+		return
+	}
+	fmt.Fprintf(w, "digest for %s – %s queued to the managers\n", res.Since.Format("2006-01-02 15:04"), res.Until.Format("2006-01-02 15:04"))
 }
 
 // checkSLA runs one escalation check: batch after batch until nothing

@@ -10,18 +10,17 @@ import (
 	"github.com/ticketd/ticketd/tickets"
 )
 
-// kbCommand runs "ticketd kb list|show N|search WORDS" over the database,
-// opened read-only.
+// kbCommand runs "ticketd kb list|show N|search WORDS": through the
+// running daemon, else over the database opened read-only.
 func kbCommand(cfg *Config, args []string, w, stderr io.Writer) error {
-	store, err := tickets.OpenReadOnly(cfg.DataDir, lockTimeout)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+	return withSource(cfg, false, func(src adminSource) error { return kbWith(cfg, src, args, w, stderr) })
+}
+
+func kbWith(cfg *Config, src adminSource, args []string, w, stderr io.Writer) error {
 	when := func(a tickets.Article) string { return a.Updated.In(cfg.Location).Format("2006-01-02") }
 	switch sub := args[0]; {
 	case sub == "list" && len(args) == 1:
-		arts, err := store.Articles()
+		arts, err := src.Articles()
 		if err != nil {
 			return err
 		}
@@ -36,7 +35,7 @@ func kbCommand(cfg *Config, args []string, w, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("kb show: %q is not an article number", args[1])
 		}
-		a, err := store.Article(id)
+		a, err := src.Article(id)
 		if err != nil {
 			return err
 		}
@@ -44,7 +43,7 @@ func kbCommand(cfg *Config, args []string, w, stderr io.Writer) error {
 			a.ID, a.Title, a.Ticket, a.Author, when(a), a.Suggested, a.Helped, a.Body)
 		return nil
 	case sub == "search" && len(args) > 1:
-		hits, err := store.SearchArticles(strings.Join(args[1:], " "), 10)
+		hits, err := src.SearchArticles(strings.Join(args[1:], " "))
 		if err != nil {
 			return err
 		}

@@ -128,3 +128,27 @@ func TestKnowledgeBaseSelfService(t *testing.T) {
 		t.Errorf("kb show 1 does not count the help:\n%s", out)
 	}
 }
+
+// TestDigestAndKBWhileRunning: the daemon holds the database; "ticketd kb"
+// and "ticketd digest" go through its admin socket.
+func TestDigestAndKBWhileRunning(t *testing.T) {
+	e := newE2E(t)
+	e.setConfig(`[[tiers]]`, fmt.Sprintf("[digest]\nmanagers = [%q]\n[[tiers]]", manager))
+	e.step("From: luisa@cliente.test\nTo: soporte@ticketd.test\nSubject: Impresora atascada\nMessage-ID: <r1@cliente.test>\n\nAtasco de papel.\n")
+	e.step("From: Ana <ana@ticketd.test>\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] Impresora atascada\nMessage-ID: <r2@ticketd.test>\n\n#kb\nAbra la bandeja 2 y retire el papel.\n")
+	e.smtp.Reset()
+	cmd, lines, _ := startDaemon(t, "run", "--config", e.config)
+	waitLine(t, lines, "ticketd started", 20*time.Second)
+	if out := e.ticketd("kb", "search", "impresora", "atascada"); !strings.Contains(out, "Impresora atascada") {
+		t.Fatalf("kb search while running:\n%s", out)
+	}
+	if out := e.ticketd("digest", "--dry-run"); !strings.Contains(out, "Nuevos:              1") {
+		t.Fatalf("digest --dry-run while running:\n%s", out)
+	}
+	e.ticketd("digest")
+	e.smtp.WaitFor(1, 20*time.Second) // the daemon delivers what it queued
+	stopDaemon(t, cmd.Process.Pid, cmd.Wait)
+	if m := classify(t, e.smtp.Messages()); len(count(m, manager, "resumen")) != 1 {
+		t.Fatalf("digest mails to the manager: %d", len(count(m, manager, "resumen")))
+	}
+}
