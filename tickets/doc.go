@@ -35,8 +35,13 @@
 //	          one entry per ticket with a running countdown; the instant is
 //	          also kept in Ticket.NextCheck so the entry can be replaced
 //	vendor_refs u64be(tier) | vendor's ticket number → u64be(ticket)
+//	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies)
+//	kb        u64be(article) → JSON Article
+//	kb_terms  term | 0 | u64be(article) → u32be(term frequency) (the search index)
+//	kb_by_ticket u64be(ticket) → u64be(article)              (#kb again on a ticket edits its article)
 //	meta      "last_digest" → u64be(unix ns of the last digest sent)
 //	          "sla_backfill" → set while tickets from schema 1 await their clocks
+//	          "kb_stats" → JSON {docs, total_len} for BM25
 //
 // Attachment content lives outside bbolt, in data_dir/attachments/<sha256[:2]>/<sha256>
 // (see Blobs); events and outbox mails refer to it by SHA-256.
@@ -46,8 +51,8 @@
 // Older unsigned ids ("ticketd.<ticket>.<mail>.<random>@domain") stay valid through
 // the msgids index. undeliverable and acks were added without a schema change: older data needs no migration.
 //
-// Mails with ticket 0 (digests) belong to no ticket: their delivery is not
-// recorded on a timeline.
+// Mails with ticket 0 (digests, status replies) belong to no ticket: their
+// delivery is not recorded on a timeline.
 //
 // All integers are big-endian so keys sort numerically.
 package tickets
