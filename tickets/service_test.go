@@ -15,7 +15,7 @@ import (
 )
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	store *Store
 	svc   *Service
 	now   time.Time
@@ -31,7 +31,7 @@ func newFixture(t *testing.T) *fixture {
 
 // newFixtureWith builds a desk over the given tiers; edit, when not nil,
 // changes the Service options.
-func newFixtureWith(t *testing.T, ts []tiers.Tier, popts tiers.Options, edit func(*Options)) *fixture {
+func newFixtureWith(t testing.TB, ts []tiers.Tier, popts tiers.Options, edit func(*Options)) *fixture {
 	t.Helper()
 	store, err := Open(t.TempDir(), time.Second)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 )
 
 // workflowDesk is a two-tier desk with every workflow option on.
-func workflowDesk(t *testing.T, edit func(*Options)) *fixture {
+func workflowDesk(t testing.TB, edit func(*Options)) *fixture {
 	t.Helper()
 	return newFixtureWith(t, []tiers.Tier{
 		{Level: 1, Name: "Nivel 1", Agents: []string{"ana@example.com", "luis@example.com"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
