@@ -45,7 +45,7 @@ func (a *applier) checkLifecycle(t *Ticket, rep *CheckReport) error {
 			}
 			return a.queue(t, outgoing{kind: "reminder", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), auto: "auto-generated"})
 		}
-		if o.PendingResolve > 0 && t.ReminderSent && !a.now.Before(t.PendingSince.Add(o.PendingReminder+o.PendingResolve)) {
+		if o.PendingResolve > 0 && (t.ReminderSent || o.PendingReminder == 0) && !a.now.Before(t.PendingSince.Add(o.PendingReminder+o.PendingResolve)) {
 			rep.AutoResolved++
 			return a.setStatusBecause(t, StatusResolved, "no answer from the requester", "auto_resolved", StatusPending)
 		}

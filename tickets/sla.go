@@ -67,7 +67,7 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 		}
 		for _, key := range due {
 			id := u64From(key[8:])
-			a := applier{s: s, tx: tx, now: now}
+			a := applier{s: s, tx: tx, now: now, checking: true}
 			t, err := getTicket(tx, id)
 			if errors.Is(err, ErrNotFound) { // a dangling entry must not come back every check
 				if err := tx.Bucket(bucketSLADue).Delete(key); err != nil {
@@ -229,6 +229,12 @@ func (a *applier) setPriority(t *Ticket, pr tiers.Priority, actor string) error 
 // save writes t and files it in the SLA due index under its next check.
 func (a *applier) save(t *Ticket) error {
 	next := a.nextCheck(t)
+	if a.checking && !next.IsZero() && !next.After(a.now) {
+		// Still due right after being checked: a decision that cannot be
+		// taken now. Look again in a minute instead of every pass, so one
+		// such ticket can never keep the check busy.
+		next = a.now.Add(time.Minute)
+	}
 	if !next.Equal(t.NextCheck) {
 		b := a.tx.Bucket(bucketSLADue)
 		if !t.NextCheck.IsZero() {

@@ -418,3 +418,15 @@ func TestStatusRequest(t *testing.T) {
 		t.Fatalf("%d tickets", len(n))
 	}
 }
+
+// Without a reminder, a silent requester's pending ticket still resolves.
+func TestPendingResolveWithoutReminder(t *testing.T) {
+	f := workflowDesk(t, func(o *Options) { o.PendingReminder = 0 })
+	start := f.now
+	f.apply(msg("r1@c", "pedro@client.com", "VPN", "No conecta."))
+	f.apply(msg("a1@e", "ana@example.com", "Re: [Soporte #1] VPN", "#pendiente\n¿Qué error ve?"))
+	f.now = start.Add(48 * time.Hour)
+	if rep := f.check(); rep.AutoResolved != 1 || rep.Reminders != 0 {
+		t.Fatalf("at 48h: %+v, want auto-resolved without a reminder", rep)
+	}
+}
