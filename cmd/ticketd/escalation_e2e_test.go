@@ -6,6 +6,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
 	"strconv"
@@ -143,11 +144,23 @@ func stopDaemon(t *testing.T, pid int, wait func() error) {
 func TestEscalationClimbsTiers(t *testing.T) {
 	e := newE2E(t)
 	e.setTiers(threeTierConfig("2s", "2s"))
+	e.setConfig(`[[tiers]]`, "[admin]\nlisten = \"127.0.0.1:0\"\n[[tiers]]")
 	e.deliver("From: Pedro <pedro@cliente.test>\nTo: soporte@ticketd.test\nSubject: El servidor no arranca\nMessage-ID: <esc1@cliente.test>\n\nNo arranca desde esta mañana.\n")
-	cmd, _, _ := startDaemon(t, "run", "--config", e.config)
+	cmd, lines, _ := startDaemon(t, "run", "--config", e.config)
+	metricsAddr := regexp.MustCompile(`addr=(\S+)`).FindStringSubmatch(waitLine(t, lines, "metrics listening", 20*time.Second))[1]
 	waitMail(t, e.smtp, manager, "Incumplimiento de SLA en el último nivel", 40*time.Second)
 	// Three more checks run while we wait: none may repeat anything.
 	time.Sleep(3 * time.Second)
+	code, scrape := httpGet(t, "http://"+metricsAddr+"/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for _, want := range []string{`ticketd_escalations_total{tier="2"} 1`, `ticketd_escalations_total{tier="3"} 1`,
+		`ticketd_sla_breaches_total{target="first_response",tier="3"} 1`} {
+		if !strings.Contains(scrape, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 	stopDaemon(t, cmd.Process.Pid, cmd.Wait)
 
 	mails := classify(t, e.smtp.Messages())
