@@ -101,14 +101,16 @@ func (s *Service) queueMail(tx *bolt.Tx, m *Mail) error {
 	return indexMsgID(tx, msgID, 0, dirSent)
 }
 
-// digestData gathers the figures of the period [since, until).
+// digestData gathers the figures of the period (since, until].
 func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Digest, error) {
 	loc := s.location()
 	d := &templates.Digest{
 		From: since.In(loc).Format("2006-01-02 15:04"),
 		To:   until.In(loc).Format("2006-01-02 15:04"),
 	}
-	in := func(t time.Time) bool { return !t.Before(since) && t.Before(until) }
+	// (since, until]: what happened at the very instant of a digest is in
+	// it, and not again in the next one.
+	in := func(t time.Time) bool { return t.After(since) && !t.After(until) }
 	tiersList := s.opts.Policy.Tiers()
 	backlog := make([]templates.BacklogRow, len(tiersList))
 	for i, tier := range tiersList {
@@ -145,7 +147,7 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 		if in(t.FirstResponse) {
 			firstResp = append(firstResp, t.FirstResponse.Sub(t.Created))
 		}
-		if t.Updated.Before(since) {
+		if !t.Updated.After(since) {
 			return nil // nothing of it happened in the period
 		}
 		if t.Rating > 0 {

@@ -78,8 +78,12 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 			if err != nil {
 				return err
 			}
+			before := rep.Actions()
 			if err := a.checkTicket(&t, &rep); err != nil {
 				return fmt.Errorf("ticket %d: %w", id, err)
+			}
+			if rep.Actions() > before {
+				t.Updated = now // the digest reads the tickets updated in its period
 			}
 			if err := a.save(&t); err != nil {
 				return err

@@ -389,8 +389,8 @@ func TestDigest(t *testing.T) {
 	f.apply(msg("a1@example", "ana@example.com", "Re: [Soporte #2] Correo", "#resolve\nYa llega."))
 	f.now = start.Add(time.Hour)
 	f.check() // #1 escalates to tier 2
+	res, err := f.svc.Digest(false) // at the very instant of the escalation
 	f.now = start.Add(2 * time.Hour)
-	res, err := f.svc.Digest(false)
 	if err != nil || !res.Queued {
 		t.Fatalf("digest: %v queued %v", err, res.Queued)
 	}
@@ -408,11 +408,21 @@ func TestDigest(t *testing.T) {
 	if d := mailsTo(mails, "digest", "jefa@example.com"); len(d) != 1 || d[0].AutoSubmitted != "auto-generated" {
 		t.Fatalf("digest mail: %+v", d)
 	}
-	// The next digest starts where this one ended.
+	// The next digest starts where this one ended, and counts nothing twice.
 	f.now = start.Add(3 * time.Hour)
 	next, _ := f.svc.Digest(true)
-	if !next.Since.Equal(start.Add(2*time.Hour)) || strings.Contains(next.Mail.Text, "Nuevos:              2") {
+	if !next.Since.Equal(start.Add(time.Hour)) || strings.Contains(next.Mail.Text, "Nuevos:              2") || strings.Contains(next.Mail.Text, "Escalados:           1") {
 		t.Fatalf("second digest since %s:\n%s", next.Since, next.Mail.Text)
+	}
+	// A ticket whose last mail is older than the period still counts
+	// when it escalates in it: the check marks it updated.
+	f.now = start.Add(3*time.Hour + 30*time.Minute) // #1 at tier 2 since 1h: its 2h target passed
+	if rep := f.check(); rep.Escalations != 1 {
+		t.Fatalf("check at 3h30: %+v", rep)
+	}
+	late, _ := f.svc.Digest(true)
+	if !strings.Contains(late.Mail.Text, "Escalados:           1") || !strings.Contains(late.Mail.Text, "Nivel 3: 1") {
+		t.Fatalf("digest after a later escalation:\n%s", late.Mail.Text)
 	}
 }
 
