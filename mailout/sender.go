@@ -65,10 +65,11 @@ type Options struct {
 	// is given up on as a permanent failure; 0 → 48h.
 	MaxAge      time.Duration
 	BatchSize   int           // mails per SMTP connection; 0 → 100
+	DialTimeout time.Duration // 0 → 30s
+
 	// Connections is how many SMTP connections a Drain uses at once when
 	// more than BatchSize mails are due; 0 → 2 (see parallel.go).
 	Connections int
-	DialTimeout time.Duration // 0 → 30s
 }
 
 // Backoff bounds: the n-th consecutive failure waits minBackoff·2ⁿ⁻¹,
