@@ -310,7 +310,7 @@ func (s *Sender) record(m *tickets.Mail, res result, st *Stats, delivered *[]tic
 			st.Rejected = append(st.Rejected, res.rejected...)
 		}
 		if delivered != nil {
-			*delivered = append(*delivered, tickets.Delivery{ID: m.ID, Time: now, Rejected: res.rejected})
+			*delivered = append(*delivered, tickets.Delivery{ID: m.ID, Time: now, Rejected: res.rejected, Mail: m})
 		} else if err := s.q.MarkDelivered(m.ID, now, res.rejected); err != nil {
 			return fmt.Errorf("mark delivered %d: %w", m.ID, err)
 		}

@@ -290,3 +290,32 @@ func TestBackupWhileWriting(t *testing.T) {
 		t.Fatal(writeErr)
 	}
 }
+
+// TestMarkDeliveredBatchWithKnownMail: the mail handed out by DueMail
+// spares a decode, and a stale copy (retried since) is not trusted: the
+// due index ends up empty either way.
+func TestMarkDeliveredBatchWithKnownMail(t *testing.T) {
+	f := newFixture(t)
+	f.apply(msg("k1", "pedro@cliente.test", "Impresora", "no imprime"))
+	due, err := f.store.DueMail(f.now, 100)
+	if err != nil || len(due) < 2 {
+		t.Fatalf("due %d, %v", len(due), err)
+	}
+	// The second mail changes after it was handed out.
+	if err := f.store.MarkRetry(due[1].ID, f.now.Add(time.Minute), "421 busy"); err != nil {
+		t.Fatal(err)
+	}
+	var ds []Delivery
+	for i := range due {
+		ds = append(ds, Delivery{ID: due[i].ID, Time: f.now, Mail: &due[i]})
+	}
+	if err := f.store.MarkDeliveredBatch(ds); err != nil {
+		t.Fatal(err)
+	}
+	if left := f.outbox(); len(left) != 0 {
+		t.Fatalf("%d mails left in the outbox", len(left))
+	}
+	if next, ok, err := f.store.NextMailDue(); ok || err != nil {
+		t.Fatalf("due index still holds an entry (%s, %v)", next, err)
+	}
+}
