@@ -156,6 +156,16 @@ func TestStatsAndList(t *testing.T) {
 	if none, _ := f.store.List(Filter{Tier: 2}); len(none) != 0 {
 		t.Fatalf("List(tier 2) = %v, want none", none)
 	}
+	// A limit keeps the newest matches, in number order.
+	if got, _ := f.store.List(Filter{Limit: 2}); len(got) != 2 || got[0].ID != 2 || got[1].ID != 3 {
+		t.Fatalf("List(limit 2) = %v, want tickets 2 and 3", got)
+	}
+	if got, _ := f.store.List(Filter{Status: StatusNew, Limit: 1}); len(got) != 1 || got[0].ID != 3 {
+		t.Fatalf("List(new, limit 1) = %v, want ticket 3", got)
+	}
+	if got, _ := f.store.List(Filter{Status: StatusNew, Limit: 5}); len(got) != 2 || got[0].ID != 1 || got[1].ID != 3 {
+		t.Fatalf("List(new, limit 5) = %v, want tickets 1 and 3", got)
+	}
 }
 
 func TestMarkDeliveredBatch(t *testing.T) {
