@@ -442,7 +442,7 @@ func fillDatabase(t *testing.T, dataDir string, n int) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	policy, err := tiers.NewPolicy([]tiers.Tier{{Level: 1, Name: "Nivel 1", Agents: []string{AgentA, AgentB}, FirstResponse: time.Hour, Resolution: 8 * time.Hour}})
+	policy, err := tiers.NewPolicy([]tiers.Tier{{Level: 1, Name: "Nivel 1", Agents: []string{AgentA, AgentB}, FirstResponse: time.Hour, Resolution: 8 * time.Hour}}, tiers.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/ticketd/ticketd/mailauth"
 )
 
 // Security modes of PollerOptions.Security.
@@ -54,6 +56,11 @@ func (o PollerOptions) Validate() error {
 		if m != "" && sameMailbox(m, o.Mailbox) {
 			errs = append(errs, fmt.Errorf("imap mailbox %q cannot also be the processed or failed mailbox", m))
 		}
+	}
+	if !mailauth.Valid(o.Auth) {
+		errs = append(errs, fmt.Errorf("imap auth %q: want password, xoauth2 or oauthbearer", o.Auth))
+	} else if mailauth.IsOAuth(o.Auth) && o.Token == nil {
+		errs = append(errs, fmt.Errorf("imap auth %q needs a token command", o.Auth))
 	}
 	if o.BatchSize < 0 || o.MaxBatchBytes < 0 || o.MaxMessageSize < 0 || o.DialTimeout < 0 {
 		errs = append(errs, errors.New("imap batch size, max batch bytes, max message size and dial timeout cannot be negative"))
@@ -149,14 +156,15 @@ func (p *Poller) dial(ctx context.Context, handler *imapclient.UnilateralDataHan
 	// contexts); the caller's own watcher takes over after login.
 	stopLogin := context.AfterFunc(ctx, func() { c.Close() })
 	defer stopLogin()
-	if err := c.Login(o.Username, o.Password).Wait(); err != nil {
+	if err := p.login(ctx, c); err != nil {
 		c.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		// The error text is the server's; it never contains the password.
-		return nil, fmt.Errorf("imap login as %q: %w", o.Username, err)
+		p.authFailed(err)
+		return nil, err
 	}
+	p.authOK()
 	return c, nil
 }
 

@@ -15,6 +15,11 @@ func FuzzParse(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	corpus, err := filepath.Glob("testdata/corpus/*.eml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	files = append(files, corpus...)
 	for _, name := range files {
 		raw, err := os.ReadFile(name)
 		if err != nil {

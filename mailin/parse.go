@@ -45,6 +45,16 @@ type ParseOptions struct {
 	// must remove incoming fields claiming it (RFC 8601 §5). Empty
 	// trusts nothing: SenderVerified is then always false.
 	TrustedAuthservID string
+	// DeskAddress is the support address: mail from it, or carrying a
+	// Message-ID ticketd makes under its domain, is KindOwn. Empty: no
+	// message is KindOwn.
+	DeskAddress string
+	// Attachments, when set, receives the content of every attachment
+	// (Inbound.Attachments then have Stored or Dropped set); nil: content
+	// is only hashed. MaxAttachmentSize bounds one attachment; a larger
+	// one is Dropped (0: no limit).
+	Attachments       AttachmentStore
+	MaxAttachmentSize int64
 }
 
 // Parse is ParseWithOptions with zero options: SenderVerified is always
@@ -134,6 +144,7 @@ func parse(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bo
 	}
 
 	in.AutoSubmitted = isAutoSubmitted(h)
+	in.Priority = declaredPriority(h)
 	// Several From fields or domains leave open which one the MX
 	// authenticated.
 	if len(e.Header.Values("From")) == 1 && !slices.ContainsFunc(from, func(a tickets.Address) bool {
@@ -147,6 +158,9 @@ func parse(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bo
 	in.FullText = capText(full, cut)
 	visible := VisibleText(full)
 	in.Text = capText(visible, cut && len(visible) == len(full))
+	info := scanParts(raw, opts)
+	in.Attachments = info.attachments
+	classify(&in, h, raw, info, opts.DeskAddress)
 	return in, nil
 }
 

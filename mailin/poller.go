@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -89,6 +90,22 @@ type PollerOptions struct {
 	// of the Authentication-Results fields written by the organisation's
 	// MX. Empty: no message is SenderVerified.
 	TrustedAuthservID string
+	// DeskAddress is passed to ParseWithOptions: the support address,
+	// whose own mail is classified KindOwn.
+	DeskAddress string
+	// Attachments and MaxAttachmentSize are passed to ParseWithOptions:
+	// where attachment content is kept, and the largest one kept.
+	Attachments       AttachmentStore
+	MaxAttachmentSize int64
+
+	// Auth is how to log in: "" or "password" (LOGIN with Password),
+	// "xoauth2" or "oauthbearer" (AUTHENTICATE with a token from Token).
+	Auth  string
+	Token func(context.Context) (string, error)
+	// OnAuthFailure, when set, is called once when logins start failing
+	// (refused credentials, no token), and again only after a login
+	// succeeded in between: one alert per failure streak (auth.go).
+	OnAuthFailure func(error)
 }
 
 // Stats counts what one pass did.
@@ -122,6 +139,11 @@ type Poller struct {
 	// last is what the latest pass saw when it selected the mailbox, so
 	// that Run notices mail that arrived after the pass's search.
 	last mailboxState
+	// idleFailures counts IDLE waits that failed in a row; only Run's
+	// goroutine touches it.
+	idleFailures int
+	// authFailing is set while logins fail (auth.go).
+	authFailing atomic.Bool
 }
 
 type mailboxState struct {
@@ -340,7 +362,8 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 			}
 			if ferr == nil {
 				var in tickets.Inbound
-				if in, ferr = ParseWithOptions(raw, ParseOptions{TrustedAuthservID: p.opts.TrustedAuthservID}); ferr == nil {
+				if in, ferr = ParseWithOptions(raw, ParseOptions{TrustedAuthservID: p.opts.TrustedAuthservID, DeskAddress: p.opts.DeskAddress,
+					Attachments: p.opts.Attachments, MaxAttachmentSize: p.opts.MaxAttachmentSize}); ferr == nil {
 					okUIDs = append(okUIDs, uid)
 					msgs = append(msgs, in)
 					return

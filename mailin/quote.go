@@ -72,7 +72,7 @@ func VisibleText(text string) string {
 func trimTrailingQuote(lines []string) string {
 	for len(lines) > 0 {
 		l := strings.TrimSpace(lines[len(lines)-1])
-		if l == "" || strings.HasPrefix(l, ">") || mobileSignatures.MatchString(l) {
+		if l == "" || strings.HasPrefix(l, ">") || mobileSignatures.MatchString(l) || isRule(l) {
 			lines = lines[:len(lines)-1]
 			continue
 		}
@@ -88,4 +88,10 @@ func isAttribution(line string) bool {
 		}
 	}
 	return false
+}
+
+// isRule reports a line of dashes or underscores only: the horizontal
+// rule clients put above the quoted header block (an HTML <hr> rendered).
+func isRule(l string) bool {
+	return len(l) >= 3 && strings.Trim(l, "-_—") == ""
 }

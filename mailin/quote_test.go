@@ -1,6 +1,9 @@
 package mailin
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestVisibleText(t *testing.T) {
 	cases := []struct{ name, in, want string }{
@@ -26,6 +29,22 @@ func TestVisibleText(t *testing.T) {
 	for _, c := range cases {
 		if got := VisibleText(c.in); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
+}
+
+// Commands are read from the visible text only: a "#resolve" in the quoted
+// mail an agent answers (a colleague's earlier command, say) must not run.
+func TestQuotedCommandsAreCut(t *testing.T) {
+	cases := []string{
+		"Gracias, lo reviso.\n\nEl lun, 2 mar 2026 a las 9:00, Mesa de ayuda <soporte@example.com> escribió:\n> #resolver\n> Listo.\n",
+		"Gracias, lo reviso.\n\n> #resolve\n> done\n",
+		"Gracias, lo reviso.\n\n-----Mensaje original-----\nDe: Ana\n#cerrar\n",
+		"Thanks, checking.\n\nOn Mon, Mar 2, 2026 at 9:00 AM Help desk <soporte@example.com> wrote:\n> #close\n",
+	}
+	for _, c := range cases {
+		if got := VisibleText(c); strings.Contains(got, "#") {
+			t.Errorf("visible text of %q keeps a quoted command: %q", c, got)
 		}
 	}
 }

@@ -51,13 +51,14 @@ func (p *Poller) Run(ctx context.Context, interval time.Duration) error {
 			return nil
 		}
 		if err != nil {
-			backoff = nextBackoff(backoff, interval)
+			backoff = nextBackoff(backoff, reconnectCap(interval))
+			delay := withJitter(backoff)
 			level := slog.LevelWarn
 			if errors.Is(err, errNoKeywords) {
 				level = slog.LevelError
 			}
-			p.log.Log(ctx, level, "mail pass failed; will retry", "mailbox", p.opts.Mailbox, "retry_in", backoff, "err", err)
-			if !sleepUntil(ctx, time.Now().Add(backoff)) {
+			p.log.Log(ctx, level, "mail pass failed; will retry", "mailbox", p.opts.Mailbox, "retry_in", delay, "err", err)
+			if !sleepUntil(ctx, time.Now().Add(delay)) {
 				return nil
 			}
 			continue
@@ -122,11 +123,20 @@ func (p *Poller) wait(ctx context.Context, interval time.Duration) {
 	err := p.idleUntil(ctx, deadline)
 	switch {
 	case err == nil || ctx.Err() != nil:
+		p.idleFailures = 0
 		return
 	case errors.Is(err, errNoIdle):
 		p.log.Debug("imap server has no IDLE; polling on a timer", "mailbox", p.opts.Mailbox)
 	default:
-		p.log.Warn("imap idle failed; polling on a timer", "mailbox", p.opts.Mailbox, "err", err)
+		// The connection dropped (a server restart, a network cut): do
+		// not wait out the whole interval, pass again soon, later and
+		// later while it keeps failing (reconnect.go).
+		p.idleFailures++
+		delay := withJitter(backoffFor(p.idleFailures, reconnectCap(interval)))
+		p.log.Warn("imap idle failed; will pass again", "mailbox", p.opts.Mailbox, "retry_in", delay, "err", err)
+		if at := time.Now().Add(delay); at.Before(deadline) {
+			deadline = at
+		}
 	}
 	sleepUntil(ctx, deadline)
 }

@@ -17,7 +17,23 @@ import (
 // text/plain part and a text/html part (only text/plain when m.HTML is
 // empty), both UTF-8 and quoted-printable. The Date header is m.Queued (now
 // when m.Queued is zero), so every delivery attempt sends the same bytes.
+//
+// A mail with attachments needs ComposeWith.
 func Compose(m *tickets.Mail, now time.Time) ([]byte, error) {
+	return ComposeWith(m, now, nil)
+}
+
+// BlobSource gives the content of stored attachments by SHA-256;
+// *tickets.Blobs satisfies it.
+type BlobSource interface {
+	Open(sum string) (io.ReadCloser, error)
+}
+
+// ComposeWith is Compose for mail that may carry attachments: then the
+// message is multipart/mixed, the text (or its alternatives) first and
+// each attachment after it, base64, its content read from blobs. A
+// missing attachment is an error: the mail cannot be sent as promised.
+func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, error) {
 	if m.From.Email == "" {
 		return nil, errors.New("compose: mail has no From address")
 	}
@@ -62,6 +78,15 @@ func Compose(m *tickets.Mail, now time.Time) ([]byte, error) {
 	}
 
 	var buf bytes.Buffer
+	if len(m.Attachments) > 0 {
+		if blobs == nil {
+			return nil, errors.New("compose: mail has attachments but there is no attachment store")
+		}
+		if err := writeMixed(&buf, h, m, blobs); err != nil {
+			return nil, fmt.Errorf("compose: %w", err)
+		}
+		return buf.Bytes(), nil
+	}
 	if m.HTML == "" {
 		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
 		h.Set("Content-Transfer-Encoding", "quoted-printable")
@@ -79,6 +104,14 @@ func Compose(m *tickets.Mail, now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compose: %w", err)
 	}
+	if err := writeAlternatives(w, m); err != nil {
+		return nil, fmt.Errorf("compose: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// writeAlternatives writes the text and HTML parts and closes w.
+func writeAlternatives(w *mail.InlineWriter, m *tickets.Mail) error {
 	// RFC 2046 §5.1.4: alternatives in increasing order of preference, so
 	// the plain text goes first.
 	for _, part := range []struct{ ctype, body string }{
@@ -89,16 +122,13 @@ func Compose(m *tickets.Mail, now time.Time) ([]byte, error) {
 		ph.SetContentType(part.ctype, map[string]string{"charset": "utf-8"})
 		pw, err := w.CreatePart(ph)
 		if err != nil {
-			return nil, fmt.Errorf("compose: %s part: %w", part.ctype, err)
+			return fmt.Errorf("%s part: %w", part.ctype, err)
 		}
 		if err := writeClose(pw, part.body); err != nil {
-			return nil, fmt.Errorf("compose: %s part: %w", part.ctype, err)
+			return fmt.Errorf("%s part: %w", part.ctype, err)
 		}
 	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("compose: %w", err)
-	}
-	return buf.Bytes(), nil
+	return w.Close()
 }
 
 func writeClose(w io.WriteCloser, s string) error {

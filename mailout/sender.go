@@ -10,11 +10,12 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"github.com/ticketd/ticketd/mailauth"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -66,6 +67,16 @@ type Options struct {
 	MaxAge      time.Duration
 	BatchSize   int           // mails per SMTP connection; 0 → 100
 	DialTimeout time.Duration // 0 → 30s
+	// Blobs holds the content of the attachments mails carry; nil: a
+	// mail with attachments fails to compose (and is recorded failed).
+	Blobs BlobSource
+	// Auth is how to log in when Username is set: "" or "password"
+	// (AUTH PLAIN), "xoauth2" or "oauthbearer" (a token from Token).
+	Auth  string
+	Token func(context.Context) (string, error)
+	// OnAuthFailure, when set, is called once when logins start failing,
+	// and again only after a login succeeded in between (auth.go).
+	OnAuthFailure func(error)
 
 	// Connections is how many SMTP connections a Drain uses at once when
 	// more than BatchSize mails are due; 0 → 2 (see parallel.go).
@@ -90,6 +101,8 @@ type Sender struct {
 	q    Queue
 	log  *slog.Logger
 	mu   sync.Mutex // one Drain at a time
+	// authFailing is set while logins fail (auth.go).
+	authFailing atomic.Bool
 }
 
 // NewSender checks opts, fills in defaults and returns a Sender draining q.
@@ -116,6 +129,12 @@ func newSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 		}
 	default:
 		return nil, fmt.Errorf("mailout: security %q: want tls, starttls or none", opts.Security)
+	}
+	if !mailauth.Valid(opts.Auth) {
+		return nil, fmt.Errorf("mailout: auth %q: want password, xoauth2 or oauthbearer", opts.Auth)
+	}
+	if mailauth.IsOAuth(opts.Auth) && (opts.Token == nil || opts.Username == "") {
+		return nil, fmt.Errorf("mailout: auth %q needs a username and a token command", opts.Auth)
 	}
 	if opts.TLSConfig == nil {
 		opts.TLSConfig = &tls.Config{ServerName: host}
@@ -267,7 +286,7 @@ func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		data, err := Compose(m, s.opts.Now())
+		data, err := ComposeWith(m, s.opts.Now(), s.opts.Blobs)
 		if err != nil {
 			if err := s.fail(m, err.Error(), st); err != nil {
 				return err
@@ -439,9 +458,12 @@ func (s *Sender) connect(ctx context.Context) (*conn, error) {
 		if ok, _ := c.Extension("AUTH"); !ok {
 			return fail("auth", errors.New("server does not offer AUTH"))
 		}
-		if err := c.Auth(sasl.NewPlainClient("", o.Username, o.Password)); err != nil {
-			return fail("auth", err)
+		if err := s.auth(ctx, c); err != nil {
+			_, err = fail("auth", err)
+			s.authFailed(err)
+			return nil, err
 		}
+		s.authOK()
 	}
 	return &conn{c: c, stop: stop}, nil
 }

@@ -30,7 +30,9 @@
 // Templates may use these functions besides the built-ins: replyLine (the
 // language's reply line), lang (the language code), quote (prefix each line
 // with "> ", text only), lines (escape and turn newlines into <br>, HTML
-// only) and status (a Status value in words of the language).
+// only), status, priority and clock (a Status, Priority or SLA clock value
+// in words of the language), bar (a text bar of n blocks) and px (n×10, for
+// HTML bars), and rateWord (the label of the i-th rating link).
 //
 // The package knows nothing of mail formats or delivery: package tickets
 // renders a mail when it queues it, and package mailout sends it.

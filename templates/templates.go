@@ -28,13 +28,34 @@ var (
 // per language, a text file with a "subject" block and an HTML file.
 var (
 	languages = []string{"es", "en"}
-	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "reply"}
+	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "reply",
+		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "digest",
+		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply",
+		"agent_bounce", "attachment_dropped", "admin_auth_failed"}
 )
 
 // replyLines are the visible markers at the top of mails to requesters.
 var replyLines = map[string]string{
 	"es": "## Responda por encima de esta línea ##",
 	"en": "## Please reply above this line ##",
+}
+
+// priorityNames and clockNames translate tiers values, repeated here for
+// the same reason as statusNames.
+var priorityNames = map[string]map[string]string{
+	"es": {"low": "baja", "normal": "normal", "high": "alta", "urgent": "urgente"},
+	"en": {"low": "low", "normal": "normal", "high": "high", "urgent": "urgent"},
+}
+
+var clockNames = map[string]map[string]string{
+	"es": {"first_response": "primera respuesta", "resolution": "resolución"},
+	"en": {"first_response": "first response", "resolution": "resolution"},
+}
+
+// rateWords label the rating links, best first.
+var rateWords = map[string][]string{
+	"es": {"5 · Excelente", "4 · Bien", "3 · Regular", "2 · Mal", "1 · Muy mal"},
+	"en": {"5 · Excellent", "4 · Good", "3 · Fair", "2 · Poor", "1 · Very poor"},
 }
 
 // statusNames translate tickets.Status values; templates must not import
@@ -65,6 +86,67 @@ type Data struct {
 	Unverified bool
 	Tier       int    // the ticket's tier level
 	TierName   string // the tier's display name
+	Priority   string // a tiers.Priority value ("low", "normal", "high", "urgent")
+
+	// For SLA and escalation mails:
+	Reason       string // why it happened (a breach, an agent's words)
+	History      string // the conversation so far, for a new tier or a vendor
+	Clock        string // "first_response" or "resolution"
+	Left         string // time left before a breach, e.g. "15m"
+	FromTierName string // the tier the ticket left
+	VendorRef    string // the vendor's own ticket number, when known
+
+	Digest *Digest // for the managers' digest only
+
+	DeskAddress string        // the support address (mailto: links)
+	Problems    []string      // command lines an agent got wrong, with why
+	Articles    []ArticleLine // knowledge-base suggestions in an acknowledgement
+	RateLinks   []string      // mailto: links rating 5, 4, 3, 2, 1
+	Rating      int           // a requester's rating, 1–5
+	Tickets     []TicketLine  // a requester's open tickets (status reply)
+}
+
+// ArticleLine is a knowledge-base article offered to a requester.
+type ArticleLine struct {
+	N     int // its number in the list, for "#resuelto N"
+	Title string
+	Text  string
+}
+
+// Digest is the managers' summary of a period.
+type Digest struct {
+	From, To string // the period, formatted in the desk's time zone
+	// Empty is true when nothing happened and nothing is open.
+	Empty                                    bool
+	New, Resolved, Escalated, Breaches, Open int
+	EscalatedByTier                          []Count
+	EscalatedTickets, BreachedTickets        []TicketLine
+	Backlog                                  []BacklogRow
+	Oldest                                   []TicketLine // the oldest open tickets
+	// Medians of the period ("" when there were none) and satisfaction.
+	MedianFirstResponse, MedianResolution string
+	Satisfaction                          string
+}
+
+// Count is a labelled number.
+type Count struct {
+	Label string
+	N     int
+}
+
+// BacklogRow is one tier's open tickets by status; Bar is its share of the
+// largest tier, 0–30, for the chart.
+type BacklogRow struct {
+	Tier                           string
+	New, Open, Pending, Total, Bar int
+}
+
+// TicketLine is one ticket in a list.
+type TicketLine struct {
+	Ticket                           uint64
+	Token, Subject, Status, Priority string
+	Tier                             int
+	Age                              string
 }
 
 // Rendered is one rendered mail: a single-line subject and two bodies.
@@ -143,7 +225,21 @@ var sampleData = Data{
 	Desk: "Desk", Token: "[Desk #1]", Ticket: 1, Subject: "Subject",
 	Requester: "Requester", RequesterEmail: "requester@example.com",
 	Author: "Author <author@example.com>", Text: "line 1\nline 2",
-	Status: "new", Tier: 1, TierName: "Tier 1",
+	Status: "new", Tier: 1, TierName: "Tier 1", Priority: "high",
+	Reason: "first_response target 30m breached at tier 1", History: "--- 2026-01-01 09:00 · Requester\nhelp",
+	Clock: "first_response", Left: "15m", FromTierName: "Tier 1", VendorRef: "8812",
+	Digest: &Digest{From: "2026-01-01 08:00", To: "2026-01-02 08:00", New: 2, Resolved: 1, Escalated: 1, Breaches: 1, Open: 1,
+		EscalatedByTier:     []Count{{"Tier 2", 1}},
+		EscalatedTickets:    []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 2, Age: "1d"}},
+		BreachedTickets:     []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 2, Age: "1d"}},
+		Backlog:             []BacklogRow{{Tier: "Tier 1", New: 1, Total: 1, Bar: 30}},
+		Oldest:              []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 2, Age: "1d"}},
+		MedianFirstResponse: "1h", MedianResolution: "1d", Satisfaction: "4.5 / 5 (2)"},
+	DeskAddress: "desk@example.com", Problems: []string{"#asignar: needs an agent's address, or me"},
+	Articles:  []ArticleLine{{N: 1, Title: "Printer", Text: "Restart it."}},
+	RateLinks: []string{"mailto:desk@example.com?subject=5", "mailto:desk@example.com?subject=4", "mailto:desk@example.com?subject=3", "mailto:desk@example.com?subject=2", "mailto:desk@example.com?subject=1"},
+	Rating:    2,
+	Tickets:   []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 1, Age: "1d"}},
 }
 
 // Render renders template name in lang with data.
@@ -216,6 +312,9 @@ func textFuncs(lang string) texttemplate.FuncMap {
 		"lang":      func() string { return lang },
 		"replyLine": func() string { return replyLines[lang] },
 		"status":    func(s string) string { return statusName(lang, s) },
+		"priority":  func(s string) string { return translate(priorityNames, lang, s) },
+		"clock":     func(s string) string { return translate(clockNames, lang, s) },
+		"bar":       func(n int) string { return strings.Repeat("█", n) },
 		"quote":     quote,
 	}
 }
@@ -225,15 +324,21 @@ func htmlFuncs(lang string) htmltemplate.FuncMap {
 		"lang":      func() string { return lang },
 		"replyLine": func() string { return replyLines[lang] },
 		"status":    func(s string) string { return statusName(lang, s) },
+		"priority":  func(s string) string { return translate(priorityNames, lang, s) },
+		"clock":     func(s string) string { return translate(clockNames, lang, s) },
+		"px":        func(n int) int { return n * 10 },
+		"rateWord":  func(i int) string { return rateWords[lang][min(max(i, 0), 4)] },
 		"lines":     lines,
 	}
 }
 
-func statusName(lang, status string) string {
-	if n, ok := statusNames[lang][status]; ok {
+func statusName(lang, status string) string { return translate(statusNames, lang, status) }
+
+func translate(table map[string]map[string]string, lang, v string) string {
+	if n, ok := table[lang][v]; ok {
 		return n
 	}
-	return status
+	return v
 }
 
 // quote prefixes every line of s with "> " (RFC 3676 style quoting).

@@ -21,8 +21,20 @@ func sample() Data {
 		Status:         "open",
 		Tier:           1,
 		TierName:       "Nivel 1 - Mesa de ayuda",
+		Priority:       "high",
+		Reason:         "first_response target 30m breached at tier 1",
+		History:        "La impresora del piso 3\nno responde.\n\nGracias",
+		Clock:          "first_response",
+		Left:           "15m",
+		FromTierName:   "Nivel 1",
+		Digest:         sampleData.Digest,
 	}
 }
+
+// showsMessage lists the templates that show a message (Text, or History
+// for the mails that hand a ticket over); the others are notices.
+var showsMessage = map[string]bool{"ack": true, "agent_new": true, "agent_update": true, "agent_not_relayed": true,
+	"reply": true, "escalated": true, "vendor_forward": true, "agent_note": true, "command_error": true, "collision": true, "low_rating": true}
 
 func mustNew(t *testing.T, dir string) *Set {
 	t.Helper()
@@ -50,9 +62,12 @@ func TestEveryTemplateRenders(t *testing.T) {
 					t.Errorf("subject has a newline: %q", r.Subject)
 				}
 				for part, body := range map[string]string{"subject": r.Subject, "text": r.Text, "html": r.HTML} {
-					if !strings.Contains(body, d.Token) {
+					if !strings.Contains(body, d.Token) && name != "digest" && name != "status_reply" {
 						t.Errorf("%s lacks the token %q:\n%s", part, d.Token, body)
 					}
+				}
+				if !showsMessage[name] {
+					return
 				}
 				// Every line of the message text is shown, in both bodies.
 				for _, line := range []string{"La impresora del piso 3", "no responde.", "Gracias"} {
@@ -141,6 +156,7 @@ func TestHTMLEscapesUserText(t *testing.T) {
 	s := mustNew(t, "")
 	d := sample()
 	d.Text = "<script>alert(1)</script>\nline & more"
+	d.History, d.Reason = d.Text, d.Text
 	d.Subject = `<img src=x onerror="alert(2)">`
 	d.Requester = "<b>Mallory</b>"
 	d.Author = "<b>Mallory</b> <m@example.com>"
@@ -154,6 +170,9 @@ func TestHTMLEscapesUserText(t *testing.T) {
 				if strings.Contains(r.HTML, bad) {
 					t.Errorf("%s/%s html contains unescaped %q", lang, name, bad)
 				}
+			}
+			if !showsMessage[name] {
+				continue
 			}
 			if !strings.Contains(r.HTML, "&lt;script&gt;alert(1)&lt;/script&gt;<br>") {
 				t.Errorf("%s/%s html lacks the escaped text:\n%s", lang, name, r.HTML)

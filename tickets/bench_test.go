@@ -22,7 +22,7 @@ func newBenchFixture(b *testing.B, n int) *fixture {
 	b.Cleanup(func() { store.Close() })
 	policy, err := tiers.NewPolicy([]tiers.Tier{
 		{Level: 1, Name: "Nivel 1", Agents: []string{"ana@example.com", "luis@example.com"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
-	})
+	}, tiers.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func BenchmarkThreading(b *testing.B) {
 				a := applier{s: f.svc, tx: tx, now: f.now}
 				for i := 0; b.Loop(); i++ {
 					m := tc.m(i)
-					if _, found, err := a.findTicket(&m); err != nil || !found {
+					if _, found, err := a.findTicket(&m, 0); err != nil || !found {
 						return fmt.Errorf("message %d: found %v, %v", i, found, err)
 					}
 				}

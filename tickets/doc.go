@@ -14,10 +14,14 @@
 //     back with it, and nothing outside the transaction has seen the number).
 //   - Outgoing mails are fully rendered when queued; the outbox only delivers.
 //   - No network I/O happens inside a transaction.
+//   - SLA decisions (warnings, breaches, escalations, alerts) are taken,
+//     recorded on the ticket and their mails queued in one transaction that
+//     also refiles the ticket in sla_due, so none is repeated or skipped.
 //
-// # Bucket layout (schema version 1)
+// # Bucket layout (schema version 2)
 //
 //	meta      "schema" → u64be(version)
+//	          "msgid_secret" → 32 random bytes: the HMAC key of ticketd's Message-IDs (msgid.go)
 //	tickets   u64be(ticket) → JSON Ticket
 //	events    u64be(ticket) | u64be(seq) → JSON Event      (seq: the bucket's sequence)
 //	msgids    Message-ID (no angle brackets) → u64be(ticket) | direction byte
@@ -25,6 +29,30 @@
 //	outbox    u64be(mail) → JSON Mail                        (waiting to be delivered)
 //	outbox_due u64be(next attempt, unix ns) | u64be(mail) → "" (the outbox by due time)
 //	failed    u64be(mail) → JSON Mail                        (given up; kept for the admin)
+//	undeliverable address → JSON Undeliverable               (hard-bounced; not mailed until it writes again)
+//	acks      address → JSON []time                         (acknowledgements sent within the rate-limit window)
+//	sla_due   u64be(next SLA attention, unix ns) | u64be(ticket) → ""
+//	          one entry per ticket with a running countdown; the instant is
+//	          also kept in Ticket.NextCheck so the entry can be replaced
+//	vendor_refs u64be(tier) | vendor's ticket number → u64be(ticket)
+//	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies)
+//	kb        u64be(article) → JSON Article
+//	kb_terms  term | 0 | u64be(article) → u32be(term frequency) (the search index)
+//	kb_by_ticket u64be(ticket) → u64be(article)              (#kb again on a ticket edits its article)
+//	meta      "last_digest" → u64be(unix ns of the last digest sent)
+//	          "sla_backfill" → set while tickets from schema 1 await their clocks
+//	          "kb_stats" → JSON {docs, total_len} for BM25
+//
+// Attachment content lives outside bbolt, in data_dir/attachments/<sha256[:2]>/<sha256>
+// (see Blobs); events and outbox mails refer to it by SHA-256.
+//
+// Outgoing Message-IDs are "ticketd.<ticket>.<mail>.<random>.<mac>@<desk domain>",
+// mac = first 16 hex digits of HMAC-SHA256(msgid_secret, domain | 0 | the part before it).
+// Older unsigned ids ("ticketd.<ticket>.<mail>.<random>@domain") stay valid through
+// the msgids index. undeliverable and acks were added without a schema change: older data needs no migration.
+//
+// Mails with ticket 0 (digests, status replies) belong to no ticket: their
+// delivery is not recorded on a timeline.
 //
 // All integers are big-endian so keys sort numerically.
 package tickets

@@ -19,10 +19,17 @@ type migration struct {
 // layout) to SchemaVersion, in order: migrations[i].From == i+1. To change
 // the layout, append a step, bump SchemaVersion and update doc.go; never
 // edit a step that has shipped.
-var migrations = []migration{}
+var migrations = []migration{
+	{From: 1, Name: "SLA clocks, vendor refs, knowledge base, requester index", Run: func(tx *bolt.Tx) error {
+		// The new buckets exist already; the clocks need the tier policy,
+		// so the Service starts them (and files every ticket under its
+		// requester) when it next opens the store.
+		return tx.Bucket(bucketMeta).Put(keySLABackfill, []byte{1})
+	}},
+}
 
 // SchemaVersion is the bucket layout this code reads and writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrate brings the database in tx to the version the steps lead to: a
 // new database (no schema key) is stamped with it at once; an older one

@@ -2,8 +2,6 @@ package tickets
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,7 +25,50 @@ type Options struct {
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.
 	RequireVerifiedAgents bool
-	Now                   func() time.Time // nil: time.Now
+	// CollisionCheck holds an agent's answer to a notification older than
+	// the newest public message from someone else, until they confirm it.
+	CollisionCheck bool
+	// CSAT asks the requester to rate the help when a ticket is
+	// resolved; a rating of LowRating or less is sent to the desk.
+	CSAT      bool
+	LowRating int
+	// ReopenWindow is how long after its resolution a requester's reply
+	// reopens a ticket; later replies open a new ticket linked to it.
+	ReopenWindow time.Duration
+	// AutoClose closes resolved tickets after this long (0: never).
+	AutoClose time.Duration
+	// PendingReminder reminds a silent requester this long after the
+	// ticket became pending; PendingResolve resolves it this long after
+	// the reminder (0: never).
+	PendingReminder, PendingResolve time.Duration
+	// StrangersJoin lets mail from someone who is neither requester,
+	// participant nor agent join the ticket its token names; by default
+	// it opens a new ticket linked to that one.
+	StrangersJoin bool
+	// KBSuggestions is how many knowledge-base articles an
+	// acknowledgement offers at most (0: none); KBMinScore the BM25 score
+	// an article needs.
+	KBSuggestions int
+	KBMinScore    float64
+	// Managers get SLA alerts at the last tier and the digests.
+	Managers []Address
+	// NotifyRequesterOnEscalation sends the requester a short notice when
+	// the ticket climbs a tier.
+	NotifyRequesterOnEscalation bool
+	// Location is the time zone of dates shown in mails (nil: UTC).
+	Location *time.Location
+	Now      func() time.Time // nil: time.Now
+	// AckLimit bounds acknowledgements per sender (ratelimit.go); zero:
+	// DefaultAckLimit.
+	AckLimit AckLimit
+	// ImportBefore, when set, is the import cut-off: mail dated before it
+	// is applied (tickets created, messages recorded) but causes no mail.
+	ImportBefore time.Time
+	// ImportAll applies every message as imported (ticketd once --import).
+	ImportAll bool
+	// Admins receive operational alerts (alert.go); none: alerts are
+	// only logged.
+	Admins []string
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and
@@ -38,6 +79,7 @@ type Service struct {
 	domain string
 	token  *tokenMatcher
 	wake   chan struct{}
+	secret []byte // signs Message-IDs (msgid.go)
 }
 
 // NewService returns the workflow over store.
@@ -53,13 +95,24 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		opts.Now = time.Now
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
-	return &Service{
+	secret, err := loadSecret(store)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{
+		secret: secret,
 		store:  store,
 		opts:   opts,
 		domain: opts.Desk.Email[at+1:],
 		token:  newTokenMatcher(opts.Tag),
 		wake:   make(chan struct{}, 1),
-	}, nil
+	}
+	if !store.db.IsReadOnly() {
+		if err := s.backfillSLA(); err != nil {
+			return nil, fmt.Errorf("start SLA clocks of older tickets: %w", err)
+		}
+	}
+	return s, nil
 }
 
 // Queued is signalled (without blocking) after a commit that queued mail, so
@@ -78,7 +131,7 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 	queued := 0
 	err := s.store.db.Update(func(tx *bolt.Tx) error {
 		for i := range msgs {
-			a := applier{s: s, tx: tx, now: now}
+			a := applier{s: s, tx: tx, now: now, silent: s.imported(&msgs[i])}
 			r, err := a.apply(&msgs[i])
 			if errors.Is(err, berrors.ErrTxClosed) || errors.Is(err, berrors.ErrTxNotWritable) || errors.Is(err, berrors.ErrDatabaseNotOpen) {
 				return err // the store's state, not the message's fault
@@ -102,12 +155,24 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
 	if queued > 0 {
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
+		s.signalQueued()
 	}
 	return results, nil
+}
+
+// signalQueued wakes the outbox worker without blocking.
+func (s *Service) signalQueued() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Service) location() *time.Location {
+	if s.opts.Location == nil {
+		return time.UTC
+	}
+	return s.opts.Location
 }
 
 // applier applies one message inside a transaction.
@@ -116,6 +181,16 @@ type applier struct {
 	tx     *bolt.Tx
 	now    time.Time
 	queued int
+	// quietResolve: the status change being made sends its own notice,
+	// not the satisfaction question.
+	quietResolve bool
+	// askRating: the ticket was resolved; the satisfaction question goes
+	// out after the mails of the message that resolved it (the answer
+	// first, then the question).
+	askRating bool
+	silent    bool // an imported message: record, send nothing
+	// checking: the SLA check is deciding on this ticket (see save).
+	checking bool
 }
 
 func (a *applier) apply(m *Inbound) (Result, error) {
@@ -132,22 +207,48 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	if from == a.s.opts.Desk.Email {
 		return a.ignore(m, "sent from the support address")
 	}
-	t, found, err := a.findTicket(m)
+	switch m.Kind {
+	case KindOwn:
+		return a.ignore(m, "ticketd's own mail (its Message-ID)")
+	case KindBounce:
+		return a.bounce(m)
+	}
+	if !m.AutoSubmitted {
+		// A person writes from this address: it receives mail again.
+		if err := clearUndeliverable(a.tx, from); err != nil {
+			return Result{}, err
+		}
+	}
+	vendorLevel, isVendor := a.s.opts.Policy.VendorTier(from)
+	t, found, err := a.findTicket(m, vendorLevel)
 	if err != nil {
 		return Result{}, err
 	}
+	if found && isVendor {
+		if err := a.vendorMail(&t, m, vendorLevel); err != nil {
+			return Result{}, err
+		}
+		t.Updated = a.now
+		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
+	}
 	if m.AutoSubmitted {
-		if !found {
+		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
 		// Recorded, but never answered nor forwarded: two robots must not talk.
 		if err := a.recordInbound(&t, m, "automatic mail"); err != nil {
 			return Result{}, err
 		}
-		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, putTicket(a.tx, &t)
+		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
 	}
 	if !found {
-		return a.create(m)
+		if statusSubject.MatchString(cleanSubject(m.Subject)) {
+			return a.statusReply(m)
+		}
+		return a.create(m, nil, "")
+	}
+	if why := a.startsNewTicket(&t, from); why != "" {
+		return a.create(m, &t, why)
 	}
 	switch {
 	case !a.s.opts.Policy.IsAgent(from):
@@ -157,11 +258,14 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	default:
 		err = a.agentReply(&t, m)
 	}
+	if err == nil && a.askRating && t.Status == StatusResolved {
+		err = a.askForRating(&t)
+	}
 	if err != nil {
 		return Result{}, err
 	}
 	t.Updated = a.now
-	return Result{Ticket: t.ID, Outcome: OutcomeAppended}, putTicket(a.tx, &t)
+	return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
 }
 
 func (a *applier) ignore(m *Inbound, reason string) (Result, error) {
@@ -173,8 +277,9 @@ func (a *applier) ignore(m *Inbound, reason string) (Result, error) {
 
 // findTicket threads m: the subject token first, then In-Reply-To and
 // References (newest first) against every Message-ID ticketd has seen or
-// sent. A closed ticket is not reopened: its thread starts a new ticket.
-func (a *applier) findTicket(m *Inbound) (Ticket, bool, error) {
+// sent, then (for mail from a vendor, vendorLevel > 0) the vendor's own
+// ticket number. It finds closed tickets too: the caller decides.
+func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) {
 	var candidates []uint64
 	if n, ok := a.s.token.find(m.Subject); ok {
 		candidates = append(candidates, n)
@@ -189,6 +294,13 @@ func (a *applier) findTicket(m *Inbound) (Ticket, bool, error) {
 			candidates = append(candidates, n)
 		}
 	}
+	if ref := a.vendorRef(m.Subject, vendorLevel); ref != "" {
+		if n, ok := lookupVendorRef(a.tx, vendorLevel, ref); ok {
+			candidates = append(candidates, n)
+		}
+	}
+	// Last, ids signed by this desk that the index does not know.
+	candidates = append(candidates, a.signedCandidates(m)...)
 	for _, n := range candidates {
 		t, err := getTicket(a.tx, n)
 		if errors.Is(err, ErrNotFound) {
@@ -197,17 +309,32 @@ func (a *applier) findTicket(m *Inbound) (Ticket, bool, error) {
 		if err != nil {
 			return Ticket{}, false, err
 		}
-		if t.Status == StatusClosed {
-			return Ticket{}, false, nil
-		}
 		return t, true, nil
 	}
 	return Ticket{}, false, nil
 }
 
-// create opens a ticket for m, acknowledges it to the requester and
-// notifies the first tier.
-func (a *applier) create(m *Inbound) (Result, error) {
+// startsNewTicket says why mail from "from" on t must open a new ticket
+// (linked to t) instead of joining it; "" when it joins. Agents always join.
+func (a *applier) startsNewTicket(t *Ticket, from string) string {
+	if a.s.opts.Policy.IsAgent(from) {
+		return ""
+	}
+	switch {
+	case t.Status == StatusClosed:
+		return fmt.Sprintf("mail on closed ticket #%d", t.ID)
+	case t.Status == StatusResolved && a.s.opts.ReopenWindow > 0 && a.now.Sub(t.ResolvedAt) > a.s.opts.ReopenWindow:
+		return fmt.Sprintf("mail on ticket #%d, resolved more than %s ago", t.ID, a.s.opts.ReopenWindow)
+	case from != t.Requester.Email && !t.isParticipant(from) && !a.s.opts.StrangersJoin:
+		return fmt.Sprintf("mail naming ticket #%d from %s, who is not on it", t.ID, from)
+	}
+	return ""
+}
+
+// create opens a ticket for m, acknowledges it to the requester (with
+// knowledge-base suggestions) and notifies the first tier. With link, the
+// new ticket is linked to that one, for why.
+func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	b := a.tx.Bucket(bucketTickets)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -224,7 +351,7 @@ func (a *applier) create(m *Inbound) (Result, error) {
 		ID:                  id,
 		Subject:             subject,
 		Status:              StatusNew,
-		Tier:                1,
+		Priority:            a.s.opts.Policy.DetectPriority(m.Subject, m.Priority),
 		Requester:           NewAddress(m.From.Name, m.From.Email),
 		Created:             a.now,
 		Updated:             a.now,
@@ -232,38 +359,111 @@ func (a *applier) create(m *Inbound) (Result, error) {
 		LastPublicMessageID: m.MessageID,
 	}
 	a.addParticipants(&t, m)
+	a.enterTier(&t, 1)
+	if link != nil {
+		if err := a.link(&t, link, why); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := a.tx.Bucket(bucketRequesters).Put(requesterKey(t.Requester.Email, id), nil); err != nil {
+		return Result{}, err
+	}
+	suggested, err := a.suggestions(t.Subject, customerText(m))
+	if err != nil {
+		return Result{}, err
+	}
+	for _, art := range suggested {
+		t.Suggested = append(t.Suggested, art.ID)
+		if err := countArticle(a.tx, art.ID, false); err != nil {
+			return Result{}, err
+		}
+	}
 	if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventCreated, Actor: t.Requester.Email,
-		Subject: t.Subject, To: StatusNew}); err != nil {
+		Subject: t.Subject, To: StatusNew, Detail: "priority " + string(t.Priority)}); err != nil {
 		return Result{}, err
 	}
 	if err := a.recordInbound(&t, m, ""); err != nil {
 		return Result{}, err
 	}
-	ack := outgoing{kind: "ack", to: []Address{t.Requester}, thread: a.publicThread(&t), auto: "auto-replied", text: customerText(m)}
-	if err := a.queue(&t, ack); err != nil {
+	if len(suggested) > 0 {
+		if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventKB, Detail: fmt.Sprintf("suggested articles %v", t.Suggested)}); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := a.acknowledge(&t, m, suggested); err != nil {
 		return Result{}, err
 	}
 	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
 		return Result{}, err
 	}
-	return Result{Ticket: id, Outcome: OutcomeCreated}, putTicket(a.tx, &t)
+	if err := a.tellDropped(&t, m); err != nil {
+		return Result{}, err
+	}
+	return Result{Ticket: id, Outcome: OutcomeCreated}, a.save(&t)
 }
 
-// agentReply relays an agent's answer to the requester and Cc participants
+// agentReply applies an agent's mail: its commands, then its text — an
+// internal note, or an answer relayed to the requester and Cc participants
 // from the support address, so the agent's own address is never shown.
 func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	agent := NormalizeEmail(m.From.Email)
-	if err := a.recordInbound(t, m, "agent"); err != nil {
+	cmds, rest := parseCommands(m.Text)
+	if problems := a.checkAll(t, agent, cmds); len(problems) > 0 {
+		// One mistake and nothing happens: a half-applied mail (resolved
+		// but not relayed, say) is worse than a clear "try again".
+		if err := a.recordInbound(t, m, "agent: commands not understood, nothing applied"); err != nil {
+			return err
+		}
+		return a.queue(t, outgoing{kind: "command_error", to: []Address{{Email: agent}}, thread: replyThread(m),
+			auto: "auto-replied", text: wholeText(m), problems: problems})
+	}
+	note, send := hasCommand(cmds, "note"), hasCommand(cmds, "send")
+	text, relay := a.relayable(rest)
+	if !note && !send && relay && a.s.opts.CollisionCheck {
+		newer, err := a.newerPublic(t, m, agent)
+		if err != nil {
+			return err
+		}
+		if newer != "" {
+			return a.hold(t, m, agent, text, newer)
+		}
+	}
+	detail := "agent"
+	if note {
+		detail = "note"
+	}
+	if err := a.recordInbound(t, m, detail); err != nil {
 		return err
 	}
-	if t.Assignee == "" {
-		t.Assignee = agent
-		if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAssigned, Actor: agent, Detail: agent}); err != nil {
+	if t.Assignee == "" && !note {
+		if err := a.assign(t, agent, agent); err != nil {
 			return err
 		}
 	}
-	text, ok := a.relayable(m.Text)
-	if !ok {
+	tierBefore := t.Tier
+	for _, c := range cmds {
+		if err := a.runCommand(t, agent, c); err != nil {
+			return err
+		}
+	}
+	if hasCommand(cmds, "kb") {
+		if err := a.saveArticle(t, agent, rest); err != nil {
+			return err
+		}
+	}
+	if send {
+		if !relay { // the held answer, confirmed as it was
+			text, relay = t.Held.Text, true
+		}
+		t.Held = nil
+	}
+	switch {
+	case note && strings.TrimSpace(rest) != "":
+		return a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
+			auto: "auto-generated", text: strings.TrimSpace(rest), author: &Address{Email: agent}})
+	case note || (!relay && len(cmds) > 0):
+		return nil // commands only: nothing to relay
+	case !relay:
 		// Tell the agent, who believes the requester has the answer; show
 		// them what they sent so an inline answer is easy to re-send.
 		err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
@@ -271,17 +471,58 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 		if err != nil {
 			return err
 		}
-		th := thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
-		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: th,
-			auto: "auto-replied", text: m.FullText})
+		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
+			auto: "auto-replied", text: wholeText(m)})
 	}
+	// The new tier answers for itself: a reply sent with #escalate is the
+	// old tier's, and at the vendor's tier only the vendor's answer counts.
+	return a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
+}
+
+// relayAnswer sends an agent's answer (text, and the attachments of m) to
+// the requester and participants; counts says whether it is the tier's
+// first response.
+func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts bool) error {
 	if t.FirstResponse.IsZero() {
 		t.FirstResponse = a.now
+	}
+	if counts {
+		a.responded(t)
 	}
 	if err := a.setStatus(t, StatusOpen, agent, StatusNew); err != nil {
 		return err
 	}
-	return a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text})
+	a.publicMessage(t, agent)
+	err := a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,
+		attachments: storedAttachments(m)})
+	if err != nil {
+		return err
+	}
+	return a.tellDropped(t, m)
+}
+
+// replyThread threads a mail to an agent under the mail they sent.
+func replyThread(m *Inbound) thread {
+	return thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
+}
+
+// otherAgents are the desk's people on t except author: the assignee and
+// the agents of its internal tier.
+func (a *applier) otherAgents(t *Ticket, author string) []Address {
+	var out []Address
+	seen := map[string]bool{author: true}
+	for _, e := range append([]string{t.Assignee}, a.internalTier(t).Agents...) {
+		if e != "" && !seen[e] {
+			seen[e] = true
+			out = append(out, Address{Email: e})
+		}
+	}
+	return out
+}
+
+// publicMessage notes that the public conversation moved on, by whom.
+func (a *applier) publicMessage(t *Ticket, by string) {
+	t.LastPublicAt, t.LastPublicBy = a.now, by
 }
 
 // relayable returns the part of an agent's text that may reach the
@@ -343,6 +584,15 @@ func customerText(m *Inbound) string {
 	return m.FullText
 }
 
+// wholeText is the whole readable body of m, quotes included, for giving
+// a person back what they sent.
+func wholeText(m *Inbound) string {
+	if m.FullText != "" {
+		return m.FullText
+	}
+	return m.Text
+}
+
 // unverifiedAgentMail keeps mail that claims an agent's address but could
 // not be verified: recorded and shown to the agents with a warning, never
 // relayed, and it changes nothing else on the ticket.
@@ -365,13 +615,50 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	case t.isParticipant(from):
 		role = "participant"
 	}
+	if role == "" && t.CSATAsked && t.Status != StatusOpen {
+		if rating, comment, ok := parseRating(m.Subject, m.Text); ok {
+			return a.rate(t, m, rating, comment)
+		}
+	}
 	if err := a.recordInbound(t, m, role); err != nil {
 		return err
 	}
 	if role != "other" {
 		t.LastPublicMessageID = m.MessageID
+		a.publicMessage(t, from)
+	}
+	if n, ok := parseSolved(m.Text); ok && role == "" {
+		return a.solvedByRequester(t, m, n)
 	}
 	if err := a.setStatus(t, StatusOpen, from, StatusPending, StatusResolved); err != nil {
+		return err
+	}
+	if err := a.notifyAgents(t, "agent_update", m, false); err != nil {
+		return err
+	}
+	return a.tellDropped(t, m)
+}
+
+// solvedByRequester closes t at the requester's word ("#resuelto [n]"),
+// crediting the n-th suggested article (the only one when there is one).
+func (a *applier) solvedByRequester(t *Ticket, m *Inbound, n int) error {
+	if n == 0 && len(t.Suggested) == 1 {
+		n = 1
+	}
+	if n >= 1 && n <= len(t.Suggested) {
+		t.SolvedBy = t.Suggested[n-1]
+		if err := countArticle(a.tx, t.SolvedBy, true); err != nil {
+			return err
+		}
+		if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventKB, Actor: t.Requester.Email,
+			Detail: fmt.Sprintf("article %d solved it (self-service)", t.SolvedBy)}); err != nil {
+			return err
+		}
+	}
+	a.quietResolve = true // they said it is solved: no question about it
+	err := a.setStatus(t, StatusClosed, t.Requester.Email, StatusNew, StatusOpen, StatusPending, StatusResolved)
+	a.quietResolve = false
+	if err != nil {
 		return err
 	}
 	return a.notifyAgents(t, "agent_update", m, false)
@@ -383,7 +670,18 @@ func (a *applier) setStatus(t *Ticket, to Status, actor string, from ...Status) 
 		if t.Status == f {
 			ev := Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: actor, From: t.Status, To: to}
 			t.Status = to
-			return addEvent(a.tx, ev)
+			a.slaFollowStatus(t)
+			if err := addEvent(a.tx, ev); err != nil {
+				return err
+			}
+			switch to {
+			case StatusPending:
+				t.PendingSince, t.ReminderSent = a.now, false
+			case StatusResolved:
+				t.ResolvedAt = a.now
+				a.askRating = !a.quietResolve
+			}
+			return nil
 		}
 	}
 	return nil
@@ -394,7 +692,8 @@ func (a *applier) recordInbound(t *Ticket, m *Inbound, detail string) error {
 		return err
 	}
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventInbound,
-		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: customerText(m), Detail: detail})
+		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: customerText(m), Detail: detail,
+		Attachments: m.Attachments})
 }
 
 // addParticipants adds the people the requester copied (To and Cc, except the
@@ -424,21 +723,9 @@ func (t *Ticket) isParticipant(email string) bool {
 // notifyAgents sends m to the ticket's assignee, or to every agent of its
 // tier; unverified flags mail that claims an agent's address without proof.
 func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound, unverified bool) error {
-	var to []Address
-	if t.Assignee != "" {
-		to = []Address{{Email: t.Assignee}}
-	} else {
-		for _, e := range a.tier(t).Agents {
-			to = append(to, Address{Email: e})
-		}
-	}
-	th := thread{inReplyTo: t.AgentThreadID}
-	if t.AgentThreadID != "" {
-		th.references = []string{t.AgentThreadID}
-	}
 	author := NewAddress(m.From.Name, m.From.Email)
-	return a.queue(t, outgoing{kind: kind, to: to, thread: th, auto: "auto-generated",
-		text: customerText(m), author: &author, unverified: unverified})
+	return a.queue(t, outgoing{kind: kind, to: a.internalRecipients(t), thread: a.agentThread(t), auto: "auto-generated",
+		text: customerText(m), author: &author, unverified: unverified, attachments: storedAttachments(m)})
 }
 
 // tier returns the ticket's tier, or the highest configured one when the
@@ -479,11 +766,25 @@ type outgoing struct {
 	text       string   // the message shown or relayed
 	author     *Address // who wrote text; nil: the requester
 	unverified bool     // text claims an agent's address without proof
+	replyTo    *Address
+	notice     notice    // SLA and escalation details
+	fromTier   string    // the tier a ticket left, for escalation mails
+	problems   []string  // command errors
+	articles   []Article // knowledge-base suggestions
+	rating     int
+	// attachments go out with the mail (stored content only).
+	attachments []Attachment
 }
 
 // queue renders o and puts it in the outbox, indexing its Message-ID so
 // replies to it thread back to t.
 func (a *applier) queue(t *Ticket, o outgoing) error {
+	if a.silent {
+		return nil // imported: recorded, never mailed
+	}
+	if dropped := a.deliverable(&o); len(o.to)+len(o.cc) == 0 {
+		return a.notSent(t, o, dropped)
+	}
 	kind := o.kind
 	author := t.Requester
 	if o.author != nil {
@@ -503,6 +804,22 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Tier:           t.Tier,
 		TierName:       tier.Name,
 		Unverified:     o.unverified,
+		Priority:       or(string(t.Priority), "normal"),
+		Reason:         o.notice.reason,
+		History:        o.notice.history,
+		Clock:          o.notice.clock,
+		Left:           humanDuration(o.notice.left),
+		FromTierName:   o.fromTier,
+		VendorRef:      t.VendorRef,
+		Problems:       o.problems,
+		Rating:         o.rating,
+		DeskAddress:    a.s.opts.Desk.Email,
+	}
+	for i, art := range o.articles {
+		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})
+	}
+	if kind == "csat" {
+		data.RateLinks = a.rateLinks(t)
 	}
 	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, data)
 	if err != nil {
@@ -518,10 +835,10 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	}
 	mail := Mail{
 		ID: id, Ticket: t.ID, Kind: kind,
-		From: a.s.opts.Desk, To: o.to, Cc: o.cc,
+		From: a.s.opts.Desk, To: o.to, Cc: o.cc, ReplyTo: o.replyTo,
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		MessageID: msgID, InReplyTo: o.thread.inReplyTo, References: o.thread.references,
-		AutoSubmitted: o.auto, Queued: a.now, NextAttempt: a.now,
+		AutoSubmitted: o.auto, Attachments: o.attachments, Queued: a.now, NextAttempt: a.now,
 	}
 	if err := putOutbox(a.tx, &mail); err != nil {
 		return err
@@ -540,13 +857,10 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Detail: kind})
 }
 
-// newMessageID returns a globally unique Message-ID under the desk's domain.
+// newMessageID returns a globally unique Message-ID under the desk's
+// domain, signed with the desk's secret (msgid.go).
 func (s *Service) newMessageID(ticket, mail uint64) (string, error) {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("ticketd.%d.%d.%s@%s", ticket, mail, hex.EncodeToString(b[:]), s.domain), nil
+	return signedMessageID(s.secret, ticket, mail, s.domain)
 }
 
 func displayName(a Address) string {

@@ -15,7 +15,7 @@ import (
 )
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	store *Store
 	svc   *Service
 	now   time.Time
@@ -23,15 +23,22 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, []tiers.Tier{
+		{Level: 1, Name: "Nivel 1", Agents: []string{"ana@example.com", "luis@example.com"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
+		{Level: 2, Name: "Nivel 2", Agents: []string{"marta@example.com"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
+	}, tiers.Options{}, nil)
+}
+
+// newFixtureWith builds a desk over the given tiers; edit, when not nil,
+// changes the Service options.
+func newFixtureWith(t testing.TB, ts []tiers.Tier, popts tiers.Options, edit func(*Options)) *fixture {
+	t.Helper()
 	store, err := Open(t.TempDir(), time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	policy, err := tiers.NewPolicy([]tiers.Tier{
-		{Level: 1, Name: "Nivel 1", Agents: []string{"ana@example.com", "luis@example.com"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
-		{Level: 2, Name: "Nivel 2", Agents: []string{"marta@example.com"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
-	})
+	policy, err := tiers.NewPolicy(ts, popts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,10 +47,14 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, store: store, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	f.svc, err = NewService(store, Options{
+	opts := Options{
 		Desk: NewAddress("Mesa de ayuda", "Soporte@Example.com"), Tag: "Soporte", Language: "es",
 		Policy: policy, Templates: tmpl, Now: func() time.Time { return f.now },
-	})
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	f.svc, err = NewService(store, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +181,7 @@ func TestThreading(t *testing.T) {
 		m    Inbound
 		want uint64
 	}{
-		{"token", msg("t1@c", "pedro@client.com", "RE: [Soporte #2] Problema dos", "x"), 2},
+		{"token", msg("t1@c", "maria@client.com", "RE: [Soporte #2] Problema dos", "x"), 2},
 		{"token, other spacing and case", msg("t2@c", "pedro@client.com", "Fwd: [soporte#1]", "x"), 1},
 		{"in-reply-to our ack", Inbound{MessageID: "t3@c", From: NewAddress("", "pedro@client.com"), Subject: "Re: something", InReplyTo: []string{ack1.MessageID}}, 1},
 		{"references a received message", Inbound{MessageID: "t4@c", From: NewAddress("", "maria@client.com"), Subject: "otra", References: []string{"unknown@x", "root2@c"}}, 2},

@@ -20,15 +20,27 @@ import (
 var ErrNotFound = errors.New("not found")
 
 var (
-	bucketMeta      = []byte("meta")
-	bucketTickets   = []byte("tickets")
-	bucketEvents    = []byte("events")
-	bucketMsgIDs    = []byte("msgids")
-	bucketOutbox    = []byte("outbox")
-	bucketOutboxDue = []byte("outbox_due")
-	bucketFailed    = []byte("failed")
-	keySchema       = []byte("schema")
-	allBuckets      = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed}
+	bucketMeta       = []byte("meta")
+	bucketTickets    = []byte("tickets")
+	bucketEvents     = []byte("events")
+	bucketMsgIDs     = []byte("msgids")
+	bucketOutbox     = []byte("outbox")
+	bucketOutboxDue  = []byte("outbox_due")
+	bucketFailed     = []byte("failed")
+	bucketSLADue     = []byte("sla_due")
+	bucketVendorRef  = []byte("vendor_refs")
+	bucketKB         = []byte("kb")
+	bucketKBTerms    = []byte("kb_terms")
+	bucketKBByTicket = []byte("kb_by_ticket")
+	bucketRequesters = []byte("requesters")
+	keySchema        = []byte("schema")
+	keyLastDigest    = []byte("last_digest")
+	keySLABackfill   = []byte("sla_backfill") // set when tickets from schema 1 need SLA clocks
+	// Issue 5: mail handling (bounce.go, ratelimit.go).
+	bucketUndeliverable = []byte("undeliverable")
+	bucketAcks          = []byte("acks")
+	allBuckets          = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef,
+		bucketKB, bucketKBTerms, bucketKBByTicket, bucketRequesters, bucketUndeliverable, bucketAcks}
 )
 
 // Message-ID index directions.
@@ -225,6 +237,9 @@ func markDelivered(tx *bolt.Tx, id uint64, known *Mail, now time.Time, rejected 
 	if err := deleteOutbox(tx, &m); err != nil {
 		return err
 	}
+	if m.Ticket == 0 {
+		return nil // a digest or a status reply: no ticket to record it on
+	}
 	refused := make(map[string]bool, len(rejected))
 	for _, r := range rejected {
 		refused[r.Rcpt] = true
@@ -277,6 +292,9 @@ func (s *Store) MarkFailed(id uint64, now time.Time, reason string) error {
 		m.LastError = reason
 		if err := putJSON(tx.Bucket(bucketFailed), u64(id), m); err != nil {
 			return err
+		}
+		if m.Ticket == 0 {
+			return nil // a digest: kept in failed for the admin
 		}
 		return addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDeliveryFailed,
 			MessageID: m.MessageID, Outbox: id, Recipients: m.Recipients(), Detail: reason})
@@ -361,6 +379,27 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	}
 	return b.Put(key, data)
 }
+
+// requesterKey indexes a requester's tickets: address, NUL, ticket.
+func requesterKey(email string, ticket uint64) []byte {
+	return append(append([]byte(email), 0), u64(ticket)...)
+}
+
+// forRequester calls f with every ticket of the requester email, in number order.
+func forRequester(tx *bolt.Tx, email string, f func(Ticket)) error {
+	prefix := append([]byte(email), 0)
+	c := tx.Bucket(bucketRequesters).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, _ = c.Next() {
+		t, err := getTicket(tx, u64From(k[len(prefix):]))
+		if err != nil {
+			return err
+		}
+		f(t)
+	}
+	return nil
+}
+
+func u64From(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 func u64(n uint64) []byte {
 	return binary.BigEndian.AppendUint64(make([]byte, 0, 16), n)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // Address is a mailbox: a display name and an address. Email is stored
@@ -62,6 +64,18 @@ type Inbound struct {
 	// (RFC 8601) shows the From domain authenticated: dmarc=pass, or
 	// dkim=pass / spf=pass aligned with the From domain.
 	SenderVerified bool `json:"sender_verified,omitempty"`
+	// Priority is what the sender's client declared (Importance,
+	// X-Priority, Priority headers), one of tiers.Priorities, or "".
+	Priority tiers.Priority `json:"priority,omitempty"`
+	// Kind classifies the message (normal, autoreply, bounce, own); ""
+	// is read as normal, or autoreply when AutoSubmitted.
+	Kind Kind `json:"kind,omitempty"`
+	// Bounce is what a delivery failure report says; nil unless Kind is
+	// KindBounce.
+	Bounce *Bounce `json:"bounce,omitempty"`
+	// Attachments lists the message's attachments and inline non-text
+	// parts.
+	Attachments []Attachment `json:"attachments,omitempty"`
 	// ContentHash is the hex SHA-256 of the raw message.
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.
@@ -120,6 +134,64 @@ type Ticket struct {
 	// AgentThreadID is the Message-ID of the first notification sent to
 	// agents, so the agents' view threads too.
 	AgentThreadID string `json:"agent_thread_id,omitempty"`
+
+	Priority tiers.Priority `json:"priority,omitempty"`
+	// TierSince is when the ticket reached its current tier; the SLA
+	// countdowns of that tier started then.
+	TierSince time.Time `json:"tier_since,omitzero"`
+	SLA       SLA       `json:"sla"`
+	// NextCheck is the instant under which the ticket is filed in the SLA
+	// due index (zero: not filed). Kept here so the old entry can be
+	// removed exactly when the ticket is filed again.
+	NextCheck time.Time `json:"next_check,omitzero"`
+	// Escalations counts how often the ticket climbed a tier.
+	Escalations int `json:"escalations,omitempty"`
+	// VendorRef is the external vendor's own ticket number, once their
+	// mail named it.
+	VendorRef string `json:"vendor_ref,omitempty"`
+	// Rating is the requester's satisfaction (1–5), 0 when not rated;
+	// RatingComment what they wrote with it. CSATAsked is set when the
+	// question went out for the current resolution.
+	Rating        int    `json:"rating,omitempty"`
+	RatingComment string `json:"rating_comment,omitempty"`
+	CSATAsked     bool   `json:"csat_asked,omitempty"`
+
+	// LastPublicAt and LastPublicBy are when and by whom (requester,
+	// participant, or the agent whose answer was relayed) the public
+	// conversation last moved: the collision check compares them with the
+	// notification an agent answers.
+	LastPublicAt time.Time `json:"last_public_at,omitzero"`
+	LastPublicBy string    `json:"last_public_by,omitempty"`
+	// Held is an agent's answer kept back by the collision check until
+	// they confirm it with #send.
+	Held *HeldReply `json:"held,omitempty"`
+
+	// PendingSince is when the ticket last became pending; ReminderSent
+	// whether the requester was reminded since.
+	PendingSince time.Time `json:"pending_since,omitzero"`
+	ReminderSent bool      `json:"reminder_sent,omitempty"`
+
+	// Links are related tickets: the one a new ticket continues, or that
+	// a stranger's mail named.
+	Links []uint64 `json:"links,omitempty"`
+	// Suggested are the knowledge-base articles offered in the
+	// acknowledgement; SolvedBy the one the requester said solved it.
+	Suggested []uint64 `json:"suggested,omitempty"`
+	SolvedBy  uint64   `json:"solved_by,omitempty"`
+}
+
+// HeldReply is an agent's answer waiting for confirmation.
+type HeldReply struct {
+	Agent     string    `json:"agent"`
+	Text      string    `json:"text"`
+	MessageID string    `json:"message_id"`
+	At        time.Time `json:"at"`
+}
+
+// SLA holds the service-level countdowns of the ticket's current tier.
+type SLA struct {
+	FirstResponse tiers.Countdown `json:"first_response"`
+	Resolution    tiers.Countdown `json:"resolution"`
 }
 
 // EventKind names what an Event records.
@@ -133,6 +205,17 @@ const (
 	EventDeliveryFailed EventKind = "delivery_failed" // an outbound mail could not be delivered
 	EventStatus         EventKind = "status"          // status changed
 	EventAssigned       EventKind = "assigned"        // assignee changed
+	EventPriority       EventKind = "priority"        // priority changed
+	EventEscalated      EventKind = "escalated"       // moved to the next tier (Detail: why)
+	EventSLAWarning     EventKind = "sla_warning"     // a target is about to be breached
+	EventSLABreach      EventKind = "sla_breach"      // a target was breached
+	EventVendorRef      EventKind = "vendor_ref"      // the vendor's ticket number was recorded
+	EventCommand        EventKind = "command"         // an agent's command was applied
+	EventHeld           EventKind = "held"            // an agent's answer held by the collision check
+	EventRating         EventKind = "rating"          // the requester rated the help (Detail: 1–5)
+	EventLinked         EventKind = "linked"          // related to another ticket (Detail: why)
+	EventKB             EventKind = "kb"              // knowledge base: saved, suggested or helped
+	EventReminder       EventKind = "reminder"        // the requester was reminded of a pending ticket
 )
 
 // Event is one entry of a ticket's timeline.
@@ -147,9 +230,13 @@ type Event struct {
 	Text       string    `json:"text,omitempty"`
 	From       Status    `json:"from,omitempty"` // for status events
 	To         Status    `json:"to,omitempty"`
+	FromTier   int       `json:"from_tier,omitempty"` // for escalations
+	ToTier     int       `json:"to_tier,omitempty"`
 	Outbox     uint64    `json:"outbox,omitempty"`     // for outbound/delivery events
 	Recipients []string  `json:"recipients,omitempty"` // for outbound events
 	Detail     string    `json:"detail,omitempty"`     // error text, reasons
+	// Attachments of an inbound mail, kept or dropped (attachments.go).
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // Mail is one outgoing message waiting in the durable outbox. It is fully
@@ -173,11 +260,14 @@ type Mail struct {
 	References []string  `json:"references,omitempty"`
 	// AutoSubmitted is the RFC 3834 value ("auto-replied", "auto-generated")
 	// or "" for mail written by a person (a relayed agent answer).
-	AutoSubmitted string    `json:"auto_submitted,omitempty"`
-	Queued        time.Time `json:"queued"`
-	Attempts      int       `json:"attempts"`
-	NextAttempt   time.Time `json:"next_attempt"`
-	LastError     string    `json:"last_error,omitempty"`
+	AutoSubmitted string `json:"auto_submitted,omitempty"`
+	// Attachments go out with the mail; their content is read from the
+	// attachment store (Blobs) by SHA256 when the mail is composed.
+	Attachments []Attachment `json:"attachments,omitempty"`
+	Queued      time.Time    `json:"queued"`
+	Attempts    int          `json:"attempts"`
+	NextAttempt time.Time    `json:"next_attempt"`
+	LastError   string       `json:"last_error,omitempty"`
 }
 
 // Recipients returns every envelope recipient of the mail.

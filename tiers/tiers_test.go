@@ -11,7 +11,7 @@ func TestNewPolicy(t *testing.T) {
 		{Level: 2, Name: "Nivel 2", Agents: []string{"Marta@Example.com"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
 		{Level: 1, Name: "Nivel 1", Agents: []string{"ana@example.com", "Luis <luis@example.com>"}, FirstResponse: 30 * time.Minute, Resolution: 8 * time.Hour},
 	}
-	p, err := NewPolicy(good)
+	p, err := NewPolicy(good, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestNewPolicy(t *testing.T) {
 		{"no agents", []Tier{{Level: 1, Name: "a", FirstResponse: 1, Resolution: 1}}, []string{"tier 1: agents: at least one"}},
 	}
 	for _, c := range cases {
-		_, err := NewPolicy(c.tiers)
+		_, err := NewPolicy(c.tiers, Options{})
 		if err == nil {
 			t.Errorf("%s: no error", c.name)
 			continue

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/tickets"
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // The admin commands: list, show, stats, outbox, backup. Each asks the
@@ -85,13 +86,19 @@ type adminSource interface {
 	Retry(id uint64) (tickets.Mail, error)
 	// Backup writes a consistent copy of the database to path.
 	Backup(path string) (int64, error)
+	// The knowledge base and the digest (adminkb.go).
+	Articles() ([]tickets.Article, error)
+	Article(id uint64) (tickets.Article, error)
+	SearchArticles(q string) ([]tickets.Hit, error)
+	Digest(dryRun bool) (tickets.DigestResult, error)
 }
 
 // localSource answers from an open store.
 type localSource struct {
 	store *tickets.Store
 	now   func() time.Time
-	wake  func() // after a retry; nil when no daemon runs here
+	wake  func()           // after a retry; nil when no daemon runs here
+	svc   *tickets.Service // the daemon's desk (digests); nil in a command
 }
 
 func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
@@ -240,7 +247,14 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		fmt.Fprintf(w, "participants %s\n", strings.Join(ps, ", "))
 	}
-	fmt.Fprintf(w, "created %s, first response %s\n\n", when(t.Created), when(t.FirstResponse))
+	fmt.Fprintf(w, "created %s, first response %s\n", when(t.Created), when(t.FirstResponse))
+	vendor := ""
+	if t.VendorRef != "" {
+		vendor = ", vendor ref " + t.VendorRef
+	}
+	fmt.Fprintf(w, "priority %s, at tier %d since %s, escalated %d time(s)%s\n", or(string(t.Priority), "normal"), t.Tier,
+		when(t.TierSince), t.Escalations, vendor)
+	fmt.Fprintf(w, "sla: first response %s, resolution %s\n\n", slaState(t.SLA.FirstResponse, when), slaState(t.SLA.Resolution, when))
 	for _, e := range v.Events {
 		line := fmt.Sprintf("%s  %-15s", when(e.Time), e.Kind)
 		if e.Actor != "" {
@@ -248,6 +262,9 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		if e.To != "" {
 			line += fmt.Sprintf(" %s → %s", or(string(e.From), "·"), e.To)
+		}
+		if e.ToTier != 0 {
+			line += fmt.Sprintf(" tier %d → %d", e.FromTier, e.ToTier)
 		}
 		if len(e.Recipients) > 0 {
 			line += " to " + strings.Join(e.Recipients, ", ")
@@ -263,6 +280,22 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 	}
 	return nil
+}
+
+// slaState describes one countdown for show.
+func slaState(c tiers.Countdown, when func(time.Time) string) string {
+	switch {
+	case c.Target == 0:
+		return "-"
+	case !c.Met.IsZero():
+		return fmt.Sprintf("met %s (target %s)", when(c.Met), c.Target)
+	case c.Breached && c.Running():
+		return fmt.Sprintf("BREACHED %s (target %s)", when(c.Due), c.Target)
+	case c.Running():
+		return fmt.Sprintf("due %s (target %s)", when(c.Due), c.Target)
+	default:
+		return fmt.Sprintf("paused, %s of %s used", c.Used.Round(time.Second), c.Target)
+	}
 }
 
 func cmdStats(cfg *Config, src adminSource, fl adminFlags, w io.Writer) error {

@@ -69,7 +69,7 @@ func startAdmin(cfg *Config, d *desk, deps Deps) (stop func(), err error) {
 			// report the lock instead.
 			log.Warn("admin socket unavailable; admin commands cannot reach the daemon", "path", cfg.Admin.Socket, "err", err)
 		} else {
-			serve(ln, apiHandler(&localSource{store: d.store, now: deps.Now, wake: d.svc.Wake}, log), cfg.Admin.Socket)
+			serve(ln, apiHandler(&localSource{store: d.store, now: deps.Now, wake: d.svc.Wake, svc: d.svc}, log), cfg.Admin.Socket)
 		}
 	}
 	return stop, nil
@@ -132,6 +132,7 @@ func apiHandler(src adminSource, log *slog.Logger) http.Handler {
 		}
 		return n, nil
 	}
+	kbRoutes(mux, src, reply)
 	mux.HandleFunc("GET /v1/tickets", func(w http.ResponseWriter, r *http.Request) {
 		f := tickets.Filter{Status: tickets.Status(r.FormValue("status"))}
 		f.Tier, _ = strconv.Atoi(r.FormValue("tier"))

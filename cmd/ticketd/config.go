@@ -8,12 +8,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/robfig/cron/v3"
 
+	"github.com/ticketd/ticketd/mailauth"
 	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/tickets"
@@ -41,25 +43,65 @@ type fileConfig struct {
 	} `toml:"imap"`
 	SMTP  serverKeys `toml:"smtp"`
 	Tiers []struct {
-		Level         int      `toml:"level"`
-		Name          string   `toml:"name"`
-		Agents        []string `toml:"agents"`
-		FirstResponse string   `toml:"first_response"`
-		Resolution    string   `toml:"resolution"`
+		Level         int                      `toml:"level"`
+		Name          string                   `toml:"name"`
+		Agents        []string                 `toml:"agents"`
+		FirstResponse string                   `toml:"first_response"`
+		Resolution    string                   `toml:"resolution"`
+		Hours         string                   `toml:"hours"`
+		Vendor        bool                     `toml:"vendor"`
+		VendorRef     string                   `toml:"vendor_ref"`
+		Priority      map[string]targetsConfig `toml:"priority"`
 	} `toml:"tiers"`
+	Calendar *struct {
+		Monday    string   `toml:"monday"`
+		Tuesday   string   `toml:"tuesday"`
+		Wednesday string   `toml:"wednesday"`
+		Thursday  string   `toml:"thursday"`
+		Friday    string   `toml:"friday"`
+		Saturday  string   `toml:"saturday"`
+		Sunday    string   `toml:"sunday"`
+		Holidays  []string `toml:"holidays"`
+	} `toml:"calendar"`
+	Priority map[string][]string `toml:"priority"`
 	Security struct {
 		TrustedAuthservID     string `toml:"trusted_authserv_id"`
 		RequireVerifiedAgents *bool  `toml:"require_verified_agents"`
 	} `toml:"security"`
 	Escalation struct {
-		Schedule string `toml:"schedule"`
+		Schedule        string   `toml:"schedule"`
+		WarnAt          *float64 `toml:"warn_at"`
+		NotifyRequester *bool    `toml:"notify_requester"`
 	} `toml:"escalation"`
 	Digest struct {
 		Schedule string   `toml:"schedule"`
 		Managers []string `toml:"managers"`
 	} `toml:"digest"`
+	Workflow struct {
+		ReopenWindow    string `toml:"reopen_window"`
+		AutoClose       string `toml:"auto_close"`
+		PendingReminder string `toml:"pending_reminder"`
+		PendingResolve  string `toml:"pending_resolve"`
+		Strangers       string `toml:"strangers"`
+		CollisionCheck  *bool  `toml:"collision_check"`
+		CSAT            *bool  `toml:"csat"`
+		LowRating       *int   `toml:"low_rating"`
+	} `toml:"workflow"`
+	KB struct {
+		Suggestions *int     `toml:"suggestions"`
+		MinScore    *float64 `toml:"min_score"`
+	} `toml:"knowledge_base"`
 
 	adminFileKeys // log_format and [admin]: adminconfig.go
+
+	// Issue 5: received-mail handling (config_mail.go).
+	Mail mailKeys `toml:"mail"`
+}
+
+// targetsConfig is a [tiers.priority.P] table.
+type targetsConfig struct {
+	FirstResponse string `toml:"first_response"`
+	Resolution    string `toml:"resolution"`
 }
 
 // serverKeys are the keys [imap] and [smtp] share.
@@ -70,6 +112,9 @@ type serverKeys struct {
 	PasswordFile string `toml:"password_file"`
 	PasswordEnv  string `toml:"password_env"`
 	CAFile       string `toml:"ca_file"`
+	// Issue 5: OAuth2 (config_auth.go).
+	Auth         string   `toml:"auth"`
+	TokenCommand []string `toml:"token_command"`
 }
 
 // Config is the validated runtime configuration.
@@ -92,8 +137,16 @@ type Config struct {
 	Escalation            string
 	Digest                string
 	Managers              []string
+	// NotifyRequesterOnEscalation: the requester hears when their ticket
+	// climbs a tier.
+	NotifyRequesterOnEscalation bool
+	// Workflow is the lifecycle and knowledge-base part of the ticket
+	// workflow options ([workflow], [knowledge_base]).
+	Workflow tickets.Options
 
 	Admin AdminConfig // [admin] and log_format: adminconfig.go
+	// Mail is the [mail] section (config_mail.go).
+	Mail mailConfig
 }
 
 // LoadConfig reads, decodes strictly and validates the file at path. It
@@ -179,20 +232,72 @@ func LoadConfig(path string) (*Config, error) {
 	cfg.SMTP = mailout.Options{Address: sm.Address, Security: or(sm.Security, "starttls"), Username: sm.Username}
 	checkServer(bad, "smtp", sm, cfg.SMTP.Security, false)
 	cfg.SMTP.TLSConfig = tlsConfig(bad, "smtp", sm)
-	if sm.Username != "" {
+	if sm.Username != "" && !mailauth.IsOAuth(sm.Auth) {
 		cfg.SMTP.Password = readSecret(bad, "smtp", sm)
 	}
 
+	popts := tiers.Options{WarnAt: 0.75}
+	if w := fc.Escalation.WarnAt; w != nil {
+		popts.WarnAt = *w
+	}
+	if c := fc.Calendar; c != nil {
+		week := map[time.Weekday]string{
+			time.Monday: c.Monday, time.Tuesday: c.Tuesday, time.Wednesday: c.Wednesday, time.Thursday: c.Thursday,
+			time.Friday: c.Friday, time.Saturday: c.Saturday, time.Sunday: c.Sunday,
+		}
+		if popts.Calendar, err = tiers.NewCalendar(cfg.Location, week, c.Holidays); err != nil {
+			for _, e := range unjoin(err) {
+				bad("calendar", "%v", e)
+			}
+		}
+	}
+	if len(fc.Priority) > 0 {
+		popts.Keywords = map[tiers.Priority][]string{}
+		for p, words := range fc.Priority {
+			popts.Keywords[tiers.Priority(p)] = words
+		}
+	}
 	var ts []tiers.Tier
 	for i, t := range fc.Tiers {
 		key := fmt.Sprintf("tiers[%d]", i)
-		ts = append(ts, tiers.Tier{
-			Level: t.Level, Name: t.Name, Agents: t.Agents,
+		tier := tiers.Tier{
+			Level: t.Level, Name: t.Name, Agents: t.Agents, Vendor: t.Vendor,
 			FirstResponse: parseDuration(bad, key+".first_response", t.FirstResponse),
 			Resolution:    parseDuration(bad, key+".resolution", t.Resolution),
-		})
+		}
+		switch t.Hours {
+		case "":
+			tier.BusinessHours = fc.Calendar != nil
+		case "business":
+			tier.BusinessHours = true
+		case "24x7", "24/7":
+		default:
+			bad(key+".hours", "%q is not one of business, 24x7", t.Hours)
+		}
+		if t.VendorRef != "" {
+			re, err := regexp.Compile(t.VendorRef)
+			if err != nil {
+				bad(key+".vendor_ref", "%q is not a regular expression: %v", t.VendorRef, err)
+			}
+			tier.VendorRef = re
+		}
+		for p, tg := range t.Priority {
+			if tier.ByPriority == nil {
+				tier.ByPriority = map[tiers.Priority]tiers.Target{}
+			}
+			var target tiers.Target
+			pk := key + ".priority." + p
+			if tg.FirstResponse != "" {
+				target.FirstResponse = parseDuration(bad, pk+".first_response", tg.FirstResponse)
+			}
+			if tg.Resolution != "" {
+				target.Resolution = parseDuration(bad, pk+".resolution", tg.Resolution)
+			}
+			tier.ByPriority[tiers.Priority(p)] = target
+		}
+		ts = append(ts, tier)
 	}
-	if cfg.Policy, err = tiers.NewPolicy(ts); err != nil {
+	if cfg.Policy, err = tiers.NewPolicy(ts, popts); err != nil {
 		for _, e := range unjoin(err) {
 			bad("tiers", "%v", e)
 		}
@@ -212,6 +317,10 @@ func LoadConfig(path string) (*Config, error) {
 	}
 
 	cfg.Escalation = or(fc.Escalation.Schedule, "@every 1m")
+	cfg.NotifyRequesterOnEscalation = true
+	if n := fc.Escalation.NotifyRequester; n != nil {
+		cfg.NotifyRequesterOnEscalation = *n
+	}
 	cfg.Digest = fc.Digest.Schedule
 	for key, spec := range map[string]string{"escalation.schedule": cfg.Escalation, "digest.schedule": cfg.Digest} {
 		if spec == "" {
@@ -227,7 +336,15 @@ func LoadConfig(path string) (*Config, error) {
 		}
 		cfg.Managers = append(cfg.Managers, tickets.NormalizeEmail(m))
 	}
+	loadWorkflow(bad, fc, cfg)
+	if cfg.Digest != "" && len(cfg.Managers) == 0 {
+		bad("digest.managers", "at least one address is required with digest.schedule")
+	}
 	loadAdminConfig(&fc, cfg, bad)
+	// Issue 5: the [mail] section, and own mail recognised by the desk address.
+	cfg.Mail = loadMail(bad, fc.Mail, cfg.Location)
+	cfg.IMAP.DeskAddress = cfg.Desk.Email
+	loadAuth(bad, cfg, fc.IMAP.serverKeys, fc.SMTP)
 	if len(errs) > 0 {
 		return nil, &ConfigError{Path: path, Problems: errs}
 	}
@@ -269,7 +386,7 @@ func checkServer(bad badFunc, section string, k serverKeys, security string, nee
 	default:
 		bad(section+".security", "%q is not one of tls, starttls, none", security)
 	}
-	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" {
+	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" && !mailauth.IsOAuth(k.Auth) {
 		bad(section+".password_file", "is required (or password_env)")
 	}
 }
@@ -320,6 +437,53 @@ func tlsConfig(bad badFunc, section string, k serverKeys) *tls.Config {
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 }
 
+// loadWorkflow reads [workflow] and [knowledge_base] into cfg.Workflow.
+func loadWorkflow(bad badFunc, fc fileConfig, cfg *Config) {
+	wf := fc.Workflow
+	w := tickets.Options{CollisionCheck: true, CSAT: true, LowRating: 2, KBSuggestions: 3, KBMinScore: 2}
+	w.ReopenWindow = optionalDuration(bad, "workflow.reopen_window", or(wf.ReopenWindow, "168h"))
+	w.AutoClose = optionalDuration(bad, "workflow.auto_close", or(wf.AutoClose, "72h"))
+	w.PendingReminder = optionalDuration(bad, "workflow.pending_reminder", or(wf.PendingReminder, "72h"))
+	w.PendingResolve = optionalDuration(bad, "workflow.pending_resolve", or(wf.PendingResolve, "72h"))
+	switch wf.Strangers {
+	case "", "new_ticket":
+	case "join":
+		w.StrangersJoin = true
+	default:
+		bad("workflow.strangers", "%q is not one of new_ticket, join", wf.Strangers)
+	}
+	if wf.CollisionCheck != nil {
+		w.CollisionCheck = *wf.CollisionCheck
+	}
+	if wf.CSAT != nil {
+		w.CSAT = *wf.CSAT
+	}
+	if wf.LowRating != nil {
+		if w.LowRating = *wf.LowRating; w.LowRating < 0 || w.LowRating > 5 {
+			bad("workflow.low_rating", "%d is not between 0 (never) and 5", w.LowRating)
+		}
+	}
+	if n := fc.KB.Suggestions; n != nil {
+		if w.KBSuggestions = *n; w.KBSuggestions < 0 || w.KBSuggestions > 10 {
+			bad("knowledge_base.suggestions", "%d is not between 0 (off) and 10", w.KBSuggestions)
+		}
+	}
+	if m := fc.KB.MinScore; m != nil {
+		if w.KBMinScore = *m; w.KBMinScore < 0 {
+			bad("knowledge_base.min_score", "%v must not be negative", w.KBMinScore)
+		}
+	}
+	cfg.Workflow = w
+}
+
+// optionalDuration is a duration that "off" (or "0") turns off.
+func optionalDuration(bad badFunc, key, s string) time.Duration {
+	if s == "off" || s == "0" {
+		return 0
+	}
+	return parseDuration(bad, key, s)
+}
+
 func parseDuration(bad badFunc, key, s string) time.Duration {
 	if s == "" {
 		bad(key, "is required (a duration such as \"30m\" or \"8h\")")
@@ -347,6 +511,13 @@ func isLoopback(host string) bool {
 func validEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " <>\t\r\n")
+}
+
+func offOr(d time.Duration) string {
+	if d == 0 {
+		return "off"
+	}
+	return d.String()
 }
 
 func or(s, def string) string {
@@ -378,22 +549,45 @@ func (c *Config) Summary() string {
 	}
 	fmt.Fprintf(&b, "  smtp:        %s (%s), %s\n", c.SMTP.Address, c.SMTP.Security, auth)
 	for _, t := range c.Policy.Tiers() {
-		fmt.Fprintf(&b, "  tier %d:      %s — %d agent(s): %s; first response %s, resolution %s\n",
-			t.Level, t.Name, len(t.Agents), strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution)
+		who, hours := "agent(s)", "24/7"
+		if t.Vendor {
+			who = "vendor address(es)"
+		}
+		if t.BusinessHours {
+			hours = "business hours"
+		}
+		fmt.Fprintf(&b, "  tier %d:      %s — %d %s: %s; first response %s, resolution %s (%s)",
+			t.Level, t.Name, len(t.Agents), who, strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution, hours)
+		for _, p := range tiers.Priorities {
+			if _, ok := t.ByPriority[p]; ok {
+				tg := t.Target(p)
+				fmt.Fprintf(&b, "; %s: %s/%s", p, tg.FirstResponse, tg.Resolution)
+			}
+		}
+		b.WriteString("\n")
 	}
 	if c.RequireVerifiedAgents {
 		fmt.Fprintf(&b, "  agents:      verified by Authentication-Results from %q\n", c.IMAP.TrustedAuthservID)
 	} else {
 		fmt.Fprintf(&b, "  agents:      WARNING: trusted by their From header alone (set security.trusted_authserv_id)\n")
 	}
-	// The schedules are validated now; the jobs behind them come in a later version.
-	fmt.Fprintf(&b, "  escalation:  %q (validated; SLA escalation is not active in this version)\n", c.Escalation)
-	if c.Digest != "" {
-		fmt.Fprintf(&b, "  digest:      %q to %s (validated; digests are not active in this version)\n", c.Digest, strings.Join(c.Managers, ", "))
+	warn := "no warnings"
+	if w := c.Policy.WarnAt(); w > 0 {
+		warn = fmt.Sprintf("warnings at %.0f%% of a target", w*100)
 	}
+	fmt.Fprintf(&b, "  escalation:  checked %q, %s, requester told: %v\n", c.Escalation, warn, c.NotifyRequesterOnEscalation)
+	if c.Digest != "" {
+		fmt.Fprintf(&b, "  digest:      %q to %s\n", c.Digest, strings.Join(c.Managers, ", "))
+	}
+	w := c.Workflow
+	fmt.Fprintf(&b, "  workflow:    reopen within %s, auto-close after %s, pending reminder %s then resolve %s, strangers join: %v, collision check: %v, satisfaction: %v\n",
+		offOr(w.ReopenWindow), offOr(w.AutoClose), offOr(w.PendingReminder), offOr(w.PendingResolve), w.StrangersJoin, w.CollisionCheck, w.CSAT)
+	fmt.Fprintf(&b, "  kb:          up to %d suggestion(s), min score %.1f\n", w.KBSuggestions, w.KBMinScore)
 	if c.TemplatesDir != "" {
 		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)
 	}
 	b.WriteString(c.adminSummary())
+	b.WriteString(c.Mail.summary())
+	b.WriteString(c.authSummaryLines())
 	return b.String()
 }

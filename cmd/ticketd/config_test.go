@@ -36,6 +36,19 @@ func TestExampleConfig(t *testing.T) {
 	if tier, _ := cfg.Policy.Tier(2); tier.Resolution != 24*time.Hour || tier.Agents[0] != "marta@example.com" {
 		t.Errorf("tier 2 %+v", tier)
 	}
+	p := cfg.Policy
+	if t1, _ := p.Tier(1); !t1.BusinessHours || t1.Target("urgent").FirstResponse != 10*time.Minute || t1.Target("high").Resolution != 8*time.Hour {
+		t.Errorf("tier 1 %+v", t1)
+	}
+	if t4, _ := p.Tier(4); !t4.Vendor || t4.VendorRef.FindStringSubmatch("[ACME #77] Re: x")[1] != "77" {
+		t.Errorf("tier 4 %+v", t4)
+	}
+	if p.Calendar() == nil || p.WarnAt() != 0.75 || !cfg.NotifyRequesterOnEscalation || cfg.Managers[0] != "jefatura@example.com" {
+		t.Errorf("calendar %v warn %v", p.Calendar(), p.WarnAt())
+	}
+	if got := p.DetectPriority("Servidor CAIDO", ""); got != "urgent" {
+		t.Errorf("keywords: %s", got)
+	}
 	sum := cfg.Summary()
 	for _, want := range []string{"soporte@example.com", "imap.example.com:993 (tls)", "tier 2:", "AUTH PLAIN as soporte@example.com",
 		`verified by Authentication-Results from "mx.example.com"`} {
@@ -95,6 +108,13 @@ func TestConfigProblemsNameTheirKeys(t *testing.T) {
 		{"bad schedule", `[smtp]`, "[escalation]\nschedule = \"every minute\"\n[smtp]", []string{`escalation.schedule: "every minute" is not a cron schedule`}},
 		{"desk as agent", `agents = ["ana@example.com"]`, `agents = ["Soporte@example.com"]`, []string{"cannot also be an agent"}},
 		{"not toml", `[smtp]`, `[smtp`, []string{"c.toml"}},
+		{"bad calendar", `[smtp]`, "[calendar]\nmonday = \"18:00-08:00\"\nholidays = [\"someday\"]\n[smtp]", []string{"calendar: monday", `calendar: holidays: "someday"`}},
+		{"business hours without a calendar", `resolution = "8h"`, "resolution = \"8h\"\nhours = \"business\"", []string{"business hours need a [calendar]"}},
+		{"bad hours", `resolution = "8h"`, "resolution = \"8h\"\nhours = \"nights\"", []string{`tiers[0].hours: "nights"`}},
+		{"bad priority target", `resolution = "8h"`, "resolution = \"8h\"\n[tiers.priority.urgent]\nfirst_response = \"soon\"\n[tiers.priority.someday]\nresolution = \"1h\"", []string{`tiers[0].priority.urgent.first_response: "soon"`, `unknown priority "someday"`}},
+		{"bad vendor", `resolution = "8h"`, "resolution = \"8h\"\nvendor = true\nvendor_ref = \"[\"", []string{"tiers[0].vendor_ref", "first tier cannot be a vendor"}},
+		{"bad warn_at and keywords", `[smtp]`, "[escalation]\nwarn_at = 2.0\n[priority]\nasap = [\"x\"]\n[smtp]", []string{"warn_at", `keywords: unknown priority "asap"`}},
+		{"digest without managers", `[smtp]`, "[digest]\nschedule = \"0 8 * * *\"\n[smtp]", []string{"digest.managers: at least one"}},
 		{"verified agents without a trusted id", `[smtp]`, "[security]\nrequire_verified_agents = true\n[smtp]", []string{"security.require_verified_agents: needs security.trusted_authserv_id"}},
 	}
 	for _, c := range cases {

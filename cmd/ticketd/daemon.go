@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/robfig/cron/v3"
 
 	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailout"
@@ -58,24 +62,40 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := tickets.NewService(store, tickets.Options{
-		Desk: cfg.Desk, Tag: cfg.Tag, Language: cfg.Language,
-		Policy: cfg.Policy, Templates: tmpl, Now: deps.Now,
-		RequireVerifiedAgents: cfg.RequireVerifiedAgents,
-	})
+	// Attachments are kept content-addressed next to the database.
+	blobs, err := tickets.OpenBlobs(filepath.Join(cfg.DataDir, "attachments"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	opts := cfg.Workflow
+	opts.Desk, opts.Tag, opts.Language = cfg.Desk, cfg.Tag, cfg.Language
+	opts.Policy, opts.Templates, opts.Now = cfg.Policy, tmpl, deps.Now
+	opts.RequireVerifiedAgents = cfg.RequireVerifiedAgents
+	opts.Managers = managerAddresses(cfg.Managers)
+	opts.NotifyRequesterOnEscalation = cfg.NotifyRequesterOnEscalation
+	opts.Location = cfg.Location
+	opts.AckLimit, opts.ImportBefore, opts.ImportAll = cfg.Mail.AckLimit, cfg.Mail.ImportBefore, cfg.Mail.ImportAll
+	opts.Admins = cfg.Mail.Admins
+	svc, err := tickets.NewService(store, opts)
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
 	smtpOpts := cfg.SMTP
 	smtpOpts.Now = deps.Now
+	smtpOpts.Blobs = blobs
+	smtpOpts.OnAuthFailure = authAlert(svc, deps.Logger, fmt.Sprintf("SMTP %s as %s", cfg.SMTP.Address, cfg.SMTP.Username))
 	m := newMetrics(store)
 	sender, err := mailout.NewSender(smtpOpts, newCountingQueue(store, m), deps.Logger.With("component", "mailout"))
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	poller := mailin.NewPoller(cfg.IMAP, countingApplier{svc, m}, deps.Logger.With("component", "mailin"))
+	imapOpts := cfg.IMAP
+	imapOpts.Attachments, imapOpts.MaxAttachmentSize = blobs, cfg.Mail.MaxAttachmentSize
+	imapOpts.OnAuthFailure = authAlert(svc, deps.Logger, fmt.Sprintf("IMAP %s as %s", cfg.IMAP.Address, cfg.IMAP.Username))
+	poller := mailin.NewPoller(imapOpts, countingApplier{svc, m}, deps.Logger.With("component", "mailin"))
 	observePasses(poller, m, deps.Now)
 	return &desk{store: store, svc: svc, poller: poller, sender: sender, metrics: m}, nil
 }
@@ -119,9 +139,101 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 	}
 	defer d.store.Close()
 	pollErr := deliverDuring(ctx, d, deps.Logger, func() error { _, err := d.poller.Poll(ctx); return err })
+	checkErr := d.checkSLA(ctx, deps.Logger)
 	// Deliver what is queued even when fetching failed: those mails are promised.
 	_, sendErr := d.sender.Drain(ctx)
-	return errors.Join(pollErr, sendErr)
+	return errors.Join(pollErr, checkErr, sendErr)
+}
+
+// Digest builds the managers' digest now: with dryRun it prints it to w and
+// changes nothing; otherwise it queues it and delivers the outbox. A
+// running daemon does it (over its admin socket) when one answers.
+func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Writer) error {
+	deps = deps.withDefaults()
+	if cfg.Admin.Socket != "" {
+		if c, err := net.DialTimeout("unix", cfg.Admin.Socket, socketDialTimeout); err == nil {
+			c.Close()
+			res, err := newRemoteSource(cfg.Admin.Socket).Digest(dryRun)
+			if err != nil {
+				return err
+			}
+			printDigest(w, res, dryRun)
+			return nil
+		}
+	}
+	d, err := openDesk(cfg, deps)
+	if err != nil {
+		return err
+	}
+	defer d.store.Close()
+	res, err := d.sendDigest(deps.Logger, dryRun)
+	if err != nil {
+		return err
+	}
+	printDigest(w, res, dryRun)
+	if dryRun {
+		return nil
+	}
+	_, err = d.sender.Drain(ctx)
+	return err
+}
+
+// printDigest shows a dry-run digest, or says that one was queued.
+func printDigest(w io.Writer, res tickets.DigestResult, dryRun bool) {
+	if dryRun {
+		fmt.Fprintf(w, "Subject: %s\n\n%s", res.Mail.Subject, res.Mail.Text)
+		return
+	}
+	fmt.Fprintf(w, "digest for %s – %s queued to the managers\n", res.Since.Format("2006-01-02 15:04"), res.Until.Format("2006-01-02 15:04"))
+}
+
+// checkSLA runs one escalation check: batch after batch until nothing
+// more is due, each decided and committed on its own.
+func (d *desk) checkSLA(ctx context.Context, log *slog.Logger) error {
+	for {
+		rep, err := d.svc.CheckSLA(ctx)
+		if err != nil {
+			log.Error("sla check", "err", err)
+			return err
+		}
+		if rep.Tickets > 0 {
+			log.Debug("sla batch committed", "tickets", rep.Tickets, "more", rep.More)
+		}
+		for _, tier := range rep.EscalatedTo {
+			d.metrics.Escalated(tier)
+		}
+		for _, b := range rep.Breached {
+			d.metrics.SLABreached(b.Clock, b.Tier)
+		}
+		if rep.Actions() > 0 {
+			log.Info("sla check", "warnings", rep.Warnings, "breaches", rep.Breaches, "escalations", rep.Escalations, "alerts", rep.Alerts,
+				"reminders", rep.Reminders, "auto_resolved", rep.AutoResolved, "auto_closed", rep.AutoClosed)
+		}
+		if !rep.More {
+			return nil
+		}
+	}
+}
+
+// sendDigest queues the managers' digest (or, dryRun, only renders it).
+func (d *desk) sendDigest(log *slog.Logger, dryRun bool) (tickets.DigestResult, error) {
+	res, err := d.svc.Digest(dryRun)
+	if err != nil {
+		log.Error("digest", "err", err)
+		return res, err
+	}
+	if res.Queued {
+		log.Info("digest queued", "since", res.Since, "until", res.Until)
+	}
+	return res, nil
+}
+
+func managerAddresses(emails []string) []tickets.Address {
+	out := make([]tickets.Address, 0, len(emails))
+	for _, e := range emails {
+		out = append(out, tickets.Address{Email: e})
+	}
+	return out
 }
 
 // Run is the daemon: it fetches mail (IDLE or polling) and delivers the
@@ -161,7 +273,14 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	}
 	worker("mailin", func() error { return d.poller.Run(ctx, cfg.PollInterval) })
 	worker("mailout", func() error { return d.sender.Run(ctx, d.svc.Queued()) })
+	jobs, err := d.schedule(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		return err
+	}
 	wg.Wait()
+	<-jobs.Stop().Done() // let a check in progress finish its transaction
 	close(errs)
 	var all []error
 	for e := range errs {
@@ -169,6 +288,32 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	}
 	log.Info("ticketd stopped")
 	return errors.Join(all...)
+}
+
+// schedule starts the cron jobs: the SLA check and the managers' digest,
+// in the desk's time zone. A job that panics is logged and recovered; a job
+// still running when its next turn comes is skipped, not run twice.
+func (d *desk) schedule(ctx context.Context, cfg *Config, log *slog.Logger) (*cron.Cron, error) {
+	cl := cronLogger{log}
+	c := cron.New(cron.WithLocation(cfg.Location), cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)))
+	if _, err := c.AddFunc(cfg.Escalation, func() { d.checkSLA(ctx, log) }); err != nil {
+		return nil, fmt.Errorf("escalation.schedule: %w", err)
+	}
+	if cfg.Digest != "" {
+		if _, err := c.AddFunc(cfg.Digest, func() { d.sendDigest(log, false) }); err != nil {
+			return nil, fmt.Errorf("digest.schedule: %w", err)
+		}
+	}
+	c.Start()
+	return c, nil
+}
+
+// cronLogger adapts slog to cron's logger (used for recovered panics).
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
 }
 
 // guard runs f, turning a panic into an error so one bad goroutine stops

@@ -18,6 +18,7 @@ const usage = `ticketd — an email-driven help desk
 Usage:
   ticketd run          --config FILE   run the daemon
   ticketd once         --config FILE   fetch and apply all waiting mail, deliver the outbox, exit
+                       [--import]      ...creating tickets silently: no mail sent (first run on an old mailbox)
   ticketd check-config --config FILE   validate the configuration and print what would run
                        [--connect]     ...and log in to the IMAP and SMTP servers
   ticketd list         --config FILE   the newest tickets [--status S] [--tier N] [--limit N|0] [--json]
@@ -25,6 +26,11 @@ Usage:
   ticketd stats        --config FILE   counts by status and tier, outbox, database size [--json]
   ticketd outbox       --config FILE   mails waiting and given up [--json]; --retry ID sends one again
   ticketd backup FILE  --config FILE   write a consistent copy of the database to FILE
+  ticketd digest       --config FILE   send the managers' digest now [--dry-run: only print it]
+  ticketd kb list|show N|search WORDS --config FILE
+                                       the knowledge base
+  ticketd inspect FILE.eml [--config FILE]
+                                       print as JSON what ticketd makes of one message (no database)
   ticketd dev                          try ticketd with an in-process mail sandbox
   ticketd version
 
@@ -62,7 +68,14 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", os.Getenv("TICKETD_CONFIG"), "configuration file (default $TICKETD_CONFIG)")
 	var devOpts devOptions
-	connect := false
+	connect, dryRun := false, false
+	if cmd == "digest" {
+		fs.BoolVar(&dryRun, "dry-run", false, "print the digest instead of sending it")
+	}
+	importAll := false
+	if cmd == "once" {
+		fs.BoolVar(&importAll, "import", false, "apply the waiting mail silently: tickets are created, no mail is sent")
+	}
 	if cmd == "check-config" {
 		fs.BoolVar(&connect, "connect", false, "also log in to the IMAP and SMTP servers (sends no mail)")
 	}
@@ -96,7 +109,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(positional) > 0 && cmd != "show" && cmd != "backup" {
+	if len(positional) > 0 && cmd != "show" && cmd != "backup" && cmd != "kb" && cmd != "inspect" {
 		fmt.Fprintf(stderr, "ticketd %s: unexpected argument %q\n", cmd, positional[0])
 		return errUsage
 	}
@@ -115,6 +128,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		deps := Deps{Logger: configLogger(stderr, cfg)}
 		if cmd == "once" {
+			cfg.Mail.ImportAll = importAll
 			return Once(ctx, cfg, deps)
 		}
 		return Run(ctx, cfg, deps)
@@ -141,6 +155,35 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		return runAdmin(cfg, cmd, positional, adm, stdout)
+	case "digest":
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		return Digest(ctx, cfg, Deps{Logger: configLogger(stderr, cfg)}, dryRun, stdout)
+	case "kb":
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		if len(positional) == 0 {
+			fmt.Fprintln(stderr, "usage: ticketd kb list|show N|search WORDS --config FILE")
+			return errUsage
+		}
+		return kbCommand(cfg, positional, stdout, stderr)
+	case "inspect":
+		if len(positional) != 1 {
+			fmt.Fprintln(stderr, "usage: ticketd inspect FILE.eml [--config FILE]")
+			return errUsage
+		}
+		var cfg *Config
+		if *configPath != "" {
+			var err error
+			if cfg, err = LoadConfig(*configPath); err != nil {
+				return err
+			}
+		}
+		return inspectMail(cfg, positional[0], os.Stdin, stdout)
 	case "dev":
 		return runDev(ctx, devOpts, stdout, stderr)
 	case "version":

@@ -199,7 +199,12 @@ func (s *Server) LoginsOverTLS(t testing.TB, user string) (overTLS, plain int) {
 // Stop stops Dovecot: SIGTERM to the master's PID, a bounded wait until the
 // process is gone, then SIGKILL. It is idempotent and also runs at cleanup.
 func (s *Server) Stop() {
-	s.stopOnce.Do(func() {
+	s.stopOnce.Do(s.terminate)
+}
+
+// terminate stops the running master (see Stop).
+func (s *Server) terminate() {
+	{
 		s.mu.Lock()
 		pid, done := s.pid, s.done
 		if s.cmd != nil && s.cmd.Process != nil {
@@ -221,7 +226,7 @@ func (s *Server) Stop() {
 		}
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 		waitGone(pid, done, 5*time.Second)
-	})
+	}
 }
 
 func (s *Server) confPath() string { return filepath.Join(s.dir, "dovecot.conf") }

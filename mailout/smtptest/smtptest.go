@@ -42,6 +42,10 @@ type Options struct {
 	// Username and Password, when Username is not "", are the only
 	// credentials AUTH PLAIN accepts; others fail with 535 5.7.8.
 	Username, Password string
+	// OAuthToken, when set, makes the server offer XOAUTH2 and
+	// OAUTHBEARER besides PLAIN: they accept Username (when set) with the
+	// token it returns at the time (oauth.go).
+	OAuthToken func() string
 }
 
 // Server is a capturing SMTP server. Create it with Start or StartWith.
@@ -241,11 +245,16 @@ type session struct {
 
 var _ smtp.AuthSession = (*session)(nil)
 
-func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (ss *session) AuthMechanisms() []string {
+	if ss.s.opts.OAuthToken != nil {
+		return []string{sasl.Plain, "XOAUTH2", sasl.OAuthBearer}
+	}
+	return []string{sasl.Plain}
+}
 
 func (ss *session) Auth(mech string) (sasl.Server, error) {
 	if mech != sasl.Plain {
-		return nil, smtp.ErrAuthUnknownMechanism
+		return ss.oauth(mech)
 	}
 	want := ss.s.opts
 	return sasl.NewPlainServer(func(identity, username, password string) error {

@@ -1,0 +1,80 @@
+package mailout
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime"
+
+	"github.com/emersion/go-message/mail"
+
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// writeMixed writes m as multipart/mixed: its text (with the HTML
+// alternative when there is one), then every attachment.
+func writeMixed(buf *bytes.Buffer, h mail.Header, m *tickets.Mail, blobs BlobSource) error {
+	w, err := mail.CreateWriter(buf, h)
+	if err != nil {
+		return err
+	}
+	if m.HTML == "" {
+		var ph mail.InlineHeader
+		ph.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+		ph.Set("Content-Transfer-Encoding", "quoted-printable")
+		pw, err := w.CreateSingleInline(ph)
+		if err != nil {
+			return fmt.Errorf("text part: %w", err)
+		}
+		if err := writeClose(pw, m.Text); err != nil {
+			return fmt.Errorf("text part: %w", err)
+		}
+	} else {
+		iw, err := w.CreateInline()
+		if err != nil {
+			return err
+		}
+		if err := writeAlternatives(iw, m); err != nil {
+			return err
+		}
+	}
+	for i := range m.Attachments {
+		if err := writeAttachment(w, &m.Attachments[i], blobs); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// writeAttachment copies one stored attachment into w, base64-encoded,
+// named (RFC 2231 for non-ASCII names) as it was received.
+func writeAttachment(w *mail.Writer, a *tickets.Attachment, blobs BlobSource) error {
+	typ := a.Type
+	if typ == "" || mime.FormatMediaType(typ, nil) == "" {
+		typ = "application/octet-stream"
+	}
+	name := singleLine(a.Name)
+	if name == "" {
+		name = "attachment"
+	}
+	r, err := blobs.Open(a.SHA256)
+	if err != nil {
+		return fmt.Errorf("attachment %q: %w", name, err)
+	}
+	defer r.Close()
+	var ah mail.AttachmentHeader
+	ah.SetContentType(typ, nil)
+	ah.SetFilename(name)
+	aw, err := w.CreateAttachment(ah)
+	if err != nil {
+		return fmt.Errorf("attachment %q: %w", name, err)
+	}
+	if _, err := io.Copy(aw, r); err != nil {
+		aw.Close()
+		return fmt.Errorf("attachment %q: %w", name, err)
+	}
+	if err := aw.Close(); err != nil {
+		return fmt.Errorf("attachment %q: %w", name, err)
+	}
+	return nil
+}

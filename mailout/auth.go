@@ -1,0 +1,67 @@
+package mailout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"github.com/ticketd/ticketd/mailauth"
+)
+
+// auth authenticates c as Options.Auth says. A refusal by the server (an
+// SMTP error reply), or a token that cannot be obtained, is a
+// *mailauth.Error.
+func (s *Sender) auth(ctx context.Context, c *smtp.Client) error {
+	o := s.opts
+	var client sasl.Client
+	if mailauth.IsOAuth(o.Auth) {
+		tok, err := o.Token(ctx)
+		if err != nil {
+			return &mailauth.Error{Err: err}
+		}
+		if client, err = mailauth.NewClient(o.Auth, o.Username, tok); err != nil {
+			return err
+		}
+	} else {
+		client = sasl.NewPlainClient("", o.Username, o.Password)
+	}
+	err := c.Auth(client)
+	if err == nil {
+		return nil
+	}
+	var se *smtp.SMTPError
+	var oe *sasl.OAuthBearerError
+	if errors.As(err, &se) || errors.As(err, &oe) {
+		// The server's reply; it never contains the password or token.
+		return &mailauth.Error{Err: fmt.Errorf("%s as %q: %w", authName(o.Auth), o.Username, err)}
+	}
+	return err
+}
+
+func authName(method string) string {
+	if method == "" {
+		return mailauth.Password
+	}
+	return method
+}
+
+// authFailed starts or continues a failure streak; the first failure of
+// a streak is reported to OnAuthFailure.
+func (s *Sender) authFailed(err error) {
+	if !mailauth.IsFailure(err) {
+		return
+	}
+	if !s.authFailing.Swap(true) && s.opts.OnAuthFailure != nil {
+		s.opts.OnAuthFailure(err)
+	}
+}
+
+// authOK ends a failure streak.
+func (s *Sender) authOK() {
+	if s.authFailing.Swap(false) {
+		s.log.Info("mailout: smtp login works again", "smtp", s.opts.Address)
+	}
+}

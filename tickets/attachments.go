@@ -1,0 +1,143 @@
+package tickets
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ErrTooLarge is returned by Blobs.Put for content over its limit.
+var ErrTooLarge = errors.New("attachment larger than the limit")
+
+// Blobs is the content-addressed attachment store: each attachment's
+// decoded bytes live once in dir/<sha256[:2]>/<sha256>, however many
+// messages carry it. Files are written to a temporary name and renamed
+// into place, so a file under its final name is always complete; a crash
+// leaves at most a temporary file, or an unreferenced blob (harmless:
+// the same content gets the same name when the message is applied again).
+type Blobs struct {
+	dir string
+}
+
+// OpenBlobs opens (creating) the store in dir.
+func OpenBlobs(dir string) (*Blobs, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("open attachment store: %w", err)
+	}
+	return &Blobs{dir: dir}, nil
+}
+
+// Put stores what r yields, at most limit bytes (limit <= 0: no limit),
+// and returns its hex SHA-256 and size. Over the limit it keeps nothing
+// and returns ErrTooLarge with size the whole length of r.
+func (b *Blobs) Put(r io.Reader, limit int64) (sum string, size int64, err error) {
+	tmp, err := os.CreateTemp(b.dir, ".put-*")
+	if err != nil {
+		return "", 0, fmt.Errorf("store attachment: %w", err)
+	}
+	defer func() {
+		if tmp != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	src := r
+	if limit > 0 {
+		src = io.LimitReader(r, limit+1)
+	}
+	n, err := io.Copy(io.MultiWriter(tmp, h), src)
+	if err != nil {
+		return "", n, fmt.Errorf("store attachment: %w", err)
+	}
+	if limit > 0 && n > limit {
+		rest, _ := io.Copy(io.Discard, r) // its size, for the record
+		return "", n + rest, ErrTooLarge
+	}
+	if err := tmp.Close(); err != nil {
+		return "", n, fmt.Errorf("store attachment: %w", err)
+	}
+	sum = hex.EncodeToString(h.Sum(nil))
+	final := b.path(sum)
+	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+		return "", n, fmt.Errorf("store attachment: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return "", n, fmt.Errorf("store attachment: %w", err)
+	}
+	tmp = nil
+	return sum, n, nil
+}
+
+// Open returns the content stored under sum.
+func (b *Blobs) Open(sum string) (io.ReadCloser, error) {
+	if !validSum(sum) {
+		return nil, fmt.Errorf("open attachment %q: not a sha256", sum)
+	}
+	f, err := os.Open(b.path(sum))
+	if err != nil {
+		return nil, fmt.Errorf("open attachment: %w", err)
+	}
+	return f, nil
+}
+
+func (b *Blobs) path(sum string) string { return filepath.Join(b.dir, sum[:2], sum) }
+
+func validSum(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil && strings.ToLower(s) == s
+}
+
+// storedAttachments returns the attachments of m whose content is in the
+// store: the ones that can go out with a relayed mail.
+func storedAttachments(m *Inbound) []Attachment {
+	var out []Attachment
+	for _, a := range m.Attachments {
+		if a.Stored && !a.Dropped && validSum(a.SHA256) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// tellDropped tells the sender of m which of its attachments were not
+// kept (too large), so they can send them another way.
+func (a *applier) tellDropped(t *Ticket, m *Inbound) error {
+	var lines []string
+	for _, at := range m.Attachments {
+		if at.Dropped {
+			name := at.Name
+			if name == "" {
+				name = "(" + at.Type + ")"
+			}
+			lines = append(lines, fmt.Sprintf("%s (%s)", name, humanSize(at.Size)))
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	from := NewAddress(m.From.Name, m.From.Email)
+	th := thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
+	return a.queue(t, outgoing{kind: "attachment_dropped", to: []Address{from}, thread: th, auto: "auto-replied",
+		text: strings.Join(lines, "\n")})
+}
+
+// humanSize formats n bytes for people: 512 B, 3.4 MB.
+func humanSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+}

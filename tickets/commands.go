@@ -1,0 +1,192 @@
+package tickets
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/ticketd/ticketd/tiers"
+)
+
+// Agents change a ticket with command lines at the top of their reply,
+// each starting with "#": "#escalate the printer needs a technician",
+// "#prioridad alta". The text after the commands is relayed as usual. Only
+// lines before any other text count, so a "#" further down (or in the
+// quoted mail, which mailin has already cut) is just text. A line "#"
+// followed by a letter is a command attempt: an unknown one stops the
+// whole mail (nothing changes, nothing is relayed) and the agent is told.
+
+// command is one parsed command line.
+type command struct {
+	name string // canonical name; "" when unknown
+	arg  string
+	line string // as written, for the timeline and error replies
+}
+
+// commandNames maps what agents may write (English and Spanish) to the
+// canonical command.
+var commandNames = map[string]string{
+	"resolve": "resolve", "resolver": "resolve", "resuelto": "resolve", "resolved": "resolve",
+	"close": "close", "cerrar": "close",
+	"pending": "pending", "pendiente": "pending",
+	"open": "open", "abrir": "open", "reabrir": "open", "reopen": "open",
+	"note": "note", "nota": "note",
+	"assign": "assign", "asignar": "assign",
+	"take": "take", "tomar": "take",
+	"priority": "priority", "prioridad": "priority",
+	"escalate": "escalate", "escalar": "escalate",
+	"tier": "tier", "nivel": "tier",
+	"kb":   "kb",
+	"send": "send", "enviar": "send",
+}
+
+// parseCommands splits the command lines at the top of text from the rest.
+func parseCommands(text string) ([]command, string) {
+	var cmds []command
+	rest := strings.ReplaceAll(text, "\r\n", "\n")
+	for {
+		trimmed := strings.TrimLeft(rest, " \t\n")
+		line, after, _ := strings.Cut(trimmed, "\n")
+		l := strings.TrimSpace(line)
+		if !isCommandLine(l) {
+			return cmds, rest
+		}
+		word, arg, _ := strings.Cut(strings.TrimSpace(l[1:]), " ")
+		word = strings.ToLower(strings.TrimRight(word, ":"))
+		cmds = append(cmds, command{name: commandNames[word], arg: strings.TrimSpace(arg), line: l})
+		rest = after
+	}
+}
+
+// isCommandLine: "#" then a letter ("#1 first step" and "# heading" are text).
+func isCommandLine(l string) bool {
+	if !strings.HasPrefix(l, "#") {
+		return false
+	}
+	for _, r := range l[1:] {
+		return unicode.IsLetter(r)
+	}
+	return false
+}
+
+// checkAll returns what is wrong with cmds, one line per problem. Every
+// command is checked before any runs, so a mail with one mistake changes
+// nothing.
+func (a *applier) checkAll(t *Ticket, agent string, cmds []command) []string {
+	var problems []string
+	for _, c := range cmds {
+		if p := a.check(t, agent, c); p != "" {
+			problems = append(problems, c.line+": "+p)
+		}
+	}
+	if hasCommand(cmds, "note") && hasCommand(cmds, "kb") {
+		// Articles are shown to requesters; a note is internal.
+		problems = append(problems, "#kb with #note: an internal note cannot become a knowledge-base article")
+	}
+	return problems
+}
+
+// check returns what is wrong with c for t, "" when it can run.
+func (a *applier) check(t *Ticket, agent string, c command) string {
+	switch c.name {
+	case "":
+		return "unknown command"
+	case "priority":
+		if _, ok := tiers.ParsePriority(c.arg); !ok {
+			return "needs one of low, normal, high, urgent (baja, normal, alta, urgente)"
+		}
+	case "assign":
+		if _, ok := a.assignee(agent, c.arg); !ok {
+			return "needs an agent's address, or me"
+		}
+	case "tier":
+		n, err := strconv.Atoi(strings.TrimSpace(c.arg))
+		if _, ok := a.s.opts.Policy.Tier(n); err != nil || !ok {
+			return fmt.Sprintf("needs a tier number from 1 to %d", a.s.opts.Policy.Last())
+		}
+		if n == t.Tier {
+			return fmt.Sprintf("the ticket is at tier %d already", n)
+		}
+	case "send":
+		if t.Held == nil {
+			return "there is no held reply to send"
+		}
+	}
+	return ""
+}
+
+// assignee resolves the argument of #assign: an agent's address or "me".
+func (a *applier) assignee(agent, arg string) (string, bool) {
+	switch strings.ToLower(strings.TrimSpace(arg)) {
+	case "me", "yo", "mí", "mi":
+		return agent, true
+	}
+	e := NormalizeEmail(strings.Trim(arg, "<>"))
+	if addr, err := mail.ParseAddress(arg); err == nil { // "Ana <ana@example.com>"
+		e = NormalizeEmail(addr.Address)
+	}
+	return e, a.s.opts.Policy.IsAgent(e)
+}
+
+// runCommand applies one checked command to t. note, send and kb are
+// handled by agentReply, which knows the text they act on.
+func (a *applier) runCommand(t *Ticket, agent string, c command) error {
+	var err error
+	switch c.name {
+	case "escalate":
+		reason := c.arg
+		if reason == "" {
+			reason = "escalated by " + agent
+		}
+		err = a.escalate(t, reason, agent)
+		if errors.Is(err, errLastTier) {
+			// Nowhere to climb: the managers are the next step.
+			err = a.alertManagers(t, fmt.Sprintf("escalation requested by %s at the last tier: %s", agent, reason))
+		}
+	case "tier":
+		n, _ := strconv.Atoi(strings.TrimSpace(c.arg))
+		err = a.moveTier(t, n, "moved by "+agent, agent)
+	case "priority":
+		pr, _ := tiers.ParsePriority(c.arg)
+		err = a.setPriority(t, pr, agent)
+	case "assign", "take":
+		who := agent
+		if c.name == "assign" {
+			who, _ = a.assignee(agent, c.arg)
+		}
+		err = a.assign(t, who, agent)
+	case "pending":
+		err = a.setStatus(t, StatusPending, agent, StatusNew, StatusOpen)
+	case "resolve":
+		err = a.setStatus(t, StatusResolved, agent, StatusNew, StatusOpen, StatusPending)
+	case "close":
+		err = a.setStatus(t, StatusClosed, agent, StatusNew, StatusOpen, StatusPending, StatusResolved)
+	case "open":
+		err = a.setStatus(t, StatusOpen, agent, StatusNew, StatusPending, StatusResolved)
+	}
+	if err != nil {
+		return err
+	}
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventCommand, Actor: agent, Detail: c.line})
+}
+
+// assign makes who the ticket's assignee.
+func (a *applier) assign(t *Ticket, who, actor string) error {
+	if t.Assignee == who {
+		return nil
+	}
+	t.Assignee = who
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAssigned, Actor: actor, Detail: who})
+}
+
+func hasCommand(cmds []command, name string) bool {
+	for _, c := range cmds {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,280 @@
+package tickets
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/tiers"
+)
+
+// errLastTier is returned by escalate for a ticket that has nowhere to climb.
+var errLastTier = errors.New("already at the last tier")
+
+// notice is what an SLA or escalation mail says beyond the ticket itself.
+type notice struct {
+	reason  string
+	left    time.Duration // time left before a breach (warnings)
+	clock   string        // "first_response" or "resolution"
+	history string
+}
+
+// escalate moves t one tier up: the new tier's agents (or the vendor) get
+// the ticket with its history, the previous assignee is told, and the
+// requester gets a short notice when the desk wants that. actor is the
+// agent who asked for it, "" for an SLA breach. The same path serves both.
+func (a *applier) escalate(t *Ticket, reason, actor string) error {
+	if t.Tier >= a.s.opts.Policy.Last() {
+		return errLastTier
+	}
+	return a.moveTier(t, t.Tier+1, reason, actor)
+}
+
+// moveTier moves t to tier level (up or down, "#tier n"), the same way.
+func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
+	from := t.Tier
+	prevAssignee := t.Assignee
+	fromName := a.tier(t).Name
+	if level > from {
+		t.Escalations++
+	}
+	a.enterTier(t, level)
+	tier := a.tier(t)
+	err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventEscalated, Actor: actor,
+		Detail: reason, FromTier: from, ToTier: t.Tier})
+	if err != nil {
+		return err
+	}
+	// The new tier's agents get the ticket. With a vendor, the desk's own
+	// people keep it (they still answer the requester): the assignee stays,
+	// and they are told it went out.
+	internal := addresses(tier.Agents)
+	if tier.Vendor {
+		if err := a.forwardToVendor(t, tier, reason); err != nil {
+			return err
+		}
+		internal, prevAssignee = a.internalRecipients(t), ""
+	} else {
+		t.Assignee = ""
+	}
+	history, err := a.history(t, false)
+	if err != nil {
+		return err
+	}
+	if err := a.queue(t, outgoing{kind: "escalated", to: internal, thread: a.agentThread(t),
+		auto: "auto-generated", notice: notice{reason: reason, history: history}, fromTier: fromName}); err != nil {
+		return err
+	}
+	if prevAssignee != "" && !contains(tier.Agents, prevAssignee) {
+		if err := a.queue(t, outgoing{kind: "escalation_notice", to: []Address{{Email: prevAssignee}}, thread: a.agentThread(t),
+			auto: "auto-generated", notice: notice{reason: reason}, fromTier: fromName}); err != nil {
+			return err
+		}
+	}
+	if a.s.opts.NotifyRequesterOnEscalation {
+		return a.queue(t, outgoing{kind: "escalated_requester", to: []Address{t.Requester}, thread: a.publicThread(t),
+			auto: "auto-generated", fromTier: fromName})
+	}
+	return nil
+}
+
+// forwardToVendor sends the ticket with its public history to the external
+// vendor, from the desk and without Auto-Submitted (the vendor's own help
+// desk must open a ticket for it, and many ignore automatic mail). Their
+// replies thread back by this mail's Message-ID, our subject token, or
+// their own ticket number once recorded.
+func (a *applier) forwardToVendor(t *Ticket, tier tiers.Tier, reason string) error {
+	history, err := a.history(t, true)
+	if err != nil {
+		return err
+	}
+	desk := a.s.opts.Desk
+	return a.queue(t, outgoing{kind: "vendor_forward", to: addresses(tier.Agents), replyTo: &desk,
+		notice: notice{reason: reason, history: history}})
+}
+
+// alertManagers tells the managers at once of a breach (or an escalation
+// request) at the last tier; without managers, the tier's own agents.
+func (a *applier) alertManagers(t *Ticket, reason string) error {
+	to := a.s.opts.Managers
+	if len(to) == 0 {
+		to = addresses(a.internalTier(t).Agents)
+	}
+	return a.queue(t, outgoing{kind: "sla_alert", to: to, auto: "auto-generated", notice: notice{reason: reason}})
+}
+
+// notifyInternal mails the ticket's assignee, or its internal tier's agents.
+func (a *applier) notifyInternal(t *Ticket, kind string, n notice) error {
+	return a.queue(t, outgoing{kind: kind, to: a.internalRecipients(t), thread: a.agentThread(t), auto: "auto-generated", notice: n})
+}
+
+// internalRecipients are the desk's people responsible for t: its assignee,
+// else every agent of its internal tier.
+func (a *applier) internalRecipients(t *Ticket) []Address {
+	if t.Assignee != "" {
+		return []Address{{Email: t.Assignee}}
+	}
+	return addresses(a.internalTier(t).Agents)
+}
+
+// internalTier is the tier of the desk's own agents responsible for t: its
+// tier, or the one below when t is with the external vendor.
+func (a *applier) internalTier(t *Ticket) tiers.Tier {
+	tier := a.tier(t)
+	if tier.Vendor {
+		if below, ok := a.s.opts.Policy.Tier(tier.Level - 1); ok {
+			return below
+		}
+	}
+	return tier
+}
+
+// agentThread threads a mail to agents under the first agent notification.
+func (a *applier) agentThread(t *Ticket) thread {
+	th := thread{inReplyTo: t.AgentThreadID}
+	if t.AgentThreadID != "" {
+		th.references = []string{t.AgentThreadID}
+	}
+	return th
+}
+
+// vendorMail records mail from the vendor on t: their ticket number, once;
+// the vendor's answer counts as the vendor tier's first response; the
+// desk's agents get it. It is never relayed to the requester.
+func (a *applier) vendorMail(t *Ticket, m *Inbound, level int) error {
+	if err := a.recordVendorRef(t, m.Subject, level); err != nil {
+		return err
+	}
+	detail := "vendor"
+	if m.AutoSubmitted {
+		detail = "vendor, automatic mail"
+	}
+	if err := a.recordInbound(t, m, detail); err != nil {
+		return err
+	}
+	if m.AutoSubmitted {
+		return nil // their acknowledgement: recorded, never answered
+	}
+	if t.Tier == level {
+		a.responded(t)
+	}
+	return a.notifyAgents(t, "agent_update", m, false)
+}
+
+// recordVendorRef stores the vendor's ticket number found in subject.
+func (a *applier) recordVendorRef(t *Ticket, subject string, level int) error {
+	ref := a.vendorRef(subject, level)
+	if ref == "" || ref == t.VendorRef {
+		return nil
+	}
+	t.VendorRef = ref
+	if err := a.tx.Bucket(bucketVendorRef).Put(vendorRefKey(level, ref), u64(t.ID)); err != nil {
+		return err
+	}
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventVendorRef, Detail: ref})
+}
+
+// vendorRef extracts the vendor's ticket number from subject with the
+// tier's pattern: its first group, else the whole match; "" if none.
+func (a *applier) vendorRef(subject string, level int) string {
+	tier, ok := a.s.opts.Policy.Tier(level)
+	if !ok || tier.VendorRef == nil {
+		return ""
+	}
+	m := tier.VendorRef.FindStringSubmatch(subject)
+	switch {
+	case m == nil:
+		return ""
+	case len(m) > 1 && m[1] != "":
+		return strings.TrimSpace(m[1])
+	default:
+		return strings.TrimSpace(m[0])
+	}
+}
+
+// lookupVendorRef returns the ticket the vendor's number belongs to.
+func lookupVendorRef(tx *bolt.Tx, level int, ref string) (uint64, bool) {
+	v := tx.Bucket(bucketVendorRef).Get(vendorRefKey(level, ref))
+	if len(v) != 8 {
+		return 0, false
+	}
+	return u64From(v), true
+}
+
+func vendorRefKey(level int, ref string) []byte {
+	return append(u64(uint64(level)), msgIDKey(ref)...)
+}
+
+// maxHistory bounds the history sent with an escalation; the oldest
+// messages after the first are left out beyond it.
+const maxHistory = 64 << 10
+
+// history is the conversation so far, oldest first, for the new tier. For
+// the vendor (outside the desk) only the public conversation, with the
+// agents' words as relayed (their addresses blanked) and signed by the desk.
+func (a *applier) history(t *Ticket, public bool) (string, error) {
+	var entries []string
+	prefix := u64(t.ID)
+	c := a.tx.Bucket(bucketEvents).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var e Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return "", fmt.Errorf("event %x: %w", k, err)
+		}
+		if e.Kind != EventInbound {
+			continue
+		}
+		author, text := e.Actor, e.Text
+		switch e.Detail {
+		case "", "participant":
+			if e.Actor == t.Requester.Email {
+				author = t.Requester.String()
+			}
+		case "agent":
+			if public {
+				author = a.s.opts.Desk.Name
+				text, _ = a.relayable(text)
+			}
+		default: // automatic, unverified, vendor and other people's mail
+			if public {
+				continue
+			}
+			author += " (" + e.Detail + ")"
+		}
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		entries = append(entries, fmt.Sprintf("--- %s · %s\n%s", e.Time.In(a.s.location()).Format("2006-01-02 15:04"), author, strings.TrimSpace(text)))
+	}
+	size := 0
+	for _, e := range entries {
+		size += len(e) + 2
+	}
+	for len(entries) > 2 && size > maxHistory {
+		size -= len(entries[1]) + 2
+		entries = append(entries[:1], entries[2:]...)
+	}
+	return strings.Join(entries, "\n\n"), nil
+}
+
+func addresses(emails []string) []Address {
+	out := make([]Address, 0, len(emails))
+	for _, e := range emails {
+		out = append(out, Address{Email: e})
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

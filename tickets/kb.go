@@ -1,0 +1,342 @@
+package tickets
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/text/unicode/norm"
+)
+
+// The knowledge base: agents save an answer with "#kb"; articles are
+// indexed by their words (folded for case and accents, Spanish and English
+// stop words dropped, a plural "s" cut) and ranked with BM25 (k1 1.2,
+// b 0.75, an idf that stays positive in a small corpus). A new
+// ticket's acknowledgement offers the best matches.
+
+// Article is one knowledge-base entry.
+type Article struct {
+	ID      uint64    `json:"id"`
+	Title   string    `json:"title"`
+	Body    string    `json:"body"`
+	Ticket  uint64    `json:"ticket"` // the ticket it was written on
+	Author  string    `json:"author"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	// Len is the article's indexed length in terms (title counted twice).
+	Len int `json:"len"`
+	// Suggested and Helped count how often it was offered to a requester,
+	// and how often a requester said it solved their problem.
+	Suggested int `json:"suggested,omitempty"`
+	Helped    int `json:"helped,omitempty"`
+}
+
+// Hit is an article found by a search, with its BM25 score and the number
+// of distinct query terms it contains.
+type Hit struct {
+	Article Article
+	Score   float64
+	Matched int
+}
+
+// kbStats are the corpus figures BM25 needs, kept in meta.
+type kbStats struct {
+	Docs     int `json:"docs"`
+	TotalLen int `json:"total_len"`
+}
+
+var keyKBStats = []byte("kb_stats")
+
+// BM25 parameters (the usual ones).
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// stopWords are dropped from documents and queries: they match everything.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		a al algo ante antes como con contra cual cuando de del desde donde durante e el ella ellas ellos en entre era es esa ese eso esta estas este esto estoy fue ha hay la las le les lo los mas me mi mis muy nada ni no nos o os otra otro para pero poco por porque que quien se sea si sin sobre son su sus tambien te tengo tiene toda todo tu un una uno unos y ya yo hola gracias buenos buenas dias tardes favor puedo puede saludos
+		about after all also am an and any are as at be been but by can could did do does for from had has have he her hi him his how i if in into is it its just me my no not of on or our out she so than thanks thank that the their them then there these they this to too up us was we were what when where which who why will with would you your please hello dear regards`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// terms folds text into indexable terms.
+func terms(text string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(foldText(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if len([]rune(w)) < 2 || stopWords[w] {
+			continue
+		}
+		if len(w) > 4 && strings.HasSuffix(w, "s") { // impresoras → impresora, printers → printer
+			w = w[:len(w)-1]
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// foldText lower-cases and strips accents ("Impresión" → "impresion").
+func foldText(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// documentTerms are an article's term frequencies: the title counts twice.
+func documentTerms(a *Article) (map[string]int, int) {
+	tf := map[string]int{}
+	n := 0
+	for _, t := range append(append(terms(a.Title), terms(a.Title)...), terms(a.Body)...) {
+		tf[t]++
+		n++
+	}
+	return tf, n
+}
+
+func termKey(term string, id uint64) []byte {
+	return append(append([]byte(term), 0), u64(id)...)
+}
+
+// putArticle writes art and its index entries, replacing an older version.
+func putArticle(tx *bolt.Tx, art *Article) error {
+	stats, err := getKBStats(tx)
+	if err != nil {
+		return err
+	}
+	if old, err := getArticle(tx, art.ID); err == nil {
+		tf, n := documentTerms(&old)
+		for t := range tf {
+			if err := tx.Bucket(bucketKBTerms).Delete(termKey(t, old.ID)); err != nil {
+				return err
+			}
+		}
+		stats.Docs--
+		stats.TotalLen -= n
+	}
+	tf, n := documentTerms(art)
+	art.Len = n
+	for t, c := range tf {
+		if err := tx.Bucket(bucketKBTerms).Put(termKey(t, art.ID), binary.BigEndian.AppendUint32(nil, uint32(c))); err != nil {
+			return err
+		}
+	}
+	stats.Docs++
+	stats.TotalLen += n
+	if err := putJSON(tx.Bucket(bucketMeta), keyKBStats, stats); err != nil {
+		return err
+	}
+	return putJSON(tx.Bucket(bucketKB), u64(art.ID), art)
+}
+
+func getKBStats(tx *bolt.Tx) (kbStats, error) {
+	var s kbStats
+	if v := tx.Bucket(bucketMeta).Get(keyKBStats); v != nil {
+		if err := json.Unmarshal(v, &s); err != nil {
+			return s, fmt.Errorf("kb stats: %w", err)
+		}
+	}
+	return s, nil
+}
+
+func getArticle(tx *bolt.Tx, id uint64) (Article, error) {
+	var a Article
+	v := tx.Bucket(bucketKB).Get(u64(id))
+	if v == nil {
+		return a, fmt.Errorf("article %d: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal(v, &a); err != nil {
+		return a, fmt.Errorf("article %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// searchKB ranks the articles for query with BM25, best first, at most limit.
+func searchKB(tx *bolt.Tx, query string, limit int) ([]Hit, error) {
+	stats, err := getKBStats(tx)
+	if err != nil || stats.Docs == 0 {
+		return nil, err
+	}
+	avgLen := float64(stats.TotalLen) / float64(stats.Docs)
+	scores := map[uint64]*Hit{}
+	seen := map[string]bool{}
+	c := tx.Bucket(bucketKBTerms).Cursor()
+	for _, term := range terms(query) {
+		if seen[term] {
+			continue
+		}
+		seen[term] = true
+		prefix := append([]byte(term), 0)
+		type posting struct {
+			id uint64
+			tf int
+		}
+		var postings []posting
+		for k, v := c.Seek(prefix); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
+			postings = append(postings, posting{u64From(k[len(prefix):]), int(binary.BigEndian.Uint32(v))})
+		}
+		// idf = 1 + ln(N/df): BM25's own idf (ln(1+(N-df+0.5)/(df+0.5)))
+		// all but vanishes in a knowledge base of a handful of articles,
+		// which is how every desk starts; this one never drops below 1, so
+		// min_score means the same for 5 articles as for 5,000.
+		df := float64(len(postings))
+		idf := 1 + math.Log(float64(stats.Docs)/df)
+		for _, p := range postings {
+			h := scores[p.id]
+			if h == nil {
+				art, err := getArticle(tx, p.id)
+				if err != nil {
+					return nil, err
+				}
+				h = &Hit{Article: art}
+				scores[p.id] = h
+			}
+			tf := float64(p.tf)
+			norm := bm25K1 * (1 - bm25B + bm25B*float64(h.Article.Len)/avgLen)
+			h.Score += idf * tf * (bm25K1 + 1) / (tf + norm)
+			h.Matched++
+		}
+	}
+	hits := make([]Hit, 0, len(scores))
+	for _, h := range scores {
+		hits = append(hits, *h)
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Article.ID < hits[j].Article.ID
+	})
+	return hits[:min(len(hits), limit)], nil
+}
+
+// suggestions are the articles good enough to offer for a new ticket: a
+// score of at least MinScore and two query terms in common (one when the
+// query has only one).
+func (a *applier) suggestions(subject, text string) ([]Article, error) {
+	if a.s.opts.KBSuggestions <= 0 {
+		return nil, nil
+	}
+	query := subject + " " + subject + " " + truncateRunes(text, 1000)
+	hits, err := searchKB(a.tx, query, a.s.opts.KBSuggestions)
+	if err != nil {
+		return nil, err
+	}
+	need := 2
+	if len(terms(subject+" "+truncateRunes(text, 1000))) < 2 {
+		need = 1
+	}
+	var out []Article
+	for _, h := range hits {
+		if h.Score >= a.s.opts.KBMinScore && h.Matched >= need {
+			out = append(out, h.Article)
+		}
+	}
+	return out, nil
+}
+
+// saveArticle stores the agent's answer on t as an article (title from the
+// subject), or updates the article already written on t. With no text, the
+// ticket's latest relayed answer is saved.
+func (a *applier) saveArticle(t *Ticket, agent, text string) error {
+	body, ok := a.relayable(text)
+	if !ok {
+		err := forEvents(a.tx, t.ID, func(e Event) {
+			if e.Kind == EventInbound && e.Detail == "agent" {
+				if b, ok := a.relayable(e.Text); ok {
+					body = b
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if strings.TrimSpace(body) == "" {
+		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventKB, Actor: agent, Detail: "#kb: no answer on the ticket to save"})
+	}
+	art := Article{Title: t.Subject, Body: strings.TrimSpace(body), Ticket: t.ID, Author: agent, Created: a.now, Updated: a.now}
+	detail := "saved as article %d"
+	if v := a.tx.Bucket(bucketKBByTicket).Get(u64(t.ID)); len(v) == 8 {
+		old, err := getArticle(a.tx, u64From(v))
+		if err != nil {
+			return err
+		}
+		art.ID, art.Created, art.Suggested, art.Helped = old.ID, old.Created, old.Suggested, old.Helped
+		detail = "article %d updated"
+	} else {
+		id, err := a.tx.Bucket(bucketKB).NextSequence()
+		if err != nil {
+			return err
+		}
+		art.ID = id
+		if err := a.tx.Bucket(bucketKBByTicket).Put(u64(t.ID), u64(id)); err != nil {
+			return err
+		}
+	}
+	if err := putArticle(a.tx, &art); err != nil {
+		return err
+	}
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventKB, Actor: agent, Detail: fmt.Sprintf(detail, art.ID)})
+}
+
+// countArticle adds to an article's Suggested or Helped count.
+func countArticle(tx *bolt.Tx, id uint64, helped bool) error {
+	art, err := getArticle(tx, id)
+	if err != nil {
+		return err
+	}
+	if helped {
+		art.Helped++
+	} else {
+		art.Suggested++
+	}
+	return putJSON(tx.Bucket(bucketKB), u64(id), art)
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+// Articles returns every knowledge-base article in number order.
+func (s *Store) Articles() ([]Article, error) { return all[Article](s.db, bucketKB) }
+
+// Article returns article id.
+func (s *Store) Article(id uint64) (Article, error) {
+	var a Article
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		a, err = getArticle(tx, id)
+		return err
+	})
+	return a, err
+}
+
+// SearchArticles ranks the articles for query, best first.
+func (s *Store) SearchArticles(query string, limit int) ([]Hit, error) {
+	var hits []Hit
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		hits, err = searchKB(tx, query, limit)
+		return err
+	})
+	return hits, err
+}

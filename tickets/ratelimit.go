@@ -1,0 +1,95 @@
+package tickets
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// AckLimit bounds the acknowledgements sent to any one address: at most
+// Max in any Window. It is what stops two auto-responders (ticketd and
+// one that ignores Auto-Submitted) from mailing each other for ever:
+// each of its new mails opens a ticket, but only Max of them are
+// acknowledged per Window.
+type AckLimit struct {
+	Max    int
+	Window time.Duration
+}
+
+// DefaultAckLimit applies when Options.AckLimit is zero.
+var DefaultAckLimit = AckLimit{Max: 5, Window: time.Hour}
+
+func (l AckLimit) orDefault() AckLimit {
+	if l.Max <= 0 || l.Window <= 0 {
+		return DefaultAckLimit
+	}
+	return l
+}
+
+// takeAck reports whether email may get one more acknowledgement at now
+// and, if so, counts it. The acks bucket keeps, per address, the times
+// of the acknowledgements within the window (at most Max).
+func takeAck(tx *bolt.Tx, email string, now time.Time, l AckLimit) (bool, error) {
+	b := tx.Bucket(bucketAcks)
+	key := []byte(NormalizeEmail(email))
+	var times []time.Time
+	if v := b.Get(key); v != nil {
+		if err := json.Unmarshal(v, &times); err != nil {
+			return false, fmt.Errorf("acks %s: %w", key, err)
+		}
+	}
+	kept := times[:0]
+	for _, t := range times {
+		if now.Sub(t) < l.Window && !t.After(now) {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept) >= l.Max {
+		return false, putJSON(b, key, kept)
+	}
+	return true, putJSON(b, key, append(kept, now))
+}
+
+// imported reports whether m is older than the import cut-off: its
+// effects are recorded, but no mail at all is sent for it.
+func (s *Service) imported(m *Inbound) bool {
+	if s.opts.ImportAll {
+		return true
+	}
+	cut := s.opts.ImportBefore
+	return !cut.IsZero() && !m.Date.IsZero() && m.Date.Before(cut)
+}
+
+// ackDecision says whether create acknowledges the mail that opened t,
+// and if not why.
+func (a *applier) ackDecision(t *Ticket) (bool, string, error) {
+	ok, err := takeAck(a.tx, t.Requester.Email, a.now, a.s.opts.AckLimit.orDefault())
+	if err != nil || ok {
+		return ok, "", err
+	}
+	l := a.s.opts.AckLimit.orDefault()
+	return false, fmt.Sprintf("acknowledgement suppressed: %d already sent to %s within %s", l.Max, t.Requester.Email, l.Window), nil
+}
+
+// acknowledge queues the acknowledgement of the mail that opened t,
+// unless the mail is imported or the requester had their share; either
+// is recorded on the ticket.
+func (a *applier) acknowledge(t *Ticket, m *Inbound, suggested []Article) error {
+	if a.silent {
+		detail := "imported: older than the cut-off " + a.s.opts.ImportBefore.Format(time.RFC3339) + ", no mail sent"
+		if a.s.opts.ImportAll {
+			detail = "imported (ticketd once --import): no mail sent"
+		}
+		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Detail: detail})
+	}
+	ok, why, err := a.ackDecision(t)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Detail: why})
+	}
+	return a.queue(t, outgoing{kind: "ack", to: []Address{t.Requester}, thread: a.publicThread(t), auto: "auto-replied", text: customerText(m), articles: suggested})
+}

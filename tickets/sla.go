@@ -1,0 +1,320 @@
+package tickets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/tiers"
+)
+
+// The SLA clocks of a ticket are two tiers.Countdowns (first response,
+// resolution) that restart whenever it enters a tier. The ticket is filed in
+// the sla_due index under the earliest instant one of them needs attention
+// (a warning or a breach), so a check reads only the tickets that are due.
+// Every decision — warning, breach, escalation, alert — is taken, recorded
+// on the ticket and its mails queued in the same transaction that refiles
+// it: a crash or a second check never repeats or skips one.
+
+// checkBatch bounds the tickets decided in one transaction of a check, so a
+// burst of due tickets does not hold the write lock for long.
+const checkBatch = 200
+
+// CheckReport counts what one SLA check did.
+type CheckReport struct {
+	Tickets     int // tickets decided on
+	Warnings    int
+	Breaches    int
+	Escalations int
+	Alerts      int
+	// Lifecycle steps taken.
+	Reminders, AutoResolved, AutoClosed int
+	// EscalatedTo lists the tier of each escalation; Breached each breach,
+	// for metrics by tier.
+	EscalatedTo []int
+	Breached    []Breach
+	// More is true when more tickets were due than one batch holds: call
+	// CheckSLA again.
+	More bool
+}
+
+// CheckSLA acts on up to one batch of tickets whose SLA needs attention at
+// the current time: warnings at the configured fraction of a target,
+// escalation to the next tier on a breach, an alert to the managers on a
+// breach at the last tier. It reads the due index, so its cost follows the
+// due tickets, and decides them all in one transaction. Report.More says
+// that more are due.
+func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
+	if err := ctx.Err(); err != nil {
+		return CheckReport{}, err
+	}
+	now := s.opts.Now()
+	var rep CheckReport
+	queued := 0
+	err := s.store.db.Update(func(tx *bolt.Tx) error {
+		rep, queued = CheckReport{}, 0
+		due, err := dueTickets(tx, now, checkBatch+1)
+		if err != nil {
+			return err
+		}
+		if len(due) > checkBatch {
+			due, rep.More = due[:checkBatch], true
+		}
+		for _, key := range due {
+			id := u64From(key[8:])
+			a := applier{s: s, tx: tx, now: now, checking: true}
+			t, err := getTicket(tx, id)
+			if errors.Is(err, ErrNotFound) { // a dangling entry must not come back every check
+				if err := tx.Bucket(bucketSLADue).Delete(key); err != nil {
+					return err
+				}
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := a.checkTicket(&t, &rep); err != nil {
+				return fmt.Errorf("ticket %d: %w", id, err)
+			}
+			if err := a.save(&t); err != nil {
+				return err
+			}
+			rep.Tickets++
+			queued += a.queued
+		}
+		return nil
+	})
+	if err != nil {
+		return CheckReport{}, fmt.Errorf("sla check: %w", err)
+	}
+	if queued > 0 {
+		s.signalQueued()
+	}
+	return rep, nil
+}
+
+// Actions counts what the check did, every kind together.
+func (r CheckReport) Actions() int {
+	return r.Warnings + r.Breaches + r.Escalations + r.Alerts + r.Reminders + r.AutoResolved + r.AutoClosed
+}
+
+// Breach is one SLA target missed: "first_response" or "resolution", at Tier.
+type Breach struct {
+	Clock string
+	Tier  int
+}
+
+// dueTickets returns the keys of up to limit tickets filed in the SLA due
+// index at or before now, earliest first.
+func dueTickets(tx *bolt.Tx, now time.Time, limit int) ([][]byte, error) {
+	var out [][]byte
+	end := dueKey(now, ^uint64(0))
+	c := tx.Bucket(bucketSLADue).Cursor()
+	for k, _ := c.First(); k != nil && len(out) < limit && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
+		if len(k) != 16 {
+			return nil, fmt.Errorf("sla due index: bad key %x", k)
+		}
+		out = append(out, bytes.Clone(k)) // the key is deleted while we hold it
+	}
+	return out, nil
+}
+
+// checkTicket takes the lifecycle steps and SLA decisions due for t at a.now.
+func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
+	if err := a.checkLifecycle(t, rep); err != nil {
+		return err
+	}
+	type clock struct {
+		c    *tiers.Countdown
+		name string
+	}
+	for _, k := range []clock{{&t.SLA.FirstResponse, "first_response"}, {&t.SLA.Resolution, "resolution"}} {
+		switch {
+		case k.c.BreachDue(a.now):
+			k.c.Breached, k.c.Warned = true, true
+			rep.Breaches++
+			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier})
+			reason := fmt.Sprintf("%s target %s breached at tier %d", k.name, k.c.Target, t.Tier)
+			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: reason, FromTier: t.Tier}); err != nil {
+				return err
+			}
+			if t.Tier < a.s.opts.Policy.Last() {
+				rep.Escalations++
+				rep.EscalatedTo = append(rep.EscalatedTo, t.Tier+1)
+				// The new tier's countdowns replace both of this tier's.
+				return a.escalate(t, reason, "")
+			}
+			rep.Alerts++
+			if err := a.alertManagers(t, reason); err != nil {
+				return err
+			}
+		case k.c.WarnDue(a.now):
+			k.c.Warned = true
+			rep.Warnings++
+			left := k.c.Due.Sub(a.now).Round(time.Second)
+			reason := fmt.Sprintf("%s target %s at tier %d will be breached at %s", k.name, k.c.Target, t.Tier,
+				k.c.Due.In(a.s.location()).Format("2006-01-02 15:04"))
+			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLAWarning, Detail: reason, FromTier: t.Tier}); err != nil {
+				return err
+			}
+			if err := a.notifyInternal(t, "sla_warning", notice{reason: reason, left: left, clock: k.name}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// enterTier moves t to level and starts that tier's countdowns at a.now
+// (paused at once while the ticket waits on the requester).
+func (a *applier) enterTier(t *Ticket, level int) {
+	p := a.s.opts.Policy
+	t.Tier, t.TierSince = level, a.now
+	target := a.tier(t).Target(t.Priority)
+	clock := p.Clock(t.Tier)
+	t.SLA.FirstResponse.Start(a.now, target.FirstResponse, clock, p.WarnAt())
+	t.SLA.Resolution.Start(a.now, target.Resolution, clock, p.WarnAt())
+	if t.Status == StatusPending {
+		a.slaFollowStatus(t)
+	}
+}
+
+// slaFollowStatus pauses, resumes or stops the countdowns for t's status.
+func (a *applier) slaFollowStatus(t *Ticket) {
+	p := a.s.opts.Policy
+	clock := p.Clock(t.Tier)
+	fr, res := &t.SLA.FirstResponse, &t.SLA.Resolution
+	switch t.Status {
+	case StatusPending:
+		fr.Pause(a.now, clock)
+		res.Pause(a.now, clock)
+	case StatusResolved, StatusClosed:
+		fr.Stop(a.now, clock)
+		res.Stop(a.now, clock)
+	default:
+		fr.Resume(a.now, clock, p.WarnAt())
+		if !res.Met.IsZero() { // reopened
+			res.Reopen(a.now, clock, p.WarnAt())
+		} else {
+			res.Resume(a.now, clock, p.WarnAt())
+		}
+	}
+}
+
+// responded stops the first-response countdown: an agent answered publicly.
+func (a *applier) responded(t *Ticket) {
+	t.SLA.FirstResponse.Stop(a.now, a.s.opts.Policy.Clock(t.Tier))
+}
+
+// setPriority changes t's priority and retargets its countdowns.
+func (a *applier) setPriority(t *Ticket, pr tiers.Priority, actor string) error {
+	if pr == t.Priority {
+		return nil
+	}
+	ev := Event{Ticket: t.ID, Time: a.now, Kind: EventPriority, Actor: actor, Detail: fmt.Sprintf("%s → %s", or(string(t.Priority), "normal"), pr)}
+	t.Priority = pr
+	p := a.s.opts.Policy
+	target := a.tier(t).Target(pr)
+	clock := p.Clock(t.Tier)
+	t.SLA.FirstResponse.Retarget(a.now, target.FirstResponse, clock, p.WarnAt())
+	t.SLA.Resolution.Retarget(a.now, target.Resolution, clock, p.WarnAt())
+	return addEvent(a.tx, ev)
+}
+
+// save writes t and files it in the SLA due index under its next check.
+func (a *applier) save(t *Ticket) error {
+	next := a.nextCheck(t)
+	if a.checking && !next.IsZero() && !next.After(a.now) {
+		// Still due right after being checked: a decision that cannot be
+		// taken now. Look again in a minute instead of every pass, so one
+		// such ticket can never keep the check busy.
+		next = a.now.Add(time.Minute)
+	}
+	if !next.Equal(t.NextCheck) {
+		b := a.tx.Bucket(bucketSLADue)
+		if !t.NextCheck.IsZero() {
+			if err := b.Delete(dueKey(t.NextCheck, t.ID)); err != nil {
+				return err
+			}
+		}
+		if !next.IsZero() {
+			if err := b.Put(dueKey(next, t.ID), nil); err != nil {
+				return err
+			}
+		}
+		t.NextCheck = next
+	}
+	return putTicket(a.tx, t)
+}
+
+// nextCheck is the earliest instant one of t's countdowns or lifecycle
+// timers needs attention; zero when none will.
+func (a *applier) nextCheck(t *Ticket) time.Time {
+	next := a.lifecycleNext(t)
+	if t.Status == StatusClosed || t.Status == StatusResolved {
+		return next
+	}
+	for _, c := range []*tiers.Countdown{&t.SLA.FirstResponse, &t.SLA.Resolution} {
+		if at, ok := c.Next(); ok && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	return next
+}
+
+// backfillSLA starts the clocks of open tickets stored before SLA clocks
+// existed (schema 1), once, at their current tier from now, and files
+// every ticket under its requester.
+func (s *Service) backfillSLA() error {
+	now := s.opts.Now()
+	return s.store.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta.Get(keySLABackfill) == nil {
+			return nil
+		}
+		var todo []Ticket
+		err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
+			var t Ticket
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("ticket %x: %w", k, err)
+			}
+			if err := tx.Bucket(bucketRequesters).Put(requesterKey(t.Requester.Email, t.ID), nil); err != nil {
+				return err
+			}
+			if t.TierSince.IsZero() && t.Status != StatusClosed && t.Status != StatusResolved {
+				todo = append(todo, t)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i := range todo {
+			a := applier{s: s, tx: tx, now: now}
+			t := &todo[i]
+			if t.Priority == "" {
+				t.Priority = tiers.PriorityNormal
+			}
+			a.enterTier(t, max(t.Tier, 1))
+			if !t.FirstResponse.IsZero() {
+				a.responded(t)
+			}
+			if err := a.save(t); err != nil {
+				return err
+			}
+		}
+		return meta.Delete(keySLABackfill)
+	})
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
