@@ -113,6 +113,8 @@ type figures struct {
 	WholePerSec    float64 `json:"whole_msgs_per_s"`  // (b) the whole "once", delivery included
 	MailsSent      int     `json:"mails_sent"`
 	PeakRSSMB      float64 `json:"peak_rss_mb"`
+	CPUSeconds     float64 `json:"ticketd_cpu_s"` // user + system of ticketd once
+	WallSeconds    float64 `json:"ticketd_wall_s"`
 	FetchPerSec    float64 `json:"limit_imap_fetch_msgs_per_s"`
 	ParsePerSec    float64 `json:"limit_parse_msgs_per_s"`
 	CommitsPerSec  float64 `json:"limit_bbolt_commits_per_s"`
@@ -145,6 +147,7 @@ func TestLoad(t *testing.T) {
 	t.Logf("  (a) ingest IMAP → tickets + outbox: %8.0f msg/s", med(func(f figures) float64 { return f.IngestPerSec }))
 	t.Logf("  (b) whole once, %d mails delivered: %8.0f msg/s", all[0].MailsSent, med(func(f figures) float64 { return f.WholePerSec }))
 	t.Logf("  peak RSS of ticketd once:           %8.1f MB", med(func(f figures) float64 { return f.PeakRSSMB }))
+	t.Logf("  ticketd once CPU / wall:            %8.2f s / %.2f s", med(func(f figures) float64 { return f.CPUSeconds }), med(func(f figures) float64 { return f.WallSeconds }))
 	t.Logf("  limit: plain IMAP fetch              %8.0f msg/s", med(func(f figures) float64 { return f.FetchPerSec }))
 	t.Logf("  limit: parsing alone (one core)      %8.0f msg/s", med(func(f figures) float64 { return f.ParsePerSec }))
 	t.Logf("  limit: bbolt commits with fsync      %8.0f commits/s", med(func(f figures) float64 { return f.CommitsPerSec }))
@@ -194,6 +197,8 @@ func loadOnce(t *testing.T, n int, profile bool) figures {
 	}
 	f.WholePerSec = float64(n) / whole.Seconds()
 	f.PeakRSSMB = float64(<-peak) / 1024
+	f.CPUSeconds = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	f.WallSeconds = whole.Seconds()
 	pass := regexp.MustCompile(`msg="mail pass".*fetched=(\d+).*duration=(\S+)`).FindStringSubmatch(stderr.String())
 	if pass == nil || pass[1] != strconv.Itoa(n) {
 		t.Fatalf("no mail pass over %d messages in the log:\n%s", n, tail(stderr.String(), 20))

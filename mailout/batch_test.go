@@ -72,3 +72,26 @@ func TestDeliveriesAreRecordedPerBatch(t *testing.T) {
 		t.Fatalf("server got %d mails, want 5", got)
 	}
 }
+
+// TestParallelConnections: more than BatchSize mails due are delivered
+// over Connections connections, every mail exactly once.
+func TestParallelConnections(t *testing.T) {
+	f := setup(t, func(o *Options) { o.BatchSize = 10; o.Connections = 3 })
+	var ids []uint64
+	for i := range 65 {
+		ids = append(ids, f.q.add(f.start.Add(time.Duration(i-65)*time.Second)))
+	}
+	wantStats(t, f.drain(t), "sent=65 retried=0 failed=0 rejected=0")
+	for _, id := range ids {
+		if !f.q.isDelivered(id) {
+			t.Errorf("mail %d not delivered", id)
+		}
+	}
+	if got := len(f.sink.Messages()); got != 65 {
+		t.Fatalf("server got %d mails, want 65", got)
+	}
+	// 65 mails, 30 per round of 3×10: rounds of 3, 3 and 1 connection(s).
+	if n := f.sink.Connections(); n != 7 {
+		t.Errorf("%d connections, want 7", n)
+	}
+}

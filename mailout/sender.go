@@ -77,6 +77,10 @@ type Options struct {
 	// OnAuthFailure, when set, is called once when logins start failing,
 	// and again only after a login succeeded in between (auth.go).
 	OnAuthFailure func(error)
+
+	// Connections is how many SMTP connections a Drain uses at once when
+	// more than BatchSize mails are due; 0 → 2 (see parallel.go).
+	Connections int
 }
 
 // Backoff bounds: the n-th consecutive failure waits minBackoff·2ⁿ⁻¹,
@@ -97,9 +101,6 @@ type Sender struct {
 	q    Queue
 	log  *slog.Logger
 	mu   sync.Mutex // one Drain at a time
-	// delivered collects the current batch's deliveries when q is a
-	// BatchQueue; guarded by mu (only Drain uses it).
-	delivered *[]tickets.Delivery
 	// authFailing is set while logins fail (auth.go).
 	authFailing atomic.Bool
 }
@@ -152,6 +153,9 @@ func newSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 100
+	}
+	if opts.Connections <= 0 {
+		opts.Connections = 2
 	}
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = 30 * time.Second
@@ -230,11 +234,12 @@ func (s *Sender) Drain(ctx context.Context) (Stats, error) {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		batch, err := s.q.DueMail(s.opts.Now(), s.opts.BatchSize)
+		limit := s.opts.BatchSize * s.opts.Connections
+		batch, err := s.q.DueMail(s.opts.Now(), limit)
 		if err != nil {
 			return st, fmt.Errorf("due mail: %w", err)
 		}
-		full := len(batch) >= s.opts.BatchSize
+		full := len(batch) >= limit
 		fresh := batch[:0]
 		for _, m := range batch {
 			if !seen[m.ID] {
@@ -245,7 +250,7 @@ func (s *Sender) Drain(ctx context.Context) (Stats, error) {
 		if len(fresh) == 0 {
 			return st, nil
 		}
-		if err := s.sendBatch(ctx, fresh, &st); err != nil {
+		if err := s.sendParallel(ctx, fresh, &st); err != nil {
 			return st, err
 		}
 		if !full {
@@ -266,16 +271,15 @@ func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats)
 			c.quit()
 		}
 	}()
-	var delivered []tickets.Delivery
+	var delivered *[]tickets.Delivery // nil: record each delivery at once
 	if bq, ok := s.q.(BatchQueue); ok {
 		// One commit for the batch's deliveries instead of one each: the
 		// mails are recorded once the connection's work is done.
-		delivered = make([]tickets.Delivery, 0, len(mails))
-		s.delivered = &delivered
-		defer func() { s.delivered = nil }()
+		ds := make([]tickets.Delivery, 0, len(mails))
+		delivered = &ds
 		// Also when the batch stops early (ctx, a Queue error): what
 		// the server accepted must not be sent twice.
-		defer func() { err = errors.Join(err, s.flushDelivered(bq, delivered)) }()
+		defer func() { err = errors.Join(err, s.flushDelivered(bq, *delivered)) }()
 	}
 	for i := range mails {
 		m := &mails[i]
@@ -306,7 +310,7 @@ func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats)
 			c.close()
 			c = nil
 		}
-		if err := s.record(m, res, st); err != nil {
+		if err := s.record(m, res, st, delivered); err != nil {
 			return err
 		}
 	}
@@ -314,7 +318,7 @@ func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats)
 }
 
 // record stores the outcome of one delivery attempt in the Queue.
-func (s *Sender) record(m *tickets.Mail, res result, st *Stats) error {
+func (s *Sender) record(m *tickets.Mail, res result, st *Stats, delivered *[]tickets.Delivery) error {
 	now := s.opts.Now()
 	switch {
 	case res.err == nil:
@@ -324,8 +328,8 @@ func (s *Sender) record(m *tickets.Mail, res result, st *Stats) error {
 			}
 			st.Rejected = append(st.Rejected, res.rejected...)
 		}
-		if s.delivered != nil {
-			*s.delivered = append(*s.delivered, tickets.Delivery{ID: m.ID, Time: now, Rejected: res.rejected})
+		if delivered != nil {
+			*delivered = append(*delivered, tickets.Delivery{ID: m.ID, Time: now, Rejected: res.rejected, Mail: m})
 		} else if err := s.q.MarkDelivered(m.ID, now, res.rejected); err != nil {
 			return fmt.Errorf("mark delivered %d: %w", m.ID, err)
 		}

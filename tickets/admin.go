@@ -57,6 +57,9 @@ type Delivery struct {
 	ID       uint64
 	Time     time.Time
 	Rejected []Rejection // recipients refused while the others were accepted
+	// Mail, when not nil, is the mail as DueMail returned it: it spares
+	// decoding the stored mail again (see markDelivered).
+	Mail *Mail
 }
 
 // MarkDeliveredBatch records many deliveries in ONE transaction (one
@@ -68,7 +71,7 @@ func (s *Store) MarkDeliveredBatch(ds []Delivery) error {
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, d := range ds {
-			err := markDelivered(tx, d.ID, d.Time, d.Rejected)
+			err := markDelivered(tx, d.ID, d.Mail, d.Time, d.Rejected)
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}

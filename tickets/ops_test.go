@@ -156,6 +156,16 @@ func TestStatsAndList(t *testing.T) {
 	if none, _ := f.store.List(Filter{Tier: 2}); len(none) != 0 {
 		t.Fatalf("List(tier 2) = %v, want none", none)
 	}
+	// A limit keeps the newest matches, in number order.
+	if got, _ := f.store.List(Filter{Limit: 2}); len(got) != 2 || got[0].ID != 2 || got[1].ID != 3 {
+		t.Fatalf("List(limit 2) = %v, want tickets 2 and 3", got)
+	}
+	if got, _ := f.store.List(Filter{Status: StatusNew, Limit: 1}); len(got) != 1 || got[0].ID != 3 {
+		t.Fatalf("List(new, limit 1) = %v, want ticket 3", got)
+	}
+	if got, _ := f.store.List(Filter{Status: StatusNew, Limit: 5}); len(got) != 2 || got[0].ID != 1 || got[1].ID != 3 {
+		t.Fatalf("List(new, limit 5) = %v, want tickets 1 and 3", got)
+	}
 }
 
 func TestMarkDeliveredBatch(t *testing.T) {
@@ -288,5 +298,34 @@ func TestBackupWhileWriting(t *testing.T) {
 	wg.Wait()
 	if writeErr != nil {
 		t.Fatal(writeErr)
+	}
+}
+
+// TestMarkDeliveredBatchWithKnownMail: the mail handed out by DueMail
+// spares a decode, and a stale copy (retried since) is not trusted: the
+// due index ends up empty either way.
+func TestMarkDeliveredBatchWithKnownMail(t *testing.T) {
+	f := newFixture(t)
+	f.apply(msg("k1", "pedro@cliente.test", "Impresora", "no imprime"))
+	due, err := f.store.DueMail(f.now, 100)
+	if err != nil || len(due) < 2 {
+		t.Fatalf("due %d, %v", len(due), err)
+	}
+	// The second mail changes after it was handed out.
+	if err := f.store.MarkRetry(due[1].ID, f.now.Add(time.Minute), "421 busy"); err != nil {
+		t.Fatal(err)
+	}
+	var ds []Delivery
+	for i := range due {
+		ds = append(ds, Delivery{ID: due[i].ID, Time: f.now, Mail: &due[i]})
+	}
+	if err := f.store.MarkDeliveredBatch(ds); err != nil {
+		t.Fatal(err)
+	}
+	if left := f.outbox(); len(left) != 0 {
+		t.Fatalf("%d mails left in the outbox", len(left))
+	}
+	if next, ok, err := f.store.NextMailDue(); ok || err != nil {
+		t.Fatalf("due index still holds an entry (%s, %v)", next, err)
 	}
 }

@@ -119,8 +119,20 @@ type Filter struct {
 	Limit int
 }
 
-func (f Filter) match(t *Ticket) bool {
-	return (f.Status == "" || t.Status == f.Status) && (f.Tier == 0 || t.Tier == f.Tier)
+func (f Filter) match(status Status, tier int) bool {
+	return (f.Status == "" || status == f.Status) && (f.Tier == 0 || tier == f.Tier)
+}
+
+// Summary is what a listing shows of a ticket: decoding only these fields
+// makes listing a large database cheaper than reading whole tickets.
+type Summary struct {
+	ID        uint64    `json:"id"`
+	Subject   string    `json:"subject"`
+	Status    Status    `json:"status"`
+	Tier      int       `json:"tier"`
+	Requester Address   `json:"requester"`
+	Assignee  string    `json:"assignee,omitempty"`
+	Updated   time.Time `json:"updated"`
 }
 
 // List returns the tickets matching f, in number order. With a Limit it
@@ -128,16 +140,26 @@ func (f Filter) match(t *Ticket) bool {
 // cost follows the limit, not the database; without one it decodes on
 // every core.
 func (s *Store) List(f Filter) ([]Ticket, error) {
-	var out []Ticket
+	return list(s, f, func(t *Ticket) (Status, int) { return t.Status, t.Tier })
+}
+
+// Summaries is List for the fields of Summary only.
+func (s *Store) Summaries(f Filter) ([]Summary, error) {
+	return list(s, f, func(t *Summary) (Status, int) { return t.Status, t.Tier })
+}
+
+func list[T any](s *Store, f Filter, key func(*T) (Status, int)) ([]T, error) {
+	match := func(t *T) bool { return f.match(key(t)) }
+	var out []T
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketTickets).Cursor()
 		if f.Limit > 0 {
 			for k, v := c.Last(); k != nil && len(out) < f.Limit; k, v = c.Prev() {
-				var t Ticket
+				var t T
 				if err := json.Unmarshal(v, &t); err != nil {
 					return fmt.Errorf("ticket %x: %w", k, err)
 				}
-				if f.match(&t) {
+				if match(&t) {
 					out = append(out, t)
 				}
 			}
@@ -150,12 +172,13 @@ func (s *Store) List(f Filter) ([]Ticket, error) {
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			raw = append(raw, v)
 		}
-		all := make([]Ticket, len(raw))
+		all := make([]T, len(raw))
 		if err := decodeParallel(raw, all); err != nil {
 			return err
 		}
+		out = all[:0] // filtered in place
 		for i := range all {
-			if f.match(&all[i]) {
+			if match(&all[i]) {
 				out = append(out, all[i])
 			}
 		}
@@ -169,7 +192,7 @@ func (s *Store) List(f Filter) ([]Ticket, error) {
 
 // decodeParallel decodes raw[i] into out[i], splitting the work over
 // GOMAXPROCS goroutines.
-func decodeParallel(raw [][]byte, out []Ticket) error {
+func decodeParallel[T any](raw [][]byte, out []T) error {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(raw)/1000))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup

@@ -217,13 +217,22 @@ func deleteOutbox(tx *bolt.Tx, m *Mail) error {
 // its ticket, together with the recipients the SMTP server refused while
 // it accepted the others (one transaction: a crash never resends it).
 func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return markDelivered(tx, id, now, rejected) })
+	return s.db.Update(func(tx *bolt.Tx) error { return markDelivered(tx, id, nil, now, rejected) })
 }
 
-func markDelivered(tx *bolt.Tx, id uint64, now time.Time, rejected []Rejection) error {
-	m, err := getMail(tx, bucketOutbox, id)
-	if err != nil {
-		return err
+// markDelivered is MarkDelivered in tx. known, when not nil, is the mail
+// as DueMail handed it out: it is used instead of decoding the stored one
+// again when its due index entry shows the stored mail is still that one
+// (only NextAttempt, Attempts and LastError ever change).
+func markDelivered(tx *bolt.Tx, id uint64, known *Mail, now time.Time, rejected []Rejection) error {
+	var m Mail
+	if known != nil && known.ID == id && tx.Bucket(bucketOutboxDue).Get(dueKey(known.NextAttempt, id)) != nil {
+		m = *known
+	} else {
+		var err error
+		if m, err = getMail(tx, bucketOutbox, id); err != nil {
+			return err
+		}
 	}
 	if err := deleteOutbox(tx, &m); err != nil {
 		return err

@@ -102,7 +102,7 @@ type localSource struct {
 }
 
 func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
-	ts, err := l.store.List(f)
+	ts, err := l.store.Summaries(f)
 	if err != nil {
 		return nil, err
 	}

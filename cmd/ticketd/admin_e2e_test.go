@@ -104,6 +104,10 @@ func TestAdminWhileDaemonRuns(t *testing.T) {
 	if len(rows) != 3 || rows[0].ID != 1 || rows[2].Subject != "Problema 3" {
 		t.Fatalf("list --json while running: %+v", rows)
 	}
+	e.jsonOut(&rows, "list", "--limit", "2", "--json")
+	if len(rows) != 2 || rows[0].ID != 2 || rows[1].ID != 3 {
+		t.Fatalf("list --limit 2 --json: %+v", rows)
+	}
 	e.jsonOut(&rows, "list", "--status", "open", "--json")
 	if len(rows) != 0 {
 		t.Fatalf("list --status open: %+v, want none", rows)

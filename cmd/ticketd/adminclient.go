@@ -148,9 +148,9 @@ func (r *remoteSource) Backup(path string) (int64, error) {
 	defer resp.Body.Close()
 	var n int64
 	err = tickets.WriteFileAtomic(path, func(w io.Writer) error {
-		n, err = io.Copy(w, resp.Body)
-		if err != nil {
-			return err
+		var cerr error
+		if n, cerr = io.Copy(w, resp.Body); cerr != nil {
+			return cerr
 		}
 		if resp.ContentLength >= 0 && n != resp.ContentLength {
 			return fmt.Errorf("backup cut short: %d of %d bytes", n, resp.ContentLength)
