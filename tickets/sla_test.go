@@ -388,7 +388,7 @@ func TestDigest(t *testing.T) {
 	f.now = start.Add(20 * time.Minute)
 	f.apply(msg("a1@example", "ana@example.com", "Re: [Soporte #2] Correo", "#resolve\nYa llega."))
 	f.now = start.Add(time.Hour)
-	f.check() // #1 escalates to tier 2
+	f.check()                       // #1 escalates to tier 2
 	res, err := f.svc.Digest(false) // at the very instant of the escalation
 	f.now = start.Add(2 * time.Hour)
 	if err != nil || !res.Queued {
