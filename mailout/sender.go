@@ -77,6 +77,9 @@ type Options struct {
 	// OnAuthFailure, when set, is called once when logins start failing,
 	// and again only after a login succeeded in between (auth.go).
 	OnAuthFailure func(error)
+	// OnAuthRecovered, when set, is called when a login succeeds after a
+	// failure streak.
+	OnAuthRecovered func()
 }
 
 // Backoff bounds: the n-th consecutive failure waits minBackoff·2ⁿ⁻¹,
