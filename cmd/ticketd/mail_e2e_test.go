@@ -290,8 +290,12 @@ func TestAttachmentsTravel(t *testing.T) {
 	if !told {
 		t.Fatal("the requester was not told that video.pdf was not kept")
 	}
-	if out := e.ticketd("show", "1"); !strings.Contains(out, "attachment_dropped") {
-		t.Errorf("the ticket does not show the notice:\n%s", out)
+	out := e.ticketd("show", "1")
+	for _, want := range []string{"attachment_dropped", "[attachment] factura nº 7.pdf (application/pdf, 45000 bytes) kept",
+		"[attachment] video.pdf (application/pdf, 1280000 bytes) DROPPED: larger than the limit of 1048576 bytes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
 	}
 }
 
