@@ -437,3 +437,30 @@ func TestLoginFailureAlertsTheAdmin(t *testing.T) {
 		t.Errorf("the log does not say the admins were alerted:\n%s", out)
 	}
 }
+
+// TestHeaderlessReplyThreadsByQuotedReference: through Dovecot and the
+// real parser, a reply with a new subject and no In-Reply-To/References
+// that quotes the acknowledgement lands on the ticket.
+func TestHeaderlessReplyThreadsByQuotedReference(t *testing.T) {
+	e := newE2E(t)
+	e.deliver("From: pedro@cliente.test\nTo: " + deskAddr + "\nSubject: Impresora\nMessage-ID: <hr-1@cliente.test>\nContent-Type: text/plain\n\nNo imprime.\n")
+	e.ticketd("once")
+	var ackText string
+	for _, m := range e.smtp.Messages() {
+		if s := parseSent(t, m); slices.Equal(s.to, []string{"pedro@cliente.test"}) {
+			ackText = decodedText(t, s.raw)
+		}
+	}
+	if !strings.Contains(ackText, "ref:ticketd.1.") {
+		t.Fatalf("the acknowledgement has no reference line:\n%s", ackText)
+	}
+	quoted := "> " + strings.ReplaceAll(strings.TrimSpace(strings.ReplaceAll(ackText, "\r\n", "\n")), "\n", "\n> ")
+	e.deliver("From: pedro@cliente.test\nTo: " + deskAddr + "\nSubject: Sigue igual\nMessage-ID: <hr-2@cliente.test>\nContent-Type: text/plain; charset=utf-8\n\nSigue sin imprimir.\n\nEnviado desde mi iPhone\n\n" + quoted + "\n")
+	e.ticketd("once")
+	e.withStore(func(s *tickets.Store) {
+		all, err := s.Tickets()
+		if err != nil || len(all) != 1 {
+			t.Fatalf("%d tickets (%v), want the reply on ticket 1", len(all), err)
+		}
+	})
+}
