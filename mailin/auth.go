@@ -70,5 +70,8 @@ func (p *Poller) authFailed(err error) {
 func (p *Poller) authOK() {
 	if p.authFailing.Swap(false) {
 		p.log.Info("imap login works again", "mailbox", p.opts.Mailbox)
+		if p.opts.OnAuthRecovered != nil {
+			p.opts.OnAuthRecovered()
+		}
 	}
 }

@@ -131,6 +131,12 @@ func TestOAuthLoginAndAlertOncePerStreak(t *testing.T) {
 				defer mu.Unlock()
 				alerts = append(alerts, err)
 			}
+			recovered := 0
+			opts.OnAuthRecovered = func() {
+				mu.Lock()
+				defer mu.Unlock()
+				recovered++
+			}
 			app := &fakeApplier{}
 			p := NewPoller(opts, app, nil)
 			srv.deliver(t, testMail(1))
@@ -157,8 +163,8 @@ func TestOAuthLoginAndAlertOncePerStreak(t *testing.T) {
 			p.Poll(context.Background())
 			mu.Lock()
 			defer mu.Unlock()
-			if len(alerts) != 2 {
-				t.Fatalf("%d alerts after a second streak, want 2", len(alerts))
+			if len(alerts) != 2 || recovered != 1 {
+				t.Fatalf("%d alerts and %d recoveries after two streaks, want 2 and 1", len(alerts), recovered)
 			}
 			if strings.Contains(alerts[0].Error(), "tok-") {
 				t.Errorf("the alert shows the token: %v", alerts[0])

@@ -16,6 +16,20 @@
 //     Authentication-Results headers (RFC 8601) of the one authserv-id the
 //     admin trusts: the receiving server must strip such headers arriving
 //     from outside (RFC 8601 §5), or a sender could forge them.
+//   - Classification ([tickets.Kind], classify.go, bounce.go): own mail
+//     (the desk's address or Message-ID), bounces (RFC 3464
+//     delivery-status reports, and the non-standard ones of common MTAs,
+//     with the original Message-ID and the failed recipients), automatic
+//     mail (RFC 3834 and the usual vacation, list and daemon markers),
+//     else normal. [Inspect] reports all of it for `ticketd inspect`.
+//   - Attachments (parts.go): listed with their decoded names (RFC
+//     2231/2047), types and sizes; with an [AttachmentStore] their content
+//     is streamed into it (never held in memory) or dropped over the
+//     size limit, the reason recorded.
+//   - Login (auth.go): LOGIN with a password or AUTHENTICATE XOAUTH2 /
+//     OAUTHBEARER with a token from a command (package mailauth). A
+//     refused login is a *mailauth.Error; OnAuthFailure hears of the first
+//     one of each failure streak.
 //   - Ingest ([Poller]): one IMAP connection per pass (go-imap v2) that
 //     fetches waiting messages in UID batches, parses them and calls an
 //     [Applier] (satisfied by *tickets.Service) once per batch. Between

@@ -106,6 +106,9 @@ type PollerOptions struct {
 	// (refused credentials, no token), and again only after a login
 	// succeeded in between: one alert per failure streak (auth.go).
 	OnAuthFailure func(error)
+	// OnAuthRecovered, when set, is called when a login succeeds after a
+	// failure streak.
+	OnAuthRecovered func()
 }
 
 // Stats counts what one pass did.

@@ -63,5 +63,8 @@ func (s *Sender) authFailed(err error) {
 func (s *Sender) authOK() {
 	if s.authFailing.Swap(false) {
 		s.log.Info("mailout: smtp login works again", "smtp", s.opts.Address)
+		if s.opts.OnAuthRecovered != nil {
+			s.opts.OnAuthRecovered()
+		}
 	}
 }

@@ -35,5 +35,12 @@
 //     unset). Log keys: ticket, msgid, rcpt, err; Info per delivery, Warn
 //     per deferral, Error per permanent failure or refused recipient.
 //
+// Mails with attachments are composed as multipart/mixed, the content
+// read from Options.Blobs by SHA-256 (ComposeWith); a missing attachment
+// fails the mail (recorded on its ticket). Login is AUTH PLAIN, or
+// XOAUTH2 / OAUTHBEARER with a token from Options.Token (package
+// mailauth); a refused login is retried like any connection problem, and
+// the first of each failure streak is reported to Options.OnAuthFailure.
+//
 // Package smtptest provides the capturing SMTP server the tests use.
 package mailout

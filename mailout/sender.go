@@ -81,6 +81,9 @@ type Options struct {
 	// Connections is how many SMTP connections a Drain uses at once when
 	// more than BatchSize mails are due; 0 → 2 (see parallel.go).
 	Connections int
+	// OnAuthRecovered, when set, is called when a login succeeds after a
+	// failure streak.
+	OnAuthRecovered func()
 }
 
 // Backoff bounds: the n-th consecutive failure waits minBackoff·2ⁿ⁻¹,

@@ -52,6 +52,9 @@ type Metrics struct {
 	smtpErrors  prometheus.Counter
 	escalations *prometheus.CounterVec
 	breaches    *prometheus.CounterVec
+	// Issue 5: logins (auth.go).
+	authFailing *prometheus.GaugeVec
+	authStreaks *prometheus.CounterVec
 
 	mu          sync.Mutex
 	lastSuccess time.Time
@@ -74,6 +77,7 @@ func New(snapshot func() (Snapshot, error)) *Metrics {
 	m.smtpErrors = f.counter("ticketd_smtp_errors_total", "Delivery attempts that failed (connection, TLS, AUTH or SMTP replies).")
 	m.escalations = f.counterVec("ticketd_escalations_total", "Tickets escalated, by the tier they went to.", "tier")
 	m.breaches = f.counterVec("ticketd_sla_breaches_total", "SLA targets breached, by target (first_response, resolution) and tier.", "target", "tier")
+	m.registerAuth(f)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if snapshot != nil {
 		m.reg.MustRegister(&dbCollector{snapshot: snapshot})

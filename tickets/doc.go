@@ -48,7 +48,8 @@
 //
 // Outgoing Message-IDs are "ticketd.<ticket>.<mail>.<random>.<mac>@<desk domain>",
 // mac = first 16 hex digits of HMAC-SHA256(msgid_secret, domain | 0 | the part before it).
-// Older unsigned ids ("ticketd.<ticket>.<mail>.<random>@domain") stay valid through
+// Every mail also ends with "-- \nref:<its Message-ID>", so the id survives in quoted
+// text. Older unsigned ids ("ticketd.<ticket>.<mail>.<random>@domain") stay valid through
 // the msgids index. undeliverable and acks were added without a schema change: older data needs no migration.
 //
 // Mails with ticket 0 (digests, status replies) belong to no ticket: their

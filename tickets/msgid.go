@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -97,6 +98,46 @@ func (a *applier) signedCandidates(m *Inbound) []uint64 {
 		ids = append(ids, m.References[i])
 	}
 	for _, id := range ids {
+		if n, ok := verifyMessageID(a.s.secret, id, a.s.domain); ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// refPrefix starts the reference line at the end of every mail ticketd
+// writes: its own signed Message-ID, so that a reply whose client dropped
+// the subject token and the threading headers still carries it in the
+// quoted text.
+const refPrefix = "ref:"
+
+// withRef appends the reference line to a rendered mail: after a
+// signature separator in the text (so quote stripping never shows it),
+// as a small line at the end of the HTML body.
+func withRef(text, html, msgID string) (string, string) {
+	text = strings.TrimRight(text, "\n") + "\n\n-- \n" + refPrefix + msgID + "\n"
+	if html != "" {
+		line := `<p style="margin:16px 0 0 0;color:#999999;font-size:11px;">` + refPrefix + msgID + `</p>`
+		if i := strings.LastIndex(html, "</body>"); i >= 0 {
+			html = html[:i] + line + "\n" + html[i:]
+		} else {
+			html += line
+		}
+	}
+	return text, html
+}
+
+// bodyRef finds ticketd's reference lines in a message's text.
+var bodyRef = regexp.MustCompile(`ticketd\.\d{1,18}\.\d{1,18}\.[0-9a-f]{12}\.[0-9a-f]{16}@[A-Za-z0-9.\-]{1,200}`)
+
+// maxBodyRefs bounds the references looked at in one message.
+const maxBodyRefs = 8
+
+// bodyCandidates returns the tickets named by validly signed references
+// in m's text (a quoted ticketd mail), first found first.
+func (a *applier) bodyCandidates(m *Inbound) []uint64 {
+	var out []uint64
+	for _, id := range bodyRef.FindAllString(m.FullText, maxBodyRefs) {
 		if n, ok := verifyMessageID(a.s.secret, id, a.s.domain); ok {
 			out = append(out, n)
 		}

@@ -93,3 +93,38 @@ func otherHex(s string) string {
 	}
 	return "0"
 }
+
+// TestQuotedReferenceThreadsAHeaderlessReply: a phone client replied with
+// a new subject and no threading headers, but quoted the acknowledgement,
+// whose last line is ticketd's signed reference.
+func TestQuotedReferenceThreadsAHeaderlessReply(t *testing.T) {
+	f := newFixture(t)
+	f.apply(msg("a1@client", "pedro@client.com", "Impresora", "No imprime."))
+	var ack Mail
+	for _, m := range f.drain() {
+		if m.Kind == "ack" {
+			ack = m
+		}
+	}
+	if !strings.HasSuffix(ack.Text, "\n-- \nref:"+ack.MessageID+"\n") || !strings.Contains(ack.HTML, "ref:"+ack.MessageID) {
+		t.Fatalf("the acknowledgement does not end with its reference:\n%s", ack.Text)
+	}
+	quoted := "> " + strings.ReplaceAll(strings.TrimSpace(ack.Text), "\n", "\n> ")
+	reply := msg("r1@client", "pedro@client.com", "Sigue sin funcionar", "Sigue igual.")
+	reply.FullText = "Sigue igual.\n\nEl lun, 2 mar 2026, Mesa de ayuda escribió:\n" + quoted
+	if res := f.apply(reply); res[0].Ticket != 1 || res[0].Outcome != OutcomeAppended {
+		t.Fatalf("header-less reply quoting the ack: %+v, want appended to ticket 1", res[0])
+	}
+	// A reference with a forged signature is not trusted.
+	at := strings.IndexByte(ack.MessageID, '@')
+	other := byte('0')
+	if ack.MessageID[at-1] == '0' {
+		other = '1'
+	}
+	forged := ack.MessageID[:at-1] + string(other) + ack.MessageID[at:] // a well-formed id, a wrong mac
+	spoof := msg("r2@client", "pedro@client.com", "Otra cosa", "Hola.")
+	spoof.FullText = "Hola.\n> ref:" + forged
+	if res := f.apply(spoof); res[0].Ticket == 1 {
+		t.Fatalf("a forged reference threaded: %+v", res[0])
+	}
+}

@@ -299,8 +299,10 @@ func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) 
 			candidates = append(candidates, n)
 		}
 	}
-	// Last, ids signed by this desk that the index does not know.
+	// Last, ids signed by this desk that the index does not know, in the
+	// headers, then in the quoted text (msgid.go).
 	candidates = append(candidates, a.signedCandidates(m)...)
+	candidates = append(candidates, a.bodyCandidates(m)...)
 	for _, n := range candidates {
 		t, err := getTicket(a.tx, n)
 		if errors.Is(err, ErrNotFound) {
@@ -833,6 +835,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	if err != nil {
 		return err
 	}
+	r.Text, r.HTML = withRef(r.Text, r.HTML, msgID)
 	mail := Mail{
 		ID: id, Ticket: t.ID, Kind: kind,
 		From: a.s.opts.Desk, To: o.to, Cc: o.cc, ReplyTo: o.replyTo,

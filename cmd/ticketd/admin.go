@@ -278,6 +278,7 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 				fmt.Fprintln(w, "    "+l)
 			}
 		}
+		printAttachments(w, e.Attachments)
 	}
 	return nil
 }

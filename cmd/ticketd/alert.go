@@ -5,13 +5,17 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ticketd/ticketd/metrics"
 	"github.com/ticketd/ticketd/tickets"
 )
 
-// authAlert returns the hook mailin and mailout call once per failure
-// streak of logins at where: it mails the admins ([mail] admins).
-func authAlert(svc *tickets.Service, log *slog.Logger, where string) func(error) {
-	return func(err error) {
+// authHooks returns what mailin or mailout call when logins at where
+// start failing (once per failure streak) and when they work again: the
+// first mails the admins ([mail] admins), both set the
+// ticketd_auth_failing metric for server ("imap", "smtp").
+func authHooks(svc *tickets.Service, m *metrics.Metrics, log *slog.Logger, server, where string) (failed func(error), recovered func()) {
+	failed = func(err error) {
+		m.AuthFailing(server, true)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if aerr := svc.AlertAuthFailure(ctx, where, err); aerr != nil {
@@ -20,4 +24,6 @@ func authAlert(svc *tickets.Service, log *slog.Logger, where string) func(error)
 		}
 		log.Error("login failing; admins alerted by mail", "where", where, "err", err)
 	}
+	recovered = func() { m.AuthFailing(server, false) }
+	return failed, recovered
 }

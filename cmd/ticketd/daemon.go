@@ -85,8 +85,8 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	smtpOpts := cfg.SMTP
 	smtpOpts.Now = deps.Now
 	smtpOpts.Blobs = blobs
-	smtpOpts.OnAuthFailure = authAlert(svc, deps.Logger, fmt.Sprintf("SMTP %s as %s", cfg.SMTP.Address, cfg.SMTP.Username))
 	m := newMetrics(store)
+	smtpOpts.OnAuthFailure, smtpOpts.OnAuthRecovered = authHooks(svc, m, deps.Logger, "smtp", fmt.Sprintf("SMTP %s as %s", cfg.SMTP.Address, cfg.SMTP.Username))
 	sender, err := mailout.NewSender(smtpOpts, newCountingQueue(store, m), deps.Logger.With("component", "mailout"))
 	if err != nil {
 		store.Close()
@@ -94,7 +94,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	}
 	imapOpts := cfg.IMAP
 	imapOpts.Attachments, imapOpts.MaxAttachmentSize = blobs, cfg.Mail.MaxAttachmentSize
-	imapOpts.OnAuthFailure = authAlert(svc, deps.Logger, fmt.Sprintf("IMAP %s as %s", cfg.IMAP.Address, cfg.IMAP.Username))
+	imapOpts.OnAuthFailure, imapOpts.OnAuthRecovered = authHooks(svc, m, deps.Logger, "imap", fmt.Sprintf("IMAP %s as %s", cfg.IMAP.Address, cfg.IMAP.Username))
 	poller := mailin.NewPoller(imapOpts, countingApplier{svc, m}, deps.Logger.With("component", "mailin"))
 	observePasses(poller, m, deps.Now)
 	return &desk{store: store, svc: svc, poller: poller, sender: sender, metrics: m}, nil

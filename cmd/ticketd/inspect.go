@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/ticketd/ticketd/mailin"
+	"github.com/ticketd/ticketd/tickets"
 )
 
 // inspectMail prints, as JSON, what ticketd makes of the message in file
@@ -54,4 +55,19 @@ func readLimited(file string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes", file, limit)
 	}
 	return raw, nil
+}
+
+// printAttachments lists an event's attachments for show: name, type,
+// size, and whether the content was kept.
+func printAttachments(w io.Writer, atts []tickets.Attachment) {
+	for _, a := range atts {
+		state := "kept"
+		switch {
+		case a.Dropped:
+			state = "DROPPED: " + a.Reason
+		case !a.Stored:
+			state = "not kept"
+		}
+		fmt.Fprintf(w, "    [attachment] %s (%s, %d bytes) %s\n", or(a.Name, "(no name)"), a.Type, a.Size, state)
+	}
 }

@@ -290,8 +290,12 @@ func TestAttachmentsTravel(t *testing.T) {
 	if !told {
 		t.Fatal("the requester was not told that video.pdf was not kept")
 	}
-	if out := e.ticketd("show", "1"); !strings.Contains(out, "attachment_dropped") {
-		t.Errorf("the ticket does not show the notice:\n%s", out)
+	out := e.ticketd("show", "1")
+	for _, want := range []string{"attachment_dropped", "[attachment] factura nº 7.pdf (application/pdf, 45000 bytes) kept",
+		"[attachment] video.pdf (application/pdf, 1280000 bytes) DROPPED: larger than the limit of 1048576 bytes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
 	}
 }
 
@@ -432,4 +436,31 @@ func TestLoginFailureAlertsTheAdmin(t *testing.T) {
 	if !strings.Contains(string(out), "admins alerted by mail") {
 		t.Errorf("the log does not say the admins were alerted:\n%s", out)
 	}
+}
+
+// TestHeaderlessReplyThreadsByQuotedReference: through Dovecot and the
+// real parser, a reply with a new subject and no In-Reply-To/References
+// that quotes the acknowledgement lands on the ticket.
+func TestHeaderlessReplyThreadsByQuotedReference(t *testing.T) {
+	e := newE2E(t)
+	e.deliver("From: pedro@cliente.test\nTo: " + deskAddr + "\nSubject: Impresora\nMessage-ID: <hr-1@cliente.test>\nContent-Type: text/plain\n\nNo imprime.\n")
+	e.ticketd("once")
+	var ackText string
+	for _, m := range e.smtp.Messages() {
+		if s := parseSent(t, m); slices.Equal(s.to, []string{"pedro@cliente.test"}) {
+			ackText = decodedText(t, s.raw)
+		}
+	}
+	if !strings.Contains(ackText, "ref:ticketd.1.") {
+		t.Fatalf("the acknowledgement has no reference line:\n%s", ackText)
+	}
+	quoted := "> " + strings.ReplaceAll(strings.TrimSpace(strings.ReplaceAll(ackText, "\r\n", "\n")), "\n", "\n> ")
+	e.deliver("From: pedro@cliente.test\nTo: " + deskAddr + "\nSubject: Sigue igual\nMessage-ID: <hr-2@cliente.test>\nContent-Type: text/plain; charset=utf-8\n\nSigue sin imprimir.\n\nEnviado desde mi iPhone\n\n" + quoted + "\n")
+	e.ticketd("once")
+	e.withStore(func(s *tickets.Store) {
+		all, err := s.Tickets()
+		if err != nil || len(all) != 1 {
+			t.Fatalf("%d tickets (%v), want the reply on ticket 1", len(all), err)
+		}
+	})
 }
