@@ -12,8 +12,8 @@ import (
 // AlertAuthFailure queues, to the admins in Options.Admins, the alert that
 // logging in at where (e.g. `IMAP imap.example.com:993 as
 // soporte@example.com`) fails with err. Callers send it once per failure
-// streak. The alert belongs to no ticket (Mail.Ticket 0; its delivery
-// events are recorded under ticket 0). Without admins it does nothing.
+// streak. The alert belongs to no ticket (Mail.Ticket 0: its delivery is
+// recorded on no timeline). Without admins it does nothing.
 func (s *Service) AlertAuthFailure(ctx context.Context, where string, err error) error {
 	if len(s.opts.Admins) == 0 || err == nil {
 		return nil
@@ -28,34 +28,17 @@ func (s *Service) AlertAuthFailure(ctx context.Context, where string, err error)
 		return fmt.Errorf("render admin_auth_failed: %w", rerr)
 	}
 	now := s.opts.Now()
-	uerr := s.store.db.Update(func(tx *bolt.Tx) error {
-		id, err := tx.Bucket(bucketOutbox).NextSequence()
-		if err != nil {
-			return err
-		}
-		msgID, err := s.newMessageID(0, id)
-		if err != nil {
-			return err
-		}
-		var to []Address
-		for _, a := range s.opts.Admins {
-			to = append(to, NewAddress("", a))
-		}
-		m := Mail{ID: id, Kind: "admin_auth_failed", From: s.opts.Desk, To: to,
-			Subject: r.Subject, Text: r.Text, HTML: r.HTML, MessageID: msgID,
-			AutoSubmitted: "auto-generated", Queued: now, NextAttempt: now}
-		if err := putOutbox(tx, &m); err != nil {
-			return err
-		}
-		// Replies to the alert are ignored, never a ticket.
-		return indexMsgID(tx, msgID, 0, dirSent)
-	})
-	if uerr != nil {
-		return fmt.Errorf("queue auth alert: %w", uerr)
+	to := make([]Address, 0, len(s.opts.Admins))
+	for _, a := range s.opts.Admins {
+		to = append(to, NewAddress("", a))
 	}
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	m := Mail{Kind: "admin_auth_failed", From: s.opts.Desk, To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		AutoSubmitted: "auto-generated", Queued: now, NextAttempt: now}
+	// Replies to the alert are ignored, never a ticket (queueMail indexes
+	// its Message-ID as ticketd's own).
+	if err := s.store.db.Update(func(tx *bolt.Tx) error { return s.queueMail(tx, &m) }); err != nil {
+		return fmt.Errorf("queue auth alert: %w", err)
 	}
+	s.signalQueued()
 	return nil
 }

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -200,19 +199,7 @@ func TestAdminWhileDaemonRuns(t *testing.T) {
 	t.Logf("backups taken at %d different ticket counts", len(seen))
 
 	// Stop the daemon: the commands read the file itself.
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("ticketd run after SIGTERM: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("ticketd run did not stop within 15s of SIGTERM")
-	}
+	stopDaemon(t, cmd.Process.Pid, cmd.Wait)
 	if _, err := os.Stat(filepath.Join(e.dataDir, "ticketd.sock")); !os.IsNotExist(err) {
 		t.Fatalf("socket left behind: %v", err)
 	}
