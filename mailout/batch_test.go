@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 // batchingQueue is fakeQueue recording deliveries a batch at a time.
 type batchingQueue struct {
 	*fakeQueue
+	mu      sync.Mutex // deliveries of parallel connections are recorded concurrently
 	batches []int
 }
 
@@ -22,7 +24,9 @@ var (
 )
 
 func (q *batchingQueue) MarkDeliveredBatch(ds []tickets.Delivery) error {
+	q.mu.Lock()
 	q.batches = append(q.batches, len(ds))
+	q.mu.Unlock()
 	for _, d := range ds {
 		if err := q.MarkDelivered(d.ID, d.Time, d.Rejected); err != nil {
 			return err
@@ -41,7 +45,9 @@ func (q *batchingQueue) MarkDelivered(id uint64, now time.Time, rejected []Rejec
 func TestDeliveriesAreRecordedPerBatch(t *testing.T) {
 	f := setup(t, nil)
 	q := &batchingQueue{fakeQueue: f.q}
-	s, err := NewSender(Options{Address: f.sink.Addr(), Security: "none", Now: f.clk.Now, BatchSize: 2}, q, slog.New(slog.DiscardHandler))
+	// One connection: this test is about batches, TestParallelConnections
+	// about connections (with two, the order of the batches would vary).
+	s, err := NewSender(Options{Address: f.sink.Addr(), Security: "none", Now: f.clk.Now, BatchSize: 2, Connections: 1}, q, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
