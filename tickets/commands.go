@@ -162,6 +162,7 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.setStatus(t, StatusPending, agent, StatusNew, StatusOpen)
 	case "resolve":
 		err = a.setStatus(t, StatusResolved, agent, StatusNew, StatusOpen, StatusPending)
+		a.askRating = t.Status == StatusResolved
 	case "close":
 		err = a.setStatus(t, StatusClosed, agent, StatusNew, StatusOpen, StatusPending, StatusResolved)
 	case "open":

@@ -38,7 +38,8 @@ func (a *applier) askForRating(t *Ticket) error {
 		return nil
 	}
 	t.CSATAsked, t.Rating, t.RatingComment = true, 0, ""
-	return a.queue(t, outgoing{kind: "csat", to: []Address{t.Requester}, thread: a.publicThread(t), auto: "auto-generated"})
+	return a.queue(t, outgoing{kind: "csat", to: []Address{t.Requester}, thread: a.publicThread(t), auto: "auto-generated",
+		rateLinks: a.rateLinks(t)})
 }
 
 // rate records the requester's rating; a low one goes to the desk.

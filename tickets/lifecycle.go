@@ -61,10 +61,9 @@ func (a *applier) checkLifecycle(t *Ticket, rep *CheckReport) error {
 // setStatusBecause changes t's status by ticketd itself and tells the
 // requester with the notice template.
 func (a *applier) setStatusBecause(t *Ticket, to Status, why, notice string, from ...Status) error {
-	a.quietResolve = true // the notice asks for a reply instead of a rating
-	err := a.setStatus(t, to, "", from...)
-	a.quietResolve = false
-	if err != nil {
+	// The notice asks for a reply, not a rating: only an agent's
+	// #resolve asks for one.
+	if err := a.setStatus(t, to, "", from...); err != nil {
 		return err
 	}
 	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Detail: why}); err != nil {

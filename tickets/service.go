@@ -181,12 +181,9 @@ type applier struct {
 	tx     *bolt.Tx
 	now    time.Time
 	queued int
-	// quietResolve: the status change being made sends its own notice,
-	// not the satisfaction question.
-	quietResolve bool
-	// askRating: the ticket was resolved; the satisfaction question goes
-	// out after the mails of the message that resolved it (the answer
-	// first, then the question).
+	// askRating: an agent resolved the ticket; the satisfaction question
+	// goes out after the mails of the message that resolved it (the
+	// answer first, then the question).
 	askRating bool
 	silent    bool // an imported message: record, send nothing
 	// checking: the SLA check is deciding on this ticket (see save).
@@ -657,10 +654,7 @@ func (a *applier) solvedByRequester(t *Ticket, m *Inbound, n int) error {
 			return err
 		}
 	}
-	a.quietResolve = true // they said it is solved: no question about it
-	err := a.setStatus(t, StatusClosed, t.Requester.Email, StatusNew, StatusOpen, StatusPending, StatusResolved)
-	a.quietResolve = false
-	if err != nil {
+	if err := a.setStatus(t, StatusClosed, t.Requester.Email, StatusNew, StatusOpen, StatusPending, StatusResolved); err != nil {
 		return err
 	}
 	return a.notifyAgents(t, "agent_update", m, false)
@@ -681,7 +675,6 @@ func (a *applier) setStatus(t *Ticket, to Status, actor string, from ...Status) 
 				t.PendingSince, t.ReminderSent = a.now, false
 			case StatusResolved:
 				t.ResolvedAt = a.now
-				a.askRating = !a.quietResolve
 			}
 			return nil
 		}
@@ -774,6 +767,7 @@ type outgoing struct {
 	problems   []string  // command errors
 	articles   []Article // knowledge-base suggestions
 	rating     int
+	rateLinks  []string // the satisfaction question's mailto: links
 	// attachments go out with the mail (stored content only).
 	attachments []Attachment
 }
@@ -815,13 +809,11 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		VendorRef:      t.VendorRef,
 		Problems:       o.problems,
 		Rating:         o.rating,
+		RateLinks:      o.rateLinks,
 		DeskAddress:    a.s.opts.Desk.Email,
 	}
 	for i, art := range o.articles {
 		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})
-	}
-	if kind == "csat" {
-		data.RateLinks = a.rateLinks(t)
 	}
 	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, data)
 	if err != nil {
