@@ -27,15 +27,13 @@ const checkBatch = 200
 
 // CheckReport counts what one SLA check did.
 type CheckReport struct {
-	Tickets     int // tickets decided on
-	Warnings    int
-	Breaches    int
-	Escalations int
-	Alerts      int
+	Tickets  int // tickets decided on
+	Warnings int
+	Alerts   int
 	// Lifecycle steps taken.
 	Reminders, AutoResolved, AutoClosed int
-	// EscalatedTo lists the tier of each escalation; Breached each breach,
-	// for metrics by tier.
+	// EscalatedTo lists the tier each escalation went to; Breached each
+	// target missed (metrics count them by tier).
 	EscalatedTo []int
 	Breached    []Breach
 	// More is true when more tickets were due than one batch holds: call
@@ -57,7 +55,6 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 	var rep CheckReport
 	queued := 0
 	err := s.store.db.Update(func(tx *bolt.Tx) error {
-		rep, queued = CheckReport{}, 0
 		due, err := dueTickets(tx, now, checkBatch+1)
 		if err != nil {
 			return err
@@ -102,9 +99,13 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 	return rep, nil
 }
 
+// Escalations and Breaches count EscalatedTo and Breached.
+func (r CheckReport) Escalations() int { return len(r.EscalatedTo) }
+func (r CheckReport) Breaches() int    { return len(r.Breached) }
+
 // Actions counts what the check did, every kind together.
 func (r CheckReport) Actions() int {
-	return r.Warnings + r.Breaches + r.Escalations + r.Alerts + r.Reminders + r.AutoResolved + r.AutoClosed
+	return r.Warnings + r.Breaches() + r.Escalations() + r.Alerts + r.Reminders + r.AutoResolved + r.AutoClosed
 }
 
 // Breach is one SLA target missed: "first_response" or "resolution", at Tier.
@@ -141,14 +142,12 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 		switch {
 		case k.c.BreachDue(a.now):
 			k.c.Breached, k.c.Warned = true, true
-			rep.Breaches++
 			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier})
 			reason := fmt.Sprintf("%s target %s breached at tier %d", k.name, k.c.Target, t.Tier)
 			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: reason, FromTier: t.Tier}); err != nil {
 				return err
 			}
 			if t.Tier < a.s.opts.Policy.Last() {
-				rep.Escalations++
 				rep.EscalatedTo = append(rep.EscalatedTo, t.Tier+1)
 				// The new tier's countdowns replace both of this tier's.
 				return a.escalate(t, reason, "")

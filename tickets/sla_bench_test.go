@@ -40,8 +40,8 @@ func BenchmarkCheckSLA(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if rep.Escalations != 100 || rep.More {
-					b.Fatalf("check escalated %d (more %v), want exactly the 100 due", rep.Escalations, rep.More)
+				if rep.Escalations() != 100 || rep.More {
+					b.Fatalf("check escalated %d (more %v), want exactly the 100 due", rep.Escalations(), rep.More)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100, "ns/due-ticket")

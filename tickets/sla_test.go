@@ -40,8 +40,8 @@ func (f *fixture) check() CheckReport {
 			f.t.Fatal(err)
 		}
 		sum.Warnings += rep.Warnings
-		sum.Breaches += rep.Breaches
-		sum.Escalations += rep.Escalations
+		sum.Breached = append(sum.Breached, rep.Breached...)
+		sum.EscalatedTo = append(sum.EscalatedTo, rep.EscalatedTo...)
 		sum.Alerts += rep.Alerts
 		sum.Reminders += rep.Reminders
 		sum.AutoResolved += rep.AutoResolved
@@ -79,7 +79,7 @@ func TestUnansweredTicketClimbsEveryTierOnce(t *testing.T) {
 	}
 	// 45 minutes: 75% of the 1h first-response target. Tier 1 is warned.
 	f.now = start.Add(45 * time.Minute)
-	if rep := f.check(); rep.Warnings != 1 || rep.Escalations != 0 {
+	if rep := f.check(); rep.Warnings != 1 || rep.Escalations() != 0 {
 		t.Fatalf("at 45m: %+v, want one warning", rep)
 	}
 	warned := f.drain()
@@ -93,7 +93,7 @@ func TestUnansweredTicketClimbsEveryTierOnce(t *testing.T) {
 
 	// 1h: breached → tier 2, with its history, the requester told.
 	f.now = start.Add(time.Hour)
-	if rep := f.check(); rep.Breaches != 1 || rep.Escalations != 1 {
+	if rep := f.check(); rep.Breaches() != 1 || rep.Escalations() != 1 {
 		t.Fatalf("at 1h: %+v, want a breach and an escalation", rep)
 	}
 	tk := f.ticket(1)
@@ -114,11 +114,11 @@ func TestUnansweredTicketClimbsEveryTierOnce(t *testing.T) {
 
 	// Tier 2's clock runs from the escalation: 2h more, then tier 3.
 	f.now = start.Add(time.Hour + 119*time.Minute)
-	if rep := f.check(); rep.Escalations != 0 {
+	if rep := f.check(); rep.Escalations() != 0 {
 		t.Fatalf("escalated before tier 2's target: %+v", rep)
 	}
 	f.now = start.Add(3 * time.Hour)
-	if rep := f.check(); rep.Escalations != 1 {
+	if rep := f.check(); rep.Escalations() != 1 {
 		t.Fatalf("at 3h: %+v, want escalation to tier 3", rep)
 	}
 	mails = f.drain()
@@ -127,7 +127,7 @@ func TestUnansweredTicketClimbsEveryTierOnce(t *testing.T) {
 	}
 	// Tier 3 is the last: its breach alerts the managers, once.
 	f.now = start.Add(7 * time.Hour)
-	if rep := f.check(); rep.Alerts != 1 || rep.Escalations != 0 {
+	if rep := f.check(); rep.Alerts != 1 || rep.Escalations() != 0 {
 		t.Fatalf("at the last tier: %+v, want one alert", rep)
 	}
 	f.now = start.Add(30 * time.Hour)
@@ -220,11 +220,11 @@ func TestBusinessHoursClock(t *testing.T) {
 		t.Fatalf("due %s (filed %s), want %s", tk.SLA.FirstResponse.Due.In(bogota), tk.NextCheck.In(bogota), want)
 	}
 	f.now = want.Add(-time.Minute)
-	if rep := f.check(); rep.Escalations != 0 {
+	if rep := f.check(); rep.Escalations() != 0 {
 		t.Fatal("escalated before the business-hours target")
 	}
 	f.now = want
-	if rep := f.check(); rep.Escalations != 1 {
+	if rep := f.check(); rep.Escalations() != 1 {
 		t.Fatal("not escalated at the business-hours target")
 	}
 	// Tier 2 runs 24/7: its clock starts now and ignores the calendar.
@@ -417,7 +417,7 @@ func TestDigest(t *testing.T) {
 	// A ticket whose last mail is older than the period still counts
 	// when it escalates in it: the check marks it updated.
 	f.now = start.Add(3*time.Hour + 30*time.Minute) // #1 at tier 2 since 1h: its 2h target passed
-	if rep := f.check(); rep.Escalations != 1 {
+	if rep := f.check(); rep.Escalations() != 1 {
 		t.Fatalf("check at 3h30: %+v", rep)
 	}
 	late, _ := f.svc.Digest(true)

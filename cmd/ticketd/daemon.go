@@ -206,7 +206,7 @@ func (d *desk) checkSLA(ctx context.Context, log *slog.Logger) error {
 			d.metrics.SLABreached(b.Clock, b.Tier)
 		}
 		if rep.Actions() > 0 {
-			log.Info("sla check", "warnings", rep.Warnings, "breaches", rep.Breaches, "escalations", rep.Escalations, "alerts", rep.Alerts,
+			log.Info("sla check", "warnings", rep.Warnings, "breaches", rep.Breaches(), "escalations", rep.Escalations(), "alerts", rep.Alerts,
 				"reminders", rep.Reminders, "auto_resolved", rep.AutoResolved, "auto_closed", rep.AutoClosed)
 		}
 		if !rep.More {
