@@ -28,11 +28,7 @@ func (s *Service) AlertAuthFailure(ctx context.Context, where string, err error)
 		return fmt.Errorf("render admin_auth_failed: %w", rerr)
 	}
 	now := s.opts.Now()
-	to := make([]Address, 0, len(s.opts.Admins))
-	for _, a := range s.opts.Admins {
-		to = append(to, NewAddress("", a))
-	}
-	m := Mail{Kind: "admin_auth_failed", From: s.opts.Desk, To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+	m := Mail{Kind: "admin_auth_failed", From: s.opts.Desk, To: addresses(s.opts.Admins), Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		AutoSubmitted: "auto-generated", Queued: now, NextAttempt: now}
 	// Replies to the alert are ignored, never a ticket (queueMail indexes
 	// its Message-ID as ticketd's own).

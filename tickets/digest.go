@@ -78,7 +78,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 }
 
 func (s *Service) queueDigest(tx *bolt.Tx, r templates.Rendered, now time.Time) error {
-	m := Mail{Kind: "digest", From: s.opts.Desk, To: s.opts.Managers, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+	m := Mail{Kind: "digest", From: s.opts.Desk, To: addresses(s.opts.Managers), Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		AutoSubmitted: "auto-generated", Queued: now, NextAttempt: now}
 	return s.queueMail(tx, &m)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,7 +71,7 @@ func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
 		auto: "auto-generated", notice: notice{reason: reason, history: history}, fromTier: fromName}); err != nil {
 		return err
 	}
-	if prevAssignee != "" && !contains(tier.Agents, prevAssignee) {
+	if prevAssignee != "" && !slices.Contains(tier.Agents, prevAssignee) {
 		if err := a.queue(t, outgoing{kind: "escalation_notice", to: []Address{{Email: prevAssignee}}, thread: a.agentThread(t),
 			auto: "auto-generated", notice: notice{reason: reason}, fromTier: fromName}); err != nil {
 			return err
@@ -101,7 +102,7 @@ func (a *applier) forwardToVendor(t *Ticket, tier tiers.Tier, reason string) err
 // alertManagers tells the managers at once of a breach (or an escalation
 // request) at the last tier; without managers, the tier's own agents.
 func (a *applier) alertManagers(t *Ticket, reason string) error {
-	to := a.s.opts.Managers
+	to := addresses(a.s.opts.Managers)
 	if len(to) == 0 {
 		to = addresses(a.internalTier(t).Agents)
 	}
@@ -268,13 +269,4 @@ func addresses(emails []string) []Address {
 		out = append(out, Address{Email: e})
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

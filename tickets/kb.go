@@ -8,10 +8,10 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	bolt "go.etcd.io/bbolt"
-	"golang.org/x/text/unicode/norm"
+
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // The knowledge base: agents save an answer with "#kb"; articles are
@@ -73,7 +73,7 @@ var stopWords = func() map[string]bool {
 // terms folds text into indexable terms.
 func terms(text string) []string {
 	var out []string
-	for _, w := range strings.FieldsFunc(foldText(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	for _, w := range tiers.Words(text) {
 		if len([]rune(w)) < 2 || stopWords[w] {
 			continue
 		}
@@ -83,18 +83,6 @@ func terms(text string) []string {
 		out = append(out, w)
 	}
 	return out
-}
-
-// foldText lower-cases and strips accents ("Impresión" → "impresion").
-func foldText(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
 }
 
 // documentTerms are an article's term frequencies: the title counts twice.

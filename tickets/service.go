@@ -50,8 +50,9 @@ type Options struct {
 	// an article needs.
 	KBSuggestions int
 	KBMinScore    float64
-	// Managers get SLA alerts at the last tier and the digests.
-	Managers []Address
+	// Managers (addresses, normalised) get SLA alerts at the last tier
+	// and the digests.
+	Managers []string
 	// NotifyRequesterOnEscalation sends the requester a short notice when
 	// the ticket climbs a tier.
 	NotifyRequesterOnEscalation bool

@@ -22,7 +22,7 @@ func threeTiers(t *testing.T, edit func(*Options)) *fixture {
 		{Level: 3, Name: "Nivel 3", Agents: []string{"jorge@example.com"}, FirstResponse: 4 * time.Hour, Resolution: 48 * time.Hour},
 	}, tiers.Options{WarnAt: 0.75, Keywords: map[tiers.Priority][]string{tiers.PriorityUrgent: {"urgente", "urgent"}}},
 		func(o *Options) {
-			o.Managers = []Address{{Email: "jefa@example.com"}}
+			o.Managers = []string{"jefa@example.com"}
 			o.NotifyRequesterOnEscalation = true
 			if edit != nil {
 				edit(o)

@@ -1,6 +1,7 @@
 package tiers
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -21,14 +22,7 @@ const (
 var Priorities = []Priority{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
 
 // Valid reports whether p is one of Priorities.
-func (p Priority) Valid() bool {
-	for _, q := range Priorities {
-		if p == q {
-			return true
-		}
-	}
-	return false
-}
+func (p Priority) Valid() bool { return slices.Contains(Priorities, p) }
 
 func (p Priority) rank() int {
 	for i, q := range Priorities {
@@ -49,7 +43,7 @@ var priorityWords = map[string]Priority{
 
 // ParsePriority reads a priority word in English or Spanish (any case).
 func ParsePriority(s string) (Priority, bool) {
-	p, ok := priorityWords[fold(s)]
+	p, ok := priorityWords[Fold(s)]
 	return p, ok
 }
 
@@ -62,10 +56,10 @@ func (p *Policy) DetectPriority(subject string, declared Priority) Priority {
 	if declared.Valid() {
 		found = append(found, declared)
 	}
-	words := strings.FieldsFunc(fold(subject), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	words := Words(subject)
 	for pr, keys := range p.keywords {
 		for _, k := range keys {
-			if containsWords(words, strings.Fields(k)) {
+			if containsWords(words, k) {
 				found = append(found, pr)
 			}
 		}
@@ -88,23 +82,23 @@ func containsWords(words, seq []string) bool {
 		return false
 	}
 	for i := 0; i+len(seq) <= len(words); i++ {
-		match := true
-		for j := range seq {
-			if words[i+j] != seq[j] {
-				match = false
-				break
-			}
-		}
-		if match {
+		if slices.Equal(words[i:i+len(seq)], seq) {
 			return true
 		}
 	}
 	return false
 }
 
-// fold lower-cases s and removes accents, so "URGENTE", "Urgénte" and
+// Words splits s into folded words (letters and digits), the form in which
+// the desk compares words: priority keywords here, the knowledge base in
+// package tickets.
+func Words(s string) []string {
+	return strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// Fold lower-cases s and removes accents, so "URGENTE", "Urgénte" and
 // "urgente" compare equal.
-func fold(s string) string {
+func Fold(s string) string {
 	var b strings.Builder
 	for _, r := range norm.NFD.String(strings.TrimSpace(s)) {
 		if unicode.Is(unicode.Mn, r) {

@@ -72,7 +72,7 @@ type Policy struct {
 	agentOf  map[string]int // address → lowest level the agent belongs to
 	vendorOf map[string]int // vendor address → its tier level
 	opts     Options
-	keywords map[Priority][]string // folded
+	keywords map[Priority][][]string // each keyword as folded words
 }
 
 // NewPolicy validates the tiers and options and returns a Policy. Every
@@ -85,7 +85,7 @@ func NewPolicy(tiers []Tier, opts Options) (*Policy, error) {
 	sorted := make([]Tier, len(tiers))
 	copy(sorted, tiers)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Level < sorted[j].Level })
-	p := &Policy{agentOf: map[string]int{}, vendorOf: map[string]int{}, opts: opts, keywords: map[Priority][]string{}}
+	p := &Policy{agentOf: map[string]int{}, vendorOf: map[string]int{}, opts: opts, keywords: map[Priority][][]string{}}
 	for i, t := range sorted {
 		where := fmt.Sprintf("tier %d", t.Level)
 		if t.Level != i+1 {
@@ -149,8 +149,8 @@ func NewPolicy(tiers []Tier, opts Options) (*Policy, error) {
 			errs = append(errs, fmt.Errorf("keywords: unknown priority %q (low, normal, high, urgent)", pr))
 		}
 		for _, w := range words {
-			if f := fold(w); f != "" {
-				p.keywords[pr] = append(p.keywords[pr], f)
+			if seq := Words(w); len(seq) > 0 {
+				p.keywords[pr] = append(p.keywords[pr], seq)
 			}
 		}
 	}

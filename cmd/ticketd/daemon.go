@@ -72,7 +72,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	opts.Desk, opts.Tag, opts.Language = cfg.Desk, cfg.Tag, cfg.Language
 	opts.Policy, opts.Templates, opts.Now = cfg.Policy, tmpl, deps.Now
 	opts.RequireVerifiedAgents = cfg.RequireVerifiedAgents
-	opts.Managers = managerAddresses(cfg.Managers)
+	opts.Managers = cfg.Managers
 	opts.NotifyRequesterOnEscalation = cfg.NotifyRequesterOnEscalation
 	opts.Location = cfg.Location
 	opts.AckLimit, opts.ImportBefore, opts.ImportAll = cfg.Mail.AckLimit, cfg.Mail.ImportBefore, cfg.Mail.ImportAll
@@ -226,14 +226,6 @@ func (d *desk) sendDigest(log *slog.Logger, dryRun bool) (tickets.DigestResult, 
 		log.Info("digest queued", "since", res.Since, "until", res.Until)
 	}
 	return res, nil
-}
-
-func managerAddresses(emails []string) []tickets.Address {
-	out := make([]tickets.Address, 0, len(emails))
-	for _, e := range emails {
-		out = append(out, tickets.Address{Email: e})
-	}
-	return out
 }
 
 // Run is the daemon: it fetches mail (IDLE or polling) and delivers the
