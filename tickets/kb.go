@@ -85,6 +85,19 @@ func terms(text string) []string {
 	return out
 }
 
+// queryTerms are the distinct terms of a query, in order.
+func queryTerms(q string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range terms(q) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // documentTerms are an article's term frequencies: the title counts twice.
 func documentTerms(a *Article) (map[string]int, int) {
 	tf := map[string]int{}
@@ -153,21 +166,16 @@ func getArticle(tx *bolt.Tx, id uint64) (Article, error) {
 	return a, nil
 }
 
-// searchKB ranks the articles for query with BM25, best first, at most limit.
-func searchKB(tx *bolt.Tx, query string, limit int) ([]Hit, error) {
-	stats, err := getKBStats(tx)
-	if err != nil || stats.Docs == 0 {
-		return nil, err
+// searchKB ranks the articles for query (distinct terms, see queryTerms)
+// with BM25, best first, at most limit.
+func searchKB(tx *bolt.Tx, stats kbStats, query []string, limit int) ([]Hit, error) {
+	if stats.Docs == 0 {
+		return nil, nil
 	}
 	avgLen := float64(stats.TotalLen) / float64(stats.Docs)
 	scores := map[uint64]*Hit{}
-	seen := map[string]bool{}
 	c := tx.Bucket(bucketKBTerms).Cursor()
-	for _, term := range terms(query) {
-		if seen[term] {
-			continue
-		}
-		seen[term] = true
+	for _, term := range query {
 		prefix := append([]byte(term), 0)
 		type posting struct {
 			id uint64
@@ -219,15 +227,16 @@ func (a *applier) suggestions(subject, text string) ([]Article, error) {
 	if a.s.opts.KBSuggestions <= 0 {
 		return nil, nil
 	}
-	query := subject + " " + subject + " " + truncateRunes(text, 1000)
-	hits, err := searchKB(a.tx, query, a.s.opts.KBSuggestions)
+	stats, err := getKBStats(a.tx)
+	if err != nil || stats.Docs == 0 {
+		return nil, err // an empty knowledge base costs a new ticket one Get
+	}
+	query := queryTerms(subject + " " + truncateRunes(text, 1000))
+	hits, err := searchKB(a.tx, stats, query, a.s.opts.KBSuggestions)
 	if err != nil {
 		return nil, err
 	}
-	need := 2
-	if len(terms(subject+" "+truncateRunes(text, 1000))) < 2 {
-		need = 1
-	}
+	need := min(2, len(query))
 	var out []Article
 	for _, h := range hits {
 		if h.Score >= a.s.opts.KBMinScore && h.Matched >= need {
@@ -322,8 +331,11 @@ func (s *Store) Article(id uint64) (Article, error) {
 func (s *Store) SearchArticles(query string, limit int) ([]Hit, error) {
 	var hits []Hit
 	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		hits, err = searchKB(tx, query, limit)
+		stats, err := getKBStats(tx)
+		if err != nil {
+			return err
+		}
+		hits, err = searchKB(tx, stats, queryTerms(query), limit)
 		return err
 	})
 	return hits, err
