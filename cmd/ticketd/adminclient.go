@@ -25,11 +25,8 @@ const (
 // write, waiting at most lockTimeout for a lock (a daemon without a socket
 // holds it: the error says so).
 func withSource(cfg *Config, write bool, fn func(adminSource) error) error {
-	if cfg.Admin.Socket != "" {
-		if c, err := net.DialTimeout("unix", cfg.Admin.Socket, socketDialTimeout); err == nil {
-			c.Close()
-			return fn(newRemoteSource(cfg.Admin.Socket))
-		}
+	if r, ok := runningDaemon(cfg); ok {
+		return fn(r)
 	}
 	var (
 		store *tickets.Store
@@ -45,6 +42,19 @@ func withSource(cfg *Config, write bool, fn func(adminSource) error) error {
 	}
 	defer store.Close()
 	return fn(&localSource{store: store, now: time.Now})
+}
+
+// runningDaemon returns the daemon's admin API when its socket answers.
+func runningDaemon(cfg *Config) (*remoteSource, bool) {
+	if cfg.Admin.Socket == "" {
+		return nil, false
+	}
+	c, err := net.DialTimeout("unix", cfg.Admin.Socket, socketDialTimeout)
+	if err != nil {
+		return nil, false
+	}
+	c.Close()
+	return newRemoteSource(cfg.Admin.Socket), true
 }
 
 // remoteSource asks the daemon over its unix socket.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"sync"
 	"time"
@@ -150,16 +149,13 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 // running daemon does it (over its admin socket) when one answers.
 func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Writer) error {
 	deps = deps.withDefaults()
-	if cfg.Admin.Socket != "" {
-		if c, err := net.DialTimeout("unix", cfg.Admin.Socket, socketDialTimeout); err == nil {
-			c.Close()
-			res, err := newRemoteSource(cfg.Admin.Socket).Digest(dryRun)
-			if err != nil {
-				return err
-			}
-			printDigest(w, res, dryRun)
-			return nil
+	if r, ok := runningDaemon(cfg); ok {
+		res, err := r.Digest(dryRun)
+		if err != nil {
+			return err
 		}
+		printDigest(w, res, dryRun)
+		return nil
 	}
 	d, err := openDesk(cfg, deps)
 	if err != nil {
