@@ -7,7 +7,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -15,29 +14,9 @@ import (
 // "open-<i>".
 func newBenchFixture(b *testing.B, n int) *fixture {
 	b.Helper()
-	store, err := Open(b.TempDir(), time.Second)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	policy, err := tiers.NewPolicy([]tiers.Tier{
+	f := newFixtureWith(b, []tiers.Tier{
 		{Level: 1, Name: "Nivel 1", Agents: []string{"ana@example.com", "luis@example.com"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
-	}, tiers.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tmpl, err := templates.New("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	f := &fixture{store: store, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	f.svc, err = NewService(store, Options{
-		Desk: NewAddress("Mesa de ayuda", "soporte@example.com"), Tag: "Soporte", Language: "es",
-		Policy: policy, Templates: tmpl, Now: func() time.Time { return f.now },
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	}, tiers.Options{}, nil)
 	for start := 0; start < n; start += 100 {
 		var batch []Inbound
 		for i := start; i < min(start+100, n); i++ {

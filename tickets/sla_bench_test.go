@@ -9,7 +9,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -55,30 +54,10 @@ type benchFixture struct {
 }
 
 func benchDesk(b *testing.B) *benchFixture {
-	store, err := Open(b.TempDir(), time.Second)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	f := &fixture{store: store, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	policy, err := tiers.NewPolicy([]tiers.Tier{
+	f := newFixtureWith(b, []tiers.Tier{
 		{Level: 1, Name: "Nivel 1", Agents: []string{"ana@example.com"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
 		{Level: 2, Name: "Nivel 2", Agents: []string{"marta@example.com"}, FirstResponse: 10_000 * time.Hour, Resolution: 10_000 * time.Hour},
-	}, tiers.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tmpl, err := templates.New("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	f.svc, err = NewService(store, Options{
-		Desk: NewAddress("Mesa de ayuda", "soporte@example.com"), Tag: "Soporte", Language: "es",
-		Policy: policy, Templates: tmpl, Now: func() time.Time { return f.now }, NotifyRequesterOnEscalation: true,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	}, tiers.Options{}, func(o *Options) { o.NotifyRequesterOnEscalation = true })
 	return &benchFixture{fixture: f}
 }
 
