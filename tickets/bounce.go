@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -104,18 +103,8 @@ func (a *applier) notifyAgentsText(t *Ticket, kind, text string) error {
 // sentKind returns the template name of the mail ticketd sent with
 // Message-ID id on ticket, from its outbound event; "" when not found.
 func sentKind(tx *bolt.Tx, ticket uint64, id string) (string, error) {
-	prefix := u64(ticket)
-	c := tx.Bucket(bucketEvents).Cursor()
-	for k, v := c.Seek(prefix); k != nil && len(k) >= 8 && string(k[:8]) == string(prefix); k, v = c.Next() {
-		var e Event
-		if err := json.Unmarshal(v, &e); err != nil {
-			return "", fmt.Errorf("event %x: %w", k, err)
-		}
-		if e.Kind == EventOutbound && e.MessageID == id {
-			return e.Detail, nil
-		}
-	}
-	return "", nil
+	e, _, err := outboundEvent(tx, ticket, id)
+	return e.Detail, err
 }
 
 // Undeliverable records why an address is not written to any more.

@@ -22,14 +22,11 @@ func (a *applier) newerPublic(t *Ticket, m *Inbound, agent string) (string, erro
 	var answered time.Time
 	for _, id := range m.InReplyTo {
 		if n, dir, ok := lookupMsgID(a.tx, id); ok && n == t.ID && dir == dirSent {
-			err := forEvents(a.tx, t.ID, func(e Event) {
-				if e.Kind == EventOutbound && e.MessageID == id {
-					answered = e.Time
-				}
-			})
+			e, _, err := outboundEvent(a.tx, t.ID, id)
 			if err != nil {
 				return "", err
 			}
+			answered = e.Time
 		}
 	}
 	if answered.IsZero() || !t.LastPublicAt.After(answered) {

@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -224,20 +223,6 @@ func (s *Service) ticketLine(t *Ticket, now time.Time) templates.TicketLine {
 		Ticket: t.ID, Token: s.token.format(t.ID), Subject: t.Subject, Status: string(t.Status),
 		Tier: t.Tier, Priority: or(string(t.Priority), "normal"), Age: humanDuration(now.Sub(t.Created)),
 	}
-}
-
-// forEvents calls f with every event of ticket id, oldest first.
-func forEvents(tx *bolt.Tx, id uint64, f func(Event)) error {
-	prefix := u64(id)
-	c := tx.Bucket(bucketEvents).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		var e Event
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("event %x: %w", k, err)
-		}
-		f(e)
-	}
-	return nil
 }
 
 // median returns the median of ds, 0 for none.

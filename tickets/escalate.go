@@ -1,8 +1,6 @@
 package tickets
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -220,15 +218,9 @@ const maxHistory = 64 << 10
 // agents' words as relayed (their addresses blanked) and signed by the desk.
 func (a *applier) history(t *Ticket, public bool) (string, error) {
 	var entries []string
-	prefix := u64(t.ID)
-	c := a.tx.Bucket(bucketEvents).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		var e Event
-		if err := json.Unmarshal(v, &e); err != nil {
-			return "", fmt.Errorf("event %x: %w", k, err)
-		}
+	err := forEvents(a.tx, t.ID, func(e Event) {
 		if e.Kind != EventInbound {
-			continue
+			return
 		}
 		author, text := e.Actor, e.Text
 		switch e.Detail {
@@ -243,14 +235,17 @@ func (a *applier) history(t *Ticket, public bool) (string, error) {
 			}
 		default: // automatic, unverified, vendor and other people's mail
 			if public {
-				continue
+				return
 			}
 			author += " (" + e.Detail + ")"
 		}
 		if strings.TrimSpace(text) == "" {
-			continue
+			return
 		}
 		entries = append(entries, fmt.Sprintf("--- %s · %s\n%s", e.Time.In(a.s.location()).Format("2006-01-02 15:04"), author, strings.TrimSpace(text)))
+	})
+	if err != nil {
+		return "", err
 	}
 	size := 0
 	for _, e := range entries {

@@ -122,18 +122,36 @@ func (s *Store) Tickets() ([]Ticket, error) { return all[Ticket](s.db, bucketTic
 func (s *Store) Events(id uint64) ([]Event, error) {
 	var out []Event
 	err := s.db.View(func(tx *bolt.Tx) error {
-		prefix := u64(id)
-		c := tx.Bucket(bucketEvents).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var e Event
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return nil
+		return forEvents(tx, id, func(e Event) { out = append(out, e) })
 	})
 	return out, err
+}
+
+// forEvents calls f with every event of ticket id, oldest first.
+func forEvents(tx *bolt.Tx, id uint64, f func(Event)) error {
+	prefix := u64(id)
+	c := tx.Bucket(bucketEvents).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var e Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("event %x: %w", k, err)
+		}
+		f(e)
+	}
+	return nil
+}
+
+// outboundEvent returns the event that recorded ticketd's mail msgID on
+// ticket; false when there is none.
+func outboundEvent(tx *bolt.Tx, ticket uint64, msgID string) (Event, bool, error) {
+	var found Event
+	ok := false
+	err := forEvents(tx, ticket, func(e Event) {
+		if !ok && e.Kind == EventOutbound && e.MessageID == msgID {
+			found, ok = e, true
+		}
+	})
+	return found, ok, err
 }
 
 // Outbox returns the mails waiting for delivery, in queue order.
