@@ -116,9 +116,6 @@ func parseClock(s string) (int, error) {
 	return h*60 + m, nil
 }
 
-// Location returns the calendar's time zone.
-func (c *Calendar) Location() *time.Location { return c.loc }
-
 // intervals calls f with each opening interval of the local day that starts
 // at midnight day, in order, until f returns false.
 func (c *Calendar) intervals(day time.Time, f func(start, end time.Time) bool) bool {

@@ -119,11 +119,3 @@ func (c *Countdown) WarnDue(now time.Time) bool {
 func (c *Countdown) BreachDue(now time.Time) bool {
 	return c.Running() && !c.Breached && !now.Before(c.Due)
 }
-
-// Spent returns the counted time up to now.
-func (c *Countdown) Spent(now time.Time, clock Clock) time.Duration {
-	if !c.Running() {
-		return c.Used
-	}
-	return c.Used + clock.Elapsed(c.Since, now)
-}
