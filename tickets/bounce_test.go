@@ -105,12 +105,7 @@ func TestBounceLandsOnItsTicketAndStopsMail(t *testing.T) {
 func TestBounceThatIsNotOursOrOnlyDelayed(t *testing.T) {
 	f := newFixture(t)
 	f.apply(msg("a1@client", "pedro@client.com", "Impresora", "No imprime."))
-	var ack Mail
-	for _, m := range f.drain() {
-		if m.Kind == "ack" {
-			ack = m
-		}
-	}
+	ack := mailsTo(f.drain(), "ack", "pedro@client.com")[0]
 	res := f.apply(bounceOf("b1@mx", "someone-else@client.com", BouncedRecipient{Email: "x@client.com", Action: "failed", Status: "5.1.1"}))
 	if res[0].Outcome != OutcomeIgnored {
 		t.Fatalf("bounce of a mail we never sent: %+v", res[0])

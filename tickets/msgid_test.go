@@ -100,12 +100,7 @@ func otherHex(s string) string {
 func TestQuotedReferenceThreadsAHeaderlessReply(t *testing.T) {
 	f := newFixture(t)
 	f.apply(msg("a1@client", "pedro@client.com", "Impresora", "No imprime."))
-	var ack Mail
-	for _, m := range f.drain() {
-		if m.Kind == "ack" {
-			ack = m
-		}
-	}
+	ack := mailsTo(f.drain(), "ack", "pedro@client.com")[0]
 	if !strings.HasSuffix(ack.Text, "\n-- \nref:"+ack.MessageID+"\n") || !strings.Contains(ack.HTML, "ref:"+ack.MessageID) {
 		t.Fatalf("the acknowledgement does not end with its reference:\n%s", ack.Text)
 	}
