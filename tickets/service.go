@@ -187,8 +187,6 @@ type applier struct {
 	// answer first, then the question).
 	askRating bool
 	silent    bool // an imported message: record, send nothing
-	// checking: the SLA check is deciding on this ticket (see save).
-	checking bool
 }
 
 func (a *applier) apply(m *Inbound) (Result, error) {

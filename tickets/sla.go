@@ -64,7 +64,7 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 		}
 		for _, key := range due {
 			id := u64From(key[8:])
-			a := applier{s: s, tx: tx, now: now, checking: true}
+			a := applier{s: s, tx: tx, now: now}
 			t, err := getTicket(tx, id)
 			if errors.Is(err, ErrNotFound) { // a dangling entry must not come back every check
 				if err := tx.Bucket(bucketSLADue).Delete(key); err != nil {
@@ -82,7 +82,14 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 			if rep.Actions() > before {
 				t.Updated = now // the digest reads the tickets updated in its period
 			}
-			if err := a.save(&t); err != nil {
+			next := a.nextCheck(&t)
+			if !next.IsZero() && !next.After(now) {
+				// Still due right after being checked: a decision that
+				// cannot be taken now. Look again in a minute, so one such
+				// ticket can never keep every check busy.
+				next = now.Add(time.Minute)
+			}
+			if err := a.file(&t, next); err != nil {
 				return err
 			}
 			rep.Tickets++
@@ -230,14 +237,10 @@ func (a *applier) setPriority(t *Ticket, pr tiers.Priority, actor string) error 
 }
 
 // save writes t and files it in the SLA due index under its next check.
-func (a *applier) save(t *Ticket) error {
-	next := a.nextCheck(t)
-	if a.checking && !next.IsZero() && !next.After(a.now) {
-		// Still due right after being checked: a decision that cannot be
-		// taken now. Look again in a minute instead of every pass, so one
-		// such ticket can never keep the check busy.
-		next = a.now.Add(time.Minute)
-	}
+func (a *applier) save(t *Ticket) error { return a.file(t, a.nextCheck(t)) }
+
+// file writes t filed in the SLA due index under next (zero: not filed).
+func (a *applier) file(t *Ticket, next time.Time) error {
 	if !next.Equal(t.NextCheck) {
 		b := a.tx.Bucket(bucketSLADue)
 		if !t.NextCheck.IsZero() {
