@@ -138,3 +138,17 @@ func IsFailure(err error) bool {
 	var e *Error
 	return errors.As(err, &e)
 }
+
+// ParseXOAUTH2 reads an XOAUTH2 initial response, the server's side of
+// the client above (test servers use it): the user and the bearer token.
+func ParseXOAUTH2(resp []byte) (user, token string) {
+	for _, f := range bytes.Split(resp, []byte{1}) {
+		if u, ok := bytes.CutPrefix(f, []byte("user=")); ok {
+			user = string(u)
+		}
+		if t, ok := bytes.CutPrefix(f, []byte("auth=Bearer ")); ok {
+			token = string(t)
+		}
+	}
+	return user, token
+}

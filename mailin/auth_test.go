@@ -1,7 +1,6 @@
 package mailin
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -65,15 +64,7 @@ func (x *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
 	if resp == nil {
 		return []byte{}, false, nil
 	}
-	var user, token string
-	for _, f := range bytes.Split(resp, []byte{1}) {
-		if u, ok := bytes.CutPrefix(f, []byte("user=")); ok {
-			user = string(u)
-		}
-		if t, ok := bytes.CutPrefix(f, []byte("auth=Bearer ")); ok {
-			token = string(t)
-		}
-	}
+	user, token := mailauth.ParseXOAUTH2(resp)
 	if err := x.check(user, token); err != nil {
 		x.failed = true
 		return []byte(`{"status":"401","schemes":"bearer"}`), false, nil

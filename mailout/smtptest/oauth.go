@@ -1,11 +1,12 @@
 package smtptest
 
 import (
-	"bytes"
 	"errors"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/ticketd/ticketd/mailauth"
 )
 
 // oauth returns the server side of XOAUTH2 or OAUTHBEARER when
@@ -50,15 +51,7 @@ func (x *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
 	if resp == nil {
 		return []byte{}, false, nil
 	}
-	var user, token string
-	for _, f := range bytes.Split(resp, []byte{1}) {
-		if u, ok := bytes.CutPrefix(f, []byte("user=")); ok {
-			user = string(u)
-		}
-		if t, ok := bytes.CutPrefix(f, []byte("auth=Bearer ")); ok {
-			token = string(t)
-		}
-	}
+	user, token := mailauth.ParseXOAUTH2(resp)
 	if user == "" {
 		return nil, true, errors.New("malformed XOAUTH2 response")
 	}
