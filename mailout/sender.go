@@ -78,6 +78,13 @@ type Options struct {
 	// and again only after a login succeeded in between (auth.go).
 	OnAuthFailure func(error)
 
+	// MaxRecipients is the most recipients one SMTP transaction carries;
+	// a mail to more goes out in several transactions (0 → 50).
+	// OnLimit, when set, is told "recipients_per_transaction" each time
+	// a mail had to be split.
+	MaxRecipients int
+	OnLimit       func(limit string)
+
 	// Connections is how many SMTP connections a Drain uses at once when
 	// more than BatchSize mails are due; 0 → 2 (see parallel.go).
 	Connections int

@@ -52,6 +52,7 @@ type Metrics struct {
 	smtpErrors  prometheus.Counter
 	escalations *prometheus.CounterVec
 	breaches    *prometheus.CounterVec
+	limitHits   *prometheus.CounterVec
 	// Issue 5: logins (auth.go).
 	authFailing *prometheus.GaugeVec
 	authStreaks *prometheus.CounterVec
@@ -77,6 +78,7 @@ func New(snapshot func() (Snapshot, error)) *Metrics {
 	m.smtpErrors = f.counter("ticketd_smtp_errors_total", "Delivery attempts that failed (connection, TLS, AUTH or SMTP replies).")
 	m.escalations = f.counterVec("ticketd_escalations_total", "Tickets escalated, by the tier they went to.", "tier")
 	m.breaches = f.counterVec("ticketd_sla_breaches_total", "SLA targets breached, by target (first_response, resolution) and tier.", "target", "tier")
+	m.limitHits = f.counterVec("ticketd_limit_hits_total", "Times a configured cap ([limits]) was reached, by limit.", "limit")
 	m.registerAuth(f)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if snapshot != nil {
@@ -166,6 +168,14 @@ func (m *Metrics) SendFailed(kind string, permanent bool) {
 	}
 	m.sendFails.WithLabelValues(kind, strconv.FormatBool(permanent)).Inc()
 	m.smtpErrors.Inc()
+}
+
+// LimitHit records one hit of the cap named limit (a [limits] key).
+func (m *Metrics) LimitHit(limit string) {
+	if m == nil {
+		return
+	}
+	m.limitHits.WithLabelValues(limit).Inc()
 }
 
 // Escalated records one ticket escalated to tier. For the SLA code.

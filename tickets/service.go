@@ -70,6 +70,11 @@ type Options struct {
 	// Admins receive operational alerts (alert.go); none: alerts are
 	// only logged.
 	Admins []string
+	// Limits caps what one sender or one mail can cause (limits.go);
+	// OnLimit, when set, is told the name of each limit hit (it is
+	// called inside a transaction: it must be quick and must not block).
+	Limits  Limits
+	OnLimit func(limit string)
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and
@@ -96,6 +101,10 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		opts.Now = time.Now
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
+	opts.Limits = opts.Limits.withDefaults()
+	if opts.OnLimit == nil {
+		opts.OnLimit = func(string) {}
+	}
 	secret, err := loadSecret(store)
 	if err != nil {
 		return nil, err

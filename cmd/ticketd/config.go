@@ -96,6 +96,8 @@ type fileConfig struct {
 
 	// Issue 5: received-mail handling (config_mail.go).
 	Mail mailKeys `toml:"mail"`
+	// Issue 10: caps (config_limits.go).
+	Limits limitsKeys `toml:"limits"`
 }
 
 // targetsConfig is a [tiers.priority.P] table.
@@ -147,6 +149,8 @@ type Config struct {
 	Admin AdminConfig // [admin] and log_format: adminconfig.go
 	// Mail is the [mail] section (config_mail.go).
 	Mail mailConfig
+	// Limits are the caps of [limits].
+	Limits limitsConfig
 }
 
 // LoadConfig reads, decodes strictly and validates the file at path. It
@@ -344,6 +348,7 @@ func LoadConfig(path string) (*Config, error) {
 	// Issue 5: the [mail] section, and own mail recognised by the desk address.
 	cfg.Mail = loadMail(bad, fc.Mail, cfg.Location)
 	cfg.IMAP.DeskAddress = cfg.Desk.Email
+	cfg.Limits = loadLimits(bad, fc.Limits)
 	loadAuth(bad, cfg, fc.IMAP.serverKeys, fc.SMTP)
 	if len(errs) > 0 {
 		return nil, &ConfigError{Path: path, Problems: errs}
@@ -588,6 +593,7 @@ func (c *Config) Summary() string {
 	}
 	b.WriteString(c.adminSummary())
 	b.WriteString(c.Mail.summary())
+	b.WriteString("  " + c.Limits.summary())
 	b.WriteString(c.authSummaryLines())
 	return b.String()
 }

@@ -76,6 +76,8 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	opts.Location = cfg.Location
 	opts.AckLimit, opts.ImportBefore, opts.ImportAll = cfg.Mail.AckLimit, cfg.Mail.ImportBefore, cfg.Mail.ImportAll
 	opts.Admins = cfg.Mail.Admins
+	m := newMetrics(store)
+	opts.Limits, opts.OnLimit = cfg.Limits.Tickets, m.LimitHit
 	svc, err := tickets.NewService(store, opts)
 	if err != nil {
 		store.Close()
@@ -84,7 +86,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	smtpOpts := cfg.SMTP
 	smtpOpts.Now = deps.Now
 	smtpOpts.Blobs = blobs
-	m := newMetrics(store)
+	smtpOpts.MaxRecipients, smtpOpts.OnLimit = cfg.Limits.SMTPRecipients, m.LimitHit
 	smtpOpts.OnAuthFailure, smtpOpts.OnAuthRecovered = authHooks(svc, m, deps.Logger, "smtp", fmt.Sprintf("SMTP %s as %s", cfg.SMTP.Address, cfg.SMTP.Username))
 	sender, err := mailout.NewSender(smtpOpts, newCountingQueue(store, m), deps.Logger.With("component", "mailout"))
 	if err != nil {
