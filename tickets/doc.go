@@ -17,6 +17,10 @@
 //   - SLA decisions (warnings, breaches, escalations, alerts) are taken,
 //     recorded on the ticket and their mails queued in one transaction that
 //     also refiles the ticket in sla_due, so none is repeated or skipped.
+//   - An existing file is opened only after its meta pages, its size and its
+//     schema marker were checked (damaged.go); a damaged one is refused
+//     with ErrDamaged and never re-initialised. A new file is built under a
+//     temporary name and linked into place with its marker already in it.
 //
 // # Bucket layout (schema version 2)
 //
