@@ -69,8 +69,11 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 // junk in address and message-id headers and truncated multipart bodies
 // keep whatever can be read. It fails (with an error wrapping ErrMalformed)
 // only when the header block cannot be read or the message has no usable
-// From address. It never panics: a panic in a library it calls is
-// recovered and returned as an error wrapping ErrMalformed.
+// From address. When opts.Attachments fails to store one (a full disk, a
+// permission) the error wraps tickets.ErrStorage instead: the message is
+// fine and must be kept for another try. It never panics: a panic in a
+// library it calls is recovered and returned as an error wrapping
+// ErrMalformed.
 //
 // SenderVerified is set from the Authentication-Results fields carrying
 // opts.TrustedAuthservID (see authres.go); it is false unless the From
@@ -159,6 +162,9 @@ func parse(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bo
 	visible := VisibleText(full)
 	in.Text = capText(visible, cut && len(visible) == len(full))
 	info := scanParts(raw, opts)
+	if info.storageErr != nil {
+		return tickets.Inbound{}, fmt.Errorf("parse message: %w", info.storageErr)
+	}
 	in.Attachments = info.attachments
 	classify(&in, h, raw, info, opts.DeskAddress)
 	return in, nil

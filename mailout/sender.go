@@ -298,8 +298,17 @@ func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats)
 		}
 		data, err := ComposeWith(m, s.opts.Now(), s.opts.Blobs)
 		if err != nil {
-			if err := s.fail(m, err.Error(), st); err != nil {
-				return err
+			// An attachment file unreadable now (a disk, a permission,
+			// a restore in progress) is not the mail's fault: retried
+			// with backoff. Anything else cannot be sent as promised.
+			var recordErr error
+			if errors.Is(err, tickets.ErrStorage) {
+				recordErr = s.retry(m, err, st)
+			} else {
+				recordErr = s.fail(m, err.Error(), st)
+			}
+			if recordErr != nil {
+				return recordErr
 			}
 			continue
 		}
