@@ -40,6 +40,7 @@
 //	          also kept in Ticket.NextCheck so the entry can be replaced
 //	vendor_refs u64be(tier) | vendor's ticket number → u64be(ticket)
 //	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies)
+//	requester_domains domain → ""                           (requesters verifiably wrote from it: verify.go)
 //	kb        u64be(article) → JSON Article
 //	kb_terms  term | 0 | u64be(article) → u32be(term frequency) (the search index)
 //	kb_by_ticket u64be(ticket) → u64be(article)              (#kb again on a ticket edits its article)

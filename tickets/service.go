@@ -25,6 +25,17 @@ type Options struct {
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.
 	RequireVerifiedAgents bool
+	// AgentLogins maps an agent's or a vendor's address to SMTP AUTH
+	// logins that are theirs besides the address itself (verify.go).
+	AgentLogins map[string][]string
+	// SingleSenderDomains are the domains whose addresses only their owner
+	// can send from, so a DKIM/SPF/DMARC pass names the person; nil: every
+	// domain no requester has written from (verify.go). Empty: none.
+	SingleSenderDomains []string
+	// TrustedAuthResults: the MX's Authentication-Results are read
+	// (trusted_authserv_id is set), so requester mail is judged by them
+	// too; without, new participants need the requester's confirmation.
+	TrustedAuthResults bool
 	// CollisionCheck holds an agent's answer to a notification older than
 	// the newest public message from someone else, until they confirm it.
 	CollisionCheck bool
@@ -102,6 +113,7 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
 	opts.Limits = opts.Limits.withDefaults()
+	opts.AgentLogins, opts.SingleSenderDomains = normalizeLogins(opts.AgentLogins), normalizeDomains(opts.SingleSenderDomains)
 	if opts.OnLimit == nil {
 		opts.OnLimit = func(string) {}
 	}
@@ -120,6 +132,9 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	if !store.db.IsReadOnly() {
 		if err := s.backfillSLA(); err != nil {
 			return nil, fmt.Errorf("start SLA clocks of older tickets: %w", err)
+		}
+		if err := s.backfillRequesterDomains(); err != nil {
+			return nil, fmt.Errorf("index requester domains: %w", err)
 		}
 	}
 	return s, nil
@@ -225,12 +240,21 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		}
 	}
 	vendorLevel, isVendor := a.s.opts.Policy.VendorTier(from)
+	forgedVendor := isVendor && a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from)
+	if forgedVendor {
+		vendorLevel = 0 // its subject's vendor number threads nothing
+	}
 	t, found, err := a.findTicket(m, vendorLevel)
 	if err != nil {
 		return Result{}, err
 	}
 	if found && isVendor {
-		if err := a.vendorMail(&t, m, vendorLevel); err != nil {
+		if forgedVendor {
+			err = a.unverifiedAgentMail(&t, m)
+		} else {
+			err = a.vendorMail(&t, m, vendorLevel)
+		}
+		if err != nil {
 			return Result{}, err
 		}
 		t.Updated = a.now
@@ -258,7 +282,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	switch {
 	case !a.s.opts.Policy.IsAgent(from):
 		err = a.customerMail(&t, m)
-	case a.s.opts.RequireVerifiedAgents && !m.SenderVerified:
+	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
 		err = a.unverifiedAgentMail(&t, m)
 	default:
 		err = a.agentReply(&t, m)
@@ -364,6 +388,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		Updated:             a.now,
 		RootMessageID:       m.MessageID,
 		LastPublicMessageID: m.MessageID,
+	}
+	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
+		return Result{}, err
 	}
 	a.addParticipants(&t, m)
 	a.enterTier(&t, 1)
@@ -600,11 +627,12 @@ func wholeText(m *Inbound) string {
 	return m.Text
 }
 
-// unverifiedAgentMail keeps mail that claims an agent's address but could
-// not be verified: recorded and shown to the agents with a warning, never
+// unverifiedAgentMail keeps mail that claims an agent's (or the vendor's,
+// or with TrustedAuthResults the requester's) address but could not be
+// verified: recorded and shown to the agents with a warning, never
 // relayed, and it changes nothing else on the ticket.
 func (a *applier) unverifiedAgentMail(t *Ticket, m *Inbound) error {
-	if err := a.recordInbound(t, m, "unverified agent address: not relayed (From may be forged)"); err != nil {
+	if err := a.recordInbound(t, m, "unverified sender: nothing applied (From may be forged)"); err != nil {
 		return err
 	}
 	return a.notifyAgents(t, "agent_update", m, true)
@@ -618,6 +646,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	switch {
 	case from == t.Requester.Email:
 		role = ""
+		if err := a.learnRequesterDomain(m, from); err != nil {
+			return err
+		}
 		a.addParticipants(t, m)
 	case t.isParticipant(from):
 		role = "participant"
