@@ -240,11 +240,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
-		// Recorded, but never answered nor forwarded: two robots must not talk.
-		if err := a.recordInbound(&t, m, "automatic mail"); err != nil {
-			return Result{}, err
-		}
-		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
+		return a.autoReply(&t, m)
 	}
 	if !found {
 		if statusSubject.MatchString(cleanSubject(m.Subject)) {
@@ -400,7 +396,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.acknowledge(&t, m, suggested); err != nil {
 		return Result{}, err
 	}
-	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
+	if err := a.noticeNewTicket(&t, m); err != nil {
 		return Result{}, err
 	}
 	if err := a.tellDropped(&t, m); err != nil {
