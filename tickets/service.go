@@ -545,39 +545,6 @@ func (a *applier) relayable(text string) (string, bool) {
 	return text, strings.TrimSpace(text) != ""
 }
 
-// replaceFold replaces every case-insensitive occurrence of the address
-// old in s — whole addresses only: with agent ana@example.com, the text
-// "mariana@example.com" stays as it is.
-func replaceFold(s, old, repl string) string {
-	lower := strings.ToLower(s)
-	if len(lower) != len(s) { // lower-casing changed byte offsets: exact case only
-		lower = s
-	}
-	var b strings.Builder
-	for from := 0; ; {
-		i := strings.Index(lower[from:], old)
-		if i < 0 {
-			b.WriteString(s[from:])
-			return b.String()
-		}
-		start, end := from+i, from+i+len(old)
-		if (start > 0 && isAddrChar(s[start-1])) || (end < len(s) && isAddrChar(s[end])) {
-			b.WriteString(s[from:end]) // part of a longer address
-		} else {
-			b.WriteString(s[from:start])
-			b.WriteString(repl)
-		}
-		from = end
-	}
-}
-
-// isAddrChar reports whether c can continue an address on either side
-// (the dot only when it is not the end of a sentence: "a@b.com." ends one).
-func isAddrChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '_' || c == '+' || c == '-' || c == '%'
-}
-
 // customerText is what agents should read of a requester's mail: the new
 // text, or the whole body when the mail was all quote (a forward, say).
 func customerText(m *Inbound) string {
