@@ -35,6 +35,7 @@
 //	failed    u64be(mail) → JSON Mail                        (given up; kept for the admin)
 //	undeliverable address → JSON Undeliverable               (hard-bounced; not mailed until it writes again)
 //	acks      address → JSON []time                         (acknowledgements sent within the rate-limit window)
+//	          limit name | 0 | key → JSON []time             (the other per-sender/per-ticket caps of Limits, ratelimit.go)
 //	sla_due   u64be(next SLA attention, unix ns) | u64be(ticket) → ""
 //	          one entry per ticket with a running countdown; the instant is
 //	          also kept in Ticket.NextCheck so the entry can be replaced

@@ -264,11 +264,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
-		// Recorded, but never answered nor forwarded: two robots must not talk.
-		if err := a.recordInbound(&t, m, "automatic mail"); err != nil {
-			return Result{}, err
-		}
-		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
+		return a.autoReply(&t, m)
 	}
 	if !found {
 		if statusSubject.MatchString(cleanSubject(m.Subject)) {
@@ -427,7 +423,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.acknowledge(&t, m, suggested); err != nil {
 		return Result{}, err
 	}
-	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
+	if err := a.noticeNewTicket(&t, m); err != nil {
 		return Result{}, err
 	}
 	if err := a.tellDropped(&t, m); err != nil {
@@ -574,39 +570,6 @@ func (a *applier) relayable(text string) (string, bool) {
 		}
 	}
 	return text, strings.TrimSpace(text) != ""
-}
-
-// replaceFold replaces every case-insensitive occurrence of the address
-// old in s — whole addresses only: with agent ana@example.com, the text
-// "mariana@example.com" stays as it is.
-func replaceFold(s, old, repl string) string {
-	lower := strings.ToLower(s)
-	if len(lower) != len(s) { // lower-casing changed byte offsets: exact case only
-		lower = s
-	}
-	var b strings.Builder
-	for from := 0; ; {
-		i := strings.Index(lower[from:], old)
-		if i < 0 {
-			b.WriteString(s[from:])
-			return b.String()
-		}
-		start, end := from+i, from+i+len(old)
-		if (start > 0 && isAddrChar(s[start-1])) || (end < len(s) && isAddrChar(s[end])) {
-			b.WriteString(s[from:end]) // part of a longer address
-		} else {
-			b.WriteString(s[from:start])
-			b.WriteString(repl)
-		}
-		from = end
-	}
-}
-
-// isAddrChar reports whether c can continue an address on either side
-// (the dot only when it is not the end of a sentence: "a@b.com." ends one).
-func isAddrChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '_' || c == '+' || c == '-' || c == '%'
 }
 
 // customerText is what agents should read of a requester's mail: the new
