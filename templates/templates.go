@@ -168,6 +168,7 @@ type Set struct {
 	// prefixes matches the words the templates put before a ticket's
 	// subject, in every language (prefixes.go).
 	prefixes *regexp.Regexp
+	phrases  map[string]*texttemplate.Template // key lang (phrases.go)
 }
 
 // Languages returns the supported language codes.
@@ -192,6 +193,13 @@ func New(overrideDir string) (*Set, error) {
 	s := &Set{
 		text: make(map[string]*texttemplate.Template),
 		html: make(map[string]*htmltemplate.Template),
+
+		phrases: make(map[string]*texttemplate.Template),
+	}
+	for _, lang := range languages {
+		if s.phrases[lang], err = parsePhrases(src, lang); err != nil {
+			return nil, err
+		}
 	}
 	layout, layoutName, err := src.read(layoutFile)
 	if err != nil {

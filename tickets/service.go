@@ -810,7 +810,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		TierName:       tier.Name,
 		Unverified:     o.unverified,
 		Priority:       or(string(t.Priority), "normal"),
-		Reason:         o.notice.reason,
+		Reason:         o.notice.reason.words(a.s.opts.Templates, a.s.opts.Language),
 		History:        o.notice.history,
 		Clock:          o.notice.clock,
 		Left:           humanDuration(o.notice.left),

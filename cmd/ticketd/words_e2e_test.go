@@ -46,3 +46,51 @@ func subjects(ms []sentMail) []string {
 	}
 	return out
 }
+
+// TestSpanishDeskSpeaksSpanish: on a Spanish desk, what Go code used to
+// write in English — command errors, escalation reasons, history labels,
+// the last-tier alert — reaches agents in Spanish.
+func TestSpanishDeskSpeaksSpanish(t *testing.T) {
+	e := newE2E(t)
+	e.step("From: Pedro <pedro@cliente.test>\nTo: soporte@ticketd.test\nSubject: Red caída\nMessage-ID: <l1@cliente.test>\n\nNo hay red en el piso 2.\n")
+	agent := func(id, from, body string) []sentMail {
+		return e.step(fmt.Sprintf("From: %s\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] Red caída\nMessage-ID: <%s@ticketd.test>\n\n%s\n", from, id, body))
+	}
+	agent("l2", agentAna, "#nota revisar el switch del piso 2")
+	english := []string{"needs ", "unknown command", "escalated by", "escalation requested", "at the last tier", "(note)", "breached", "target"}
+	noEnglish := func(what string, ms []sentMail) {
+		t.Helper()
+		if len(ms) == 0 {
+			t.Errorf("%s: no mail", what)
+		}
+		for _, m := range ms {
+			text := decodedText(t, m.raw)
+			for _, w := range english {
+				if strings.Contains(text, w) {
+					t.Errorf("%s says %q in a Spanish mail:\n%s", what, w, text)
+				}
+			}
+		}
+	}
+	errMail := count(agent("l3", agentAna, "#prioridad cuando pueda\n#frobnicar"), agentAna, "No aplicado")
+	noEnglish("command error", errMail)
+	if len(errMail) == 1 {
+		text := decodedText(t, errMail[0].raw)
+		for _, want := range []string{"#prioridad cuando pueda: necesita una prioridad: baja, normal, alta o urgente", "#frobnicar: orden desconocida"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("command error lacks %q:\n%s", want, text)
+			}
+		}
+	}
+	esc := count(agent("l4", agentAna, "#escalar el switch no responde"), agentMarta, "Escalado a Nivel 2")
+	noEnglish("escalation", esc)
+	if len(esc) == 1 {
+		text := decodedText(t, esc[0].raw)
+		for _, want := range []string{"escalado por ana@ticketd.test: el switch no responde", "(nota interna)"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("escalation lacks %q:\n%s", want, text)
+			}
+		}
+	}
+	noEnglish("last-tier alert", count(agent("l5", agentMarta, "#escalar"), agentMarta, "[Soporte #1]"))
+}
