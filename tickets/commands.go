@@ -157,7 +157,10 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		if c.name == "assign" {
 			who, _ = a.assignee(agent, c.arg)
 		}
-		err = a.assign(t, who, agent)
+		before := t.Assignee
+		if err = a.assign(t, who, agent); err == nil && t.Assignee != before {
+			err = a.tellAssignee(t, agent)
+		}
 	case "pending":
 		err = a.setStatus(t, StatusPending, agent, StatusNew, StatusOpen)
 	case "resolve":

@@ -223,6 +223,10 @@ func (a *applier) history(t *Ticket, public bool) (string, error) {
 			return
 		}
 		author, text := e.Actor, e.Text
+		if isAgentMail(e.Detail) {
+			// The commands ran and are on the timeline; people read the words.
+			text = parseAgentText(text).text
+		}
 		switch e.Detail {
 		case "", "participant":
 			if e.Actor == t.Requester.Email {
@@ -256,6 +260,12 @@ func (a *applier) history(t *Ticket, public bool) (string, error) {
 		entries = append(entries[:1], entries[2:]...)
 	}
 	return strings.Join(entries, "\n\n"), nil
+}
+
+// isAgentMail says whether an inbound event's detail marks an agent's own
+// mail (an answer, a note, a held answer, commands not understood).
+func isAgentMail(detail string) bool {
+	return detail == "agent" || detail == "note" || strings.HasPrefix(detail, "agent:")
 }
 
 func addresses(emails []string) []Address {
