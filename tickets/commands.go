@@ -54,11 +54,29 @@ func parseCommands(text string) ([]command, string) {
 		if !isCommandLine(l) {
 			return cmds, rest
 		}
-		word, arg, _ := strings.Cut(strings.TrimSpace(l[1:]), " ")
-		word = strings.ToLower(strings.TrimRight(word, ":"))
-		cmds = append(cmds, command{name: commandNames[word], arg: strings.TrimSpace(arg), line: l})
+		cmds = append(cmds, commandsOnLine(l)...)
 		rest = after
 	}
+}
+
+// commandsOnLine parses one command line. A line of commands only
+// ("#kb #resolve") is several commands; otherwise what follows the first
+// word is its argument ("#escalate needs a #2 technician").
+func commandsOnLine(l string) []command {
+	first, arg, _ := strings.Cut(l, " ")
+	word := strings.ToLower(strings.TrimRight(first[1:], ":"))
+	arg = strings.TrimSpace(arg)
+	more := strings.Fields(arg)
+	for _, f := range more {
+		if !isCommandLine(f) {
+			return []command{{name: commandNames[word], arg: arg, line: l}}
+		}
+	}
+	cmds := []command{{name: commandNames[word], line: first}}
+	for _, f := range more {
+		cmds = append(cmds, commandsOnLine(f)...)
+	}
+	return cmds
 }
 
 // isCommandLine: "#" then a letter ("#1 first step" and "# heading" are text).

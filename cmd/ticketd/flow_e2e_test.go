@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ticketd/ticketd/tickets"
 )
 
 // agentMail is an agent's reply on ticket 1 with text as its body.
@@ -53,5 +55,62 @@ func TestAssignTellsTheNewAssigneeOnce(t *testing.T) {
 	mails = e.step(agentMail(agentMarta, "as7@ticketd.test", "#asignar Luis <luis@ticketd.test>"))
 	if len(count(mails, agentLuis, "Asignado a usted")) != 1 || len(count(mails, agentMarta, "")) != 0 {
 		t.Errorf("after reassigning to luis: %d to luis, %d to marta", len(count(mails, agentLuis, "Asignado a usted")), len(count(mails, agentMarta, "")))
+	}
+}
+
+// newTicket opens ticket n for requester with subject and text.
+func (e *e2e) newTicket(n int, subject, text string) {
+	e.t.Helper()
+	e.step(fmt.Sprintf("From: Pedro <pedro@cliente.test>\nTo: soporte@ticketd.test\nSubject: %s\nMessage-ID: <new%d@cliente.test>\n\n%s\n", subject, n, text))
+}
+
+// agentOn is an agent's reply on ticket n.
+func agentOn(n int, from, msgID, text string) string {
+	return fmt.Sprintf("From: %s\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #%d] ticket\nMessage-ID: <%s>\n\n%s\n", from, n, msgID, text)
+}
+
+// TestKBSavesTheAnswerNotTheCommand: "#kb #resolve" saves the last public
+// answer (titled by the ticket); "#kb" with text saves the text and sends
+// the requester nothing; an answer above a "#kb" line is relayed and the
+// text below it becomes the article.
+func TestKBSavesTheAnswerNotTheCommand(t *testing.T) {
+	e := newE2E(t)
+	e.newTicket(1, "Impresora atascada", "Sale una luz naranja.")
+	e.step(agentOn(1, agentAna, "kb1@ticketd.test", "Hola Pedro, abra la bandeja 2 y retire el papel."))
+	mails := e.step(agentOn(1, agentAna, "kb2@ticketd.test", "#kb #resolve"))
+	for _, m := range count(mails, requester, "") {
+		if strings.Contains(decodedText(t, m.raw), "#kb") {
+			t.Errorf("the command reached the requester:\n%s", m.raw)
+		}
+	}
+	if tk := e.ticket(1); tk.Status != tickets.StatusResolved {
+		t.Errorf("#kb #resolve did not resolve: %s", tk.Status)
+	}
+	out := e.ticketd("kb", "show", "1")
+	if !strings.Contains(out, "article 1: Impresora atascada") || !strings.Contains(out, "abra la bandeja 2 y retire el papel") || strings.Contains(out, "#kb") {
+		t.Fatalf("article 1 is not the last public answer:\n%s", out)
+	}
+
+	e.newTicket(2, "No enciende el monitor", "Pantalla negra.")
+	article := "Si el monitor no enciende, compruebe que el cable de corriente está bien conectado."
+	mails = e.step(agentOn(2, agentAna, "kb3@ticketd.test", "#kb\n"+article))
+	if n := len(count(mails, requester, "")); n != 0 {
+		t.Errorf("#kb with an article sent %d mail(s) to the requester", n)
+	}
+	if out := e.ticketd("kb", "show", "2"); !strings.Contains(out, "article 2: No enciende el monitor") || !strings.Contains(out, article) {
+		t.Fatalf("article 2:\n%s", out)
+	}
+
+	e.newTicket(3, "Clave del wifi", "¿Cuál es la clave?")
+	mails = e.step(agentOn(3, agentAna, "kb4@ticketd.test", "Hola Pedro, se la mando por SMS.\n\n#kb\nLa clave del wifi de invitados se pide en recepción."))
+	answer := count(mails, requester, "Clave del wifi")
+	if len(answer) != 1 {
+		t.Fatalf("mails to the requester: %d, want the answer", len(count(mails, requester, "")))
+	}
+	if text := decodedText(t, answer[0].raw); !strings.Contains(text, "se la mando por SMS") || strings.Contains(text, "recepción") || strings.Contains(text, "#kb") {
+		t.Errorf("the answer above #kb should be relayed, the article below it not:\n%s", text)
+	}
+	if out := e.ticketd("kb", "show", "3"); !strings.Contains(out, "se pide en recepción") || strings.Contains(out, "SMS") {
+		t.Fatalf("article 3:\n%s", out)
 	}
 }
