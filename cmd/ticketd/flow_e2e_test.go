@@ -114,3 +114,68 @@ func TestKBSavesTheAnswerNotTheCommand(t *testing.T) {
 		t.Fatalf("article 3:\n%s", out)
 	}
 }
+
+const vendorAddr = "soporte@acme.test"
+
+// vendorTiers: tier 1 (ana, luis), tier 2 (marta), tier 3 an external vendor.
+func vendorTiers() string {
+	return fmt.Sprintf(`[[tiers]]
+level = 1
+name = "Nivel 1"
+agents = [%q, %q]
+first_response = "30m"
+resolution = "8h"
+[[tiers]]
+level = 2
+name = "Nivel 2"
+agents = [%q]
+first_response = "2h"
+resolution = "24h"
+[[tiers]]
+level = 3
+name = "Proveedor ACME"
+agents = [%q]
+first_response = "8h"
+resolution = "72h"
+vendor = true
+`, agentAna, agentLuis, agentMarta, vendorAddr)
+}
+
+// TestVendorForwardIsPublicOnly: the mail to the external vendor carries
+// the requester's messages and the agents' answers as relayed, and no
+// agent address, command line, note or command-only mail — whether the
+// ticket was moved there with #nivel or escalated with #escalar.
+func TestVendorForwardIsPublicOnly(t *testing.T) {
+	e := newE2E(t)
+	e.setTiers(vendorTiers())
+	e.newTicket(1, "Servidor caído", "El servidor de facturas no responde.")
+	e.step(agentOn(1, agentAna, "v1@ticketd.test", "Hola Pedro, lo revisamos. Si hace falta, escriba a ana@ticketd.test."))
+	e.step(agentOn(1, agentAna, "v2@ticketd.test", "#prioridad alta"))
+	e.step(agentOn(1, agentLuis, "v3@ticketd.test", "#nota\nEl disco del servidor está al 100 %."))
+	e.step("From: pedro@cliente.test\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] Servidor caído\nMessage-ID: <v4@cliente.test>\n\nSigue sin responder.\n")
+	e.step(agentOn(1, agentAna, "v5@ticketd.test", "#nivel 2"))
+	mails := e.step(agentOn(1, agentMarta, "v6@ticketd.test", "#escalar"))
+
+	e.newTicket(2, "Licencia caducada", "La licencia de ACME caducó ayer.")
+	mails = append(mails, e.step(agentOn(2, agentLuis, "v7@ticketd.test", "#nivel 3"))...)
+
+	forwards := count(mails, vendorAddr, "")
+	if len(forwards) != 2 {
+		t.Fatalf("mails to the vendor: %d, want 2", len(forwards))
+	}
+	for _, f := range forwards {
+		text := decodedText(t, f.raw)
+		for _, bad := range []string{agentAna, agentLuis, agentMarta, "#prioridad", "#nivel", "#escalar", "#nota",
+			"El disco del servidor", "moved by", "escalated by", "movido por", "escalado por"} {
+			if strings.Contains(f.raw, bad) || strings.Contains(text, bad) {
+				t.Errorf("the vendor forward %q carries %q:\n%s", f.subject, bad, text)
+			}
+		}
+	}
+	first := decodedText(t, count(forwards, vendorAddr, "Servidor caído")[0].raw)
+	for _, want := range []string{"El servidor de facturas no responde.", "Hola Pedro, lo revisamos.", "Sigue sin responder."} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the vendor forward lacks %q:\n%s", want, first)
+		}
+	}
+}
