@@ -437,7 +437,8 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 // from the support address, so the agent's own address is never shown.
 func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	agent := NormalizeEmail(m.From.Email)
-	cmds, rest := parseCommands(m.Text)
+	words := parseAgentText(m.Text)
+	cmds := words.cmds
 	if problems := a.checkAll(t, agent, cmds); len(problems) > 0 {
 		// One mistake and nothing happens: a half-applied mail (resolved
 		// but not relayed, say) is worse than a clear "try again".
@@ -448,7 +449,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			auto: "auto-replied", text: wholeText(m), problems: problems})
 	}
 	note, send := hasCommand(cmds, "note"), hasCommand(cmds, "send")
-	text, relay := a.relayable(rest)
+	text, relay := a.relayable(words.text)
 	if !note && !send && relay && a.s.opts.CollisionCheck {
 		newer, err := a.newerPublic(t, m, agent)
 		if err != nil {
@@ -476,37 +477,38 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 	}
-	if hasCommand(cmds, "kb") {
-		if err := a.saveArticle(t, agent, rest); err != nil {
-			return err
-		}
-	}
 	if send {
 		if !relay { // the held answer, confirmed as it was
 			text, relay = t.Held.Text, true
 		}
 		t.Held = nil
 	}
+	var err error
 	switch {
-	case note && strings.TrimSpace(rest) != "":
-		return a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
-			auto: "auto-generated", text: strings.TrimSpace(rest), author: &Address{Email: agent}})
+	case note && words.text != "":
+		err = a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
+			auto: "auto-generated", text: words.text, author: &Address{Email: agent}})
 	case note || (!relay && len(cmds) > 0):
-		return nil // commands only: nothing to relay
+		// commands only: nothing to relay
 	case !relay:
 		// Tell the agent, who believes the requester has the answer; show
 		// them what they sent so an inline answer is easy to re-send.
-		err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
+		err = addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
 			Detail: "agent reply with no new text above the quoted mail: nothing relayed"})
-		if err != nil {
-			return err
+		if err == nil {
+			err = a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
+				auto: "auto-replied", text: wholeText(m)})
 		}
-		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
-			auto: "auto-replied", text: wholeText(m)})
+	default:
+		// The new tier answers for itself: a reply sent with #escalate is the
+		// old tier's, and at the vendor's tier only the vendor's answer counts.
+		err = a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
 	}
-	// The new tier answers for itself: a reply sent with #escalate is the
-	// old tier's, and at the vendor's tier only the vendor's answer counts.
-	return a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
+	if err != nil || !words.kb {
+		return err
+	}
+	// After the answer: "#kb" with no article saves the answer just relayed.
+	return a.saveArticle(t, agent, words.article)
 }
 
 // relayAnswer sends an agent's answer (text, and the attachments of m) to
@@ -523,6 +525,10 @@ func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts 
 		return err
 	}
 	a.publicMessage(t, agent)
+	// The public conversation keeps the answer as the requester reads it.
+	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAnswer, Actor: agent, Text: text}); err != nil {
+		return err
+	}
 	err := a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,
 		attachments: storedAttachments(m)})
 	if err != nil {
@@ -564,12 +570,18 @@ func (a *applier) relayable(text string) (string, bool) {
 	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
+	text = a.blankAgents(text)
+	return text, strings.TrimSpace(text) != ""
+}
+
+// blankAgents removes every agent's address from text.
+func (a *applier) blankAgents(text string) string {
 	for _, tier := range a.s.opts.Policy.Tiers() {
 		for _, agent := range tier.Agents {
 			text = replaceFold(text, agent, "")
 		}
 	}
-	return text, strings.TrimSpace(text) != ""
+	return text
 }
 
 // customerText is what agents should read of a requester's mail: the new
