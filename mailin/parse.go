@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -383,7 +384,10 @@ func msgIDs(v string, single bool) []string {
 			return r
 		}, id)
 		id = strings.Trim(id, "<>")
-		if id == "" || seen[id] || !utf8.ValidString(id) {
+		// An id with a control character or a bracket inside is not
+		// one (RFC 5322 §3.6.4) and would be copied into the headers
+		// of our own mail: dropped.
+		if id == "" || seen[id] || !utf8.ValidString(id) || strings.ContainsAny(id, "<>") || strings.ContainsFunc(id, unicode.IsControl) {
 			return
 		}
 		seen[id] = true
