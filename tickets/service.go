@@ -367,7 +367,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	subject := subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject)
+	subject := a.capSubject(subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject))
 	if subject == "" {
 		subject = "(sin asunto)"
 		if a.s.opts.Language == "en" {
