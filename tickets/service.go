@@ -264,11 +264,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
-		// Recorded, but never answered nor forwarded: two robots must not talk.
-		if err := a.recordInbound(&t, m, "automatic mail"); err != nil {
-			return Result{}, err
-		}
-		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
+		return a.autoReply(&t, m)
 	}
 	if !found {
 		if statusSubject.MatchString(cleanSubject(m.Subject)) {
@@ -371,7 +367,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	subject := cleanSubject(a.s.token.strip(m.Subject))
+	subject := subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject)
 	if subject == "" {
 		subject = "(sin asunto)"
 		if a.s.opts.Language == "en" {
@@ -426,8 +422,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.acknowledge(&t, m, suggested); err != nil {
 		return Result{}, err
 	}
-	unverified := a.s.opts.TrustedAuthResults && !requesterVerified(m, t.Requester.Email)
-	if err := a.notifyAgents(&t, "agent_new", m, unverified); err != nil {
+	if err := a.noticeNewTicket(&t, m); err != nil {
 		return Result{}, err
 	}
 	if err := a.addParticipants(&t, m); err != nil {
@@ -444,7 +439,8 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 // from the support address, so the agent's own address is never shown.
 func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	agent := NormalizeEmail(m.From.Email)
-	cmds, rest := parseCommands(m.Text)
+	words := parseAgentText(m.Text)
+	cmds := words.cmds
 	if problems := a.checkAll(t, agent, cmds); len(problems) > 0 {
 		// One mistake and nothing happens: a half-applied mail (resolved
 		// but not relayed, say) is worse than a clear "try again".
@@ -455,7 +451,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			auto: "auto-replied", text: wholeText(m), problems: problems})
 	}
 	note, send := hasCommand(cmds, "note"), hasCommand(cmds, "send")
-	text, relay := a.relayable(rest)
+	text, relay := a.relayable(words.text)
 	if !note && !send && relay && a.s.opts.CollisionCheck {
 		newer, err := a.newerPublic(t, m, agent)
 		if err != nil {
@@ -483,37 +479,38 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 	}
-	if hasCommand(cmds, "kb") {
-		if err := a.saveArticle(t, agent, rest); err != nil {
-			return err
-		}
-	}
 	if send {
 		if !relay { // the held answer, confirmed as it was
 			text, relay = t.Held.Text, true
 		}
 		t.Held = nil
 	}
+	var err error
 	switch {
-	case note && strings.TrimSpace(rest) != "":
-		return a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
-			auto: "auto-generated", text: strings.TrimSpace(rest), author: &Address{Email: agent}})
+	case note && words.text != "":
+		err = a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
+			auto: "auto-generated", text: words.text, author: &Address{Email: agent}})
 	case note || (!relay && len(cmds) > 0):
-		return nil // commands only: nothing to relay
+		// commands only: nothing to relay
 	case !relay:
 		// Tell the agent, who believes the requester has the answer; show
 		// them what they sent so an inline answer is easy to re-send.
-		err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
+		err = addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
 			Detail: "agent reply with no new text above the quoted mail: nothing relayed"})
-		if err != nil {
-			return err
+		if err == nil {
+			err = a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
+				auto: "auto-replied", text: wholeText(m)})
 		}
-		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
-			auto: "auto-replied", text: wholeText(m)})
+	default:
+		// The new tier answers for itself: a reply sent with #escalate is the
+		// old tier's, and at the vendor's tier only the vendor's answer counts.
+		err = a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
 	}
-	// The new tier answers for itself: a reply sent with #escalate is the
-	// old tier's, and at the vendor's tier only the vendor's answer counts.
-	return a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
+	if err != nil || !words.kb {
+		return err
+	}
+	// After the answer: "#kb" with no article saves the answer just relayed.
+	return a.saveArticle(t, agent, words.article)
 }
 
 // relayAnswer sends an agent's answer (text, and the attachments of m) to
@@ -530,6 +527,10 @@ func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts 
 		return err
 	}
 	a.publicMessage(t, agent)
+	// The public conversation keeps the answer as the requester reads it.
+	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAnswer, Actor: agent, Text: text}); err != nil {
+		return err
+	}
 	err := a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,
 		attachments: storedAttachments(m)})
 	if err != nil {
@@ -571,45 +572,18 @@ func (a *applier) relayable(text string) (string, bool) {
 	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
+	text = a.blankAgents(text)
+	return text, strings.TrimSpace(text) != ""
+}
+
+// blankAgents removes every agent's address from text.
+func (a *applier) blankAgents(text string) string {
 	for _, tier := range a.s.opts.Policy.Tiers() {
 		for _, agent := range tier.Agents {
 			text = replaceFold(text, agent, "")
 		}
 	}
-	return text, strings.TrimSpace(text) != ""
-}
-
-// replaceFold replaces every case-insensitive occurrence of the address
-// old in s — whole addresses only: with agent ana@example.com, the text
-// "mariana@example.com" stays as it is.
-func replaceFold(s, old, repl string) string {
-	lower := strings.ToLower(s)
-	if len(lower) != len(s) { // lower-casing changed byte offsets: exact case only
-		lower = s
-	}
-	var b strings.Builder
-	for from := 0; ; {
-		i := strings.Index(lower[from:], old)
-		if i < 0 {
-			b.WriteString(s[from:])
-			return b.String()
-		}
-		start, end := from+i, from+i+len(old)
-		if (start > 0 && isAddrChar(s[start-1])) || (end < len(s) && isAddrChar(s[end])) {
-			b.WriteString(s[from:end]) // part of a longer address
-		} else {
-			b.WriteString(s[from:start])
-			b.WriteString(repl)
-		}
-		from = end
-	}
-}
-
-// isAddrChar reports whether c can continue an address on either side
-// (the dot only when it is not the end of a sentence: "a@b.com." ends one).
-func isAddrChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '_' || c == '+' || c == '-' || c == '%'
+	return text
 }
 
 // customerText is what agents should read of a requester's mail: the new
@@ -817,6 +791,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		author = *o.author
 	}
 	tier := a.tier(t)
+	var err error
 	data := templates.Data{
 		Desk:           a.s.opts.Desk.Name,
 		Token:          a.s.token.format(t.ID),
@@ -831,7 +806,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		TierName:       tier.Name,
 		Unverified:     o.unverified,
 		Priority:       or(string(t.Priority), "normal"),
-		Reason:         o.notice.reason,
+		Reason:         o.notice.reason.words(a.s.opts.Templates, a.s.opts.Language),
 		History:        o.notice.history,
 		Clock:          o.notice.clock,
 		Left:           humanDuration(o.notice.left),
@@ -843,6 +818,11 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		DeskAddress:    a.s.opts.Desk.Email,
 		Addresses:      o.addresses,
 		Code:           o.code,
+	}
+	if kind == "agent_new" {
+		if data.Linked, err = a.linkedLines(t); err != nil {
+			return err
+		}
 	}
 	for i, art := range o.articles {
 		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})

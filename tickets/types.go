@@ -218,6 +218,7 @@ const (
 	EventSLABreach      EventKind = "sla_breach"      // a target was breached
 	EventVendorRef      EventKind = "vendor_ref"      // the vendor's ticket number was recorded
 	EventCommand        EventKind = "command"         // an agent's command was applied
+	EventAnswer         EventKind = "answer"          // an agent's answer relayed to the requester (Text: as relayed)
 	EventHeld           EventKind = "held"            // an agent's answer held by the collision check
 	EventRating         EventKind = "rating"          // the requester rated the help (Detail: 1–5)
 	EventLinked         EventKind = "linked"          // related to another ticket (Detail: why)

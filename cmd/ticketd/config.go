@@ -179,16 +179,10 @@ func LoadConfig(path string) (*Config, error) {
 		bad(k.String(), "unknown key")
 	}
 
-	cfg := &Config{Path: path, TemplatesDir: fc.TemplatesDir, LogLevel: or(fc.LogLevel, "info")}
-	base := filepath.Dir(path)
-	cfg.DataDir = fc.DataDir
+	resolvePaths(&fc, path)
+	cfg := &Config{Path: path, DataDir: fc.DataDir, TemplatesDir: fc.TemplatesDir, LogLevel: or(fc.LogLevel, "info")}
 	if cfg.DataDir == "" {
 		bad("data_dir", "is required")
-	} else if !filepath.IsAbs(cfg.DataDir) {
-		cfg.DataDir = filepath.Join(base, cfg.DataDir)
-	}
-	if cfg.TemplatesDir != "" && !filepath.IsAbs(cfg.TemplatesDir) {
-		cfg.TemplatesDir = filepath.Join(base, cfg.TemplatesDir)
 	}
 	switch cfg.LogLevel {
 	case "debug", "info", "warn", "error":
