@@ -32,7 +32,7 @@ var (
 	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "agent_assigned", "reply",
 		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "digest",
 		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply",
-		"agent_bounce", "attachment_dropped", "admin_auth_failed"}
+		"agent_bounce", "attachment_dropped", "admin_auth_failed", "participant_confirm"}
 )
 
 // replyLines are the visible markers at the top of mails to requesters.
@@ -105,6 +105,10 @@ type Data struct {
 	RateLinks   []string      // mailto: links rating 5, 4, 3, 2, 1
 	Rating      int           // a requester's rating, 1–5
 	Tickets     []TicketLine  // a requester's open tickets (status reply)
+	// Addresses and Code: people a mail in the requester's name copied,
+	// and the code a reply must carry to add them (participant_confirm).
+	Addresses []string
+	Code      string
 	// Linked are the tickets this one is linked to (a new ticket opened by
 	// mail on a closed one names it to the agents).
 	Linked []TicketLine

@@ -59,7 +59,8 @@ func (a *applier) noticeNewTicket(t *Ticket, m *Inbound) error {
 		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus,
 			Detail: fmt.Sprintf("agent notice suppressed: %d new-ticket notices already sent for %s within %s", l.AgentNotices, t.Requester.Email, l.Window)})
 	}
-	return a.notifyAgents(t, "agent_new", m, false)
+	unverified := a.s.opts.TrustedAuthResults && !requesterVerified(m, t.Requester.Email)
+	return a.notifyAgents(t, "agent_new", m, unverified)
 }
 
 // statusAllowed reports whether from may get one more status reply, and

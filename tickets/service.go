@@ -250,7 +250,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	}
 	if found && isVendor {
 		if forgedVendor {
-			err = a.unverifiedAgentMail(&t, m)
+			err = a.unverifiedMail(&t, m)
 		} else {
 			err = a.vendorMail(&t, m, vendorLevel)
 		}
@@ -279,7 +279,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	case !a.s.opts.Policy.IsAgent(from):
 		err = a.customerMail(&t, m)
 	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
-		err = a.unverifiedAgentMail(&t, m)
+		err = a.unverifiedMail(&t, m)
 	default:
 		err = a.agentReply(&t, m)
 	}
@@ -388,7 +388,6 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
 		return Result{}, err
 	}
-	a.addParticipants(&t, m)
 	a.enterTier(&t, 1)
 	if link != nil {
 		if err := a.link(&t, link, why); err != nil {
@@ -424,6 +423,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		return Result{}, err
 	}
 	if err := a.noticeNewTicket(&t, m); err != nil {
+		return Result{}, err
+	}
+	if err := a.addParticipants(&t, m); err != nil {
 		return Result{}, err
 	}
 	if err := a.tellDropped(&t, m); err != nil {
@@ -602,11 +604,11 @@ func wholeText(m *Inbound) string {
 	return m.Text
 }
 
-// unverifiedAgentMail keeps mail that claims an agent's (or the vendor's,
+// unverifiedMail keeps mail that claims an agent's (or the vendor's,
 // or with TrustedAuthResults the requester's) address but could not be
 // verified: recorded and shown to the agents with a warning, never
 // relayed, and it changes nothing else on the ticket.
-func (a *applier) unverifiedAgentMail(t *Ticket, m *Inbound) error {
+func (a *applier) unverifiedMail(t *Ticket, m *Inbound) error {
 	if err := a.recordInbound(t, m, "unverified sender: nothing applied (From may be forged)"); err != nil {
 		return err
 	}
@@ -621,10 +623,18 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	switch {
 	case from == t.Requester.Email:
 		role = ""
+		if a.s.opts.TrustedAuthResults && !requesterVerified(m, from) {
+			return a.unverifiedMail(t, m)
+		}
 		if err := a.learnRequesterDomain(m, from); err != nil {
 			return err
 		}
-		a.addParticipants(t, m)
+		if err := a.confirmParticipants(t, m); err != nil {
+			return err
+		}
+		if err := a.addParticipants(t, m); err != nil {
+			return err
+		}
 	case t.isParticipant(from):
 		role = "participant"
 	}
@@ -705,30 +715,6 @@ func (a *applier) recordInbound(t *Ticket, m *Inbound, detail string) error {
 		Attachments: m.Attachments})
 }
 
-// addParticipants adds the people the requester copied (To and Cc, except the
-// desk, agents and the requester) so they receive public answers.
-func (a *applier) addParticipants(t *Ticket, m *Inbound) {
-	for _, list := range [][]Address{m.To, m.Cc} {
-		for _, addr := range list {
-			e := NormalizeEmail(addr.Email)
-			if e == "" || e == a.s.opts.Desk.Email || e == t.Requester.Email ||
-				a.s.opts.Policy.IsAgent(e) || t.isParticipant(e) {
-				continue
-			}
-			t.Participants = append(t.Participants, NewAddress(addr.Name, e))
-		}
-	}
-}
-
-func (t *Ticket) isParticipant(email string) bool {
-	for _, p := range t.Participants {
-		if p.Email == email {
-			return true
-		}
-	}
-	return false
-}
-
 // notifyAgents sends m to the ticket's assignee, or to every agent of its
 // tier; unverified flags mail that claims an agent's address without proof.
 func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound, unverified bool) error {
@@ -784,6 +770,10 @@ type outgoing struct {
 	rateLinks  []string // the satisfaction question's mailto: links
 	// attachments go out with the mail (stored content only).
 	attachments []Attachment
+	// addresses and code: the people a confirmation asks about, and the
+	// code the requester's reply carries.
+	addresses []string
+	code      string
 }
 
 // queue renders o and puts it in the outbox, indexing its Message-ID so
@@ -826,6 +816,8 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Rating:         o.rating,
 		RateLinks:      o.rateLinks,
 		DeskAddress:    a.s.opts.Desk.Email,
+		Addresses:      o.addresses,
+		Code:           o.code,
 	}
 	if kind == "agent_new" {
 		if data.Linked, err = a.linkedLines(t); err != nil {

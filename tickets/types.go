@@ -124,9 +124,12 @@ type Ticket struct {
 	Tier         int       `json:"tier"`
 	Requester    Address   `json:"requester"`
 	Participants []Address `json:"participants,omitempty"` // Cc'd people who get public answers
-	Assignee     string    `json:"assignee,omitempty"`     // agent address, empty when unassigned
-	Created      time.Time `json:"created"`
-	Updated      time.Time `json:"updated"`
+	// Pending are people a mail in the requester's name copied, waiting
+	// for the requester to confirm them (participants.go).
+	Pending  []PendingParticipant `json:"pending_participants,omitempty"`
+	Assignee string               `json:"assignee,omitempty"` // agent address, empty when unassigned
+	Created  time.Time            `json:"created"`
+	Updated  time.Time            `json:"updated"`
 	// FirstResponse is when an agent first answered publicly; zero until then.
 	FirstResponse time.Time `json:"first_response,omitempty"`
 	ResolvedAt    time.Time `json:"resolved_at,omitempty"`
@@ -221,6 +224,7 @@ const (
 	EventLinked         EventKind = "linked"          // related to another ticket (Detail: why)
 	EventKB             EventKind = "kb"              // knowledge base: saved, suggested or helped
 	EventReminder       EventKind = "reminder"        // the requester was reminded of a pending ticket
+	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
 )
 
 // Event is one entry of a ticket's timeline.

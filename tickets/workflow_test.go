@@ -176,9 +176,12 @@ func TestAssignTakeTierClose(t *testing.T) {
 
 func TestStrangersAndLateMailOpenLinkedTickets(t *testing.T) {
 	f := workflowDesk(t, nil)
+	f.svc.opts.TrustedAuthResults = true
 	m := msg("r1@c", "pedro@client.com", "VPN", "No conecta.")
 	m.Cc = []Address{{Email: "jefa@client.com"}}
+	m.SenderVerified = true
 	f.apply(m)
+	f.svc.opts.TrustedAuthResults = false // the rest is about threading
 	// The copied colleague joins; a stranger naming the token does not.
 	if r := f.apply(msg("p1@c", "jefa@client.com", "Re: [Soporte #1] VPN", "Es urgente."))[0]; r.Ticket != 1 {
 		t.Fatalf("participant's mail went to %d", r.Ticket)
