@@ -530,13 +530,15 @@ func (a *applier) publicMessage(t *Ticket, by string) {
 
 // relayable returns the part of an agent's text that may reach the
 // requester: only the new text (never the quoted notification, which holds
-// internal details), with every agent address blanked out (signatures).
-// It reports false when nothing is left to relay.
+// internal details), without the agent's sign-off (signoff.go) and with
+// every agent address blanked out. It reports false when nothing is left
+// to relay.
 func (a *applier) relayable(text string) (string, bool) {
 	text = strings.TrimSpace(text)
 	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
+	text = cutSignOff(text)
 	for _, tier := range a.s.opts.Policy.Tiers() {
 		for _, agent := range tier.Agents {
 			text = replaceFold(text, agent, "")
