@@ -240,7 +240,16 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
-		return a.autoReply(&t, m)
+		return a.autoReply(&t, m, "automatic mail: not relayed, not answered")
+	}
+	if found && t.Status != StatusClosed {
+		repeated, err := a.repeatsItself(&t, m)
+		if err != nil {
+			return Result{}, err
+		}
+		if repeated {
+			return a.autoReply(&t, m, "automatic mail (repeats its sender's earlier text): not relayed, not answered")
+		}
 	}
 	if !found {
 		if statusSubject.MatchString(cleanSubject(m.Subject)) {
