@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	texttemplate "text/template"
@@ -28,7 +29,7 @@ var (
 // per language, a text file with a "subject" block and an HTML file.
 var (
 	languages = []string{"es", "en"}
-	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "reply",
+	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "agent_assigned", "reply",
 		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "digest",
 		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply",
 		"agent_bounce", "attachment_dropped", "admin_auth_failed"}
@@ -104,6 +105,9 @@ type Data struct {
 	RateLinks   []string      // mailto: links rating 5, 4, 3, 2, 1
 	Rating      int           // a requester's rating, 1–5
 	Tickets     []TicketLine  // a requester's open tickets (status reply)
+	// Linked are the tickets this one is linked to (a new ticket opened by
+	// mail on a closed one names it to the agents).
+	Linked []TicketLine
 }
 
 // ArticleLine is a knowledge-base article offered to a requester.
@@ -161,6 +165,10 @@ type Rendered struct {
 type Set struct {
 	text map[string]*texttemplate.Template // key lang/name
 	html map[string]*htmltemplate.Template // key lang/name
+	// prefixes matches the words the templates put before a ticket's
+	// subject, in every language (prefixes.go).
+	prefixes *regexp.Regexp
+	phrases  map[string]*texttemplate.Template // key lang (phrases.go)
 }
 
 // Languages returns the supported language codes.
@@ -185,6 +193,13 @@ func New(overrideDir string) (*Set, error) {
 	s := &Set{
 		text: make(map[string]*texttemplate.Template),
 		html: make(map[string]*htmltemplate.Template),
+
+		phrases: make(map[string]*texttemplate.Template),
+	}
+	for _, lang := range languages {
+		if s.phrases[lang], err = parsePhrases(src, lang); err != nil {
+			return nil, err
+		}
 	}
 	layout, layoutName, err := src.read(layoutFile)
 	if err != nil {
@@ -217,6 +232,7 @@ func New(overrideDir string) (*Set, error) {
 			s.text[key], s.html[key] = tt, ht
 		}
 	}
+	s.prefixes = s.ownPrefixes()
 	return s, nil
 }
 
@@ -240,6 +256,7 @@ var sampleData = Data{
 	RateLinks: []string{"mailto:desk@example.com?subject=5", "mailto:desk@example.com?subject=4", "mailto:desk@example.com?subject=3", "mailto:desk@example.com?subject=2", "mailto:desk@example.com?subject=1"},
 	Rating:    2,
 	Tickets:   []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 1, Age: "1d"}},
+	Linked:    []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "closed", Priority: "high", Tier: 1, Age: "1d"}},
 }
 
 // Render renders template name in lang with data.

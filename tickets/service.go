@@ -25,6 +25,17 @@ type Options struct {
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.
 	RequireVerifiedAgents bool
+	// AgentLogins maps an agent's or a vendor's address to SMTP AUTH
+	// logins that are theirs besides the address itself (verify.go).
+	AgentLogins map[string][]string
+	// SingleSenderDomains are the domains whose addresses only their owner
+	// can send from, so a DKIM/SPF/DMARC pass names the person; nil: every
+	// domain no requester has written from (verify.go). Empty: none.
+	SingleSenderDomains []string
+	// TrustedAuthResults: the MX's Authentication-Results are read
+	// (trusted_authserv_id is set), so requester mail is judged by them
+	// too; without, new participants need the requester's confirmation.
+	TrustedAuthResults bool
 	// CollisionCheck holds an agent's answer to a notification older than
 	// the newest public message from someone else, until they confirm it.
 	CollisionCheck bool
@@ -102,6 +113,7 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
 	opts.Limits = opts.Limits.withDefaults()
+	opts.AgentLogins, opts.SingleSenderDomains = normalizeLogins(opts.AgentLogins), normalizeDomains(opts.SingleSenderDomains)
 	if opts.OnLimit == nil {
 		opts.OnLimit = func(string) {}
 	}
@@ -120,6 +132,9 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	if !store.db.IsReadOnly() {
 		if err := s.backfillSLA(); err != nil {
 			return nil, fmt.Errorf("start SLA clocks of older tickets: %w", err)
+		}
+		if err := s.backfillRequesterDomains(); err != nil {
+			return nil, fmt.Errorf("index requester domains: %w", err)
 		}
 	}
 	return s, nil
@@ -225,12 +240,21 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		}
 	}
 	vendorLevel, isVendor := a.s.opts.Policy.VendorTier(from)
+	forgedVendor := isVendor && a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from)
+	if forgedVendor {
+		vendorLevel = 0 // its subject's vendor number threads nothing
+	}
 	t, found, err := a.findTicket(m, vendorLevel)
 	if err != nil {
 		return Result{}, err
 	}
 	if found && isVendor {
-		if err := a.vendorMail(&t, m, vendorLevel); err != nil {
+		if forgedVendor {
+			err = a.unverifiedAgentMail(&t, m)
+		} else {
+			err = a.vendorMail(&t, m, vendorLevel)
+		}
+		if err != nil {
 			return Result{}, err
 		}
 		t.Updated = a.now
@@ -263,7 +287,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	switch {
 	case !a.s.opts.Policy.IsAgent(from):
 		err = a.customerMail(&t, m)
-	case a.s.opts.RequireVerifiedAgents && !m.SenderVerified:
+	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
 		err = a.unverifiedAgentMail(&t, m)
 	default:
 		err = a.agentReply(&t, m)
@@ -352,7 +376,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	subject := cleanSubject(a.s.token.strip(m.Subject))
+	subject := subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject)
 	if subject == "" {
 		subject = "(sin asunto)"
 		if a.s.opts.Language == "en" {
@@ -369,6 +393,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		Updated:             a.now,
 		RootMessageID:       m.MessageID,
 		LastPublicMessageID: m.MessageID,
+	}
+	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
+		return Result{}, err
 	}
 	a.addParticipants(&t, m)
 	a.enterTier(&t, 1)
@@ -419,7 +446,8 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 // from the support address, so the agent's own address is never shown.
 func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	agent := NormalizeEmail(m.From.Email)
-	cmds, rest := parseCommands(m.Text)
+	words := parseAgentText(m.Text)
+	cmds := words.cmds
 	if problems := a.checkAll(t, agent, cmds); len(problems) > 0 {
 		// One mistake and nothing happens: a half-applied mail (resolved
 		// but not relayed, say) is worse than a clear "try again".
@@ -430,7 +458,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			auto: "auto-replied", text: wholeText(m), problems: problems})
 	}
 	note, send := hasCommand(cmds, "note"), hasCommand(cmds, "send")
-	text, relay := a.relayable(rest)
+	text, relay := a.relayable(words.text)
 	if !note && !send && relay && a.s.opts.CollisionCheck {
 		newer, err := a.newerPublic(t, m, agent)
 		if err != nil {
@@ -458,37 +486,38 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 	}
-	if hasCommand(cmds, "kb") {
-		if err := a.saveArticle(t, agent, rest); err != nil {
-			return err
-		}
-	}
 	if send {
 		if !relay { // the held answer, confirmed as it was
 			text, relay = t.Held.Text, true
 		}
 		t.Held = nil
 	}
+	var err error
 	switch {
-	case note && strings.TrimSpace(rest) != "":
-		return a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
-			auto: "auto-generated", text: strings.TrimSpace(rest), author: &Address{Email: agent}})
+	case note && words.text != "":
+		err = a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
+			auto: "auto-generated", text: words.text, author: &Address{Email: agent}})
 	case note || (!relay && len(cmds) > 0):
-		return nil // commands only: nothing to relay
+		// commands only: nothing to relay
 	case !relay:
 		// Tell the agent, who believes the requester has the answer; show
 		// them what they sent so an inline answer is easy to re-send.
-		err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
+		err = addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
 			Detail: "agent reply with no new text above the quoted mail: nothing relayed"})
-		if err != nil {
-			return err
+		if err == nil {
+			err = a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
+				auto: "auto-replied", text: wholeText(m)})
 		}
-		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
-			auto: "auto-replied", text: wholeText(m)})
+	default:
+		// The new tier answers for itself: a reply sent with #escalate is the
+		// old tier's, and at the vendor's tier only the vendor's answer counts.
+		err = a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
 	}
-	// The new tier answers for itself: a reply sent with #escalate is the
-	// old tier's, and at the vendor's tier only the vendor's answer counts.
-	return a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
+	if err != nil || !words.kb {
+		return err
+	}
+	// After the answer: "#kb" with no article saves the answer just relayed.
+	return a.saveArticle(t, agent, words.article)
 }
 
 // relayAnswer sends an agent's answer (text, and the attachments of m) to
@@ -505,6 +534,10 @@ func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts 
 		return err
 	}
 	a.publicMessage(t, agent)
+	// The public conversation keeps the answer as the requester reads it.
+	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAnswer, Actor: agent, Text: text}); err != nil {
+		return err
+	}
 	err := a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,
 		attachments: storedAttachments(m)})
 	if err != nil {
@@ -547,13 +580,18 @@ func (a *applier) relayable(text string) (string, bool) {
 	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
-	text = cutSignOff(text)
+	text = a.blankAgents(cutSignOff(text))
+	return text, strings.TrimSpace(text) != ""
+}
+
+// blankAgents removes every agent's address from text.
+func (a *applier) blankAgents(text string) string {
 	for _, tier := range a.s.opts.Policy.Tiers() {
 		for _, agent := range tier.Agents {
 			text = replaceFold(text, agent, "")
 		}
 	}
-	return text, strings.TrimSpace(text) != ""
+	return text
 }
 
 // customerText is what agents should read of a requester's mail: the new
@@ -574,11 +612,12 @@ func wholeText(m *Inbound) string {
 	return m.Text
 }
 
-// unverifiedAgentMail keeps mail that claims an agent's address but could
-// not be verified: recorded and shown to the agents with a warning, never
+// unverifiedAgentMail keeps mail that claims an agent's (or the vendor's,
+// or with TrustedAuthResults the requester's) address but could not be
+// verified: recorded and shown to the agents with a warning, never
 // relayed, and it changes nothing else on the ticket.
 func (a *applier) unverifiedAgentMail(t *Ticket, m *Inbound) error {
-	if err := a.recordInbound(t, m, "unverified agent address: not relayed (From may be forged)"); err != nil {
+	if err := a.recordInbound(t, m, "unverified sender: nothing applied (From may be forged)"); err != nil {
 		return err
 	}
 	return a.notifyAgents(t, "agent_update", m, true)
@@ -592,6 +631,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	switch {
 	case from == t.Requester.Email:
 		role = ""
+		if err := a.learnRequesterDomain(m, from); err != nil {
+			return err
+		}
 		a.addParticipants(t, m)
 	case t.isParticipant(from):
 		role = "participant"
@@ -769,6 +811,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		author = *o.author
 	}
 	tier := a.tier(t)
+	var err error
 	data := templates.Data{
 		Desk:           a.s.opts.Desk.Name,
 		Token:          a.s.token.format(t.ID),
@@ -783,7 +826,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		TierName:       tier.Name,
 		Unverified:     o.unverified,
 		Priority:       or(string(t.Priority), "normal"),
-		Reason:         o.notice.reason,
+		Reason:         o.notice.reason.words(a.s.opts.Templates, a.s.opts.Language),
 		History:        o.notice.history,
 		Clock:          o.notice.clock,
 		Left:           humanDuration(o.notice.left),
@@ -793,6 +836,11 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Rating:         o.rating,
 		RateLinks:      o.rateLinks,
 		DeskAddress:    a.s.opts.Desk.Email,
+	}
+	if kind == "agent_new" {
+		if data.Linked, err = a.linkedLines(t); err != nil {
+			return err
+		}
 	}
 	for i, art := range o.articles {
 		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})
