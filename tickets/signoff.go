@@ -29,6 +29,31 @@ func valedictionLine(line string) bool {
 	return valediction.MatchString(l)
 }
 
+// valedictionAndName splits a closing line that also holds a name
+// ("Saludos, Ana Gómez", "Regards, Luis") into the valediction it keeps
+// ("Saludos,") — when what follows the comma is a name: one to four
+// capitalised words and nothing else.
+func valedictionAndName(line string) (string, bool) {
+	v, name, ok := strings.Cut(line, ",")
+	if !ok || !valedictionLine(v) {
+		return "", false
+	}
+	name = strings.TrimRight(strings.TrimSpace(name), ".!")
+	words := strings.Fields(name)
+	if len(words) == 0 || len(words) > 4 {
+		return "", false
+	}
+	for _, w := range words {
+		first, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(first) || sentenceWords[strings.ToLower(w)] || strings.IndexFunc(w, func(r rune) bool {
+			return !unicode.IsLetter(r) && r != '.' && r != '-' && r != '\''
+		}) >= 0 {
+			return "", false
+		}
+	}
+	return v + ",", true
+}
+
 // maxSignOffLines is how many non-empty lines a sign-off has at most
 // after its valediction.
 const maxSignOffLines = 6
@@ -109,6 +134,9 @@ func cutSignOff(text string) string {
 		}
 		if valedictionLine(l) && nonEmpty > 0 {
 			return strings.Join(lines[:i+1], "\n")
+		}
+		if v, ok := valedictionAndName(l); ok {
+			return strings.Join(append(lines[:i:i], v), "\n")
 		}
 		if !signatureLine(l) {
 			return text

@@ -32,6 +32,12 @@ var signOffs = []struct {
 	{"en kind regards with name only",
 		"Your laptop is ready for pickup.\nKind regards,\nMarta R.",
 		"Your laptop is ready for pickup.\nKind regards,"},
+	{"es name on the valediction line",
+		"Ya le habilitamos el acceso.\n\nSaludos, Ana Gómez\nExt. 1234",
+		"Ya le habilitamos el acceso.\n\nSaludos,"},
+	{"en name on the valediction line, last",
+		"The printer is back online.\nRegards, Luis",
+		"The printer is back online.\nRegards,"},
 
 	// Content that must stay whole.
 	{"saludos mid-text",
@@ -57,6 +63,9 @@ var signOffs = []struct {
 		""},
 	{"saludos inside a line near the end",
 		"Le mando saludos a todo el equipo de contabilidad.\nAna",
+		""},
+	{"thanks with a sentence after the comma",
+		"Listo.\nGracias, ya puede usar la impresora",
 		""},
 	{"regards in a sentence",
 		"With regards to your request, the new monitor arrives Monday.",
