@@ -264,7 +264,16 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
-		return a.autoReply(&t, m)
+		return a.autoReply(&t, m, "automatic mail: not relayed, not answered")
+	}
+	if found && t.Status != StatusClosed {
+		repeated, err := a.repeatsItself(&t, m)
+		if err != nil {
+			return Result{}, err
+		}
+		if repeated {
+			return a.autoReply(&t, m, "automatic mail (repeats its sender's earlier text): not relayed, not answered")
+		}
 	}
 	if !found {
 		if statusSubject.MatchString(cleanSubject(m.Subject)) {
@@ -565,14 +574,15 @@ func (a *applier) publicMessage(t *Ticket, by string) {
 
 // relayable returns the part of an agent's text that may reach the
 // requester: only the new text (never the quoted notification, which holds
-// internal details), with every agent address blanked out (signatures).
-// It reports false when nothing is left to relay.
+// internal details), without the agent's sign-off (signoff.go) and with
+// every agent address blanked out. It reports false when nothing is left
+// to relay.
 func (a *applier) relayable(text string) (string, bool) {
 	text = strings.TrimSpace(text)
 	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
-	text = a.blankAgents(text)
+	text = a.blankAgents(cutSignOff(text))
 	return text, strings.TrimSpace(text) != ""
 }
 
