@@ -27,7 +27,7 @@ func TestSubjectCleaner(t *testing.T) {
 		"回复：转发：打印机":                                                                       "打印机",
 		"Re: [Soporte #5] Escalado a Nivel 2 - Soporte técnico: Impresora":                "Impresora",
 		"[Soporte #5] Aviso: el objetivo de resolución vence en 15 min: Red":              "Red",
-		"Re: [Soporte #5] ¿Cómo lo hicimos? Impresora":                                   "Impresora",
+		"Re: [Soporte #5] ¿Cómo lo hicimos? Impresora":                                    "Impresora",
 		"Re: [Soporte #5] How did we do? Printer":                                         "Printer",
 		"Re: [Soporte #5] Valoración baja (2/5): Impresora":                               "Impresora",
 		"Fwd:   Retenido:  [Soporte #7]   No aplicado: Red  caída":                        "Red caída",
