@@ -54,11 +54,29 @@ func parseCommands(text string) ([]command, string) {
 		if !isCommandLine(l) {
 			return cmds, rest
 		}
-		word, arg, _ := strings.Cut(strings.TrimSpace(l[1:]), " ")
-		word = strings.ToLower(strings.TrimRight(word, ":"))
-		cmds = append(cmds, command{name: commandNames[word], arg: strings.TrimSpace(arg), line: l})
+		cmds = append(cmds, commandsOnLine(l)...)
 		rest = after
 	}
+}
+
+// commandsOnLine parses one command line. A line of commands only
+// ("#kb #resolve") is several commands; otherwise what follows the first
+// word is its argument ("#escalate needs a #2 technician").
+func commandsOnLine(l string) []command {
+	first, arg, _ := strings.Cut(l, " ")
+	word := strings.ToLower(strings.TrimRight(first[1:], ":"))
+	arg = strings.TrimSpace(arg)
+	more := strings.Fields(arg)
+	for _, f := range more {
+		if !isCommandLine(f) {
+			return []command{{name: commandNames[word], arg: arg, line: l}}
+		}
+	}
+	cmds := []command{{name: commandNames[word], line: first}}
+	for _, f := range more {
+		cmds = append(cmds, commandsOnLine(f)...)
+	}
+	return cmds
 }
 
 // isCommandLine: "#" then a letter ("#1 first step" and "# heading" are text).
@@ -153,7 +171,10 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		if c.name == "assign" {
 			who, _ = a.assignee(agent, c.arg)
 		}
-		err = a.assign(t, who, agent)
+		before := t.Assignee
+		if err = a.assign(t, who, agent); err == nil && t.Assignee != before {
+			err = a.tellAssignee(t, agent)
+		}
 	case "pending":
 		err = a.setStatus(t, StatusPending, agent, StatusNew, StatusOpen)
 	case "resolve":

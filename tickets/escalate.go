@@ -54,7 +54,7 @@ func (a *applier) moveTier(t *Ticket, level int, why reason, actor string) error
 	// and they are told it went out.
 	internal := addresses(tier.Agents)
 	if tier.Vendor {
-		if err := a.forwardToVendor(t, tier, why); err != nil {
+		if err := a.forwardToVendor(t, tier); err != nil {
 			return err
 		}
 		internal, prevAssignee = a.internalRecipients(t), ""
@@ -86,19 +86,16 @@ func (a *applier) moveTier(t *Ticket, level int, why reason, actor string) error
 // vendor, from the desk and without Auto-Submitted (the vendor's own help
 // desk must open a ticket for it, and many ignore automatic mail). Their
 // replies thread back by this mail's Message-ID, our subject token, or
-// their own ticket number once recorded.
-func (a *applier) forwardToVendor(t *Ticket, tier tiers.Tier, why reason) error {
+// their own ticket number once recorded. The reason for the escalation
+// stays inside: it names agents, targets and tiers.
+func (a *applier) forwardToVendor(t *Ticket, tier tiers.Tier) error {
 	history, err := a.history(t, true)
 	if err != nil {
 		return err
 	}
-	if why.agent != "" {
-		// Outside the desk: the agent's words, never their address.
-		why = reason{phrase: "reason_requested", text: why.text}
-	}
 	desk := a.s.opts.Desk
 	return a.queue(t, outgoing{kind: "vendor_forward", to: addresses(tier.Agents), replyTo: &desk,
-		notice: notice{reason: why, history: history}})
+		notice: notice{history: history}})
 }
 
 // alertManagers tells the managers at once of a breach (or an escalation
@@ -218,36 +215,40 @@ func vendorRefKey(level int, ref string) []byte {
 const maxHistory = 64 << 10
 
 // history is the conversation so far, oldest first, for the new tier. For
-// the vendor (outside the desk) only the public conversation, with the
-// agents' words as relayed (their addresses blanked) and signed by the desk.
+// the vendor (outside the desk) only the public conversation (public.go):
+// the agents' words as relayed, signed by the desk.
 func (a *applier) history(t *Ticket, public bool) (string, error) {
 	var entries []string
-	err := forEvents(a.tx, t.ID, func(e Event) {
-		if e.Kind != EventInbound {
-			return
+	add := func(at time.Time, author, text string) {
+		if strings.TrimSpace(text) != "" {
+			entries = append(entries, fmt.Sprintf("--- %s · %s\n%s", at.In(a.s.location()).Format("2006-01-02 15:04"), author, strings.TrimSpace(text)))
 		}
-		author, text := e.Actor, e.Text
-		switch e.Detail {
-		case "", "participant":
-			if e.Actor == t.Requester.Email {
-				author = t.Requester.String()
-			}
-		case "agent":
-			if public {
-				author = a.s.opts.Desk.Name
-				text, _ = a.relayable(text)
-			}
-		default: // automatic, unverified, vendor and other people's mail
-			if public {
+	}
+	var err error
+	if public {
+		err = a.forPublic(t, func(p publicMessage) { add(p.at, p.author, p.text) })
+	} else {
+		err = forEvents(a.tx, t.ID, func(e Event) {
+			if e.Kind != EventInbound {
 				return
 			}
-			author += " (" + a.historyLabel(e.Detail) + ")"
-		}
-		if strings.TrimSpace(text) == "" {
-			return
-		}
-		entries = append(entries, fmt.Sprintf("--- %s · %s\n%s", e.Time.In(a.s.location()).Format("2006-01-02 15:04"), author, strings.TrimSpace(text)))
-	})
+			author, text := e.Actor, e.Text
+			if isAgentMail(e.Detail) {
+				// The commands ran and are on the timeline; people read the words.
+				text = parseAgentText(text).text
+			}
+			switch e.Detail {
+			case "", "participant":
+				if e.Actor == t.Requester.Email {
+					author = t.Requester.String()
+				}
+			case "agent":
+			default: // notes, automatic, unverified, vendor and other people's mail
+				author += " (" + a.historyLabel(e.Detail) + ")"
+			}
+			add(e.Time, author, text)
+		})
+	}
 	if err != nil {
 		return "", err
 	}
@@ -260,6 +261,12 @@ func (a *applier) history(t *Ticket, public bool) (string, error) {
 		entries = append(entries[:1], entries[2:]...)
 	}
 	return strings.Join(entries, "\n\n"), nil
+}
+
+// isAgentMail says whether an inbound event's detail marks an agent's own
+// mail (an answer, a note, a held answer, commands not understood).
+func isAgentMail(detail string) bool {
+	return detail == "agent" || detail == "note" || strings.HasPrefix(detail, "agent:")
 }
 
 func addresses(emails []string) []Address {

@@ -110,6 +110,12 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 		return a.ignore(m, "status request in imported mail: not answered")
 	}
 	from := NormalizeEmail(m.From.Email)
+	if ok, why, err := a.statusAllowed(from); err != nil || !ok {
+		if err != nil {
+			return Result{}, err
+		}
+		return a.ignore(m, why)
+	}
 	var lines []templates.TicketLine
 	err := forRequester(a.tx, from, func(t Ticket) {
 		if t.Status != StatusClosed {

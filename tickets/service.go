@@ -25,6 +25,17 @@ type Options struct {
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.
 	RequireVerifiedAgents bool
+	// AgentLogins maps an agent's or a vendor's address to SMTP AUTH
+	// logins that are theirs besides the address itself (verify.go).
+	AgentLogins map[string][]string
+	// SingleSenderDomains are the domains whose addresses only their owner
+	// can send from, so a DKIM/SPF/DMARC pass names the person; nil: every
+	// domain no requester has written from (verify.go). Empty: none.
+	SingleSenderDomains []string
+	// TrustedAuthResults: the MX's Authentication-Results are read
+	// (trusted_authserv_id is set), so requester mail is judged by them
+	// too; without, new participants need the requester's confirmation.
+	TrustedAuthResults bool
 	// CollisionCheck holds an agent's answer to a notification older than
 	// the newest public message from someone else, until they confirm it.
 	CollisionCheck bool
@@ -102,6 +113,7 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
 	opts.Limits = opts.Limits.withDefaults()
+	opts.AgentLogins, opts.SingleSenderDomains = normalizeLogins(opts.AgentLogins), normalizeDomains(opts.SingleSenderDomains)
 	if opts.OnLimit == nil {
 		opts.OnLimit = func(string) {}
 	}
@@ -120,6 +132,9 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	if !store.db.IsReadOnly() {
 		if err := s.backfillSLA(); err != nil {
 			return nil, fmt.Errorf("start SLA clocks of older tickets: %w", err)
+		}
+		if err := s.backfillRequesterDomains(); err != nil {
+			return nil, fmt.Errorf("index requester domains: %w", err)
 		}
 	}
 	return s, nil
@@ -225,12 +240,21 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		}
 	}
 	vendorLevel, isVendor := a.s.opts.Policy.VendorTier(from)
+	forgedVendor := isVendor && a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from)
+	if forgedVendor {
+		vendorLevel = 0 // its subject's vendor number threads nothing
+	}
 	t, found, err := a.findTicket(m, vendorLevel)
 	if err != nil {
 		return Result{}, err
 	}
 	if found && isVendor {
-		if err := a.vendorMail(&t, m, vendorLevel); err != nil {
+		if forgedVendor {
+			err = a.unverifiedAgentMail(&t, m)
+		} else {
+			err = a.vendorMail(&t, m, vendorLevel)
+		}
+		if err != nil {
 			return Result{}, err
 		}
 		t.Updated = a.now
@@ -240,11 +264,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
-		// Recorded, but never answered nor forwarded: two robots must not talk.
-		if err := a.recordInbound(&t, m, "automatic mail"); err != nil {
-			return Result{}, err
-		}
-		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
+		return a.autoReply(&t, m)
 	}
 	if !found {
 		if statusSubject.MatchString(cleanSubject(m.Subject)) {
@@ -258,7 +278,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	switch {
 	case !a.s.opts.Policy.IsAgent(from):
 		err = a.customerMail(&t, m)
-	case a.s.opts.RequireVerifiedAgents && !m.SenderVerified:
+	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
 		err = a.unverifiedAgentMail(&t, m)
 	default:
 		err = a.agentReply(&t, m)
@@ -365,6 +385,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		RootMessageID:       m.MessageID,
 		LastPublicMessageID: m.MessageID,
 	}
+	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
+		return Result{}, err
+	}
 	a.addParticipants(&t, m)
 	a.enterTier(&t, 1)
 	if link != nil {
@@ -400,7 +423,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.acknowledge(&t, m, suggested); err != nil {
 		return Result{}, err
 	}
-	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
+	if err := a.noticeNewTicket(&t, m); err != nil {
 		return Result{}, err
 	}
 	if err := a.tellDropped(&t, m); err != nil {
@@ -414,7 +437,8 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 // from the support address, so the agent's own address is never shown.
 func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	agent := NormalizeEmail(m.From.Email)
-	cmds, rest := parseCommands(m.Text)
+	words := parseAgentText(m.Text)
+	cmds := words.cmds
 	if problems := a.checkAll(t, agent, cmds); len(problems) > 0 {
 		// One mistake and nothing happens: a half-applied mail (resolved
 		// but not relayed, say) is worse than a clear "try again".
@@ -425,7 +449,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			auto: "auto-replied", text: wholeText(m), problems: problems})
 	}
 	note, send := hasCommand(cmds, "note"), hasCommand(cmds, "send")
-	text, relay := a.relayable(rest)
+	text, relay := a.relayable(words.text)
 	if !note && !send && relay && a.s.opts.CollisionCheck {
 		newer, err := a.newerPublic(t, m, agent)
 		if err != nil {
@@ -453,37 +477,38 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 	}
-	if hasCommand(cmds, "kb") {
-		if err := a.saveArticle(t, agent, rest); err != nil {
-			return err
-		}
-	}
 	if send {
 		if !relay { // the held answer, confirmed as it was
 			text, relay = t.Held.Text, true
 		}
 		t.Held = nil
 	}
+	var err error
 	switch {
-	case note && strings.TrimSpace(rest) != "":
-		return a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
-			auto: "auto-generated", text: strings.TrimSpace(rest), author: &Address{Email: agent}})
+	case note && words.text != "":
+		err = a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
+			auto: "auto-generated", text: words.text, author: &Address{Email: agent}})
 	case note || (!relay && len(cmds) > 0):
-		return nil // commands only: nothing to relay
+		// commands only: nothing to relay
 	case !relay:
 		// Tell the agent, who believes the requester has the answer; show
 		// them what they sent so an inline answer is easy to re-send.
-		err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
+		err = addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
 			Detail: "agent reply with no new text above the quoted mail: nothing relayed"})
-		if err != nil {
-			return err
+		if err == nil {
+			err = a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
+				auto: "auto-replied", text: wholeText(m)})
 		}
-		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
-			auto: "auto-replied", text: wholeText(m)})
+	default:
+		// The new tier answers for itself: a reply sent with #escalate is the
+		// old tier's, and at the vendor's tier only the vendor's answer counts.
+		err = a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
 	}
-	// The new tier answers for itself: a reply sent with #escalate is the
-	// old tier's, and at the vendor's tier only the vendor's answer counts.
-	return a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
+	if err != nil || !words.kb {
+		return err
+	}
+	// After the answer: "#kb" with no article saves the answer just relayed.
+	return a.saveArticle(t, agent, words.article)
 }
 
 // relayAnswer sends an agent's answer (text, and the attachments of m) to
@@ -500,6 +525,10 @@ func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts 
 		return err
 	}
 	a.publicMessage(t, agent)
+	// The public conversation keeps the answer as the requester reads it.
+	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAnswer, Actor: agent, Text: text}); err != nil {
+		return err
+	}
 	err := a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,
 		attachments: storedAttachments(m)})
 	if err != nil {
@@ -541,45 +570,18 @@ func (a *applier) relayable(text string) (string, bool) {
 	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
+	text = a.blankAgents(text)
+	return text, strings.TrimSpace(text) != ""
+}
+
+// blankAgents removes every agent's address from text.
+func (a *applier) blankAgents(text string) string {
 	for _, tier := range a.s.opts.Policy.Tiers() {
 		for _, agent := range tier.Agents {
 			text = replaceFold(text, agent, "")
 		}
 	}
-	return text, strings.TrimSpace(text) != ""
-}
-
-// replaceFold replaces every case-insensitive occurrence of the address
-// old in s — whole addresses only: with agent ana@example.com, the text
-// "mariana@example.com" stays as it is.
-func replaceFold(s, old, repl string) string {
-	lower := strings.ToLower(s)
-	if len(lower) != len(s) { // lower-casing changed byte offsets: exact case only
-		lower = s
-	}
-	var b strings.Builder
-	for from := 0; ; {
-		i := strings.Index(lower[from:], old)
-		if i < 0 {
-			b.WriteString(s[from:])
-			return b.String()
-		}
-		start, end := from+i, from+i+len(old)
-		if (start > 0 && isAddrChar(s[start-1])) || (end < len(s) && isAddrChar(s[end])) {
-			b.WriteString(s[from:end]) // part of a longer address
-		} else {
-			b.WriteString(s[from:start])
-			b.WriteString(repl)
-		}
-		from = end
-	}
-}
-
-// isAddrChar reports whether c can continue an address on either side
-// (the dot only when it is not the end of a sentence: "a@b.com." ends one).
-func isAddrChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '_' || c == '+' || c == '-' || c == '%'
+	return text
 }
 
 // customerText is what agents should read of a requester's mail: the new
@@ -600,11 +602,12 @@ func wholeText(m *Inbound) string {
 	return m.Text
 }
 
-// unverifiedAgentMail keeps mail that claims an agent's address but could
-// not be verified: recorded and shown to the agents with a warning, never
+// unverifiedAgentMail keeps mail that claims an agent's (or the vendor's,
+// or with TrustedAuthResults the requester's) address but could not be
+// verified: recorded and shown to the agents with a warning, never
 // relayed, and it changes nothing else on the ticket.
 func (a *applier) unverifiedAgentMail(t *Ticket, m *Inbound) error {
-	if err := a.recordInbound(t, m, "unverified agent address: not relayed (From may be forged)"); err != nil {
+	if err := a.recordInbound(t, m, "unverified sender: nothing applied (From may be forged)"); err != nil {
 		return err
 	}
 	return a.notifyAgents(t, "agent_update", m, true)
@@ -618,6 +621,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	switch {
 	case from == t.Requester.Email:
 		role = ""
+		if err := a.learnRequesterDomain(m, from); err != nil {
+			return err
+		}
 		a.addParticipants(t, m)
 	case t.isParticipant(from):
 		role = "participant"

@@ -43,7 +43,10 @@ func TestParseCommands(t *testing.T) {
 		{"Hola Pedro,\n#resolve\nsaludos", nil, nil, "Hola Pedro,\n#resolve\nsaludos"}, // below text: just text
 		{"#1 reinicie el equipo", nil, nil, "#1 reinicie el equipo"},
 		{"# Paso 1", nil, nil, "# Paso 1"},
-		{"#whatever foo\ntext", []string{""}, []string{"foo"}, "text"}, // unknown: reported, not text
+		{"#whatever foo\ntext", []string{""}, []string{"foo"}, "text"},    // unknown: reported, not text
+		{"#kb #resolve", []string{"kb", "resolve"}, []string{"", ""}, ""}, // a line of commands
+		{"#escalar falla el #2 de la lista", []string{"escalate"}, []string{"falla el #2 de la lista"}, ""},
+		{"#nota #urgente revisar hoy", []string{"note"}, []string{"#urgente revisar hoy"}, ""}, // words follow: an argument
 	}
 	for _, c := range cases {
 		cmds, rest := parseCommands(c.text)
@@ -58,6 +61,29 @@ func TestParseCommands(t *testing.T) {
 		}
 		if strings.TrimSpace(rest) != c.rest {
 			t.Errorf("%q: rest %q, want %q", c.text, rest, c.rest)
+		}
+	}
+}
+
+func TestParseAgentText(t *testing.T) {
+	cases := []struct {
+		in, text, article string
+		kb                bool
+	}{
+		{"Hola Pedro, reinicie.", "Hola Pedro, reinicie.", "", false},
+		{"#kb", "", "", true},
+		{"#kb #resolve", "", "", true},
+		{"#kb\nApague y encienda.", "", "Apague y encienda.", true},
+		{"#kb Apague y encienda.\nEspere 10 s.", "", "Apague y encienda.\nEspere 10 s.", true},
+		{"Hola Pedro, reinicie.\n\n#kb\nReinicie el equipo.", "Hola Pedro, reinicie.", "Reinicie el equipo.", true},
+		{"#resolve\nHola Pedro.\n#kb", "Hola Pedro.", "", true},
+		{"Hola Pedro.\n#resolve\nsaludos", "Hola Pedro.\n#resolve\nsaludos", "", false}, // only #kb counts below text
+		{"#nota el cable\nestá suelto", "el cable\nestá suelto", "", false},
+	}
+	for _, c := range cases {
+		w := parseAgentText(c.in)
+		if w.text != c.text || w.article != c.article || w.kb != c.kb {
+			t.Errorf("%q: text %q article %q kb %v, want %q %q %v", c.in, w.text, w.article, w.kb, c.text, c.article, c.kb)
 		}
 	}
 }

@@ -1,0 +1,181 @@
+package main
+
+// End-to-end tests of an agent's day (issue 11): assignment, the knowledge
+// base, the vendor forward, escalation past the last tier, internal notes
+// and the status reply. The real binary, Dovecot and the SMTP sink.
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// agentMail is an agent's reply on ticket 1 with text as its body.
+func agentMail(from, msgID, text string) string {
+	return fmt.Sprintf("From: %s\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] Impresora\nMessage-ID: <%s>\n\n%s\n", from, msgID, text)
+}
+
+// TestAssignTellsTheNewAssigneeOnce: "#asignar" gives the new assignee one
+// mail with the whole conversation and the internal notes; the same
+// assignment again sends nothing; a reassignment tells the next one.
+func TestAssignTellsTheNewAssigneeOnce(t *testing.T) {
+	e := newE2E(t)
+	e.step("From: Pedro <pedro@cliente.test>\nTo: soporte@ticketd.test\nSubject: Impresora\nMessage-ID: <as1@cliente.test>\n\nLa impresora del piso 3 no imprime.\n")
+	e.step(agentMail(agentLuis, "as2@ticketd.test", "#nota\nEl tóner se pidió el lunes."))
+	e.step(agentMail(agentAna, "as3@ticketd.test", "Hola Pedro, ¿qué luz se enciende?"))
+	e.step("From: pedro@cliente.test\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] Impresora\nMessage-ID: <as4@cliente.test>\n\nLa luz naranja parpadea.\n")
+
+	mails := e.step(agentMail(agentAna, "as5@ticketd.test", "#asignar marta@ticketd.test"))
+	got := count(mails, agentMarta, "Asignado a usted")
+	if len(got) != 1 {
+		t.Fatalf("mails to the new assignee after #asignar: %d, want 1 (all: %d)", len(got), len(mails))
+	}
+	text := decodedText(t, got[0].raw)
+	for _, want := range []string{"La impresora del piso 3 no imprime.", "El tóner se pidió el lunes.",
+		"¿qué luz se enciende?", "La luz naranja parpadea.", agentAna} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the assignment mail lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "#asignar") || strings.Contains(text, "> #nota") {
+		t.Errorf("the assignment mail shows command lines:\n%s", text)
+	}
+	if len(count(mails, requester, "")) != 0 {
+		t.Errorf("a command-only #asignar wrote to the requester")
+	}
+	if tk := e.ticket(1); tk.Assignee != agentMarta {
+		t.Fatalf("assignee %q", tk.Assignee)
+	}
+
+	if mails := e.step(agentMail(agentAna, "as6@ticketd.test", "#asignar marta@ticketd.test")); len(mails) != 0 {
+		t.Errorf("the same assignment again sent %d mail(s), want none: %v", len(mails), mails)
+	}
+	mails = e.step(agentMail(agentMarta, "as7@ticketd.test", "#asignar Luis <luis@ticketd.test>"))
+	if len(count(mails, agentLuis, "Asignado a usted")) != 1 || len(count(mails, agentMarta, "")) != 0 {
+		t.Errorf("after reassigning to luis: %d to luis, %d to marta", len(count(mails, agentLuis, "Asignado a usted")), len(count(mails, agentMarta, "")))
+	}
+}
+
+// newTicket opens ticket n for requester with subject and text.
+func (e *e2e) newTicket(n int, subject, text string) {
+	e.t.Helper()
+	e.step(fmt.Sprintf("From: Pedro <pedro@cliente.test>\nTo: soporte@ticketd.test\nSubject: %s\nMessage-ID: <new%d@cliente.test>\n\n%s\n", subject, n, text))
+}
+
+// agentOn is an agent's reply on ticket n.
+func agentOn(n int, from, msgID, text string) string {
+	return fmt.Sprintf("From: %s\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #%d] ticket\nMessage-ID: <%s>\n\n%s\n", from, n, msgID, text)
+}
+
+// TestKBSavesTheAnswerNotTheCommand: "#kb #resolve" saves the last public
+// answer (titled by the ticket); "#kb" with text saves the text and sends
+// the requester nothing; an answer above a "#kb" line is relayed and the
+// text below it becomes the article.
+func TestKBSavesTheAnswerNotTheCommand(t *testing.T) {
+	e := newE2E(t)
+	e.newTicket(1, "Impresora atascada", "Sale una luz naranja.")
+	e.step(agentOn(1, agentAna, "kb1@ticketd.test", "Hola Pedro, abra la bandeja 2 y retire el papel."))
+	mails := e.step(agentOn(1, agentAna, "kb2@ticketd.test", "#kb #resolve"))
+	for _, m := range count(mails, requester, "") {
+		if strings.Contains(decodedText(t, m.raw), "#kb") {
+			t.Errorf("the command reached the requester:\n%s", m.raw)
+		}
+	}
+	if tk := e.ticket(1); tk.Status != tickets.StatusResolved {
+		t.Errorf("#kb #resolve did not resolve: %s", tk.Status)
+	}
+	out := e.ticketd("kb", "show", "1")
+	if !strings.Contains(out, "article 1: Impresora atascada") || !strings.Contains(out, "abra la bandeja 2 y retire el papel") || strings.Contains(out, "#kb") {
+		t.Fatalf("article 1 is not the last public answer:\n%s", out)
+	}
+
+	e.newTicket(2, "No enciende el monitor", "Pantalla negra.")
+	article := "Si el monitor no enciende, compruebe que el cable de corriente está bien conectado."
+	mails = e.step(agentOn(2, agentAna, "kb3@ticketd.test", "#kb\n"+article))
+	if n := len(count(mails, requester, "")); n != 0 {
+		t.Errorf("#kb with an article sent %d mail(s) to the requester", n)
+	}
+	if out := e.ticketd("kb", "show", "2"); !strings.Contains(out, "article 2: No enciende el monitor") || !strings.Contains(out, article) {
+		t.Fatalf("article 2:\n%s", out)
+	}
+
+	e.newTicket(3, "Clave del wifi", "¿Cuál es la clave?")
+	mails = e.step(agentOn(3, agentAna, "kb4@ticketd.test", "Hola Pedro, se la mando por SMS.\n\n#kb\nLa clave del wifi de invitados se pide en recepción."))
+	answer := count(mails, requester, "Clave del wifi")
+	if len(answer) != 1 {
+		t.Fatalf("mails to the requester: %d, want the answer", len(count(mails, requester, "")))
+	}
+	if text := decodedText(t, answer[0].raw); !strings.Contains(text, "se la mando por SMS") || strings.Contains(text, "recepción") || strings.Contains(text, "#kb") {
+		t.Errorf("the answer above #kb should be relayed, the article below it not:\n%s", text)
+	}
+	if out := e.ticketd("kb", "show", "3"); !strings.Contains(out, "se pide en recepción") || strings.Contains(out, "SMS") {
+		t.Fatalf("article 3:\n%s", out)
+	}
+}
+
+const vendorAddr = "soporte@acme.test"
+
+// vendorTiers: tier 1 (ana, luis), tier 2 (marta), tier 3 an external vendor.
+func vendorTiers() string {
+	return fmt.Sprintf(`[[tiers]]
+level = 1
+name = "Nivel 1"
+agents = [%q, %q]
+first_response = "30m"
+resolution = "8h"
+[[tiers]]
+level = 2
+name = "Nivel 2"
+agents = [%q]
+first_response = "2h"
+resolution = "24h"
+[[tiers]]
+level = 3
+name = "Proveedor ACME"
+agents = [%q]
+first_response = "8h"
+resolution = "72h"
+vendor = true
+`, agentAna, agentLuis, agentMarta, vendorAddr)
+}
+
+// TestVendorForwardIsPublicOnly: the mail to the external vendor carries
+// the requester's messages and the agents' answers as relayed, and no
+// agent address, command line, note or command-only mail — whether the
+// ticket was moved there with #nivel or escalated with #escalar.
+func TestVendorForwardIsPublicOnly(t *testing.T) {
+	e := newE2E(t)
+	e.setTiers(vendorTiers())
+	e.newTicket(1, "Servidor caído", "El servidor de facturas no responde.")
+	e.step(agentOn(1, agentAna, "v1@ticketd.test", "Hola Pedro, lo revisamos. Si hace falta, escriba a ana@ticketd.test."))
+	e.step(agentOn(1, agentAna, "v2@ticketd.test", "#prioridad alta"))
+	e.step(agentOn(1, agentLuis, "v3@ticketd.test", "#nota\nEl disco del servidor está al 100 %."))
+	e.step("From: pedro@cliente.test\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] Servidor caído\nMessage-ID: <v4@cliente.test>\n\nSigue sin responder.\n")
+	e.step(agentOn(1, agentAna, "v5@ticketd.test", "#nivel 2"))
+	mails := e.step(agentOn(1, agentMarta, "v6@ticketd.test", "#escalar"))
+
+	e.newTicket(2, "Licencia caducada", "La licencia de ACME caducó ayer.")
+	mails = append(mails, e.step(agentOn(2, agentLuis, "v7@ticketd.test", "#nivel 3"))...)
+
+	forwards := count(mails, vendorAddr, "")
+	if len(forwards) != 2 {
+		t.Fatalf("mails to the vendor: %d, want 2", len(forwards))
+	}
+	for _, f := range forwards {
+		text := decodedText(t, f.raw)
+		for _, bad := range []string{agentAna, agentLuis, agentMarta, "#prioridad", "#nivel", "#escalar", "#nota",
+			"El disco del servidor", "moved by", "escalated by", "movido por", "escalado por"} {
+			if strings.Contains(f.raw, bad) || strings.Contains(text, bad) {
+				t.Errorf("the vendor forward %q carries %q:\n%s", f.subject, bad, text)
+			}
+		}
+	}
+	first := decodedText(t, count(forwards, vendorAddr, "Servidor caído")[0].raw)
+	for _, want := range []string{"El servidor de facturas no responde.", "Hola Pedro, lo revisamos.", "Sigue sin responder."} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the vendor forward lacks %q:\n%s", want, first)
+		}
+	}
+}
