@@ -93,6 +93,24 @@ func TestEveryTemplateInItsLanguage(t *testing.T) {
 				check(name+".html", r.HTML)
 			}
 		}
+		// A requester without a display name is named by address once.
+		bare := data
+		bare.Requester = bare.RequesterEmail
+		for _, f := range files {
+			name := strings.TrimSuffix(path.Base(f), ".txt")
+			if name == strings.TrimSuffix(phrasesFile, ".txt") {
+				continue
+			}
+			r, err := set.Render(lang, name, bare)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, twice := range []string{bare.RequesterEmail + " <" + bare.RequesterEmail, bare.RequesterEmail + " &lt;" + bare.RequesterEmail} {
+				if strings.Contains(r.Text, twice) || strings.Contains(r.HTML, twice) {
+					t.Errorf("%s/%s names a requester without a name as %q", lang, name, twice+">")
+				}
+			}
+		}
 		for _, name := range phraseNames {
 			p := samplePhrase
 			p.Text = ""
