@@ -122,3 +122,31 @@ func TestEveryTemplateInItsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestRatingLabelsAreTheSameEverywhere: the satisfaction question's text
+// explains the scale with the five labels its buttons show, and asks how
+// we did.
+func TestRatingLabelsAreTheSameEverywhere(t *testing.T) {
+	set, err := New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asks := map[string]string{"es": "¿Cómo lo hicimos?", "en": "How did we do?"}
+	for _, lang := range languages {
+		r, err := set.Render(lang, "csat", sampleIn(lang))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.Subject, asks[lang]) {
+			t.Errorf("%s subject %q does not ask %q", lang, r.Subject, asks[lang])
+		}
+		for _, label := range rateWords[lang] {
+			if !strings.Contains(r.Text, label) || !strings.Contains(r.HTML, ">"+label+"<") {
+				t.Errorf("%s: label %q not both in the text and on a button", lang, label)
+			}
+		}
+		if strings.Contains(r.Text, "(mal)") || strings.Contains(r.Text, "(poor)") {
+			t.Errorf("%s: the text still uses its own labels:\n%s", lang, r.Text)
+		}
+	}
+}
