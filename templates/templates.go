@@ -112,6 +112,18 @@ type Data struct {
 	// Linked are the tickets this one is linked to (a new ticket opened by
 	// mail on a closed one names it to the agents).
 	Linked []TicketLine
+	// Incoming: in the admins' login alert, the failing login is the one
+	// that reads incoming mail (IMAP), not the one that sends it.
+	Incoming bool
+}
+
+// RequesterAddress is the requester as "Name <address>", or the bare
+// address when they have no name (never "a@x <a@x>").
+func (d Data) RequesterAddress() string {
+	if d.Requester == "" || d.Requester == d.RequesterEmail {
+		return d.RequesterEmail
+	}
+	return d.Requester + " <" + d.RequesterEmail + ">"
 }
 
 // ArticleLine is a knowledge-base article offered to a requester.
@@ -337,6 +349,7 @@ func textFuncs(lang string) texttemplate.FuncMap {
 		"clock":     func(s string) string { return translate(clockNames, lang, s) },
 		"bar":       func(n int) string { return strings.Repeat("█", n) },
 		"quote":     quote,
+		"rateScale": func() string { return rateScale(lang) },
 	}
 }
 
@@ -350,8 +363,13 @@ func htmlFuncs(lang string) htmltemplate.FuncMap {
 		"px":        func(n int) int { return n * 10 },
 		"rateWord":  func(i int) string { return rateWords[lang][min(max(i, 0), 4)] },
 		"lines":     lines,
+		"rateScale": func() string { return rateScale(lang) },
 	}
 }
+
+// rateScale lists the rating labels as the buttons show them, for the text
+// that explains the scale: the same five labels everywhere.
+func rateScale(lang string) string { return strings.Join(rateWords[lang], ", ") }
 
 func statusName(lang, status string) string { return translate(statusNames, lang, status) }
 
