@@ -29,7 +29,7 @@ var (
 var (
 	languages = []string{"es", "en"}
 	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "agent_assigned", "reply",
-		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "digest",
+		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "escalation_request", "digest",
 		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply",
 		"agent_bounce", "attachment_dropped", "admin_auth_failed"}
 )

@@ -162,7 +162,7 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.escalate(t, reason, agent)
 		if errors.Is(err, errLastTier) {
 			// Nowhere to climb: the managers are the next step.
-			err = a.alertManagers(t, fmt.Sprintf("escalation requested by %s at the last tier: %s", agent, reason))
+			err = a.escalationRequested(t, agent, c.arg)
 		}
 	case "tier":
 		n, _ := strconv.Atoi(strings.TrimSpace(c.arg))

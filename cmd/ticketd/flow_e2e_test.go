@@ -179,3 +179,33 @@ func TestVendorForwardIsPublicOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestEscalateAtLastTierIsARequestNotABreach: "#escalar" at the last tier
+// tells the manager that the agent asked for escalation beyond the last
+// tier, in their words, and is not announced as an SLA breach; the
+// requester hears nothing of it.
+func TestEscalateAtLastTierIsARequestNotABreach(t *testing.T) {
+	e := newE2E(t)
+	e.setConfig(`[[tiers]]`, fmt.Sprintf("[digest]\nmanagers = [%q]\n[[tiers]]", manager))
+	e.newTicket(1, "Red lenta", "La red va muy lenta desde ayer.")
+	e.step(agentOn(1, agentAna, "l1@ticketd.test", "#nivel 2"))
+	mails := e.step(agentOn(1, agentMarta, "l2@ticketd.test", "#escalar hace falta el proveedor de la fibra"))
+	alerts := count(mails, manager, "")
+	if len(alerts) != 1 {
+		t.Fatalf("mails to the manager: %d, want 1", len(alerts))
+	}
+	text := decodedText(t, alerts[0].raw)
+	if strings.Contains(alerts[0].subject, "SLA") || strings.Contains(text, "Incumplimiento") {
+		t.Errorf("a manual #escalar is announced as an SLA breach: %q\n%s", alerts[0].subject, text)
+	}
+	for _, want := range []string{"último nivel", agentMarta, "hace falta el proveedor de la fibra"} {
+		if !strings.Contains(alerts[0].subject+text, want) {
+			t.Errorf("the manager's mail lacks %q: %q\n%s", want, alerts[0].subject, text)
+		}
+	}
+	for _, m := range count(mails, requester, "") {
+		if strings.Contains(m.raw, agentMarta) {
+			t.Errorf("the requester was told who escalated:\n%s", m.raw)
+		}
+	}
+}
