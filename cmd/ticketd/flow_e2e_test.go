@@ -209,3 +209,34 @@ func TestEscalateAtLastTierIsARequestNotABreach(t *testing.T) {
 		}
 	}
 }
+
+// TestNotesReachTheRightAgents: on an unassigned ticket a one-line
+// "#nota text" reaches the tier's other agent; on a desk whose tier 1 is
+// one agent, that agent's note mails nobody, and the ticket's timeline
+// says so without claiming a bounce.
+func TestNotesReachTheRightAgents(t *testing.T) {
+	e := newE2E(t)
+	e.newTicket(1, "Correo lleno", "No me llegan correos.")
+	mails := e.step(agentOn(1, agentAna, "n1@ticketd.test", "#nota el buzón está al 100 %, hay que ampliarlo"))
+	notes := count(mails, agentLuis, "Nota interna")
+	if len(notes) != 1 || !strings.Contains(decodedText(t, notes[0].raw), "el buzón está al 100 %, hay que ampliarlo") {
+		t.Fatalf("the note did not reach the other tier-1 agent with its text: %d mail(s) to luis of %d", len(notes), len(mails))
+	}
+	if len(count(mails, agentAna, "")) != 0 || len(count(mails, requester, "")) != 0 {
+		t.Errorf("the note went to its author or the requester")
+	}
+
+	e.setTiers(fmt.Sprintf("[[tiers]]\nlevel = 1\nname = \"Nivel 1\"\nagents = [%q]\nfirst_response = \"30m\"\nresolution = \"8h\"\n"+
+		"[[tiers]]\nlevel = 2\nname = \"Nivel 2\"\nagents = [%q]\nfirst_response = \"2h\"\nresolution = \"24h\"\n", agentAna, agentMarta))
+	e.newTicket(2, "Teclado roto", "Se me cayó café en el teclado.")
+	if mails := e.step(agentOn(2, agentAna, "n2@ticketd.test", "#nota\nPedir un teclado nuevo a compras.")); len(mails) != 0 {
+		t.Errorf("a note nobody else needs sent %d mail(s): %v", len(mails), mails)
+	}
+	show := e.ticketd("show", "2")
+	if !strings.Contains(show, "Pedir un teclado nuevo a compras.") || !strings.Contains(show, "not_sent") || !strings.Contains(show, "no other agent to tell") {
+		t.Errorf("the timeline does not keep the note and say nobody was told:\n%s", show)
+	}
+	if strings.Contains(show, "bounce") || strings.Contains(show, "undeliverable") {
+		t.Errorf("the timeline claims a bounce that did not happen:\n%s", show)
+	}
+}
