@@ -104,6 +104,9 @@ type Data struct {
 	RateLinks   []string      // mailto: links rating 5, 4, 3, 2, 1
 	Rating      int           // a requester's rating, 1–5
 	Tickets     []TicketLine  // a requester's open tickets (status reply)
+	// Resolved are a requester's resolved tickets that a reply still
+	// reopens (status reply); their Age is the time since resolution.
+	Resolved []TicketLine
 }
 
 // ArticleLine is a knowledge-base article offered to a requester.
@@ -240,6 +243,7 @@ var sampleData = Data{
 	RateLinks: []string{"mailto:desk@example.com?subject=5", "mailto:desk@example.com?subject=4", "mailto:desk@example.com?subject=3", "mailto:desk@example.com?subject=2", "mailto:desk@example.com?subject=1"},
 	Rating:    2,
 	Tickets:   []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 1, Age: "1d"}},
+	Resolved:  []TicketLine{{Ticket: 2, Token: "[Desk #2]", Subject: "T", Status: "resolved", Priority: "normal", Tier: 1, Age: "2h"}},
 }
 
 // Render renders template name in lang with data.

@@ -240,3 +240,35 @@ func TestNotesReachTheRightAgents(t *testing.T) {
 		t.Errorf("the timeline claims a bounce that did not happen:\n%s", show)
 	}
 }
+
+// TestStatusReplyListsOpenAndResolvedApart: a requester asking for the
+// status gets their open tickets as open, a resolved one apart (a reply
+// still reopens it), no closed one, and no placeholder text.
+func TestStatusReplyListsOpenAndResolvedApart(t *testing.T) {
+	e := newE2E(t)
+	e.newTicket(1, "Portátil lento", "Tarda diez minutos en arrancar.")
+	e.newTicket(2, "Ratón", "El ratón no va.")
+	e.step(agentOn(2, agentAna, "s1@ticketd.test", "#resolver\nLe dejamos un ratón nuevo en su mesa."))
+	e.newTicket(3, "Silla", "Necesito una silla.")
+	e.step(agentOn(3, agentAna, "s2@ticketd.test", "#cerrar"))
+
+	mails := e.step("From: Pedro <pedro@cliente.test>\nTo: soporte@ticketd.test\nSubject: estado\nMessage-ID: <st@cliente.test>\n\n¿Cómo van mis solicitudes?\n")
+	replies := count(mails, requester, "Estado de sus solicitudes")
+	if len(replies) != 1 {
+		t.Fatalf("status replies: %d of %d mails", len(replies), len(mails))
+	}
+	text := decodedText(t, replies[0].raw)
+	open, resolved, ok := strings.Cut(text, "Resueltas hace poco")
+	if !ok {
+		t.Fatalf("the resolved ticket is not listed apart:\n%s", text)
+	}
+	if !strings.Contains(open, "[Soporte #1] Portátil lento") || strings.Contains(open, "Ratón") {
+		t.Errorf("the open list is wrong:\n%s", text)
+	}
+	if !strings.Contains(resolved, "[Soporte #2] Ratón") {
+		t.Errorf("the resolved list lacks ticket 2:\n%s", text)
+	}
+	if strings.Contains(text, "Silla") || strings.Contains(text, "[...]") {
+		t.Errorf("the status reply lists a closed ticket or shows a placeholder:\n%s", text)
+	}
+}
