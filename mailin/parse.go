@@ -72,9 +72,10 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 // From address. It never panics: a panic in a library it calls is
 // recovered and returned as an error wrapping ErrMalformed.
 //
-// SenderVerified is set from the Authentication-Results fields carrying
-// opts.TrustedAuthservID (see authres.go); it is false unless the From
-// header holds exactly one field whose addresses share one domain.
+// SenderVerified and AuthLogin are set from the Authentication-Results
+// fields carrying opts.TrustedAuthservID (see authres.go); they are unset
+// unless the From header holds exactly one field whose addresses share one
+// domain (AuthLogin: exactly one address).
 func ParseWithOptions(raw []byte, opts ParseOptions) (tickets.Inbound, error) {
 	return parseSafely(raw, opts, bodyText)
 }
@@ -150,7 +151,11 @@ func parse(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bo
 	if len(e.Header.Values("From")) == 1 && !slices.ContainsFunc(from, func(a tickets.Address) bool {
 		return fromDomain(a.Email) != fromDomain(in.From.Email)
 	}) {
-		in.SenderVerified = senderVerified(e.Header, in.From.Email, opts.TrustedAuthservID)
+		auth := verifySender(e.Header, in.From.Email, opts.TrustedAuthservID)
+		in.SenderVerified = auth.domain
+		if len(from) == 1 { // a login names one author
+			in.AuthLogin = auth.login
+		}
 	}
 	// The visible text is found in the whole text before either is
 	// capped: a cut must not hide where the quoted history starts.

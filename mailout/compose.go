@@ -37,8 +37,16 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 	if m.From.Email == "" {
 		return nil, errors.New("compose: mail has no From address")
 	}
+	if _, err := envelopeAddress(m.From.Email); err != nil {
+		return nil, fmt.Errorf("compose: From: %w", err)
+	}
 	if len(m.To)+len(m.Cc) == 0 {
 		return nil, errors.New("compose: mail has no recipients")
+	}
+	to, cc := addressList(m.To), addressList(m.Cc)
+	if len(to)+len(cc) == 0 {
+		_, err := envelopeAddress(append(m.To, m.Cc...)[0].Email)
+		return nil, fmt.Errorf("compose: no recipient can be sent to: %w", err)
 	}
 	if !validMsgID(m.MessageID) {
 		return nil, fmt.Errorf("compose: invalid Message-ID %q", m.MessageID)
@@ -51,8 +59,8 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 	}
 	h.SetDate(date)
 	h.SetAddressList("From", addressList([]tickets.Address{m.From}))
-	h.SetAddressList("To", addressList(m.To))
-	h.SetAddressList("Cc", addressList(m.Cc))
+	h.SetAddressList("To", to)
+	h.SetAddressList("Cc", cc)
 	if m.ReplyTo != nil && m.ReplyTo.Email != "" {
 		h.SetAddressList("Reply-To", addressList([]tickets.Address{*m.ReplyTo}))
 	}
@@ -140,10 +148,15 @@ func writeClose(w io.WriteCloser, s string) error {
 }
 
 // addressList converts addresses for go-message, which encodes non-ASCII
-// display names (RFC 2047) and quotes the rest as needed.
+// display names (RFC 2047) and quotes the rest as needed. An address the
+// envelope refuses (envelopeAddress) is left out, so the headers name the
+// same mailboxes the envelope does.
 func addressList(as []tickets.Address) []*mail.Address {
 	out := make([]*mail.Address, 0, len(as))
 	for _, a := range as {
+		if _, err := envelopeAddress(a.Email); err != nil {
+			continue
+		}
 		out = append(out, &mail.Address{Name: singleLine(a.Name), Address: a.Email})
 	}
 	return out

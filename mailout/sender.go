@@ -513,10 +513,30 @@ func (c *conn) deliver(m *tickets.Mail, data []byte) result {
 		}
 		c.dirty = false
 	}
-	from := m.From.Email
-	rcpts := unique(m.Recipients())
+	from, err := envelopeAddress(m.From.Email)
+	if err != nil {
+		return result{err: permanentError{fmt.Errorf("mail from: %w", err)}}
+	}
+	var (
+		rcpts    []envelopeRcpt
+		paths    []string
+		rejected []Rejection
+	)
+	for _, rcpt := range unique(m.Recipients()) {
+		path, err := envelopeAddress(rcpt)
+		if err != nil {
+			// Never sent: a forged address must not reach the envelope.
+			rejected = append(rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: rcpt, Reason: err.Error()})
+			continue
+		}
+		rcpts = append(rcpts, envelopeRcpt{addr: rcpt, path: path})
+		paths = append(paths, path)
+	}
+	if len(rcpts) == 0 {
+		return result{err: permanentError{fmt.Errorf("no recipient can be sent to: %s", rejected[0].Reason)}}
+	}
 	opts := &smtp.MailOptions{Size: int64(len(data))}
-	if !isASCII(from) || !isASCII(rcpts...) {
+	if !isASCII(from) || !isASCII(paths...) {
 		if ok, _ := c.c.Extension("SMTPUTF8"); !ok {
 			return result{err: permanentError{errors.New("non-ASCII address and the server lacks SMTPUTF8")}}
 		}
@@ -528,19 +548,18 @@ func (c *conn) deliver(m *tickets.Mail, data []byte) result {
 	}
 	var (
 		accepted []string
-		rejected []Rejection
 		firstRej error
 	)
 	for _, rcpt := range rcpts {
-		err := c.c.Rcpt(rcpt, nil)
+		err := c.c.Rcpt(rcpt.path, nil)
 		if err == nil {
-			accepted = append(accepted, rcpt)
+			accepted = append(accepted, rcpt.addr)
 			continue
 		}
-		err = fmt.Errorf("rcpt to <%s>: %w", rcpt, err)
+		err = fmt.Errorf("rcpt to <%s>: %w", rcpt.path, err)
 		var se *smtp.SMTPError
 		if errors.As(err, &se) && isPermanent(err) {
-			rejected = append(rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: rcpt, Reason: se.Error()})
+			rejected = append(rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: rcpt.addr, Reason: se.Error()})
 			if firstRej == nil {
 				firstRej = err
 			}
@@ -566,6 +585,9 @@ func (c *conn) deliver(m *tickets.Mail, data []byte) result {
 	c.dirty = false
 	return result{accepted: accepted, rejected: rejected}
 }
+
+// envelopeRcpt is a recipient as stored and as written after RCPT TO.
+type envelopeRcpt struct{ addr, path string }
 
 // brokenOr wraps err in a result, dropping the connection unless the
 // server answered with a reply that leaves the session usable.

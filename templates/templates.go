@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	texttemplate "text/template"
@@ -107,6 +108,9 @@ type Data struct {
 	// Resolved are a requester's resolved tickets that a reply still
 	// reopens (status reply); their Age is the time since resolution.
 	Resolved []TicketLine
+	// Linked are the tickets this one is linked to (a new ticket opened by
+	// mail on a closed one names it to the agents).
+	Linked []TicketLine
 }
 
 // ArticleLine is a knowledge-base article offered to a requester.
@@ -164,6 +168,10 @@ type Rendered struct {
 type Set struct {
 	text map[string]*texttemplate.Template // key lang/name
 	html map[string]*htmltemplate.Template // key lang/name
+	// prefixes matches the words the templates put before a ticket's
+	// subject, in every language (prefixes.go).
+	prefixes *regexp.Regexp
+	phrases  map[string]*texttemplate.Template // key lang (phrases.go)
 }
 
 // Languages returns the supported language codes.
@@ -188,6 +196,13 @@ func New(overrideDir string) (*Set, error) {
 	s := &Set{
 		text: make(map[string]*texttemplate.Template),
 		html: make(map[string]*htmltemplate.Template),
+
+		phrases: make(map[string]*texttemplate.Template),
+	}
+	for _, lang := range languages {
+		if s.phrases[lang], err = parsePhrases(src, lang); err != nil {
+			return nil, err
+		}
 	}
 	layout, layoutName, err := src.read(layoutFile)
 	if err != nil {
@@ -220,6 +235,7 @@ func New(overrideDir string) (*Set, error) {
 			s.text[key], s.html[key] = tt, ht
 		}
 	}
+	s.prefixes = s.ownPrefixes()
 	return s, nil
 }
 
@@ -244,6 +260,7 @@ var sampleData = Data{
 	Rating:    2,
 	Tickets:   []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 1, Age: "1d"}},
 	Resolved:  []TicketLine{{Ticket: 2, Token: "[Desk #2]", Subject: "T", Status: "resolved", Priority: "normal", Tier: 1, Age: "2h"}},
+	Linked:    []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "closed", Priority: "high", Tier: 1, Age: "1d"}},
 }
 
 // Render renders template name in lang with data.

@@ -2,12 +2,12 @@ package tickets
 
 import (
 	"errors"
-	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -102,7 +102,7 @@ func (a *applier) checkAll(t *Ticket, agent string, cmds []command) []string {
 	}
 	if hasCommand(cmds, "note") && hasCommand(cmds, "kb") {
 		// Articles are shown to requesters; a note is internal.
-		problems = append(problems, "#kb with #note: an internal note cannot become a knowledge-base article")
+		problems = append(problems, a.say("problem_kb_note", templates.Phrase{}))
 	}
 	return problems
 }
@@ -111,26 +111,26 @@ func (a *applier) checkAll(t *Ticket, agent string, cmds []command) []string {
 func (a *applier) check(t *Ticket, agent string, c command) string {
 	switch c.name {
 	case "":
-		return "unknown command"
+		return a.say("problem_unknown", templates.Phrase{})
 	case "priority":
 		if _, ok := tiers.ParsePriority(c.arg); !ok {
-			return "needs one of low, normal, high, urgent (baja, normal, alta, urgente)"
+			return a.say("problem_priority", templates.Phrase{})
 		}
 	case "assign":
 		if _, ok := a.assignee(agent, c.arg); !ok {
-			return "needs an agent's address, or me"
+			return a.say("problem_assign", templates.Phrase{})
 		}
 	case "tier":
 		n, err := strconv.Atoi(strings.TrimSpace(c.arg))
 		if _, ok := a.s.opts.Policy.Tier(n); err != nil || !ok {
-			return fmt.Sprintf("needs a tier number from 1 to %d", a.s.opts.Policy.Last())
+			return a.say("problem_tier", templates.Phrase{Max: a.s.opts.Policy.Last()})
 		}
 		if n == t.Tier {
-			return fmt.Sprintf("the ticket is at tier %d already", n)
+			return a.say("problem_same_tier", templates.Phrase{Tier: n})
 		}
 	case "send":
 		if t.Held == nil {
-			return "there is no held reply to send"
+			return a.say("problem_send", templates.Phrase{})
 		}
 	}
 	return ""
@@ -155,18 +155,14 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 	var err error
 	switch c.name {
 	case "escalate":
-		reason := c.arg
-		if reason == "" {
-			reason = "escalated by " + agent
-		}
-		err = a.escalate(t, reason, agent)
+		err = a.escalate(t, agentReason("reason_escalated_by", agent, c.arg), agent)
 		if errors.Is(err, errLastTier) {
 			// Nowhere to climb: the managers are the next step.
 			err = a.escalationRequested(t, agent, c.arg)
 		}
 	case "tier":
 		n, _ := strconv.Atoi(strings.TrimSpace(c.arg))
-		err = a.moveTier(t, n, "moved by "+agent, agent)
+		err = a.moveTier(t, n, agentReason("reason_moved_by", agent, ""), agent)
 	case "priority":
 		pr, _ := tiers.ParsePriority(c.arg)
 		err = a.setPriority(t, pr, agent)

@@ -17,7 +17,7 @@ var errLastTier = errors.New("already at the last tier")
 
 // notice is what an SLA or escalation mail says beyond the ticket itself.
 type notice struct {
-	reason  string
+	reason  reason
 	left    time.Duration // time left before a breach (warnings)
 	clock   string        // "first_response" or "resolution"
 	history string
@@ -27,15 +27,15 @@ type notice struct {
 // the ticket with its history, the previous assignee is told, and the
 // requester gets a short notice when the desk wants that. actor is the
 // agent who asked for it, "" for an SLA breach. The same path serves both.
-func (a *applier) escalate(t *Ticket, reason, actor string) error {
+func (a *applier) escalate(t *Ticket, why reason, actor string) error {
 	if t.Tier >= a.s.opts.Policy.Last() {
 		return errLastTier
 	}
-	return a.moveTier(t, t.Tier+1, reason, actor)
+	return a.moveTier(t, t.Tier+1, why, actor)
 }
 
 // moveTier moves t to tier level (up or down, "#tier n"), the same way.
-func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
+func (a *applier) moveTier(t *Ticket, level int, why reason, actor string) error {
 	from := t.Tier
 	prevAssignee := t.Assignee
 	fromName := a.tier(t).Name
@@ -45,7 +45,7 @@ func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
 	a.enterTier(t, level)
 	tier := a.tier(t)
 	err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventEscalated, Actor: actor,
-		Detail: reason, FromTier: from, ToTier: t.Tier})
+		Detail: why.String(), FromTier: from, ToTier: t.Tier})
 	if err != nil {
 		return err
 	}
@@ -66,12 +66,12 @@ func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
 		return err
 	}
 	if err := a.queue(t, outgoing{kind: "escalated", to: internal, thread: a.agentThread(t),
-		auto: "auto-generated", notice: notice{reason: reason, history: history}, fromTier: fromName}); err != nil {
+		auto: "auto-generated", notice: notice{reason: why, history: history}, fromTier: fromName}); err != nil {
 		return err
 	}
 	if prevAssignee != "" && !slices.Contains(tier.Agents, prevAssignee) {
 		if err := a.queue(t, outgoing{kind: "escalation_notice", to: []Address{{Email: prevAssignee}}, thread: a.agentThread(t),
-			auto: "auto-generated", notice: notice{reason: reason}, fromTier: fromName}); err != nil {
+			auto: "auto-generated", notice: notice{reason: why}, fromTier: fromName}); err != nil {
 			return err
 		}
 	}
@@ -100,12 +100,12 @@ func (a *applier) forwardToVendor(t *Ticket, tier tiers.Tier) error {
 
 // alertManagers tells the managers at once of a breach at the last tier;
 // without managers, the tier's own agents.
-func (a *applier) alertManagers(t *Ticket, reason string) error {
+func (a *applier) alertManagers(t *Ticket, why reason) error {
 	to := addresses(a.s.opts.Managers)
 	if len(to) == 0 {
 		to = addresses(a.internalTier(t).Agents)
 	}
-	return a.queue(t, outgoing{kind: "sla_alert", to: to, auto: "auto-generated", notice: notice{reason: reason}})
+	return a.queue(t, outgoing{kind: "sla_alert", to: to, auto: "auto-generated", notice: notice{reason: why}})
 }
 
 // escalationRequested tells the managers (without managers, the tier's
@@ -117,7 +117,7 @@ func (a *applier) escalationRequested(t *Ticket, agent, words string) error {
 		to = addresses(a.internalTier(t).Agents)
 	}
 	return a.queue(t, outgoing{kind: "escalation_request", to: to, auto: "auto-generated",
-		author: &Address{Email: agent}, notice: notice{reason: words}})
+		author: &Address{Email: agent}, text: strings.TrimSpace(words)})
 }
 
 // notifyInternal mails the ticket's assignee, or its internal tier's agents.
@@ -256,7 +256,7 @@ func (a *applier) history(t *Ticket, public bool) (string, error) {
 				}
 			case "agent":
 			default: // notes, automatic, unverified, vendor and other people's mail
-				author += " (" + e.Detail + ")"
+				author += " (" + a.historyLabel(e.Detail) + ")"
 			}
 			add(e.Time, author, text)
 		})

@@ -87,6 +87,19 @@ func (a *applier) link(t, other *Ticket, why string) error {
 	return a.save(other)
 }
 
+// linkedLines describes the tickets t is linked to, for the agents.
+func (a *applier) linkedLines(t *Ticket) ([]templates.TicketLine, error) {
+	var out []templates.TicketLine
+	for _, id := range t.Links {
+		other, err := getTicket(a.tx, id)
+		if err != nil {
+			return nil, fmt.Errorf("linked ticket %d: %w", id, err)
+		}
+		out = append(out, a.s.ticketLine(&other, a.now))
+	}
+	return out, nil
+}
+
 // statusSubject matches the subject of a self-service status request.
 var statusSubject = regexp.MustCompile(`(?i)^\s*#?\s*(status|estado)\s*[?!.]*\s*$`)
 
@@ -98,6 +111,12 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 		return a.ignore(m, "status request in imported mail: not answered")
 	}
 	from := NormalizeEmail(m.From.Email)
+	if ok, why, err := a.statusAllowed(from); err != nil || !ok {
+		if err != nil {
+			return Result{}, err
+		}
+		return a.ignore(m, why)
+	}
 	var lines, resolved []templates.TicketLine
 	err := forRequester(a.tx, from, func(t Ticket) {
 		switch {

@@ -25,6 +25,17 @@ type Options struct {
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.
 	RequireVerifiedAgents bool
+	// AgentLogins maps an agent's or a vendor's address to SMTP AUTH
+	// logins that are theirs besides the address itself (verify.go).
+	AgentLogins map[string][]string
+	// SingleSenderDomains are the domains whose addresses only their owner
+	// can send from, so a DKIM/SPF/DMARC pass names the person; nil: every
+	// domain no requester has written from (verify.go). Empty: none.
+	SingleSenderDomains []string
+	// TrustedAuthResults: the MX's Authentication-Results are read
+	// (trusted_authserv_id is set), so requester mail is judged by them
+	// too; without, new participants need the requester's confirmation.
+	TrustedAuthResults bool
 	// CollisionCheck holds an agent's answer to a notification older than
 	// the newest public message from someone else, until they confirm it.
 	CollisionCheck bool
@@ -102,6 +113,7 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
 	opts.Limits = opts.Limits.withDefaults()
+	opts.AgentLogins, opts.SingleSenderDomains = normalizeLogins(opts.AgentLogins), normalizeDomains(opts.SingleSenderDomains)
 	if opts.OnLimit == nil {
 		opts.OnLimit = func(string) {}
 	}
@@ -120,6 +132,9 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	if !store.db.IsReadOnly() {
 		if err := s.backfillSLA(); err != nil {
 			return nil, fmt.Errorf("start SLA clocks of older tickets: %w", err)
+		}
+		if err := s.backfillRequesterDomains(); err != nil {
+			return nil, fmt.Errorf("index requester domains: %w", err)
 		}
 	}
 	return s, nil
@@ -225,12 +240,21 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		}
 	}
 	vendorLevel, isVendor := a.s.opts.Policy.VendorTier(from)
+	forgedVendor := isVendor && a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from)
+	if forgedVendor {
+		vendorLevel = 0 // its subject's vendor number threads nothing
+	}
 	t, found, err := a.findTicket(m, vendorLevel)
 	if err != nil {
 		return Result{}, err
 	}
 	if found && isVendor {
-		if err := a.vendorMail(&t, m, vendorLevel); err != nil {
+		if forgedVendor {
+			err = a.unverifiedAgentMail(&t, m)
+		} else {
+			err = a.vendorMail(&t, m, vendorLevel)
+		}
+		if err != nil {
 			return Result{}, err
 		}
 		t.Updated = a.now
@@ -240,11 +264,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
-		// Recorded, but never answered nor forwarded: two robots must not talk.
-		if err := a.recordInbound(&t, m, "automatic mail"); err != nil {
-			return Result{}, err
-		}
-		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
+		return a.autoReply(&t, m)
 	}
 	if !found {
 		if statusSubject.MatchString(cleanSubject(m.Subject)) {
@@ -258,7 +278,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	switch {
 	case !a.s.opts.Policy.IsAgent(from):
 		err = a.customerMail(&t, m)
-	case a.s.opts.RequireVerifiedAgents && !m.SenderVerified:
+	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
 		err = a.unverifiedAgentMail(&t, m)
 	default:
 		err = a.agentReply(&t, m)
@@ -347,7 +367,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	subject := cleanSubject(a.s.token.strip(m.Subject))
+	subject := subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject)
 	if subject == "" {
 		subject = "(sin asunto)"
 		if a.s.opts.Language == "en" {
@@ -364,6 +384,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		Updated:             a.now,
 		RootMessageID:       m.MessageID,
 		LastPublicMessageID: m.MessageID,
+	}
+	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
+		return Result{}, err
 	}
 	a.addParticipants(&t, m)
 	a.enterTier(&t, 1)
@@ -400,7 +423,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.acknowledge(&t, m, suggested); err != nil {
 		return Result{}, err
 	}
-	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
+	if err := a.noticeNewTicket(&t, m); err != nil {
 		return Result{}, err
 	}
 	if err := a.tellDropped(&t, m); err != nil {
@@ -561,39 +584,6 @@ func (a *applier) blankAgents(text string) string {
 	return text
 }
 
-// replaceFold replaces every case-insensitive occurrence of the address
-// old in s — whole addresses only: with agent ana@example.com, the text
-// "mariana@example.com" stays as it is.
-func replaceFold(s, old, repl string) string {
-	lower := strings.ToLower(s)
-	if len(lower) != len(s) { // lower-casing changed byte offsets: exact case only
-		lower = s
-	}
-	var b strings.Builder
-	for from := 0; ; {
-		i := strings.Index(lower[from:], old)
-		if i < 0 {
-			b.WriteString(s[from:])
-			return b.String()
-		}
-		start, end := from+i, from+i+len(old)
-		if (start > 0 && isAddrChar(s[start-1])) || (end < len(s) && isAddrChar(s[end])) {
-			b.WriteString(s[from:end]) // part of a longer address
-		} else {
-			b.WriteString(s[from:start])
-			b.WriteString(repl)
-		}
-		from = end
-	}
-}
-
-// isAddrChar reports whether c can continue an address on either side
-// (the dot only when it is not the end of a sentence: "a@b.com." ends one).
-func isAddrChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '_' || c == '+' || c == '-' || c == '%'
-}
-
 // customerText is what agents should read of a requester's mail: the new
 // text, or the whole body when the mail was all quote (a forward, say).
 func customerText(m *Inbound) string {
@@ -612,11 +602,12 @@ func wholeText(m *Inbound) string {
 	return m.Text
 }
 
-// unverifiedAgentMail keeps mail that claims an agent's address but could
-// not be verified: recorded and shown to the agents with a warning, never
+// unverifiedAgentMail keeps mail that claims an agent's (or the vendor's,
+// or with TrustedAuthResults the requester's) address but could not be
+// verified: recorded and shown to the agents with a warning, never
 // relayed, and it changes nothing else on the ticket.
 func (a *applier) unverifiedAgentMail(t *Ticket, m *Inbound) error {
-	if err := a.recordInbound(t, m, "unverified agent address: not relayed (From may be forged)"); err != nil {
+	if err := a.recordInbound(t, m, "unverified sender: nothing applied (From may be forged)"); err != nil {
 		return err
 	}
 	return a.notifyAgents(t, "agent_update", m, true)
@@ -630,6 +621,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	switch {
 	case from == t.Requester.Email:
 		role = ""
+		if err := a.learnRequesterDomain(m, from); err != nil {
+			return err
+		}
 		a.addParticipants(t, m)
 	case t.isParticipant(from):
 		role = "participant"
@@ -810,6 +804,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		author = *o.author
 	}
 	tier := a.tier(t)
+	var err error
 	data := templates.Data{
 		Desk:           a.s.opts.Desk.Name,
 		Token:          a.s.token.format(t.ID),
@@ -824,7 +819,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		TierName:       tier.Name,
 		Unverified:     o.unverified,
 		Priority:       or(string(t.Priority), "normal"),
-		Reason:         o.notice.reason,
+		Reason:         o.notice.reason.words(a.s.opts.Templates, a.s.opts.Language),
 		History:        o.notice.history,
 		Clock:          o.notice.clock,
 		Left:           humanDuration(o.notice.left),
@@ -834,6 +829,11 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Rating:         o.rating,
 		RateLinks:      o.rateLinks,
 		DeskAddress:    a.s.opts.Desk.Email,
+	}
+	if kind == "agent_new" {
+		if data.Linked, err = a.linkedLines(t); err != nil {
+			return err
+		}
 	}
 	for i, art := range o.articles {
 		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})

@@ -62,8 +62,12 @@ type Inbound struct {
 	AutoSubmitted bool `json:"auto_submitted,omitempty"`
 	// SenderVerified is true when a trusted Authentication-Results header
 	// (RFC 8601) shows the From domain authenticated: dmarc=pass, or
-	// dkim=pass / spf=pass aligned with the From domain.
+	// dkim=pass / spf=pass aligned with the From domain. It proves the
+	// domain, not the person (verify.go decides what it proves for whom).
 	SenderVerified bool `json:"sender_verified,omitempty"`
+	// AuthLogin is the SMTP AUTH login a trusted Authentication-Results
+	// header records (auth=pass smtp.auth=...), lower case; "" when none.
+	AuthLogin string `json:"auth_login,omitempty"`
 	// Priority is what the sender's client declared (Importance,
 	// X-Priority, Priority headers), one of tiers.Priorities, or "".
 	Priority tiers.Priority `json:"priority,omitempty"`

@@ -137,7 +137,7 @@ func TestBadCommandChangesNothing(t *testing.T) {
 	if len(mails) != 1 || mails[0].Kind != "command_error" || mails[0].To[0].Email != "ana@example.com" {
 		t.Fatalf("mails %+v: want only the error to the agent", mails)
 	}
-	for _, want := range []string{"#asignar pedro@client.com: needs an agent's address", "#frobnicate: unknown command", "Ya está."} {
+	for _, want := range []string{"#asignar pedro@client.com: necesita la dirección de un agente", "#frobnicate: orden desconocida", "Ya está."} {
 		if !strings.Contains(mails[0].Text, want) {
 			t.Errorf("error mail lacks %q:\n%s", want, mails[0].Text)
 		}

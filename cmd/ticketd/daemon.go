@@ -71,6 +71,8 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	opts.Desk, opts.Tag, opts.Language = cfg.Desk, cfg.Tag, cfg.Language
 	opts.Policy, opts.Templates, opts.Now = cfg.Policy, tmpl, deps.Now
 	opts.RequireVerifiedAgents = cfg.RequireVerifiedAgents
+	opts.TrustedAuthResults = cfg.IMAP.TrustedAuthservID != ""
+	opts.AgentLogins, opts.SingleSenderDomains = cfg.AgentLogins, cfg.SingleSenderDomains
 	opts.Managers = cfg.Managers
 	opts.NotifyRequesterOnEscalation = cfg.NotifyRequesterOnEscalation
 	opts.Location = cfg.Location

@@ -63,9 +63,15 @@ type e2e struct {
 
 func newE2E(t *testing.T) *e2e {
 	t.Helper()
+	return newE2EWith(t, smtptest.Options{})
+}
+
+// newE2EWith is newE2E with a capturing SMTP server configured by smtpOpts.
+func newE2EWith(t *testing.T, smtpOpts smtptest.Options) *e2e {
+	t.Helper()
 	e := &e2e{t: t, dir: t.TempDir()}
 	e.imap = dovecottest.Start(t, dovecottest.User{Name: deskAddr, Password: deskPass})
-	e.smtp = smtptest.Start(t)
+	e.smtp = smtptest.StartWith(t, smtpOpts)
 	e.dataDir = filepath.Join(e.dir, "data")
 	e.writeConfig(server{addr: e.imap.Addr(), security: "none"}, server{addr: e.smtp.Addr(), security: "none"})
 	return e

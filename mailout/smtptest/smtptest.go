@@ -24,6 +24,9 @@ type Message struct {
 	Data     []byte   // the message as received, headers and body
 	Username string   // the AUTH PLAIN user, "" without AUTH
 	TLS      bool     // the message came over TLS (implicit or STARTTLS)
+	// RcptOptions are the ESMTP parameters each RCPT TO carried
+	// (NOTIFY, ORCPT with Options.EnableDSN), in the order of To.
+	RcptOptions []smtp.RcptOptions
 }
 
 // Options configure a Server started with StartWith. The zero value is
@@ -46,6 +49,10 @@ type Options struct {
 	// OAUTHBEARER besides PLAIN: they accept Username (when set) with the
 	// token it returns at the time (oauth.go).
 	OAuthToken func() string
+	// EnableDSN makes the server offer DSN (RFC 3461) and accept the
+	// NOTIFY and ORCPT parameters of RCPT TO, recording them in
+	// Message.RcptOptions; without it they are refused with 504.
+	EnableDSN bool
 }
 
 // Server is a capturing SMTP server. Create it with Start or StartWith.
@@ -102,6 +109,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 			srv.TLSConfig = opts.TLSConfig
 		}
 	}
+	srv.EnableDSN = opts.EnableDSN
 	srv.MaxMessageBytes = 32 << 20
 	srv.ReadTimeout = time.Minute
 	srv.WriteTimeout = time.Minute
@@ -198,7 +206,8 @@ func (s *Server) FailData(code int, times int) {
 func copyMessages(msgs []Message) []Message {
 	out := make([]Message, len(msgs))
 	for i, m := range msgs {
-		out[i] = Message{From: m.From, To: slices.Clone(m.To), Data: bytes.Clone(m.Data), Username: m.Username, TLS: m.TLS}
+		out[i] = m
+		out[i].To, out[i].Data, out[i].RcptOptions = slices.Clone(m.To), bytes.Clone(m.Data), slices.Clone(m.RcptOptions)
 	}
 	return out
 }
@@ -241,6 +250,7 @@ type session struct {
 	username string
 	from     string
 	to       []string
+	rcptOpts []smtp.RcptOptions
 }
 
 var _ smtp.AuthSession = (*session)(nil)
@@ -282,7 +292,7 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
-func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (ss *session) Rcpt(to string, opts *smtp.RcptOptions) error {
 	ss.s.mu.Lock()
 	code := ss.s.failRcpt[strings.ToLower(to)]
 	ss.s.mu.Unlock()
@@ -290,6 +300,11 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		return replyError(code, "<"+to+">")
 	}
 	ss.to = append(ss.to, to)
+	var o smtp.RcptOptions
+	if opts != nil {
+		o = *opts
+	}
+	ss.rcptOpts = append(ss.rcptOpts, o)
 	return nil
 }
 
@@ -308,7 +323,8 @@ func (ss *session) Data(r io.Reader) error {
 		return replyError(s.dataCode, "message data")
 	}
 	_, overTLS := ss.c.TLSConnectionState()
-	s.msgs = append(s.msgs, Message{From: ss.from, To: slices.Clone(ss.to), Data: data, Username: ss.username, TLS: overTLS})
+	s.msgs = append(s.msgs, Message{From: ss.from, To: slices.Clone(ss.to), Data: data, Username: ss.username, TLS: overTLS,
+		RcptOptions: slices.Clone(ss.rcptOpts)})
 	close(s.changed)
 	s.changed = make(chan struct{})
 	return nil
@@ -317,6 +333,7 @@ func (ss *session) Data(r io.Reader) error {
 func (ss *session) Reset() {
 	ss.from = ""
 	ss.to = nil
+	ss.rcptOpts = nil
 }
 
 func (ss *session) Logout() error { return nil }
