@@ -30,7 +30,7 @@ var (
 var (
 	languages = []string{"es", "en"}
 	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "agent_assigned", "reply",
-		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "digest",
+		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "escalation_request", "digest",
 		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply",
 		"agent_bounce", "attachment_dropped", "admin_auth_failed", "participant_confirm"}
 )
@@ -109,6 +109,9 @@ type Data struct {
 	// and the code a reply must carry to add them (participant_confirm).
 	Addresses []string
 	Code      string
+	// Resolved are a requester's resolved tickets that a reply still
+	// reopens (status reply); their Age is the time since resolution.
+	Resolved []TicketLine
 	// Linked are the tickets this one is linked to (a new ticket opened by
 	// mail on a closed one names it to the agents).
 	Linked []TicketLine
@@ -272,6 +275,7 @@ var sampleData = Data{
 	RateLinks: []string{"mailto:desk@example.com?subject=5", "mailto:desk@example.com?subject=4", "mailto:desk@example.com?subject=3", "mailto:desk@example.com?subject=2", "mailto:desk@example.com?subject=1"},
 	Rating:    2,
 	Tickets:   []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 1, Age: "1d"}},
+	Resolved:  []TicketLine{{Ticket: 2, Token: "[Desk #2]", Subject: "T", Status: "resolved", Priority: "normal", Tier: 1, Age: "2h"}},
 	Linked:    []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "closed", Priority: "high", Tier: 1, Age: "1d"}},
 }
 

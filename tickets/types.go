@@ -210,6 +210,7 @@ const (
 	EventOutbound       EventKind = "outbound"        // a mail queued to someone
 	EventDelivered      EventKind = "delivered"       // the SMTP server accepted an outbound mail
 	EventDeliveryFailed EventKind = "delivery_failed" // an outbound mail could not be delivered
+	EventNotSent        EventKind = "not_sent"        // a mail had nobody to go to (Detail: which, why)
 	EventStatus         EventKind = "status"          // status changed
 	EventAssigned       EventKind = "assigned"        // assignee changed
 	EventPriority       EventKind = "priority"        // priority changed
