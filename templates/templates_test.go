@@ -28,6 +28,8 @@ func sample() Data {
 		Left:           "15m",
 		FromTierName:   "Nivel 1",
 		Digest:         sampleData.Digest,
+		Addresses:      []string{"extra@example.org"},
+		Code:           "CC-ABCDEFGHIJKLMNOP",
 	}
 }
 

@@ -41,6 +41,8 @@ var commandNames = map[string]string{
 	"tier": "tier", "nivel": "tier",
 	"kb":   "kb",
 	"send": "send", "enviar": "send",
+	"cc": "cc", "copia": "cc", "copiar": "cc",
+	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -132,6 +134,8 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		if t.Held == nil {
 			return a.say("problem_send", templates.Phrase{})
 		}
+	case "cc", "uncc":
+		return a.checkCc(t, c)
 	}
 	return ""
 }
@@ -158,7 +162,7 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.escalate(t, agentReason("reason_escalated_by", agent, c.arg), agent)
 		if errors.Is(err, errLastTier) {
 			// Nowhere to climb: the managers are the next step.
-			err = a.alertManagers(t, agentReason("reason_last_tier", agent, c.arg))
+			err = a.escalationRequested(t, agent, c.arg)
 		}
 	case "tier":
 		n, _ := strconv.Atoi(strings.TrimSpace(c.arg))
@@ -184,6 +188,10 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.setStatus(t, StatusClosed, agent, StatusNew, StatusOpen, StatusPending, StatusResolved)
 	case "open":
 		err = a.setStatus(t, StatusOpen, agent, StatusNew, StatusPending, StatusResolved)
+	case "cc":
+		err = a.ccByAgent(t, agent, c.arg)
+	case "uncc":
+		err = a.unccByAgent(t, agent, c.arg)
 	}
 	if err != nil {
 		return err

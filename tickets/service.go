@@ -250,7 +250,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	}
 	if found && isVendor {
 		if forgedVendor {
-			err = a.unverifiedAgentMail(&t, m)
+			err = a.unverifiedMail(&t, m)
 		} else {
 			err = a.vendorMail(&t, m, vendorLevel)
 		}
@@ -264,7 +264,16 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
-		return a.autoReply(&t, m)
+		return a.autoReply(&t, m, "automatic mail: not relayed, not answered")
+	}
+	if found && t.Status != StatusClosed {
+		repeated, err := a.repeatsItself(&t, m)
+		if err != nil {
+			return Result{}, err
+		}
+		if repeated {
+			return a.autoReply(&t, m, "automatic mail (repeats its sender's earlier text): not relayed, not answered")
+		}
 	}
 	if !found {
 		if statusSubject.MatchString(cleanSubject(m.Subject)) {
@@ -279,7 +288,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	case !a.s.opts.Policy.IsAgent(from):
 		err = a.customerMail(&t, m)
 	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
-		err = a.unverifiedAgentMail(&t, m)
+		err = a.unverifiedMail(&t, m)
 	default:
 		err = a.agentReply(&t, m)
 	}
@@ -388,7 +397,6 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
 		return Result{}, err
 	}
-	a.addParticipants(&t, m)
 	a.enterTier(&t, 1)
 	if link != nil {
 		if err := a.link(&t, link, why); err != nil {
@@ -424,6 +432,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		return Result{}, err
 	}
 	if err := a.noticeNewTicket(&t, m); err != nil {
+		return Result{}, err
+	}
+	if err := a.addParticipants(&t, m); err != nil {
 		return Result{}, err
 	}
 	if err := a.tellDropped(&t, m); err != nil {
@@ -486,7 +497,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	var err error
 	switch {
 	case note && words.text != "":
-		err = a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
+		err = a.queue(t, outgoing{kind: "agent_note", to: a.noteRecipients(t, agent), thread: a.agentThread(t),
 			auto: "auto-generated", text: words.text, author: &Address{Email: agent}})
 	case note || (!relay && len(cmds) > 0):
 		// commands only: nothing to relay
@@ -542,18 +553,18 @@ func replyThread(m *Inbound) thread {
 	return thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
 }
 
-// otherAgents are the desk's people on t except author: the assignee and
-// the agents of its internal tier.
-func (a *applier) otherAgents(t *Ticket, author string) []Address {
-	var out []Address
-	seen := map[string]bool{author: true}
-	for _, e := range append([]string{t.Assignee}, a.internalTier(t).Agents...) {
-		if e != "" && !seen[e] {
-			seen[e] = true
-			out = append(out, Address{Email: e})
+// noteRecipients are who an internal note by author is for: the ticket's
+// assignee or, while nobody has it, the agents of its tier; never the
+// author. None at all (the assignee writes, or the only agent of the
+// tier): the note is kept on the ticket and nobody is mailed.
+func (a *applier) noteRecipients(t *Ticket, author string) []Address {
+	var to []Address
+	for _, r := range a.internalRecipients(t) {
+		if r.Email != author {
+			to = append(to, r)
 		}
 	}
-	return out
+	return to
 }
 
 // publicMessage notes that the public conversation moved on, by whom.
@@ -563,14 +574,15 @@ func (a *applier) publicMessage(t *Ticket, by string) {
 
 // relayable returns the part of an agent's text that may reach the
 // requester: only the new text (never the quoted notification, which holds
-// internal details), with every agent address blanked out (signatures).
-// It reports false when nothing is left to relay.
+// internal details), without the agent's sign-off (signoff.go) and with
+// every agent address blanked out. It reports false when nothing is left
+// to relay.
 func (a *applier) relayable(text string) (string, bool) {
 	text = strings.TrimSpace(text)
 	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
-	text = a.blankAgents(text)
+	text = a.blankAgents(cutSignOff(text))
 	return text, strings.TrimSpace(text) != ""
 }
 
@@ -602,11 +614,11 @@ func wholeText(m *Inbound) string {
 	return m.Text
 }
 
-// unverifiedAgentMail keeps mail that claims an agent's (or the vendor's,
+// unverifiedMail keeps mail that claims an agent's (or the vendor's,
 // or with TrustedAuthResults the requester's) address but could not be
 // verified: recorded and shown to the agents with a warning, never
 // relayed, and it changes nothing else on the ticket.
-func (a *applier) unverifiedAgentMail(t *Ticket, m *Inbound) error {
+func (a *applier) unverifiedMail(t *Ticket, m *Inbound) error {
 	if err := a.recordInbound(t, m, "unverified sender: nothing applied (From may be forged)"); err != nil {
 		return err
 	}
@@ -621,10 +633,18 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	switch {
 	case from == t.Requester.Email:
 		role = ""
+		if a.s.opts.TrustedAuthResults && !requesterVerified(m, from) {
+			return a.unverifiedMail(t, m)
+		}
 		if err := a.learnRequesterDomain(m, from); err != nil {
 			return err
 		}
-		a.addParticipants(t, m)
+		if err := a.confirmParticipants(t, m); err != nil {
+			return err
+		}
+		if err := a.addParticipants(t, m); err != nil {
+			return err
+		}
 	case t.isParticipant(from):
 		role = "participant"
 	}
@@ -705,30 +725,6 @@ func (a *applier) recordInbound(t *Ticket, m *Inbound, detail string) error {
 		Attachments: m.Attachments})
 }
 
-// addParticipants adds the people the requester copied (To and Cc, except the
-// desk, agents and the requester) so they receive public answers.
-func (a *applier) addParticipants(t *Ticket, m *Inbound) {
-	for _, list := range [][]Address{m.To, m.Cc} {
-		for _, addr := range list {
-			e := NormalizeEmail(addr.Email)
-			if e == "" || e == a.s.opts.Desk.Email || e == t.Requester.Email ||
-				a.s.opts.Policy.IsAgent(e) || t.isParticipant(e) {
-				continue
-			}
-			t.Participants = append(t.Participants, NewAddress(addr.Name, e))
-		}
-	}
-}
-
-func (t *Ticket) isParticipant(email string) bool {
-	for _, p := range t.Participants {
-		if p.Email == email {
-			return true
-		}
-	}
-	return false
-}
-
 // notifyAgents sends m to the ticket's assignee, or to every agent of its
 // tier; unverified flags mail that claims an agent's address without proof.
 func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound, unverified bool) error {
@@ -784,6 +780,10 @@ type outgoing struct {
 	rateLinks  []string // the satisfaction question's mailto: links
 	// attachments go out with the mail (stored content only).
 	attachments []Attachment
+	// addresses and code: the people a confirmation asks about, and the
+	// code the requester's reply carries.
+	addresses []string
+	code      string
 }
 
 // queue renders o and puts it in the outbox, indexing its Message-ID so
@@ -791,6 +791,9 @@ type outgoing struct {
 func (a *applier) queue(t *Ticket, o outgoing) error {
 	if a.silent {
 		return nil // imported: recorded, never mailed
+	}
+	if len(o.to)+len(o.cc) == 0 {
+		return a.nobodyToTell(t, o)
 	}
 	if dropped := a.deliverable(&o); len(o.to)+len(o.cc) == 0 {
 		return a.notSent(t, o, dropped)
@@ -826,6 +829,8 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Rating:         o.rating,
 		RateLinks:      o.rateLinks,
 		DeskAddress:    a.s.opts.Desk.Email,
+		Addresses:      o.addresses,
+		Code:           o.code,
 	}
 	if kind == "agent_new" {
 		if data.Linked, err = a.linkedLines(t); err != nil {

@@ -124,9 +124,12 @@ type Ticket struct {
 	Tier         int       `json:"tier"`
 	Requester    Address   `json:"requester"`
 	Participants []Address `json:"participants,omitempty"` // Cc'd people who get public answers
-	Assignee     string    `json:"assignee,omitempty"`     // agent address, empty when unassigned
-	Created      time.Time `json:"created"`
-	Updated      time.Time `json:"updated"`
+	// Pending are people a mail in the requester's name copied, waiting
+	// for the requester to confirm them (participants.go).
+	Pending  []PendingParticipant `json:"pending_participants,omitempty"`
+	Assignee string               `json:"assignee,omitempty"` // agent address, empty when unassigned
+	Created  time.Time            `json:"created"`
+	Updated  time.Time            `json:"updated"`
 	// FirstResponse is when an agent first answered publicly; zero until then.
 	FirstResponse time.Time `json:"first_response,omitempty"`
 	ResolvedAt    time.Time `json:"resolved_at,omitempty"`
@@ -207,6 +210,7 @@ const (
 	EventOutbound       EventKind = "outbound"        // a mail queued to someone
 	EventDelivered      EventKind = "delivered"       // the SMTP server accepted an outbound mail
 	EventDeliveryFailed EventKind = "delivery_failed" // an outbound mail could not be delivered
+	EventNotSent        EventKind = "not_sent"        // a mail had nobody to go to (Detail: which, why)
 	EventStatus         EventKind = "status"          // status changed
 	EventAssigned       EventKind = "assigned"        // assignee changed
 	EventPriority       EventKind = "priority"        // priority changed
@@ -221,6 +225,7 @@ const (
 	EventLinked         EventKind = "linked"          // related to another ticket (Detail: why)
 	EventKB             EventKind = "kb"              // knowledge base: saved, suggested or helped
 	EventReminder       EventKind = "reminder"        // the requester was reminded of a pending ticket
+	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
 )
 
 // Event is one entry of a ticket's timeline.
@@ -273,6 +278,27 @@ type Mail struct {
 	Attempts    int          `json:"attempts"`
 	NextAttempt time.Time    `json:"next_attempt"`
 	LastError   string       `json:"last_error,omitempty"`
+	// Done are the recipients already settled: the SMTP server accepted
+	// the mail for them, or refused them for good. A retry goes to the
+	// others only (Pending).
+	Done []string `json:"done,omitempty"`
+}
+
+// Pending returns the envelope recipients the mail has still to reach:
+// Recipients without duplicates and without Done.
+func (m *Mail) Pending() []string {
+	seen := make(map[string]bool, len(m.Done))
+	for _, r := range m.Done {
+		seen[r] = true
+	}
+	var out []string
+	for _, r := range m.Recipients() {
+		if r != "" && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Recipients returns every envelope recipient of the mail.
