@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// mailsTo returns whether any captured mail went to addr.
+// anyMailTo reports whether any captured mail went to addr.
 func (e *e2e) anyMailTo(addr string) bool {
 	for _, m := range e.smtp.Messages() {
 		if slices.Contains(m.To, addr) {
