@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -69,8 +70,11 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 // junk in address and message-id headers and truncated multipart bodies
 // keep whatever can be read. It fails (with an error wrapping ErrMalformed)
 // only when the header block cannot be read or the message has no usable
-// From address. It never panics: a panic in a library it calls is
-// recovered and returned as an error wrapping ErrMalformed.
+// From address. When opts.Attachments fails to store one (a full disk, a
+// permission) the error wraps tickets.ErrStorage instead: the message is
+// fine and must be kept for another try. It never panics: a panic in a
+// library it calls is recovered and returned as an error wrapping
+// ErrMalformed.
 //
 // SenderVerified and AuthLogin are set from the Authentication-Results
 // fields carrying opts.TrustedAuthservID (see authres.go); they are unset
@@ -164,6 +168,9 @@ func parse(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bo
 	visible := VisibleText(full)
 	in.Text = capText(visible, cut && len(visible) == len(full))
 	info := scanParts(raw, opts)
+	if info.storageErr != nil {
+		return tickets.Inbound{}, fmt.Errorf("parse message: %w", info.storageErr)
+	}
 	in.Attachments = info.attachments
 	classify(&in, h, raw, info, opts.DeskAddress)
 	return in, nil
@@ -384,7 +391,10 @@ func msgIDs(v string, single bool) []string {
 			return r
 		}, id)
 		id = strings.Trim(id, "<>")
-		if id == "" || seen[id] || !utf8.ValidString(id) {
+		// An id with a control character or a bracket inside is not
+		// one (RFC 5322 §3.6.4) and would be copied into the headers
+		// of our own mail: dropped.
+		if id == "" || seen[id] || !utf8.ValidString(id) || strings.ContainsAny(id, "<>") || strings.ContainsFunc(id, unicode.IsControl) {
 			return
 		}
 		seen[id] = true

@@ -6,21 +6,33 @@
 // # Delivery
 //
 // A Sender takes the due mails from a Queue (implemented by
-// *tickets.Store), sends them over one SMTP connection per batch (a new
-// MAIL FROM per mail, RSET after an aborted transaction, a new connection
-// when one breaks) and records each outcome in the Queue:
+// *tickets.Store) and sends them over up to Options.Connections SMTP
+// connections, each reused for a batch of mails (a new MAIL FROM per
+// transaction, RSET after an aborted one, a new connection when one
+// breaks). A mail goes to its pending recipients (tickets.Mail.Pending),
+// at most Options.MaxRecipients per transaction (OnLimit is told when a
+// mail is split). Outcomes, per recipient:
 //
-//   - accepted by the server: MarkDelivered. When the server refuses some
-//     recipients permanently (5xx on RCPT) but accepts others, the mail is
-//     delivered to those, the refusals are logged at Error, reported in
-//     Stats, and recorded on the ticket by the same MarkDelivered.
-//   - an SMTP 4xx reply, or a network/TLS/connection problem: MarkRetry
-//     with exponential backoff (1m, 2m, 4m, … at most 1h) — or MarkFailed
-//     once the mail has been waiting longer than Options.MaxAge.
-//     A temporary refusal of any one recipient defers the whole mail, so
-//     nobody receives it twice.
-//   - an SMTP 5xx reply (or every recipient refused): MarkFailed, with the
-//     server's code and text in the reason.
+//   - accepted by the server: the transaction is recorded durably
+//     (Queue.MarkSent) before the next transaction on that connection is
+//     accepted — the fsync runs while the next mail's lines go out, only
+//     its final dot waits (record.go). A crash therefore re-sends at most
+//     one mail per connection.
+//   - refused for good (5xx to RCPT, or an address that cannot go into an
+//     envelope, address.go): recorded for that recipient only; the mail
+//     fails as a whole only when nobody could get it.
+//   - refused for now (4xx to RCPT, e.g. 452): only that recipient is
+//     retried later; the others get the mail now.
+//   - a 4xx to MAIL or DATA, or a network/TLS/connection problem:
+//     MarkRetry for the recipients still pending, with exponential
+//     backoff (1m, 2m, 4m, … at most 1h) — or MarkFailed once the mail
+//     has been waiting longer than Options.MaxAge.
+//   - a 5xx to MAIL or DATA: the recipients of that transaction fail.
+//
+// Stopping (the context of Run or Drain done, a SIGTERM) never cuts a
+// DATA: the transaction in flight is finished and recorded, then the
+// Sender stops; only a server still silent after Options.StopGrace has
+// its connection closed.
 //
 // A failure to log in or to set up TLS is never blamed on the mails: they
 // are retried (and the problem logged at Error) until MaxAge.
@@ -31,6 +43,8 @@
 //     accepted only towards a loopback host.
 //   - Compose is deterministic for a mail (Date is the time it was queued),
 //     so a retried mail carries the same Message-ID and Date.
+//   - The envelope and the headers name the same mailboxes: an address
+//     refused for SMTP is left out of both.
 //   - Never logged: message bodies, passwords (go-smtp's DebugWriter stays
 //     unset). Log keys: ticket, msgid, rcpt, err; Info per delivery, Warn
 //     per deferral, Error per permanent failure or refused recipient.

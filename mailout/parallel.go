@@ -18,8 +18,10 @@ import (
 // safe for concurrent use (*tickets.Store is).
 func (s *Sender) sendParallel(ctx context.Context, mails []tickets.Mail, st *Stats) error {
 	n := min(s.opts.Connections, (len(mails)+s.opts.BatchSize-1)/s.opts.BatchSize)
+	com := s.startCommitter()
+	defer com.stop()
 	if n <= 1 {
-		return s.sendBatch(ctx, mails, st)
+		return s.sendBatch(ctx, mails, st, com)
 	}
 	per := (len(mails) + n - 1) / n
 	stats := make([]Stats, n)
@@ -38,7 +40,7 @@ func (s *Sender) sendParallel(ctx context.Context, mails []tickets.Mail, st *Sta
 					errs[i] = fmt.Errorf("mailout: panic: %v", r)
 				}
 			}()
-			errs[i] = s.sendBatch(ctx, chunk, &stats[i])
+			errs[i] = s.sendBatch(ctx, chunk, &stats[i], com)
 		}()
 	}
 	wg.Wait()

@@ -23,10 +23,11 @@ import (
 type Queue interface {
 	// DueMail returns mails whose NextAttempt <= now, oldest first.
 	DueMail(now time.Time, limit int) ([]tickets.Mail, error)
-	// MarkDelivered removes the mail from the outbox and records the
-	// delivery on its ticket, with the recipients the server refused
-	// permanently while it accepted the others (nil when none).
-	MarkDelivered(id uint64, now time.Time, rejected []Rejection) error
+	// MarkSent records durably the SMTP transactions the server accepted
+	// (tickets.Store.MarkSent), each settling its recipients; a mail
+	// leaves the outbox once none is pending. It returns the ids of the
+	// mails that left.
+	MarkSent(ds []tickets.Delivery) ([]uint64, error)
 	// MarkRetry records a failed attempt: Attempts++, NextAttempt = next,
 	// LastError = errText.
 	MarkRetry(id uint64, next time.Time, errText string) error
@@ -91,6 +92,11 @@ type Options struct {
 	// OnAuthRecovered, when set, is called when a login succeeds after a
 	// failure streak.
 	OnAuthRecovered func()
+	// StopGrace is how long a mail in flight may still take once the
+	// context of Run or Drain is done (a SIGTERM): it is finished and
+	// recorded, then the Sender stops. 0 → 1 minute; after it the
+	// connection is closed and the mail is retried (possibly sent twice).
+	StopGrace time.Duration
 }
 
 // Backoff bounds: the n-th consecutive failure waits minBackoff·2ⁿ⁻¹,
@@ -169,6 +175,12 @@ func newSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 	}
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = 30 * time.Second
+	}
+	if opts.StopGrace <= 0 {
+		opts.StopGrace = time.Minute
+	}
+	if opts.MaxRecipients <= 0 {
+		opts.MaxRecipients = 50
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -269,90 +281,6 @@ func (s *Sender) Drain(ctx context.Context) (Stats, error) {
 	}
 }
 
-// sendBatch delivers mails over one connection, reconnecting when the
-// connection breaks. It returns only Queue and context errors.
-func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats) (err error) {
-	var (
-		c       *conn
-		connErr error // sticky for the batch: do not redial for every mail
-	)
-	defer func() {
-		if c != nil {
-			c.quit()
-		}
-	}()
-	var delivered *[]tickets.Delivery // nil: record each delivery at once
-	if bq, ok := s.q.(BatchQueue); ok {
-		// One commit for the batch's deliveries instead of one each: the
-		// mails are recorded once the connection's work is done.
-		ds := make([]tickets.Delivery, 0, len(mails))
-		delivered = &ds
-		// Also when the batch stops early (ctx, a Queue error): what
-		// the server accepted must not be sent twice.
-		defer func() { err = errors.Join(err, s.flushDelivered(bq, *delivered)) }()
-	}
-	for i := range mails {
-		m := &mails[i]
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		data, err := ComposeWith(m, s.opts.Now(), s.opts.Blobs)
-		if err != nil {
-			if err := s.fail(m, err.Error(), st); err != nil {
-				return err
-			}
-			continue
-		}
-		if c == nil && connErr == nil {
-			c, connErr = s.connect(ctx)
-			if connErr != nil {
-				s.logConnectError(connErr)
-			}
-		}
-		if connErr != nil {
-			if err := s.retry(m, connErr, st); err != nil {
-				return err
-			}
-			continue
-		}
-		res := c.deliver(m, data)
-		if res.dropConn {
-			c.close()
-			c = nil
-		}
-		if err := s.record(m, res, st, delivered); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// record stores the outcome of one delivery attempt in the Queue.
-func (s *Sender) record(m *tickets.Mail, res result, st *Stats, delivered *[]tickets.Delivery) error {
-	now := s.opts.Now()
-	switch {
-	case res.err == nil:
-		if len(res.rejected) > 0 {
-			for _, r := range res.rejected {
-				s.log.Error("mailout: recipient refused", "ticket", m.Ticket, "msgid", m.MessageID, "rcpt", r.Rcpt, "err", r.Reason)
-			}
-			st.Rejected = append(st.Rejected, res.rejected...)
-		}
-		if delivered != nil {
-			*delivered = append(*delivered, tickets.Delivery{ID: m.ID, Time: now, Rejected: res.rejected, Mail: m})
-		} else if err := s.q.MarkDelivered(m.ID, now, res.rejected); err != nil {
-			return fmt.Errorf("mark delivered %d: %w", m.ID, err)
-		}
-		st.Sent++
-		s.log.Info("mailout: mail delivered", "ticket", m.Ticket, "msgid", m.MessageID, "kind", m.Kind, "rcpts", len(res.accepted))
-		return nil
-	case isPermanent(res.err):
-		return s.fail(m, res.err.Error(), st)
-	default:
-		return s.retry(m, res.err, st)
-	}
-}
-
 // retry schedules the next attempt with exponential backoff, or gives up
 // when the mail has been failing for longer than MaxAge.
 func (s *Sender) retry(m *tickets.Mail, cause error, st *Stats) error {
@@ -443,9 +371,12 @@ func (s *Sender) connect(ctx context.Context) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtp dial %s: %w", o.Address, err)
 	}
-	// Closing the connection is the only way to interrupt a blocked
-	// command when ctx is cancelled.
-	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	// A stopping daemon (ctx done) lets the transaction in flight finish:
+	// the connection is closed only if it is still open StopGrace later
+	// (a stalled server), the only way to interrupt a blocked command.
+	stop := closeAfterGrace(ctx, nc, o.StopGrace, func() {
+		s.log.Info("mailout: stopping after the mail in flight", "grace", o.StopGrace)
+	})
 	fail := func(step string, err error) (*conn, error) {
 		stop()
 		nc.Close()
@@ -487,14 +418,6 @@ type conn struct {
 	dirty bool
 }
 
-// result is the outcome of one delivery attempt.
-type result struct {
-	accepted []string
-	rejected []Rejection
-	err      error // nil: delivered to accepted
-	dropConn bool  // the session is unusable; reconnect for the next mail
-}
-
 func (c *conn) quit() {
 	c.c.Quit()
 	c.close()
@@ -503,112 +426,6 @@ func (c *conn) quit() {
 func (c *conn) close() {
 	c.stop()
 	c.c.Close()
-}
-
-// deliver runs one mail transaction: MAIL, RCPT per recipient, DATA.
-func (c *conn) deliver(m *tickets.Mail, data []byte) result {
-	if c.dirty {
-		if err := c.c.Reset(); err != nil {
-			return result{err: fmt.Errorf("rset: %w", err), dropConn: true}
-		}
-		c.dirty = false
-	}
-	from, err := envelopeAddress(m.From.Email)
-	if err != nil {
-		return result{err: permanentError{fmt.Errorf("mail from: %w", err)}}
-	}
-	var (
-		rcpts    []envelopeRcpt
-		paths    []string
-		rejected []Rejection
-	)
-	for _, rcpt := range unique(m.Recipients()) {
-		path, err := envelopeAddress(rcpt)
-		if err != nil {
-			// Never sent: a forged address must not reach the envelope.
-			rejected = append(rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: rcpt, Reason: err.Error()})
-			continue
-		}
-		rcpts = append(rcpts, envelopeRcpt{addr: rcpt, path: path})
-		paths = append(paths, path)
-	}
-	if len(rcpts) == 0 {
-		return result{err: permanentError{fmt.Errorf("no recipient can be sent to: %s", rejected[0].Reason)}}
-	}
-	opts := &smtp.MailOptions{Size: int64(len(data))}
-	if !isASCII(from) || !isASCII(paths...) {
-		if ok, _ := c.c.Extension("SMTPUTF8"); !ok {
-			return result{err: permanentError{errors.New("non-ASCII address and the server lacks SMTPUTF8")}}
-		}
-		opts.UTF8 = true
-	}
-	c.dirty = true
-	if err := c.c.Mail(from, opts); err != nil {
-		return brokenOr(fmt.Errorf("mail from <%s>: %w", from, err))
-	}
-	var (
-		accepted []string
-		firstRej error
-	)
-	for _, rcpt := range rcpts {
-		err := c.c.Rcpt(rcpt.path, nil)
-		if err == nil {
-			accepted = append(accepted, rcpt.addr)
-			continue
-		}
-		err = fmt.Errorf("rcpt to <%s>: %w", rcpt.path, err)
-		var se *smtp.SMTPError
-		if errors.As(err, &se) && isPermanent(err) {
-			rejected = append(rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: rcpt.addr, Reason: se.Error()})
-			if firstRej == nil {
-				firstRej = err
-			}
-			continue
-		}
-		// A temporary refusal of any recipient defers the whole mail:
-		// sending now to the others would mean sending twice later.
-		return brokenOr(err)
-	}
-	if len(accepted) == 0 {
-		return result{err: fmt.Errorf("every recipient refused: %w", firstRej)}
-	}
-	w, err := c.c.Data()
-	if err != nil {
-		return brokenOr(fmt.Errorf("data: %w", err))
-	}
-	if _, err := w.Write(data); err != nil {
-		return result{err: fmt.Errorf("data: %w", err), dropConn: true}
-	}
-	if err := w.Close(); err != nil {
-		return brokenOr(fmt.Errorf("data: %w", err))
-	}
-	c.dirty = false
-	return result{accepted: accepted, rejected: rejected}
-}
-
-// envelopeRcpt is a recipient as stored and as written after RCPT TO.
-type envelopeRcpt struct{ addr, path string }
-
-// brokenOr wraps err in a result, dropping the connection unless the
-// server answered with a reply that leaves the session usable.
-func brokenOr(err error) result {
-	var se *smtp.SMTPError
-	if errors.As(err, &se) && se.Code != 421 { // 421: the server is closing the session
-		return result{err: err}
-	}
-	return result{err: err, dropConn: true}
-}
-
-func unique(ss []string) []string {
-	seen := make(map[string]bool, len(ss))
-	out := ss[:0:0]
-	for _, s := range ss {
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func isASCII(ss ...string) bool {

@@ -31,6 +31,8 @@ type fakeQueue struct {
 	delivered map[uint64]tickets.Mail
 	failed    map[uint64]string
 	rejected  map[uint64][]Rejection
+	accepted  map[uint64][]string // recipients each mail was delivered to
+	sent      []int               // deliveries per MarkSent call
 	dueErr    error
 	panics    int // DueMail panics this many more times
 }
@@ -41,6 +43,7 @@ func newQueue() *fakeQueue {
 		delivered: make(map[uint64]tickets.Mail),
 		failed:    make(map[uint64]string),
 		rejected:  make(map[uint64][]Rejection),
+		accepted:  make(map[uint64][]string),
 	}
 }
 
@@ -104,19 +107,32 @@ func (q *fakeQueue) DueMail(now time.Time, limit int) ([]tickets.Mail, error) {
 	return due, nil
 }
 
-func (q *fakeQueue) MarkDelivered(id uint64, now time.Time, rejected []Rejection) error {
+func (q *fakeQueue) MarkSent(ds []tickets.Delivery) ([]uint64, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	m, ok := q.outbox[id]
-	if !ok {
-		return fmt.Errorf("mail %d not in outbox", id)
+	q.sent = append(q.sent, len(ds))
+	var done []uint64
+	for _, d := range ds {
+		m, ok := q.outbox[d.ID]
+		if !ok {
+			continue // as the store: the delivery happened
+		}
+		if d.Mail != nil && !slices.Equal(d.Mail.Done, m.Done) {
+			return nil, fmt.Errorf("mail %d: sender's copy has done %v, outbox %v", d.ID, d.Mail.Done, m.Done)
+		}
+		q.rejected[d.ID] = append(q.rejected[d.ID], d.Rejected...)
+		q.accepted[d.ID] = append(q.accepted[d.ID], d.Accepted...)
+		m.Done = append(m.Done, d.Accepted...)
+		for _, r := range d.Rejected {
+			m.Done = append(m.Done, r.Rcpt)
+		}
+		if len(m.Pending()) == 0 {
+			delete(q.outbox, d.ID)
+			q.delivered[d.ID] = *m
+			done = append(done, d.ID)
+		}
 	}
-	if len(rejected) > 0 {
-		q.rejected[id] = append(q.rejected[id], rejected...)
-	}
-	delete(q.outbox, id)
-	q.delivered[id] = *m
-	return nil
+	return done, nil
 }
 
 func (q *fakeQueue) MarkRetry(id uint64, next time.Time, errText string) error {
@@ -437,7 +453,7 @@ func TestPartialRecipientRejection(t *testing.T) {
 	rec := f.q.rejected[id]
 	f.q.mu.Unlock()
 	if len(rec) != 1 || rec[0].Rcpt != "b@example.com" {
-		t.Errorf("MarkDelivered recorded rejections %+v", rec)
+		t.Errorf("MarkSent recorded rejections %+v", rec)
 	}
 	logs := f.logs.String()
 	if !strings.Contains(logs, "level=ERROR") || !strings.Contains(logs, "rcpt=b@example.com") {
@@ -445,19 +461,81 @@ func TestPartialRecipientRejection(t *testing.T) {
 	}
 }
 
-func TestTemporaryRecipientRefusalDefersWholeMail(t *testing.T) {
+// TestTemporaryRecipientRefusalDefersOnlyThatRecipient: a 452 to a
+// participant never holds back the requester's copy; the retry goes to
+// the participant only.
+func TestTemporaryRecipientRefusalDefersOnlyThatRecipient(t *testing.T) {
 	f := setup(t, nil)
-	id := f.q.add(f.start, "a@example.com", "b@example.com")
-	f.sink.FailRcpt("b@example.com", 451)
-	wantStats(t, f.drain(t), "sent=0 retried=1 failed=0 rejected=0")
-	if len(f.sink.Messages()) != 0 {
-		t.Fatal("mail sent to some recipients while another was deferred")
+	id := f.q.add(f.start, "requester@example.com", "participant@example.com")
+	f.sink.FailRcpt("participant@example.com", 452)
+	wantStats(t, f.drain(t), "sent=1 retried=1 failed=0 rejected=0")
+	msgs := f.sink.Messages()
+	if len(msgs) != 1 || !slices.Equal(msgs[0].To, []string{"requester@example.com"}) {
+		t.Fatalf("first attempt sent %+v, want the requester's copy", msgs)
 	}
-	f.sink.FailRcpt("b@example.com", 0)
+	m, ok := f.q.pending(id)
+	if !ok || !slices.Equal(m.Pending(), []string{"participant@example.com"}) || m.Attempts != 1 || !strings.Contains(m.LastError, "452") {
+		t.Fatalf("after the 452: pending %v attempts %d error %q (in outbox %v)", m.Pending(), m.Attempts, m.LastError, ok)
+	}
+	f.sink.FailRcpt("participant@example.com", 0)
 	f.clk.Advance(time.Minute)
 	wantStats(t, f.drain(t), "sent=1 retried=0 failed=0 rejected=0")
-	if msgs := f.sink.Messages(); len(msgs) != 1 || len(msgs[0].To) != 2 || !f.q.isDelivered(id) {
-		t.Fatalf("messages: %+v", msgs)
+	msgs = f.sink.Messages()
+	if len(msgs) != 2 || !slices.Equal(msgs[1].To, []string{"participant@example.com"}) {
+		t.Fatalf("retry sent %+v, want the participant only", msgs[1:])
+	}
+	if !f.q.isDelivered(id) {
+		t.Fatal("mail not delivered after the retry")
+	}
+}
+
+// TestRecipientsSplitIntoTransactions: a mail to more than MaxRecipients
+// goes out in several transactions, each recorded as it is accepted; a 452
+// and a 550 in the middle touch only their own recipients.
+func TestRecipientsSplitIntoTransactions(t *testing.T) {
+	var limits []string
+	f := setup(t, func(o *Options) {
+		o.MaxRecipients = 3
+		o.OnLimit = func(l string) { limits = append(limits, l) }
+	})
+	var rcpts []string
+	for i := range 8 {
+		rcpts = append(rcpts, fmt.Sprintf("p%d@example.com", i))
+	}
+	id := f.q.add(f.start, rcpts...)
+	f.sink.FailRcpt("p4@example.com", 452)
+	f.sink.FailRcpt("p5@example.com", 550)
+	st := f.drain(t)
+	wantStats(t, st, "sent=1 retried=1 failed=0 rejected=1")
+	var got [][]string
+	for _, m := range f.sink.Messages() {
+		got = append(got, m.To)
+	}
+	want := [][]string{rcpts[0:3], {"p3@example.com"}, rcpts[6:8]}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("transactions %v, want %v", got, want)
+	}
+	if !slices.Equal(limits, []string{"recipients_per_transaction"}) {
+		t.Errorf("OnLimit told %v, want the limit once", limits)
+	}
+	m, _ := f.q.pending(id)
+	if !slices.Equal(m.Pending(), []string{"p4@example.com"}) {
+		t.Fatalf("pending after the first attempt: %v", m.Pending())
+	}
+	f.q.mu.Lock()
+	sent, rejected := slices.Clone(f.q.sent), f.q.rejected[id]
+	f.q.mu.Unlock()
+	if len(sent) != 3 { // one recording per accepted transaction
+		t.Errorf("deliveries recorded in %d calls (%v), want 3", len(sent), sent)
+	}
+	if len(rejected) != 1 || rejected[0].Rcpt != "p5@example.com" || !strings.Contains(rejected[0].Reason, "550") {
+		t.Errorf("recorded refusals %+v", rejected)
+	}
+	f.sink.FailRcpt("p4@example.com", 0)
+	f.clk.Advance(time.Minute)
+	wantStats(t, f.drain(t), "sent=1 retried=0 failed=0 rejected=0")
+	if last := f.sink.Messages()[3]; !slices.Equal(last.To, []string{"p4@example.com"}) || !f.q.isDelivered(id) {
+		t.Fatalf("retry went to %v (delivered %v)", last.To, f.q.isDelivered(id))
 	}
 }
 

@@ -93,6 +93,24 @@ func TestEveryTemplateInItsLanguage(t *testing.T) {
 				check(name+".html", r.HTML)
 			}
 		}
+		// A requester without a display name is named by address once.
+		bare := data
+		bare.Requester = bare.RequesterEmail
+		for _, f := range files {
+			name := strings.TrimSuffix(path.Base(f), ".txt")
+			if name == strings.TrimSuffix(phrasesFile, ".txt") {
+				continue
+			}
+			r, err := set.Render(lang, name, bare)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, twice := range []string{bare.RequesterEmail + " <" + bare.RequesterEmail, bare.RequesterEmail + " &lt;" + bare.RequesterEmail} {
+				if strings.Contains(r.Text, twice) || strings.Contains(r.HTML, twice) {
+					t.Errorf("%s/%s names a requester without a name as %q", lang, name, twice+">")
+				}
+			}
+		}
 		for _, name := range phraseNames {
 			p := samplePhrase
 			p.Text = ""
@@ -101,6 +119,34 @@ func TestEveryTemplateInItsLanguage(t *testing.T) {
 				t.Fatal(err)
 			}
 			check("phrase "+name, s)
+		}
+	}
+}
+
+// TestRatingLabelsAreTheSameEverywhere: the satisfaction question's text
+// explains the scale with the five labels its buttons show, and asks how
+// we did.
+func TestRatingLabelsAreTheSameEverywhere(t *testing.T) {
+	set, err := New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asks := map[string]string{"es": "¿Cómo lo hicimos?", "en": "How did we do?"}
+	for _, lang := range languages {
+		r, err := set.Render(lang, "csat", sampleIn(lang))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.Subject, asks[lang]) {
+			t.Errorf("%s subject %q does not ask %q", lang, r.Subject, asks[lang])
+		}
+		for _, label := range rateWords[lang] {
+			if !strings.Contains(r.Text, label) || !strings.Contains(r.HTML, ">"+label+"<") {
+				t.Errorf("%s: label %q not both in the text and on a button", lang, label)
+			}
+		}
+		if strings.Contains(r.Text, "(mal)") || strings.Contains(r.Text, "(poor)") {
+			t.Errorf("%s: the text still uses its own labels:\n%s", lang, r.Text)
 		}
 	}
 }

@@ -52,34 +52,11 @@ func (s *Service) Wake() {
 	}
 }
 
-// Delivery is one mail the SMTP server accepted, for MarkDeliveredBatch.
-type Delivery struct {
-	ID       uint64
-	Time     time.Time
-	Rejected []Rejection // recipients refused while the others were accepted
-	// Mail, when not nil, is the mail as DueMail returned it: it spares
-	// decoding the stored mail again (see markDelivered).
-	Mail *Mail
-}
-
 // MarkDeliveredBatch records many deliveries in ONE transaction (one
-// fsync), each as MarkDelivered would. A mail no longer in the outbox is
-// skipped rather than failing the others: the delivery happened.
+// fsync), each as MarkDelivered would: every recipient still pending and
+// not in Rejected got the mail. A mail no longer in the outbox is skipped
+// rather than failing the others: the delivery happened.
 func (s *Store) MarkDeliveredBatch(ds []Delivery) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, d := range ds {
-			err := markDelivered(tx, d.ID, d.Mail, d.Time, d.Rejected)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("mark %d mails delivered: %w", len(ds), err)
-	}
-	return nil
+	_, err := s.settleAll(ds, true)
+	return err
 }

@@ -162,7 +162,7 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.escalate(t, agentReason("reason_escalated_by", agent, c.arg), agent)
 		if errors.Is(err, errLastTier) {
 			// Nowhere to climb: the managers are the next step.
-			err = a.alertManagers(t, agentReason("reason_last_tier", agent, c.arg))
+			err = a.escalationRequested(t, agent, c.arg)
 		}
 	case "tier":
 		n, _ := strconv.Atoi(strings.TrimSpace(c.arg))

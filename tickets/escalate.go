@@ -98,14 +98,26 @@ func (a *applier) forwardToVendor(t *Ticket, tier tiers.Tier) error {
 		notice: notice{history: history}})
 }
 
-// alertManagers tells the managers at once of a breach (or an escalation
-// request) at the last tier; without managers, the tier's own agents.
+// alertManagers tells the managers at once of a breach at the last tier;
+// without managers, the tier's own agents.
 func (a *applier) alertManagers(t *Ticket, why reason) error {
 	to := addresses(a.s.opts.Managers)
 	if len(to) == 0 {
 		to = addresses(a.internalTier(t).Agents)
 	}
 	return a.queue(t, outgoing{kind: "sla_alert", to: to, auto: "auto-generated", notice: notice{reason: why}})
+}
+
+// escalationRequested tells the managers (without managers, the tier's
+// own agents) that agent asked to escalate t beyond the last tier, in
+// their words: nothing breached, a person asked for help.
+func (a *applier) escalationRequested(t *Ticket, agent, words string) error {
+	to := addresses(a.s.opts.Managers)
+	if len(to) == 0 {
+		to = addresses(a.internalTier(t).Agents)
+	}
+	return a.queue(t, outgoing{kind: "escalation_request", to: to, auto: "auto-generated",
+		author: &Address{Email: agent}, text: strings.TrimSpace(words)})
 }
 
 // notifyInternal mails the ticket's assignee, or its internal tier's agents.

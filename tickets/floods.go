@@ -3,6 +3,7 @@ package tickets
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The per-sender and per-ticket caps of Limits that stop floods and
@@ -25,7 +26,7 @@ func (a *applier) take(name string, max int, key string) (bool, error) {
 // poller logs). It is never relayed to the requester nor answered: an
 // agent's out-of-office (with their phone number) must not reach the
 // requester, and two robots must not talk.
-func (a *applier) autoReply(t *Ticket, m *Inbound) (Result, error) {
+func (a *applier) autoReply(t *Ticket, m *Inbound, detail string) (Result, error) {
 	l := a.s.opts.Limits
 	ok, err := a.take(LimitAutoReplies, l.AutoReplies, strconv.FormatUint(t.ID, 10))
 	if err != nil {
@@ -36,7 +37,7 @@ func (a *applier) autoReply(t *Ticket, m *Inbound) (Result, error) {
 		r.Ticket = t.ID
 		return r, err
 	}
-	if err := a.recordInbound(t, m, "automatic mail: not relayed, not answered"); err != nil {
+	if err := a.recordInbound(t, m, detail); err != nil {
 		return Result{}, err
 	}
 	return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(t)
@@ -72,4 +73,30 @@ func (a *applier) statusAllowed(from string) (bool, string, error) {
 		return ok, "", err
 	}
 	return false, fmt.Sprintf("status request not answered: %d replies already sent to %s within %s", l.StatusReplies, from, l.Window), nil
+}
+
+// minRepeatBytes is the shortest text taken for a responder's when it
+// comes again: a person may well write "Gracias" twice.
+const minRepeatBytes = 30
+
+// repeatsItself reports whether m says, word for word, what its sender
+// already wrote on t within Limits.Window: what an auto-responder that
+// neither marks its mail nor reads like one (any language, any wording)
+// does on every mail it gets. Without this, a requester's and an agent's
+// such responders would answer each other through the desk for ever.
+// Commands ("#…") are an agent's to repeat.
+func (a *applier) repeatsItself(t *Ticket, m *Inbound) (bool, error) {
+	text := strings.TrimSpace(customerText(m))
+	if len(text) < minRepeatBytes || strings.HasPrefix(text, "#") {
+		return false, nil
+	}
+	from := NormalizeEmail(m.From.Email)
+	seen := false
+	err := forEvents(a.tx, t.ID, func(e Event) {
+		if e.Kind == EventInbound && e.Actor == from && a.now.Sub(e.Time) < a.s.opts.Limits.Window &&
+			strings.TrimSpace(e.Text) == text {
+			seen = true
+		}
+	})
+	return seen, err
 }

@@ -142,3 +142,33 @@ func TestStatusRepliesPerSenderAreCapped(t *testing.T) {
 		t.Errorf("a window later: %+v", mails)
 	}
 }
+
+// A responder that neither marks its mail nor reads like one says the
+// same thing every time: the second identical mail from its sender on a
+// ticket is recorded as automatic, not forwarded nor relayed. A short
+// "Gracias" twice is a person's.
+func TestRepeatedTextIsTakenForAResponder(t *testing.T) {
+	f, _ := floodDesk(t, Limits{})
+	f.apply(msg("r1@c", "pedro@client.com", "VPN", "No conecta."))
+	f.drain()
+	const robot = "Thank you for your email. We will get back to you as soon as possible."
+	first := f.apply(msg("bot1@c", "pedro@client.com", "Re: [Soporte #1] VPN", robot))[0]
+	if mails := f.drain(); first.Outcome != OutcomeAppended || len(mails) != 1 || mails[0].Kind != "agent_update" {
+		t.Fatalf("the first such mail is a person's as far as the desk can tell: %+v %+v", first, mails)
+	}
+	f.now = f.now.Add(time.Minute)
+	second := f.apply(msg("bot2@c", "pedro@client.com", "Re: [Soporte #1] VPN", robot))[0]
+	if mails := f.drain(); second.Outcome != OutcomeAppended || len(mails) != 0 {
+		t.Fatalf("the repeat was forwarded: %+v %+v", second, mails)
+	}
+	evs := f.events(1)
+	if last := evs[len(evs)-1]; last.Kind != EventInbound || !strings.HasPrefix(last.Detail, "automatic mail") {
+		t.Errorf("the repeat is not recorded as automatic: %+v", last)
+	}
+	for i := range 2 {
+		f.apply(msg(fmtID("thanks", i), "pedro@client.com", "Re: [Soporte #1] VPN", "Gracias"))
+		if mails := f.drain(); len(mails) != 1 {
+			t.Errorf("short text %d: %d mails, want the agents told", i, len(mails))
+		}
+	}
+}

@@ -39,10 +39,6 @@ func (r reason) String() string {
 		return fmt.Sprintf("%s target %s at tier %d due in %s", r.clock, r.target, r.tier, r.left)
 	case "reason_moved_by":
 		return "moved by " + r.agent
-	case "reason_last_tier":
-		return strings.TrimSuffix("escalation requested by "+r.agent+" at the last tier: "+r.text, ": ")
-	case "reason_requested":
-		return strings.TrimSuffix("escalated on request: "+r.text, ": ")
 	case "reason_escalated_by":
 		return strings.TrimSuffix("escalated by "+r.agent+": "+r.text, ": ")
 	}

@@ -264,7 +264,16 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
-		return a.autoReply(&t, m)
+		return a.autoReply(&t, m, "automatic mail: not relayed, not answered")
+	}
+	if found && t.Status != StatusClosed {
+		repeated, err := a.repeatsItself(&t, m)
+		if err != nil {
+			return Result{}, err
+		}
+		if repeated {
+			return a.autoReply(&t, m, "automatic mail (repeats its sender's earlier text): not relayed, not answered")
+		}
 	}
 	if !found {
 		if statusSubject.MatchString(cleanSubject(m.Subject)) {
@@ -367,7 +376,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	subject := subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject)
+	subject := a.capSubject(subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject))
 	if subject == "" {
 		subject = "(sin asunto)"
 		if a.s.opts.Language == "en" {
@@ -488,7 +497,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	var err error
 	switch {
 	case note && words.text != "":
-		err = a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
+		err = a.queue(t, outgoing{kind: "agent_note", to: a.noteRecipients(t, agent), thread: a.agentThread(t),
 			auto: "auto-generated", text: words.text, author: &Address{Email: agent}})
 	case note || (!relay && len(cmds) > 0):
 		// commands only: nothing to relay
@@ -544,18 +553,18 @@ func replyThread(m *Inbound) thread {
 	return thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
 }
 
-// otherAgents are the desk's people on t except author: the assignee and
-// the agents of its internal tier.
-func (a *applier) otherAgents(t *Ticket, author string) []Address {
-	var out []Address
-	seen := map[string]bool{author: true}
-	for _, e := range append([]string{t.Assignee}, a.internalTier(t).Agents...) {
-		if e != "" && !seen[e] {
-			seen[e] = true
-			out = append(out, Address{Email: e})
+// noteRecipients are who an internal note by author is for: the ticket's
+// assignee or, while nobody has it, the agents of its tier; never the
+// author. None at all (the assignee writes, or the only agent of the
+// tier): the note is kept on the ticket and nobody is mailed.
+func (a *applier) noteRecipients(t *Ticket, author string) []Address {
+	var to []Address
+	for _, r := range a.internalRecipients(t) {
+		if r.Email != author {
+			to = append(to, r)
 		}
 	}
-	return out
+	return to
 }
 
 // publicMessage notes that the public conversation moved on, by whom.
@@ -565,14 +574,15 @@ func (a *applier) publicMessage(t *Ticket, by string) {
 
 // relayable returns the part of an agent's text that may reach the
 // requester: only the new text (never the quoted notification, which holds
-// internal details), with every agent address blanked out (signatures).
-// It reports false when nothing is left to relay.
+// internal details), without the agent's sign-off (signoff.go) and with
+// every agent address blanked out. It reports false when nothing is left
+// to relay.
 func (a *applier) relayable(text string) (string, bool) {
 	text = strings.TrimSpace(text)
 	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
-	text = a.blankAgents(text)
+	text = a.blankAgents(cutSignOff(text))
 	return text, strings.TrimSpace(text) != ""
 }
 
@@ -781,6 +791,9 @@ type outgoing struct {
 func (a *applier) queue(t *Ticket, o outgoing) error {
 	if a.silent {
 		return nil // imported: recorded, never mailed
+	}
+	if len(o.to)+len(o.cc) == 0 {
+		return a.nobodyToTell(t, o)
 	}
 	if dropped := a.deliverable(&o); len(o.to)+len(o.cc) == 0 {
 		return a.notSent(t, o, dropped)

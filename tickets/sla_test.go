@@ -301,7 +301,7 @@ func TestManualEscalation(t *testing.T) {
 	if tk := f.ticket(1); tk.Tier != 3 {
 		t.Fatalf("tier %d, want 3", tk.Tier)
 	}
-	if a := mailsTo(f.drain(), "sla_alert", "jefa@example.com"); len(a) != 1 || !strings.Contains(a[0].Text, "out of ideas") {
+	if a := mailsTo(f.drain(), "escalation_request", "jefa@example.com"); len(a) != 1 || !strings.Contains(a[0].Text, "out of ideas") || !strings.Contains(a[0].Text, "jorge@example.com") {
 		t.Fatalf("managers' alert %+v", a)
 	}
 }

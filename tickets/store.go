@@ -334,46 +334,10 @@ func deleteOutbox(tx *bolt.Tx, m *Mail) error {
 // its ticket, together with the recipients the SMTP server refused while
 // it accepted the others (one transaction: a crash never resends it).
 func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return markDelivered(tx, id, nil, now, rejected) })
-}
-
-// markDelivered is MarkDelivered in tx. known, when not nil, is the mail
-// as DueMail handed it out: it is used instead of decoding the stored one
-// again when its due index entry shows the stored mail is still that one
-// (only NextAttempt, Attempts and LastError ever change).
-func markDelivered(tx *bolt.Tx, id uint64, known *Mail, now time.Time, rejected []Rejection) error {
-	var m Mail
-	if known != nil && known.ID == id && tx.Bucket(bucketOutboxDue).Get(dueKey(known.NextAttempt, id)) != nil {
-		m = *known
-	} else {
-		var err error
-		if m, err = getMail(tx, bucketOutbox, id); err != nil {
-			return err
-		}
-	}
-	if err := deleteOutbox(tx, &m); err != nil {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		_, err := settle(tx, Delivery{ID: id, Time: now, Rejected: rejected}, true)
 		return err
-	}
-	if m.Ticket == 0 {
-		return nil // a digest or a status reply: no ticket to record it on
-	}
-	refused := make(map[string]bool, len(rejected))
-	for _, r := range rejected {
-		refused[r.Rcpt] = true
-		err := addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDeliveryFailed,
-			MessageID: m.MessageID, Outbox: id, Recipients: []string{r.Rcpt}, Detail: r.Reason})
-		if err != nil {
-			return err
-		}
-	}
-	var accepted []string
-	for _, rcpt := range m.Recipients() {
-		if !refused[rcpt] {
-			accepted = append(accepted, rcpt)
-		}
-	}
-	return addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDelivered,
-		MessageID: m.MessageID, Outbox: id, Recipients: accepted})
+	})
 }
 
 // MarkRetry records a temporary failure of mail id: one more attempt, the
@@ -414,7 +378,7 @@ func (s *Store) MarkFailed(id uint64, now time.Time, reason string) error {
 			return nil // a digest: kept in failed for the admin
 		}
 		return addEvent(tx, Event{Ticket: m.Ticket, Time: now, Kind: EventDeliveryFailed,
-			MessageID: m.MessageID, Outbox: id, Recipients: m.Recipients(), Detail: reason})
+			MessageID: m.MessageID, Outbox: id, Recipients: m.Pending(), Detail: reason})
 	})
 }
 

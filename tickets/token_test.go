@@ -1,6 +1,8 @@
 package tickets
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,7 +29,7 @@ func TestSubjectCleaner(t *testing.T) {
 		"回复：转发：打印机":                                                                       "打印机",
 		"Re: [Soporte #5] Escalado a Nivel 2 - Soporte técnico: Impresora":                "Impresora",
 		"[Soporte #5] Aviso: el objetivo de resolución vence en 15 min: Red":              "Red",
-		"Re: [Soporte #5] ¿Cómo le ayudamos? Impresora":                                   "Impresora",
+		"Re: [Soporte #5] ¿Cómo lo hicimos? Impresora":                                    "Impresora",
 		"Re: [Soporte #5] How did we do? Printer":                                         "Printer",
 		"Re: [Soporte #5] Valoración baja (2/5): Impresora":                               "Impresora",
 		"Fwd:   Retenido:  [Soporte #7]   No aplicado: Red  caída":                        "Red caída",
@@ -47,5 +49,26 @@ func TestSubjectCleaner(t *testing.T) {
 	long := strings.Repeat("Re: Nuevo: [Soporte #1] ", 5000) + "x"
 	if got := c.clean(long); got != "x" {
 		t.Errorf("long subject: %q", got)
+	}
+}
+
+// TestSubjectCleanerFollowsOverriddenTemplates: a desk that rewords its
+// acknowledgement gets its own words stripped, not only the embedded ones.
+func TestSubjectCleanerFollowsOverriddenTemplates(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "es"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ack := "{{define \"subject\"}}{{.Token}} Ya tenemos su caso: {{.Subject}}{{end -}}\n{{replyLine}}\n{{.Text}}\n-- \n{{.Desk}}\n"
+	if err := os.WriteFile(filepath.Join(dir, "es", "ack.txt"), []byte(ack), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := templates.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := subjectCleaner{token: newTokenMatcher("Soporte"), own: set.StripOwnPrefix}
+	if got := c.clean("Re: [Soporte #3] Ya tenemos su caso: Impresora"); got != "Impresora" {
+		t.Errorf("overridden prefix kept: %q", got)
 	}
 }

@@ -210,6 +210,7 @@ const (
 	EventOutbound       EventKind = "outbound"        // a mail queued to someone
 	EventDelivered      EventKind = "delivered"       // the SMTP server accepted an outbound mail
 	EventDeliveryFailed EventKind = "delivery_failed" // an outbound mail could not be delivered
+	EventNotSent        EventKind = "not_sent"        // a mail had nobody to go to (Detail: which, why)
 	EventStatus         EventKind = "status"          // status changed
 	EventAssigned       EventKind = "assigned"        // assignee changed
 	EventPriority       EventKind = "priority"        // priority changed
@@ -277,6 +278,27 @@ type Mail struct {
 	Attempts    int          `json:"attempts"`
 	NextAttempt time.Time    `json:"next_attempt"`
 	LastError   string       `json:"last_error,omitempty"`
+	// Done are the recipients already settled: the SMTP server accepted
+	// the mail for them, or refused them for good. A retry goes to the
+	// others only (Pending).
+	Done []string `json:"done,omitempty"`
+}
+
+// Pending returns the envelope recipients the mail has still to reach:
+// Recipients without duplicates and without Done.
+func (m *Mail) Pending() []string {
+	seen := make(map[string]bool, len(m.Done))
+	for _, r := range m.Done {
+		seen[r] = true
+	}
+	var out []string
+	for _, r := range m.Recipients() {
+		if r != "" && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Recipients returns every envelope recipient of the mail.

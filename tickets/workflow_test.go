@@ -93,7 +93,7 @@ func TestNoteNeverReachesTheRequester(t *testing.T) {
 	f.apply(msg("r1@c", "pedro@client.com", "VPN", "No conecta."))
 	f.apply(msg("a1@e", "ana@example.com", "Re: [Soporte #1] VPN", "Hola Pedro, revisamos."))
 	f.drain()
-	f.apply(msg("a2@e", "ana@example.com", "Re: [Soporte #1] VPN", "#nota el usuario tiene la cuenta bloqueada en AD\nDesbloquear antes de las 18h."))
+	f.apply(msg("a2@e", "luis@example.com", "Re: [Soporte #1] VPN", "#nota el usuario tiene la cuenta bloqueada en AD\nDesbloquear antes de las 18h."))
 	mails := f.drain()
 	for _, m := range mails {
 		for _, r := range m.Recipients() {
@@ -102,9 +102,12 @@ func TestNoteNeverReachesTheRequester(t *testing.T) {
 			}
 		}
 	}
-	notes := mailsTo(mails, "agent_note", "luis@example.com")
-	if len(notes) != 1 || !strings.Contains(notes[0].Text, "Desbloquear antes de las 18h.") || len(mailsTo(mails, "agent_note", "ana@example.com")) != 0 {
-		t.Fatalf("note mails %+v: want one to the other agent, none to its author", mails)
+	// Ana has the ticket: the note is for her, the words on the #nota
+	// line included; its author gets nothing.
+	notes := mailsTo(mails, "agent_note", "ana@example.com")
+	if len(notes) != 1 || !strings.Contains(notes[0].Text, "cuenta bloqueada en AD") || !strings.Contains(notes[0].Text, "Desbloquear antes de las 18h.") ||
+		len(mailsTo(mails, "agent_note", "luis@example.com")) != 0 {
+		t.Fatalf("note mails %+v: want one to the assignee, none to its author", mails)
 	}
 	// The note stays internal when the ticket goes to a vendor: history.
 	a := applier{s: f.svc, now: f.now}

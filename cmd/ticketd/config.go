@@ -231,6 +231,9 @@ func LoadConfig(path string) (*Config, error) {
 		bad("imap.processed_mailbox", "processed and failed mailboxes must differ from imap.mailbox %q", cfg.IMAP.Mailbox)
 	}
 	cfg.PollInterval = parseDuration(bad, "imap.poll_interval", or(im.PollInterval, "1m"))
+	if cfg.PollInterval > 0 && cfg.PollInterval < minPollInterval {
+		bad("imap.poll_interval", "%s is below the minimum of %s (each pass logs in to the server)", cfg.PollInterval, minPollInterval)
+	}
 
 	sm := fc.SMTP
 	cfg.SMTP = mailout.Options{Address: sm.Address, Security: or(sm.Security, "starttls"), Username: sm.Username}
@@ -400,9 +403,9 @@ func checkServer(bad badFunc, section string, k serverKeys, security string, nee
 // readSecret returns the password from password_file or password_env.
 func readSecret(bad badFunc, section string, k serverKeys) string {
 	if k.PasswordFile != "" {
-		data, err := os.ReadFile(k.PasswordFile)
+		data, err := readPasswordFile(k.PasswordFile)
 		if err != nil {
-			bad(section+".password_file", "cannot read: %v", err)
+			bad(section+".password_file", "%v", err)
 			return ""
 		}
 		pw := strings.TrimRight(string(data), "\r\n")

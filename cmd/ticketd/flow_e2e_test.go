@@ -179,3 +179,96 @@ func TestVendorForwardIsPublicOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestEscalateAtLastTierIsARequestNotABreach: "#escalar" at the last tier
+// tells the manager that the agent asked for escalation beyond the last
+// tier, in their words, and is not announced as an SLA breach; the
+// requester hears nothing of it.
+func TestEscalateAtLastTierIsARequestNotABreach(t *testing.T) {
+	e := newE2E(t)
+	e.setConfig(`[[tiers]]`, fmt.Sprintf("[digest]\nmanagers = [%q]\n[[tiers]]", manager))
+	e.newTicket(1, "Red lenta", "La red va muy lenta desde ayer.")
+	e.step(agentOn(1, agentAna, "l1@ticketd.test", "#nivel 2"))
+	mails := e.step(agentOn(1, agentMarta, "l2@ticketd.test", "#escalar hace falta el proveedor de la fibra"))
+	alerts := count(mails, manager, "")
+	if len(alerts) != 1 {
+		t.Fatalf("mails to the manager: %d, want 1", len(alerts))
+	}
+	text := decodedText(t, alerts[0].raw)
+	if strings.Contains(alerts[0].subject, "SLA") || strings.Contains(text, "Incumplimiento") {
+		t.Errorf("a manual #escalar is announced as an SLA breach: %q\n%s", alerts[0].subject, text)
+	}
+	for _, want := range []string{"último nivel", agentMarta, "hace falta el proveedor de la fibra"} {
+		if !strings.Contains(alerts[0].subject+text, want) {
+			t.Errorf("the manager's mail lacks %q: %q\n%s", want, alerts[0].subject, text)
+		}
+	}
+	for _, m := range count(mails, requester, "") {
+		if strings.Contains(m.raw, agentMarta) {
+			t.Errorf("the requester was told who escalated:\n%s", m.raw)
+		}
+	}
+}
+
+// TestNotesReachTheRightAgents: on an unassigned ticket a one-line
+// "#nota text" reaches the tier's other agent; on a desk whose tier 1 is
+// one agent, that agent's note mails nobody, and the ticket's timeline
+// says so without claiming a bounce.
+func TestNotesReachTheRightAgents(t *testing.T) {
+	e := newE2E(t)
+	e.newTicket(1, "Correo lleno", "No me llegan correos.")
+	mails := e.step(agentOn(1, agentAna, "n1@ticketd.test", "#nota el buzón está al 100 %, hay que ampliarlo"))
+	notes := count(mails, agentLuis, "Nota interna")
+	if len(notes) != 1 || !strings.Contains(decodedText(t, notes[0].raw), "el buzón está al 100 %, hay que ampliarlo") {
+		t.Fatalf("the note did not reach the other tier-1 agent with its text: %d mail(s) to luis of %d", len(notes), len(mails))
+	}
+	if len(count(mails, agentAna, "")) != 0 || len(count(mails, requester, "")) != 0 {
+		t.Errorf("the note went to its author or the requester")
+	}
+
+	e.setTiers(fmt.Sprintf("[[tiers]]\nlevel = 1\nname = \"Nivel 1\"\nagents = [%q]\nfirst_response = \"30m\"\nresolution = \"8h\"\n"+
+		"[[tiers]]\nlevel = 2\nname = \"Nivel 2\"\nagents = [%q]\nfirst_response = \"2h\"\nresolution = \"24h\"\n", agentAna, agentMarta))
+	e.newTicket(2, "Teclado roto", "Se me cayó café en el teclado.")
+	if mails := e.step(agentOn(2, agentAna, "n2@ticketd.test", "#nota\nPedir un teclado nuevo a compras.")); len(mails) != 0 {
+		t.Errorf("a note nobody else needs sent %d mail(s): %v", len(mails), mails)
+	}
+	show := e.ticketd("show", "2")
+	if !strings.Contains(show, "Pedir un teclado nuevo a compras.") || !strings.Contains(show, "not_sent") || !strings.Contains(show, "no other agent to tell") {
+		t.Errorf("the timeline does not keep the note and say nobody was told:\n%s", show)
+	}
+	if strings.Contains(show, "bounce") || strings.Contains(show, "undeliverable") {
+		t.Errorf("the timeline claims a bounce that did not happen:\n%s", show)
+	}
+}
+
+// TestStatusReplyListsOpenAndResolvedApart: a requester asking for the
+// status gets their open tickets as open, a resolved one apart (a reply
+// still reopens it), no closed one, and no placeholder text.
+func TestStatusReplyListsOpenAndResolvedApart(t *testing.T) {
+	e := newE2E(t)
+	e.newTicket(1, "Portátil lento", "Tarda diez minutos en arrancar.")
+	e.newTicket(2, "Ratón", "El ratón no va.")
+	e.step(agentOn(2, agentAna, "s1@ticketd.test", "#resolver\nLe dejamos un ratón nuevo en su mesa."))
+	e.newTicket(3, "Silla", "Necesito una silla.")
+	e.step(agentOn(3, agentAna, "s2@ticketd.test", "#cerrar"))
+
+	mails := e.step("From: Pedro <pedro@cliente.test>\nTo: soporte@ticketd.test\nSubject: estado\nMessage-ID: <st@cliente.test>\n\n¿Cómo van mis solicitudes?\n")
+	replies := count(mails, requester, "Estado de sus solicitudes")
+	if len(replies) != 1 {
+		t.Fatalf("status replies: %d of %d mails", len(replies), len(mails))
+	}
+	text := decodedText(t, replies[0].raw)
+	open, resolved, ok := strings.Cut(text, "Resueltas hace poco")
+	if !ok {
+		t.Fatalf("the resolved ticket is not listed apart:\n%s", text)
+	}
+	if !strings.Contains(open, "[Soporte #1] Portátil lento") || strings.Contains(open, "Ratón") {
+		t.Errorf("the open list is wrong:\n%s", text)
+	}
+	if !strings.Contains(resolved, "[Soporte #2] Ratón") {
+		t.Errorf("the resolved list lacks ticket 2:\n%s", text)
+	}
+	if strings.Contains(text, "Silla") || strings.Contains(text, "[...]") {
+		t.Errorf("the status reply lists a closed ticket or shows a placeholder:\n%s", text)
+	}
+}

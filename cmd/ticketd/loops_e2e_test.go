@@ -24,39 +24,10 @@ func TestOutOfOfficePingPongEnds(t *testing.T) {
 		requester: "Estoy fuera de la oficina hasta el 16 de marzo, con acceso limitado al correo.\nResponderé a mi regreso.",
 		agentAna:  "I am out of the office until Monday.\nFor urgent matters please call me at " + agentPhone + ".\n\nAna",
 	}
-	e.deliver(`From: Pedro Pérez <pedro@cliente.test>
-To: soporte@ticketd.test
-Subject: No puedo imprimir
-Message-ID: <first@cliente.test>
-Content-Type: text/plain; charset=UTF-8
-
-La impresora del piso 3 no responde.
-`)
 	const maxRounds, maxMails = 10, 4
-	var all []sentMail
-	seq, round := 0, 0
-	for ; round < maxRounds; round++ {
-		e.smtp.Reset()
-		e.ticketd("once")
-		mails := classify(t, e.smtp.Messages())
-		if len(mails) == 0 {
-			break
-		}
-		all = append(all, mails...)
-		for _, m := range mails {
-			for _, rcpt := range m.to {
-				text, ok := responders[rcpt]
-				if !ok {
-					continue
-				}
-				seq++
-				e.deliver(fmt.Sprintf("From: %s\nTo: %s\nSubject: Re: %s\nMessage-ID: <ooo-%d@%s>\nIn-Reply-To: <%s>\nContent-Type: text/plain; charset=UTF-8\n\n%s\n",
-					rcpt, deskAddr, m.subject, seq, strings.Split(rcpt, "@")[1], m.msgID, text))
-			}
-		}
-	}
-	if round == maxRounds || len(all) > maxMails {
-		t.Fatalf("the desk sent %d mails in %d rounds (want at most %d): the loop did not end", len(all), round, maxMails)
+	all, rounds := e.pingPong(responders, maxRounds)
+	if rounds == maxRounds || len(all) > maxMails {
+		t.Fatalf("the desk sent %d mails in %d rounds (want at most %d): the loop did not end", len(all), rounds, maxMails)
 	}
 	for _, m := range all {
 		for _, rcpt := range m.to {
@@ -78,5 +49,64 @@ La impresora del piso 3 no responde.
 			t.Errorf("ticketd show 1 lacks %q:\n%s", want, show)
 		}
 	}
-	t.Logf("the exchange ended after %d rounds and %d mails from the desk", round+1, len(all))
+	t.Logf("the exchange ended after %d rounds and %d mails from the desk", rounds+1, len(all))
+}
+
+// TestUnrecognisedRespondersStillStop plays responders whose text says
+// nothing of being away nor automatic ("we will get back to you"): the
+// desk cannot tell them from people at first, but each says the same
+// thing every time, and the second identical mail on a ticket is taken
+// for automatic: the exchange ends within a few mails.
+func TestUnrecognisedRespondersStillStop(t *testing.T) {
+	e := newE2E(t)
+	responders := map[string]string{
+		requester: "Thank you for your email. We will get back to you as soon as possible.",
+		agentAna:  "Gracias por escribirnos. Le contestaremos lo antes posible.",
+	}
+	const maxRounds, maxMails = 10, 6
+	all, rounds := e.pingPong(responders, maxRounds)
+	if rounds == maxRounds || len(all) > maxMails {
+		t.Fatalf("the desk sent %d mails in %d rounds (want at most %d): the loop did not end", len(all), rounds, maxMails)
+	}
+	t.Logf("the exchange ended after %d rounds and %d mails from the desk", rounds+1, len(all))
+}
+
+// pingPong delivers a requester's first mail and runs "ticketd once"
+// passes; after each, every mail the desk sent to an address of
+// responders is answered with that responder's text, threaded under it
+// and without any automatic-mail header. It stops at the first pass that
+// sends nothing, or after maxRounds, and returns what the desk sent and
+// the passes that sent something.
+func (e *e2e) pingPong(responders map[string]string, maxRounds int) ([]sentMail, int) {
+	e.deliver(`From: Pedro Pérez <pedro@cliente.test>
+To: soporte@ticketd.test
+Subject: No puedo imprimir
+Message-ID: <first@cliente.test>
+Content-Type: text/plain; charset=UTF-8
+
+La impresora del piso 3 no responde.
+`)
+	var all []sentMail
+	seq, round := 0, 0
+	for ; round < maxRounds; round++ {
+		e.smtp.Reset()
+		e.ticketd("once")
+		mails := classify(e.t, e.smtp.Messages())
+		if len(mails) == 0 {
+			break
+		}
+		all = append(all, mails...)
+		for _, m := range mails {
+			for _, rcpt := range m.to {
+				text, ok := responders[rcpt]
+				if !ok {
+					continue
+				}
+				seq++
+				e.deliver(fmt.Sprintf("From: %s\nTo: %s\nSubject: Re: %s\nMessage-ID: <ooo-%d@%s>\nIn-Reply-To: <%s>\nContent-Type: text/plain; charset=UTF-8\n\n%s\n",
+					rcpt, deskAddr, m.subject, seq, strings.Split(rcpt, "@")[1], m.msgID, text))
+			}
+		}
+	}
+	return all, round
 }

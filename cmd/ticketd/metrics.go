@@ -72,7 +72,7 @@ type countingQueue struct {
 	kinds map[uint64]string
 }
 
-var _ mailout.BatchQueue = (*countingQueue)(nil)
+var _ mailout.Queue = (*countingQueue)(nil)
 
 func newCountingQueue(s *tickets.Store, m *metrics.Metrics) *countingQueue {
 	return &countingQueue{Store: s, m: m, kinds: make(map[uint64]string)}
@@ -100,22 +100,17 @@ func (q *countingQueue) kind(id uint64) string {
 	return k
 }
 
-func (q *countingQueue) MarkDelivered(id uint64, now time.Time, rejected []tickets.Rejection) error {
-	if err := q.Store.MarkDelivered(id, now, rejected); err != nil {
-		return err
+// MarkSent counts a mail once it left the outbox: all its recipients
+// settled (a mail split into several transactions counts once).
+func (q *countingQueue) MarkSent(ds []tickets.Delivery) ([]uint64, error) {
+	done, err := q.Store.MarkSent(ds)
+	if err != nil {
+		return nil, err
 	}
-	q.m.Sent(q.kind(id))
-	return nil
-}
-
-func (q *countingQueue) MarkDeliveredBatch(ds []tickets.Delivery) error {
-	if err := q.Store.MarkDeliveredBatch(ds); err != nil {
-		return err
+	for _, id := range done {
+		q.m.Sent(q.kind(id))
 	}
-	for _, d := range ds {
-		q.m.Sent(q.kind(d.ID))
-	}
-	return nil
+	return done, nil
 }
 
 func (q *countingQueue) MarkRetry(id uint64, next time.Time, errText string) error {

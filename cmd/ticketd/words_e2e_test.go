@@ -23,6 +23,7 @@ func TestReplyToClosedTicketsAckKeepsTheSubject(t *testing.T) {
 	e.step("From: Ana <ana@ticketd.test>\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] Impresora sin tóner\nMessage-ID: <s2@ticketd.test>\n\n#cerrar\n")
 	mails = e.step(fmt.Sprintf("From: Pedro <pedro@cliente.test>\nTo: soporte@ticketd.test\nSubject: RE: Fwd: %s\nMessage-ID: <s3@cliente.test>\nIn-Reply-To: <%s>\n\nSigue sin imprimir.\n",
 		ack[0].subject, ack[0].msgID))
+	oneFooter(t, mails)
 	if tk := e.ticket(2); tk.Subject != "Impresora sin tóner" {
 		t.Errorf("new ticket's subject %q, want the original one", tk.Subject)
 	}
@@ -39,6 +40,21 @@ func TestReplyToClosedTicketsAckKeepsTheSubject(t *testing.T) {
 	}
 }
 
+// oneFooter checks every mail has one signature block ("-- "), the
+// footer, with the reference line in it, and names nobody as "a@x <a@x>".
+func oneFooter(t *testing.T, ms []sentMail) {
+	t.Helper()
+	for _, m := range ms {
+		text := strings.ReplaceAll(decodedText(t, m.raw), "\r\n", "\n")
+		if n := strings.Count("\n"+text, "\n-- \n"); n != 1 || !strings.Contains(text[strings.LastIndex(text, "\n-- \n"):], "ref:") {
+			t.Errorf("%q: %d signature blocks, want one with the ref: line:\n%s", m.subject, n, text)
+		}
+		if strings.Contains(text, "pedro@cliente.test <pedro@cliente.test>") {
+			t.Errorf("%q names the requester twice:\n%s", m.subject, text)
+		}
+	}
+}
+
 func subjects(ms []sentMail) []string {
 	var out []string
 	for _, m := range ms {
@@ -52,7 +68,9 @@ func subjects(ms []sentMail) []string {
 // the last-tier alert — reaches agents in Spanish.
 func TestSpanishDeskSpeaksSpanish(t *testing.T) {
 	e := newE2E(t)
-	e.step("From: Pedro <pedro@cliente.test>\nTo: soporte@ticketd.test\nSubject: Red caída\nMessage-ID: <l1@cliente.test>\n\nNo hay red en el piso 2.\n")
+	// No display name: mails show the bare address, not "a@x <a@x>".
+	first := e.step("From: pedro@cliente.test\nTo: soporte@ticketd.test\nSubject: Red caída\nMessage-ID: <l1@cliente.test>\n\nNo hay red en el piso 2.\n")
+	oneFooter(t, first)
 	agent := func(id, from, body string) []sentMail {
 		return e.step(fmt.Sprintf("From: %s\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] Red caída\nMessage-ID: <%s@ticketd.test>\n\n%s\n", from, id, body))
 	}
@@ -63,6 +81,7 @@ func TestSpanishDeskSpeaksSpanish(t *testing.T) {
 		if len(ms) == 0 {
 			t.Errorf("%s: no mail", what)
 		}
+		oneFooter(t, ms)
 		for _, m := range ms {
 			text := decodedText(t, m.raw)
 			for _, w := range english {

@@ -53,6 +53,12 @@ type Options struct {
 	// NOTIFY and ORCPT parameters of RCPT TO, recording them in
 	// Message.RcptOptions; without it they are refused with 504.
 	EnableDSN bool
+	// OnData, when set, is called with each message after its data was
+	// read and before the server accepts it (the reply to the final
+	// dot), from the connection's goroutine: a test can stall a DATA
+	// there, or check what the client recorded before its next mail is
+	// accepted.
+	OnData func(Message)
 }
 
 // Server is a capturing SMTP server. Create it with Start or StartWith.
@@ -316,6 +322,10 @@ func (ss *session) Data(r io.Reader) error {
 		return err
 	}
 	s := ss.s
+	if s.opts.OnData != nil {
+		s.opts.OnData(Message{From: ss.from, To: slices.Clone(ss.to), Data: bytes.Clone(data), Username: ss.username,
+			RcptOptions: slices.Clone(ss.rcptOpts)})
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.dataLeft > 0 {

@@ -1,0 +1,111 @@
+package mailout
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// Recording deliveries: each SMTP transaction the server accepted is
+// recorded durably (Queue.MarkSent, one fsync) before the next transaction
+// on the same connection is accepted. So a crash re-sends at most one
+// mail per connection, while the fsync costs little time:
+//
+//   - it runs while the next mail's MAIL, RCPT and DATA lines go out; only
+//     the final dot, which makes the server accept that mail, waits for it
+//     (pipe.wait before conn.transact ends the DATA);
+//   - the committer groups the recordings of the parallel connections that
+//     wait at the same moment into one commit (group commit, without the
+//     fixed delay of bbolt's DB.Batch).
+
+// committer records deliveries for the connections of one Drain.
+type committer struct {
+	s    *Sender
+	reqs chan commitReq
+	done chan struct{}
+}
+
+type commitReq struct {
+	d    tickets.Delivery
+	errc chan error
+}
+
+func (s *Sender) startCommitter() *committer {
+	// Each connection has at most one recording in flight: with room for
+	// all of them, handing one over never waits for a commit.
+	c := &committer{s: s, reqs: make(chan commitReq, s.opts.Connections), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// stop ends the committer once every connection has waited for its last
+// recording.
+func (c *committer) stop() {
+	close(c.reqs)
+	<-c.done
+}
+
+func (c *committer) loop() {
+	defer close(c.done)
+	for r := range c.reqs {
+		batch := []commitReq{r}
+	more: // whatever else is waiting goes into the same commit
+		for {
+			select {
+			case r, ok := <-c.reqs:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		err := c.commit(batch)
+		for _, r := range batch {
+			r.errc <- err
+		}
+	}
+}
+
+func (c *committer) commit(batch []commitReq) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.s.log.Error("mailout: panic while recording deliveries", "err", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("mailout: panic: %v", r)
+		}
+	}()
+	ds := make([]tickets.Delivery, len(batch))
+	for i, r := range batch {
+		ds[i] = r.d
+	}
+	if _, err := c.s.q.MarkSent(ds); err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	return nil
+}
+
+// pipe is one connection's link to the committer: at most one recording
+// in flight.
+type pipe struct {
+	c        *committer
+	inflight chan error
+}
+
+// record starts recording d; the caller has waited for the previous one.
+func (p *pipe) record(d tickets.Delivery) {
+	errc := make(chan error, 1)
+	p.c.reqs <- commitReq{d: d, errc: errc}
+	p.inflight = errc
+}
+
+// wait returns once the recording in flight, if any, is durable.
+func (p *pipe) wait() error {
+	if p.inflight == nil {
+		return nil
+	}
+	err := <-p.inflight
+	p.inflight = nil
+	return err
+}
