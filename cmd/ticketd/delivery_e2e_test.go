@@ -5,10 +5,16 @@ package main
 // at most one mail per connection, a SIGTERM never cuts a DATA.
 
 import (
+	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-message/mail"
 
 	"github.com/ticketd/ticketd/mailout/smtptest"
 	"github.com/ticketd/ticketd/tickets"
@@ -72,5 +78,178 @@ Hola, ¿qué necesita?
 	})
 	if refused != 2 { // the acknowledgement and the agent's answer
 		t.Errorf("%d refusals recorded on the ticket, want 2", refused)
+	}
+}
+
+// messageIDs counts the mails the SMTP server accepted by Message-ID.
+func messageIDs(t *testing.T, msgs []smtptest.Message) map[string]int {
+	t.Helper()
+	ids := make(map[string]int, len(msgs))
+	for _, m := range msgs {
+		r, err := mail.CreateReader(bytes.NewReader(m.Data))
+		if err != nil {
+			t.Fatalf("sent mail does not parse: %v", err)
+		}
+		id, err := r.Header.MessageID()
+		if err != nil || id == "" {
+			t.Fatalf("sent mail without Message-ID (%v)", err)
+		}
+		ids[id]++
+	}
+	return ids
+}
+
+// queuedMails returns the Message-IDs of every mail the desk queued, read
+// from the tickets' timelines, and what is left in the outbox and failed.
+func (e *e2e) queuedMails() (ids []string, outbox, failed int) {
+	e.withStore(func(s *tickets.Store) {
+		all, err := s.Tickets()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, tk := range all {
+			events, err := s.Events(tk.ID)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			for _, ev := range events {
+				if ev.Kind == tickets.EventOutbound {
+					ids = append(ids, ev.MessageID)
+				}
+			}
+		}
+		out, _ := s.Outbox()
+		fl, _ := s.FailedMail()
+		outbox, failed = len(out), len(fl)
+	})
+	return ids, outbox, failed
+}
+
+// TestSIGKILLStormDuringDelivery: 250 new tickets queue 500 mails (an
+// acknowledgement and an agents' notice each); "ticketd run" is SIGKILLed
+// ten times at random points while it delivers, restarted each time, and
+// finally let finish. Nothing is lost, and each kill re-sends at most one
+// mail per SMTP connection (the outbox uses two).
+func TestSIGKILLStormDuringDelivery(t *testing.T) {
+	const (
+		newTickets = 250
+		kills      = 10
+		conns      = 2 // mailout's default Connections
+	)
+	start := time.Now()
+	e := newE2E(t)
+	var raws [][]byte
+	for i := range newTickets {
+		raws = append(raws, []byte(strings.ReplaceAll(fmt.Sprintf(`From: Usuario %d <storm%d@cliente.test>
+To: soporte@ticketd.test
+Subject: Solicitud %d
+Message-ID: <storm-%d@cliente.test>
+Content-Type: text/plain; charset=UTF-8
+
+Necesito ayuda con la solicitud %d.
+`, i, i, i, i, i), "\n", "\r\n")))
+	}
+	e.imap.AppendMany(t, deskAddr, "INBOX", raws)
+	const want = 2 * newTickets
+
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	t.Logf("kill points seeded with %d", seed)
+	for k := range kills {
+		// The k-th kill comes when the server has 25–45 more mails than
+		// at the previous one: always in the middle of the delivery.
+		at := (k+1)*want/(kills+2) + rng.IntN(20) - 10
+		cmd, _, _ := startDaemon(t, "run", "--config", e.config)
+		e.smtp.WaitFor(at, 30*time.Second)
+		if err := syscall.Kill(cmd.Process.Pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+	}
+	cmd, lines, _ := startDaemon(t, "run", "--config", e.config)
+	waitLine(t, lines, "ticketd started", 20*time.Second)
+	deadline := time.Now().Add(30 * time.Second)
+	for len(messageIDs(t, e.smtp.Messages())) < want && time.Now().Before(deadline) {
+		e.smtp.WaitFor(len(e.smtp.Messages())+1, time.Until(deadline))
+	}
+	stopDaemon(t, cmd.Process.Pid, cmd.Wait)
+
+	received := e.smtp.Messages()
+	got := messageIDs(t, received)
+	queued, outbox, failed := e.queuedMails()
+	if len(queued) != want || outbox != 0 || failed != 0 {
+		t.Fatalf("%d mails queued (want %d), %d left in the outbox, %d failed", len(queued), want, outbox, failed)
+	}
+	var lost, dups int
+	for _, id := range queued {
+		switch n := got[id]; {
+		case n == 0:
+			lost++
+		case n > 1:
+			dups += n - 1
+		}
+	}
+	t.Logf("SIGKILL storm: %d kills, %d mails queued, %d received, %d duplicates, %d lost, in %s",
+		kills, len(queued), len(received), dups, lost, time.Since(start).Round(time.Millisecond))
+	if lost > 0 || len(got) != want {
+		t.Errorf("%d mails lost; %d distinct mails received, want %d", lost, len(got), want)
+	}
+	if dups > kills*conns {
+		t.Errorf("%d duplicates after %d kills: more than one per connection per kill (%d)", dups, kills, kills*conns)
+	}
+}
+
+// TestSIGTERMDuringSlowDATA: the SMTP server holds the first DATA; a
+// SIGTERM arrives meanwhile. The daemon finishes that mail (the server
+// accepts it once), records it and exits 0; the next run sends only the
+// other mail. Before, the SIGTERM cut the connection mid-DATA and the mail
+// went out twice.
+func TestSIGTERMDuringSlowDATA(t *testing.T) {
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	e := newE2EWith(t, smtptest.Options{OnData: func(smtptest.Message) {
+		once.Do(func() {
+			close(held)
+			select { // bounded: never hang the suite
+			case <-release:
+			case <-time.After(20 * time.Second):
+			}
+		})
+	}})
+	e.deliver("From: Pedro <pedro@cliente.test>\nTo: soporte@ticketd.test\nSubject: lento\nMessage-ID: <slow1@cliente.test>\n\nhola\n")
+	cmd, lines, _ := startDaemon(t, "run", "--config", e.config)
+	select {
+	case <-held:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no DATA reached the server")
+	}
+	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitLine(t, lines, "stopping after the mail in flight", 10*time.Second)
+	close(release)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("ticketd run after SIGTERM: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("ticketd run did not stop within 15s of SIGTERM")
+	}
+	if n := len(e.smtp.Messages()); n != 1 {
+		t.Fatalf("%d mails at the server after the stop, want the one in flight", n)
+	}
+	e.ticketd("once")
+	got := messageIDs(t, e.smtp.Messages())
+	queued, outbox, failed := e.queuedMails()
+	if len(queued) != 2 || outbox != 0 || failed != 0 {
+		t.Fatalf("%d mails queued (want 2), %d in the outbox, %d failed", len(queued), outbox, failed)
+	}
+	for _, id := range queued {
+		if got[id] != 1 {
+			t.Errorf("mail %s received %d times, want once", id, got[id])
+		}
 	}
 }
