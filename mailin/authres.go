@@ -24,14 +24,16 @@ import (
 //   - dkim=pass with header.d (else the domain of header.i) aligned
 //     with D, or
 //   - spf=pass with the domain of smtp.mailfrom (else, for a null
-//     reverse path, smtp.helo) aligned with D, or
-//   - auth=pass with smtp.auth (the SMTP AUTH login) in a domain aligned
-//     with D: the sender logged in to the organisation's own server,
+//     reverse path, smtp.helo) aligned with D,
 //
 // where a domain d is aligned with D when D == d or D is a subdomain of
 // d (DMARC's relaxed alignment, without the public suffix list; a d
 // without a dot matches only itself). Every other result, and every
-// field that cannot be parsed, counts for nothing.
+// field that cannot be parsed, counts for nothing. That proves the
+// domain, not the person: anyone with a mailbox at D passes. auth=pass
+// with smtp.auth (the SMTP AUTH login at the organisation's own server)
+// is kept apart as the login, which names the person; tickets decides
+// what each proves for whom (verify.go there).
 
 // authResult is one resinfo of an Authentication-Results field: a
 // method, its result and its properties ("header.d" -> "example.com").
@@ -44,36 +46,112 @@ type authResult struct {
 	ambiguous bool
 }
 
-// senderVerified reports whether a trusted Authentication-Results field
-// of h shows that the domain of from (the single address of the From
-// header) was authenticated. An empty trusted authserv-id trusts nothing.
-func senderVerified(h message.Header, from string, trusted string) bool {
+// senderAuth is what the trusted Authentication-Results fields prove
+// about the sender of a message.
+type senderAuth struct {
+	// domain: the From domain passed DMARC, or aligned DKIM or SPF. That
+	// proves the domain's server sent the mail, not which of its users
+	// wrote it.
+	domain bool
+	// login is the SMTP AUTH identity (auth=pass smtp.auth=...) the
+	// organisation's submission server recorded; "" when none.
+	login string
+}
+
+// verifySender reads the Authentication-Results fields of h carrying the
+// trusted authserv-id for the mail From address from. An empty trusted
+// authserv-id trusts nothing.
+//
+// The topmost trusted field gives the passes: the MX prepends its own
+// above whatever arrived with the message. A forged field further down
+// (an MX that does not strip them, against RFC 8601 §5) can therefore not
+// add a pass; and should one sit above the real field (a later hop that
+// added it), any trusted field reporting another result of the same
+// method for the same identity takes that pass away: the fields of our own
+// server must agree.
+func verifySender(h message.Header, from string, trusted string) senderAuth {
 	trusted = strings.TrimSpace(trusted)
-	if trusted == "" {
-		return false
-	}
 	d := fromDomain(from)
-	if d == "" {
-		return false
+	if trusted == "" || d == "" {
+		return senderAuth{}
 	}
-	// Only the topmost field of the trusted server counts: it prepends its
-	// own above whatever arrived with the message, so a field further down
-	// claiming the same id was written by someone else (an MX that does not
-	// strip them, against RFC 8601 §5, must not turn a forgery into a pass).
+	var fields [][]authResult
 	for _, v := range h.Values("Authentication-Results") {
 		if !strings.EqualFold(bareAuthservID(v), trusted) {
 			continue
 		}
 		_, results, ok := parseAuthResults(v)
 		if !ok {
-			return false
+			return senderAuth{} // our server's words, unreadable: trust nothing
 		}
-		for _, r := range results {
-			if r.passesFor(d) {
-				return true
+		fields = append(fields, results)
+	}
+	if len(fields) == 0 {
+		return senderAuth{}
+	}
+	var out senderAuth
+	passed := map[string]bool{} // method -> passed for d
+	logins := map[string]bool{}
+	for _, r := range fields[0] {
+		if r.passesFor(d) {
+			passed[r.method] = true
+		}
+		if login, ok := r.authLogin(); ok {
+			logins[login] = true
+		}
+	}
+	if len(logins) == 1 {
+		for l := range logins {
+			out.login = l
+		}
+	}
+	for _, f := range fields {
+		for _, r := range f {
+			if r.contradictsDomain(d) {
+				delete(passed, r.method)
+			}
+			if r.method == "auth" {
+				if login, ok := r.authLogin(); !ok || login != out.login {
+					out.login = ""
+				}
 			}
 		}
+	}
+	out.domain = len(passed) > 0
+	return out
+}
+
+// authLogin returns the login of an auth=pass result (RFC 8601 §2.7.4),
+// lower-cased.
+func (r authResult) authLogin() (string, bool) {
+	if r.method != "auth" || r.ambiguous || r.result != "pass" {
+		return "", false
+	}
+	login := strings.ToLower(strings.TrimSpace(r.props["smtp.auth"]))
+	return login, login != ""
+}
+
+// contradictsDomain reports whether r is a DMARC, DKIM or SPF result other
+// than pass about the From domain d (or about no stated identity).
+func (r authResult) contradictsDomain(d string) bool {
+	if r.result == "pass" {
 		return false
+	}
+	about := func(names ...string) bool {
+		for _, n := range names {
+			if v, ok := r.props[n]; ok {
+				return aligned(d, domainOfAddr(v)) || domainOfAddr(v) == ""
+			}
+		}
+		return true
+	}
+	switch r.method {
+	case "dmarc":
+		return about("header.from")
+	case "dkim":
+		return about("header.d", "header.i")
+	case "spf":
+		return about("smtp.mailfrom", "smtp.helo")
 	}
 	return false
 }
@@ -160,12 +238,6 @@ func (r authResult) passesFor(d string) bool {
 		}
 		if i, ok := r.props["header.i"]; ok {
 			return aligned(d, domainOfAddr(i))
-		}
-	case "auth":
-		// SMTP AUTH at the organisation's own submission server
-		// (RFC 8601 §2.7.4): the agent logged in as smtp.auth.
-		if user, ok := r.props["smtp.auth"]; ok {
-			return aligned(d, domainOfAddr(user))
 		}
 	case "spf":
 		if mf, ok := r.props["smtp.mailfrom"]; ok && domainOfAddr(mf) != "" {

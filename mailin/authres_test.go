@@ -61,6 +61,15 @@ func TestSenderVerified(t *testing.T) {
 			ar("mx.corp.example; dmarc=fail header.from=example.com"),
 			ar("mx.corp.example; dmarc=pass header.from=example.com"),
 		}, false},
+		// A trusted field above the real one (added after our MX): the
+		// real one's failure takes the pass away.
+		{"forged trusted field above the real one", ana, trustedID, []string{
+			ar("mx.corp.example; dkim=pass header.d=example.com; dmarc=pass header.from=example.com"),
+			ar("mx.corp.example; dkim=fail header.d=example.com; dmarc=fail header.from=example.com; spf=fail smtp.mailfrom=ana@example.com"),
+		}, false},
+		{"a failing method does not veto another", ana, trustedID, []string{
+			ar("mx.corp.example; dkim=pass header.d=example.com; spf=softfail smtp.mailfrom=ana@example.com"),
+		}, true},
 		{"second trusted field passes", ana, trustedID, []string{
 			ar("mx.corp.example; spf=softfail smtp.mailfrom=ana@example.com"),
 			ar("mx.corp.example; dkim=pass header.d=example.com"),
@@ -112,7 +121,8 @@ func TestSenderVerified(t *testing.T) {
 		// Other methods never count.
 		{"iprev pass", ana, trustedID, []string{ar("mx.corp.example; iprev=pass policy.iprev=192.0.2.1 (mail.example.com)")}, false},
 		{"arc pass", ana, trustedID, []string{ar("mx.corp.example; arc=pass header.d=example.com")}, false},
-		{"auth pass", ana, trustedID, []string{ar("mx.corp.example; auth=pass smtp.auth=ana@example.com")}, true},
+		// A login names a person, not the domain (AuthLogin, below).
+		{"auth pass", ana, trustedID, []string{ar("mx.corp.example; auth=pass smtp.auth=ana@example.com")}, false},
 		{"auth pass as another domain", ana, trustedID, []string{ar("mx.corp.example; auth=pass smtp.auth=mallory@evil.example")}, false},
 		{"auth fail", ana, trustedID, []string{ar("mx.corp.example; auth=fail smtp.auth=ana@example.com")}, false},
 
@@ -156,6 +166,46 @@ func TestSenderVerified(t *testing.T) {
 	}
 }
 
+// TestAuthLogin: the SMTP AUTH login is taken from the topmost trusted
+// field only, exactly as written there, and dropped when the trusted
+// fields disagree about it.
+func TestAuthLogin(t *testing.T) {
+	const agent = "agent1@example.test"
+	tests := []struct {
+		name    string
+		from    string
+		headers []string
+		want    string
+	}{
+		{"login recorded", agent, []string{ar("mx.corp.example; auth=pass smtp.auth=agent1@example.test")}, "agent1@example.test"},
+		{"another user's login is reported as such", agent, []string{ar("mx.corp.example; auth=pass smtp.auth=customer1@example.test")}, "customer1@example.test"},
+		{"login case folded", agent, []string{ar("mx.corp.example; auth=pass smtp.auth=Agent1@Example.Test")}, "agent1@example.test"},
+		{"auth fail", agent, []string{ar("mx.corp.example; auth=fail smtp.auth=agent1@example.test")}, ""},
+		{"untrusted id", agent, []string{ar("mx.evil.example; auth=pass smtp.auth=agent1@example.test")}, ""},
+		{"two logins in the topmost field", agent, []string{ar("mx.corp.example; auth=pass smtp.auth=agent1@example.test; auth=pass smtp.auth=customer1@example.test")}, ""},
+		{"forged login below the real field", agent, []string{
+			ar("mx.corp.example; auth=pass smtp.auth=customer1@example.test"),
+			ar("mx.corp.example; auth=pass smtp.auth=agent1@example.test"),
+		}, ""},
+		{"forged login above the real field", agent, []string{
+			ar("mx.corp.example; auth=pass smtp.auth=agent1@example.test"),
+			ar("mx.corp.example; auth=pass smtp.auth=customer1@example.test"),
+		}, ""},
+		{"two From addresses", agent + ", bob@example.test", []string{ar("mx.corp.example; auth=pass smtp.auth=agent1@example.test")}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := ParseWithOptions(arMail(tt.from, tt.headers...), ParseOptions{TrustedAuthservID: trustedID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.AuthLogin != tt.want {
+				t.Errorf("AuthLogin = %q, want %q", in.AuthLogin, tt.want)
+			}
+		})
+	}
+}
+
 func TestSenderVerifiedNoFromDomain(t *testing.T) {
 	h := arMail("ana@example.com", ar("mx.corp.example; dmarc=pass"))
 	e, err := readEntity(h)
@@ -163,11 +213,11 @@ func TestSenderVerifiedNoFromDomain(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, from := range []string{"", "ana", "ana@", "ana@[192.0.2.1]", "ana@.example.com"} {
-		if senderVerified(e.Header, from, trustedID) {
+		if verifySender(e.Header, from, trustedID).domain {
 			t.Errorf("senderVerified(%q) = true", from)
 		}
 	}
-	if !senderVerified(e.Header, "ana@example.com", trustedID) {
+	if !verifySender(e.Header, "ana@example.com", trustedID).domain {
 		t.Error("senderVerified(ana@example.com) = false")
 	}
 }

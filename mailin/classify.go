@@ -47,7 +47,7 @@ func classify(in *tickets.Inbound, h gomail.Header, raw []byte, info partsInfo, 
 		in.AutoSubmitted = true
 		return
 	}
-	if in.AutoSubmitted || autoReplyHeaders(h, in.Subject) || isDaemonSender(in.From) {
+	if in.AutoSubmitted || autoReplyHeaders(h, in.Subject) || isDaemonSender(in.From) || autoReplyText(visibleOrFull(in)) {
 		in.Kind = tickets.KindAutoReply
 		in.AutoSubmitted = true
 	}
@@ -65,4 +65,12 @@ func isOwn(in *tickets.Inbound, desk string) bool {
 	}
 	_, domain, _ := strings.Cut(desk, "@")
 	return tickets.IsDeskMessageID(in.MessageID, domain)
+}
+
+// visibleOrFull is the new text of in, or all of it when none is new.
+func visibleOrFull(in *tickets.Inbound) string {
+	if strings.TrimSpace(in.Text) != "" {
+		return in.Text
+	}
+	return in.FullText
 }

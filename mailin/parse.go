@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -69,12 +70,16 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 // junk in address and message-id headers and truncated multipart bodies
 // keep whatever can be read. It fails (with an error wrapping ErrMalformed)
 // only when the header block cannot be read or the message has no usable
-// From address. It never panics: a panic in a library it calls is
-// recovered and returned as an error wrapping ErrMalformed.
+// From address. When opts.Attachments fails to store one (a full disk, a
+// permission) the error wraps tickets.ErrStorage instead: the message is
+// fine and must be kept for another try. It never panics: a panic in a
+// library it calls is recovered and returned as an error wrapping
+// ErrMalformed.
 //
-// SenderVerified is set from the Authentication-Results fields carrying
-// opts.TrustedAuthservID (see authres.go); it is false unless the From
-// header holds exactly one field whose addresses share one domain.
+// SenderVerified and AuthLogin are set from the Authentication-Results
+// fields carrying opts.TrustedAuthservID (see authres.go); they are unset
+// unless the From header holds exactly one field whose addresses share one
+// domain (AuthLogin: exactly one address).
 func ParseWithOptions(raw []byte, opts ParseOptions) (tickets.Inbound, error) {
 	return parseSafely(raw, opts, bodyText)
 }
@@ -150,7 +155,11 @@ func parse(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bo
 	if len(e.Header.Values("From")) == 1 && !slices.ContainsFunc(from, func(a tickets.Address) bool {
 		return fromDomain(a.Email) != fromDomain(in.From.Email)
 	}) {
-		in.SenderVerified = senderVerified(e.Header, in.From.Email, opts.TrustedAuthservID)
+		auth := verifySender(e.Header, in.From.Email, opts.TrustedAuthservID)
+		in.SenderVerified = auth.domain
+		if len(from) == 1 { // a login names one author
+			in.AuthLogin = auth.login
+		}
 	}
 	// The visible text is found in the whole text before either is
 	// capped: a cut must not hide where the quoted history starts.
@@ -159,6 +168,9 @@ func parse(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bo
 	visible := VisibleText(full)
 	in.Text = capText(visible, cut && len(visible) == len(full))
 	info := scanParts(raw, opts)
+	if info.storageErr != nil {
+		return tickets.Inbound{}, fmt.Errorf("parse message: %w", info.storageErr)
+	}
 	in.Attachments = info.attachments
 	classify(&in, h, raw, info, opts.DeskAddress)
 	return in, nil
@@ -372,7 +384,10 @@ func msgIDs(v string, single bool) []string {
 			return r
 		}, id)
 		id = strings.Trim(id, "<>")
-		if id == "" || seen[id] || !utf8.ValidString(id) {
+		// An id with a control character or a bracket inside is not
+		// one (RFC 5322 §3.6.4) and would be copied into the headers
+		// of our own mail: dropped.
+		if id == "" || seen[id] || !utf8.ValidString(id) || strings.ContainsAny(id, "<>") || strings.ContainsFunc(id, unicode.IsControl) {
 			return
 		}
 		seen[id] = true

@@ -38,6 +38,9 @@ type partsInfo struct {
 	returnedMsgID string
 	seen          int
 	opts          ParseOptions
+	// storageErr is the first failure of the attachment store (wrapping
+	// tickets.ErrStorage): the message cannot be applied now.
+	storageErr error
 }
 
 // scanParts walks the MIME tree of raw a second time (the text walk has
@@ -153,6 +156,12 @@ func (pi *partsInfo) keep(att *tickets.Attachment, body io.Reader) {
 		att.SHA256, att.Stored = sum, true
 	case errors.Is(err, tickets.ErrTooLarge):
 		att.Dropped, att.Reason = true, fmt.Sprintf("larger than the limit of %d bytes", limit)
+	case errors.Is(err, tickets.ErrStorage):
+		// The disk's fault, not the message's: nothing is dropped,
+		// the whole message waits for the next pass.
+		if pi.storageErr == nil {
+			pi.storageErr = err
+		}
 	default:
 		// The raw message, in the processed mailbox, still has it.
 		att.Dropped, att.Reason = true, "not stored: "+err.Error()

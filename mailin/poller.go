@@ -118,6 +118,7 @@ type Stats struct {
 	Duplicates int // already known to tickets
 	Ignored    int // deliberately not applied by tickets
 	Failed     int // unparseable, oversize or refused by the Applier, set aside in the failed mailbox
+	Left       int // left in the mailbox for the next pass: their attachments could not be stored
 }
 
 func (s *Stats) add(o Stats) {
@@ -126,6 +127,7 @@ func (s *Stats) add(o Stats) {
 	s.Duplicates += o.Duplicates
 	s.Ignored += o.Ignored
 	s.Failed += o.Failed
+	s.Left += o.Left
 }
 
 // Poller moves mail from an IMAP mailbox into tickets. Poll runs one pass;
@@ -221,7 +223,7 @@ func (p *Poller) Poll(ctx context.Context) (st Stats, err error) {
 	if st.Fetched > 0 {
 		p.log.Info("mail pass", "mailbox", p.opts.Mailbox,
 			"fetched", st.Fetched, "applied", st.Applied, "duplicates", st.Duplicates,
-			"ignored", st.Ignored, "failed", st.Failed, "duration", time.Since(start).Round(time.Millisecond))
+			"ignored", st.Ignored, "failed", st.Failed, "left", st.Left, "duration", time.Since(start).Round(time.Millisecond))
 	}
 	if err != nil {
 		return st, err
@@ -281,6 +283,11 @@ func (p *Poller) pass(ctx context.Context, c *imapclient.Client) (Stats, error) 
 			return st, err
 		}
 		uids = uids[n:]
+	}
+	if st.Left > 0 {
+		// The pass fails, so it is tried again (with backoff) and
+		// readiness shows it, once every other message is in.
+		return st, fmt.Errorf("%d messages left in %q: %w", st.Left, p.opts.Mailbox, tickets.ErrStorage)
 	}
 	return st, nil
 }
@@ -371,6 +378,14 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 					msgs = append(msgs, in)
 					return
 				}
+				if errors.Is(ferr, tickets.ErrStorage) {
+					// The disk failed, not the message: an operator
+					// must act; the message waits in the mailbox.
+					p.log.Error("attachment not stored; message left for the next pass", "mailbox", p.opts.Mailbox,
+						"uid", uint32(uid), "err", ferr)
+					st.Left++
+					return
+				}
 			}
 			failed = append(failed, failure{uid, size, ferr})
 		})
@@ -378,7 +393,7 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 			return st, err
 		}
 	}
-	st.Fetched = len(msgs) + len(failed)
+	st.Fetched = len(msgs) + len(failed) + st.Left
 
 	// Unparseable mail is set aside first: it does not depend on Apply.
 	if len(failed) > 0 {

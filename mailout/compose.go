@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-message/mail"
 
@@ -169,7 +170,8 @@ func singleLine(s string) string {
 }
 
 // validMsgID accepts a bare Message-ID (no angle brackets, no white space)
-// as tickets stores them.
+// as tickets stores them; an id with a control character (one a forged
+// mail brought in) never reaches our headers.
 func validMsgID(id string) bool {
-	return id != "" && !strings.ContainsAny(id, "<> \t\r\n")
+	return id != "" && !strings.ContainsAny(id, "<> ") && !strings.ContainsFunc(id, unicode.IsControl)
 }

@@ -73,7 +73,12 @@ type outcome struct {
 func (b *batch) sendMail(m *tickets.Mail) error {
 	s := b.s
 	data, err := ComposeWith(m, s.opts.Now(), s.opts.Blobs)
-	if err != nil {
+	if errors.Is(err, tickets.ErrStorage) {
+		// An attachment file unreadable now (a disk, a permission, a
+		// restore in progress) is not the mail's fault: retried.
+		return b.settled(func() error { return s.retry(m, err, b.st) })
+	}
+	if err != nil { // anything else cannot be sent as promised
 		return b.settled(func() error { return s.fail(m, err.Error(), b.st) })
 	}
 	from, err := envelopeAddress(m.From.Email)

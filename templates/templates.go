@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	texttemplate "text/template"
@@ -28,10 +29,10 @@ var (
 // per language, a text file with a "subject" block and an HTML file.
 var (
 	languages = []string{"es", "en"}
-	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "reply",
-		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "digest",
+	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "agent_assigned", "reply",
+		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "escalation_request", "digest",
 		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply",
-		"agent_bounce", "attachment_dropped", "admin_auth_failed"}
+		"agent_bounce", "attachment_dropped", "admin_auth_failed", "participant_confirm"}
 )
 
 // replyLines are the visible markers at the top of mails to requesters.
@@ -104,6 +105,28 @@ type Data struct {
 	RateLinks   []string      // mailto: links rating 5, 4, 3, 2, 1
 	Rating      int           // a requester's rating, 1–5
 	Tickets     []TicketLine  // a requester's open tickets (status reply)
+	// Addresses and Code: people a mail in the requester's name copied,
+	// and the code a reply must carry to add them (participant_confirm).
+	Addresses []string
+	Code      string
+	// Resolved are a requester's resolved tickets that a reply still
+	// reopens (status reply); their Age is the time since resolution.
+	Resolved []TicketLine
+	// Linked are the tickets this one is linked to (a new ticket opened by
+	// mail on a closed one names it to the agents).
+	Linked []TicketLine
+	// Incoming: in the admins' login alert, the failing login is the one
+	// that reads incoming mail (IMAP), not the one that sends it.
+	Incoming bool
+}
+
+// RequesterAddress is the requester as "Name <address>", or the bare
+// address when they have no name (never "a@x <a@x>").
+func (d Data) RequesterAddress() string {
+	if d.Requester == "" || d.Requester == d.RequesterEmail {
+		return d.RequesterEmail
+	}
+	return d.Requester + " <" + d.RequesterEmail + ">"
 }
 
 // ArticleLine is a knowledge-base article offered to a requester.
@@ -161,6 +184,10 @@ type Rendered struct {
 type Set struct {
 	text map[string]*texttemplate.Template // key lang/name
 	html map[string]*htmltemplate.Template // key lang/name
+	// prefixes matches the words the templates put before a ticket's
+	// subject, in every language (prefixes.go).
+	prefixes *regexp.Regexp
+	phrases  map[string]*texttemplate.Template // key lang (phrases.go)
 }
 
 // Languages returns the supported language codes.
@@ -185,6 +212,13 @@ func New(overrideDir string) (*Set, error) {
 	s := &Set{
 		text: make(map[string]*texttemplate.Template),
 		html: make(map[string]*htmltemplate.Template),
+
+		phrases: make(map[string]*texttemplate.Template),
+	}
+	for _, lang := range languages {
+		if s.phrases[lang], err = parsePhrases(src, lang); err != nil {
+			return nil, err
+		}
 	}
 	layout, layoutName, err := src.read(layoutFile)
 	if err != nil {
@@ -217,6 +251,7 @@ func New(overrideDir string) (*Set, error) {
 			s.text[key], s.html[key] = tt, ht
 		}
 	}
+	s.prefixes = s.ownPrefixes()
 	return s, nil
 }
 
@@ -240,6 +275,8 @@ var sampleData = Data{
 	RateLinks: []string{"mailto:desk@example.com?subject=5", "mailto:desk@example.com?subject=4", "mailto:desk@example.com?subject=3", "mailto:desk@example.com?subject=2", "mailto:desk@example.com?subject=1"},
 	Rating:    2,
 	Tickets:   []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 1, Age: "1d"}},
+	Resolved:  []TicketLine{{Ticket: 2, Token: "[Desk #2]", Subject: "T", Status: "resolved", Priority: "normal", Tier: 1, Age: "2h"}},
+	Linked:    []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "closed", Priority: "high", Tier: 1, Age: "1d"}},
 }
 
 // Render renders template name in lang with data.
@@ -316,6 +353,7 @@ func textFuncs(lang string) texttemplate.FuncMap {
 		"clock":     func(s string) string { return translate(clockNames, lang, s) },
 		"bar":       func(n int) string { return strings.Repeat("█", n) },
 		"quote":     quote,
+		"rateScale": func() string { return rateScale(lang) },
 	}
 }
 
@@ -329,8 +367,13 @@ func htmlFuncs(lang string) htmltemplate.FuncMap {
 		"px":        func(n int) int { return n * 10 },
 		"rateWord":  func(i int) string { return rateWords[lang][min(max(i, 0), 4)] },
 		"lines":     lines,
+		"rateScale": func() string { return rateScale(lang) },
 	}
 }
+
+// rateScale lists the rating labels as the buttons show them, for the text
+// that explains the scale: the same five labels everywhere.
+func rateScale(lang string) string { return strings.Join(rateWords[lang], ", ") }
 
 func statusName(lang, status string) string { return translate(statusNames, lang, status) }
 

@@ -14,7 +14,9 @@ import (
 // soporte@example.com`) fails with err. Callers send it once per failure
 // streak. The alert belongs to no ticket (Mail.Ticket 0: its delivery is
 // recorded on no timeline). Without admins it does nothing.
-func (s *Service) AlertAuthFailure(ctx context.Context, where string, err error) error {
+// incoming says the failing login is the one that reads the mailbox (IMAP)
+// rather than the one that sends (SMTP): the alert says which way mail stops.
+func (s *Service) AlertAuthFailure(ctx context.Context, where string, incoming bool, err error) error {
 	if len(s.opts.Admins) == 0 || err == nil {
 		return nil
 	}
@@ -22,7 +24,7 @@ func (s *Service) AlertAuthFailure(ctx context.Context, where string, err error)
 		return cerr
 	}
 	r, rerr := s.opts.Templates.Render(s.opts.Language, "admin_auth_failed", templates.Data{
-		Desk: s.opts.Desk.Name, Subject: where, Text: err.Error(),
+		Desk: s.opts.Desk.Name, Subject: where, Text: err.Error(), Incoming: incoming,
 	})
 	if rerr != nil {
 		return fmt.Errorf("render admin_auth_failed: %w", rerr)

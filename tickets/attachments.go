@@ -14,6 +14,12 @@ import (
 // ErrTooLarge is returned by Blobs.Put for content over its limit.
 var ErrTooLarge = errors.New("attachment larger than the limit")
 
+// ErrStorage is wrapped by the errors of Blobs when the file system fails
+// (a full disk, a permission, an unreadable file): nothing is wrong with
+// the mail, so it is kept (left in the inbox, left in the outbox) and
+// tried again later, never dropped or reported to its sender.
+var ErrStorage = errors.New("attachment storage failed")
+
 // Blobs is the content-addressed attachment store: each attachment's
 // decoded bytes live once in dir/<sha256[:2]>/<sha256>, however many
 // messages carry it. Files are written to a temporary name and renamed
@@ -38,7 +44,7 @@ func OpenBlobs(dir string) (*Blobs, error) {
 func (b *Blobs) Put(r io.Reader, limit int64) (sum string, size int64, err error) {
 	tmp, err := os.CreateTemp(b.dir, ".put-*")
 	if err != nil {
-		return "", 0, fmt.Errorf("store attachment: %w", err)
+		return "", 0, storageErr(err)
 	}
 	defer func() {
 		if tmp != nil {
@@ -51,7 +57,13 @@ func (b *Blobs) Put(r io.Reader, limit int64) (sum string, size int64, err error
 	if limit > 0 {
 		src = io.LimitReader(r, limit+1)
 	}
-	n, err := io.Copy(io.MultiWriter(tmp, h), src)
+	// Tell the disk's errors (ErrStorage) from the message's (a body
+	// that cannot be decoded).
+	dst := &writeErr{w: tmp}
+	n, err := io.Copy(io.MultiWriter(dst, h), src)
+	if dst.err != nil {
+		return "", n, storageErr(dst.err)
+	}
 	if err != nil {
 		return "", n, fmt.Errorf("store attachment: %w", err)
 	}
@@ -60,18 +72,34 @@ func (b *Blobs) Put(r io.Reader, limit int64) (sum string, size int64, err error
 		return "", n + rest, ErrTooLarge
 	}
 	if err := tmp.Close(); err != nil {
-		return "", n, fmt.Errorf("store attachment: %w", err)
+		return "", n, storageErr(err)
 	}
 	sum = hex.EncodeToString(h.Sum(nil))
 	final := b.path(sum)
 	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
-		return "", n, fmt.Errorf("store attachment: %w", err)
+		return "", n, storageErr(err)
 	}
 	if err := os.Rename(tmp.Name(), final); err != nil {
-		return "", n, fmt.Errorf("store attachment: %w", err)
+		return "", n, storageErr(err)
 	}
 	tmp = nil
 	return sum, n, nil
+}
+
+func storageErr(err error) error { return fmt.Errorf("store attachment: %w: %w", ErrStorage, err) }
+
+// writeErr remembers the error of its writer.
+type writeErr struct {
+	w   io.Writer
+	err error
+}
+
+func (w *writeErr) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
 }
 
 // Open returns the content stored under sum.
@@ -81,9 +109,23 @@ func (b *Blobs) Open(sum string) (io.ReadCloser, error) {
 	}
 	f, err := os.Open(b.path(sum))
 	if err != nil {
-		return nil, fmt.Errorf("open attachment: %w", err)
+		return nil, fmt.Errorf("open attachment: %w: %w", ErrStorage, err)
 	}
-	return f, nil
+	return storageReader{f}, nil
+}
+
+// storageReader marks its file's read errors as ErrStorage. (Not an
+// embedded *os.File: its WriteTo would bypass Read.)
+type storageReader struct{ f *os.File }
+
+func (r storageReader) Close() error { return r.f.Close() }
+
+func (r storageReader) Read(p []byte) (int, error) {
+	n, err := r.f.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("read attachment: %w: %w", ErrStorage, err)
+	}
+	return n, err
 }
 
 func (b *Blobs) path(sum string) string { return filepath.Join(b.dir, sum[:2], sum) }

@@ -164,3 +164,14 @@ func (a *applier) notSent(t *Ticket, o outgoing, dropped []string) error {
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventDeliveryFailed, Recipients: dropped,
 		Detail: o.kind + " not sent: every recipient is undeliverable after a bounce"})
 }
+
+// nobodyToTell records on t that mail o had no recipient at all: nothing
+// failed, there was simply no one to write to (an internal note by the
+// only agent concerned, say).
+func (a *applier) nobodyToTell(t *Ticket, o outgoing) error {
+	why := o.kind + " not sent: nobody to send it to"
+	if o.kind == "agent_note" {
+		why = "agent_note not sent: no other agent to tell (assignee, else the tier's agents, without the author); the note is kept on the ticket"
+	}
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventNotSent, Detail: why})
+}

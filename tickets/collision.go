@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // The collision check: an agent answering a notification that is older
@@ -41,7 +43,7 @@ func (a *applier) newerPublic(t *Ticket, m *Inbound, agent string) (string, erro
 		case "", "participant", "agent":
 			author := e.Actor
 			if e.Detail == "agent" {
-				author += " (agent)"
+				author += " (" + a.say("label_agent", templates.Phrase{}) + ")"
 			}
 			fmt.Fprintf(&b, "--- %s · %s\n%s\n\n", e.Time.In(a.s.location()).Format("2006-01-02 15:04"), author, strings.TrimSpace(e.Text))
 		}

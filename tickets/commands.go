@@ -2,12 +2,12 @@ package tickets
 
 import (
 	"errors"
-	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -41,6 +41,8 @@ var commandNames = map[string]string{
 	"tier": "tier", "nivel": "tier",
 	"kb":   "kb",
 	"send": "send", "enviar": "send",
+	"cc": "cc", "copia": "cc", "copiar": "cc",
+	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -54,11 +56,29 @@ func parseCommands(text string) ([]command, string) {
 		if !isCommandLine(l) {
 			return cmds, rest
 		}
-		word, arg, _ := strings.Cut(strings.TrimSpace(l[1:]), " ")
-		word = strings.ToLower(strings.TrimRight(word, ":"))
-		cmds = append(cmds, command{name: commandNames[word], arg: strings.TrimSpace(arg), line: l})
+		cmds = append(cmds, commandsOnLine(l)...)
 		rest = after
 	}
+}
+
+// commandsOnLine parses one command line. A line of commands only
+// ("#kb #resolve") is several commands; otherwise what follows the first
+// word is its argument ("#escalate needs a #2 technician").
+func commandsOnLine(l string) []command {
+	first, arg, _ := strings.Cut(l, " ")
+	word := strings.ToLower(strings.TrimRight(first[1:], ":"))
+	arg = strings.TrimSpace(arg)
+	more := strings.Fields(arg)
+	for _, f := range more {
+		if !isCommandLine(f) {
+			return []command{{name: commandNames[word], arg: arg, line: l}}
+		}
+	}
+	cmds := []command{{name: commandNames[word], line: first}}
+	for _, f := range more {
+		cmds = append(cmds, commandsOnLine(f)...)
+	}
+	return cmds
 }
 
 // isCommandLine: "#" then a letter ("#1 first step" and "# heading" are text).
@@ -84,7 +104,7 @@ func (a *applier) checkAll(t *Ticket, agent string, cmds []command) []string {
 	}
 	if hasCommand(cmds, "note") && hasCommand(cmds, "kb") {
 		// Articles are shown to requesters; a note is internal.
-		problems = append(problems, "#kb with #note: an internal note cannot become a knowledge-base article")
+		problems = append(problems, a.say("problem_kb_note", templates.Phrase{}))
 	}
 	return problems
 }
@@ -93,27 +113,29 @@ func (a *applier) checkAll(t *Ticket, agent string, cmds []command) []string {
 func (a *applier) check(t *Ticket, agent string, c command) string {
 	switch c.name {
 	case "":
-		return "unknown command"
+		return a.say("problem_unknown", templates.Phrase{})
 	case "priority":
 		if _, ok := tiers.ParsePriority(c.arg); !ok {
-			return "needs one of low, normal, high, urgent (baja, normal, alta, urgente)"
+			return a.say("problem_priority", templates.Phrase{})
 		}
 	case "assign":
 		if _, ok := a.assignee(agent, c.arg); !ok {
-			return "needs an agent's address, or me"
+			return a.say("problem_assign", templates.Phrase{})
 		}
 	case "tier":
 		n, err := strconv.Atoi(strings.TrimSpace(c.arg))
 		if _, ok := a.s.opts.Policy.Tier(n); err != nil || !ok {
-			return fmt.Sprintf("needs a tier number from 1 to %d", a.s.opts.Policy.Last())
+			return a.say("problem_tier", templates.Phrase{Max: a.s.opts.Policy.Last()})
 		}
 		if n == t.Tier {
-			return fmt.Sprintf("the ticket is at tier %d already", n)
+			return a.say("problem_same_tier", templates.Phrase{Tier: n})
 		}
 	case "send":
 		if t.Held == nil {
-			return "there is no held reply to send"
+			return a.say("problem_send", templates.Phrase{})
 		}
+	case "cc", "uncc":
+		return a.checkCc(t, c)
 	}
 	return ""
 }
@@ -137,18 +159,14 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 	var err error
 	switch c.name {
 	case "escalate":
-		reason := c.arg
-		if reason == "" {
-			reason = "escalated by " + agent
-		}
-		err = a.escalate(t, reason, agent)
+		err = a.escalate(t, agentReason("reason_escalated_by", agent, c.arg), agent)
 		if errors.Is(err, errLastTier) {
 			// Nowhere to climb: the managers are the next step.
-			err = a.alertManagers(t, fmt.Sprintf("escalation requested by %s at the last tier: %s", agent, reason))
+			err = a.escalationRequested(t, agent, c.arg)
 		}
 	case "tier":
 		n, _ := strconv.Atoi(strings.TrimSpace(c.arg))
-		err = a.moveTier(t, n, "moved by "+agent, agent)
+		err = a.moveTier(t, n, agentReason("reason_moved_by", agent, ""), agent)
 	case "priority":
 		pr, _ := tiers.ParsePriority(c.arg)
 		err = a.setPriority(t, pr, agent)
@@ -157,7 +175,10 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		if c.name == "assign" {
 			who, _ = a.assignee(agent, c.arg)
 		}
-		err = a.assign(t, who, agent)
+		before := t.Assignee
+		if err = a.assign(t, who, agent); err == nil && t.Assignee != before {
+			err = a.tellAssignee(t, agent)
+		}
 	case "pending":
 		err = a.setStatus(t, StatusPending, agent, StatusNew, StatusOpen)
 	case "resolve":
@@ -167,6 +188,10 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.setStatus(t, StatusClosed, agent, StatusNew, StatusOpen, StatusPending, StatusResolved)
 	case "open":
 		err = a.setStatus(t, StatusOpen, agent, StatusNew, StatusPending, StatusResolved)
+	case "cc":
+		err = a.ccByAgent(t, agent, c.arg)
+	case "uncc":
+		err = a.unccByAgent(t, agent, c.arg)
 	}
 	if err != nil {
 		return err

@@ -239,26 +239,27 @@ func median(ds []time.Duration) time.Duration {
 	return (ds[n/2-1] + ds[n/2]) / 2
 }
 
-// humanDuration writes d for people: "2d 3h", "1h 5m", "45s"; "" for 0.
+// humanDuration writes d for people, the same in Spanish and English:
+// "2 d 3 h", "2 h 30 min", "45 s"; "" for 0.
 func humanDuration(d time.Duration) string {
 	if d <= 0 {
 		return ""
 	}
 	if d < time.Minute {
-		return fmt.Sprintf("%ds", int(d.Round(time.Second).Seconds()))
+		return fmt.Sprintf("%d s", int(d.Round(time.Second).Seconds()))
 	}
 	d = d.Round(time.Minute)
 	days, d := d/(24*time.Hour), d%(24*time.Hour)
 	hours, mins := d/time.Hour, (d%time.Hour)/time.Minute
 	var parts []string
 	if days > 0 {
-		parts = append(parts, fmt.Sprintf("%dd", days))
+		parts = append(parts, fmt.Sprintf("%d d", days))
 	}
 	if hours > 0 {
-		parts = append(parts, fmt.Sprintf("%dh", hours))
+		parts = append(parts, fmt.Sprintf("%d h", hours))
 	}
 	if mins > 0 && days == 0 {
-		parts = append(parts, fmt.Sprintf("%dm", mins))
+		parts = append(parts, fmt.Sprintf("%d min", mins))
 	}
 	return strings.Join(parts, " ")
 }

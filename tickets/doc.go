@@ -17,6 +17,10 @@
 //   - SLA decisions (warnings, breaches, escalations, alerts) are taken,
 //     recorded on the ticket and their mails queued in one transaction that
 //     also refiles the ticket in sla_due, so none is repeated or skipped.
+//   - An existing file is opened only after its meta pages, its size and its
+//     schema marker were checked (damaged.go); a damaged one is refused
+//     with ErrDamaged and never re-initialised. A new file is built under a
+//     temporary name and linked into place with its marker already in it.
 //
 // # Bucket layout (schema version 2)
 //
@@ -31,11 +35,13 @@
 //	failed    u64be(mail) → JSON Mail                        (given up; kept for the admin)
 //	undeliverable address → JSON Undeliverable               (hard-bounced; not mailed until it writes again)
 //	acks      address → JSON []time                         (acknowledgements sent within the rate-limit window)
+//	          limit name | 0 | key → JSON []time             (the other per-sender/per-ticket caps of Limits, ratelimit.go)
 //	sla_due   u64be(next SLA attention, unix ns) | u64be(ticket) → ""
 //	          one entry per ticket with a running countdown; the instant is
 //	          also kept in Ticket.NextCheck so the entry can be replaced
 //	vendor_refs u64be(tier) | vendor's ticket number → u64be(ticket)
 //	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies)
+//	requester_domains domain → ""                           (requesters verifiably wrote from it: verify.go)
 //	kb        u64be(article) → JSON Article
 //	kb_terms  term | 0 | u64be(article) → u32be(term frequency) (the search index)
 //	kb_by_ticket u64be(ticket) → u64be(article)              (#kb again on a ticket edits its article)

@@ -17,7 +17,7 @@ var errLastTier = errors.New("already at the last tier")
 
 // notice is what an SLA or escalation mail says beyond the ticket itself.
 type notice struct {
-	reason  string
+	reason  reason
 	left    time.Duration // time left before a breach (warnings)
 	clock   string        // "first_response" or "resolution"
 	history string
@@ -27,15 +27,15 @@ type notice struct {
 // the ticket with its history, the previous assignee is told, and the
 // requester gets a short notice when the desk wants that. actor is the
 // agent who asked for it, "" for an SLA breach. The same path serves both.
-func (a *applier) escalate(t *Ticket, reason, actor string) error {
+func (a *applier) escalate(t *Ticket, why reason, actor string) error {
 	if t.Tier >= a.s.opts.Policy.Last() {
 		return errLastTier
 	}
-	return a.moveTier(t, t.Tier+1, reason, actor)
+	return a.moveTier(t, t.Tier+1, why, actor)
 }
 
 // moveTier moves t to tier level (up or down, "#tier n"), the same way.
-func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
+func (a *applier) moveTier(t *Ticket, level int, why reason, actor string) error {
 	from := t.Tier
 	prevAssignee := t.Assignee
 	fromName := a.tier(t).Name
@@ -45,7 +45,7 @@ func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
 	a.enterTier(t, level)
 	tier := a.tier(t)
 	err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventEscalated, Actor: actor,
-		Detail: reason, FromTier: from, ToTier: t.Tier})
+		Detail: why.String(), FromTier: from, ToTier: t.Tier})
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
 	// and they are told it went out.
 	internal := addresses(tier.Agents)
 	if tier.Vendor {
-		if err := a.forwardToVendor(t, tier, reason); err != nil {
+		if err := a.forwardToVendor(t, tier); err != nil {
 			return err
 		}
 		internal, prevAssignee = a.internalRecipients(t), ""
@@ -66,12 +66,12 @@ func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
 		return err
 	}
 	if err := a.queue(t, outgoing{kind: "escalated", to: internal, thread: a.agentThread(t),
-		auto: "auto-generated", notice: notice{reason: reason, history: history}, fromTier: fromName}); err != nil {
+		auto: "auto-generated", notice: notice{reason: why, history: history}, fromTier: fromName}); err != nil {
 		return err
 	}
 	if prevAssignee != "" && !slices.Contains(tier.Agents, prevAssignee) {
 		if err := a.queue(t, outgoing{kind: "escalation_notice", to: []Address{{Email: prevAssignee}}, thread: a.agentThread(t),
-			auto: "auto-generated", notice: notice{reason: reason}, fromTier: fromName}); err != nil {
+			auto: "auto-generated", notice: notice{reason: why}, fromTier: fromName}); err != nil {
 			return err
 		}
 	}
@@ -86,25 +86,38 @@ func (a *applier) moveTier(t *Ticket, level int, reason, actor string) error {
 // vendor, from the desk and without Auto-Submitted (the vendor's own help
 // desk must open a ticket for it, and many ignore automatic mail). Their
 // replies thread back by this mail's Message-ID, our subject token, or
-// their own ticket number once recorded.
-func (a *applier) forwardToVendor(t *Ticket, tier tiers.Tier, reason string) error {
+// their own ticket number once recorded. The reason for the escalation
+// stays inside: it names agents, targets and tiers.
+func (a *applier) forwardToVendor(t *Ticket, tier tiers.Tier) error {
 	history, err := a.history(t, true)
 	if err != nil {
 		return err
 	}
 	desk := a.s.opts.Desk
 	return a.queue(t, outgoing{kind: "vendor_forward", to: addresses(tier.Agents), replyTo: &desk,
-		notice: notice{reason: reason, history: history}})
+		notice: notice{history: history}})
 }
 
-// alertManagers tells the managers at once of a breach (or an escalation
-// request) at the last tier; without managers, the tier's own agents.
-func (a *applier) alertManagers(t *Ticket, reason string) error {
+// alertManagers tells the managers at once of a breach at the last tier;
+// without managers, the tier's own agents.
+func (a *applier) alertManagers(t *Ticket, why reason) error {
 	to := addresses(a.s.opts.Managers)
 	if len(to) == 0 {
 		to = addresses(a.internalTier(t).Agents)
 	}
-	return a.queue(t, outgoing{kind: "sla_alert", to: to, auto: "auto-generated", notice: notice{reason: reason}})
+	return a.queue(t, outgoing{kind: "sla_alert", to: to, auto: "auto-generated", notice: notice{reason: why}})
+}
+
+// escalationRequested tells the managers (without managers, the tier's
+// own agents) that agent asked to escalate t beyond the last tier, in
+// their words: nothing breached, a person asked for help.
+func (a *applier) escalationRequested(t *Ticket, agent, words string) error {
+	to := addresses(a.s.opts.Managers)
+	if len(to) == 0 {
+		to = addresses(a.internalTier(t).Agents)
+	}
+	return a.queue(t, outgoing{kind: "escalation_request", to: to, auto: "auto-generated",
+		author: &Address{Email: agent}, text: strings.TrimSpace(words)})
 }
 
 // notifyInternal mails the ticket's assignee, or its internal tier's agents.
@@ -214,36 +227,40 @@ func vendorRefKey(level int, ref string) []byte {
 const maxHistory = 64 << 10
 
 // history is the conversation so far, oldest first, for the new tier. For
-// the vendor (outside the desk) only the public conversation, with the
-// agents' words as relayed (their addresses blanked) and signed by the desk.
+// the vendor (outside the desk) only the public conversation (public.go):
+// the agents' words as relayed, signed by the desk.
 func (a *applier) history(t *Ticket, public bool) (string, error) {
 	var entries []string
-	err := forEvents(a.tx, t.ID, func(e Event) {
-		if e.Kind != EventInbound {
-			return
+	add := func(at time.Time, author, text string) {
+		if strings.TrimSpace(text) != "" {
+			entries = append(entries, fmt.Sprintf("--- %s · %s\n%s", at.In(a.s.location()).Format("2006-01-02 15:04"), author, strings.TrimSpace(text)))
 		}
-		author, text := e.Actor, e.Text
-		switch e.Detail {
-		case "", "participant":
-			if e.Actor == t.Requester.Email {
-				author = t.Requester.String()
-			}
-		case "agent":
-			if public {
-				author = a.s.opts.Desk.Name
-				text, _ = a.relayable(text)
-			}
-		default: // automatic, unverified, vendor and other people's mail
-			if public {
+	}
+	var err error
+	if public {
+		err = a.forPublic(t, func(p publicMessage) { add(p.at, p.author, p.text) })
+	} else {
+		err = forEvents(a.tx, t.ID, func(e Event) {
+			if e.Kind != EventInbound {
 				return
 			}
-			author += " (" + e.Detail + ")"
-		}
-		if strings.TrimSpace(text) == "" {
-			return
-		}
-		entries = append(entries, fmt.Sprintf("--- %s · %s\n%s", e.Time.In(a.s.location()).Format("2006-01-02 15:04"), author, strings.TrimSpace(text)))
-	})
+			author, text := e.Actor, e.Text
+			if isAgentMail(e.Detail) {
+				// The commands ran and are on the timeline; people read the words.
+				text = parseAgentText(text).text
+			}
+			switch e.Detail {
+			case "", "participant":
+				if e.Actor == t.Requester.Email {
+					author = t.Requester.String()
+				}
+			case "agent":
+			default: // notes, automatic, unverified, vendor and other people's mail
+				author += " (" + a.historyLabel(e.Detail) + ")"
+			}
+			add(e.Time, author, text)
+		})
+	}
 	if err != nil {
 		return "", err
 	}
@@ -256,6 +273,12 @@ func (a *applier) history(t *Ticket, public bool) (string, error) {
 		entries = append(entries[:1], entries[2:]...)
 	}
 	return strings.Join(entries, "\n\n"), nil
+}
+
+// isAgentMail says whether an inbound event's detail marks an agent's own
+// mail (an answer, a note, a held answer, commands not understood).
+func isAgentMail(detail string) bool {
+	return detail == "agent" || detail == "note" || strings.HasPrefix(detail, "agent:")
 }
 
 func addresses(emails []string) []Address {

@@ -246,27 +246,21 @@ func (a *applier) suggestions(subject, text string) ([]Article, error) {
 	return out, nil
 }
 
-// saveArticle stores the agent's answer on t as an article (title from the
-// subject), or updates the article already written on t. With no text, the
-// ticket's latest relayed answer is saved.
-func (a *applier) saveArticle(t *Ticket, agent, text string) error {
-	body, ok := a.relayable(text)
-	if !ok {
-		err := forEvents(a.tx, t.ID, func(e Event) {
-			if e.Kind == EventInbound && e.Detail == "agent" {
-				if b, ok := a.relayable(e.Text); ok {
-					body = b
-				}
-			}
-		})
-		if err != nil {
+// saveArticle stores article, written by agent on t, in the knowledge
+// base (title from the ticket's subject), or updates the article already
+// written on t. An empty article saves the ticket's last public answer.
+func (a *applier) saveArticle(t *Ticket, agent, article string) error {
+	body := strings.TrimSpace(a.blankAgents(cutSignOff(article)))
+	if body == "" {
+		var err error
+		if body, err = a.lastPublicAnswer(t); err != nil {
 			return err
 		}
 	}
-	if strings.TrimSpace(body) == "" {
+	if body == "" {
 		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventKB, Actor: agent, Detail: "#kb: no answer on the ticket to save"})
 	}
-	art := Article{Title: t.Subject, Body: strings.TrimSpace(body), Ticket: t.ID, Author: agent, Created: a.now, Updated: a.now}
+	art := Article{Title: t.Subject, Body: body, Ticket: t.ID, Author: agent, Created: a.now, Updated: a.now}
 	detail := "saved as article %d"
 	if v := a.tx.Bucket(bucketKBByTicket).Get(u64(t.ID)); len(v) == 8 {
 		old, err := getArticle(a.tx, u64From(v))

@@ -87,20 +87,45 @@ func (a *applier) link(t, other *Ticket, why string) error {
 	return a.save(other)
 }
 
+// linkedLines describes the tickets t is linked to, for the agents.
+func (a *applier) linkedLines(t *Ticket) ([]templates.TicketLine, error) {
+	var out []templates.TicketLine
+	for _, id := range t.Links {
+		other, err := getTicket(a.tx, id)
+		if err != nil {
+			return nil, fmt.Errorf("linked ticket %d: %w", id, err)
+		}
+		out = append(out, a.s.ticketLine(&other, a.now))
+	}
+	return out, nil
+}
+
 // statusSubject matches the subject of a self-service status request.
 var statusSubject = regexp.MustCompile(`(?i)^\s*#?\s*(status|estado)\s*[?!.]*\s*$`)
 
-// statusReply answers a status request with the sender's open tickets,
-// instead of opening a ticket for it.
+// statusReply answers a status request with the sender's open tickets
+// (new, open, waiting on them) and, apart, the resolved ones a reply still
+// reopens; closed tickets are done and not listed. It never opens a ticket.
 func (a *applier) statusReply(m *Inbound) (Result, error) {
 	if a.silent {
 		return a.ignore(m, "status request in imported mail: not answered")
 	}
 	from := NormalizeEmail(m.From.Email)
-	var lines []templates.TicketLine
+	if ok, why, err := a.statusAllowed(from); err != nil || !ok {
+		if err != nil {
+			return Result{}, err
+		}
+		return a.ignore(m, why)
+	}
+	var lines, resolved []templates.TicketLine
 	err := forRequester(a.tx, from, func(t Ticket) {
-		if t.Status != StatusClosed {
+		switch {
+		case t.Status == StatusNew || t.Status == StatusOpen || t.Status == StatusPending:
 			lines = append(lines, a.s.ticketLine(&t, a.now))
+		case t.Status == StatusResolved && (a.s.opts.ReopenWindow <= 0 || a.now.Sub(t.ResolvedAt) <= a.s.opts.ReopenWindow):
+			line := a.s.ticketLine(&t, a.now)
+			line.Age = humanDuration(a.now.Sub(t.ResolvedAt))
+			resolved = append(resolved, line)
 		}
 	})
 	if err != nil {
@@ -110,7 +135,7 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 		return Result{}, err
 	}
 	r, err := a.s.opts.Templates.Render(a.s.opts.Language, "status_reply",
-		templates.Data{Desk: a.s.opts.Desk.Name, Requester: displayName(m.From), RequesterEmail: from, Tickets: lines})
+		templates.Data{Desk: a.s.opts.Desk.Name, Requester: displayName(m.From), RequesterEmail: from, Tickets: lines, Resolved: resolved})
 	if err != nil {
 		return Result{}, fmt.Errorf("render status_reply: %w", err)
 	}
@@ -122,7 +147,7 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 		return Result{}, err
 	}
 	a.queued++
-	return Result{Outcome: OutcomeIgnored, Reason: fmt.Sprintf("status request: answered with %d open ticket(s)", len(lines))}, nil
+	return Result{Outcome: OutcomeIgnored, Reason: fmt.Sprintf("status request: answered with %d open and %d resolved ticket(s)", len(lines), len(resolved))}, nil
 }
 
 // solvedCommand matches the requester's "#solved [n]" / "#resuelto [n]".

@@ -111,11 +111,16 @@ func (a *applier) signedCandidates(m *Inbound) []uint64 {
 // quoted text.
 const refPrefix = "ref:"
 
-// withRef appends the reference line to a rendered mail: after a
-// signature separator in the text (so quote stripping never shows it),
-// as a small line at the end of the HTML body.
+// withRef appends the reference line to a rendered mail: in the text's
+// signature block (so quote stripping never shows it), the template's
+// footer when it has one — one "-- " per mail, RFC 3676 §4.3 — else a new
+// block; as a small line at the end of the HTML body.
 func withRef(text, html, msgID string) (string, string) {
-	text = strings.TrimRight(text, "\n") + "\n\n-- \n" + refPrefix + msgID + "\n"
+	text = strings.TrimRight(text, "\n")
+	if !strings.HasPrefix(text, "-- \n") && !strings.Contains(text, "\n-- \n") {
+		text += "\n\n-- "
+	}
+	text += "\n" + refPrefix + msgID + "\n"
 	if html != "" {
 		line := `<p style="margin:16px 0 0 0;color:#999999;font-size:11px;">` + refPrefix + msgID + `</p>`
 		if i := strings.LastIndex(html, "</body>"); i >= 0 {

@@ -101,8 +101,11 @@ func TestQuotedReferenceThreadsAHeaderlessReply(t *testing.T) {
 	f := newFixture(t)
 	f.apply(msg("a1@client", "pedro@client.com", "Impresora", "No imprime."))
 	ack := mailsTo(f.drain(), "ack", "pedro@client.com")[0]
-	if !strings.HasSuffix(ack.Text, "\n-- \nref:"+ack.MessageID+"\n") || !strings.Contains(ack.HTML, "ref:"+ack.MessageID) {
-		t.Fatalf("the acknowledgement does not end with its reference:\n%s", ack.Text)
+	if !strings.HasSuffix(ack.Text, "\n-- \nMesa de ayuda\nref:"+ack.MessageID+"\n") || !strings.Contains(ack.HTML, "ref:"+ack.MessageID) {
+		t.Fatalf("the acknowledgement does not end with its footer and reference:\n%s", ack.Text)
+	}
+	if n := strings.Count(ack.Text, "\n-- \n"); n != 1 {
+		t.Errorf("%d signature separators, want one footer:\n%s", n, ack.Text)
 	}
 	quoted := "> " + strings.ReplaceAll(strings.TrimSpace(ack.Text), "\n", "\n> ")
 	reply := msg("r1@client", "pedro@client.com", "Sigue sin funcionar", "Sigue igual.")

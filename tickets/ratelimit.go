@@ -28,28 +28,46 @@ func (l AckLimit) orDefault() AckLimit {
 	return l
 }
 
-// takeAck reports whether email may get one more acknowledgement at now
-// and, if so, counts it. The acks bucket keeps, per address, the times
-// of the acknowledgements within the window (at most Max).
-func takeAck(tx *bolt.Tx, email string, now time.Time, l AckLimit) (bool, error) {
+// rate is one sliding-window cap: at most max events per window for each
+// key (an address, a ticket). Acknowledgements and the caps of Limits all
+// count through takeRate.
+type rate struct {
+	// name tells the caps apart in the acks bucket; "" is the
+	// acknowledgements, whose keys are bare addresses (the bucket's
+	// layout before the other caps joined it).
+	name   string
+	max    int
+	window time.Duration
+}
+
+// ackRate is the acknowledgement cap of l.
+func ackRate(l AckLimit) rate { return rate{max: l.Max, window: l.Window} }
+
+// takeRate reports whether key may have one more event of r at now and,
+// if so, counts it. The acks bucket keeps, per rate and key, the times of
+// the events within the window (at most max).
+func takeRate(tx *bolt.Tx, r rate, key string, now time.Time) (bool, error) {
 	b := tx.Bucket(bucketAcks)
-	key := []byte(NormalizeEmail(email))
+	k := []byte(key)
+	if r.name != "" {
+		k = []byte(r.name + "\x00" + key)
+	}
 	var times []time.Time
-	if v := b.Get(key); v != nil {
+	if v := b.Get(k); v != nil {
 		if err := json.Unmarshal(v, &times); err != nil {
-			return false, fmt.Errorf("acks %s: %w", key, err)
+			return false, fmt.Errorf("rate %q %s: %w", r.name, key, err)
 		}
 	}
 	kept := times[:0]
 	for _, t := range times {
-		if now.Sub(t) < l.Window && !t.After(now) {
+		if now.Sub(t) < r.window && !t.After(now) {
 			kept = append(kept, t)
 		}
 	}
-	if len(kept) >= l.Max {
-		return false, putJSON(b, key, kept)
+	if len(kept) >= r.max {
+		return false, putJSON(b, k, kept)
 	}
-	return true, putJSON(b, key, append(kept, now))
+	return true, putJSON(b, k, append(kept, now))
 }
 
 // imported reports whether m is older than the import cut-off: its
@@ -65,7 +83,7 @@ func (s *Service) imported(m *Inbound) bool {
 // ackDecision says whether create acknowledges the mail that opened t,
 // and if not why.
 func (a *applier) ackDecision(t *Ticket) (bool, string, error) {
-	ok, err := takeAck(a.tx, t.Requester.Email, a.now, a.s.opts.AckLimit.orDefault())
+	ok, err := takeRate(a.tx, ackRate(a.s.opts.AckLimit.orDefault()), NormalizeEmail(t.Requester.Email), a.now)
 	if err != nil || ok {
 		return ok, "", err
 	}

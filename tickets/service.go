@@ -25,6 +25,17 @@ type Options struct {
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.
 	RequireVerifiedAgents bool
+	// AgentLogins maps an agent's or a vendor's address to SMTP AUTH
+	// logins that are theirs besides the address itself (verify.go).
+	AgentLogins map[string][]string
+	// SingleSenderDomains are the domains whose addresses only their owner
+	// can send from, so a DKIM/SPF/DMARC pass names the person; nil: every
+	// domain no requester has written from (verify.go). Empty: none.
+	SingleSenderDomains []string
+	// TrustedAuthResults: the MX's Authentication-Results are read
+	// (trusted_authserv_id is set), so requester mail is judged by them
+	// too; without, new participants need the requester's confirmation.
+	TrustedAuthResults bool
 	// CollisionCheck holds an agent's answer to a notification older than
 	// the newest public message from someone else, until they confirm it.
 	CollisionCheck bool
@@ -102,6 +113,7 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
 	opts.Limits = opts.Limits.withDefaults()
+	opts.AgentLogins, opts.SingleSenderDomains = normalizeLogins(opts.AgentLogins), normalizeDomains(opts.SingleSenderDomains)
 	if opts.OnLimit == nil {
 		opts.OnLimit = func(string) {}
 	}
@@ -120,6 +132,9 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	if !store.db.IsReadOnly() {
 		if err := s.backfillSLA(); err != nil {
 			return nil, fmt.Errorf("start SLA clocks of older tickets: %w", err)
+		}
+		if err := s.backfillRequesterDomains(); err != nil {
+			return nil, fmt.Errorf("index requester domains: %w", err)
 		}
 	}
 	return s, nil
@@ -225,12 +240,21 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		}
 	}
 	vendorLevel, isVendor := a.s.opts.Policy.VendorTier(from)
+	forgedVendor := isVendor && a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from)
+	if forgedVendor {
+		vendorLevel = 0 // its subject's vendor number threads nothing
+	}
 	t, found, err := a.findTicket(m, vendorLevel)
 	if err != nil {
 		return Result{}, err
 	}
 	if found && isVendor {
-		if err := a.vendorMail(&t, m, vendorLevel); err != nil {
+		if forgedVendor {
+			err = a.unverifiedMail(&t, m)
+		} else {
+			err = a.vendorMail(&t, m, vendorLevel)
+		}
+		if err != nil {
 			return Result{}, err
 		}
 		t.Updated = a.now
@@ -240,11 +264,16 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		if !found || t.Status == StatusClosed {
 			return a.ignore(m, "automatic mail (RFC 3834) does not open tickets")
 		}
-		// Recorded, but never answered nor forwarded: two robots must not talk.
-		if err := a.recordInbound(&t, m, "automatic mail"); err != nil {
+		return a.autoReply(&t, m, "automatic mail: not relayed, not answered")
+	}
+	if found && t.Status != StatusClosed {
+		repeated, err := a.repeatsItself(&t, m)
+		if err != nil {
 			return Result{}, err
 		}
-		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
+		if repeated {
+			return a.autoReply(&t, m, "automatic mail (repeats its sender's earlier text): not relayed, not answered")
+		}
 	}
 	if !found {
 		if statusSubject.MatchString(cleanSubject(m.Subject)) {
@@ -258,8 +287,8 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	switch {
 	case !a.s.opts.Policy.IsAgent(from):
 		err = a.customerMail(&t, m)
-	case a.s.opts.RequireVerifiedAgents && !m.SenderVerified:
-		err = a.unverifiedAgentMail(&t, m)
+	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
+		err = a.unverifiedMail(&t, m)
 	default:
 		err = a.agentReply(&t, m)
 	}
@@ -347,7 +376,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	subject := cleanSubject(a.s.token.strip(m.Subject))
+	subject := a.capSubject(subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject))
 	if subject == "" {
 		subject = "(sin asunto)"
 		if a.s.opts.Language == "en" {
@@ -365,7 +394,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		RootMessageID:       m.MessageID,
 		LastPublicMessageID: m.MessageID,
 	}
-	a.addParticipants(&t, m)
+	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
+		return Result{}, err
+	}
 	a.enterTier(&t, 1)
 	if link != nil {
 		if err := a.link(&t, link, why); err != nil {
@@ -400,7 +431,10 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.acknowledge(&t, m, suggested); err != nil {
 		return Result{}, err
 	}
-	if err := a.notifyAgents(&t, "agent_new", m, false); err != nil {
+	if err := a.noticeNewTicket(&t, m); err != nil {
+		return Result{}, err
+	}
+	if err := a.addParticipants(&t, m); err != nil {
 		return Result{}, err
 	}
 	if err := a.tellDropped(&t, m); err != nil {
@@ -414,7 +448,8 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 // from the support address, so the agent's own address is never shown.
 func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	agent := NormalizeEmail(m.From.Email)
-	cmds, rest := parseCommands(m.Text)
+	words := parseAgentText(m.Text)
+	cmds := words.cmds
 	if problems := a.checkAll(t, agent, cmds); len(problems) > 0 {
 		// One mistake and nothing happens: a half-applied mail (resolved
 		// but not relayed, say) is worse than a clear "try again".
@@ -425,7 +460,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			auto: "auto-replied", text: wholeText(m), problems: problems})
 	}
 	note, send := hasCommand(cmds, "note"), hasCommand(cmds, "send")
-	text, relay := a.relayable(rest)
+	text, relay := a.relayable(words.text)
 	if !note && !send && relay && a.s.opts.CollisionCheck {
 		newer, err := a.newerPublic(t, m, agent)
 		if err != nil {
@@ -453,37 +488,38 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 	}
-	if hasCommand(cmds, "kb") {
-		if err := a.saveArticle(t, agent, rest); err != nil {
-			return err
-		}
-	}
 	if send {
 		if !relay { // the held answer, confirmed as it was
 			text, relay = t.Held.Text, true
 		}
 		t.Held = nil
 	}
+	var err error
 	switch {
-	case note && strings.TrimSpace(rest) != "":
-		return a.queue(t, outgoing{kind: "agent_note", to: a.otherAgents(t, agent), thread: a.agentThread(t),
-			auto: "auto-generated", text: strings.TrimSpace(rest), author: &Address{Email: agent}})
+	case note && words.text != "":
+		err = a.queue(t, outgoing{kind: "agent_note", to: a.noteRecipients(t, agent), thread: a.agentThread(t),
+			auto: "auto-generated", text: words.text, author: &Address{Email: agent}})
 	case note || (!relay && len(cmds) > 0):
-		return nil // commands only: nothing to relay
+		// commands only: nothing to relay
 	case !relay:
 		// Tell the agent, who believes the requester has the answer; show
 		// them what they sent so an inline answer is easy to re-send.
-		err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
+		err = addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
 			Detail: "agent reply with no new text above the quoted mail: nothing relayed"})
-		if err != nil {
-			return err
+		if err == nil {
+			err = a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
+				auto: "auto-replied", text: wholeText(m)})
 		}
-		return a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
-			auto: "auto-replied", text: wholeText(m)})
+	default:
+		// The new tier answers for itself: a reply sent with #escalate is the
+		// old tier's, and at the vendor's tier only the vendor's answer counts.
+		err = a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
 	}
-	// The new tier answers for itself: a reply sent with #escalate is the
-	// old tier's, and at the vendor's tier only the vendor's answer counts.
-	return a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
+	if err != nil || !words.kb {
+		return err
+	}
+	// After the answer: "#kb" with no article saves the answer just relayed.
+	return a.saveArticle(t, agent, words.article)
 }
 
 // relayAnswer sends an agent's answer (text, and the attachments of m) to
@@ -500,6 +536,10 @@ func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts 
 		return err
 	}
 	a.publicMessage(t, agent)
+	// The public conversation keeps the answer as the requester reads it.
+	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAnswer, Actor: agent, Text: text}); err != nil {
+		return err
+	}
 	err := a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,
 		attachments: storedAttachments(m)})
 	if err != nil {
@@ -513,18 +553,18 @@ func replyThread(m *Inbound) thread {
 	return thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
 }
 
-// otherAgents are the desk's people on t except author: the assignee and
-// the agents of its internal tier.
-func (a *applier) otherAgents(t *Ticket, author string) []Address {
-	var out []Address
-	seen := map[string]bool{author: true}
-	for _, e := range append([]string{t.Assignee}, a.internalTier(t).Agents...) {
-		if e != "" && !seen[e] {
-			seen[e] = true
-			out = append(out, Address{Email: e})
+// noteRecipients are who an internal note by author is for: the ticket's
+// assignee or, while nobody has it, the agents of its tier; never the
+// author. None at all (the assignee writes, or the only agent of the
+// tier): the note is kept on the ticket and nobody is mailed.
+func (a *applier) noteRecipients(t *Ticket, author string) []Address {
+	var to []Address
+	for _, r := range a.internalRecipients(t) {
+		if r.Email != author {
+			to = append(to, r)
 		}
 	}
-	return out
+	return to
 }
 
 // publicMessage notes that the public conversation moved on, by whom.
@@ -534,52 +574,26 @@ func (a *applier) publicMessage(t *Ticket, by string) {
 
 // relayable returns the part of an agent's text that may reach the
 // requester: only the new text (never the quoted notification, which holds
-// internal details), with every agent address blanked out (signatures).
-// It reports false when nothing is left to relay.
+// internal details), without the agent's sign-off (signoff.go) and with
+// every agent address blanked out. It reports false when nothing is left
+// to relay.
 func (a *applier) relayable(text string) (string, bool) {
 	text = strings.TrimSpace(text)
 	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
+	text = a.blankAgents(cutSignOff(text))
+	return text, strings.TrimSpace(text) != ""
+}
+
+// blankAgents removes every agent's address from text.
+func (a *applier) blankAgents(text string) string {
 	for _, tier := range a.s.opts.Policy.Tiers() {
 		for _, agent := range tier.Agents {
 			text = replaceFold(text, agent, "")
 		}
 	}
-	return text, strings.TrimSpace(text) != ""
-}
-
-// replaceFold replaces every case-insensitive occurrence of the address
-// old in s — whole addresses only: with agent ana@example.com, the text
-// "mariana@example.com" stays as it is.
-func replaceFold(s, old, repl string) string {
-	lower := strings.ToLower(s)
-	if len(lower) != len(s) { // lower-casing changed byte offsets: exact case only
-		lower = s
-	}
-	var b strings.Builder
-	for from := 0; ; {
-		i := strings.Index(lower[from:], old)
-		if i < 0 {
-			b.WriteString(s[from:])
-			return b.String()
-		}
-		start, end := from+i, from+i+len(old)
-		if (start > 0 && isAddrChar(s[start-1])) || (end < len(s) && isAddrChar(s[end])) {
-			b.WriteString(s[from:end]) // part of a longer address
-		} else {
-			b.WriteString(s[from:start])
-			b.WriteString(repl)
-		}
-		from = end
-	}
-}
-
-// isAddrChar reports whether c can continue an address on either side
-// (the dot only when it is not the end of a sentence: "a@b.com." ends one).
-func isAddrChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '_' || c == '+' || c == '-' || c == '%'
+	return text
 }
 
 // customerText is what agents should read of a requester's mail: the new
@@ -600,11 +614,12 @@ func wholeText(m *Inbound) string {
 	return m.Text
 }
 
-// unverifiedAgentMail keeps mail that claims an agent's address but could
-// not be verified: recorded and shown to the agents with a warning, never
+// unverifiedMail keeps mail that claims an agent's (or the vendor's,
+// or with TrustedAuthResults the requester's) address but could not be
+// verified: recorded and shown to the agents with a warning, never
 // relayed, and it changes nothing else on the ticket.
-func (a *applier) unverifiedAgentMail(t *Ticket, m *Inbound) error {
-	if err := a.recordInbound(t, m, "unverified agent address: not relayed (From may be forged)"); err != nil {
+func (a *applier) unverifiedMail(t *Ticket, m *Inbound) error {
+	if err := a.recordInbound(t, m, "unverified sender: nothing applied (From may be forged)"); err != nil {
 		return err
 	}
 	return a.notifyAgents(t, "agent_update", m, true)
@@ -618,7 +633,18 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	switch {
 	case from == t.Requester.Email:
 		role = ""
-		a.addParticipants(t, m)
+		if a.s.opts.TrustedAuthResults && !requesterVerified(m, from) {
+			return a.unverifiedMail(t, m)
+		}
+		if err := a.learnRequesterDomain(m, from); err != nil {
+			return err
+		}
+		if err := a.confirmParticipants(t, m); err != nil {
+			return err
+		}
+		if err := a.addParticipants(t, m); err != nil {
+			return err
+		}
 	case t.isParticipant(from):
 		role = "participant"
 	}
@@ -699,30 +725,6 @@ func (a *applier) recordInbound(t *Ticket, m *Inbound, detail string) error {
 		Attachments: m.Attachments})
 }
 
-// addParticipants adds the people the requester copied (To and Cc, except the
-// desk, agents and the requester) so they receive public answers.
-func (a *applier) addParticipants(t *Ticket, m *Inbound) {
-	for _, list := range [][]Address{m.To, m.Cc} {
-		for _, addr := range list {
-			e := NormalizeEmail(addr.Email)
-			if e == "" || e == a.s.opts.Desk.Email || e == t.Requester.Email ||
-				a.s.opts.Policy.IsAgent(e) || t.isParticipant(e) {
-				continue
-			}
-			t.Participants = append(t.Participants, NewAddress(addr.Name, e))
-		}
-	}
-}
-
-func (t *Ticket) isParticipant(email string) bool {
-	for _, p := range t.Participants {
-		if p.Email == email {
-			return true
-		}
-	}
-	return false
-}
-
 // notifyAgents sends m to the ticket's assignee, or to every agent of its
 // tier; unverified flags mail that claims an agent's address without proof.
 func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound, unverified bool) error {
@@ -778,6 +780,10 @@ type outgoing struct {
 	rateLinks  []string // the satisfaction question's mailto: links
 	// attachments go out with the mail (stored content only).
 	attachments []Attachment
+	// addresses and code: the people a confirmation asks about, and the
+	// code the requester's reply carries.
+	addresses []string
+	code      string
 }
 
 // queue renders o and puts it in the outbox, indexing its Message-ID so
@@ -785,6 +791,9 @@ type outgoing struct {
 func (a *applier) queue(t *Ticket, o outgoing) error {
 	if a.silent {
 		return nil // imported: recorded, never mailed
+	}
+	if len(o.to)+len(o.cc) == 0 {
+		return a.nobodyToTell(t, o)
 	}
 	if dropped := a.deliverable(&o); len(o.to)+len(o.cc) == 0 {
 		return a.notSent(t, o, dropped)
@@ -795,6 +804,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		author = *o.author
 	}
 	tier := a.tier(t)
+	var err error
 	data := templates.Data{
 		Desk:           a.s.opts.Desk.Name,
 		Token:          a.s.token.format(t.ID),
@@ -809,7 +819,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		TierName:       tier.Name,
 		Unverified:     o.unverified,
 		Priority:       or(string(t.Priority), "normal"),
-		Reason:         o.notice.reason,
+		Reason:         o.notice.reason.words(a.s.opts.Templates, a.s.opts.Language),
 		History:        o.notice.history,
 		Clock:          o.notice.clock,
 		Left:           humanDuration(o.notice.left),
@@ -819,6 +829,13 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Rating:         o.rating,
 		RateLinks:      o.rateLinks,
 		DeskAddress:    a.s.opts.Desk.Email,
+		Addresses:      o.addresses,
+		Code:           o.code,
+	}
+	if kind == "agent_new" {
+		if data.Linked, err = a.linkedLines(t); err != nil {
+			return err
+		}
 	}
 	for i, art := range o.articles {
 		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})

@@ -110,8 +110,10 @@ func msg(id, from, subject, text string) Inbound {
 
 func TestNewTicketAcknowledgesAndNotifiesTier1(t *testing.T) {
 	f := newFixture(t)
+	f.svc.opts.TrustedAuthResults = true // a verified requester's Cc joins at once
 	m := msg("a1@client", "pedro@client.com", "No puedo imprimir", "La impresora no responde.")
 	m.From.Name = "Pedro Pérez"
+	m.SenderVerified = true
 	m.Cc = []Address{{Name: "Jefa", Email: "Jefa@Client.com"}, {Email: "ana@example.com"}}
 	res := f.apply(m)
 	if res[0].Outcome != OutcomeCreated || res[0].Ticket != 1 {
@@ -203,6 +205,7 @@ func TestAgentReplyIsRelayedFromTheDesk(t *testing.T) {
 	f := newFixture(t)
 	m := msg("r1@c", "pedro@client.com", "VPN caída", "No conecta la VPN.")
 	m.Cc = []Address{{Email: "jefa@client.com"}}
+	f.svc.opts.TrustedAuthResults, m.SenderVerified = true, true
 	f.apply(m)
 	notification := f.drain()[1]
 

@@ -150,29 +150,30 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 		case k.c.BreachDue(a.now):
 			k.c.Breached, k.c.Warned = true, true
 			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier})
-			reason := fmt.Sprintf("%s target %s breached at tier %d", k.name, k.c.Target, t.Tier)
-			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: reason, FromTier: t.Tier}); err != nil {
+			why := breachReason(k.name, k.c.Target, t.Tier)
+			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: why.String(), FromTier: t.Tier}); err != nil {
 				return err
 			}
 			if t.Tier < a.s.opts.Policy.Last() {
 				rep.EscalatedTo = append(rep.EscalatedTo, t.Tier+1)
 				// The new tier's countdowns replace both of this tier's.
-				return a.escalate(t, reason, "")
+				return a.escalate(t, why, "")
 			}
 			rep.Alerts++
-			if err := a.alertManagers(t, reason); err != nil {
+			if err := a.alertManagers(t, why); err != nil {
 				return err
 			}
 		case k.c.WarnDue(a.now):
 			k.c.Warned = true
 			rep.Warnings++
 			left := k.c.Due.Sub(a.now).Round(time.Second)
-			reason := fmt.Sprintf("%s target %s at tier %d will be breached at %s", k.name, k.c.Target, t.Tier,
+			why := reason{phrase: "reason_warning", clock: k.name, target: k.c.Target, left: left, tier: t.Tier}
+			detail := fmt.Sprintf("%s target %s at tier %d will be breached at %s", k.name, k.c.Target, t.Tier,
 				k.c.Due.In(a.s.location()).Format("2006-01-02 15:04"))
-			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLAWarning, Detail: reason, FromTier: t.Tier}); err != nil {
+			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLAWarning, Detail: detail, FromTier: t.Tier}); err != nil {
 				return err
 			}
-			if err := a.notifyInternal(t, "sla_warning", notice{reason: reason, left: left, clock: k.name}); err != nil {
+			if err := a.notifyInternal(t, "sla_warning", notice{reason: why, left: left, clock: k.name}); err != nil {
 				return err
 			}
 		}

@@ -83,7 +83,7 @@ func TestUnansweredTicketClimbsEveryTierOnce(t *testing.T) {
 		t.Fatalf("at 45m: %+v, want one warning", rep)
 	}
 	warned := f.drain()
-	if w := mailsTo(warned, "sla_warning", "ana@example.com"); len(w) != 1 || !strings.Contains(w[0].Subject, "15m") {
+	if w := mailsTo(warned, "sla_warning", "ana@example.com"); len(w) != 1 || !strings.Contains(w[0].Subject, "15 min") {
 		t.Fatalf("warning mails %+v: want one to tier 1 saying 15m are left", warned)
 	}
 	f.check() // the same instant again: nothing new
@@ -102,7 +102,7 @@ func TestUnansweredTicketClimbsEveryTierOnce(t *testing.T) {
 	}
 	mails := f.drain()
 	esc := mailsTo(mails, "escalated", "marta@example.com")
-	if len(esc) != 1 || !strings.Contains(esc[0].Text, "La impresora no responde.") || !strings.Contains(esc[0].Text, "first_response target 1h0m0s breached at tier 1") {
+	if len(esc) != 1 || !strings.Contains(esc[0].Text, "La impresora no responde.") || !strings.Contains(esc[0].Text, "se superó el objetivo de primera respuesta (1 h) en el nivel 1") {
 		t.Fatalf("tier 2 notice %+v: want one, with the history and the reason", esc)
 	}
 	if n := mailsTo(mails, "escalated_requester", "pedro@client.com"); len(n) != 1 || n[0].InReplyTo != "r1@client" {
@@ -138,7 +138,7 @@ func TestUnansweredTicketClimbsEveryTierOnce(t *testing.T) {
 	}
 	f.now = start.Add(3*time.Hour + 48*time.Hour)
 	f.check()
-	if a := mailsTo(f.drain(), "sla_alert", "jefa@example.com"); len(a) != 1 || !strings.Contains(a[0].Text, "resolution") {
+	if a := mailsTo(f.drain(), "sla_alert", "jefa@example.com"); len(a) != 1 || !strings.Contains(a[0].Text, "objetivo de resolución") || strings.Contains(a[0].Text, "resolution") {
 		t.Fatalf("resolution breach at the last tier: %+v", a)
 	}
 	f.now = f.now.Add(1000 * time.Hour)
@@ -264,7 +264,7 @@ func TestPriorityFromMailAndAgents(t *testing.T) {
 	if f.ticket(1).Priority != tiers.PriorityNormal {
 		t.Fatal("a bad #priority changed the priority")
 	}
-	if e := mailsTo(f.drain(), "command_error", "ana@example.com"); len(e) != 1 || !strings.Contains(e[0].Text, "#priority whenever: needs one of low") {
+	if e := mailsTo(f.drain(), "command_error", "ana@example.com"); len(e) != 1 || !strings.Contains(e[0].Text, "#priority whenever: necesita una prioridad: baja, normal, alta o urgente") {
 		t.Fatalf("command error mails %+v", e)
 	}
 }
@@ -301,7 +301,7 @@ func TestManualEscalation(t *testing.T) {
 	if tk := f.ticket(1); tk.Tier != 3 {
 		t.Fatalf("tier %d, want 3", tk.Tier)
 	}
-	if a := mailsTo(f.drain(), "sla_alert", "jefa@example.com"); len(a) != 1 || !strings.Contains(a[0].Text, "out of ideas") {
+	if a := mailsTo(f.drain(), "escalation_request", "jefa@example.com"); len(a) != 1 || !strings.Contains(a[0].Text, "out of ideas") || !strings.Contains(a[0].Text, "jorge@example.com") {
 		t.Fatalf("managers' alert %+v", a)
 	}
 }
@@ -396,7 +396,7 @@ func TestDigest(t *testing.T) {
 	}
 	text := res.Mail.Text
 	for _, want := range []string{"Nuevos:              2", "Resueltos:           1", "Escalados:           1", "Incumplimientos SLA: 1",
-		"Mediana de primera respuesta: 20m", "[Soporte #1] Impresora", "Nivel 2: 1"} {
+		"Mediana de primera respuesta: 20 min", "[Soporte #1] Impresora", "Nivel 2: 1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("digest lacks %q:\n%s", want, text)
 		}

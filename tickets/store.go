@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -56,49 +57,147 @@ type Store struct {
 }
 
 // OpenReadOnly opens the database in dir for reading, waiting at most
-// timeout for a writer's lock.
+// timeout for a writer's lock. A damaged file is refused with ErrDamaged.
 func OpenReadOnly(dir string, timeout time.Duration) (*Store, error) {
 	path := filepath.Join(dir, "ticketd.db")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: true})
+	fc, err := checkFile(path)
 	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("open store %s: locked by another process (is ticketd running?)", path)
-		}
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, err
 	}
-	return &Store{db: db}, nil
+	return openChecked(path, fc, &bolt.Options{Timeout: timeout, ReadOnly: true}, nil)
 }
 
-// Open opens (creating if needed) the database file ticketd.db in dir.
-// It waits at most timeout for another process's lock.
+// Open opens the database file ticketd.db in dir, creating it when it does
+// not exist and dir holds no attachments (a first start). It waits at most
+// timeout for another process's lock. An existing file is checked before
+// use and refused with ErrDamaged when it is empty, truncated, unreadable
+// or not ticketd's; it is never re-initialised.
 func Open(dir string, timeout time.Duration) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	path := filepath.Join(dir, "ticketd.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
-	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("open store %s: locked by another process (is ticketd already running?)", path)
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		if blob, ok := expectsData(dir); ok {
+			return nil, damaged(path, "the file is missing, but the attachment store has data (%s)", blob)
 		}
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		if err := createFile(dir, path); err != nil {
+			return nil, err
+		}
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+	fc, err := checkFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return openChecked(path, fc, &bolt.Options{Timeout: timeout}, setupBuckets)
+}
+
+// setupBuckets creates the buckets an older file lacks and migrates it.
+func setupBuckets(tx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return migrate(tx, migrations)
+}
+
+// createFile makes a new database at path: built under a temporary name
+// with its buckets and schema marker, then linked into place, so a
+// ticketd.db that lacks the marker is never a half-made file of ours.
+func createFile(dir, path string) error {
+	tmp, err := os.CreateTemp(dir, ".ticketd.db.new-*")
+	if err != nil {
+		return fmt.Errorf("create store: %w", err)
+	}
+	name := tmp.Name()
+	tmp.Close()
+	defer os.Remove(name)
+	db, err := bolt.Open(name, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("create store %s: %w", path, err)
+	}
+	err = db.Update(setupBuckets)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("create store %s: %w", path, err)
+	}
+	// Link, unlike rename, never replaces a file another process made
+	// meanwhile: then that one is opened.
+	if err := os.Link(name, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create store %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // the new name survives a crash
+		d.Close()
+	}
+	return nil
+}
+
+// openChecked opens the file checkFile passed with bbolt: a panic or a
+// memory fault inside bbolt becomes ErrDamaged, a file with a broken meta
+// page gets bbolt's full consistency check first, and the schema marker
+// must be there. setup, when not nil, runs in the first write transaction.
+func openChecked(path string, fc fileCheck, opts *bolt.Options, setup func(*bolt.Tx) error) (*Store, error) {
+	var db *bolt.DB
+	err := guard(path, func() error {
+		var err error
+		if db, err = bolt.Open(path, 0o600, opts); err != nil {
+			switch {
+			case errors.Is(err, berrors.ErrTimeout):
+				return fmt.Errorf("open store %s: locked by another process (is ticketd running?)", path)
+			case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+				return damaged(path, "%v", err)
+			}
+			return fmt.Errorf("open store %s: %w", path, err)
+		}
+		if fc.deep {
+			if err := consistencyCheck(db, path); err != nil {
 				return err
 			}
 		}
-		return migrate(tx, migrations)
+		first := func(tx *bolt.Tx) error {
+			if err := checkSchemaMarker(tx, path); err != nil {
+				return err
+			}
+			touchBuckets(tx)
+			if setup != nil {
+				return setup(tx)
+			}
+			return nil
+		}
+		if opts.ReadOnly {
+			err = db.View(first)
+		} else {
+			err = db.Update(first)
+		}
+		if err != nil && !errors.Is(err, ErrDamaged) {
+			return fmt.Errorf("open store %s: %w", path, err)
+		}
+		return err
 	})
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		if db != nil {
+			_ = guard(path, db.Close)
+		}
+		return nil, err
 	}
 	return &Store{db: db}, nil
+}
+
+// touchBuckets reads the first and last entry of every bucket: the pages
+// on both edges of each tree, where every later transaction starts. A
+// page bbolt cannot read panics here, at open, inside guard.
+func touchBuckets(tx *bolt.Tx) {
+	for _, name := range allBuckets {
+		if b := tx.Bucket(name); b != nil {
+			c := b.Cursor()
+			c.First()
+			c.Last()
+		}
+	}
 }
 
 // Close closes the database.

@@ -42,12 +42,48 @@ func (m *tokenMatcher) strip(subject string) string {
 	return m.re.ReplaceAllString(subject, "")
 }
 
-// replyPrefix matches the reply and forward prefixes of common clients in
-// Spanish and English, possibly repeated ("RE: Fwd: ...").
-var replyPrefix = regexp.MustCompile(`(?i)^\s*((re|rv|fw|fwd|res|aw|wg|r)\s*(\[\d+\])?\s*:\s*)+`)
+// replyPrefix matches one reply or forward prefix as mail clients write
+// them in many languages: Re, RE, Fwd, FW, RV (es), RES/ENC (pt), AW/WG
+// (de), SV/VS/VB (nordic), Antw/Doorst (nl), Odp/PD (pl), TR (fr), Rif/R
+// (it), YNT/İLT (tr), and CJK clients' full-width forms; with an optional
+// count ("Re[2]:", "Re(3):") and a space before the colon (French style).
+var replyPrefix = regexp.MustCompile(`(?i)^\s*(?:re|rv|res|enc|fw|fwd|aw|wg|sv|vs|vb|antw|doorst|odp|pd|tr|rif|r|ynt|İlt|ilt|回复|回覆|答复|转发|轉寄)\s*(?:[\[(]\d{1,4}[\])])?\s*[:：]\s*`)
+
+// subjectCleaner takes a ticket's subject from a mail's: without our
+// tokens, reply and forward prefixes, or the words ticketd's own mails put
+// before a subject ("Recibimos su solicitud:", "New:"), however repeated
+// and mixed ("RE: Fwd: [Soporte #3] Nuevo: AW: x").
+type subjectCleaner struct {
+	token *tokenMatcher
+	// own strips one of ticketd's prefixes (templates.Set.StripOwnPrefix);
+	// nil strips none.
+	own func(string) (string, bool)
+}
+
+// clean returns subject without what ticketd and mail clients added.
+func (c subjectCleaner) clean(subject string) string {
+	s := subject
+	if c.token != nil {
+		s = c.token.strip(s)
+	}
+	for { // each turn removes something, or ends
+		s = strings.TrimSpace(s)
+		if loc := replyPrefix.FindStringIndex(s); loc != nil {
+			s = s[loc[1]:]
+			continue
+		}
+		if c.own != nil {
+			if rest, ok := c.own(s); ok {
+				s = rest
+				continue
+			}
+		}
+		break
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
 
 // cleanSubject removes reply prefixes and squeezes whitespace.
 func cleanSubject(s string) string {
-	s = replyPrefix.ReplaceAllString(s, "")
-	return strings.Join(strings.Fields(s), " ")
+	return subjectCleaner{}.clean(s)
 }

@@ -62,8 +62,12 @@ type Inbound struct {
 	AutoSubmitted bool `json:"auto_submitted,omitempty"`
 	// SenderVerified is true when a trusted Authentication-Results header
 	// (RFC 8601) shows the From domain authenticated: dmarc=pass, or
-	// dkim=pass / spf=pass aligned with the From domain.
+	// dkim=pass / spf=pass aligned with the From domain. It proves the
+	// domain, not the person (verify.go decides what it proves for whom).
 	SenderVerified bool `json:"sender_verified,omitempty"`
+	// AuthLogin is the SMTP AUTH login a trusted Authentication-Results
+	// header records (auth=pass smtp.auth=...), lower case; "" when none.
+	AuthLogin string `json:"auth_login,omitempty"`
 	// Priority is what the sender's client declared (Importance,
 	// X-Priority, Priority headers), one of tiers.Priorities, or "".
 	Priority tiers.Priority `json:"priority,omitempty"`
@@ -120,9 +124,12 @@ type Ticket struct {
 	Tier         int       `json:"tier"`
 	Requester    Address   `json:"requester"`
 	Participants []Address `json:"participants,omitempty"` // Cc'd people who get public answers
-	Assignee     string    `json:"assignee,omitempty"`     // agent address, empty when unassigned
-	Created      time.Time `json:"created"`
-	Updated      time.Time `json:"updated"`
+	// Pending are people a mail in the requester's name copied, waiting
+	// for the requester to confirm them (participants.go).
+	Pending  []PendingParticipant `json:"pending_participants,omitempty"`
+	Assignee string               `json:"assignee,omitempty"` // agent address, empty when unassigned
+	Created  time.Time            `json:"created"`
+	Updated  time.Time            `json:"updated"`
 	// FirstResponse is when an agent first answered publicly; zero until then.
 	FirstResponse time.Time `json:"first_response,omitempty"`
 	ResolvedAt    time.Time `json:"resolved_at,omitempty"`
@@ -203,6 +210,7 @@ const (
 	EventOutbound       EventKind = "outbound"        // a mail queued to someone
 	EventDelivered      EventKind = "delivered"       // the SMTP server accepted an outbound mail
 	EventDeliveryFailed EventKind = "delivery_failed" // an outbound mail could not be delivered
+	EventNotSent        EventKind = "not_sent"        // a mail had nobody to go to (Detail: which, why)
 	EventStatus         EventKind = "status"          // status changed
 	EventAssigned       EventKind = "assigned"        // assignee changed
 	EventPriority       EventKind = "priority"        // priority changed
@@ -211,11 +219,13 @@ const (
 	EventSLABreach      EventKind = "sla_breach"      // a target was breached
 	EventVendorRef      EventKind = "vendor_ref"      // the vendor's ticket number was recorded
 	EventCommand        EventKind = "command"         // an agent's command was applied
+	EventAnswer         EventKind = "answer"          // an agent's answer relayed to the requester (Text: as relayed)
 	EventHeld           EventKind = "held"            // an agent's answer held by the collision check
 	EventRating         EventKind = "rating"          // the requester rated the help (Detail: 1–5)
 	EventLinked         EventKind = "linked"          // related to another ticket (Detail: why)
 	EventKB             EventKind = "kb"              // knowledge base: saved, suggested or helped
 	EventReminder       EventKind = "reminder"        // the requester was reminded of a pending ticket
+	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
 )
 
 // Event is one entry of a ticket's timeline.

@@ -43,7 +43,10 @@ func TestParseCommands(t *testing.T) {
 		{"Hola Pedro,\n#resolve\nsaludos", nil, nil, "Hola Pedro,\n#resolve\nsaludos"}, // below text: just text
 		{"#1 reinicie el equipo", nil, nil, "#1 reinicie el equipo"},
 		{"# Paso 1", nil, nil, "# Paso 1"},
-		{"#whatever foo\ntext", []string{""}, []string{"foo"}, "text"}, // unknown: reported, not text
+		{"#whatever foo\ntext", []string{""}, []string{"foo"}, "text"},    // unknown: reported, not text
+		{"#kb #resolve", []string{"kb", "resolve"}, []string{"", ""}, ""}, // a line of commands
+		{"#escalar falla el #2 de la lista", []string{"escalate"}, []string{"falla el #2 de la lista"}, ""},
+		{"#nota #urgente revisar hoy", []string{"note"}, []string{"#urgente revisar hoy"}, ""}, // words follow: an argument
 	}
 	for _, c := range cases {
 		cmds, rest := parseCommands(c.text)
@@ -62,12 +65,35 @@ func TestParseCommands(t *testing.T) {
 	}
 }
 
+func TestParseAgentText(t *testing.T) {
+	cases := []struct {
+		in, text, article string
+		kb                bool
+	}{
+		{"Hola Pedro, reinicie.", "Hola Pedro, reinicie.", "", false},
+		{"#kb", "", "", true},
+		{"#kb #resolve", "", "", true},
+		{"#kb\nApague y encienda.", "", "Apague y encienda.", true},
+		{"#kb Apague y encienda.\nEspere 10 s.", "", "Apague y encienda.\nEspere 10 s.", true},
+		{"Hola Pedro, reinicie.\n\n#kb\nReinicie el equipo.", "Hola Pedro, reinicie.", "Reinicie el equipo.", true},
+		{"#resolve\nHola Pedro.\n#kb", "Hola Pedro.", "", true},
+		{"Hola Pedro.\n#resolve\nsaludos", "Hola Pedro.\n#resolve\nsaludos", "", false}, // only #kb counts below text
+		{"#nota el cable\nestá suelto", "el cable\nestá suelto", "", false},
+	}
+	for _, c := range cases {
+		w := parseAgentText(c.in)
+		if w.text != c.text || w.article != c.article || w.kb != c.kb {
+			t.Errorf("%q: text %q article %q kb %v, want %q %q %v", c.in, w.text, w.article, w.kb, c.text, c.article, c.kb)
+		}
+	}
+}
+
 func TestNoteNeverReachesTheRequester(t *testing.T) {
 	f := workflowDesk(t, nil)
 	f.apply(msg("r1@c", "pedro@client.com", "VPN", "No conecta."))
 	f.apply(msg("a1@e", "ana@example.com", "Re: [Soporte #1] VPN", "Hola Pedro, revisamos."))
 	f.drain()
-	f.apply(msg("a2@e", "ana@example.com", "Re: [Soporte #1] VPN", "#nota el usuario tiene la cuenta bloqueada en AD\nDesbloquear antes de las 18h."))
+	f.apply(msg("a2@e", "luis@example.com", "Re: [Soporte #1] VPN", "#nota el usuario tiene la cuenta bloqueada en AD\nDesbloquear antes de las 18h."))
 	mails := f.drain()
 	for _, m := range mails {
 		for _, r := range m.Recipients() {
@@ -76,9 +102,12 @@ func TestNoteNeverReachesTheRequester(t *testing.T) {
 			}
 		}
 	}
-	notes := mailsTo(mails, "agent_note", "luis@example.com")
-	if len(notes) != 1 || !strings.Contains(notes[0].Text, "Desbloquear antes de las 18h.") || len(mailsTo(mails, "agent_note", "ana@example.com")) != 0 {
-		t.Fatalf("note mails %+v: want one to the other agent, none to its author", mails)
+	// Ana has the ticket: the note is for her, the words on the #nota
+	// line included; its author gets nothing.
+	notes := mailsTo(mails, "agent_note", "ana@example.com")
+	if len(notes) != 1 || !strings.Contains(notes[0].Text, "cuenta bloqueada en AD") || !strings.Contains(notes[0].Text, "Desbloquear antes de las 18h.") ||
+		len(mailsTo(mails, "agent_note", "luis@example.com")) != 0 {
+		t.Fatalf("note mails %+v: want one to the assignee, none to its author", mails)
 	}
 	// The note stays internal when the ticket goes to a vendor: history.
 	a := applier{s: f.svc, now: f.now}
@@ -108,7 +137,7 @@ func TestBadCommandChangesNothing(t *testing.T) {
 	if len(mails) != 1 || mails[0].Kind != "command_error" || mails[0].To[0].Email != "ana@example.com" {
 		t.Fatalf("mails %+v: want only the error to the agent", mails)
 	}
-	for _, want := range []string{"#asignar pedro@client.com: needs an agent's address", "#frobnicate: unknown command", "Ya está."} {
+	for _, want := range []string{"#asignar pedro@client.com: necesita la dirección de un agente", "#frobnicate: orden desconocida", "Ya está."} {
 		if !strings.Contains(mails[0].Text, want) {
 			t.Errorf("error mail lacks %q:\n%s", want, mails[0].Text)
 		}
@@ -150,9 +179,12 @@ func TestAssignTakeTierClose(t *testing.T) {
 
 func TestStrangersAndLateMailOpenLinkedTickets(t *testing.T) {
 	f := workflowDesk(t, nil)
+	f.svc.opts.TrustedAuthResults = true
 	m := msg("r1@c", "pedro@client.com", "VPN", "No conecta.")
 	m.Cc = []Address{{Email: "jefa@client.com"}}
+	m.SenderVerified = true
 	f.apply(m)
+	f.svc.opts.TrustedAuthResults = false // the rest is about threading
 	// The copied colleague joins; a stranger naming the token does not.
 	if r := f.apply(msg("p1@c", "jefa@client.com", "Re: [Soporte #1] VPN", "Es urgente."))[0]; r.Ticket != 1 {
 		t.Fatalf("participant's mail went to %d", r.Ticket)

@@ -200,7 +200,7 @@ func TestAdminWhileDaemonRuns(t *testing.T) {
 
 	// Stop the daemon: the commands read the file itself.
 	stopDaemon(t, cmd.Process.Pid, cmd.Wait)
-	if _, err := os.Stat(filepath.Join(e.dataDir, "ticketd.sock")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(e.dataDir, "admin", "ticketd.sock")); !os.IsNotExist(err) {
 		t.Fatalf("socket left behind: %v", err)
 	}
 	e.jsonOut(&st, "stats", "--json")

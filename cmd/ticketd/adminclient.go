@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -44,17 +45,22 @@ func withSource(cfg *Config, write bool, fn func(adminSource) error) error {
 	return fn(&localSource{store: store, now: time.Now})
 }
 
-// runningDaemon returns the daemon's admin API when its socket answers.
+// runningDaemon returns the daemon's admin API when its socket answers:
+// data_dir/admin/ticketd.sock, else data_dir/ticketd.sock where a daemon
+// of an older version (still running during an upgrade) listens.
 func runningDaemon(cfg *Config) (*remoteSource, bool) {
 	if cfg.Admin.Socket == "" {
 		return nil, false
 	}
-	c, err := net.DialTimeout("unix", cfg.Admin.Socket, socketDialTimeout)
-	if err != nil {
-		return nil, false
+	for _, socket := range []string{cfg.Admin.Socket, filepath.Join(cfg.DataDir, "ticketd.sock")} {
+		c, err := net.DialTimeout("unix", socket, socketDialTimeout)
+		if err != nil {
+			continue
+		}
+		c.Close()
+		return newRemoteSource(socket), true
 	}
-	c.Close()
-	return newRemoteSource(cfg.Admin.Socket), true
+	return nil, false
 }
 
 // remoteSource asks the daemon over its unix socket.

@@ -29,7 +29,7 @@ type AdminConfig struct {
 	// /readyz to answer 200.
 	ReadyMaxAge time.Duration
 	// Socket is the unix socket the admin commands use to ask the running
-	// daemon (data_dir/ticketd.sock).
+	// daemon (data_dir/admin/ticketd.sock).
 	Socket string
 	// LogFormat is "text" or "json".
 	LogFormat string
@@ -44,7 +44,7 @@ func loadAdminConfig(fc *fileConfig, cfg *Config, bad badFunc) {
 		bad("log_format", "%q is not one of text, json", a.LogFormat)
 	}
 	if cfg.DataDir != "" {
-		a.Socket = filepath.Join(cfg.DataDir, "ticketd.sock")
+		a.Socket = filepath.Join(cfg.DataDir, adminSocketDir, "ticketd.sock")
 	}
 	k := fc.Admin
 	a.Listen = k.Listen

@@ -16,9 +16,10 @@ import (
 	"github.com/ticketd/ticketd/tickets"
 )
 
-// The daemon answers the admin commands over a unix socket in data_dir
-// (mode 0600: only ticketd's user may ask), because bbolt's file lock keeps
-// every other process out of the database while it runs. Metrics and
+// The daemon answers the admin commands over a unix socket in
+// data_dir/admin (a 0700 directory, the socket 0600: only ticketd's user
+// may ask), because bbolt's file lock keeps every other process out of
+// the database while it runs. Metrics and
 // health checks are served separately, on [admin] listen, read-only.
 
 // startAdmin starts the admin socket and, when configured, the metrics
@@ -54,17 +55,8 @@ func startAdmin(cfg *Config, d *desk, deps Deps) (stop func(), err error) {
 		log.Info("metrics listening", "addr", ln.Addr().String())
 	}
 	if cfg.Admin.Socket != "" {
-		// A socket left by a daemon that crashed: we hold the database
-		// lock, so no other daemon of this data_dir is using it.
-		_ = os.Remove(cfg.Admin.Socket)
-		ln, err := net.Listen("unix", cfg.Admin.Socket)
-		if err == nil {
-			err = os.Chmod(cfg.Admin.Socket, 0o600)
-		}
+		ln, err := listenPrivate(cfg.Admin.Socket)
 		if err != nil {
-			if ln != nil {
-				ln.Close()
-			}
 			// Not fatal: mail flows without it; admin commands then
 			// report the lock instead.
 			log.Warn("admin socket unavailable; admin commands cannot reach the daemon", "path", cfg.Admin.Socket, "err", err)

@@ -18,7 +18,7 @@ func authHooks(svc *tickets.Service, m *metrics.Metrics, log *slog.Logger, serve
 		m.AuthFailing(server, true)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if aerr := svc.AlertAuthFailure(ctx, where, err); aerr != nil {
+		if aerr := svc.AlertAuthFailure(ctx, where, server == "imap", err); aerr != nil {
 			log.Error("cannot queue the login alert for the admins", "where", where, "err", aerr)
 			return
 		}

@@ -65,8 +65,10 @@ type fileConfig struct {
 	} `toml:"calendar"`
 	Priority map[string][]string `toml:"priority"`
 	Security struct {
-		TrustedAuthservID     string `toml:"trusted_authserv_id"`
-		RequireVerifiedAgents *bool  `toml:"require_verified_agents"`
+		TrustedAuthservID     string              `toml:"trusted_authserv_id"`
+		RequireVerifiedAgents *bool               `toml:"require_verified_agents"`
+		AgentLogins           map[string][]string `toml:"agent_logins"`
+		SingleSenderDomains   *[]string           `toml:"single_sender_domains"`
 	} `toml:"security"`
 	Escalation struct {
 		Schedule        string   `toml:"schedule"`
@@ -136,9 +138,13 @@ type Config struct {
 	// RequireVerifiedAgents: agent mail counts only with a trusted
 	// Authentication-Results pass (IMAP.TrustedAuthservID).
 	RequireVerifiedAgents bool
-	Escalation            string
-	Digest                string
-	Managers              []string
+	// AgentLogins and SingleSenderDomains: what proves an agent's or a
+	// vendor's mail is theirs (tickets.Options).
+	AgentLogins         map[string][]string
+	SingleSenderDomains []string
+	Escalation          string
+	Digest              string
+	Managers            []string
 	// NotifyRequesterOnEscalation: the requester hears when their ticket
 	// climbs a tier.
 	NotifyRequesterOnEscalation bool
@@ -173,16 +179,10 @@ func LoadConfig(path string) (*Config, error) {
 		bad(k.String(), "unknown key")
 	}
 
-	cfg := &Config{Path: path, TemplatesDir: fc.TemplatesDir, LogLevel: or(fc.LogLevel, "info")}
-	base := filepath.Dir(path)
-	cfg.DataDir = fc.DataDir
+	resolvePaths(&fc, path)
+	cfg := &Config{Path: path, DataDir: fc.DataDir, TemplatesDir: fc.TemplatesDir, LogLevel: or(fc.LogLevel, "info")}
 	if cfg.DataDir == "" {
 		bad("data_dir", "is required")
-	} else if !filepath.IsAbs(cfg.DataDir) {
-		cfg.DataDir = filepath.Join(base, cfg.DataDir)
-	}
-	if cfg.TemplatesDir != "" && !filepath.IsAbs(cfg.TemplatesDir) {
-		cfg.TemplatesDir = filepath.Join(base, cfg.TemplatesDir)
 	}
 	switch cfg.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -231,6 +231,9 @@ func LoadConfig(path string) (*Config, error) {
 		bad("imap.processed_mailbox", "processed and failed mailboxes must differ from imap.mailbox %q", cfg.IMAP.Mailbox)
 	}
 	cfg.PollInterval = parseDuration(bad, "imap.poll_interval", or(im.PollInterval, "1m"))
+	if cfg.PollInterval > 0 && cfg.PollInterval < minPollInterval {
+		bad("imap.poll_interval", "%s is below the minimum of %s (each pass logs in to the server)", cfg.PollInterval, minPollInterval)
+	}
 
 	sm := fc.SMTP
 	cfg.SMTP = mailout.Options{Address: sm.Address, Security: or(sm.Security, "starttls"), Username: sm.Username}
@@ -319,6 +322,7 @@ func LoadConfig(path string) (*Config, error) {
 	if cfg.RequireVerifiedAgents && cfg.IMAP.TrustedAuthservID == "" {
 		bad("security.require_verified_agents", "needs security.trusted_authserv_id: the authserv-id your mail server writes in Authentication-Results")
 	}
+	checkSecurityIdentities(cfg, sec.AgentLogins, sec.SingleSenderDomains, bad)
 
 	cfg.Escalation = or(fc.Escalation.Schedule, "@every 1m")
 	cfg.NotifyRequesterOnEscalation = true
@@ -399,9 +403,9 @@ func checkServer(bad badFunc, section string, k serverKeys, security string, nee
 // readSecret returns the password from password_file or password_env.
 func readSecret(bad badFunc, section string, k serverKeys) string {
 	if k.PasswordFile != "" {
-		data, err := os.ReadFile(k.PasswordFile)
+		data, err := readPasswordFile(k.PasswordFile)
 		if err != nil {
-			bad(section+".password_file", "cannot read: %v", err)
+			bad(section+".password_file", "%v", err)
 			return ""
 		}
 		pw := strings.TrimRight(string(data), "\r\n")
@@ -573,6 +577,14 @@ func (c *Config) Summary() string {
 	}
 	if c.RequireVerifiedAgents {
 		fmt.Fprintf(&b, "  agents:      verified by Authentication-Results from %q\n", c.IMAP.TrustedAuthservID)
+		switch {
+		case c.SingleSenderDomains == nil:
+			fmt.Fprintf(&b, "               by their login, or by DKIM/SPF/DMARC on domains no requester writes from\n")
+		case len(c.SingleSenderDomains) == 0:
+			fmt.Fprintf(&b, "               by their login only (smtp.auth)\n")
+		default:
+			fmt.Fprintf(&b, "               by their login, or by DKIM/SPF/DMARC on %s\n", strings.Join(c.SingleSenderDomains, ", "))
+		}
 	} else {
 		fmt.Fprintf(&b, "  agents:      WARNING: trusted by their From header alone (set security.trusted_authserv_id)\n")
 	}

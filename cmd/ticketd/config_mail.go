@@ -41,8 +41,8 @@ const defaultMaxAttachmentMB = 25
 func loadMail(bad badFunc, k mailKeys, loc *time.Location) mailConfig {
 	mc := mailConfig{AckLimit: tickets.DefaultAckLimit, MaxAttachmentSize: defaultMaxAttachmentMB << 20}
 	if k.MaxAttachmentMB != nil {
-		if *k.MaxAttachmentMB < 1 {
-			bad("mail.max_attachment_mb", "%d must be at least 1", *k.MaxAttachmentMB)
+		if *k.MaxAttachmentMB < 1 || *k.MaxAttachmentMB > maxAttachmentMB {
+			bad("mail.max_attachment_mb", "%d is not between 1 and %d", *k.MaxAttachmentMB, maxAttachmentMB)
 		}
 		mc.MaxAttachmentSize = int64(*k.MaxAttachmentMB) << 20
 	}

@@ -71,6 +71,8 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	opts.Desk, opts.Tag, opts.Language = cfg.Desk, cfg.Tag, cfg.Language
 	opts.Policy, opts.Templates, opts.Now = cfg.Policy, tmpl, deps.Now
 	opts.RequireVerifiedAgents = cfg.RequireVerifiedAgents
+	opts.TrustedAuthResults = cfg.IMAP.TrustedAuthservID != ""
+	opts.AgentLogins, opts.SingleSenderDomains = cfg.AgentLogins, cfg.SingleSenderDomains
 	opts.Managers = cfg.Managers
 	opts.NotifyRequesterOnEscalation = cfg.NotifyRequesterOnEscalation
 	opts.Location = cfg.Location
@@ -113,21 +115,26 @@ func checkServers(ctx context.Context, cfg *Config, w io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	imapErr := mailin.NewPoller(cfg.IMAP, nil, nil).Check(ctx)
-	report(w, "imap", cfg.IMAP.Address, imapErr)
+	report(w, "imap", cfg.IMAP.Address, true, imapErr)
 	smtpErr := mailout.Check(ctx, cfg.SMTP)
-	report(w, "smtp", cfg.SMTP.Address, smtpErr)
+	report(w, "smtp", cfg.SMTP.Address, cfg.SMTP.Username != "", smtpErr)
 	if err := errors.Join(imapErr, smtpErr); err != nil {
 		return fmt.Errorf("check-config --connect: %w", err)
 	}
 	return nil
 }
 
-func report(w io.Writer, what, addr string, err error) {
-	if err != nil {
+// report says what check-config --connect found; an SMTP server without
+// a username is only connected to (there is no login to check).
+func report(w io.Writer, what, addr string, login bool, err error) {
+	switch {
+	case err != nil:
 		fmt.Fprintf(w, "  %s:        %s: FAILED: %v\n", what, addr, err)
-		return
+	case login:
+		fmt.Fprintf(w, "  %s:        %s: connected and logged in\n", what, addr)
+	default:
+		fmt.Fprintf(w, "  %s:        %s: connected (no login configured)\n", what, addr)
 	}
-	fmt.Fprintf(w, "  %s:        %s: connected and logged in\n", what, addr)
 }
 
 // Once fetches and applies every waiting message, then delivers everything
@@ -156,7 +163,7 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 		if err != nil {
 			return err
 		}
-		printDigest(w, res, dryRun)
+		printDigest(w, res, dryRun, cfg.Location)
 		return nil
 	}
 	d, err := openDesk(cfg, deps)
@@ -168,7 +175,7 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 	if err != nil {
 		return err
 	}
-	printDigest(w, res, dryRun)
+	printDigest(w, res, dryRun, cfg.Location)
 	if dryRun {
 		return nil
 	}
@@ -176,13 +183,14 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 	return err
 }
 
-// printDigest shows a dry-run digest, or says that one was queued.
-func printDigest(w io.Writer, res tickets.DigestResult, dryRun bool) {
+// printDigest shows a dry-run digest, or says that one was queued, with
+// its period in the desk's time zone, as the mail writes it.
+func printDigest(w io.Writer, res tickets.DigestResult, dryRun bool, loc *time.Location) {
 	if dryRun {
 		fmt.Fprintf(w, "Subject: %s\n\n%s", res.Mail.Subject, res.Mail.Text)
 		return
 	}
-	fmt.Fprintf(w, "digest for %s – %s queued to the managers\n", res.Since.Format("2006-01-02 15:04"), res.Until.Format("2006-01-02 15:04"))
+	fmt.Fprintf(w, "digest for %s – %s queued to the managers\n", res.Since.In(loc).Format("2006-01-02 15:04"), res.Until.In(loc).Format("2006-01-02 15:04 MST"))
 }
 
 // checkSLA runs one escalation check: batch after batch until nothing

@@ -211,12 +211,18 @@ La impresora del piso 3 no responde desde la ma=F1ana.
 	if n := e.imap.Count(t, deskAddr, "Procesados"); n != 1 {
 		t.Fatalf("Procesados holds %d messages, want 1", n)
 	}
-	msgs := e.smtp.WaitFor(2, 10*time.Second)
-	var ack, note sent
+	// The Cc'd colleague waits for Pedro's confirmation (nothing proves
+	// the mail is his): the desk asks his own address.
+	msgs := e.smtp.WaitFor(3, 10*time.Second)
+	var ack, note, confirm sent
 	for _, m := range msgs {
 		s := parseSent(t, m)
 		switch strings.Join(s.to, ",") {
 		case requester:
+			if strings.HasPrefix(s.subject, "Confirme:") {
+				confirm = s
+				continue
+			}
 			ack = s
 		case agentAna + "," + agentLuis, agentLuis + "," + agentAna:
 			note = s
@@ -233,6 +239,14 @@ La impresora del piso 3 no responde desde la ma=F1ana.
 	if !strings.Contains(decodedText(t, note.raw), "La impresora del piso 3 no responde desde la mañana.") {
 		t.Errorf("agent notification lacks the requester's text:\n%s", note.raw)
 	}
+	if !strings.Contains(decodedText(t, confirm.raw), colleague) {
+		t.Fatalf("confirmation does not name the colleague:\n%s", confirm.raw)
+	}
+	e.smtp.Reset()
+	e.deliver(fmt.Sprintf("From: pedro@cliente.test\nTo: soporte@ticketd.test\nSubject: Re: %s\nMessage-ID: <yes@cliente.test>\n\nSí.\n", confirm.subject))
+	e.ticketd("once")
+	// His reply is forwarded to the agents: Ana answers that mail.
+	note = parseSent(t, e.smtp.WaitFor(1, 10*time.Second)[0])
 	noteID, _ := note.header.MessageID()
 
 	// Ana answers from her own client.
@@ -449,7 +463,7 @@ func (e *e2e) killDuringIngest(n int) {
 func TestCheckConfigConnect(t *testing.T) {
 	e := newE2E(t)
 	out := e.ticketd("check-config", "--connect")
-	for _, want := range []string{e.imap.Addr() + ": connected and logged in", e.smtp.Addr() + ": connected and logged in"} {
+	for _, want := range []string{e.imap.Addr() + ": connected and logged in", e.smtp.Addr() + ": connected (no login configured)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check-config --connect output lacks %q:\n%s", want, out)
 		}

@@ -433,6 +433,10 @@ func TestLoginFailureAlertsTheAdmin(t *testing.T) {
 		!strings.Contains(text, "AUTHENTICATIONFAILED") || strings.Contains(alert.raw, "old-password") {
 		t.Fatalf("alert to %v, subject %q:\n%s", alert.to, alert.subject, text)
 	}
+	// The IMAP login fails: mail cannot come in; it can still go out.
+	if !strings.Contains(text, "no se lee el correo que llega") || strings.Contains(text, "no sale") {
+		t.Errorf("the alert does not say that incoming mail is what stops:\n%s", text)
+	}
 	if !strings.Contains(string(out), "admins alerted by mail") {
 		t.Errorf("the log does not say the admins were alerted:\n%s", out)
 	}

@@ -31,7 +31,8 @@ Usage:
                                        the knowledge base
   ticketd inspect FILE.eml [--config FILE]
                                        print as JSON what ticketd makes of one message (no database)
-  ticketd dev                          try ticketd with an in-process mail sandbox
+  ticketd dev [--config FILE]          try ticketd with an in-process mail sandbox
+                                       (with FILE: that desk, its servers replaced by the sandbox)
   ticketd version
 
 --config defaults to $TICKETD_CONFIG.
@@ -185,6 +186,13 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return inspectMail(cfg, positional[0], os.Stdin, stdout)
 	case "dev":
+		// Only a --config given here: $TICKETD_CONFIG names the production
+		// desk, and "ticketd dev" alone means the built-in one.
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "config" {
+				devOpts.config = f.Value.String()
+			}
+		})
 		return runDev(ctx, devOpts, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "ticketd", version)

@@ -55,10 +55,10 @@ func TestNoteThenResolveAndRate(t *testing.T) {
 	}
 	mails = keep(e.step(fmt.Sprintf("From: Ana <ana@ticketd.test>\nTo: soporte@ticketd.test\nSubject: Re: %s\nMessage-ID: <w3@ticketd.test>\nIn-Reply-To: <%s>\n\n#resolver\nHola Pedro, ya puede entrar de nuevo.\n",
 		notice[0].subject, notice[0].msgID)))
-	if len(count(mails, requester, "¿Cómo le ayudamos?")) != 1 || len(count(mails, requester, "Re: [Soporte #1] No entro al correo")) != 1 {
+	if len(count(mails, requester, "¿Cómo lo hicimos?")) != 1 || len(count(mails, requester, "Re: [Soporte #1] No entro al correo")) != 1 {
 		t.Fatalf("after #resolver: %d mails to the requester, want the answer and the rating question", len(count(mails, requester, "")))
 	}
-	csat := count(mails, requester, "¿Cómo le ayudamos?")[0]
+	csat := count(mails, requester, "¿Cómo lo hicimos?")[0]
 	if !strings.Contains(csat.raw, "mailto:soporte@ticketd.test?") {
 		t.Errorf("the rating question has no mailto: links")
 	}

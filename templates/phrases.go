@@ -1,0 +1,69 @@
+package templates
+
+import (
+	"bytes"
+	"fmt"
+	texttemplate "text/template"
+)
+
+// phrasesFile holds, per language, the short phrases ticketd puts into
+// mails; Go code names a phrase and gives typed values, the words come
+// from here, so every word a person reads is in the mail's language.
+const phrasesFile = "phrases.txt"
+
+// phraseNames are the phrases every language must define.
+var phraseNames = []string{
+	"reason_breach", "reason_warning", "reason_escalated_by", "reason_moved_by",
+	"problem_unknown", "problem_priority", "problem_assign", "problem_tier", "problem_same_tier", "problem_send", "problem_kb_note",
+	"label_agent", "label_note", "label_held", "label_commands", "label_unverified", "label_automatic", "label_bounce", "label_rating", "label_vendor", "label_other",
+}
+
+// Phrase is what a phrase may show. Durations come formatted for people
+// (FormatDuration).
+type Phrase struct {
+	Agent  string // an agent's address
+	Text   string // words an agent gave (an escalation reason)
+	Clock  string // "first_response" or "resolution"
+	Target string // a target, formatted
+	Left   string // time left, formatted
+	Tier   int
+	Max    int // the highest tier
+}
+
+var samplePhrase = Phrase{Agent: "ana@example.com", Text: "words", Clock: "resolution", Target: "2 h", Left: "15 min", Tier: 1, Max: 3}
+
+func parsePhrases(src *source, lang string) (*texttemplate.Template, error) {
+	body, where, err := src.read(lang + "/" + phrasesFile)
+	if err != nil {
+		return nil, err
+	}
+	t, err := texttemplate.New(phrasesFile).Funcs(textFuncs(lang)).Parse(body)
+	if err != nil {
+		return nil, fmt.Errorf("templates: parse %s: %w", where, err)
+	}
+	for _, name := range phraseNames {
+		if t.Lookup(name) == nil {
+			return nil, fmt.Errorf(`templates: %s: no {{define %q}}`, where, name)
+		}
+		if err := t.ExecuteTemplate(&bytes.Buffer{}, name, samplePhrase); err != nil {
+			return nil, fmt.Errorf("templates: %s: %w", where, err)
+		}
+	}
+	return t, nil
+}
+
+// Phrase renders the named phrase in lang.
+func (s *Set) Phrase(lang, name string, p Phrase) (string, error) {
+	t, ok := s.phrases[lang]
+	if !ok {
+		return "", fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
+	}
+	if t.Lookup(name) == nil {
+		return "", fmt.Errorf("%w %q", ErrUnknownTemplate, "phrase "+name)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, name, p); err != nil {
+		return "", fmt.Errorf("render %s/%s: %w", lang, name, err)
+	}
+	return oneLine(b.String()), nil
+}

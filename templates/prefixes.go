@@ -1,0 +1,106 @@
+package templates
+
+import (
+	"bytes"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Markers stand for the variable parts of a subject while the words a
+// template puts around the ticket's own subject are extracted.
+const (
+	markSubject = "\x00subject\x00"
+	markToken   = "\x00token\x00"
+	markAny     = "\x00any\x00"
+	markNumber  = 987654321
+)
+
+// ownPrefixes derives, from every template's subject block in every
+// language, the words ticketd writes before a ticket's subject
+// ("Recibimos su solicitud:", "New:", "Escalated to Tier 2:"), as one
+// case-insensitive pattern anchored at the start. Variable parts (a tier
+// name, a duration) match any short text. Deriving it from the templates
+// in use keeps overridden wording recognised too.
+func (s *Set) ownPrefixes() *regexp.Regexp {
+	data := Data{Token: markToken, Subject: markSubject, Desk: markAny, TierName: markAny, FromTierName: markAny,
+		Left: markAny, Clock: markAny, Ticket: markNumber, Tier: markNumber, Rating: markNumber,
+		Requester: markAny, RequesterEmail: markAny, Digest: &Digest{}}
+	seen := map[string]bool{}
+	var alts []string
+	for key, tt := range s.text {
+		if strings.HasSuffix(key, "/admin_auth_failed") {
+			continue // its "subject" is a server's name, not a ticket's
+		}
+		var b bytes.Buffer
+		if err := tt.ExecuteTemplate(&b, "subject", data); err != nil {
+			continue // New has rendered every template: cannot happen
+		}
+		before, _, ok := strings.Cut(b.String(), markSubject)
+		if !ok {
+			continue // a subject of its own (digest, status reply)
+		}
+		for _, part := range strings.Split(before, markToken) {
+			words := strings.TrimSpace(part)
+			// Leading "Re:" is a reply prefix, stripped separately.
+			words = strings.TrimSpace(replyWord.ReplaceAllString(words, ""))
+			if words == "" || seen[words] {
+				continue
+			}
+			seen[words] = true
+			alts = append(alts, prefixPattern(words))
+		}
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	// Longest first, so "Escalado a X:" is not cut at a shorter sibling.
+	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
+	return regexp.MustCompile(`(?i)^\s*(?:` + strings.Join(alts, "|") + `)\s*`)
+}
+
+// replyWord is a leading "Re:" in a template's subject.
+var replyWord = regexp.MustCompile(`(?i)^re\s*:`)
+
+// prefixPattern turns extracted words into a pattern: literal text, with
+// the markers as wildcards and runs of spaces flexible.
+func prefixPattern(words string) string {
+	num := strconv.Itoa(markNumber)
+	var b strings.Builder
+	for i, part := range strings.Split(words, markAny) {
+		if i > 0 {
+			b.WriteString(`.{1,80}?`)
+		}
+		for j, p := range strings.Split(part, num) {
+			if j > 0 {
+				b.WriteString(`\d{1,18}`)
+			}
+			b.WriteString(strings.Join(mapQuote(strings.Fields(p)), `\s+`))
+			if strings.HasSuffix(p, " ") {
+				b.WriteString(`\s*`)
+			}
+		}
+	}
+	return b.String()
+}
+
+func mapQuote(ws []string) []string {
+	for i, w := range ws {
+		ws[i] = regexp.QuoteMeta(w)
+	}
+	return ws
+}
+
+// StripOwnPrefix removes one of ticketd's own subject prefixes from the
+// start of subject, reporting whether it did.
+func (s *Set) StripOwnPrefix(subject string) (string, bool) {
+	if s.prefixes == nil {
+		return subject, false
+	}
+	loc := s.prefixes.FindStringIndex(subject)
+	if loc == nil || loc[1] == 0 {
+		return subject, false
+	}
+	return subject[loc[1]:], true
+}

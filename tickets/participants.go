@@ -1,0 +1,221 @@
+package tickets
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Participants are the people a ticket copies on its public answers. A
+// forged From must not add anyone (issue 10): the requester's Cc counts
+// only when the mail is proved to be theirs.
+//
+//   - With the MX's Authentication-Results read (TrustedAuthResults), a
+//     verified requester's Cc is added; an unverified one's is not.
+//   - Without, nothing can be proved: the desk mails the requester's
+//     address (never the sender's) a confirmation with a code; a reply
+//     carrying the code adds them.
+//   - Agents add and remove people with #cc / #uncc at any time.
+//
+// A ticket copies at most Limits.Participants people, pending ones
+// included; further addresses are dropped and recorded.
+
+// PendingParticipant is someone waiting for the requester's confirmation.
+type PendingParticipant struct {
+	Address Address   `json:"address"`
+	Code    string    `json:"code"` // carried by the confirming reply
+	Asked   time.Time `json:"asked"`
+}
+
+// confirmCode finds the confirmation codes a mail carries.
+var confirmCode = regexp.MustCompile(`\bCC-[A-Z2-7]{16}\b`)
+
+// maxListed is how many dropped addresses an event names.
+const maxListed = 10
+
+// copiedBy returns the people m copies (To and Cc) who are not on t yet:
+// not the desk, an agent, the requester, a participant or pending.
+func (a *applier) copiedBy(t *Ticket, m *Inbound) []Address {
+	var out []Address
+	seen := map[string]bool{}
+	for _, list := range [][]Address{m.To, m.Cc} {
+		for _, addr := range list {
+			e := NormalizeEmail(addr.Email)
+			if e == "" || seen[e] || e == a.s.opts.Desk.Email || e == t.Requester.Email ||
+				a.s.opts.Policy.IsAgent(e) || t.isParticipant(e) || t.pendingIndex(e) >= 0 {
+				continue
+			}
+			seen[e] = true
+			out = append(out, NewAddress(addr.Name, e))
+		}
+	}
+	return out
+}
+
+// addParticipants handles the people a mail from the requester's address
+// copies (see the top of this file).
+func (a *applier) addParticipants(t *Ticket, m *Inbound) error {
+	newcomers := a.copiedBy(t, m)
+	if len(newcomers) == 0 {
+		return nil
+	}
+	switch {
+	case a.s.opts.TrustedAuthResults && requesterVerified(m, t.Requester.Email):
+		return a.admit(t, newcomers, t.Requester.Email, "copied by the requester")
+	case a.s.opts.TrustedAuthResults:
+		return a.participantEvent(t, t.Requester.Email, "not added (the mail's sender could not be verified)", emails(newcomers))
+	default:
+		return a.askRequester(t, m, newcomers)
+	}
+}
+
+// room returns how many more people t may copy; when list does not fit it
+// records the ones dropped and reports the limit.
+func (a *applier) fit(t *Ticket, list []Address) ([]Address, error) {
+	room := a.s.opts.Limits.Participants - len(t.Participants) - len(t.Pending)
+	room = max(room, 0)
+	if len(list) <= room {
+		return list, nil
+	}
+	a.s.opts.OnLimit(LimitParticipants)
+	dropped := list[room:]
+	err := a.participantEvent(t, "", fmt.Sprintf("%d not added: the ticket copies at most %d people", len(dropped), a.s.opts.Limits.Participants),
+		emails(dropped))
+	return list[:room], err
+}
+
+// admit makes list participants, within the cap.
+func (a *applier) admit(t *Ticket, list []Address, actor, why string) error {
+	list, err := a.fit(t, list)
+	if err != nil || len(list) == 0 {
+		return err
+	}
+	t.Participants = append(t.Participants, list...)
+	return a.participantEvent(t, actor, "added, "+why, emails(list))
+}
+
+// askRequester makes list pending and mails the requester's own address
+// a code that adds them when it comes back.
+func (a *applier) askRequester(t *Ticket, m *Inbound, list []Address) error {
+	list, err := a.fit(t, list)
+	if err != nil || len(list) == 0 {
+		return err
+	}
+	code := a.s.confirmationCode(t.ID, m.MessageID)
+	for _, p := range list {
+		t.Pending = append(t.Pending, PendingParticipant{Address: p, Code: code, Asked: a.now})
+	}
+	if err := a.participantEvent(t, NormalizeEmail(m.From.Email), "waiting for the requester's confirmation ("+code+")", emails(list)); err != nil {
+		return err
+	}
+	return a.queue(t, outgoing{kind: "participant_confirm", to: []Address{t.Requester}, thread: a.publicThread(t),
+		auto: "auto-replied", addresses: emails(list), code: code})
+}
+
+// confirmParticipants adds the pending people whose code m carries: the
+// requester received it at their own address and replied.
+func (a *applier) confirmParticipants(t *Ticket, m *Inbound) error {
+	if len(t.Pending) == 0 {
+		return nil
+	}
+	codes := confirmCode.FindAllString(m.Subject+"\n"+m.FullText+"\n"+m.Text, -1)
+	if len(codes) == 0 {
+		return nil
+	}
+	var confirmed []Address
+	t.Pending = slices.DeleteFunc(t.Pending, func(p PendingParticipant) bool {
+		if slices.Contains(codes, p.Code) {
+			confirmed = append(confirmed, p.Address)
+			return true
+		}
+		return false
+	})
+	return a.admit(t, confirmed, t.Requester.Email, "confirmed by the requester")
+}
+
+// confirmationCode signs (ticket, the mail that copied the people) with the
+// desk's secret: nobody who has not read the confirmation can produce it.
+func (s *Service) confirmationCode(ticket uint64, msgID string) string {
+	mac := hmac.New(sha256.New, s.secret)
+	fmt.Fprintf(mac, "participants\x00%d\x00%s", ticket, msgID)
+	return "CC-" + base32.StdEncoding.EncodeToString(mac.Sum(nil))[:16]
+}
+
+// participantEvent records a change of t's people: what, and whom.
+func (a *applier) participantEvent(t *Ticket, actor, what string, who []string) error {
+	listed := who
+	if len(listed) > maxListed {
+		listed = append(slices.Clone(listed[:maxListed]), fmt.Sprintf("and %d more", len(who)-maxListed))
+	}
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventParticipants, Actor: actor,
+		Detail: what + ": " + strings.Join(listed, ", ")})
+}
+
+func (t *Ticket) isParticipant(email string) bool {
+	return slices.ContainsFunc(t.Participants, func(p Address) bool { return p.Email == email })
+}
+
+func (t *Ticket) pendingIndex(email string) int {
+	return slices.IndexFunc(t.Pending, func(p PendingParticipant) bool { return p.Address.Email == email })
+}
+
+func emails(list []Address) []string {
+	out := make([]string, len(list))
+	for i, a := range list {
+		out[i] = a.Email
+	}
+	return out
+}
+
+// ccAddress reads the argument of #cc and #uncc: "ana@x" or "Ana <ana@x>".
+func ccAddress(arg string) (Address, bool) {
+	if addr, err := mail.ParseAddress(strings.TrimSpace(arg)); err == nil {
+		return NewAddress(addr.Name, addr.Address), true
+	}
+	return Address{}, false
+}
+
+// checkCc returns what is wrong with an agent's #cc or #uncc.
+func (a *applier) checkCc(t *Ticket, c command) string {
+	addr, ok := ccAddress(c.arg)
+	switch {
+	case !ok:
+		return "needs one address"
+	case c.name == "uncc":
+		if !t.isParticipant(addr.Email) && t.pendingIndex(addr.Email) < 0 {
+			return addr.Email + " is not copied on this ticket"
+		}
+	case addr.Email == a.s.opts.Desk.Email || addr.Email == t.Requester.Email || a.isDeskMember(addr.Email):
+		return "the requester, the desk, agents and vendors are not copied"
+	case !t.isParticipant(addr.Email) && t.pendingIndex(addr.Email) < 0 &&
+		len(t.Participants)+len(t.Pending) >= a.s.opts.Limits.Participants:
+		return fmt.Sprintf("the ticket copies (or asks about) %d people already, the most it may", len(t.Participants)+len(t.Pending))
+	}
+	return ""
+}
+
+// ccByAgent copies addr on t (#cc): an agent's word needs no confirmation.
+func (a *applier) ccByAgent(t *Ticket, agent, arg string) error {
+	addr, _ := ccAddress(arg)
+	if t.isParticipant(addr.Email) {
+		return nil
+	}
+	if i := t.pendingIndex(addr.Email); i >= 0 {
+		t.Pending = slices.Delete(t.Pending, i, i+1)
+	}
+	return a.admit(t, []Address{addr}, agent, "by an agent")
+}
+
+// unccByAgent stops copying addr on t (#uncc), however they were added.
+func (a *applier) unccByAgent(t *Ticket, agent, arg string) error {
+	addr, _ := ccAddress(arg)
+	t.Participants = slices.DeleteFunc(t.Participants, func(p Address) bool { return p.Email == addr.Email })
+	t.Pending = slices.DeleteFunc(t.Pending, func(p PendingParticipant) bool { return p.Address.Email == addr.Email })
+	return a.participantEvent(t, agent, "removed by an agent", []string{addr.Email})
+}

@@ -1,0 +1,147 @@
+package tickets
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// An agent's answer often ends with a sign-off typed (or inserted by the
+// client) without the "-- " separator: a valediction, then their name,
+// title, phone, intranet URL. None of it may reach the requester — the
+// desk answers, not the person. cutSignOff removes it, conservatively:
+// only when a line that is nothing but a recognised valediction is
+// followed, to the end of the text, by a few short lines that each look
+// like a signature (a name or title, a phone, a URL, an address) and not
+// like a sentence. Real content is never cut: "Saludos" inside a line, a
+// valediction as the first line, or any sentence after it leaves the text
+// whole.
+
+// valediction is a whole line closing a mail, in es and en.
+var valediction = regexp.MustCompile(`(?i)^(?:^(un\s+)?(cordial(es)?\s+)?(saludos?|abrazos?)(\s+(cordiales|afectuosos|cordial))?|atentamente|atte\.?|cordialmente|(muchas\s+)?gracias|mil\s+gracias|quedo\s+(atent[oa]|a\s+(su|tu|la|sus)\s+(entera\s+)?(disposici[oó]n|[oó]rdenes|espera))|(best|kind|warm|warmest|many)?\s*regards|best(\s+wishes)?|cheers|thanks(\s+(again|a\s+lot))?|thank\s+you|many\s+thanks|(yours\s+)?(sincerely|truly)|all\s+the\s+best|take\s+care|rgds|slds|br)$`)
+
+// valedictionLine reports whether line is only a valediction (with its
+// comma, dot or exclamation mark).
+func valedictionLine(line string) bool {
+	l := strings.TrimRight(strings.TrimSpace(line), ",.!¡ ")
+	l = strings.TrimLeft(l, "¡")
+	return valediction.MatchString(l)
+}
+
+// valedictionAndName splits a closing line that also holds a name
+// ("Saludos, Ana Gómez", "Regards, Luis") into the valediction it keeps
+// ("Saludos,") — when what follows the comma is a name: one to four
+// capitalised words and nothing else.
+func valedictionAndName(line string) (string, bool) {
+	v, name, ok := strings.Cut(line, ",")
+	if !ok || !valedictionLine(v) {
+		return "", false
+	}
+	name = strings.TrimRight(strings.TrimSpace(name), ".!")
+	words := strings.Fields(name)
+	if len(words) == 0 || len(words) > 4 {
+		return "", false
+	}
+	for _, w := range words {
+		first, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(first) || sentenceWords[strings.ToLower(w)] || strings.IndexFunc(w, func(r rune) bool {
+			return !unicode.IsLetter(r) && r != '.' && r != '-' && r != '\''
+		}) >= 0 {
+			return "", false
+		}
+	}
+	return v + ",", true
+}
+
+// maxSignOffLines is how many non-empty lines a sign-off has at most
+// after its valediction.
+const maxSignOffLines = 6
+
+var (
+	signOffURL   = regexp.MustCompile(`(?i)(https?://|www\.)\S+|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|edu|gov|co|es|mx|ar|cl|pe|local|corp|lan|intranet|internal)(/\S*)?\b`)
+	signOffPhone = regexp.MustCompile(`(?i)^\s*(tel|tel[eé]fono|t[eé]l|phone|ph|mobile|mob|m[oó]vil|cel|celular|cell|ext|extensi[oó]n|fax|whatsapp|pbx|conmutador|oficina|office|direct|directo)\b\.?\s*:?|(\+?\d[\d\s().-]{5,}\d)`)
+	signOffEmail = regexp.MustCompile(`\S+@\S+`)
+)
+
+// sentenceWords are words of a sentence (an instruction, a question)
+// that a name, title or address line does not hold.
+var sentenceWords = map[string]bool{
+	"que": true, "favor": true, "please": true, "si": true, "if": true, "you": true, "your": true,
+	"usted": true, "ustedes": true, "puede": true, "pueden": true, "podría": true, "can": true,
+	"could": true, "would": true, "will": true, "should": true, "let": true, "me": true, "nos": true,
+	"le": true, "les": true, "lo": true, "is": true, "are": true, "es": true, "está": true, "esta": true,
+	"están": true, "was": true, "fue": true, "no": true, "not": true, "ya": true, "again": true,
+	"vez": true, "when": true, "cuando": true, "it": true, "this": true, "that": true, "try": true,
+	"intente": true, "pruebe": true, "haga": true, "do": true, "does": true, "did": true, "have": true,
+	"has": true, "tiene": true, "hay": true, "there": true, "we": true, "i": true, "yo": true,
+}
+
+// signatureLine reports whether line looks like a line of a signature:
+// a phone, a URL, an address, or a short name or title that is not a
+// sentence.
+func signatureLine(line string) bool {
+	l := strings.TrimSpace(line)
+	if utf8.RuneCountInString(l) > 72 || strings.HasSuffix(l, "?") || strings.HasSuffix(l, ":") {
+		return false
+	}
+	if signOffPhone.MatchString(l) || signOffURL.MatchString(l) || signOffEmail.MatchString(l) {
+		return true
+	}
+	words := strings.FieldsFunc(l, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) == 0 {
+		return true // "|", "---": decoration
+	}
+	if len(words) > 7 {
+		return false
+	}
+	for _, w := range words {
+		// An acronym ("IT", "NO" of a department) is not the word.
+		if sentenceWords[strings.ToLower(w)] && (len(w) < 2 || strings.ToUpper(w) != w) {
+			return false
+		}
+	}
+	// A sentence ends with its stop; "Ana G." or "Av. 7 # 32-16" do not
+	// end a sentence.
+	if strings.HasSuffix(l, ".") || strings.HasSuffix(l, "!") {
+		last := words[len(words)-1]
+		if len(words) >= 3 && utf8.RuneCountInString(last) > 2 {
+			return false
+		}
+	}
+	first, _ := utf8.DecodeRuneInString(l)
+	return !unicode.IsLower(first)
+}
+
+// cutSignOff returns text without its trailing sign-off block (see the
+// comment at the top of this file), keeping the valediction itself.
+func cutSignOff(text string) string {
+	lines := strings.Split(strings.TrimRight(text, " \t\r\n"), "\n")
+	firstContent := -1
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			firstContent = i
+			break
+		}
+	}
+	nonEmpty := 0
+	for i := len(lines) - 1; i > firstContent && nonEmpty <= maxSignOffLines; i-- {
+		l := lines[i]
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if valedictionLine(l) && nonEmpty > 0 {
+			return strings.Join(lines[:i+1], "\n")
+		}
+		if v, ok := valedictionAndName(l); ok {
+			return strings.Join(append(lines[:i:i], v), "\n")
+		}
+		if !signatureLine(l) {
+			return text
+		}
+		nonEmpty++
+	}
+	return text
+}

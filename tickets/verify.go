@@ -1,0 +1,137 @@
+package tickets
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Who wrote a mail. mailin reports what the organisation's MX proved
+// (Inbound.SenderVerified: the From domain; Inbound.AuthLogin: the SMTP
+// AUTH login); this file decides what that proves for whom.
+//
+//   - An agent or vendor address is verified by a login that is the
+//     address itself or one of Options.AgentLogins for it, or by a domain
+//     pass when its domain is single-sender: only the owner of an address
+//     can send as it there. A domain is single-sender when listed in
+//     Options.SingleSenderDomains; with that list nil, when no requester
+//     has verifiably written from it (bucket requester_domains): a desk whose requesters
+//     share the agents' domain (an internal desk) needs logins.
+//   - A requester is verified by a domain pass or a login equal to their
+//     address: the requester side only needs "not forged from outside".
+
+// deskMemberVerified reports whether m proves it was written by addr, an
+// agent's or a vendor's address.
+func (a *applier) deskMemberVerified(m *Inbound, addr string) bool {
+	if login := m.AuthLogin; login != "" && (login == addr || slices.Contains(a.s.opts.AgentLogins[addr], login)) {
+		return true
+	}
+	return m.SenderVerified && a.singleSender(domainOf(addr))
+}
+
+// requesterVerified reports whether m proves it came from addr's domain.
+func requesterVerified(m *Inbound, addr string) bool {
+	return m.SenderVerified || (m.AuthLogin != "" && m.AuthLogin == addr)
+}
+
+// singleSender reports whether a domain pass for domain names its person.
+func (a *applier) singleSender(domain string) bool {
+	if domain == "" {
+		return false
+	}
+	if list := a.s.opts.SingleSenderDomains; list != nil {
+		return slices.Contains(list, domain)
+	}
+	return !a.isRequesterDomain(domain)
+}
+
+// isDeskMember reports whether addr is an agent's or a vendor's.
+func (a *applier) isDeskMember(addr string) bool {
+	_, vendor := a.s.opts.Policy.VendorTier(addr)
+	return vendor || a.s.opts.Policy.IsAgent(addr)
+}
+
+// learnRequesterDomain notes that a requester wrote from m's domain, once
+// the MX proved it (forged mail must not turn the agents' domain into a
+// shared one). Agents and vendors writing as requesters do not count.
+func (a *applier) learnRequesterDomain(m *Inbound, addr string) error {
+	d := domainOf(addr)
+	if !m.SenderVerified || d == "" || a.isDeskMember(addr) {
+		return nil
+	}
+	b, err := a.tx.CreateBucketIfNotExists(bucketRequesterDomains)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(d), nil)
+}
+
+func domainOf(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.ToLower(addr[at+1:])
+}
+
+// bucketRequesterDomains holds the domains requesters verifiably wrote
+// from (domain → ""). It was added without a schema change: a store
+// without it gets it at start, filled from the requester index.
+var bucketRequesterDomains = []byte("requester_domains")
+
+func (a *applier) isRequesterDomain(domain string) bool {
+	b := a.tx.Bucket(bucketRequesterDomains)
+	return b != nil && b.Get([]byte(domain)) != nil
+}
+
+// backfillRequesterDomains creates requester_domains from the requester
+// index of an older store: their mail was not checked, so this errs on the
+// side of asking agents for more proof.
+func (s *Service) backfillRequesterDomains() error {
+	return s.store.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketRequesterDomains) != nil {
+			return nil
+		}
+		b, err := tx.CreateBucket(bucketRequesterDomains)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketRequesters).ForEach(func(k, _ []byte) error {
+			i := bytes.IndexByte(k, 0)
+			if i <= 0 {
+				return nil
+			}
+			addr := string(k[:i])
+			_, vendor := s.opts.Policy.VendorTier(addr)
+			if d := domainOf(addr); d == "" || vendor || s.opts.Policy.IsAgent(addr) {
+				return nil
+			}
+			return b.Put([]byte(domainOf(addr)), nil)
+		})
+	})
+}
+
+// normalizeLogins lower-cases the addresses and logins of AgentLogins.
+func normalizeLogins(m map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(m))
+	for addr, logins := range m {
+		for _, l := range logins {
+			out[NormalizeEmail(addr)] = append(out[NormalizeEmail(addr)], NormalizeEmail(l))
+		}
+	}
+	return out
+}
+
+// normalizeDomains lower-cases domains, keeping nil apart from empty.
+func normalizeDomains(ds []string) []string {
+	if ds == nil {
+		return nil
+	}
+	out := make([]string, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, strings.TrimSuffix(NormalizeEmail(d), "."))
+	}
+	return out
+}
