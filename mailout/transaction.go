@@ -75,10 +75,11 @@ func (b *batch) sendMail(m *tickets.Mail) error {
 	data, err := ComposeWith(m, s.opts.Now(), s.opts.Blobs)
 	if errors.Is(err, tickets.ErrStorage) {
 		// An attachment file unreadable now (a disk, a permission, a
-		// restore in progress) is not the mail's fault: retried.
+		// restore in progress) is not the mail's fault: retried with
+		// backoff.
 		return b.settled(func() error { return s.retry(m, err, b.st) })
 	}
-	if err != nil { // anything else cannot be sent as promised
+	if err != nil {
 		return b.settled(func() error { return s.fail(m, err.Error(), b.st) })
 	}
 	from, err := envelopeAddress(m.From.Email)
