@@ -253,3 +253,70 @@ func TestSIGTERMDuringSlowDATA(t *testing.T) {
 		}
 	}
 }
+
+// TestParticipantsBusyMailboxDoesNotHoldBackTheRequester: with
+// recipients_per_transaction = 2, an agent's answer to a requester and
+// three participants (her #cc) goes out in two transactions; the server's 452
+// to one participant defers only that participant — the requester and the
+// others have it at once — and the retry goes to that participant alone.
+func TestParticipantsBusyMailboxDoesNotHoldBackTheRequester(t *testing.T) {
+	e := newE2E(t)
+	e.setConfig("[[tiers]]", "[limits]\nrecipients_per_transaction = 2\n[[tiers]]")
+	e.deliver(`From: Pedro <pedro@cliente.test>
+To: soporte@ticketd.test
+Subject: Impresora
+Message-ID: <busy-1@cliente.test>
+
+No imprime.
+`)
+	e.ticketd("once")
+	note := parseSent(t, e.smtp.WaitFor(2, 10*time.Second)[1])
+	if !strings.Contains(note.subject, "Nuevo") {
+		note = parseSent(t, e.smtp.Messages()[0])
+	}
+	noteID, _ := note.header.MessageID()
+	e.smtp.Reset()
+	e.smtp.FailRcpt("ocupado@cliente.test", 452)
+	e.deliver(fmt.Sprintf(`From: Ana Agente <ana@ticketd.test>
+To: soporte@ticketd.test
+Subject: RE: %s
+Message-ID: <ana-busy@ticketd.test>
+In-Reply-To: <%s>
+
+#cc jefa@cliente.test
+#cc ocupado@cliente.test
+#cc tercero@cliente.test
+Ya la reiniciamos.
+`, note.subject, noteID))
+	e.ticketd("once")
+	var got [][]string
+	for _, m := range e.smtp.Messages() {
+		got = append(got, m.To)
+	}
+	want := [][]string{{requester, colleague}, {"tercero@cliente.test"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("the answer went out as %v, want %v", got, want)
+	}
+	var id uint64
+	e.withStore(func(s *tickets.Store) {
+		out, err := s.Outbox()
+		if err != nil || len(out) != 1 || fmt.Sprint(out[0].Pending()) != "[ocupado@cliente.test]" {
+			t.Fatalf("outbox after the 452: %+v, %v", out, err)
+		}
+		id = out[0].ID
+	})
+	e.smtp.FailRcpt("ocupado@cliente.test", 0)
+	e.ticketd("outbox", "--retry", fmt.Sprint(id))
+	e.ticketd("once")
+	msgs := e.smtp.Messages()
+	if len(msgs) != 3 || fmt.Sprint(msgs[2].To) != "[ocupado@cliente.test]" {
+		t.Fatalf("after the retry: %d mails, the last to %v; want the busy participant alone", len(msgs), msgs[len(msgs)-1].To)
+	}
+	if ids := messageIDs(t, msgs); len(ids) != 1 {
+		t.Errorf("the three transactions carried %d Message-IDs, want the answer's one", len(ids))
+	}
+	_, outbox, failed := e.queuedMails()
+	if outbox != 0 || failed != 0 {
+		t.Errorf("%d mails in the outbox, %d failed", outbox, failed)
+	}
+}
