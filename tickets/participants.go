@@ -215,7 +215,29 @@ func (a *applier) ccByAgent(t *Ticket, agent, arg string) error {
 // unccByAgent stops copying addr on t (#uncc), however they were added.
 func (a *applier) unccByAgent(t *Ticket, agent, arg string) error {
 	addr, _ := ccAddress(arg)
-	t.Participants = slices.DeleteFunc(t.Participants, func(p Address) bool { return p.Email == addr.Email })
-	t.Pending = slices.DeleteFunc(t.Pending, func(p PendingParticipant) bool { return p.Address.Email == addr.Email })
+	t.uncc(addr.Email)
 	return a.participantEvent(t, agent, "removed by an agent", []string{addr.Email})
+}
+
+// uncc removes email from t's participants and pending people.
+func (t *Ticket) uncc(email string) {
+	t.Participants = slices.DeleteFunc(t.Participants, func(p Address) bool { return p.Email == email })
+	t.Pending = slices.DeleteFunc(t.Pending, func(p PendingParticipant) bool { return p.Address.Email == email })
+}
+
+// ccPreview returns t's people as a checked #cc or #uncc leaves them, so
+// the commands after it in the same mail are checked against that
+// ("#uncc a" then "#cc b" on a full ticket). t is not changed.
+func ccPreview(t *Ticket, c command) *Ticket {
+	addr, ok := ccAddress(c.arg)
+	if !ok || (c.name != "cc" && c.name != "uncc") {
+		return t
+	}
+	next := *t
+	next.Participants, next.Pending = slices.Clone(t.Participants), slices.Clone(t.Pending)
+	next.uncc(addr.Email)
+	if c.name == "cc" {
+		next.Participants = append(next.Participants, addr)
+	}
+	return &next
 }
