@@ -71,4 +71,11 @@ func TestParticipantsCapPending(t *testing.T) {
 	if n := strings.Count(asks[0].Text, "@evil.test"); n != DefaultLimits.Participants {
 		t.Fatalf("the confirmation lists %d addresses", n)
 	}
+	// A full waiting list (forged mail can fill it) does not stop an
+	// agent's #cc.
+	a := msg("c1", "ana@example.com", "Re: [Soporte #1] Clave", "#cc jefa@client.com\nHola.")
+	f.apply(a)
+	if mails := f.drain(); len(mails) != 1 || !slices.Equal(mails[0].Recipients(), []string{"pedro@client.com", "jefa@client.com"}) {
+		t.Fatalf("#cc with a full waiting list: %v", kinds(mails))
+	}
 }
