@@ -247,6 +247,13 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		fmt.Fprintf(w, "participants %s\n", strings.Join(ps, ", "))
 	}
+	if len(t.Pending) > 0 {
+		var ps []string
+		for _, p := range t.Pending {
+			ps = append(ps, p.Address.String())
+		}
+		fmt.Fprintf(w, "waiting for the requester's confirmation %s\n", strings.Join(ps, ", "))
+	}
 	fmt.Fprintf(w, "created %s, first response %s\n", when(t.Created), when(t.FirstResponse))
 	vendor := ""
 	if t.VendorRef != "" {
