@@ -92,7 +92,9 @@ func (q *fakeQueue) DueMail(now time.Time, limit int) ([]tickets.Mail, error) {
 	var due []tickets.Mail
 	for _, m := range q.outbox {
 		if !m.NextAttempt.After(now) {
-			due = append(due, *m)
+			c := *m
+			c.Done = slices.Clone(m.Done) // as the store: a copy, decoded afresh
+			due = append(due, c)
 		}
 	}
 	sort.Slice(due, func(i, j int) bool {
