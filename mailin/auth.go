@@ -57,21 +57,14 @@ func authName(method string) string {
 // authFailed starts or continues a failure streak; the first failure of a
 // streak is reported to OnAuthFailure.
 func (p *Poller) authFailed(err error) {
-	if !mailauth.IsFailure(err) {
-		return
-	}
-	p.log.Error("imap login refused; will retry, an admin must act", "mailbox", p.opts.Mailbox, "err", err)
-	if !p.authFailing.Swap(true) && p.opts.OnAuthFailure != nil {
-		p.opts.OnAuthFailure(err)
+	if p.logins.Failed(err) {
+		p.log.Error("imap login refused; will retry, an admin must act", "mailbox", p.opts.Mailbox, "err", err)
 	}
 }
 
 // authOK ends a failure streak.
 func (p *Poller) authOK() {
-	if p.authFailing.Swap(false) {
+	if p.logins.Succeeded() {
 		p.log.Info("imap login works again", "mailbox", p.opts.Mailbox)
-		if p.opts.OnAuthRecovered != nil {
-			p.opts.OnAuthRecovered()
-		}
 	}
 }

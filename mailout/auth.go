@@ -48,23 +48,9 @@ func authName(method string) string {
 	return method
 }
 
-// authFailed starts or continues a failure streak; the first failure of
-// a streak is reported to OnAuthFailure.
-func (s *Sender) authFailed(err error) {
-	if !mailauth.IsFailure(err) {
-		return
-	}
-	if !s.authFailing.Swap(true) && s.opts.OnAuthFailure != nil {
-		s.opts.OnAuthFailure(err)
-	}
-}
-
 // authOK ends a failure streak.
 func (s *Sender) authOK() {
-	if s.authFailing.Swap(false) {
+	if s.logins.Succeeded() {
 		s.log.Info("mailout: smtp login works again", "smtp", s.opts.Address)
-		if s.opts.OnAuthRecovered != nil {
-			s.opts.OnAuthRecovered()
-		}
 	}
 }
