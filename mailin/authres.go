@@ -15,8 +15,9 @@ import (
 // authserv-id are read; RFC 8601 §5 requires a border MTA to remove
 // incoming fields that claim its own authserv-id. As a second line of
 // defence only the topmost field with that id, written as a bare token,
-// is read: the MX prepends its own above anything that came with the
-// message.
+// gives passes (the MX prepends its own above anything that came with the
+// message), and a field with that id anywhere that disagrees takes them
+// away (see verifySender).
 //
 // The From domain D counts as authenticated when a trusted field holds
 //

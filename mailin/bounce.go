@@ -137,14 +137,17 @@ func detectBounce(bi bounceInput) *tickets.Bounce {
 			}
 		}
 		if failing || (len(rcpts) == 0 && isDaemonSender(bi.in.From)) {
-			return &tickets.Bounce{OriginalMessageID: bi.originalID(), Recipients: rcpts}
+			b := &tickets.Bounce{Recipients: rcpts}
+			b.OriginalMessageID, b.Returned = bi.originalID()
+			return b
 		}
 		return nil
 	}
 	if !isDaemonSender(bi.in.From) || (!bounceSubject.MatchString(bi.in.Subject) && bi.xFailed == "") {
 		return nil
 	}
-	b := &tickets.Bounce{OriginalMessageID: bi.originalID()}
+	b := &tickets.Bounce{}
+	b.OriginalMessageID, b.Returned = bi.originalID()
 	status := statusCode.FindString(bi.fullText)
 	add := func(addr string) {
 		addr = tickets.NormalizeEmail(strings.Trim(addr, "<>.,;:()[]\"'"))
@@ -190,20 +193,22 @@ func (bi bounceInput) excluded(addr string) bool {
 }
 
 // originalID finds the Message-ID of the mail that bounced: the returned
-// message's header, else a Message-ID line in the decoded text, else one
-// in the raw body (a returned copy in an encoding the text walk skipped).
-func (bi bounceInput) originalID() string {
+// message's header (returned is then true: the report carries that mail's
+// headers), else a Message-ID line in the decoded text, else one in the raw
+// body (a returned copy in an encoding the text walk skipped) — those
+// thread the report but prove nothing.
+func (bi bounceInput) originalID() (id string, returned bool) {
 	if bi.info.returnedMsgID != "" && bi.info.returnedMsgID != bi.in.MessageID {
-		return bi.info.returnedMsgID
+		return bi.info.returnedMsgID, true
 	}
 	for _, s := range []string{bi.fullText, string(rawBody(bi.raw, maxBounceScan))} {
 		for _, m := range embeddedMsgID.FindAllStringSubmatch(s, -1) {
 			if m[1] != bi.in.MessageID {
-				return m[1]
+				return m[1], false
 			}
 		}
 	}
-	return ""
+	return "", false
 }
 
 // rawBody returns at most n bytes of raw after its header block.

@@ -273,8 +273,12 @@ func parseAddressList(v string) []tickets.Address {
 		if !strings.Contains(part, "@") {
 			// Most often an unquoted comma in a display name
 			// ("Pérez, Juan <juan@example.com>"): the next element
-			// holds the address.
-			pending = part
+			// holds the address. A run longer than any display name
+			// is junk, dropped: joining it on would cost quadratic time
+			// on a header of 40,000 such elements.
+			if len(part) <= maxPendingName {
+				pending = part
+			}
 			continue
 		}
 		if a, err := parser.Parse(part); err == nil {
@@ -287,6 +291,9 @@ func parseAddressList(v string) []tickets.Address {
 	}
 	return out
 }
+
+// maxPendingName bounds the address-less elements joined onto the next.
+const maxPendingName = 256
 
 // splitAddressList splits an address list at the commas that are not
 // inside quotes, angle brackets or comments.

@@ -32,7 +32,7 @@ var (
 	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "agent_assigned", "reply",
 		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "escalation_request", "digest",
 		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply",
-		"agent_bounce", "attachment_dropped", "admin_auth_failed", "participant_confirm"}
+		"agent_bounce", "attachment_dropped", "admin_auth_failed", "participant_confirm", "admin_bounce"}
 )
 
 // replyLines are the visible markers at the top of mails to requesters.

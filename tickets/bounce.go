@@ -2,24 +2,41 @@ package tickets
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/ticketd/ticketd/templates"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// bounce applies a delivery failure report. Matched by the original
-// Message-ID to a mail ticketd sent, it is recorded on that mail's ticket
-// with one delivery_failed event per recipient; permanently failed
-// addresses become undeliverable, and the ticket's agents are told. It
-// never changes a ticket's status, never opens one and is never answered.
+// bounce applies a delivery failure report. Anyone can send one, so it
+// counts only when it really reports on a mail ticketd sent: the mail's
+// Message-ID is in the returned headers (Bounce.Returned, not loose text),
+// and only the recipients of that mail (its outbound event) count. Those
+// are recorded on the ticket, one delivery_failed event each, and the
+// ticket's agents are told. Permanently failed requesters and participants
+// become undeliverable; the desk's own people (agents, vendors, managers,
+// admins) never do — a forged report must not silence the desk — and the
+// admins are told instead. A bounce never changes a ticket's status, never
+// opens one and is never answered.
 func (a *applier) bounce(m *Inbound) (Result, error) {
 	var orig string
 	if m.Bounce != nil {
 		orig = m.Bounce.OriginalMessageID
 	}
 	ticket, dir, ok := lookupMsgID(a.tx, orig)
-	if !ok || dir != dirSent || ticket == 0 {
+	var sent Event
+	if ok && dir == dirSent && ticket != 0 && m.Bounce.Returned {
+		var err error
+		if sent, ok, err = outboundEvent(a.tx, ticket, orig); err != nil {
+			return Result{}, err
+		}
+	} else {
+		ok = false
+	}
+	if !ok {
 		// Not about a mail we can name: thread it like any automatic
 		// mail, recorded where it belongs, and nothing else.
 		t, found, err := a.findTicket(m, 0)
@@ -29,7 +46,7 @@ func (a *applier) bounce(m *Inbound) (Result, error) {
 		if !found {
 			return a.ignore(m, "bounce of a mail ticketd did not send")
 		}
-		if err := a.recordInbound(&t, m, "bounce (not matched to a mail ticketd sent)"); err != nil {
+		if err := a.recordInbound(&t, m, "bounce (not matched to the returned headers of a mail ticketd sent: nothing marked)"); err != nil {
 			return Result{}, err
 		}
 		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
@@ -41,8 +58,12 @@ func (a *applier) bounce(m *Inbound) (Result, error) {
 	if err := a.recordInbound(&t, m, "bounce"); err != nil {
 		return Result{}, err
 	}
-	var report []string
+	var report, desk, strangers []string
 	for _, r := range m.Bounce.Recipients {
+		if !slices.Contains(sent.Recipients, r.Email) {
+			strangers = append(strangers, r.Email)
+			continue
+		}
 		detail := strings.TrimSpace(fmt.Sprintf("bounce: %s %s %s", r.Action, r.Status, r.Diagnostic))
 		err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventDeliveryFailed, Actor: NormalizeEmail(m.From.Email),
 			MessageID: orig, Recipients: []string{r.Email}, Detail: detail})
@@ -52,9 +73,21 @@ func (a *applier) bounce(m *Inbound) (Result, error) {
 		if !r.Permanent() {
 			continue
 		}
-		report = append(report, strings.TrimSpace(fmt.Sprintf("%s: %s %s", r.Email, r.Status, r.Diagnostic)))
+		line := strings.TrimSpace(fmt.Sprintf("%s: %s %s", r.Email, r.Status, r.Diagnostic))
+		report = append(report, line)
+		if a.isDeskPerson(r.Email) {
+			desk = append(desk, line)
+			continue
+		}
 		if err := markUndeliverable(a.tx, r.Email, Undeliverable{Since: a.now, Ticket: t.ID, MessageID: orig,
 			Reason: strings.TrimSpace(r.Status + " " + r.Diagnostic)}); err != nil {
+			return Result{}, err
+		}
+	}
+	if len(strangers) > 0 {
+		err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: NormalizeEmail(m.From.Email),
+			MessageID: orig, Recipients: strangers, Detail: "bounce names addresses the mail was not sent to: ignored"})
+		if err != nil {
 			return Result{}, err
 		}
 	}
@@ -67,18 +100,49 @@ func (a *applier) bounce(m *Inbound) (Result, error) {
 		}
 		report = append(report, customerText(m))
 	}
+	if len(desk) > 0 {
+		if err := a.alertAdmins(&t, "admin_bounce", strings.Join(desk, "\n")); err != nil {
+			return Result{}, err
+		}
+	}
 	// Tell the agents, except about the failure of such a notice itself:
 	// a bouncing agent address must not start a loop.
-	kind, err := sentKind(a.tx, t.ID, orig)
-	if err != nil {
-		return Result{}, err
-	}
-	if len(report) > 0 && kind != "agent_bounce" {
+	if len(report) > 0 && sent.Detail != "agent_bounce" {
 		if err := a.notifyAgentsText(&t, "agent_bounce", strings.Join(report, "\n")); err != nil {
 			return Result{}, err
 		}
 	}
 	return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
+}
+
+// isDeskPerson reports whether addr is one of the desk's own people:
+// the desk itself, an agent, a vendor, a manager or an admin.
+func (a *applier) isDeskPerson(addr string) bool {
+	o := a.s.opts
+	return addr == o.Desk.Email || a.isDeskMember(addr) || slices.Contains(o.Managers, addr) || slices.Contains(o.Admins, addr)
+}
+
+// alertAdmins queues an operational alert about t to Options.Admins (none:
+// recorded on the ticket only).
+func (a *applier) alertAdmins(t *Ticket, kind, text string) error {
+	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Detail: kind + ": " + text}); err != nil {
+		return err
+	}
+	if len(a.s.opts.Admins) == 0 || a.silent {
+		return nil
+	}
+	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, templates.Data{
+		Desk: a.s.opts.Desk.Name, Token: a.s.token.format(t.ID), Ticket: t.ID, Subject: t.Subject, Text: text})
+	if err != nil {
+		return fmt.Errorf("render %s: %w", kind, err)
+	}
+	mail := Mail{Kind: kind, From: a.s.opts.Desk, To: addresses(a.s.opts.Admins), Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		AutoSubmitted: "auto-generated", Queued: a.now, NextAttempt: a.now}
+	if err := a.s.queueMail(a.tx, &mail); err != nil {
+		return err
+	}
+	a.queued++
+	return nil
 }
 
 // notifyAgentsText sends text about t to its assignee, or its tier's
@@ -98,13 +162,6 @@ func (a *applier) notifyAgentsText(t *Ticket, kind, text string) error {
 	}
 	desk := a.s.opts.Desk
 	return a.queue(t, outgoing{kind: kind, to: to, thread: th, auto: "auto-generated", text: text, author: &desk})
-}
-
-// sentKind returns the template name of the mail ticketd sent with
-// Message-ID id on ticket, from its outbound event; "" when not found.
-func sentKind(tx *bolt.Tx, ticket uint64, id string) (string, error) {
-	e, _, err := outboundEvent(tx, ticket, id)
-	return e.Detail, err
 }
 
 // Undeliverable records why an address is not written to any more.

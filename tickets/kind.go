@@ -23,6 +23,10 @@ type Bounce struct {
 	// OriginalMessageID is the Message-ID (no angle brackets) of the
 	// mail that could not be delivered; "" when the report does not say.
 	OriginalMessageID string `json:"original_message_id,omitempty"`
+	// Returned is true when OriginalMessageID was read from the returned
+	// message's header (a text/rfc822-headers or message/rfc822 part), not
+	// from loose text: only then does the report speak for that mail.
+	Returned bool `json:"returned,omitempty"`
 	// Recipients are the addresses the report names, with what happened.
 	Recipients []BouncedRecipient `json:"failed_recipients,omitempty"`
 }

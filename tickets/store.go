@@ -92,6 +92,18 @@ func Open(dir string, timeout time.Duration) (*Store, error) {
 	return openChecked(path, fc, &bolt.Options{Timeout: timeout}, setupBuckets)
 }
 
+// upToDate reports whether setupBuckets would change nothing in tx:
+// every bucket is there and the schema is this code's.
+func upToDate(tx *bolt.Tx) bool {
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil {
+			return false
+		}
+	}
+	v := tx.Bucket(bucketMeta).Get(keySchema)
+	return len(v) == 8 && binary.BigEndian.Uint64(v) == SchemaVersion
+}
+
 // setupBuckets creates the buckets an older file lacks and migrates it.
 func setupBuckets(tx *bolt.Tx) error {
 	for _, name := range allBuckets {
@@ -158,20 +170,19 @@ func openChecked(path string, fc fileCheck, opts *bolt.Options, setup func(*bolt
 				return err
 			}
 		}
-		first := func(tx *bolt.Tx) error {
+		// A read transaction checks; a write one (a commit and an
+		// fsync) runs only when setup has something to do.
+		needSetup := false
+		err = db.View(func(tx *bolt.Tx) error {
 			if err := checkSchemaMarker(tx, path); err != nil {
 				return err
 			}
 			touchBuckets(tx)
-			if setup != nil {
-				return setup(tx)
-			}
+			needSetup = setup != nil && !upToDate(tx)
 			return nil
-		}
-		if opts.ReadOnly {
-			err = db.View(first)
-		} else {
-			err = db.Update(first)
+		})
+		if err == nil && needSetup {
+			err = db.Update(setup)
 		}
 		if err != nil && !errors.Is(err, ErrDamaged) {
 			return fmt.Errorf("open store %s: %w", path, err)
