@@ -9,6 +9,8 @@
 //     It decides where passwords and mail may travel in plain text
 //     (Security "none"), where the admin endpoint may listen without
 //     allow_remote, and where the sandbox may listen.
+//   - [ClientTLS]: the TLS settings of a client connection (the
+//     certificate checked against the configured host, TLS 1.2 at least).
 //   - [Backoff]: the exponential retry delay after consecutive failures.
 //
 // Invariants:

@@ -42,6 +42,14 @@ func Valid(method string) bool {
 	return false
 }
 
+// Name is method as logs and errors show it: "" is Password.
+func Name(method string) string {
+	if method == "" {
+		return Password
+	}
+	return method
+}
+
 // NewClient returns the SASL client for an OAuth method.
 func NewClient(method, username, token string) (sasl.Client, error) {
 	switch strings.ToLower(method) {

@@ -38,20 +38,13 @@ func (p *Poller) login(ctx context.Context, c *imapclient.Client) error {
 	}
 	// The error text is the server's; it never contains the password or
 	// the token.
-	err = fmt.Errorf("imap login as %q (%s): %w", o.Username, authName(o.Auth), err)
+	err = fmt.Errorf("imap login as %q (%s): %w", o.Username, mailauth.Name(o.Auth), err)
 	var ierr *imap.Error
 	var oerr *sasl.OAuthBearerError
 	if errors.As(err, &ierr) || errors.As(err, &oerr) {
 		return &mailauth.Error{Err: err} // NO/BAD, or a token error: the credentials were refused
 	}
 	return err
-}
-
-func authName(method string) string {
-	if method == "" {
-		return mailauth.Password
-	}
-	return method
 }
 
 // authFailed starts or continues a failure streak; the first failure of a

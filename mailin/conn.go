@@ -72,13 +72,7 @@ func sameMailbox(a, b string) bool {
 func (p *Poller) dial(ctx context.Context, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
 	o := p.opts
 	host, _, _ := net.SplitHostPort(o.Address)
-	tlsConfig := o.TLSConfig.Clone()
-	if tlsConfig == nil {
-		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	if tlsConfig.ServerName == "" {
-		tlsConfig.ServerName = host
-	}
+	tlsConfig := connpolicy.ClientTLS(o.TLSConfig, host)
 	copts := &imapclient.Options{
 		TLSConfig:             tlsConfig,
 		UnilateralDataHandler: handler,

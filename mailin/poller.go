@@ -62,7 +62,7 @@ type Applier interface {
 type PollerOptions struct {
 	Address   string              // host:port
 	Security  connpolicy.Security // tls, starttls or none (loopback hosts only)
-	TLSConfig *tls.Config         // nil: default with ServerName from Address
+	TLSConfig *tls.Config         // nil: defaults; ServerName from Address when unset (connpolicy.ClientTLS)
 
 	Username, Password string
 

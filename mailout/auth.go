@@ -36,16 +36,9 @@ func (s *Sender) auth(ctx context.Context, c *smtp.Client) error {
 	var oe *sasl.OAuthBearerError
 	if errors.As(err, &se) || errors.As(err, &oe) {
 		// The server's reply; it never contains the password or token.
-		return &mailauth.Error{Err: fmt.Errorf("%s as %q: %w", authName(o.Auth), o.Username, err)}
+		return &mailauth.Error{Err: fmt.Errorf("%s as %q: %w", mailauth.Name(o.Auth), o.Username, err)}
 	}
 	return err
-}
-
-func authName(method string) string {
-	if method == "" {
-		return mailauth.Password
-	}
-	return method
 }
 
 // authOK ends a failure streak.

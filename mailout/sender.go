@@ -58,7 +58,7 @@ type Options struct {
 	// downgraded) or none (plain text, allowed to a loopback host only).
 	// "" means starttls.
 	Security  connpolicy.Security
-	TLSConfig *tls.Config // nil: defaults, ServerName from Address
+	TLSConfig *tls.Config // nil: defaults; ServerName from Address when unset (connpolicy.ClientTLS)
 	// Username and Password are used for AUTH PLAIN when Username != "".
 	Username, Password string
 	HeloName           string           // "" → "localhost"
@@ -147,12 +147,7 @@ func newSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 	if mailauth.IsOAuth(opts.Auth) && (opts.Token == nil || opts.Username == "") {
 		return nil, fmt.Errorf("mailout: auth %q needs a username and a token command", opts.Auth)
 	}
-	if opts.TLSConfig == nil {
-		opts.TLSConfig = &tls.Config{ServerName: host}
-	} else if opts.TLSConfig.ServerName == "" {
-		opts.TLSConfig = opts.TLSConfig.Clone()
-		opts.TLSConfig.ServerName = host
-	}
+	opts.TLSConfig = connpolicy.ClientTLS(opts.TLSConfig, host)
 	if opts.HeloName == "" {
 		opts.HeloName = "localhost"
 	}
