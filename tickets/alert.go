@@ -23,14 +23,14 @@ func (s *Service) AlertAuthFailure(ctx context.Context, where string, incoming b
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
-	r, rerr := s.opts.Templates.Render(s.opts.Language, "admin_auth_failed", templates.Data{
+	r, rerr := s.opts.Templates.Render(s.opts.Language, templates.AdminAuthFailed, templates.Data{
 		Desk: s.opts.Desk.Name, Subject: where, Text: err.Error(), Incoming: incoming,
 	})
 	if rerr != nil {
 		return fmt.Errorf("render admin_auth_failed: %w", rerr)
 	}
 	now := s.opts.Now()
-	m := Mail{Kind: "admin_auth_failed", From: s.opts.Desk, To: addresses(s.opts.Admins), Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+	m := Mail{Kind: templates.AdminAuthFailed, From: s.opts.Desk, To: addresses(s.opts.Admins), Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		AutoSubmitted: "auto-generated", Queued: now, NextAttempt: now}
 	// Replies to the alert are ignored, never a ticket (queueMail indexes
 	// its Message-ID as ticketd's own).

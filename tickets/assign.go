@@ -1,5 +1,7 @@
 package tickets
 
+import "github.com/ticketd/ticketd/templates"
+
 // tellAssignee hands t to its new assignee, given it by actor: one mail
 // with the whole conversation and the internal notes, so they can take it
 // over without asking anyone. An agent who takes a ticket themselves, or
@@ -12,6 +14,6 @@ func (a *applier) tellAssignee(t *Ticket, actor string) error {
 	if err != nil {
 		return err
 	}
-	return a.queue(t, outgoing{kind: "agent_assigned", to: []Address{{Email: t.Assignee}}, thread: a.agentThread(t),
+	return a.queue(t, outgoing{kind: templates.AgentAssigned, to: []Address{{Email: t.Assignee}}, thread: a.agentThread(t),
 		auto: "auto-generated", author: &Address{Email: actor}, notice: notice{history: history}})
 }

@@ -101,14 +101,14 @@ func (a *applier) bounce(m *Inbound) (Result, error) {
 		report = append(report, customerText(m))
 	}
 	if len(desk) > 0 {
-		if err := a.alertAdmins(&t, "admin_bounce", strings.Join(desk, "\n")); err != nil {
+		if err := a.alertAdmins(&t, templates.AdminBounce, strings.Join(desk, "\n")); err != nil {
 			return Result{}, err
 		}
 	}
 	// Tell the agents, except about the failure of such a notice itself:
 	// a bouncing agent address must not start a loop.
 	if len(report) > 0 && sent.Detail != "agent_bounce" {
-		if err := a.notifyAgentsText(&t, "agent_bounce", strings.Join(report, "\n")); err != nil {
+		if err := a.notifyAgentsText(&t, templates.AgentBounce, strings.Join(report, "\n")); err != nil {
 			return Result{}, err
 		}
 	}
@@ -124,8 +124,8 @@ func (a *applier) isDeskPerson(addr string) bool {
 
 // alertAdmins queues an operational alert about t to Options.Admins (none:
 // recorded on the ticket only).
-func (a *applier) alertAdmins(t *Ticket, kind, text string) error {
-	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Detail: kind + ": " + text}); err != nil {
+func (a *applier) alertAdmins(t *Ticket, kind templates.Name, text string) error {
+	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Detail: string(kind) + ": " + text}); err != nil {
 		return err
 	}
 	if len(a.s.opts.Admins) == 0 || a.silent {
@@ -147,7 +147,7 @@ func (a *applier) alertAdmins(t *Ticket, kind, text string) error {
 
 // notifyAgentsText sends text about t to its assignee, or its tier's
 // agents, threaded under the agents' view of the ticket.
-func (a *applier) notifyAgentsText(t *Ticket, kind, text string) error {
+func (a *applier) notifyAgentsText(t *Ticket, kind templates.Name, text string) error {
 	var to []Address
 	if t.Assignee != "" {
 		to = []Address{{Email: t.Assignee}}
@@ -219,15 +219,15 @@ func (a *applier) deliverable(o *outgoing) []string {
 // undeliverable.
 func (a *applier) notSent(t *Ticket, o outgoing, dropped []string) error {
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventDeliveryFailed, Recipients: dropped,
-		Detail: o.kind + " not sent: every recipient is undeliverable after a bounce"})
+		Detail: string(o.kind) + " not sent: every recipient is undeliverable after a bounce"})
 }
 
 // nobodyToTell records on t that mail o had no recipient at all: nothing
 // failed, there was simply no one to write to (an internal note by the
 // only agent concerned, say).
 func (a *applier) nobodyToTell(t *Ticket, o outgoing) error {
-	why := o.kind + " not sent: nobody to send it to"
-	if o.kind == "agent_note" {
+	why := string(o.kind) + " not sent: nobody to send it to"
+	if o.kind == templates.AgentNote {
 		why = "agent_note not sent: no other agent to tell (assignee, else the tier's agents, without the author); the note is kept on the ticket"
 	}
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventNotSent, Detail: why})

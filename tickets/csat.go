@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // Satisfaction (CSAT): when a ticket is resolved the requester is asked,
@@ -38,7 +40,7 @@ func (a *applier) askForRating(t *Ticket) error {
 		return nil
 	}
 	t.CSATAsked, t.Rating, t.RatingComment = true, 0, ""
-	return a.queue(t, outgoing{kind: "csat", to: []Address{t.Requester}, thread: a.publicThread(t), auto: "auto-generated",
+	return a.queue(t, outgoing{kind: templates.CSAT, to: []Address{t.Requester}, thread: a.publicThread(t), auto: "auto-generated",
 		rateLinks: a.rateLinks(t)})
 }
 
@@ -56,7 +58,7 @@ func (a *applier) rate(t *Ticket, m *Inbound, rating int, comment string) error 
 		return nil
 	}
 	author := t.Requester
-	return a.queue(t, outgoing{kind: "low_rating", to: a.internalRecipients(t), thread: a.agentThread(t),
+	return a.queue(t, outgoing{kind: templates.LowRating, to: a.internalRecipients(t), thread: a.agentThread(t),
 		auto: "auto-generated", text: comment, author: &author, rating: rating})
 }
 

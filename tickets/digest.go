@@ -47,7 +47,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		if err != nil {
 			return err
 		}
-		r, err := s.opts.Templates.Render(s.opts.Language, "digest", templates.Data{Desk: s.opts.Desk.Name, Digest: d})
+		r, err := s.opts.Templates.Render(s.opts.Language, templates.ManagerDigest, templates.Data{Desk: s.opts.Desk.Name, Digest: d})
 		if err != nil {
 			return fmt.Errorf("render digest: %w", err)
 		}
@@ -77,7 +77,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 }
 
 func (s *Service) queueDigest(tx *bolt.Tx, r templates.Rendered, now time.Time) error {
-	m := Mail{Kind: "digest", From: s.opts.Desk, To: addresses(s.opts.Managers), Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+	m := Mail{Kind: templates.ManagerDigest, From: s.opts.Desk, To: addresses(s.opts.Managers), Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		AutoSubmitted: "auto-generated", Queued: now, NextAttempt: now}
 	return s.queueMail(tx, &m)
 }

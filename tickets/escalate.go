@@ -9,6 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -65,18 +66,18 @@ func (a *applier) moveTier(t *Ticket, level int, why reason, actor string) error
 	if err != nil {
 		return err
 	}
-	if err := a.queue(t, outgoing{kind: "escalated", to: internal, thread: a.agentThread(t),
+	if err := a.queue(t, outgoing{kind: templates.Escalated, to: internal, thread: a.agentThread(t),
 		auto: "auto-generated", notice: notice{reason: why, history: history}, fromTier: fromName}); err != nil {
 		return err
 	}
 	if prevAssignee != "" && !slices.Contains(tier.Agents, prevAssignee) {
-		if err := a.queue(t, outgoing{kind: "escalation_notice", to: []Address{{Email: prevAssignee}}, thread: a.agentThread(t),
+		if err := a.queue(t, outgoing{kind: templates.EscalationNotice, to: []Address{{Email: prevAssignee}}, thread: a.agentThread(t),
 			auto: "auto-generated", notice: notice{reason: why}, fromTier: fromName}); err != nil {
 			return err
 		}
 	}
 	if a.s.opts.NotifyRequesterOnEscalation {
-		return a.queue(t, outgoing{kind: "escalated_requester", to: []Address{t.Requester}, thread: a.publicThread(t),
+		return a.queue(t, outgoing{kind: templates.EscalatedRequester, to: []Address{t.Requester}, thread: a.publicThread(t),
 			auto: "auto-generated", fromTier: fromName})
 	}
 	return nil
@@ -94,7 +95,7 @@ func (a *applier) forwardToVendor(t *Ticket, tier tiers.Tier) error {
 		return err
 	}
 	desk := a.s.opts.Desk
-	return a.queue(t, outgoing{kind: "vendor_forward", to: addresses(tier.Agents), replyTo: &desk,
+	return a.queue(t, outgoing{kind: templates.VendorForward, to: addresses(tier.Agents), replyTo: &desk,
 		notice: notice{history: history}})
 }
 
@@ -105,7 +106,7 @@ func (a *applier) alertManagers(t *Ticket, why reason) error {
 	if len(to) == 0 {
 		to = addresses(a.internalTier(t).Agents)
 	}
-	return a.queue(t, outgoing{kind: "sla_alert", to: to, auto: "auto-generated", notice: notice{reason: why}})
+	return a.queue(t, outgoing{kind: templates.SLAAlert, to: to, auto: "auto-generated", notice: notice{reason: why}})
 }
 
 // escalationRequested tells the managers (without managers, the tier's
@@ -116,12 +117,12 @@ func (a *applier) escalationRequested(t *Ticket, agent, words string) error {
 	if len(to) == 0 {
 		to = addresses(a.internalTier(t).Agents)
 	}
-	return a.queue(t, outgoing{kind: "escalation_request", to: to, auto: "auto-generated",
+	return a.queue(t, outgoing{kind: templates.EscalationRequest, to: to, auto: "auto-generated",
 		author: &Address{Email: agent}, text: strings.TrimSpace(words)})
 }
 
 // notifyInternal mails the ticket's assignee, or its internal tier's agents.
-func (a *applier) notifyInternal(t *Ticket, kind string, n notice) error {
+func (a *applier) notifyInternal(t *Ticket, kind templates.Name, n notice) error {
 	return a.queue(t, outgoing{kind: kind, to: a.internalRecipients(t), thread: a.agentThread(t), auto: "auto-generated", notice: n})
 }
 
@@ -175,7 +176,7 @@ func (a *applier) vendorMail(t *Ticket, m *Inbound, level int) error {
 	if t.Tier == level {
 		a.responded(t)
 	}
-	return a.notifyAgents(t, "agent_update", m, false)
+	return a.notifyAgents(t, templates.AgentUpdate, m, false)
 }
 
 // recordVendorRef stores the vendor's ticket number found in subject.

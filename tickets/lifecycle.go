@@ -43,16 +43,16 @@ func (a *applier) checkLifecycle(t *Ticket, rep *CheckReport) error {
 			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventReminder, Recipients: []string{t.Requester.Email}}); err != nil {
 				return err
 			}
-			return a.queue(t, outgoing{kind: "reminder", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), auto: "auto-generated"})
+			return a.queue(t, outgoing{kind: templates.Reminder, to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), auto: "auto-generated"})
 		}
 		if o.PendingResolve > 0 && (t.ReminderSent || o.PendingReminder == 0) && !a.now.Before(t.PendingSince.Add(o.PendingReminder+o.PendingResolve)) {
 			rep.AutoResolved++
-			return a.setStatusBecause(t, StatusResolved, "no answer from the requester", "auto_resolved", StatusPending)
+			return a.setStatusBecause(t, StatusResolved, "no answer from the requester", templates.AutoResolved, StatusPending)
 		}
 	case StatusResolved:
 		if o.AutoClose > 0 && !a.now.Before(t.ResolvedAt.Add(o.AutoClose)) {
 			rep.AutoClosed++
-			return a.setStatusBecause(t, StatusClosed, fmt.Sprintf("resolved for %s", o.AutoClose), "closed", StatusResolved)
+			return a.setStatusBecause(t, StatusClosed, fmt.Sprintf("resolved for %s", o.AutoClose), templates.Closed, StatusResolved)
 		}
 	}
 	return nil
@@ -60,7 +60,7 @@ func (a *applier) checkLifecycle(t *Ticket, rep *CheckReport) error {
 
 // setStatusBecause changes t's status by ticketd itself and tells the
 // requester with the notice template.
-func (a *applier) setStatusBecause(t *Ticket, to Status, why, notice string, from ...Status) error {
+func (a *applier) setStatusBecause(t *Ticket, to Status, why string, notice templates.Name, from ...Status) error {
 	// The notice asks for a reply, not a rating: only an agent's
 	// #resolve asks for one.
 	if err := a.setStatus(t, to, "", from...); err != nil {
@@ -134,13 +134,13 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 	if err := indexMsgID(a.tx, m.MessageID, 0, dirIgnored); err != nil {
 		return Result{}, err
 	}
-	r, err := a.s.opts.Templates.Render(a.s.opts.Language, "status_reply",
+	r, err := a.s.opts.Templates.Render(a.s.opts.Language, templates.StatusReply,
 		templates.Data{Desk: a.s.opts.Desk.Name, Requester: displayName(m.From), RequesterEmail: from, Tickets: lines, Resolved: resolved})
 	if err != nil {
 		return Result{}, fmt.Errorf("render status_reply: %w", err)
 	}
 	th := replyThread(m)
-	mail := Mail{Kind: "status_reply", From: a.s.opts.Desk, To: []Address{NewAddress(m.From.Name, from)},
+	mail := Mail{Kind: templates.StatusReply, From: a.s.opts.Desk, To: []Address{NewAddress(m.From.Name, from)},
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML, InReplyTo: th.inReplyTo, References: th.references,
 		AutoSubmitted: "auto-replied", Queued: a.now, NextAttempt: a.now}
 	if err := a.s.queueMail(a.tx, &mail); err != nil {

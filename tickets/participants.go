@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // Participants are the people a ticket copies on its public answers. A
@@ -114,7 +116,7 @@ func (a *applier) askRequester(t *Ticket, m *Inbound, list []Address) error {
 	if err := a.participantEvent(t, NormalizeEmail(m.From.Email), "waiting for the requester's confirmation ("+code+")", emails(list)); err != nil {
 		return err
 	}
-	return a.queue(t, outgoing{kind: "participant_confirm", to: []Address{t.Requester}, thread: a.publicThread(t),
+	return a.queue(t, outgoing{kind: templates.ParticipantConfirm, to: []Address{t.Requester}, thread: a.publicThread(t),
 		auto: "auto-replied", addresses: emails(list), code: code})
 }
 

@@ -456,7 +456,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 		if err := a.recordInbound(t, m, "agent: commands not understood, nothing applied"); err != nil {
 			return err
 		}
-		return a.queue(t, outgoing{kind: "command_error", to: []Address{{Email: agent}}, thread: replyThread(m),
+		return a.queue(t, outgoing{kind: templates.CommandError, to: []Address{{Email: agent}}, thread: replyThread(m),
 			auto: "auto-replied", text: wholeText(m), problems: problems})
 	}
 	note, send := hasCommand(cmds, "note"), hasCommand(cmds, "send")
@@ -497,7 +497,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	var err error
 	switch {
 	case note && words.text != "":
-		err = a.queue(t, outgoing{kind: "agent_note", to: a.noteRecipients(t, agent), thread: a.agentThread(t),
+		err = a.queue(t, outgoing{kind: templates.AgentNote, to: a.noteRecipients(t, agent), thread: a.agentThread(t),
 			auto: "auto-generated", text: words.text, author: &Address{Email: agent}})
 	case note || (!relay && len(cmds) > 0):
 		// commands only: nothing to relay
@@ -507,7 +507,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 		err = addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent,
 			Detail: "agent reply with no new text above the quoted mail: nothing relayed"})
 		if err == nil {
-			err = a.queue(t, outgoing{kind: "agent_not_relayed", to: []Address{{Email: agent}}, thread: replyThread(m),
+			err = a.queue(t, outgoing{kind: templates.AgentNotRelayed, to: []Address{{Email: agent}}, thread: replyThread(m),
 				auto: "auto-replied", text: wholeText(m)})
 		}
 	default:
@@ -540,7 +540,7 @@ func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts 
 	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAnswer, Actor: agent, Text: text}); err != nil {
 		return err
 	}
-	err := a.queue(t, outgoing{kind: "reply", to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,
+	err := a.queue(t, outgoing{kind: templates.Reply, to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,
 		attachments: storedAttachments(m)})
 	if err != nil {
 		return err
@@ -622,7 +622,7 @@ func (a *applier) unverifiedMail(t *Ticket, m *Inbound) error {
 	if err := a.recordInbound(t, m, "unverified sender: nothing applied (From may be forged)"); err != nil {
 		return err
 	}
-	return a.notifyAgents(t, "agent_update", m, true)
+	return a.notifyAgents(t, templates.AgentUpdate, m, true)
 }
 
 // customerMail adds mail from the requester (or anyone else writing on the
@@ -666,7 +666,7 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	if err := a.setStatus(t, StatusOpen, from, StatusPending, StatusResolved); err != nil {
 		return err
 	}
-	if err := a.notifyAgents(t, "agent_update", m, false); err != nil {
+	if err := a.notifyAgents(t, templates.AgentUpdate, m, false); err != nil {
 		return err
 	}
 	return a.tellDropped(t, m)
@@ -691,7 +691,7 @@ func (a *applier) solvedByRequester(t *Ticket, m *Inbound, n int) error {
 	if err := a.setStatus(t, StatusClosed, t.Requester.Email, StatusNew, StatusOpen, StatusPending, StatusResolved); err != nil {
 		return err
 	}
-	return a.notifyAgents(t, "agent_update", m, false)
+	return a.notifyAgents(t, templates.AgentUpdate, m, false)
 }
 
 // setStatus moves t to status when its current status is one of from.
@@ -727,7 +727,7 @@ func (a *applier) recordInbound(t *Ticket, m *Inbound, detail string) error {
 
 // notifyAgents sends m to the ticket's assignee, or to every agent of its
 // tier; unverified flags mail that claims an agent's address without proof.
-func (a *applier) notifyAgents(t *Ticket, kind string, m *Inbound, unverified bool) error {
+func (a *applier) notifyAgents(t *Ticket, kind templates.Name, m *Inbound, unverified bool) error {
 	author := NewAddress(m.From.Name, m.From.Email)
 	return a.queue(t, outgoing{kind: kind, to: a.internalRecipients(t), thread: a.agentThread(t), auto: "auto-generated",
 		text: customerText(m), author: &author, unverified: unverified, attachments: storedAttachments(m)})
@@ -764,7 +764,7 @@ func (a *applier) publicThread(t *Ticket) thread {
 
 // outgoing is one mail to queue: which template, to whom, and what it says.
 type outgoing struct {
-	kind       string // template name
+	kind       templates.Name // template name
 	to, cc     []Address
 	thread     thread
 	auto       string   // Auto-Submitted value; "" for a person's words
@@ -832,7 +832,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Addresses:      o.addresses,
 		Code:           o.code,
 	}
-	if kind == "agent_new" {
+	if kind == templates.AgentNew {
 		if data.Linked, err = a.linkedLines(t); err != nil {
 			return err
 		}
@@ -866,15 +866,15 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	if err := indexMsgID(a.tx, msgID, t.ID, dirSent); err != nil {
 		return err
 	}
-	if strings.HasPrefix(kind, "agent_") && t.AgentThreadID == "" {
+	if kind.AgentNotice() && t.AgentThreadID == "" {
 		t.AgentThreadID = msgID
 	}
-	if kind == "reply" {
+	if kind == templates.Reply {
 		t.LastPublicMessageID = msgID
 	}
 	a.queued++
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventOutbound, MessageID: msgID,
-		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Detail: kind})
+		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Detail: string(kind)})
 }
 
 // newMessageID returns a globally unique Message-ID under the desk's

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -256,8 +257,8 @@ type Mail struct {
 	ID     uint64 `json:"id"`
 	Ticket uint64 `json:"ticket"`
 	// Kind is the template that produced it (ack, agent_new, ...), for logs.
-	Kind string  `json:"kind"`
-	From Address `json:"from"`
+	Kind templates.Name `json:"kind"`
+	From Address        `json:"from"`
 	// To and Cc are the visible header recipients; the envelope goes to all.
 	To         []Address `json:"to"`
 	Cc         []Address `json:"cc,omitempty"`

@@ -66,7 +66,7 @@ type mailRow struct {
 func toMailRows(ms []tickets.Mail, failed bool) []mailRow {
 	rows := make([]mailRow, 0, len(ms))
 	for _, m := range ms {
-		r := mailRow{ID: m.ID, Ticket: m.Ticket, Kind: m.Kind, To: m.Recipients(), Subject: m.Subject,
+		r := mailRow{ID: m.ID, Ticket: m.Ticket, Kind: string(m.Kind), To: m.Recipients(), Subject: m.Subject,
 			Queued: m.Queued, Attempts: m.Attempts, LastError: m.LastError}
 		if !failed {
 			r.NextAttempt = m.NextAttempt
