@@ -170,7 +170,7 @@ func (a *applier) tellDropped(t *Ticket, m *Inbound) error {
 	}
 	from := NewAddress(m.From.Name, m.From.Email)
 	th := thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
-	return a.queue(t, outgoing{kind: templates.AttachmentDropped, to: []Address{from}, thread: th, auto: "auto-replied",
+	return a.queue(t, outgoing{kind: templates.AttachmentDropped, to: []Address{from}, thread: th, auto: AutoReplied,
 		text: strings.Join(lines, "\n")})
 }
 

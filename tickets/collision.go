@@ -61,5 +61,5 @@ func (a *applier) hold(t *Ticket, m *Inbound, agent, text, newer string) error {
 		return err
 	}
 	return a.queue(t, outgoing{kind: templates.Collision, to: []Address{{Email: agent}}, thread: replyThread(m),
-		auto: "auto-replied", text: text, notice: notice{history: newer}})
+		auto: AutoReplied, text: text, notice: notice{history: newer}})
 }

@@ -117,7 +117,7 @@ func (a *applier) askRequester(t *Ticket, m *Inbound, list []Address) error {
 		return err
 	}
 	return a.queue(t, outgoing{kind: templates.ParticipantConfirm, to: []Address{t.Requester}, thread: a.publicThread(t),
-		auto: "auto-replied", addresses: emails(list), code: code})
+		auto: AutoReplied, addresses: emails(list), code: code})
 }
 
 // confirmParticipants adds the pending people whose code m carries: the
