@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // Participants are the people a ticket copies on its public answers. A
@@ -121,8 +123,8 @@ func (a *applier) askRequester(t *Ticket, m *Inbound, list []Address) error {
 	if err := a.participantEvent(t, NormalizeEmail(m.From.Email), "waiting for the requester's confirmation ("+code+")", emails(list)); err != nil {
 		return err
 	}
-	return a.queue(t, outgoing{kind: "participant_confirm", to: []Address{t.Requester}, thread: a.publicThread(t),
-		auto: "auto-replied", addresses: emails(list), code: code})
+	return a.queue(t, outgoing{kind: templates.ParticipantConfirm, to: []Address{t.Requester}, thread: a.publicThread(t),
+		auto: AutoReplied, addresses: emails(list), code: code})
 }
 
 // confirmParticipants adds the pending people whose code m carries: the

@@ -68,7 +68,7 @@ func toMailRows(ms []tickets.Mail, failed bool) []mailRow {
 	for _, m := range ms {
 		// Pending: the recipients a mail still has to reach (a split mail
 		// or a 452 leaves the others delivered).
-		r := mailRow{ID: m.ID, Ticket: m.Ticket, Kind: m.Kind, To: m.Pending(), Subject: m.Subject,
+		r := mailRow{ID: m.ID, Ticket: m.Ticket, Kind: string(m.Kind), To: m.Pending(), Subject: m.Subject,
 			Queued: m.Queued, Attempts: m.Attempts, LastError: m.LastError}
 		if !failed {
 			r.NextAttempt = m.NextAttempt
