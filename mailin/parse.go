@@ -205,12 +205,12 @@ func readEntity(raw []byte) (*message.Entity, error) {
 // isAutoSubmitted reports whether the message must never be answered
 // automatically.
 func isAutoSubmitted(h gomail.Header) bool {
-	// RFC 3834 §5: any Auto-Submitted value other than "no" marks
-	// automatic mail. Parameters may follow the keyword.
+	// RFC 3834 §5: any Auto-Submitted value other than "no" (AutoNo)
+	// marks automatic mail. Parameters may follow the keyword.
 	if v := h.Get("Auto-Submitted"); v != "" {
 		kw, _, _ := strings.Cut(v, ";")
 		kw = strings.ToLower(strings.TrimSpace(kw))
-		if kw != "" && kw != "no" {
+		if kw != "" && kw != string(tickets.AutoNo) {
 			return true
 		}
 	}

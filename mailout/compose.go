@@ -82,7 +82,7 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 		// RFC 3834 §5: marks the mail as automatic so that well-behaved
 		// responders do not answer it; X-Auto-Response-Suppress asks
 		// Exchange/Outlook not to send out-of-office or similar replies.
-		h.Set("Auto-Submitted", singleLine(m.AutoSubmitted))
+		h.Set("Auto-Submitted", singleLine(string(m.AutoSubmitted)))
 		h.Set("X-Auto-Response-Suppress", "All")
 	}
 

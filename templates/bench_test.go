@@ -13,8 +13,8 @@ func BenchmarkRender(b *testing.B) {
 		Requester: "José Pérez", RequesterEmail: "jose@cliente.test", Author: "José Pérez <jose@cliente.test>",
 		Text:   "Buenos días:\n\nDesde esta mañana no consigo imprimir. Ya reinicié el equipo dos veces.\n\nGracias,\nJosé",
 		Status: "new", Tier: 1, TierName: "Nivel 1 - Mesa de ayuda"}
-	for _, name := range []string{"ack", "agent_new"} {
-		b.Run(name, func(b *testing.B) {
+	for _, name := range []Name{Ack, AgentNew} {
+		b.Run(string(name), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := s.Render("es", name, data); err != nil {

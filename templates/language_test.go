@@ -84,7 +84,7 @@ func TestEveryTemplateInItsLanguage(t *testing.T) {
 				d.Digest = &Digest{}
 				*d.Digest = *data.Digest
 				d.Digest.Empty = empty
-				r, err := set.Render(lang, name, d)
+				r, err := set.Render(lang, Name(name), d)
 				if err != nil {
 					t.Fatalf("%s/%s: %v", lang, name, err)
 				}
@@ -101,7 +101,7 @@ func TestEveryTemplateInItsLanguage(t *testing.T) {
 			if name == strings.TrimSuffix(phrasesFile, ".txt") {
 				continue
 			}
-			r, err := set.Render(lang, name, bare)
+			r, err := set.Render(lang, Name(name), bare)
 			if err != nil {
 				t.Fatal(err)
 			}

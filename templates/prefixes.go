@@ -30,7 +30,7 @@ func (s *Set) ownPrefixes() *regexp.Regexp {
 	seen := map[string]bool{}
 	var alts []string
 	for key, tt := range s.text {
-		if strings.HasSuffix(key, "/admin_auth_failed") {
+		if strings.HasSuffix(key, "/"+string(AdminAuthFailed)) {
 			continue // its "subject" is a server's name, not a ticket's
 		}
 		var b bytes.Buffer

@@ -25,15 +25,10 @@ var (
 	ErrUnknownTemplate = errors.New("templates: unknown template")
 )
 
-// languages and names are the fixed sets every Set provides. Each name has,
-// per language, a text file with a "subject" block and an HTML file.
-var (
-	languages = []string{"es", "en"}
-	names     = []string{"ack", "agent_new", "agent_update", "agent_not_relayed", "agent_assigned", "reply",
-		"escalated", "escalation_notice", "escalated_requester", "vendor_forward", "sla_warning", "sla_alert", "escalation_request", "digest",
-		"agent_note", "command_error", "collision", "csat", "low_rating", "reminder", "auto_resolved", "closed", "status_reply",
-		"agent_bounce", "attachment_dropped", "admin_auth_failed", "participant_confirm", "admin_bounce"}
-)
+// languages is the fixed set every Set provides. Each template name
+// (names.go) has, per language, a text file with a "subject" block and an
+// HTML file.
+var languages = []string{"es", "en"}
 
 // replyLines are the visible markers at the top of mails to requesters.
 var replyLines = map[string]string{
@@ -193,9 +188,6 @@ type Set struct {
 // Languages returns the supported language codes.
 func Languages() []string { return slices.Clone(languages) }
 
-// Names returns the names of the templates every language provides.
-func Names() []string { return slices.Clone(names) }
-
 // ReplyLine returns the visible reply marker that starts mails to
 // requesters in lang, or "" for an unknown language. Quote stripping cuts a
 // reply at this line.
@@ -226,7 +218,7 @@ func New(overrideDir string) (*Set, error) {
 	}
 	for _, lang := range languages {
 		for _, name := range names {
-			key := lang + "/" + name
+			key := lang + "/" + string(name)
 			tt, ttWhere, err := parseText(src, lang, name)
 			if err != nil {
 				return nil, err
@@ -280,11 +272,11 @@ var sampleData = Data{
 }
 
 // Render renders template name in lang with data.
-func (s *Set) Render(lang, name string, data Data) (Rendered, error) {
+func (s *Set) Render(lang string, name Name, data Data) (Rendered, error) {
 	if !slices.Contains(languages, lang) {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
 	}
-	key := lang + "/" + name
+	key := lang + "/" + string(name)
 	tt, ok := s.text[key]
 	if !ok {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownTemplate, name)
@@ -306,13 +298,13 @@ func (s *Set) Render(lang, name string, data Data) (Rendered, error) {
 	}, nil
 }
 
-func parseText(src *source, lang, name string) (*texttemplate.Template, string, error) {
-	file := lang + "/" + name + ".txt"
+func parseText(src *source, lang string, name Name) (*texttemplate.Template, string, error) {
+	file := lang + "/" + string(name) + ".txt"
 	body, where, err := src.read(file)
 	if err != nil {
 		return nil, "", err
 	}
-	t, err := texttemplate.New(name + ".txt").Funcs(textFuncs(lang)).Parse(body)
+	t, err := texttemplate.New(string(name) + ".txt").Funcs(textFuncs(lang)).Parse(body)
 	if err != nil {
 		return nil, "", fmt.Errorf("templates: parse %s: %w", where, err)
 	}
@@ -322,8 +314,8 @@ func parseText(src *source, lang, name string) (*texttemplate.Template, string, 
 	return t, where, nil
 }
 
-func parseHTML(src *source, lang, name, layout, layoutName string) (*htmltemplate.Template, string, error) {
-	file := lang + "/" + name + ".html"
+func parseHTML(src *source, lang string, name Name, layout, layoutName string) (*htmltemplate.Template, string, error) {
+	file := lang + "/" + string(name) + ".html"
 	body, where, err := src.read(file)
 	if err != nil {
 		return nil, "", err
@@ -335,7 +327,7 @@ func parseHTML(src *source, lang, name, layout, layoutName string) (*htmltemplat
 	if t.Lookup("layout") == nil {
 		return nil, "", fmt.Errorf(`templates: %s: no {{define "layout"}} block`, layoutName)
 	}
-	if _, err := t.New(name + ".html").Parse(body); err != nil {
+	if _, err := t.New(string(name) + ".html").Parse(body); err != nil {
 		return nil, "", fmt.Errorf("templates: parse %s: %w", where, err)
 	}
 	if t.Lookup("body") == nil {

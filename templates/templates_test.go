@@ -35,7 +35,7 @@ func sample() Data {
 
 // showsMessage lists the templates that show a message (Text, or History
 // for the mails that hand a ticket over); the others are notices.
-var showsMessage = map[string]bool{"ack": true, "agent_new": true, "agent_update": true, "agent_not_relayed": true,
+var showsMessage = map[Name]bool{"ack": true, "agent_new": true, "agent_update": true, "agent_not_relayed": true,
 	"reply": true, "escalated": true, "agent_assigned": true, "vendor_forward": true, "agent_note": true, "command_error": true, "collision": true, "low_rating": true}
 
 func mustNew(t *testing.T, dir string) *Set {
@@ -52,8 +52,8 @@ func TestEveryTemplateRenders(t *testing.T) {
 	d := sample()
 	for _, lang := range Languages() {
 		for _, name := range Names() {
-			t.Run(lang+"/"+name, func(t *testing.T) {
-				r, err := s.Render(lang, name, d)
+			t.Run(lang+"/"+string(name), func(t *testing.T) {
+				r, err := s.Render(lang, Name(name), d)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -100,7 +100,7 @@ func TestMailsStartWithReplyLine(t *testing.T) {
 		if rl == "" {
 			t.Fatalf("no reply line for %s", lang)
 		}
-		for _, name := range []string{"ack", "reply", "agent_new", "agent_update"} {
+		for _, name := range []Name{Ack, Reply, AgentNew, AgentUpdate} {
 			r, err := s.Render(lang, name, sample())
 			if err != nil {
 				t.Fatal(err)
@@ -134,7 +134,7 @@ func TestSubjects(t *testing.T) {
 	}
 	for key, subj := range want {
 		lang, name, _ := strings.Cut(key, "/")
-		r, err := s.Render(lang, name, d)
+		r, err := s.Render(lang, Name(name), d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestHTMLEscapesUserText(t *testing.T) {
 	d.Author = "<b>Mallory</b> <m@example.com>"
 	for _, lang := range Languages() {
 		for _, name := range Names() {
-			r, err := s.Render(lang, name, d)
+			r, err := s.Render(lang, Name(name), d)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -230,8 +230,8 @@ func TestOverrideReplacesOneTemplate(t *testing.T) {
 	}
 	for _, key := range []string{"en/ack", "es/reply"} {
 		lang, name, _ := strings.Cut(key, "/")
-		got, _ := s.Render(lang, name, sample())
-		want, _ := embedded.Render(lang, name, sample())
+		got, _ := s.Render(lang, Name(name), sample())
+		want, _ := embedded.Render(lang, Name(name), sample())
 		if got != want {
 			t.Errorf("%s changed although not overridden", key)
 		}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // ErrTooLarge is returned by Blobs.Put for content over its limit.
@@ -168,7 +170,7 @@ func (a *applier) tellDropped(t *Ticket, m *Inbound) error {
 	}
 	from := NewAddress(m.From.Name, m.From.Email)
 	th := thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
-	return a.queue(t, outgoing{kind: "attachment_dropped", to: []Address{from}, thread: th, auto: "auto-replied",
+	return a.queue(t, outgoing{kind: templates.AttachmentDropped, to: []Address{from}, thread: th, auto: AutoReplied,
 		text: strings.Join(lines, "\n")})
 }
 

@@ -26,7 +26,7 @@ func bounceOf(id, origID string, rcpts ...BouncedRecipient) Inbound {
 func kinds(mails []Mail) []string {
 	var out []string
 	for _, m := range mails {
-		out = append(out, m.Kind+":"+strings.Join(m.Recipients(), ","))
+		out = append(out, string(m.Kind)+":"+strings.Join(m.Recipients(), ","))
 	}
 	return out
 }

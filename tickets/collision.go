@@ -60,6 +60,6 @@ func (a *applier) hold(t *Ticket, m *Inbound, agent, text, newer string) error {
 	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventHeld, Actor: agent, MessageID: m.MessageID}); err != nil {
 		return err
 	}
-	return a.queue(t, outgoing{kind: "collision", to: []Address{{Email: agent}}, thread: replyThread(m),
-		auto: "auto-replied", text: text, notice: notice{history: newer}})
+	return a.queue(t, outgoing{kind: templates.Collision, to: []Address{{Email: agent}}, thread: replyThread(m),
+		auto: AutoReplied, text: text, notice: notice{history: newer}})
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // The per-sender and per-ticket caps of Limits that stop floods and
@@ -61,7 +63,7 @@ func (a *applier) noticeNewTicket(t *Ticket, m *Inbound) error {
 			Detail: fmt.Sprintf("agent notice suppressed: %d new-ticket notices already sent for %s within %s", l.AgentNotices, t.Requester.Email, l.Window)})
 	}
 	unverified := a.s.opts.TrustedAuthResults && !requesterVerified(m, t.Requester.Email)
-	return a.notifyAgents(t, "agent_new", m, unverified)
+	return a.notifyAgents(t, templates.AgentNew, m, unverified)
 }
 
 // statusAllowed reports whether from may get one more status reply, and

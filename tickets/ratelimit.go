@@ -6,6 +6,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // AckLimit bounds the acknowledgements sent to any one address: at most
@@ -109,5 +111,5 @@ func (a *applier) acknowledge(t *Ticket, m *Inbound, suggested []Article) error 
 	if !ok {
 		return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Detail: why})
 	}
-	return a.queue(t, outgoing{kind: "ack", to: []Address{t.Requester}, thread: a.publicThread(t), auto: "auto-replied", text: customerText(m), articles: suggested})
+	return a.queue(t, outgoing{kind: templates.Ack, to: []Address{t.Requester}, thread: a.publicThread(t), auto: AutoReplied, text: customerText(m), articles: suggested})
 }

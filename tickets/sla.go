@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -101,7 +102,7 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 		return CheckReport{}, fmt.Errorf("sla check: %w", err)
 	}
 	if queued > 0 {
-		s.signalQueued()
+		s.Wake()
 	}
 	return rep, nil
 }
@@ -173,7 +174,7 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLAWarning, Detail: detail, FromTier: t.Tier}); err != nil {
 				return err
 			}
-			if err := a.notifyInternal(t, "sla_warning", notice{reason: why, left: left, clock: k.name}); err != nil {
+			if err := a.notifyInternal(t, templates.SLAWarning, notice{reason: why, left: left, clock: k.name}); err != nil {
 				return err
 			}
 		}

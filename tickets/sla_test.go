@@ -9,6 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -53,7 +54,7 @@ func (f *fixture) check() CheckReport {
 }
 
 // mailsTo returns the drained mails of kind sent to rcpt.
-func mailsTo(mails []Mail, kind, rcpt string) []Mail {
+func mailsTo(mails []Mail, kind templates.Name, rcpt string) []Mail {
 	var out []Mail
 	for _, m := range mails {
 		if m.Kind != kind {

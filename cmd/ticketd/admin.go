@@ -68,7 +68,7 @@ func toMailRows(ms []tickets.Mail, failed bool) []mailRow {
 	for _, m := range ms {
 		// Pending: the recipients a mail still has to reach (a split mail
 		// or a 452 leaves the others delivered).
-		r := mailRow{ID: m.ID, Ticket: m.Ticket, Kind: m.Kind, To: m.Pending(), Subject: m.Subject,
+		r := mailRow{ID: m.ID, Ticket: m.Ticket, Kind: string(m.Kind), To: m.Pending(), Subject: m.Subject,
 			Queued: m.Queued, Attempts: m.Attempts, LastError: m.LastError}
 		if !failed {
 			r.NextAttempt = m.NextAttempt
@@ -248,6 +248,13 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 			ps = append(ps, p.String())
 		}
 		fmt.Fprintf(w, "participants %s\n", strings.Join(ps, ", "))
+	}
+	if len(t.Pending) > 0 {
+		var ps []string
+		for _, p := range t.Pending {
+			ps = append(ps, p.Address.String())
+		}
+		fmt.Fprintf(w, "waiting for the requester's confirmation %s\n", strings.Join(ps, ", "))
 	}
 	fmt.Fprintf(w, "created %s, first response %s\n", when(t.Created), when(t.FirstResponse))
 	vendor := ""

@@ -82,7 +82,7 @@ func (q *countingQueue) DueMail(now time.Time, limit int) ([]tickets.Mail, error
 	ms, err := q.Store.DueMail(now, limit)
 	q.mu.Lock()
 	for _, m := range ms {
-		q.kinds[m.ID] = m.Kind
+		q.kinds[m.ID] = string(m.Kind)
 	}
 	q.mu.Unlock()
 	return ms, err
