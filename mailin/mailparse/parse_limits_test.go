@@ -1,4 +1,4 @@
-package mailin
+package mailparse
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ func crlf(s string) []byte { return []byte(strings.ReplaceAll(s, "\n", "\r\n")) 
 
 func TestParseRecoversPanic(t *testing.T) {
 	raw := crlf("From: a@example.com\nMessage-ID: <p@example.com>\n\nbody\n")
-	in, err := parseSafely(raw, ParseOptions{}, func(*message.Entity) (string, bool) {
+	in, err := parseSafely(raw, Options{}, func(*message.Entity) (string, bool) {
 		var m map[string]int
 		//lint:ignore SA5000 a nil-map write on purpose: a runtime panic, not a string
 		m["boom"]++

@@ -1,5 +1,5 @@
 //go:build !race
 
-package mailin
+package mailparse
 
 const raceEnabled = false

@@ -1,4 +1,4 @@
-package mailin
+package mailparse
 
 import (
 	"bytes"
@@ -37,8 +37,8 @@ const maxHeaderBytes = 1 << 20
 // are dropped.
 const maxMsgIDBytes = 250
 
-// ParseOptions configures ParseWithOptions.
-type ParseOptions struct {
+// Options configures ParseWithOptions.
+type Options struct {
 	// TrustedAuthservID is the authserv-id (RFC 8601) that the
 	// organisation's receiving MX writes into Authentication-Results
 	// header fields, such as "mx.example.com". Only fields carrying it
@@ -61,7 +61,7 @@ type ParseOptions struct {
 // Parse is ParseWithOptions with zero options: SenderVerified is always
 // false.
 func Parse(raw []byte) (tickets.Inbound, error) {
-	return ParseWithOptions(raw, ParseOptions{})
+	return ParseWithOptions(raw, Options{})
 }
 
 // ParseWithOptions turns one raw RFC 5322 message into a tickets.Inbound.
@@ -80,13 +80,13 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 // fields carrying opts.TrustedAuthservID (see authres.go); they are unset
 // unless the From header holds exactly one field whose addresses share one
 // domain (AuthLogin: exactly one address).
-func ParseWithOptions(raw []byte, opts ParseOptions) (tickets.Inbound, error) {
+func ParseWithOptions(raw []byte, opts Options) (tickets.Inbound, error) {
 	return parseSafely(raw, opts, bodyText)
 }
 
 // parseSafely is ParseWithOptions with the body extraction as a parameter,
 // so that tests can make it panic.
-func parseSafely(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bool)) (in tickets.Inbound, err error) {
+func parseSafely(raw []byte, opts Options, body func(*message.Entity) (string, bool)) (in tickets.Inbound, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			in = tickets.Inbound{}
@@ -96,7 +96,7 @@ func parseSafely(raw []byte, opts ParseOptions, body func(*message.Entity) (stri
 	return parse(raw, opts, body)
 }
 
-func parse(raw []byte, opts ParseOptions, body func(*message.Entity) (string, bool)) (tickets.Inbound, error) {
+func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) (tickets.Inbound, error) {
 	sum := sha256.Sum256(raw)
 	in := tickets.Inbound{
 		ContentHash: hex.EncodeToString(sum[:]),

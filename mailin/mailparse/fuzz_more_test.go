@@ -1,4 +1,4 @@
-package mailin
+package mailparse
 
 import (
 	"encoding/json"
@@ -64,7 +64,7 @@ func FuzzInspect(f *testing.F) {
 		f.Add(raw)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		r, err := Inspect(raw, InspectOptions{Tag: "Soporte", Parse: ParseOptions{DeskAddress: "soporte@example.com", MaxAttachmentSize: 1 << 10}})
+		r, err := Inspect(raw, InspectOptions{Tag: "Soporte", Parse: Options{DeskAddress: "soporte@example.com", MaxAttachmentSize: 1 << 10}})
 		if err != nil {
 			return
 		}

@@ -1,4 +1,4 @@
-package mailin
+package mailparse
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ func TestFiftyMegabyteMessage(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	in, err := ParseWithOptions(raw, ParseOptions{Attachments: blobs, MaxAttachmentSize: 40 << 20})
+	in, err := ParseWithOptions(raw, Options{Attachments: blobs, MaxAttachmentSize: 40 << 20})
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func TestFiftyMegabyteMessage(t *testing.T) {
 		t.Fatal("stored content differs")
 	}
 
-	in, err = ParseWithOptions(raw, ParseOptions{Attachments: blobs, MaxAttachmentSize: 10 << 20})
+	in, err = ParseWithOptions(raw, Options{Attachments: blobs, MaxAttachmentSize: 10 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

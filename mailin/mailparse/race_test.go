@@ -1,6 +1,6 @@
 //go:build race
 
-package mailin
+package mailparse
 
 // raceEnabled: the race detector drops sync.Pool items, so allocation
 // counts are meaningless under it.

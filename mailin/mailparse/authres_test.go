@@ -1,4 +1,4 @@
-package mailin
+package mailparse
 
 import (
 	"reflect"
@@ -151,7 +151,7 @@ func TestSenderVerified(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := arMail(tt.from, tt.headers...)
-			in, err := ParseWithOptions(raw, ParseOptions{TrustedAuthservID: tt.trusted})
+			in, err := ParseWithOptions(raw, Options{TrustedAuthservID: tt.trusted})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -195,7 +195,7 @@ func TestAuthLogin(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in, err := ParseWithOptions(arMail(tt.from, tt.headers...), ParseOptions{TrustedAuthservID: trustedID})
+			in, err := ParseWithOptions(arMail(tt.from, tt.headers...), Options{TrustedAuthservID: trustedID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -270,7 +270,7 @@ func TestParseAuthResults(t *testing.T) {
 
 func TestParseWithOptionsEML(t *testing.T) {
 	raw := readEML(t, "authres-verified.eml")
-	in, err := ParseWithOptions(raw, ParseOptions{TrustedAuthservID: "MX.corp.example"})
+	in, err := ParseWithOptions(raw, Options{TrustedAuthservID: "MX.corp.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,12 +282,12 @@ func TestParseWithOptionsEML(t *testing.T) {
 		t.Errorf("unexpected parse: %+v", in)
 	}
 	// Only the attacker's field carries this id.
-	if in, err := ParseWithOptions(raw, ParseOptions{TrustedAuthservID: "mx.evil.example"}); err != nil || !in.SenderVerified {
+	if in, err := ParseWithOptions(raw, Options{TrustedAuthservID: "mx.evil.example"}); err != nil || !in.SenderVerified {
 		// It does claim dmarc=pass: trusting the wrong id is the
 		// administrator's mistake, and shows that ids are told apart.
 		t.Errorf("trusting mx.evil.example: SenderVerified = %v, err %v", in.SenderVerified, err)
 	}
-	for _, opts := range []ParseOptions{{}, {TrustedAuthservID: "mx.other.example"}} {
+	for _, opts := range []Options{{}, {TrustedAuthservID: "mx.other.example"}} {
 		in, err := ParseWithOptions(raw, opts)
 		if err != nil || in.SenderVerified {
 			t.Errorf("%+v: SenderVerified = %v, err %v", opts, in.SenderVerified, err)
@@ -297,24 +297,8 @@ func TestParseWithOptionsEML(t *testing.T) {
 	forged := strings.Replace(string(raw), "dkim=pass", "dkim=fail", 1)
 	forged = strings.Replace(forged, "spf=pass", "spf=fail", 1)
 	forged = strings.Replace(forged, "dmarc=pass (p=REJECT", "dmarc=fail (p=REJECT", 1)
-	if in, err := ParseWithOptions([]byte(forged), ParseOptions{TrustedAuthservID: trustedID}); err != nil || in.SenderVerified {
+	if in, err := ParseWithOptions([]byte(forged), Options{TrustedAuthservID: trustedID}); err != nil || in.SenderVerified {
 		t.Errorf("forged: SenderVerified = %v, err %v", in.SenderVerified, err)
-	}
-}
-
-func TestPollPassesTrustedAuthservID(t *testing.T) {
-	srv := startServer(t, withMove())
-	srv.deliver(t, string(readEML(t, "authres-verified.eml")))
-	app := &fakeApplier{}
-	opts := testOptions(srv.addr)
-	opts.TrustedAuthservID = trustedID
-	if _, err := NewPoller(opts, app, testLogger(t)).Poll(testContext(t)); err != nil {
-		t.Fatal(err)
-	}
-	app.mu.Lock()
-	defer app.mu.Unlock()
-	if len(app.calls) != 1 || len(app.calls[0]) != 1 || !app.calls[0][0].SenderVerified {
-		t.Errorf("applied %+v, want one SenderVerified message", app.calls)
 	}
 }
 
@@ -336,7 +320,7 @@ func FuzzAuthResults(f *testing.F) {
 			t.Fatalf("results from a malformed value: %q %+v", id, results)
 		}
 		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
-		in, err := ParseWithOptions(arMail("ana@example.com", ar(v)), ParseOptions{TrustedAuthservID: trustedID})
+		in, err := ParseWithOptions(arMail("ana@example.com", ar(v)), Options{TrustedAuthservID: trustedID})
 		if err != nil || !in.SenderVerified {
 			return
 		}

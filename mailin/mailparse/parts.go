@@ -1,4 +1,4 @@
-package mailin
+package mailparse
 
 import (
 	"bufio"
@@ -37,7 +37,7 @@ type partsInfo struct {
 	// message (message/rfc822 or text/rfc822-headers part).
 	returnedMsgID string
 	seen          int
-	opts          ParseOptions
+	opts          Options
 	// storageErr is the first failure of the attachment store (wrapping
 	// tickets.ErrStorage): the message cannot be applied now.
 	storageErr error
@@ -47,7 +47,7 @@ type partsInfo struct {
 // consumed the first reader) and describes its non-text parts. Content is
 // streamed through a hash, never held: memory stays bounded however large
 // the attachments are.
-func scanParts(raw []byte, opts ParseOptions) partsInfo {
+func scanParts(raw []byte, opts Options) partsInfo {
 	info := partsInfo{opts: opts}
 	e, _ := readEntity(raw)
 	if e == nil {

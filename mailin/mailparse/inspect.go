@@ -1,4 +1,4 @@
-package mailin
+package mailparse
 
 import (
 	"github.com/ticketd/ticketd/tickets"
@@ -6,7 +6,7 @@ import (
 
 // InspectOptions configures Inspect.
 type InspectOptions struct {
-	Parse ParseOptions
+	Parse Options
 	// Tag is the desk's subject token tag; "" accepts any tag.
 	Tag string
 }
