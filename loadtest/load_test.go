@@ -31,10 +31,10 @@ import (
 	"github.com/emersion/go-smtp"
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/ticketd/ticketd/mailin/dovecottest"
+	"github.com/ticketd/ticketd/internal/testkit/dovecottest"
+	"github.com/ticketd/ticketd/internal/testkit/smtptest"
 	"github.com/ticketd/ticketd/mailin/mailparse"
 	"github.com/ticketd/ticketd/mailout"
-	"github.com/ticketd/ticketd/mailout/smtptest"
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tickets"
 	"github.com/ticketd/ticketd/tiers"

@@ -13,7 +13,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
-	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
+	"github.com/ticketd/ticketd/internal/testkit/testcert"
 )
 
 func send(t *testing.T, addr, from string, to []string, body string) error {

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
+	"github.com/ticketd/ticketd/internal/testkit/testcert"
 )
 
 const (

@@ -15,7 +15,7 @@ import (
 
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
+	"github.com/ticketd/ticketd/internal/testkit/testcert"
 )
 
 func msg(i int) []byte {

@@ -9,9 +9,9 @@
 //
 // The files are written to the test's t.TempDir: CAFile for a client's
 // ca_file setting, CertFile and KeyFile for a server that reads PEM files
-// (Dovecot's ssl_cert and ssl_key). The package lives next to smtptest
-// because the packages that may use it are test helpers of mailout and
-// mailin alike; it depends on the standard library only.
+// (Dovecot's ssl_cert and ssl_key). The tests of mailout and mailin and the
+// other test kits (smtptest, dovecottest) all use it; it depends on the
+// standard library only.
 package testcert
 
 import (
