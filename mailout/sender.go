@@ -170,7 +170,7 @@ func newSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 		opts.StopGrace = time.Minute
 	}
 	if opts.MaxRecipients <= 0 {
-		opts.MaxRecipients = 50
+		opts.MaxRecipients = DefaultMaxRecipients
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
