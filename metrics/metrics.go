@@ -53,7 +53,7 @@ type Metrics struct {
 	escalations *prometheus.CounterVec
 	breaches    *prometheus.CounterVec
 	limitHits   *prometheus.CounterVec
-	// Issue 5: logins (auth.go).
+	// Login failures (auth.go).
 	authFailing *prometheus.GaugeVec
 	authStreaks *prometheus.CounterVec
 

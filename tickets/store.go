@@ -37,7 +37,7 @@ var (
 	keySchema        = []byte("schema")
 	keyLastDigest    = []byte("last_digest")
 	keySLABackfill   = []byte("sla_backfill") // set when tickets from schema 1 need SLA clocks
-	// Issue 5: mail handling (bounce.go, ratelimit.go).
+	// Mail handling (bounce.go, ratelimit.go).
 	bucketUndeliverable = []byte("undeliverable")
 	bucketAcks          = []byte("acks")
 	allBuckets          = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef,

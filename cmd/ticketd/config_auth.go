@@ -1,57 +1,42 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/ticketd/ticketd/mailauth"
 )
 
-// loadAuth validates the auth and token_command keys of [imap] and
-// [smtp] and sets how each logs in.
-func loadAuth(bad badFunc, cfg *Config, im, sm serverKeys) {
-	for _, sec := range []struct {
-		name string
-		k    serverKeys
-		user string
-		set  func(method string, argv []string)
-	}{
-		{"imap", im, cfg.IMAP.Username, func(m string, argv []string) {
-			cfg.IMAP.Auth = m
-			if argv != nil {
-				cfg.IMAP.Token = mailauth.TokenCommand(argv, 0)
-			}
-		}},
-		{"smtp", sm, cfg.SMTP.Username, func(m string, argv []string) {
-			cfg.SMTP.Auth = m
-			if argv != nil {
-				cfg.SMTP.Token = mailauth.TokenCommand(argv, 0)
-			}
-		}},
-	} {
-		method := strings.ToLower(sec.k.Auth)
-		if !mailauth.Valid(method) {
-			bad(sec.name+".auth", "%q is not one of password, xoauth2, oauthbearer", sec.k.Auth)
-			continue
-		}
-		if !mailauth.IsOAuth(method) {
-			if len(sec.k.TokenCommand) > 0 {
-				bad(sec.name+".token_command", "is only used with auth = \"xoauth2\" or \"oauthbearer\"")
-			}
-			sec.set(method, nil)
-			continue
-		}
-		if len(sec.k.TokenCommand) == 0 || sec.k.TokenCommand[0] == "" {
-			bad(sec.name+".token_command", "is required with auth = %q (the command that prints an access token)", method)
-		}
-		if sec.k.PasswordFile != "" || sec.k.PasswordEnv != "" {
-			bad(sec.name+".password_file", "is not used with auth = %q: remove it", method)
-		}
-		if sec.user == "" {
-			bad(sec.name+".username", "is required with auth = %q", method)
-		}
-		sec.set(method, sec.k.TokenCommand)
+// loadAuth validates the auth and token_command keys of an [imap] or
+// [smtp] section (user is its login) and returns how it logs in: the
+// method, and the token source for OAuth2.
+func loadAuth(bad badFunc, section string, k serverKeys, user string) (string, func(context.Context) (string, error)) {
+	method := strings.ToLower(k.Auth)
+	if !mailauth.Valid(method) {
+		bad(section+".auth", "%q is not one of password, xoauth2, oauthbearer", k.Auth)
+		return "", nil
 	}
+	if !mailauth.IsOAuth(method) {
+		if len(k.TokenCommand) > 0 {
+			bad(section+".token_command", "is only used with auth = \"xoauth2\" or \"oauthbearer\"")
+		}
+		return method, nil
+	}
+	if len(k.TokenCommand) == 0 || k.TokenCommand[0] == "" {
+		bad(section+".token_command", "is required with auth = %q (the command that prints an access token)", method)
+	}
+	if k.PasswordFile != "" || k.PasswordEnv != "" {
+		bad(section+".password_file", "is not used with auth = %q: remove it", method)
+	}
+	if user == "" {
+		bad(section+".username", "is required with auth = %q", method)
+	}
+	var token func(context.Context) (string, error)
+	if k.TokenCommand != nil {
+		token = mailauth.TokenCommand(k.TokenCommand, 0)
+	}
+	return method, token
 }
 
 // authSummary describes how a server section logs in, for check-config.

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/tickets"
 )
 
 // limitsKeys is the [limits] section: the caps that keep one sender or
 // one forged mail from making the desk write without end. Unset keys
-// take the defaults of tickets.DefaultLimits and defaultSMTPRecipients.
+// take the defaults of tickets.DefaultLimits and
+// mailout.DefaultMaxRecipients.
 type limitsKeys struct {
 	Participants             *int   `toml:"participants"`
 	SubjectChars             *int   `toml:"subject_chars"`
@@ -20,47 +22,44 @@ type limitsKeys struct {
 	Window                   string `toml:"window"`
 }
 
-// limitsConfig is the validated [limits] section.
-type limitsConfig struct {
-	Tickets tickets.Limits
-	// SMTPRecipients is the most recipients one SMTP transaction carries;
-	// a mail to more is sent in several transactions.
-	SMTPRecipients int
+// setLimit validates one cap of [limits] into dst when it is set.
+func setLimit(bad badFunc, key string, v *int, dst *int, max int) {
+	if v == nil {
+		return
+	}
+	if *v < 1 || *v > max {
+		bad("limits."+key, "%d must be between 1 and %d", *v, max)
+		return
+	}
+	*dst = *v
 }
 
-// defaultSMTPRecipients stays well under the 100 recipients RFC 5321
-// §4.5.3.1.8 tells servers to accept at least.
-const defaultSMTPRecipients = 50
-
-// loadLimits validates the [limits] section.
-func loadLimits(bad badFunc, k limitsKeys) limitsConfig {
-	lc := limitsConfig{Tickets: tickets.DefaultLimits, SMTPRecipients: defaultSMTPRecipients}
-	set := func(key string, v *int, dst *int, max int) {
-		if v == nil {
-			return
-		}
-		if *v < 1 || *v > max {
-			bad("limits."+key, "%d must be between 1 and %d", *v, max)
-			return
-		}
-		*dst = *v
-	}
-	set("participants", k.Participants, &lc.Tickets.Participants, 10000)
-	set("subject_chars", k.SubjectChars, &lc.Tickets.SubjectRunes, 10000)
-	set("recipients_per_transaction", k.RecipientsPerTransaction, &lc.SMTPRecipients, 1000)
-	set("agent_notices_per_sender", k.AgentNoticesPerSender, &lc.Tickets.AgentNotices, 1000000)
-	set("status_replies_per_sender", k.StatusRepliesPerSender, &lc.Tickets.StatusReplies, 1000000)
-	set("auto_replies_per_ticket", k.AutoRepliesPerTicket, &lc.Tickets.AutoReplies, 1000000)
+// loadLimits validates the workflow's caps of [limits].
+func loadLimits(bad badFunc, k limitsKeys) tickets.Limits {
+	l := tickets.DefaultLimits
+	setLimit(bad, "participants", k.Participants, &l.Participants, 10000)
+	setLimit(bad, "subject_chars", k.SubjectChars, &l.SubjectRunes, 10000)
+	setLimit(bad, "agent_notices_per_sender", k.AgentNoticesPerSender, &l.AgentNotices, 1000000)
+	setLimit(bad, "status_replies_per_sender", k.StatusRepliesPerSender, &l.StatusReplies, 1000000)
+	setLimit(bad, "auto_replies_per_ticket", k.AutoRepliesPerTicket, &l.AutoReplies, 1000000)
 	if k.Window != "" {
-		lc.Tickets.Window = parseDuration(bad, "limits.window", k.Window)
+		l.Window = parseDuration(bad, "limits.window", k.Window)
 	}
-	return lc
+	return l
 }
 
-func (lc limitsConfig) summary() string {
+// smtpRecipients validates [limits] recipients_per_transaction, the
+// sender's cap: a mail to more is sent in several transactions.
+func smtpRecipients(bad badFunc, k limitsKeys) int {
+	n := mailout.DefaultMaxRecipients
+	setLimit(bad, "recipients_per_transaction", k.RecipientsPerTransaction, &n, 1000)
+	return n
+}
+
+// limitsSummary is check-config's line for [limits].
+func limitsSummary(t tickets.Limits, smtpRecipients int) string {
 	var b strings.Builder
-	t := lc.Tickets
-	fmt.Fprintf(&b, "limits: %d participants per ticket, subjects cut at %d characters, %d recipients per SMTP transaction;\n", t.Participants, t.SubjectRunes, lc.SMTPRecipients)
+	fmt.Fprintf(&b, "limits: %d participants per ticket, subjects cut at %d characters, %d recipients per SMTP transaction;\n", t.Participants, t.SubjectRunes, smtpRecipients)
 	fmt.Fprintf(&b, "  per sender per %s: %d agent notices, %d status replies; %d auto-replies recorded per ticket\n", t.Window, t.AgentNotices, t.StatusReplies, t.AutoReplies)
 	return b.String()
 }

@@ -8,8 +8,7 @@ import (
 	"github.com/ticketd/ticketd/tickets"
 )
 
-// mailKeys is the [mail] section: how ticketd treats the mail it receives
-// (issue 5).
+// mailKeys is the [mail] section: how ticketd treats the mail it receives.
 type mailKeys struct {
 	AckLimit     *int   `toml:"ack_limit"`
 	AckWindow    string `toml:"ack_window"`
@@ -20,56 +19,45 @@ type mailKeys struct {
 	Admins []string `toml:"admins"`
 }
 
-// mailConfig is the validated [mail] section.
-type mailConfig struct {
-	AckLimit     tickets.AckLimit
-	ImportBefore time.Time // zero: no cut-off
-	// ImportAll is set by "once --import": everything is imported.
-	ImportAll bool
-	// Admins receive alerts by mail.
-	Admins []string
-	// MaxAttachmentSize is the largest attachment kept, in bytes.
-	MaxAttachmentSize int64
-}
-
-// defaultMaxAttachmentMB is the attachment limit when max_attachment_mb
-// is unset: what common providers accept in one mail.
-const defaultMaxAttachmentMB = 25
-
-// loadMail validates the [mail] section; dates without a time are
-// midnight in loc.
-func loadMail(bad badFunc, k mailKeys, loc *time.Location) mailConfig {
-	mc := mailConfig{AckLimit: tickets.DefaultAckLimit, MaxAttachmentSize: defaultMaxAttachmentMB << 20}
-	if k.MaxAttachmentMB != nil {
-		if *k.MaxAttachmentMB < 1 || *k.MaxAttachmentMB > maxAttachmentMB {
-			bad("mail.max_attachment_mb", "%d is not between 1 and %d", *k.MaxAttachmentMB, maxAttachmentMB)
-		}
-		mc.MaxAttachmentSize = int64(*k.MaxAttachmentMB) << 20
-	}
+// loadMail validates the workflow's part of [mail] into o (the attachment
+// limit is the poller's: maxAttachmentSize); dates without a time are
+// midnight in o.Location.
+func loadMail(bad badFunc, k mailKeys, o *tickets.Options) {
 	if k.AckLimit != nil {
 		if *k.AckLimit < 1 {
 			bad("mail.ack_limit", "%d must be at least 1", *k.AckLimit)
 		}
-		mc.AckLimit.Max = *k.AckLimit
+		o.AckLimit.Max = *k.AckLimit
 	}
 	if k.AckWindow != "" {
-		mc.AckLimit.Window = parseDuration(bad, "mail.ack_window", k.AckWindow)
+		o.AckLimit.Window = parseDuration(bad, "mail.ack_window", k.AckWindow)
 	}
 	for i, a := range k.Admins {
 		if e := tickets.NormalizeEmail(a); !validEmail(e) {
 			bad(fmt.Sprintf("mail.admins[%d]", i), "%q is not an email address", a)
 		} else {
-			mc.Admins = append(mc.Admins, e)
+			o.Admins = append(o.Admins, e)
 		}
 	}
 	if k.ImportBefore != "" {
-		t, err := parseCutOff(k.ImportBefore, loc)
+		t, err := parseCutOff(k.ImportBefore, o.Location)
 		if err != nil {
 			bad("mail.import_before", "%v", err)
 		}
-		mc.ImportBefore = t
+		o.ImportBefore = t
 	}
-	return mc
+}
+
+// maxAttachmentSize validates [mail] max_attachment_mb: the largest
+// attachment kept, in bytes (def when unset).
+func maxAttachmentSize(bad badFunc, k mailKeys, def int64) int64 {
+	if k.MaxAttachmentMB == nil {
+		return def
+	}
+	if *k.MaxAttachmentMB < 1 || *k.MaxAttachmentMB > maxAttachmentMB {
+		bad("mail.max_attachment_mb", "%d is not between 1 and %d", *k.MaxAttachmentMB, maxAttachmentMB)
+	}
+	return int64(*k.MaxAttachmentMB) << 20
 }
 
 // parseCutOff reads an RFC 3339 time or a YYYY-MM-DD date (midnight in
@@ -87,15 +75,15 @@ func parseCutOff(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is neither a date (2026-03-01) nor an RFC 3339 time (2026-03-01T00:00:00-05:00)", s)
 }
 
-// summary describes the section for check-config.
-func (mc mailConfig) summary() string {
+// mailSummary is check-config's line for [mail].
+func mailSummary(o tickets.Options, maxAttachmentSize int64) string {
 	s := fmt.Sprintf("  mail:        at most %d acknowledgements per sender every %s; attachments kept up to %d MB",
-		mc.AckLimit.Max, mc.AckLimit.Window, mc.MaxAttachmentSize>>20)
-	if len(mc.Admins) > 0 {
-		s += "; login alerts to " + strings.Join(mc.Admins, ", ")
+		o.AckLimit.Max, o.AckLimit.Window, maxAttachmentSize>>20)
+	if len(o.Admins) > 0 {
+		s += "; login alerts to " + strings.Join(o.Admins, ", ")
 	}
-	if !mc.ImportBefore.IsZero() {
-		s += fmt.Sprintf("; mail dated before %s is imported silently", mc.ImportBefore.Format(time.RFC3339))
+	if !o.ImportBefore.IsZero() {
+		s += fmt.Sprintf("; mail dated before %s is imported silently", o.ImportBefore.Format(time.RFC3339))
 	}
 	return s + "\n"
 }

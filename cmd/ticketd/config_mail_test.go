@@ -43,11 +43,11 @@ func TestMailSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	bogota, _ := time.LoadLocation("America/Bogota")
-	if want := (tickets.AckLimit{Max: 5, Window: time.Hour}); cfg.Mail.AckLimit != want {
-		t.Errorf("ack limit %+v, want %+v", cfg.Mail.AckLimit, want)
+	if want := (tickets.AckLimit{Max: 5, Window: time.Hour}); cfg.AckLimit != want {
+		t.Errorf("ack limit %+v, want %+v", cfg.AckLimit, want)
 	}
-	if want := time.Date(2026, 3, 1, 0, 0, 0, 0, bogota); !cfg.Mail.ImportBefore.Equal(want) {
-		t.Errorf("import_before %v, want %v", cfg.Mail.ImportBefore, want)
+	if want := time.Date(2026, 3, 1, 0, 0, 0, 0, bogota); !cfg.ImportBefore.Equal(want) {
+		t.Errorf("import_before %v, want %v", cfg.ImportBefore, want)
 	}
 	if cfg.IMAP.DeskAddress != "soporte@example.com" {
 		t.Errorf("IMAP desk address %q", cfg.IMAP.DeskAddress)

@@ -67,38 +67,18 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		store.Close()
 		return nil, err
 	}
-	opts := cfg.Workflow
-	opts.Desk, opts.Tag, opts.Language = cfg.Desk, cfg.Tag, cfg.Language
-	opts.Policy, opts.Templates, opts.Now = cfg.Policy, tmpl, deps.Now
-	opts.RequireVerifiedAgents = cfg.RequireVerifiedAgents
-	opts.TrustedAuthResults = cfg.IMAP.TrustedAuthservID != ""
-	opts.AgentLogins, opts.SingleSenderDomains = cfg.AgentLogins, cfg.SingleSenderDomains
-	opts.Managers = cfg.Managers
-	opts.NotifyRequesterOnEscalation = cfg.NotifyRequesterOnEscalation
-	opts.Location = cfg.Location
-	opts.AckLimit, opts.ImportBefore, opts.ImportAll = cfg.Mail.AckLimit, cfg.Mail.ImportBefore, cfg.Mail.ImportAll
-	opts.Admins = cfg.Mail.Admins
 	m := newMetrics(store)
-	opts.Limits, opts.OnLimit = cfg.Limits.Tickets, m.LimitHit
-	svc, err := tickets.NewService(store, opts)
+	svc, err := tickets.NewService(store, deskTickets(cfg, tmpl, deps, m))
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	smtpOpts := cfg.SMTP
-	smtpOpts.Now = deps.Now
-	smtpOpts.Blobs = blobs
-	smtpOpts.MaxRecipients, smtpOpts.OnLimit = cfg.Limits.SMTPRecipients, m.LimitHit
-	smtpOpts.OnAuthFailure, smtpOpts.OnAuthRecovered = authHooks(svc, m, deps.Logger, "smtp", fmt.Sprintf("SMTP %s as %s", cfg.SMTP.Address, cfg.SMTP.Username))
-	sender, err := mailout.NewSender(smtpOpts, newCountingQueue(store, m), deps.Logger.With("component", "mailout"))
+	sender, err := mailout.NewSender(deskSMTP(cfg, blobs, svc, deps, m), newCountingQueue(store, m), deps.Logger.With("component", "mailout"))
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	imapOpts := cfg.IMAP
-	imapOpts.Attachments, imapOpts.MaxAttachmentSize = blobs, cfg.Mail.MaxAttachmentSize
-	imapOpts.OnAuthFailure, imapOpts.OnAuthRecovered = authHooks(svc, m, deps.Logger, "imap", fmt.Sprintf("IMAP %s as %s", cfg.IMAP.Address, cfg.IMAP.Username))
-	poller := mailin.NewPoller(imapOpts, countingApplier{svc, m}, deps.Logger.With("component", "mailin"))
+	poller := mailin.NewPoller(deskIMAP(cfg, blobs, svc, deps, m), countingApplier{svc, m}, deps.Logger.With("component", "mailin"))
 	observePasses(poller, m, deps.Now)
 	return &desk{store: store, svc: svc, poller: poller, sender: sender, metrics: m}, nil
 }

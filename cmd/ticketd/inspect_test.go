@@ -50,7 +50,7 @@ type att struct {
 }
 
 func TestInspectCorpus(t *testing.T) {
-	cfg := &Config{Tag: "Soporte", Desk: tickets.Address{Email: "soporte@example.com"}}
+	cfg := &Config{Options: tickets.Options{Tag: "Soporte", Desk: tickets.Address{Email: "soporte@example.com"}}}
 	tests := []struct {
 		file    string
 		kind    string

@@ -129,7 +129,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		deps := Deps{Logger: configLogger(stderr, cfg)}
 		if cmd == "once" {
-			cfg.Mail.ImportAll = importAll
+			cfg.ImportAll = importAll
 			return Once(ctx, cfg, deps)
 		}
 		return Run(ctx, cfg, deps)

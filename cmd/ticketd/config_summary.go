@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/ticketd/ticketd/tiers"
+)
+
+// Summary describes what would run, for check-config.
+func (c *Config) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "config %s is valid\n", c.Path)
+	fmt.Fprintf(&b, "  desk:        %s, token [%s #N], mails in %q, time zone %s\n", c.Desk, c.Tag, c.Language, c.Location)
+	fmt.Fprintf(&b, "  database:    %s\n", filepath.Join(c.DataDir, "ticketd.db"))
+	fmt.Fprintf(&b, "  imap:        %s (%s) as %s, mailbox %q → %q, failed → %q, poll every %s\n",
+		c.IMAP.Address, c.IMAP.Security, c.IMAP.Username, c.IMAP.Mailbox, c.IMAP.ProcessedMailbox, c.IMAP.FailedMailbox, c.PollInterval)
+	auth := "no AUTH"
+	if c.SMTP.Username != "" {
+		auth = "AUTH PLAIN as " + c.SMTP.Username
+	}
+	fmt.Fprintf(&b, "  smtp:        %s (%s), %s\n", c.SMTP.Address, c.SMTP.Security, auth)
+	for _, t := range c.Policy.Tiers() {
+		who, hours := "agent(s)", "24/7"
+		if t.Vendor {
+			who = "vendor address(es)"
+		}
+		if t.BusinessHours {
+			hours = "business hours"
+		}
+		fmt.Fprintf(&b, "  tier %d:      %s — %d %s: %s; first response %s, resolution %s (%s)",
+			t.Level, t.Name, len(t.Agents), who, strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution, hours)
+		for _, p := range tiers.Priorities {
+			if _, ok := t.ByPriority[p]; ok {
+				tg := t.Target(p)
+				fmt.Fprintf(&b, "; %s: %s/%s", p, tg.FirstResponse, tg.Resolution)
+			}
+		}
+		b.WriteString("\n")
+	}
+	if c.RequireVerifiedAgents {
+		fmt.Fprintf(&b, "  agents:      verified by Authentication-Results from %q\n", c.IMAP.TrustedAuthservID)
+		switch {
+		case c.SingleSenderDomains == nil:
+			fmt.Fprintf(&b, "               by their login, or by DKIM/SPF/DMARC on domains no requester writes from\n")
+		case len(c.SingleSenderDomains) == 0:
+			fmt.Fprintf(&b, "               by their login only (smtp.auth)\n")
+		default:
+			fmt.Fprintf(&b, "               by their login, or by DKIM/SPF/DMARC on %s\n", strings.Join(c.SingleSenderDomains, ", "))
+		}
+	} else {
+		fmt.Fprintf(&b, "  agents:      WARNING: trusted by their From header alone (set security.trusted_authserv_id)\n")
+	}
+	warn := "no warnings"
+	if w := c.Policy.WarnAt(); w > 0 {
+		warn = fmt.Sprintf("warnings at %.0f%% of a target", w*100)
+	}
+	fmt.Fprintf(&b, "  escalation:  checked %q, %s, requester told: %v\n", c.Escalation, warn, c.NotifyRequesterOnEscalation)
+	if c.Digest != "" {
+		fmt.Fprintf(&b, "  digest:      %q to %s\n", c.Digest, strings.Join(c.Managers, ", "))
+	}
+	w := c.Options
+	fmt.Fprintf(&b, "  workflow:    reopen within %s, auto-close after %s, pending reminder %s then resolve %s, strangers join: %v, collision check: %v, satisfaction: %v\n",
+		offOr(w.ReopenWindow), offOr(w.AutoClose), offOr(w.PendingReminder), offOr(w.PendingResolve), w.StrangersJoin, w.CollisionCheck, w.CSAT)
+	fmt.Fprintf(&b, "  kb:          up to %d suggestion(s), min score %.1f\n", w.KBSuggestions, w.KBMinScore)
+	if c.TemplatesDir != "" {
+		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)
+	}
+	b.WriteString(c.adminSummary())
+	b.WriteString(mailSummary(c.Options, c.IMAP.MaxAttachmentSize))
+	b.WriteString("  " + limitsSummary(c.Limits, c.SMTP.MaxRecipients))
+	b.WriteString(c.authSummaryLines())
+	return b.String()
+}

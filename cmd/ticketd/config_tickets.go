@@ -1,0 +1,136 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// loadTickets validates every section the ticket workflow reads into its
+// complete options, from tickets.DefaultOptions: all but the templates,
+// the clock and the hooks, which only a running desk has (deskTickets).
+func loadTickets(bad badFunc, fc *fileConfig) tickets.Options {
+	o := tickets.DefaultOptions()
+	loadDesk(bad, fc, &o)
+	o.Policy = loadPolicy(bad, fc, o.Location)
+	if o.Policy != nil && o.Policy.IsAgent(o.Desk.Email) {
+		bad("tiers", "the support address %s cannot also be an agent", o.Desk.Email)
+	}
+	loadSecurity(bad, fc.Security, &o)
+	loadEscalation(bad, fc, &o)
+	loadWorkflow(bad, fc, &o)
+	loadMail(bad, fc.Mail, &o)
+	o.Limits = loadLimits(bad, fc.Limits)
+	return o
+}
+
+// loadDesk validates language, timezone and [support]: who the desk is,
+// how its mails speak and in which time zone.
+func loadDesk(bad badFunc, fc *fileConfig, o *tickets.Options) {
+	o.Language = or(fc.Language, o.Language)
+	if o.Language != "es" && o.Language != "en" {
+		bad("language", "%q is not one of es, en", o.Language)
+	}
+	o.Location = time.Local
+	if fc.Timezone != "" {
+		loc, err := time.LoadLocation(fc.Timezone)
+		if err != nil {
+			bad("timezone", "%q is not a known time zone", fc.Timezone)
+		}
+		o.Location = loc
+	}
+	o.Desk = tickets.NewAddress(fc.Support.Name, fc.Support.Address)
+	if !validEmail(o.Desk.Email) {
+		bad("support.address", "%q is not an email address", fc.Support.Address)
+	}
+	if o.Desk.Name == "" {
+		o.Desk.Name = tickets.DefaultDeskName(o.Language)
+	}
+	o.Tag = or(fc.Support.Tag, o.Tag)
+	if strings.ContainsAny(o.Tag, "[]#\r\n") {
+		bad("support.tag", "%q must not contain [ ] # or line breaks", o.Tag)
+	}
+}
+
+// loadEscalation validates who hears of escalations: [escalation]
+// notify_requester and [digest] managers.
+func loadEscalation(bad badFunc, fc *fileConfig, o *tickets.Options) {
+	if n := fc.Escalation.NotifyRequester; n != nil {
+		o.NotifyRequesterOnEscalation = *n
+	}
+	for i, m := range fc.Digest.Managers {
+		if !validEmail(tickets.NormalizeEmail(m)) {
+			bad(fmt.Sprintf("digest.managers[%d]", i), "%q is not an email address", m)
+		}
+		o.Managers = append(o.Managers, tickets.NormalizeEmail(m))
+	}
+}
+
+// loadSchedules validates the cron schedules of the SLA check and of the
+// managers' digest ("" : no digest).
+func loadSchedules(bad badFunc, fc *fileConfig) (escalation, digest string) {
+	escalation, digest = or(fc.Escalation.Schedule, "@every 1m"), fc.Digest.Schedule
+	for key, spec := range map[string]string{"escalation.schedule": escalation, "digest.schedule": digest} {
+		if spec == "" {
+			continue
+		}
+		if _, err := cron.ParseStandard(spec); err != nil {
+			bad(key, "%q is not a cron schedule: %v", spec, err)
+		}
+	}
+	if digest != "" && len(fc.Digest.Managers) == 0 {
+		bad("digest.managers", "at least one address is required with digest.schedule")
+	}
+	return escalation, digest
+}
+
+// loadWorkflow validates [workflow] and [knowledge_base] into o; unset
+// keys keep tickets.DefaultOptions.
+func loadWorkflow(bad badFunc, fc *fileConfig, o *tickets.Options) {
+	wf := fc.Workflow
+	for _, d := range []struct {
+		key, value string
+		dst        *time.Duration
+	}{
+		{"workflow.reopen_window", wf.ReopenWindow, &o.ReopenWindow},
+		{"workflow.auto_close", wf.AutoClose, &o.AutoClose},
+		{"workflow.pending_reminder", wf.PendingReminder, &o.PendingReminder},
+		{"workflow.pending_resolve", wf.PendingResolve, &o.PendingResolve},
+	} {
+		if d.value != "" {
+			*d.dst = optionalDuration(bad, d.key, d.value)
+		}
+	}
+	switch wf.Strangers {
+	case "", "new_ticket":
+	case "join":
+		o.StrangersJoin = true
+	default:
+		bad("workflow.strangers", "%q is not one of new_ticket, join", wf.Strangers)
+	}
+	if wf.CollisionCheck != nil {
+		o.CollisionCheck = *wf.CollisionCheck
+	}
+	if wf.CSAT != nil {
+		o.CSAT = *wf.CSAT
+	}
+	if wf.LowRating != nil {
+		if o.LowRating = *wf.LowRating; o.LowRating < 0 || o.LowRating > 5 {
+			bad("workflow.low_rating", "%d is not between 0 (never) and 5", o.LowRating)
+		}
+	}
+	if n := fc.KB.Suggestions; n != nil {
+		if o.KBSuggestions = *n; o.KBSuggestions < 0 || o.KBSuggestions > 10 {
+			bad("knowledge_base.suggestions", "%d is not between 0 (off) and 10", o.KBSuggestions)
+		}
+	}
+	if m := fc.KB.MinScore; m != nil {
+		if o.KBMinScore = *m; o.KBMinScore < 0 {
+			bad("knowledge_base.min_score", "%v must not be negative", o.KBMinScore)
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/ticketd/ticketd/tiers"
+)
+
+// loadPolicy validates [[tiers]], [calendar], [priority] and
+// [escalation] warn_at into the SLA policy, in the desk's time zone; nil
+// when it is invalid.
+func loadPolicy(bad badFunc, fc *fileConfig, loc *time.Location) *tiers.Policy {
+	popts := tiers.Options{WarnAt: tiers.DefaultWarnAt}
+	if w := fc.Escalation.WarnAt; w != nil {
+		popts.WarnAt = *w
+	}
+	if c := fc.Calendar; c != nil {
+		week := map[time.Weekday]string{
+			time.Monday: c.Monday, time.Tuesday: c.Tuesday, time.Wednesday: c.Wednesday, time.Thursday: c.Thursday,
+			time.Friday: c.Friday, time.Saturday: c.Saturday, time.Sunday: c.Sunday,
+		}
+		var err error
+		if popts.Calendar, err = tiers.NewCalendar(loc, week, c.Holidays); err != nil {
+			for _, e := range unjoin(err) {
+				bad("calendar", "%v", e)
+			}
+		}
+	}
+	if len(fc.Priority) > 0 {
+		popts.Keywords = map[tiers.Priority][]string{}
+		for p, words := range fc.Priority {
+			popts.Keywords[tiers.Priority(p)] = words
+		}
+	}
+	var ts []tiers.Tier
+	for i, t := range fc.Tiers {
+		key := fmt.Sprintf("tiers[%d]", i)
+		tier := tiers.Tier{
+			Level: t.Level, Name: t.Name, Agents: t.Agents, Vendor: t.Vendor,
+			FirstResponse: parseDuration(bad, key+".first_response", t.FirstResponse),
+			Resolution:    parseDuration(bad, key+".resolution", t.Resolution),
+		}
+		switch t.Hours {
+		case "":
+			tier.BusinessHours = fc.Calendar != nil
+		case "business":
+			tier.BusinessHours = true
+		case "24x7", "24/7":
+		default:
+			bad(key+".hours", "%q is not one of business, 24x7", t.Hours)
+		}
+		if t.VendorRef != "" {
+			re, err := regexp.Compile(t.VendorRef)
+			if err != nil {
+				bad(key+".vendor_ref", "%q is not a regular expression: %v", t.VendorRef, err)
+			}
+			tier.VendorRef = re
+		}
+		for p, tg := range t.Priority {
+			if tier.ByPriority == nil {
+				tier.ByPriority = map[tiers.Priority]tiers.Target{}
+			}
+			var target tiers.Target
+			pk := key + ".priority." + p
+			if tg.FirstResponse != "" {
+				target.FirstResponse = parseDuration(bad, pk+".first_response", tg.FirstResponse)
+			}
+			if tg.Resolution != "" {
+				target.Resolution = parseDuration(bad, pk+".resolution", tg.Resolution)
+			}
+			tier.ByPriority[tiers.Priority(p)] = target
+		}
+		ts = append(ts, tier)
+	}
+	policy, err := tiers.NewPolicy(ts, popts)
+	if err != nil {
+		for _, e := range unjoin(err) {
+			bad("tiers", "%v", e)
+		}
+	}
+	return policy
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/ticketd/ticketd/mailin"
+	"github.com/ticketd/ticketd/mailout"
+	"github.com/ticketd/ticketd/metrics"
+	"github.com/ticketd/ticketd/templates"
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// What a Config cannot hold, because only a running desk has it: the
+// parsed templates, the clock, the attachment store, and the hooks that
+// count limits and alert on failing logins. These three functions are
+// the only places openDesk adds to the configured options.
+
+// deskTickets is the workflow's options: cfg's, with templates, clock and
+// the limit counter.
+func deskTickets(cfg *Config, tmpl *templates.Set, deps Deps, m *metrics.Metrics) tickets.Options {
+	o := cfg.Options
+	o.Templates, o.Now, o.OnLimit = tmpl, deps.Now, m.LimitHit
+	return o
+}
+
+// deskSMTP is the sender's options: cfg's, with clock, attachment store,
+// limit counter and login alerts.
+func deskSMTP(cfg *Config, blobs *tickets.Blobs, svc *tickets.Service, deps Deps, m *metrics.Metrics) mailout.Options {
+	o := cfg.SMTP
+	o.Now, o.Blobs, o.OnLimit = deps.Now, blobs, m.LimitHit
+	o.OnAuthFailure, o.OnAuthRecovered = authHooks(svc, m, deps.Logger, "smtp", fmt.Sprintf("SMTP %s as %s", o.Address, o.Username))
+	return o
+}
+
+// deskIMAP is the poller's options: cfg's, with attachment store and
+// login alerts.
+func deskIMAP(cfg *Config, blobs *tickets.Blobs, svc *tickets.Service, deps Deps, m *metrics.Metrics) mailin.PollerOptions {
+	o := cfg.IMAP
+	o.Attachments = blobs
+	o.OnAuthFailure, o.OnAuthRecovered = authHooks(svc, m, deps.Logger, "imap", fmt.Sprintf("IMAP %s as %s", o.Address, o.Username))
+	return o
+}
