@@ -15,7 +15,7 @@ import (
 )
 
 // Participants are the people a ticket copies on its public answers. A
-// forged From must not add anyone (issue 10): the requester's Cc counts
+// forged From must not add anyone: the requester's Cc counts
 // only when the mail is proved to be theirs.
 //
 //   - With the MX's Authentication-Results read (TrustedAuthResults), a
