@@ -37,16 +37,16 @@ type AdminConfig struct {
 	LogFormat string
 }
 
-// loadAdminConfig validates [admin] and log_format into cfg.Admin; it runs
-// after the rest of LoadConfig (it needs DataDir and PollInterval).
-func loadAdminConfig(fc *fileConfig, cfg *Config, bad badFunc) {
-	a := &cfg.Admin
+// loadAdmin validates [admin] and log_format; the socket lives in
+// dataDir, and readiness defaults to a few poll intervals.
+func loadAdmin(bad badFunc, fc *fileConfig, dataDir string, pollInterval time.Duration) AdminConfig {
+	var a AdminConfig
 	a.LogFormat = or(fc.LogFormat, "text")
 	if a.LogFormat != "text" && a.LogFormat != "json" {
 		bad("log_format", "%q is not one of text, json", a.LogFormat)
 	}
-	if cfg.DataDir != "" {
-		a.Socket = filepath.Join(cfg.DataDir, adminSocketDir, "ticketd.sock")
+	if dataDir != "" {
+		a.Socket = filepath.Join(dataDir, adminSocketDir, "ticketd.sock")
 	}
 	k := fc.Admin
 	a.Listen = k.Listen
@@ -61,10 +61,11 @@ func loadAdminConfig(fc *fileConfig, cfg *Config, bad badFunc) {
 	}
 	// Run starts a pass at least every poll_interval; three missed in a
 	// row (and at least a minute) mean mail is no longer being read.
-	a.ReadyMaxAge = max(3*cfg.PollInterval, time.Minute)
+	a.ReadyMaxAge = max(3*pollInterval, time.Minute)
 	if k.ReadyMaxAge != "" {
 		a.ReadyMaxAge = parseDuration(bad, "admin.ready_max_age", k.ReadyMaxAge)
 	}
+	return a
 }
 
 // adminSummary is check-config's line for [admin].

@@ -154,7 +154,7 @@ func LoadConfig(path string) (*Config, error) {
 	cfg.IMAP, cfg.PollInterval = loadIMAP(bad, &fc, cfg.Desk.Email)
 	cfg.SMTP = loadSMTP(bad, &fc)
 	cfg.Escalation, cfg.Digest = loadSchedules(bad, &fc)
-	loadAdminConfig(&fc, cfg, bad)
+	cfg.Admin = loadAdmin(bad, &fc, cfg.DataDir, cfg.PollInterval)
 	if len(errs) > 0 {
 		return nil, &ConfigError{Path: path, Problems: errs}
 	}
