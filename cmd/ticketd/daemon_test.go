@@ -36,7 +36,9 @@ func startDaemon(t *testing.T, args ...string) (*exec.Cmd, <-chan string, io.Rea
 	}
 	pid := cmd.Process.Pid
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL); cmd.Wait() })
-	lines := make(chan string, 1024)
+	// Room for a debug-level burst (hundreds of tickets) while a slow,
+	// loaded test reads: a dropped line would be a waitLine timeout.
+	lines := make(chan string, 1<<16)
 	go func() {
 		defer close(lines)
 		sc := bufio.NewScanner(stderr)
