@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/robfig/cron/v3"
 
 	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailout"
@@ -159,6 +160,24 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, &ConfigError{Path: path, Problems: errs}
 	}
 	return cfg, nil
+}
+
+// loadSchedules validates the cron schedules of the SLA check and of the
+// managers' digest ("" : no digest).
+func loadSchedules(bad badFunc, fc *fileConfig) (escalation, digest string) {
+	escalation, digest = or(fc.Escalation.Schedule, "@every 1m"), fc.Digest.Schedule
+	for key, spec := range map[string]string{"escalation.schedule": escalation, "digest.schedule": digest} {
+		if spec == "" {
+			continue
+		}
+		if _, err := cron.ParseStandard(spec); err != nil {
+			bad(key, "%q is not a cron schedule: %v", spec, err)
+		}
+	}
+	if digest != "" && len(fc.Digest.Managers) == 0 {
+		bad("digest.managers", "at least one address is required with digest.schedule")
+	}
+	return escalation, digest
 }
 
 // ConfigError lists every problem found in a configuration file.

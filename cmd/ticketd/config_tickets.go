@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -68,24 +66,6 @@ func loadEscalation(bad badFunc, fc *fileConfig, o *tickets.Options) {
 		}
 		o.Managers = append(o.Managers, tickets.NormalizeEmail(m))
 	}
-}
-
-// loadSchedules validates the cron schedules of the SLA check and of the
-// managers' digest ("" : no digest).
-func loadSchedules(bad badFunc, fc *fileConfig) (escalation, digest string) {
-	escalation, digest = or(fc.Escalation.Schedule, "@every 1m"), fc.Digest.Schedule
-	for key, spec := range map[string]string{"escalation.schedule": escalation, "digest.schedule": digest} {
-		if spec == "" {
-			continue
-		}
-		if _, err := cron.ParseStandard(spec); err != nil {
-			bad(key, "%q is not a cron schedule: %v", spec, err)
-		}
-	}
-	if digest != "" && len(fc.Digest.Managers) == 0 {
-		bad("digest.managers", "at least one address is required with digest.schedule")
-	}
-	return escalation, digest
 }
 
 // loadWorkflow validates [workflow] and [knowledge_base] into o; unset
