@@ -21,6 +21,8 @@
 //     receives a password in plain text.
 //   - IsLoopback never resolves a name: it decides from the text alone,
 //     and refuses what it is not sure of.
+//   - A listener that must be loopback-only (the sandbox, admin.listen
+//     without allow_remote) is checked again once bound (IsLoopbackAddr).
 //
 // The package is a leaf: it imports only the standard library, so mailin,
 // mailout and cmd/ticketd can all use it.

@@ -47,10 +47,11 @@ func IsLoopback(host string) bool {
 	return ip.IsLoopback()
 }
 
-// isLoopbackPeer reports whether a connected peer's address is a loopback
-// address. Here an IPv4-mapped address is unmapped: it is what the kernel
+// IsLoopbackAddr reports whether the address of a connected peer or a bound
+// listener is a loopback address: IsLoopback's check after the name was
+// resolved. Here an IPv4-mapped address is unmapped: it is what the kernel
 // reports for an IPv4 peer on a dual-stack socket.
-func isLoopbackPeer(a net.Addr) bool {
+func IsLoopbackAddr(a net.Addr) bool {
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok || tcp == nil {
 		return false

@@ -53,7 +53,7 @@ func (s Security) Check(host string) error {
 // must be at a loopback address, whatever the host name resolved to.
 // Call it before sending anything.
 func (s Security) CheckPeer(remote net.Addr) error {
-	if s != None || isLoopbackPeer(remote) {
+	if s != None || IsLoopbackAddr(remote) {
 		return nil
 	}
 	return fmt.Errorf(`"none" sends passwords in the clear: the server answered from %s, not a loopback address`, remote)

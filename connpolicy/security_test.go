@@ -100,4 +100,13 @@ func TestCheckPeerOnARealConnection(t *testing.T) {
 	if err := None.CheckPeer(c.RemoteAddr()); err != nil {
 		t.Errorf("CheckPeer(%v) = %v", c.RemoteAddr(), err)
 	}
+	if !IsLoopbackAddr(ln.Addr()) {
+		t.Errorf("IsLoopbackAddr(listener %v) = false", ln.Addr())
+	}
+	// What a listener on every address (":0") reports: not loopback-only.
+	for _, ip := range []net.IP{net.IPv6unspecified, net.IPv4zero} {
+		if IsLoopbackAddr(&net.TCPAddr{IP: ip, Port: 9464}) {
+			t.Errorf("IsLoopbackAddr(%v) = true", ip)
+		}
+	}
 }

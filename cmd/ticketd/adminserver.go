@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ticketd/ticketd/connpolicy"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -50,6 +51,12 @@ func startAdmin(cfg *Config, d *desk, deps Deps) (stop func(), err error) {
 		ln, err := net.Listen("tcp", cfg.Admin.Listen)
 		if err != nil {
 			return nil, fmt.Errorf("admin.listen: %w", err)
+		}
+		// A loopback name (checked with the config) must also have
+		// resolved to a loopback address.
+		if host, _, _ := net.SplitHostPort(cfg.Admin.Listen); connpolicy.IsLoopback(host) && !connpolicy.IsLoopbackAddr(ln.Addr()) {
+			ln.Close()
+			return nil, fmt.Errorf("admin.listen %q: bound to %s, not a loopback address", cfg.Admin.Listen, ln.Addr())
 		}
 		serve(ln, metricsHandler(cfg, d, deps), cfg.Admin.Listen)
 		log.Info("metrics listening", "addr", ln.Addr().String())

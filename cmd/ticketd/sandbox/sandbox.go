@@ -100,6 +100,10 @@ func listenLoopback(addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
+	if !connpolicy.IsLoopbackAddr(ln.Addr()) { // a name that resolved elsewhere
+		ln.Close()
+		return nil, fmt.Errorf("listen address %q: bound to %s, not a loopback address", addr, ln.Addr())
+	}
 	return ln, nil
 }
 
