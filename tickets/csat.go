@@ -47,7 +47,7 @@ func (a *applier) askForRating(t *Ticket) error {
 // rate records the requester's rating; a low one goes to the desk.
 func (a *applier) rate(t *Ticket, m *Inbound, rating int, comment string) error {
 	t.Rating, t.RatingComment, t.CSATAsked = rating, comment, false
-	if err := a.recordInbound(t, m, "rating"); err != nil {
+	if err := a.recordInbound(t, m, RoleRating, "rating"); err != nil {
 		return err
 	}
 	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventRating, Actor: t.Requester.Email,
