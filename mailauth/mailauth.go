@@ -1,8 +1,9 @@
 // Package mailauth is what IMAP (mailin) and SMTP (mailout) share to log
 // in: SASL clients for password and OAuth 2.0 bearer tokens (XOAUTH2, as
 // Gmail and Microsoft 365 speak it, and OAUTHBEARER, RFC 7628), tokens
-// obtained from an admin-configured command, and the error that marks a
-// refused login.
+// obtained from an admin-configured command, the error that marks a
+// refused login, and the [Streak] of refused logins that alerts the admins
+// once per run.
 //
 // Tokens and passwords are never logged nor put in errors.
 package mailauth
@@ -39,6 +40,14 @@ func Valid(method string) bool {
 		return true
 	}
 	return false
+}
+
+// Name is method as logs and errors show it: "" is Password.
+func Name(method string) string {
+	if method == "" {
+		return Password
+	}
+	return method
 }
 
 // NewClient returns the SASL client for an OAuth method.

@@ -38,7 +38,7 @@ func (p *Poller) login(ctx context.Context, c *imapclient.Client) error {
 	}
 	// The error text is the server's; it never contains the password or
 	// the token.
-	err = fmt.Errorf("imap login as %q (%s): %w", o.Username, authName(o.Auth), err)
+	err = fmt.Errorf("imap login as %q (%s): %w", o.Username, mailauth.Name(o.Auth), err)
 	var ierr *imap.Error
 	var oerr *sasl.OAuthBearerError
 	if errors.As(err, &ierr) || errors.As(err, &oerr) {
@@ -47,31 +47,17 @@ func (p *Poller) login(ctx context.Context, c *imapclient.Client) error {
 	return err
 }
 
-func authName(method string) string {
-	if method == "" {
-		return mailauth.Password
-	}
-	return method
-}
-
 // authFailed starts or continues a failure streak; the first failure of a
 // streak is reported to OnAuthFailure.
 func (p *Poller) authFailed(err error) {
-	if !mailauth.IsFailure(err) {
-		return
-	}
-	p.log.Error("imap login refused; will retry, an admin must act", "mailbox", p.opts.Mailbox, "err", err)
-	if !p.authFailing.Swap(true) && p.opts.OnAuthFailure != nil {
-		p.opts.OnAuthFailure(err)
+	if p.logins.Failed(err) {
+		p.log.Error("imap login refused; will retry, an admin must act", "mailbox", p.opts.Mailbox, "err", err)
 	}
 }
 
 // authOK ends a failure streak.
 func (p *Poller) authOK() {
-	if p.authFailing.Swap(false) {
+	if p.logins.Succeeded() {
 		p.log.Info("imap login works again", "mailbox", p.opts.Mailbox)
-		if p.opts.OnAuthRecovered != nil {
-			p.opts.OnAuthRecovered()
-		}
 	}
 }

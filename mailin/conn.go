@@ -11,19 +11,13 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"github.com/ticketd/ticketd/connpolicy"
 	"github.com/ticketd/ticketd/mailauth"
-)
-
-// Security modes of PollerOptions.Security.
-const (
-	SecurityTLS      = "tls"      // implicit TLS (port 993)
-	SecuritySTARTTLS = "starttls" // plaintext, upgraded with STARTTLS before login
-	SecurityNone     = "none"     // no encryption: loopback hosts only
 )
 
 // Validate reports every problem with the options at once; Poll and Run
 // call it first. It refuses Security "none" unless the host is a loopback
-// address or "localhost", so a password never crosses a network in
+// host (connpolicy.IsLoopback), so a password never crosses a network in
 // plaintext.
 func (o PollerOptions) Validate() error {
 	var errs []error
@@ -31,14 +25,10 @@ func (o PollerOptions) Validate() error {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("imap address %q: %w", o.Address, err))
 	}
-	switch strings.ToLower(o.Security) {
-	case SecurityTLS, SecuritySTARTTLS:
-	case SecurityNone:
-		if err == nil && !isLoopback(host) {
-			errs = append(errs, fmt.Errorf("imap security %q is only allowed for a loopback host, not %q", o.Security, host))
+	if err == nil || o.Security != connpolicy.None {
+		if serr := o.Security.Check(host); serr != nil {
+			errs = append(errs, fmt.Errorf("imap security: %w", serr))
 		}
-	default:
-		errs = append(errs, fmt.Errorf("imap security %q: want %q, %q or %q", o.Security, SecurityTLS, SecuritySTARTTLS, SecurityNone))
 	}
 	if o.Username == "" {
 		errs = append(errs, errors.New("imap username is empty"))
@@ -77,29 +67,12 @@ func sameMailbox(a, b string) bool {
 	return a == b
 }
 
-// isLoopback reports whether host names this machine without resolving
-// anything: 127.0.0.0/8, ::1 or localhost.
-func isLoopback(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
-}
-
 // dial connects, waits for the greeting and logs in. The returned client
 // is closed by closing ctx or by the caller.
 func (p *Poller) dial(ctx context.Context, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
 	o := p.opts
 	host, _, _ := net.SplitHostPort(o.Address)
-	tlsConfig := o.TLSConfig.Clone()
-	if tlsConfig == nil {
-		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	if tlsConfig.ServerName == "" {
-		tlsConfig.ServerName = host
-	}
+	tlsConfig := connpolicy.ClientTLS(o.TLSConfig, host)
 	copts := &imapclient.Options{
 		TLSConfig:             tlsConfig,
 		UnilateralDataHandler: handler,
@@ -113,13 +86,17 @@ func (p *Poller) dial(ctx context.Context, handler *imapclient.UnilateralDataHan
 	if err != nil {
 		return nil, fmt.Errorf("dial imap %s: %w", o.Address, err)
 	}
+	if err := o.Security.CheckPeer(conn.RemoteAddr()); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("connect imap %s: %w", o.Address, err)
+	}
 	// The handshake, greeting and STARTTLS must also finish within the
 	// dial timeout; closing the connection unblocks them.
 	stop := context.AfterFunc(dctx, func() { conn.Close() })
 
 	var c *imapclient.Client
-	switch strings.ToLower(o.Security) {
-	case SecurityTLS:
+	switch o.Security {
+	case connpolicy.TLS:
 		if tlsConfig.NextProtos == nil {
 			tlsConfig.NextProtos = []string{"imap"}
 		}
@@ -127,7 +104,7 @@ func (p *Poller) dial(ctx context.Context, handler *imapclient.UnilateralDataHan
 		if err = tc.HandshakeContext(dctx); err == nil {
 			c = imapclient.New(tc, copts)
 		}
-	case SecuritySTARTTLS:
+	case connpolicy.STARTTLS:
 		c, err = imapclient.NewStartTLS(conn, copts)
 	default:
 		c = imapclient.New(conn, copts)

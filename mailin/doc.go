@@ -58,7 +58,8 @@
 //   - Without MOVE, the mailbox must allow our keywords (PERMANENTFLAGS);
 //     otherwise Poll fails rather than fetch the same mail for ever.
 //   - Passwords are never sent in plaintext to a non-loopback host
-//     (Security "none" is refused there). Message bodies and passwords are
+//     (Security "none" is refused there, and refused after dialling when
+//     the peer's address is not loopback; rule in package connpolicy). Message bodies and passwords are
 //     never logged; go-imap's debug writer is never enabled.
 //
 // mailin never opens the database: everything it knows about tickets goes

@@ -10,12 +10,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"github.com/ticketd/ticketd/connpolicy"
+	"github.com/ticketd/ticketd/mailauth"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -59,9 +60,9 @@ type Applier interface {
 // PollerOptions configures a Poller. Zero numeric fields take the
 // defaults above.
 type PollerOptions struct {
-	Address   string      // host:port
-	Security  string      // "tls" | "starttls" | "none" (loopback hosts only)
-	TLSConfig *tls.Config // nil: default with ServerName from Address
+	Address   string              // host:port
+	Security  connpolicy.Security // tls, starttls or none (loopback hosts only)
+	TLSConfig *tls.Config         // nil: defaults; ServerName from Address when unset (connpolicy.ClientTLS)
 
 	Username, Password string
 
@@ -147,8 +148,8 @@ type Poller struct {
 	// idleFailures counts IDLE waits that failed in a row; only Run's
 	// goroutine touches it.
 	idleFailures int
-	// authFailing is set while logins fail (auth.go).
-	authFailing atomic.Bool
+	// logins tracks refused logins (auth.go).
+	logins mailauth.Streak
 }
 
 type mailboxState struct {
@@ -174,7 +175,8 @@ func NewPoller(opts PollerOptions, applier Applier, logger *slog.Logger) *Poller
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Poller{opts: opts, applier: applier, log: logger}
+	return &Poller{opts: opts, applier: applier, log: logger,
+		logins: mailauth.Streak{OnFailure: opts.OnAuthFailure, OnRecovered: opts.OnAuthRecovered}}
 }
 
 // Poll runs one complete pass: connect, log in, make sure the processed

@@ -20,6 +20,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
+	"github.com/ticketd/ticketd/connpolicy"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -247,7 +248,7 @@ func (f *fakeApplier) total() int {
 func testOptions(addr string) PollerOptions {
 	return PollerOptions{
 		Address:          addr,
-		Security:         SecurityNone,
+		Security:         connpolicy.None,
 		Username:         testUser,
 		Password:         testPassword,
 		Mailbox:          "INBOX",
@@ -520,8 +521,9 @@ func TestPollWithoutMove(t *testing.T) {
 func TestValidateSecurity(t *testing.T) {
 	base := testOptions("127.0.0.1:143")
 	tests := []struct {
-		addr, security string
-		ok             bool
+		addr     string
+		security connpolicy.Security
+		ok       bool
 	}{
 		{"127.0.0.1:143", "none", true},
 		{"127.1.2.3:143", "none", true},
@@ -532,6 +534,8 @@ func TestValidateSecurity(t *testing.T) {
 		{"imap.example.com:143", "none", false},
 		{"[2001:db8::1]:143", "none", false},
 		{"localhost.example.com:143", "none", false},
+		{"imap.localhost:143", "none", false},     // RFC 6761, but resolvers may ask DNS
+		{"[::ffff:127.0.0.1]:143", "none", false}, // IPv4-mapped: refused, one spelling per address
 		{"imap.example.com:993", "tls", true},
 		{"imap.example.com:143", "starttls", true},
 		{"imap.example.com:143", "ssl", false},

@@ -3,6 +3,8 @@ package mailin
 import (
 	"math/rand/v2"
 	"time"
+
+	"github.com/ticketd/ticketd/connpolicy"
 )
 
 // maxReconnectBackoff caps the wait between attempts to reach a server
@@ -15,14 +17,10 @@ func reconnectCap(interval time.Duration) time.Duration {
 	return min(interval, maxReconnectBackoff)
 }
 
-// backoffFor is the backoff after n consecutive failures: 1s, 2s, 4s, …
-// at most limit.
+// backoffFor is the backoff after n consecutive failures, of a pass or
+// of IDLE: 1s, 2s, 4s, … at most limit.
 func backoffFor(n int, limit time.Duration) time.Duration {
-	d := time.Second
-	for i := 1; i < n && d < limit; i++ {
-		d *= 2
-	}
-	return min(d, limit)
+	return connpolicy.Backoff(n, time.Second, limit)
 }
 
 // withJitter spreads d over [d/2, d], so that many ticketd instances

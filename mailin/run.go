@@ -41,7 +41,7 @@ func (p *Poller) Run(ctx context.Context, interval time.Duration) error {
 	if err := p.opts.Validate(); err != nil {
 		return err
 	}
-	var backoff time.Duration
+	failures := 0
 	for {
 		err := p.recovered("mail pass", func() error {
 			_, err := p.Poll(ctx)
@@ -51,8 +51,8 @@ func (p *Poller) Run(ctx context.Context, interval time.Duration) error {
 			return nil
 		}
 		if err != nil {
-			backoff = nextBackoff(backoff, reconnectCap(interval))
-			delay := withJitter(backoff)
+			failures++
+			delay := withJitter(backoffFor(failures, reconnectCap(interval)))
 			level := slog.LevelWarn
 			if errors.Is(err, errNoKeywords) {
 				level = slog.LevelError
@@ -63,7 +63,7 @@ func (p *Poller) Run(ctx context.Context, interval time.Duration) error {
 			}
 			continue
 		}
-		backoff = 0
+		failures = 0
 		err = p.recovered("mail wait", func() error {
 			p.wait(ctx, interval)
 			return nil
@@ -92,15 +92,6 @@ func (p *Poller) recovered(what string, fn func() error) (err error) {
 		}
 	}()
 	return fn()
-}
-
-// nextBackoff doubles the previous delay, from one second up to max.
-func nextBackoff(prev, max time.Duration) time.Duration {
-	next := 2 * prev
-	if next < time.Second {
-		next = time.Second
-	}
-	return min(next, max)
 }
 
 // sleepUntil waits until t or until ctx is done; it reports whether ctx

@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
+	"github.com/ticketd/ticketd/connpolicy"
 	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
 )
 
@@ -52,10 +53,10 @@ func startTLSServer(t *testing.T, implicit bool) (*testServer, *x509.CertPool) {
 
 func TestPollTLS(t *testing.T) {
 	for _, tt := range []struct {
-		security string
+		security connpolicy.Security
 		implicit bool
-	}{{SecurityTLS, true}, {SecuritySTARTTLS, false}} {
-		t.Run(tt.security, func(t *testing.T) {
+	}{{connpolicy.TLS, true}, {connpolicy.STARTTLS, false}} {
+		t.Run(string(tt.security), func(t *testing.T) {
 			srv, pool := startTLSServer(t, tt.implicit)
 			srv.deliver(t, testMail(1))
 			opts := testOptions(srv.addr)

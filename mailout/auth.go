@@ -36,35 +36,14 @@ func (s *Sender) auth(ctx context.Context, c *smtp.Client) error {
 	var oe *sasl.OAuthBearerError
 	if errors.As(err, &se) || errors.As(err, &oe) {
 		// The server's reply; it never contains the password or token.
-		return &mailauth.Error{Err: fmt.Errorf("%s as %q: %w", authName(o.Auth), o.Username, err)}
+		return &mailauth.Error{Err: fmt.Errorf("%s as %q: %w", mailauth.Name(o.Auth), o.Username, err)}
 	}
 	return err
 }
 
-func authName(method string) string {
-	if method == "" {
-		return mailauth.Password
-	}
-	return method
-}
-
-// authFailed starts or continues a failure streak; the first failure of
-// a streak is reported to OnAuthFailure.
-func (s *Sender) authFailed(err error) {
-	if !mailauth.IsFailure(err) {
-		return
-	}
-	if !s.authFailing.Swap(true) && s.opts.OnAuthFailure != nil {
-		s.opts.OnAuthFailure(err)
-	}
-}
-
 // authOK ends a failure streak.
 func (s *Sender) authOK() {
-	if s.authFailing.Swap(false) {
+	if s.logins.Succeeded() {
 		s.log.Info("mailout: smtp login works again", "smtp", s.opts.Address)
-		if s.opts.OnAuthRecovered != nil {
-			s.opts.OnAuthRecovered()
-		}
 	}
 }

@@ -40,7 +40,8 @@
 // # Invariants
 //
 //   - Security "starttls" never falls back to plain text; "none" is
-//     accepted only towards a loopback host.
+//     accepted only towards a loopback host, and checked again against
+//     the peer's address once connected (package connpolicy).
 //   - Compose is deterministic for a mail (Date is the time it was queued),
 //     so a retried mail carries the same Message-ID and Date.
 //   - The envelope and the headers name the same mailboxes: an address

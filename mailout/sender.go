@@ -10,11 +10,11 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/ticketd/ticketd/connpolicy"
 	"github.com/ticketd/ticketd/mailauth"
 	"github.com/ticketd/ticketd/tickets"
 )
@@ -54,11 +54,11 @@ type Stats struct {
 // Options configure a Sender. Zero values mean the documented defaults.
 type Options struct {
 	Address string // host:port of the submission server
-	// Security is "tls" (implicit TLS), "starttls" (required, never
-	// downgraded) or "none" (plain text, allowed to a loopback host only).
-	// "" means "starttls".
-	Security  string
-	TLSConfig *tls.Config // nil: defaults, ServerName from Address
+	// Security is tls (implicit TLS), starttls (required, never
+	// downgraded) or none (plain text, allowed to a loopback host only).
+	// "" means starttls.
+	Security  connpolicy.Security
+	TLSConfig *tls.Config // nil: defaults; ServerName from Address when unset (connpolicy.ClientTLS)
 	// Username and Password are used for AUTH PLAIN when Username != "".
 	Username, Password string
 	HeloName           string           // "" → "localhost"
@@ -117,8 +117,8 @@ type Sender struct {
 	q    Queue
 	log  *slog.Logger
 	mu   sync.Mutex // one Drain at a time
-	// authFailing is set while logins fail (auth.go).
-	authFailing atomic.Bool
+	// logins tracks refused logins (auth.go).
+	logins mailauth.Streak
 }
 
 // NewSender checks opts, fills in defaults and returns a Sender draining q.
@@ -135,16 +135,11 @@ func newSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mailout: smtp address %q: %w", opts.Address, err)
 	}
-	switch opts.Security {
-	case "":
-		opts.Security = "starttls"
-	case "tls", "starttls":
-	case "none":
-		if !isLoopback(host) {
-			return nil, fmt.Errorf("mailout: security \"none\" sends the password and mail in clear text; it is allowed only to a loopback host, not %q", host)
-		}
-	default:
-		return nil, fmt.Errorf("mailout: security %q: want tls, starttls or none", opts.Security)
+	if opts.Security == "" {
+		opts.Security = connpolicy.STARTTLS
+	}
+	if err := opts.Security.Check(host); err != nil {
+		return nil, fmt.Errorf("mailout: smtp security: %w", err)
 	}
 	if !mailauth.Valid(opts.Auth) {
 		return nil, fmt.Errorf("mailout: auth %q: want password, xoauth2 or oauthbearer", opts.Auth)
@@ -152,12 +147,7 @@ func newSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 	if mailauth.IsOAuth(opts.Auth) && (opts.Token == nil || opts.Username == "") {
 		return nil, fmt.Errorf("mailout: auth %q needs a username and a token command", opts.Auth)
 	}
-	if opts.TLSConfig == nil {
-		opts.TLSConfig = &tls.Config{ServerName: host}
-	} else if opts.TLSConfig.ServerName == "" {
-		opts.TLSConfig = opts.TLSConfig.Clone()
-		opts.TLSConfig.ServerName = host
-	}
+	opts.TLSConfig = connpolicy.ClientTLS(opts.TLSConfig, host)
 	if opts.HeloName == "" {
 		opts.HeloName = "localhost"
 	}
@@ -185,15 +175,8 @@ func newSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Sender{opts: opts, q: q, log: logger}, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return &Sender{opts: opts, q: q, log: logger,
+		logins: mailauth.Streak{OnFailure: opts.OnAuthFailure, OnRecovered: opts.OnAuthRecovered}}, nil
 }
 
 // Run drains the outbox, then waits for a wake signal, the next due mail or
@@ -324,13 +307,7 @@ func (s *Sender) logConnectError(err error) {
 // backoff is the delay after the attempts+1-th consecutive failure:
 // 1m, 2m, 4m, … capped at 1h.
 func backoff(attempts int) time.Duration {
-	if attempts < 0 {
-		attempts = 0
-	}
-	if attempts >= 6 { // 2⁶ minutes > 1h
-		return maxBackoff
-	}
-	return min(minBackoff<<attempts, maxBackoff)
+	return connpolicy.Backoff(attempts+1, minBackoff, maxBackoff)
 }
 
 // permanentError marks a failure that retrying cannot fix although it did
@@ -363,13 +340,17 @@ func (s *Sender) connect(ctx context.Context) (*conn, error) {
 		nc  net.Conn
 		err error
 	)
-	if o.Security == "tls" {
+	if o.Security == connpolicy.TLS {
 		nc, err = (&tls.Dialer{NetDialer: d, Config: o.TLSConfig}).DialContext(ctx, "tcp", o.Address)
 	} else {
 		nc, err = d.DialContext(ctx, "tcp", o.Address)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("smtp dial %s: %w", o.Address, err)
+	}
+	if err := o.Security.CheckPeer(nc.RemoteAddr()); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("smtp connect %s: %w", o.Address, err)
 	}
 	// A stopping daemon (ctx done) lets the transaction in flight finish:
 	// the connection is closed only if it is still open StopGrace later
@@ -383,7 +364,7 @@ func (s *Sender) connect(ctx context.Context) (*conn, error) {
 		return nil, fmt.Errorf("smtp %s %s: %w", step, o.Address, err)
 	}
 	var c *smtp.Client
-	if o.Security == "starttls" {
+	if o.Security == connpolicy.STARTTLS {
 		// NewClientStartTLS greets, says EHLO and refuses a server that
 		// does not offer STARTTLS: no silent downgrade to plain text.
 		if c, err = smtp.NewClientStartTLS(nc, o.TLSConfig); err != nil {
@@ -401,7 +382,7 @@ func (s *Sender) connect(ctx context.Context) (*conn, error) {
 		}
 		if err := s.auth(ctx, c); err != nil {
 			_, err = fail("auth", err)
-			s.authFailed(err)
+			s.logins.Failed(err) // the first of a streak goes to OnAuthFailure
 			return nil, err
 		}
 		s.authOK()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"github.com/ticketd/ticketd/connpolicy"
 	"github.com/ticketd/ticketd/mailout/smtptest"
 	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
 	"github.com/ticketd/ticketd/tickets"
@@ -92,7 +93,9 @@ func (q *fakeQueue) DueMail(now time.Time, limit int) ([]tickets.Mail, error) {
 	var due []tickets.Mail
 	for _, m := range q.outbox {
 		if !m.NextAttempt.After(now) {
-			due = append(due, *m)
+			c := *m
+			c.Done = slices.Clone(m.Done) // as the store: a copy, decoded afresh
+			due = append(due, c)
 		}
 	}
 	sort.Slice(due, func(i, j int) bool {
@@ -625,13 +628,16 @@ func TestNewSenderChecksOptions(t *testing.T) {
 		{"localhost:25", "none", true},
 		{"127.0.0.1:25", "none", true},
 		{"[::1]:25", "none", true},
+		{"[::ffff:127.0.0.1]:25", "none", false},
+		{"127.1:25", "none", false},
+		{"mail.localhost:25", "none", false},
 		{"smtp.example.com:465", "tls", true},
 		{"smtp.example.com:587", "starttls", true},
 		{"smtp.example.com:587", "", true},
 		{"smtp.example.com:587", "ssl", false},
 		{"smtp.example.com", "tls", false},
 	} {
-		_, err := NewSender(Options{Address: tc.addr, Security: tc.security}, q, nil)
+		_, err := NewSender(Options{Address: tc.addr, Security: connpolicy.Security(tc.security)}, q, nil)
 		if (err == nil) != tc.ok {
 			t.Errorf("NewSender(%s, %q): err = %v, want ok=%v", tc.addr, tc.security, err, tc.ok)
 		}
@@ -730,7 +736,7 @@ func TestDeliversOverTLS(t *testing.T) {
 		t.Run(security, func(t *testing.T) {
 			cert := testcert.New(t)
 			f := setupSink(t, tlsSink(t, security, cert), func(o *Options) {
-				o.Security = security
+				o.Security = connpolicy.Security(security)
 				// As cmd/ticketd builds it from ca_file: RootCAs only,
 				// ServerName filled in from Address.
 				o.TLSConfig = &tls.Config{RootCAs: cert.Pool, MinVersion: tls.VersionTLS12}
@@ -761,7 +767,7 @@ func TestUntrustedCertificateRetries(t *testing.T) {
 	for _, security := range []string{"tls", "starttls"} {
 		t.Run(security, func(t *testing.T) {
 			f := setupSink(t, tlsSink(t, security, testcert.New(t)), func(o *Options) {
-				o.Security = security
+				o.Security = connpolicy.Security(security)
 				o.TLSConfig = &tls.Config{RootCAs: testcert.New(t).Pool}
 			})
 			id := f.q.add(f.start, "jose@example.com")

@@ -43,15 +43,6 @@ func (s *Store) RetryMail(id uint64, now time.Time) (Mail, error) {
 	return out, nil
 }
 
-// Wake tells the outbox worker that mail may be due now (after an admin's
-// retry), without blocking.
-func (s *Service) Wake() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
 // MarkDeliveredBatch records many deliveries in ONE transaction (one
 // fsync), each as MarkDelivered would: every recipient still pending and
 // not in Rejected got the mail. A mail no longer in the outbox is skipped

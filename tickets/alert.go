@@ -37,6 +37,6 @@ func (s *Service) AlertAuthFailure(ctx context.Context, where string, incoming b
 	if err := s.store.db.Update(func(tx *bolt.Tx) error { return s.queueMail(tx, &m) }); err != nil {
 		return fmt.Errorf("queue auth alert: %w", err)
 	}
-	s.signalQueued()
+	s.Wake()
 	return nil
 }

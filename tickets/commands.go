@@ -100,6 +100,8 @@ func (a *applier) checkAll(t *Ticket, agent string, cmds []command) []string {
 	for _, c := range cmds {
 		if p := a.check(t, agent, c); p != "" {
 			problems = append(problems, c.line+": "+p)
+		} else {
+			t = ccPreview(t, c)
 		}
 	}
 	if hasCommand(cmds, "note") && hasCommand(cmds, "kb") {

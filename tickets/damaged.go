@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -86,13 +87,18 @@ type fileCheck struct {
 // checkFile reads the meta pages of the database file at path, as bbolt
 // would choose between them, and refuses (ErrDamaged) a file that is
 // empty, has no valid meta page, or is shorter than the pages its meta
-// says are in use. It reads a few hundred bytes, whatever the file's size.
-func checkFile(path string) (fileCheck, error) {
+// says are in use. It reads a few hundred bytes, whatever the file's size,
+// under a shared lock (waiting at most timeout): a commit of another
+// process half-written is never mistaken for damage.
+func checkFile(path string, timeout time.Duration) (fileCheck, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return fileCheck{}, fmt.Errorf("open store %s: %w", path, err)
 	}
 	defer f.Close()
+	if err := lockShared(f, timeout); err != nil {
+		return fileCheck{}, fmt.Errorf("open store %s: %w", path, err)
+	}
 	info, err := f.Stat()
 	if err != nil {
 		return fileCheck{}, fmt.Errorf("open store %s: %w", path, err)

@@ -268,3 +268,25 @@ func TestOpenRefusesFileWithoutSchemaMarker(t *testing.T) {
 	}
 	wantDamaged(t, dir, "schema")
 }
+
+// TestOpenWhileLockedIsNotDamaged: while another holder writes the file,
+// the check waits for the lock and says so: a commit caught half-written
+// must never read as a damaged database.
+func TestOpenWhileLockedIsNotDamaged(t *testing.T) {
+	dir, _ := filledStore(t)
+	holder, err := Open(dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	for name, open := range map[string]func(string, time.Duration) (*Store, error){"Open": Open, "OpenReadOnly": OpenReadOnly} {
+		s, err := open(dir, 100*time.Millisecond)
+		if err == nil {
+			s.Close()
+			t.Fatalf("%s succeeded while the file is locked", name)
+		}
+		if errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "locked by another process") {
+			t.Fatalf("%s while locked: %v", name, err)
+		}
+	}
+}

@@ -71,7 +71,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		return DigestResult{}, fmt.Errorf("digest: %w", err)
 	}
 	if res.Queued {
-		s.signalQueued()
+		s.Wake()
 	}
 	return res, nil
 }

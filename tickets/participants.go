@@ -25,8 +25,9 @@ import (
 //     carrying the code adds them.
 //   - Agents add and remove people with #cc / #uncc at any time.
 //
-// A ticket copies at most Limits.Participants people, pending ones
-// included; further addresses are dropped and recorded.
+// A ticket copies at most Limits.Participants people, and asks about at
+// most that many minus those it copies; further addresses are dropped and
+// recorded.
 
 // PendingParticipant is someone waiting for the requester's confirmation.
 type PendingParticipant struct {
@@ -77,10 +78,16 @@ func (a *applier) addParticipants(t *Ticket, m *Inbound) error {
 	}
 }
 
-// room returns how many more people t may copy; when list does not fit it
-// records the ones dropped and reports the limit.
-func (a *applier) fit(t *Ticket, list []Address) ([]Address, error) {
-	room := a.s.opts.Limits.Participants - len(t.Participants) - len(t.Pending)
+// fit returns the part of list t has room for; the rest is recorded as
+// dropped and the limit reported. People waiting for confirmation take
+// room from further requests (asking), not from people added by proof or
+// by an agent: forged mail filling the waiting list must not lock the
+// ticket.
+func (a *applier) fit(t *Ticket, list []Address, asking bool) ([]Address, error) {
+	room := a.s.opts.Limits.Participants - len(t.Participants)
+	if asking {
+		room -= len(t.Pending)
+	}
 	room = max(room, 0)
 	if len(list) <= room {
 		return list, nil
@@ -94,7 +101,7 @@ func (a *applier) fit(t *Ticket, list []Address) ([]Address, error) {
 
 // admit makes list participants, within the cap.
 func (a *applier) admit(t *Ticket, list []Address, actor, why string) error {
-	list, err := a.fit(t, list)
+	list, err := a.fit(t, list, false)
 	if err != nil || len(list) == 0 {
 		return err
 	}
@@ -105,7 +112,7 @@ func (a *applier) admit(t *Ticket, list []Address, actor, why string) error {
 // askRequester makes list pending and mails the requester's own address
 // a code that adds them when it comes back.
 func (a *applier) askRequester(t *Ticket, m *Inbound, list []Address) error {
-	list, err := a.fit(t, list)
+	list, err := a.fit(t, list, true)
 	if err != nil || len(list) == 0 {
 		return err
 	}
@@ -195,9 +202,8 @@ func (a *applier) checkCc(t *Ticket, c command) string {
 		}
 	case addr.Email == a.s.opts.Desk.Email || addr.Email == t.Requester.Email || a.isDeskMember(addr.Email):
 		return "the requester, the desk, agents and vendors are not copied"
-	case !t.isParticipant(addr.Email) && t.pendingIndex(addr.Email) < 0 &&
-		len(t.Participants)+len(t.Pending) >= a.s.opts.Limits.Participants:
-		return fmt.Sprintf("the ticket copies (or asks about) %d people already, the most it may", len(t.Participants)+len(t.Pending))
+	case !t.isParticipant(addr.Email) && len(t.Participants) >= a.s.opts.Limits.Participants:
+		return fmt.Sprintf("the ticket copies %d people already, the most it may", len(t.Participants))
 	}
 	return ""
 }
@@ -217,7 +223,29 @@ func (a *applier) ccByAgent(t *Ticket, agent, arg string) error {
 // unccByAgent stops copying addr on t (#uncc), however they were added.
 func (a *applier) unccByAgent(t *Ticket, agent, arg string) error {
 	addr, _ := ccAddress(arg)
-	t.Participants = slices.DeleteFunc(t.Participants, func(p Address) bool { return p.Email == addr.Email })
-	t.Pending = slices.DeleteFunc(t.Pending, func(p PendingParticipant) bool { return p.Address.Email == addr.Email })
+	t.uncc(addr.Email)
 	return a.participantEvent(t, agent, "removed by an agent", []string{addr.Email})
+}
+
+// uncc removes email from t's participants and pending people.
+func (t *Ticket) uncc(email string) {
+	t.Participants = slices.DeleteFunc(t.Participants, func(p Address) bool { return p.Email == email })
+	t.Pending = slices.DeleteFunc(t.Pending, func(p PendingParticipant) bool { return p.Address.Email == email })
+}
+
+// ccPreview returns t's people as a checked #cc or #uncc leaves them, so
+// the commands after it in the same mail are checked against that
+// ("#uncc a" then "#cc b" on a full ticket). t is not changed.
+func ccPreview(t *Ticket, c command) *Ticket {
+	addr, ok := ccAddress(c.arg)
+	if !ok || (c.name != "cc" && c.name != "uncc") {
+		return t
+	}
+	next := *t
+	next.Participants, next.Pending = slices.Clone(t.Participants), slices.Clone(t.Pending)
+	next.uncc(addr.Email)
+	if c.name == "cc" {
+		next.Participants = append(next.Participants, addr)
+	}
+	return &next
 }

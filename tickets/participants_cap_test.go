@@ -52,8 +52,7 @@ func TestParticipantsCap(t *testing.T) {
 	if mails := cc("c1", "#cc otro@client.com\nHola."); len(mails) != 1 || mails[0].Kind != "command_error" {
 		t.Fatalf("#cc on a full ticket: %+v", kinds(mails))
 	}
-	cc("c2", "#uncc p0@evil.test")
-	if mails := cc("c3", "#cc otro@client.com\nHola."); len(mails) != 1 || !slices.Contains(mails[0].Recipients(), "otro@client.com") {
+	if mails := cc("c2", "#uncc p0@evil.test\n#cc otro@client.com\nHola."); len(mails) != 1 || !slices.Contains(mails[0].Recipients(), "otro@client.com") {
 		t.Fatalf("#uncc then #cc: %+v", kinds(mails))
 	}
 }
@@ -71,5 +70,12 @@ func TestParticipantsCapPending(t *testing.T) {
 	}
 	if n := strings.Count(asks[0].Text, "@evil.test"); n != DefaultLimits.Participants {
 		t.Fatalf("the confirmation lists %d addresses", n)
+	}
+	// A full waiting list (forged mail can fill it) does not stop an
+	// agent's #cc.
+	a := msg("c1", "ana@example.com", "Re: [Soporte #1] Clave", "#cc jefa@client.com\nHola.")
+	f.apply(a)
+	if mails := f.drain(); len(mails) != 1 || !slices.Equal(mails[0].Recipients(), []string{"pedro@client.com", "jefa@client.com"}) {
+		t.Fatalf("#cc with a full waiting list: %v", kinds(mails))
 	}
 }

@@ -180,13 +180,14 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
 	if queued > 0 {
-		s.signalQueued()
+		s.Wake()
 	}
 	return results, nil
 }
 
-// signalQueued wakes the outbox worker without blocking.
-func (s *Service) signalQueued() {
+// Wake tells the outbox worker that mail may be due now (just queued, or
+// after an admin's retry), without blocking.
+func (s *Service) Wake() {
 	select {
 	case s.wake <- struct{}{}:
 	default:

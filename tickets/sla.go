@@ -102,7 +102,7 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 		return CheckReport{}, fmt.Errorf("sla check: %w", err)
 	}
 	if queued > 0 {
-		s.signalQueued()
+		s.Wake()
 	}
 	return rep, nil
 }

@@ -60,7 +60,7 @@ type Store struct {
 // timeout for a writer's lock. A damaged file is refused with ErrDamaged.
 func OpenReadOnly(dir string, timeout time.Duration) (*Store, error) {
 	path := filepath.Join(dir, "ticketd.db")
-	fc, err := checkFile(path)
+	fc, err := checkFile(path, timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func Open(dir string, timeout time.Duration) (*Store, error) {
 			return nil, err
 		}
 	}
-	fc, err := checkFile(path)
+	fc, err := checkFile(path, timeout)
 	if err != nil {
 		return nil, err
 	}

@@ -90,6 +90,13 @@ func (a *applier) isRequesterDomain(domain string) bool {
 // index of an older store: their mail was not checked, so this errs on the
 // side of asking agents for more proof.
 func (s *Service) backfillRequesterDomains() error {
+	there := false
+	if err := s.store.db.View(func(tx *bolt.Tx) error {
+		there = tx.Bucket(bucketRequesterDomains) != nil
+		return nil
+	}); err != nil || there {
+		return err // no write (a commit, an fsync) at every start
+	}
 	return s.store.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketRequesterDomains) != nil {
 			return nil

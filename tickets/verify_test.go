@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -141,4 +143,31 @@ func TestForgedVendor(t *testing.T) {
 	if tk := f.ticket(1); tk.VendorRef != "77" {
 		t.Fatalf("verified vendor mail: vendor reference %q, want 77", tk.VendorRef)
 	}
+}
+
+// TestRequesterDomainsBackfill: an older store (no requester_domains) gets
+// the domains of its requesters at start, its own agents' excepted.
+func TestRequesterDomainsBackfill(t *testing.T) {
+	f := sharedDomainFixture(t, nil)
+	f.apply(msg("old1", "empleado@example.com", "VPN", "No conecta.")) // unverified: not learned
+	f.apply(msg("old2", "agent1@example.com", "Prueba", "Un agente como solicitante."))
+	f.drain()
+	if err := f.store.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketRequesterDomains) }); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := NewService(f.store, f.svc.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc = svc
+	f.apply(domainPass(msg("a1", "agent1@example.com", "Re: [Soporte #1] VPN", "Reinicie.")))
+	if m := mailsTo(f.drain(), "reply", "empleado@example.com"); len(m) != 0 {
+		t.Fatal("after the backfill a domain pass still verified an agent of a requesters' domain")
+	}
+	f.store.db.View(func(tx *bolt.Tx) error {
+		if n := tx.Bucket(bucketRequesterDomains).Stats().KeyN; n != 1 {
+			t.Errorf("%d requester domains, want example.com only", n)
+		}
+		return nil
+	})
 }

@@ -66,7 +66,9 @@ type mailRow struct {
 func toMailRows(ms []tickets.Mail, failed bool) []mailRow {
 	rows := make([]mailRow, 0, len(ms))
 	for _, m := range ms {
-		r := mailRow{ID: m.ID, Ticket: m.Ticket, Kind: string(m.Kind), To: m.Recipients(), Subject: m.Subject,
+		// Pending: the recipients a mail still has to reach (a split mail
+		// or a 452 leaves the others delivered).
+		r := mailRow{ID: m.ID, Ticket: m.Ticket, Kind: string(m.Kind), To: m.Pending(), Subject: m.Subject,
 			Queued: m.Queued, Attempts: m.Attempts, LastError: m.LastError}
 		if !failed {
 			r.NextAttempt = m.NextAttempt
@@ -247,6 +249,13 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		fmt.Fprintf(w, "participants %s\n", strings.Join(ps, ", "))
 	}
+	if len(t.Pending) > 0 {
+		var ps []string
+		for _, p := range t.Pending {
+			ps = append(ps, p.Address.String())
+		}
+		fmt.Fprintf(w, "waiting for the requester's confirmation %s\n", strings.Join(ps, ", "))
+	}
 	fmt.Fprintf(w, "created %s, first response %s\n", when(t.Created), when(t.FirstResponse))
 	vendor := ""
 	if t.VendorRef != "" {
@@ -333,7 +342,7 @@ func cmdOutbox(cfg *Config, src adminSource, fl adminFlags, w io.Writer) error {
 		if fl.json {
 			return printJSON(w, toMailRows([]tickets.Mail{m}, false)[0])
 		}
-		fmt.Fprintf(w, "mail %d (ticket #%d, %s to %s) is due now\n", m.ID, m.Ticket, m.Kind, strings.Join(m.Recipients(), ", "))
+		fmt.Fprintf(w, "mail %d (ticket #%d, %s to %s) is due now\n", m.ID, m.Ticket, m.Kind, strings.Join(m.Pending(), ", "))
 		return nil
 	}
 	v, err := src.Outbox()

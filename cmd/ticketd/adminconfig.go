@@ -5,6 +5,8 @@ import (
 	"net"
 	"path/filepath"
 	"time"
+
+	"github.com/ticketd/ticketd/connpolicy"
 )
 
 // adminFileKeys are the keys of this file's concern in the TOML file.
@@ -53,7 +55,7 @@ func loadAdminConfig(fc *fileConfig, cfg *Config, bad badFunc) {
 		switch {
 		case err != nil:
 			bad("admin.listen", "%q is not host:port", a.Listen)
-		case !k.AllowRemote && !isLoopback(host):
+		case !k.AllowRemote && !connpolicy.IsLoopback(host):
 			bad("admin.listen", "%q is not a loopback address; set admin.allow_remote = true to expose metrics beyond this host", a.Listen)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/robfig/cron/v3"
 
+	"github.com/ticketd/ticketd/connpolicy"
 	"github.com/ticketd/ticketd/mailauth"
 	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailout"
@@ -218,13 +219,12 @@ func LoadConfig(path string) (*Config, error) {
 	im := fc.IMAP
 	cfg.IMAP = mailin.PollerOptions{
 		Address:          im.Address,
-		Security:         or(im.Security, "tls"),
+		Security:         checkServer(bad, "imap", im.serverKeys, connpolicy.TLS, true),
 		Username:         or(im.Username, cfg.Desk.Email),
 		Mailbox:          or(im.Mailbox, "INBOX"),
 		ProcessedMailbox: or(im.ProcessedMailbox, "Procesados"),
 		FailedMailbox:    or(im.FailedMailbox, "Fallidos"),
 	}
-	checkServer(bad, "imap", im.serverKeys, cfg.IMAP.Security, true)
 	cfg.IMAP.Password = readSecret(bad, "imap", im.serverKeys)
 	cfg.IMAP.TLSConfig = tlsConfig(bad, "imap", im.serverKeys)
 	if cfg.IMAP.ProcessedMailbox == cfg.IMAP.Mailbox || cfg.IMAP.FailedMailbox == cfg.IMAP.Mailbox {
@@ -236,8 +236,7 @@ func LoadConfig(path string) (*Config, error) {
 	}
 
 	sm := fc.SMTP
-	cfg.SMTP = mailout.Options{Address: sm.Address, Security: or(sm.Security, "starttls"), Username: sm.Username}
-	checkServer(bad, "smtp", sm, cfg.SMTP.Security, false)
+	cfg.SMTP = mailout.Options{Address: sm.Address, Security: checkServer(bad, "smtp", sm, connpolicy.STARTTLS, false), Username: sm.Username}
 	cfg.SMTP.TLSConfig = tlsConfig(bad, "smtp", sm)
 	if sm.Username != "" && !mailauth.IsOAuth(sm.Auth) {
 		cfg.SMTP.Password = readSecret(bad, "smtp", sm)
@@ -378,26 +377,30 @@ func (e *ConfigError) Error() string {
 
 type badFunc func(key, format string, args ...any)
 
-// checkServer validates an [imap] or [smtp] section's address and security.
-func checkServer(bad badFunc, section string, k serverKeys, security string, needLogin bool) {
+// checkServer validates an [imap] or [smtp] section's address and
+// security, and returns the security (def when unset).
+func checkServer(bad badFunc, section string, k serverKeys, def connpolicy.Security, needLogin bool) connpolicy.Security {
 	host, port, err := net.SplitHostPort(k.Address)
 	if k.Address == "" {
 		bad(section+".address", "is required (host:port)")
 	} else if err != nil || host == "" || port == "" {
 		bad(section+".address", "%q is not host:port", k.Address)
 	}
-	switch security {
-	case "tls", "starttls":
-	case "none":
-		if host != "" && !isLoopback(host) {
-			bad(section+".security", `"none" sends passwords in the clear: only allowed to a loopback host, not %q`, host)
+	security := def
+	if k.Security != "" {
+		if security, err = connpolicy.ParseSecurity(k.Security); err != nil {
+			bad(section+".security", "%v", err)
 		}
-	default:
-		bad(section+".security", "%q is not one of tls, starttls, none", security)
+	}
+	if security != "" && host != "" {
+		if err := security.Check(host); err != nil {
+			bad(section+".security", "%v", err)
+		}
 	}
 	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" && !mailauth.IsOAuth(k.Auth) {
 		bad(section+".password_file", "is required (or password_env)")
 	}
+	return security
 }
 
 // readSecret returns the password from password_file or password_env.
@@ -507,14 +510,6 @@ func parseDuration(bad badFunc, key, s string) time.Duration {
 		bad(key, "%q must be positive", s)
 	}
 	return d
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func validEmail(s string) bool {

@@ -308,6 +308,9 @@ Ya la reiniciamos.
 		}
 		id = out[0].ID
 	})
+	if out := e.ticketd("outbox"); !strings.Contains(out, "ocupado@cliente.test") || strings.Contains(out, "tercero@cliente.test") {
+		t.Errorf("ticketd outbox does not show the one recipient left:\n%s", out)
+	}
 	e.smtp.FailRcpt("ocupado@cliente.test", 0)
 	e.ticketd("outbox", "--retry", fmt.Sprint(id))
 	e.ticketd("once")

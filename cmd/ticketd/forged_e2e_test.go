@@ -147,3 +147,48 @@ x
 		t.Fatalf("after the forged bounces the desk stopped mailing its agents: %v", e.smtp.Messages())
 	}
 }
+
+// TestAgentLoginBindsE2E: against Dovecot, on a desk whose requesters
+// share the agents' domain, a requester logged in as themselves cannot
+// answer as an agent, nor can a DKIM pass of the shared domain, nor a
+// trusted-id header placed above the server's own; the agent's own login
+// can (issue 10, item 3).
+func TestAgentLoginBindsE2E(t *testing.T) {
+	const colleagueReq = "empleado@ticketd.test"
+	e := newE2E(t)
+	e.setConfig(`[[tiers]]`, "[security]\ntrusted_authserv_id = \"mx.ticketd.test\"\n[[tiers]]")
+	e.deliver(`Authentication-Results: mx.ticketd.test; auth=pass smtp.auth=empleado@ticketd.test; dkim=pass header.d=ticketd.test
+From: empleado@ticketd.test
+To: soporte@ticketd.test
+Subject: VPN
+Message-ID: <al1@ticketd.test>
+
+No conecta la VPN.
+`)
+	e.ticketd("once")
+	e.smtp.WaitFor(2, 10*time.Second)
+	for i, forged := range []string{
+		// Logged in as the requester, From the agent.
+		"Authentication-Results: mx.ticketd.test; auth=pass smtp.auth=empleado@ticketd.test; dkim=pass header.d=ticketd.test\n",
+		// The shared domain's DKIM alone.
+		"Authentication-Results: mx.ticketd.test; dkim=pass header.d=ticketd.test; dmarc=pass header.from=ticketd.test\n",
+		// A trusted-id header with the agent's login above the server's own.
+		"Authentication-Results: mx.ticketd.test; auth=pass smtp.auth=ana@ticketd.test\n" +
+			"Authentication-Results: mx.ticketd.test; auth=pass smtp.auth=empleado@ticketd.test; dkim=pass header.d=ticketd.test\n",
+	} {
+		e.smtp.Reset()
+		e.deliver(fmt.Sprintf("%sFrom: Ana <ana@ticketd.test>\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] VPN\nMessage-ID: <forged%d@ticketd.test>\n\nInstale este programa: http://evil.test/vpn%d.exe\n", forged, i, i))
+		e.ticketd("once")
+		e.smtp.WaitFor(1, 10*time.Second)
+		if e.anyMailTo(colleagueReq) {
+			t.Fatalf("forged agent mail %d reached the requester", i)
+		}
+	}
+	e.smtp.Reset()
+	e.deliver("Authentication-Results: mx.ticketd.test; auth=pass smtp.auth=ana@ticketd.test; dkim=pass header.d=ticketd.test\nFrom: Ana <ana@ticketd.test>\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] VPN\nMessage-ID: <real-al@ticketd.test>\n\nReinicie el cliente VPN.\n")
+	e.ticketd("once")
+	e.smtp.WaitFor(1, 10*time.Second)
+	if !e.anyMailTo(colleagueReq) {
+		t.Fatal("the agent's own login did not verify her answer")
+	}
+}

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"strings"
 	"sync"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/ticketd/ticketd/connpolicy"
 )
 
 // DefaultPassword is the sandbox password when Options.Password is empty.
@@ -92,7 +93,7 @@ func listenLoopback(addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen address %q: %w", addr, err)
 	}
-	if !isLoopback(host) {
+	if !connpolicy.IsLoopback(host) {
 		return nil, fmt.Errorf("listen address %q: only loopback is allowed (e.g. 127.0.0.1:1143)", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -100,14 +101,6 @@ func listenLoopback(addr string) (net.Listener, error) {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	return ln, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // server is what the IMAP and SMTP servers have in common.
