@@ -64,10 +64,7 @@ func (a *applier) rate(t *Ticket, m *Inbound, rating int, comment string) error 
 
 // rateLinks are the mailto: links of the satisfaction question, 5 first.
 func (a *applier) rateLinks(t *Ticket) []string {
-	word := "Valoración"
-	if a.s.opts.Language == "en" {
-		word = "Rating"
-	}
+	word := a.s.opts.Templates.Word(a.s.opts.Language, "rating_subject")
 	links := make([]string, 5)
 	for n := 5; n >= 1; n-- {
 		q := url.Values{}

@@ -46,7 +46,7 @@ func (r reason) String() string {
 }
 
 // words renders the reason in lang for people.
-func (r reason) words(set *templates.Set, lang string) string {
+func (r reason) words(set *templates.Set, lang templates.Language) string {
 	if r.phrase == "" {
 		return ""
 	}
@@ -56,7 +56,7 @@ func (r reason) words(set *templates.Set, lang string) string {
 
 // phrase renders a phrase; New checked every phrase name renders, so an
 // error is a misspelt name in this package: show the name, not nothing.
-func phrase(set *templates.Set, lang, name string, p templates.Phrase) string {
+func phrase(set *templates.Set, lang templates.Language, name string, p templates.Phrase) string {
 	s, err := set.Phrase(lang, name, p)
 	if err != nil {
 		return name

@@ -16,9 +16,9 @@ import (
 
 // Options configures a Service.
 type Options struct {
-	Desk      Address // the support address and the desk's display name
-	Tag       string  // subject token tag: [Tag #N]
-	Language  string  // language of the mails ticketd writes: "es" or "en"
+	Desk      Address            // the support address and the desk's display name
+	Tag       string             // subject token tag: [Tag #N]
+	Language  templates.Language // language of the mails ticketd writes (templates.Languages)
 	Policy    *tiers.Policy
 	Templates *templates.Set
 	// RequireVerifiedAgents makes mail from an agent address count as the
@@ -379,10 +379,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	}
 	subject := a.capSubject(subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject))
 	if subject == "" {
-		subject = "(sin asunto)"
-		if a.s.opts.Language == "en" {
-			subject = "(no subject)"
-		}
+		subject = a.s.opts.Templates.Word(a.s.opts.Language, "no_subject")
 	}
 	t := Ticket{
 		ID:                  id,
@@ -580,7 +577,7 @@ func (a *applier) publicMessage(t *Ticket, by string) {
 // to relay.
 func (a *applier) relayable(text string) (string, bool) {
 	text = strings.TrimSpace(text)
-	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
+	if text == "" || strings.Contains(text, a.s.opts.Templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
 	text = a.blankAgents(cutSignOff(text))

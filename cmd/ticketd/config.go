@@ -19,6 +19,7 @@ import (
 	"github.com/ticketd/ticketd/mailauth"
 	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailout"
+	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tickets"
 	"github.com/ticketd/ticketd/tiers"
 )
@@ -126,7 +127,7 @@ type serverKeys struct {
 type Config struct {
 	Path         string
 	DataDir      string
-	Language     string
+	Language     templates.Language
 	Location     *time.Location
 	TemplatesDir string
 	LogLevel     string
@@ -190,9 +191,9 @@ func LoadConfig(path string) (*Config, error) {
 	default:
 		bad("log_level", "%q is not one of debug, info, warn, error", cfg.LogLevel)
 	}
-	cfg.Language = or(fc.Language, "es")
-	if cfg.Language != "es" && cfg.Language != "en" {
-		bad("language", "%q is not one of es, en", cfg.Language)
+	cfg.Language = templates.Language(or(fc.Language, "es"))
+	if !cfg.Language.Known() {
+		bad("language", "%q is not one of %v", cfg.Language, templates.Languages())
 	}
 	cfg.Location = time.Local
 	if fc.Timezone != "" {
@@ -206,10 +207,7 @@ func LoadConfig(path string) (*Config, error) {
 		bad("support.address", "%q is not an email address", fc.Support.Address)
 	}
 	if cfg.Desk.Name == "" {
-		cfg.Desk.Name = "Mesa de ayuda"
-		if cfg.Language == "en" {
-			cfg.Desk.Name = "Help desk"
-		}
+		cfg.Desk.Name = templates.DeskName(cfg.Language)
 	}
 	cfg.Tag = or(fc.Support.Tag, "Soporte")
 	if strings.ContainsAny(cfg.Tag, "[]#\r\n") {
