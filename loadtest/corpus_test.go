@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ticketd/ticketd/mailin"
+	"github.com/ticketd/ticketd/mailin/mailparse"
 )
 
 // TestCorpusParses: every generated message parses, in Spanish, threaded
@@ -16,7 +16,7 @@ func TestCorpusParses(t *testing.T) {
 	}
 	threaded := 0
 	for i, raw := range raws {
-		in, err := mailin.Parse(raw)
+		in, err := mailparse.Parse(raw)
 		if err != nil {
 			t.Fatalf("message %d: %v\n%s", i, err, raw)
 		}

@@ -31,10 +31,10 @@ import (
 	"github.com/emersion/go-smtp"
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/ticketd/ticketd/mailin"
-	"github.com/ticketd/ticketd/mailin/dovecottest"
+	"github.com/ticketd/ticketd/internal/testkit/dovecottest"
+	"github.com/ticketd/ticketd/internal/testkit/smtptest"
+	"github.com/ticketd/ticketd/mailin/mailparse"
 	"github.com/ticketd/ticketd/mailout"
-	"github.com/ticketd/ticketd/mailout/smtptest"
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tickets"
 	"github.com/ticketd/ticketd/tiers"
@@ -281,7 +281,7 @@ func limitParse(t *testing.T, raws [][]byte) float64 {
 	t.Helper()
 	start := time.Now()
 	for _, raw := range raws {
-		if _, err := mailin.Parse(raw); err != nil {
+		if _, err := mailparse.Parse(raw); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -458,7 +458,7 @@ func fillDatabase(t *testing.T, dataDir string, n int) {
 	raws, _ := Corpus(200, 2)
 	var protos []tickets.Inbound
 	for _, raw := range raws {
-		in, err := mailin.Parse(raw)
+		in, err := mailparse.Parse(raw)
 		if err != nil {
 			t.Fatal(err)
 		}

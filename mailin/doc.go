@@ -1,31 +1,11 @@
 // Package mailin turns mail waiting in an IMAP mailbox into
 // [tickets.Inbound] values and hands them to the ticket workflow.
 //
-// It owns two things:
+// It owns the IMAP side; reading one raw message is package
+// [github.com/ticketd/ticketd/mailin/mailparse] (the split go-imap makes
+// between imap and imapclient), which mailin calls with the desk's address,
+// trusted authserv-id and attachment store from [PollerOptions]:
 //
-//   - Parsing ([Parse]): one raw RFC 5322 message, in any charset and any
-//     MIME shape, becomes a plain [tickets.Inbound]. Parsing is lenient
-//     (unknown charsets, junk in address or Message-ID headers, broken
-//     multipart bodies keep what can be read) and never panics (a panic in
-//     a library is recovered and reported as ErrMalformed); a message
-//     whose header cannot be read or that has no usable From is an error.
-//     It gives both the whole readable body (FullText) and the new text
-//     without quoted history (Text, possibly empty), each capped at
-//     [MaxTextBytes]; reading is bounded however many parts a message has.
-//     [ParseWithOptions] also sets SenderVerified from the
-//     Authentication-Results headers (RFC 8601) of the one authserv-id the
-//     admin trusts: the receiving server must strip such headers arriving
-//     from outside (RFC 8601 §5), or a sender could forge them.
-//   - Classification ([tickets.Kind], classify.go, bounce.go): own mail
-//     (the desk's address or Message-ID), bounces (RFC 3464
-//     delivery-status reports, and the non-standard ones of common MTAs,
-//     with the original Message-ID and the failed recipients), automatic
-//     mail (RFC 3834 and the usual vacation, list and daemon markers),
-//     else normal. [Inspect] reports all of it for `ticketd inspect`.
-//   - Attachments (parts.go): listed with their decoded names (RFC
-//     2231/2047), types and sizes; with an [AttachmentStore] their content
-//     is streamed into it (never held in memory) or dropped over the
-//     size limit, the reason recorded.
 //   - Login (auth.go): LOGIN with a password or AUTHENTICATE XOAUTH2 /
 //     OAUTHBEARER with a token from a command (package mailauth). A
 //     refused login is a *mailauth.Error; OnAuthFailure hears of the first

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ticketd/ticketd/connpolicy"
 	"github.com/ticketd/ticketd/mailauth"
+	"github.com/ticketd/ticketd/mailin/mailparse"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -87,16 +88,16 @@ type PollerOptions struct {
 	// 0 means DefaultDialTimeout.
 	DialTimeout time.Duration
 
-	// TrustedAuthservID is passed to ParseWithOptions: the authserv-id
+	// TrustedAuthservID is passed to mailparse.ParseWithOptions: the authserv-id
 	// of the Authentication-Results fields written by the organisation's
 	// MX. Empty: no message is SenderVerified.
 	TrustedAuthservID string
-	// DeskAddress is passed to ParseWithOptions: the support address,
+	// DeskAddress is passed to mailparse.ParseWithOptions: the support address,
 	// whose own mail is classified KindOwn.
 	DeskAddress string
-	// Attachments and MaxAttachmentSize are passed to ParseWithOptions:
+	// Attachments and MaxAttachmentSize are passed to mailparse.ParseWithOptions:
 	// where attachment content is kept, and the largest one kept.
-	Attachments       AttachmentStore
+	Attachments       mailparse.AttachmentStore
 	MaxAttachmentSize int64
 
 	// Auth is how to log in: "" or "password" (LOGIN with Password),
@@ -374,7 +375,7 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 			}
 			if ferr == nil {
 				var in tickets.Inbound
-				if in, ferr = ParseWithOptions(raw, ParseOptions{TrustedAuthservID: p.opts.TrustedAuthservID, DeskAddress: p.opts.DeskAddress,
+				if in, ferr = mailparse.ParseWithOptions(raw, mailparse.Options{TrustedAuthservID: p.opts.TrustedAuthservID, DeskAddress: p.opts.DeskAddress,
 					Attachments: p.opts.Attachments, MaxAttachmentSize: p.opts.MaxAttachmentSize}); ferr == nil {
 					okUIDs = append(okUIDs, uid)
 					msgs = append(msgs, in)

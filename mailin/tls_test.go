@@ -12,7 +12,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"github.com/ticketd/ticketd/connpolicy"
-	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
+	"github.com/ticketd/ticketd/internal/testkit/testcert"
 )
 
 // startTLSServer starts imapmemserver with implicit TLS or STARTTLS and

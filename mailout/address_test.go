@@ -11,7 +11,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
-	"github.com/ticketd/ticketd/mailout/smtptest"
+	"github.com/ticketd/ticketd/internal/testkit/smtptest"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -206,5 +206,25 @@ func TestSenderRefusesForgedOnlyRecipient(t *testing.T) {
 	}
 	if n := len(f.sink.Messages()); n != 0 {
 		t.Errorf("%d messages sent", n)
+	}
+}
+
+// TestNonASCIIRecipientWithoutSMTPUTF8: a server without SMTPUTF8 cannot
+// take a UTF-8 mailbox; only that recipient is refused (and named), the
+// others get the mail; a mail to it alone fails saying why.
+func TestNonASCIIRecipientWithoutSMTPUTF8(t *testing.T) {
+	f := setup(t, nil) // smtptest does not offer SMTPUTF8
+	mixed := f.q.add(f.start.Add(-time.Second), "josé@ejemplo.test", "jose@example.com")
+	alone := f.q.add(f.start, "josé@ejemplo.test")
+	st := f.drain(t)
+	wantStats(t, st, "sent=1 retried=0 failed=1 rejected=1")
+	if r := st.Rejected[0]; r.Mail != mixed || r.Rcpt != "josé@ejemplo.test" || !strings.Contains(r.Reason, "SMTPUTF8") {
+		t.Errorf("rejection %+v", r)
+	}
+	if msgs := f.sink.Messages(); len(msgs) != 1 || !slices.Equal(msgs[0].To, []string{"jose@example.com"}) {
+		t.Errorf("sent %+v", msgs)
+	}
+	if reason, _ := f.q.failure(alone); !strings.Contains(reason, "SMTPUTF8") || !strings.Contains(reason, "josé@ejemplo.test") {
+		t.Errorf("failure reason %q", reason)
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticketd/ticketd/internal/testkit/smtptest"
 	"github.com/ticketd/ticketd/mailauth"
-	"github.com/ticketd/ticketd/mailout/smtptest"
 )
 
 // TestOAuthSubmission sends through a server that takes XOAUTH2 and

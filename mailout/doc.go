@@ -57,5 +57,5 @@
 // mailauth); a refused login is retried like any connection problem, and
 // the first of each failure streak is reported to Options.OnAuthFailure.
 //
-// Package smtptest provides the capturing SMTP server the tests use.
+// The tests capture what is sent with internal/testkit/smtptest.
 package mailout

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticketd/ticketd/mailout/smtptest"
+	"github.com/ticketd/ticketd/internal/testkit/smtptest"
 	"github.com/ticketd/ticketd/tickets"
 )
 

@@ -18,8 +18,8 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"github.com/ticketd/ticketd/connpolicy"
-	"github.com/ticketd/ticketd/mailout/smtptest"
-	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
+	"github.com/ticketd/ticketd/internal/testkit/smtptest"
+	"github.com/ticketd/ticketd/internal/testkit/testcert"
 	"github.com/ticketd/ticketd/tickets"
 )
 

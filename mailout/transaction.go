@@ -265,7 +265,11 @@ func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *ticke
 	for _, r := range rcpts {
 		if !isASCII(r.path) {
 			if !utf8 {
-				res.rejected = append(res.rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: r.addr, Reason: "non-ASCII address and the server lacks SMTPUTF8"})
+				err := fmt.Errorf("rcpt to <%s>: non-ASCII address and the server lacks SMTPUTF8", r.path)
+				res.rejected = append(res.rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: r.addr, Reason: err.Error()})
+				if res.firstErr == nil {
+					res.firstErr = err
+				}
 				continue
 			}
 			opts.UTF8 = true

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
+	"github.com/ticketd/ticketd/internal/testkit/testcert"
 )
 
 // TestRelativePathsFollowTheConfigFile loads a config whose path keys are

@@ -16,7 +16,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
-	"github.com/ticketd/ticketd/mailout/smtptest"
+	"github.com/ticketd/ticketd/internal/testkit/smtptest"
 	"github.com/ticketd/ticketd/tickets"
 )
 

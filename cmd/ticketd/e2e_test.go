@@ -18,8 +18,8 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
-	"github.com/ticketd/ticketd/mailin/dovecottest"
-	"github.com/ticketd/ticketd/mailout/smtptest"
+	"github.com/ticketd/ticketd/internal/testkit/dovecottest"
+	"github.com/ticketd/ticketd/internal/testkit/smtptest"
 	"github.com/ticketd/ticketd/tickets"
 )
 

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/ticketd/ticketd/mailin"
+	"github.com/ticketd/ticketd/mailin/mailparse"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -25,12 +26,12 @@ func inspectMail(cfg *Config, file string, stdin io.Reader, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("inspect: %w", err)
 	}
-	var opts mailin.InspectOptions
+	var opts mailparse.InspectOptions
 	if cfg != nil {
 		opts.Tag = cfg.Tag
-		opts.Parse = mailin.ParseOptions{DeskAddress: cfg.Desk.Email, TrustedAuthservID: cfg.IMAP.TrustedAuthservID}
+		opts.Parse = mailparse.Options{DeskAddress: cfg.Desk.Email, TrustedAuthservID: cfg.IMAP.TrustedAuthservID}
 	}
-	r, err := mailin.Inspect(raw, opts)
+	r, err := mailparse.Inspect(raw, opts)
 	if err != nil {
 		return fmt.Errorf("inspect %s: %w", file, err)
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // corpusDir holds real-looking mails from many clients and MTAs.
-const corpusDir = "../../mailin/testdata/corpus"
+const corpusDir = "../../mailin/mailparse/testdata/corpus"
 
 // inspected is the JSON `ticketd inspect` prints, decoded.
 type inspected struct {

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticketd/ticketd/mailin/dovecottest"
-	"github.com/ticketd/ticketd/mailout/smtptest"
-	"github.com/ticketd/ticketd/mailout/smtptest/testcert"
+	"github.com/ticketd/ticketd/internal/testkit/dovecottest"
+	"github.com/ticketd/ticketd/internal/testkit/smtptest"
+	"github.com/ticketd/ticketd/internal/testkit/testcert"
 	"github.com/ticketd/ticketd/tickets"
 )
 

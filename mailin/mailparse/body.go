@@ -1,0 +1,257 @@
+package mailparse
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/charset"
+)
+
+// Limits of the MIME walk, so that a crafted message cannot make Parse
+// loop or allocate without bound. The read budgets are shared by all the
+// parts of one message: however many parts it has, Parse reads at most
+// maxPlainRead bytes of text/plain and maxHTMLRead bytes of text/html.
+const (
+	maxParts = 500 // entities visited per message
+	maxDepth = 32  // multipart nesting
+
+	// MaxTextBytes caps tickets.Inbound.Text and FullText. A longer text
+	// is cut at a line (or at least a rune) boundary and ends in
+	// truncatedMark, so that a reader sees it was cut; the raw message
+	// stays in the IMAP mailbox.
+	MaxTextBytes = 256 << 10
+	// Decoded bytes read in all: more than MaxTextBytes because
+	// normalisation drops \r and control characters and HTML shrinks a
+	// lot when rendered as text.
+	maxPlainRead = 4 * MaxTextBytes
+	maxHTMLRead  = 16 * MaxTextBytes
+)
+
+// truncatedMark ends a text that was cut.
+const truncatedMark = "\n[…]"
+
+// textParts collects the readable parts of a message, in order.
+type textParts struct {
+	plain []string
+	html  []string
+	seen  int
+	// What is left of the read budgets, and whether either ran out
+	// before a part was read to its end.
+	plainLeft, htmlLeft int64
+	plainCut, htmlCut   bool
+}
+
+// bodyText returns the readable body of e: every inline text/plain part
+// anywhere in the MIME tree (joined by a blank line) when there is one,
+// else the text derived from the text/html parts. Attachments (parts with
+// Content-Disposition: attachment, non-text parts, attached messages) are
+// skipped. The result uses \n line endings and is trimmed; it is not
+// capped (see capText), but it is bounded by the read budgets. cut reports
+// that a budget ran out, so that the text is incomplete.
+func bodyText(e *message.Entity) (text string, cut bool) {
+	tp := textParts{plainLeft: maxPlainRead, htmlLeft: maxHTMLRead}
+	tp.walk(e, 0)
+	switch {
+	case len(tp.plain) > 0:
+		return normalizeText(strings.Join(tp.plain, "\n\n")), tp.plainCut
+	case len(tp.html) > 0:
+		texts := make([]string, 0, len(tp.html))
+		for _, h := range tp.html {
+			if t := htmlToText(h); t != "" {
+				texts = append(texts, t)
+			}
+		}
+		return normalizeText(strings.Join(texts, "\n\n")), tp.htmlCut
+	}
+	return "", false
+}
+
+// capText limits s to MaxTextBytes. A longer s, or one known to be
+// incomplete (cut), is cut at the last line break in its final 4 KiB, or
+// else at a rune boundary, and ends in truncatedMark.
+func capText(s string, cut bool) string {
+	if !cut && len(s) <= MaxTextBytes {
+		return s
+	}
+	if s == "" {
+		return ""
+	}
+	if n := MaxTextBytes - len(truncatedMark); len(s) > n {
+		i := n
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		if nl := strings.LastIndexByte(s[:i], '\n'); nl >= 0 && i-nl <= 4<<10 {
+			i = nl
+		}
+		s = s[:i]
+	}
+	return strings.TrimRight(s, " \t\n") + truncatedMark
+}
+
+func (tp *textParts) walk(e *message.Entity, depth int) {
+	if tp.seen >= maxParts || depth > maxDepth {
+		return
+	}
+	tp.seen++
+	if mr := e.MultipartReader(); mr != nil {
+		for tp.seen < maxParts {
+			// An unknown charset or transfer encoding comes with a usable
+			// part (read undecoded); any other error is a broken
+			// structure (missing boundary, truncated message): keep what
+			// was read so far.
+			p, _ := mr.NextPart()
+			if p == nil {
+				return
+			}
+			tp.walk(p, depth+1)
+		}
+		return
+	}
+
+	typ, params := mediaType(e.Header)
+	disp, _, _ := e.Header.ContentDisposition()
+	disp, _, _ = strings.Cut(disp, ";") // the raw value when unparseable
+	if strings.EqualFold(strings.TrimSpace(disp), "attachment") {
+		return
+	}
+	switch typ {
+	case "text/plain":
+		s := readText(e.Body, &tp.plainLeft, &tp.plainCut)
+		if strings.EqualFold(params["format"], "flowed") {
+			s = unflow(s, strings.EqualFold(params["delsp"], "yes"))
+		}
+		tp.plain = append(tp.plain, s)
+	case "text/html":
+		tp.html = append(tp.html, readText(e.Body, &tp.htmlLeft, &tp.htmlCut))
+	}
+}
+
+// mediaType returns the lower-cased media type and its parameters. A
+// missing or unparseable Content-Type is text/plain (RFC 2045 §5.2).
+func mediaType(h message.Header) (string, map[string]string) {
+	t, params, err := h.ContentType()
+	if err != nil {
+		// go-message returns the raw value on error; keep its type part.
+		t, _, _ = strings.Cut(t, ";")
+	}
+	t = strings.ToLower(strings.TrimSpace(t))
+	if t == "" || !strings.Contains(t, "/") {
+		t = "text/plain"
+	}
+	if params == nil {
+		params = map[string]string{}
+	}
+	return t, params
+}
+
+// readText reads a decoded text part as UTF-8, at most *left bytes of
+// it; it deducts what it read from *left and sets *cut when the part was
+// longer. go-message has already converted known charsets; bytes that are
+// still not UTF-8 (unknown or wrong charset label, 8-bit text without a
+// label) are read as Windows-1252, the most common mislabelled charset,
+// which maps every byte.
+func readText(r io.Reader, left *int64, cut *bool) string {
+	if *left <= 0 {
+		*cut = true
+		return ""
+	}
+	// A decoding error (bad base64, truncated quoted-printable) still
+	// leaves the bytes decoded so far: keep them.
+	b, _ := io.ReadAll(io.LimitReader(r, *left+1))
+	if int64(len(b)) > *left {
+		b = b[:*left]
+		*cut = true
+		// Do not split a UTF-8 sequence: it would turn into U+FFFD or
+		// make the whole part look like Windows-1252.
+		for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
+			if r, size := utf8.DecodeLastRune(b); r != utf8.RuneError || size > 1 {
+				break
+			}
+			b = b[:len(b)-1]
+		}
+	}
+	*left -= int64(len(b))
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	if cr, err := charset.Reader("windows-1252", bytes.NewReader(b)); err == nil {
+		if d, err := io.ReadAll(cr); err == nil {
+			return string(d)
+		}
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// unflow undoes format=flowed soft line breaks (RFC 3676 §4): a line
+// ending in a space continues on the next line of the same quote depth.
+// Space-stuffing is removed; the signature separator "-- " is never
+// joined.
+func unflow(s string, delSp bool) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var out []string
+	var cur strings.Builder
+	curDepth, open := 0, false
+	flush := func() {
+		prefix := strings.Repeat(">", curDepth)
+		if curDepth > 0 && cur.Len() > 0 {
+			prefix += " "
+		}
+		out = append(out, prefix+cur.String())
+		cur.Reset()
+		open = false
+	}
+	for _, line := range strings.Split(s, "\n") {
+		depth := 0
+		for depth < len(line) && line[depth] == '>' {
+			depth++
+		}
+		content := line[depth:]
+		content = strings.TrimPrefix(content, " ") // space-stuffing, §4.4
+		if open && depth != curDepth {
+			flush() // a quote depth change ends a paragraph, §4.5
+		}
+		curDepth = depth
+		soft := strings.HasSuffix(content, " ") && content != "-- "
+		if soft && delSp {
+			content = content[:len(content)-1]
+		}
+		cur.WriteString(content)
+		open = true
+		if !soft {
+			flush()
+		}
+	}
+	if open {
+		flush()
+	}
+	return strings.Join(out, "\n")
+}
+
+// normalizeText makes body text uniform: valid UTF-8, \n line endings, no
+// control characters other than tab and newline, no trailing spaces on
+// lines, no leading or trailing blank lines.
+func normalizeText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r < 0x20 || r == 0x7f || r == '\uFEFF':
+			return -1
+		}
+		return r
+	}, s)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "-- " { // the signature separator keeps its space
+			lines[i] = strings.TrimRight(l, " \t\u00a0")
+		}
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}

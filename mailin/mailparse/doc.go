@@ -1,0 +1,37 @@
+// Package mailparse reads one raw RFC 5322 message into a plain
+// [tickets.Inbound]. It is pure: no network, no database, no clock; package
+// mailin feeds it the mail it fetches over IMAP, and `ticketd inspect` the
+// mail given on the command line.
+//
+// It owns:
+//
+//   - Parsing ([Parse], [ParseWithOptions]): one raw message, in any
+//     charset and any MIME shape, becomes a [tickets.Inbound]. Parsing is
+//     lenient (unknown charsets, junk in address or Message-ID headers,
+//     broken multipart bodies keep what can be read) and never panics (a
+//     panic in a library is recovered and reported as [ErrMalformed]); a
+//     message whose header cannot be read or that has no usable From is an
+//     error. It gives both the whole readable body (FullText, HTML turned
+//     into text by html.go) and the new text without quoted history (Text,
+//     possibly empty; quote.go), each capped at [MaxTextBytes]; reading is
+//     bounded however many parts a message has.
+//   - Sender verification (authres.go): [ParseWithOptions] sets
+//     SenderVerified from the Authentication-Results headers (RFC 8601) of
+//     the one authserv-id the admin trusts: the receiving server must strip
+//     such headers arriving from outside (RFC 8601 §5), or a sender could
+//     forge them.
+//   - Classification ([tickets.Kind], classify.go, bounce.go,
+//     autoreply.go, priority.go): own mail (the desk's address or
+//     Message-ID), bounces (RFC 3464 delivery-status reports, and the
+//     non-standard ones of common MTAs, with the original Message-ID and
+//     the failed recipients), automatic mail (RFC 3834 and the usual
+//     vacation, list and daemon markers), else normal; and the priority the
+//     sender declared. [Inspect] reports all of it for `ticketd inspect`.
+//   - Attachments (parts.go): listed with their decoded names (RFC
+//     2231/2047), types and sizes; with an [AttachmentStore] their content
+//     is streamed into it (never held in memory) or dropped over the size
+//     limit, the reason recorded.
+//
+// The seeds in testdata (and testdata/corpus, real clients and MTAs) feed
+// the tests and the fuzz targets here and in cmd/ticketd's inspect tests.
+package mailparse

@@ -1,0 +1,114 @@
+package mailparse
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// corpusFiles returns every .eml seed: testdata and testdata/corpus.
+func corpusFiles(f *testing.F) [][]byte {
+	f.Helper()
+	var out [][]byte
+	for _, glob := range []string{"testdata/*.eml", "testdata/corpus/*.eml"} {
+		files, err := filepath.Glob(glob)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, name := range files {
+			raw, err := os.ReadFile(name)
+			if err != nil {
+				f.Fatal(err)
+			}
+			out = append(out, raw)
+		}
+	}
+	return out
+}
+
+// FuzzVisibleText checks quote stripping on any text: no panic, and the
+// result is a trimmed piece of the input, never longer.
+func FuzzVisibleText(f *testing.F) {
+	for _, raw := range corpusFiles(f) {
+		if in, err := Parse(raw); err == nil {
+			f.Add(in.FullText)
+		}
+	}
+	f.Add("Hola\n\nEl lun, 2 mar 2026 a las 10:00, X escribió:\n> cita\n")
+	f.Add("> a\n> b\nrespuesta abajo\n-- \nfirma")
+	f.Add("De: x\nEnviado: y\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		out := VisibleText(text)
+		if len(out) > len(text) {
+			t.Fatalf("visible text longer than the text: %q → %q", text, out)
+		}
+		if out != strings.TrimSpace(out) {
+			t.Fatalf("not trimmed: %q", out)
+		}
+		if utf8.ValidString(text) && !utf8.ValidString(out) {
+			t.Fatalf("valid UTF-8 in, invalid out: %q", out)
+		}
+	})
+}
+
+// FuzzInspect runs the whole of `ticketd inspect` (parse, classify,
+// bounce and attachment scan) on any bytes: no panic, a known kind, a
+// bounce only with its report, and JSON that encodes.
+func FuzzInspect(f *testing.F) {
+	for _, raw := range corpusFiles(f) {
+		f.Add(raw)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		r, err := Inspect(raw, InspectOptions{Tag: "Soporte", Parse: Options{DeskAddress: "soporte@example.com", MaxAttachmentSize: 1 << 10}})
+		if err != nil {
+			return
+		}
+		switch r.Kind {
+		case tickets.KindNormal, tickets.KindAutoReply, tickets.KindOwn:
+			if r.FailedRecipients != nil || r.OriginalMessageID != "" {
+				t.Fatalf("%s with bounce fields: %+v", r.Kind, r)
+			}
+		case tickets.KindBounce:
+			if r.FailedRecipients == nil {
+				t.Fatal("bounce without failed_recipients")
+			}
+		default:
+			t.Fatalf("unknown kind %q", r.Kind)
+		}
+		for _, fr := range r.FailedRecipients {
+			if !plausibleEmail(fr.Email) {
+				t.Fatalf("failed recipient %q is not an address", fr.Email)
+			}
+		}
+		for _, a := range r.Attachments {
+			if a.Size < 0 || !utf8.ValidString(a.Name) || (a.Dropped && a.Size <= 1<<10) {
+				t.Fatalf("bad attachment %+v", a)
+			}
+		}
+		if _, err := json.Marshal(r); err != nil {
+			t.Fatalf("report does not encode: %v", err)
+		}
+	})
+}
+
+// FuzzDSN feeds delivery-status bodies to the RFC 3464 reader.
+func FuzzDSN(f *testing.F) {
+	f.Add([]byte("Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; a@b.example\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550\n"))
+	f.Add([]byte("Final-Recipient: rfc822;<x@y.example>\n  continued\nAction: delayed\nStatus: 4.4.1\n\n\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rs := parseDSN(b)
+		if len(rs) > maxBouncedRecipients {
+			t.Fatalf("%d recipients", len(rs))
+		}
+		for _, r := range rs {
+			if !plausibleEmail(r.Email) || len(r.Diagnostic) > 500 || !utf8.ValidString(r.Diagnostic) {
+				t.Fatalf("bad recipient %+v", r)
+			}
+		}
+	})
+}

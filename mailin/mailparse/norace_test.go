@@ -1,0 +1,5 @@
+//go:build !race
+
+package mailparse
+
+const raceEnabled = false

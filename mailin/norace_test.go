@@ -1,5 +1,0 @@
-//go:build !race
-
-package mailin
-
-const raceEnabled = false
