@@ -1,6 +1,12 @@
 // Package templates renders every mail ticketd sends, in Spanish ("es") and
 // English ("en"), as a subject, a text/plain body and a text/html body.
 //
+// Template names are the Name constants (names.go); languages are the
+// folders of mail/ (Language, language.go): each folder holds every
+// template and a phrases.txt with the phrases and fixed words of the
+// language (reply line, status, priority and clock names, rating labels),
+// so a new language is a new folder and no code.
+//
 // The templates are embedded in the binary (directory mail/ of this package)
 // and may be overridden from a directory given to New. The override
 // directory mirrors the embedded layout:
@@ -10,6 +16,8 @@
 //	<lang>/<name>.txt   text/template: {{define "subject"}}...{{end}} plus
 //	                    the text body (the template's top level)
 //	<lang>/<name>.html  html/template: {{define "body"}}...{{end}}
+//	<lang>/phrases.txt  {{define "<phrase or word>"}}...{{end}} for every
+//	                    phrase (phraseNames) and word (wordNames)
 //
 // A file present in the override directory replaces the embedded file of the
 // same path; files absent there keep the embedded version. A .txt or .html

@@ -11,7 +11,7 @@ import (
 // otherLanguage lists common words and phrases of the other language that
 // must not show in a mail: Spanish mails must not read English, and the
 // reverse. Spaces around short words keep "de" out of "decide".
-var otherLanguage = map[string][]string{
+var otherLanguage = map[Language][]string{
 	"es": {" the ", "The ", "your ", "Your ", "ticket was", "Reply above", "Please", " and ", " of ", " to ", " is ", "request",
 		"needs ", "Hello", "Thank", "Subject:", "Priority", "Reason:", "Tier ", "tier ", "target", "breach", "answer", "(note)", "agent:",
 		"How did we do", "Rating", "escalated", "unknown command", "digest"},
@@ -21,7 +21,7 @@ var otherLanguage = map[string][]string{
 
 // sampleIn is representative data written in lang, so that any word of the
 // other language in the result comes from a template or a phrase.
-func sampleIn(lang string) Data {
+func sampleIn(lang Language) Data {
 	d := sampleData
 	d.Digest = &Digest{}
 	*d.Digest = *sampleData.Digest
@@ -60,7 +60,7 @@ func TestEveryTemplateInItsLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, lang := range languages {
-		files, err := fs.Glob(embedded, "mail/"+lang+"/*.txt")
+		files, err := fs.Glob(embedded, "mail/"+string(lang)+"/*.txt")
 		if err != nil || len(files) == 0 {
 			t.Fatalf("no templates for %s: %v", lang, err)
 		}
@@ -131,7 +131,7 @@ func TestRatingLabelsAreTheSameEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	asks := map[string]string{"es": "¿Cómo lo hicimos?", "en": "How did we do?"}
+	asks := map[Language]string{"es": "¿Cómo lo hicimos?", "en": "How did we do?"}
 	for _, lang := range languages {
 		r, err := set.Render(lang, "csat", sampleIn(lang))
 		if err != nil {
@@ -140,7 +140,7 @@ func TestRatingLabelsAreTheSameEverywhere(t *testing.T) {
 		if !strings.Contains(r.Subject, asks[lang]) {
 			t.Errorf("%s subject %q does not ask %q", lang, r.Subject, asks[lang])
 		}
-		for _, label := range rateWords[lang] {
+		for _, label := range set.words[lang].rateLabels() {
 			if !strings.Contains(r.Text, label) || !strings.Contains(r.HTML, ">"+label+"<") {
 				t.Errorf("%s: label %q not both in the text and on a button", lang, label)
 			}

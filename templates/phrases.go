@@ -32,14 +32,19 @@ type Phrase struct {
 
 var samplePhrase = Phrase{Agent: "ana@example.com", Text: "words", Clock: "resolution", Target: "2 h", Left: "15 min", Tier: 1, Max: 3}
 
-func parsePhrases(src *source, lang string) (*texttemplate.Template, error) {
-	body, where, err := src.read(lang + "/" + phrasesFile)
+// parsePhrases parses lang's phrases file, fills w with its words
+// (language.go) and checks every phrase renders.
+func parsePhrases(src *source, lang Language, w words) (*texttemplate.Template, error) {
+	body, where, err := src.read(string(lang) + "/" + phrasesFile)
 	if err != nil {
 		return nil, err
 	}
-	t, err := texttemplate.New(phrasesFile).Funcs(textFuncs(lang)).Parse(body)
+	t, err := texttemplate.New(phrasesFile).Funcs(textFuncs(lang, w)).Parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("templates: parse %s: %w", where, err)
+	}
+	if err := readWords(t, where, w); err != nil {
+		return nil, err
 	}
 	for _, name := range phraseNames {
 		if t.Lookup(name) == nil {
@@ -53,7 +58,7 @@ func parsePhrases(src *source, lang string) (*texttemplate.Template, error) {
 }
 
 // Phrase renders the named phrase in lang.
-func (s *Set) Phrase(lang, name string, p Phrase) (string, error) {
+func (s *Set) Phrase(lang Language, name string, p Phrase) (string, error) {
 	t, ok := s.phrases[lang]
 	if !ok {
 		return "", fmt.Errorf("%w %q", ErrUnknownLanguage, lang)

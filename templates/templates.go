@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	texttemplate "text/template"
 )
@@ -24,42 +23,6 @@ var (
 	ErrUnknownLanguage = errors.New("templates: unknown language")
 	ErrUnknownTemplate = errors.New("templates: unknown template")
 )
-
-// languages is the fixed set every Set provides. Each template name
-// (names.go) has, per language, a text file with a "subject" block and an
-// HTML file.
-var languages = []string{"es", "en"}
-
-// replyLines are the visible markers at the top of mails to requesters.
-var replyLines = map[string]string{
-	"es": "## Responda por encima de esta línea ##",
-	"en": "## Please reply above this line ##",
-}
-
-// priorityNames and clockNames translate tiers values, repeated here for
-// the same reason as statusNames.
-var priorityNames = map[string]map[string]string{
-	"es": {"low": "baja", "normal": "normal", "high": "alta", "urgent": "urgente"},
-	"en": {"low": "low", "normal": "normal", "high": "high", "urgent": "urgent"},
-}
-
-var clockNames = map[string]map[string]string{
-	"es": {"first_response": "primera respuesta", "resolution": "resolución"},
-	"en": {"first_response": "first response", "resolution": "resolution"},
-}
-
-// rateWords label the rating links, best first.
-var rateWords = map[string][]string{
-	"es": {"5 · Excelente", "4 · Bien", "3 · Regular", "2 · Mal", "1 · Muy mal"},
-	"en": {"5 · Excellent", "4 · Good", "3 · Fair", "2 · Poor", "1 · Very poor"},
-}
-
-// statusNames translate tickets.Status values; templates must not import
-// tickets (imports point the other way), so the values are repeated here.
-var statusNames = map[string]map[string]string{
-	"es": {"new": "nuevo", "open": "abierto", "pending": "en espera de su respuesta", "resolved": "resuelto", "closed": "cerrado"},
-	"en": {"new": "new", "open": "open", "pending": "waiting for the requester", "resolved": "resolved", "closed": "closed"},
-}
 
 const layoutFile = "layout.html"
 
@@ -182,22 +145,25 @@ type Set struct {
 	// prefixes matches the words the templates put before a ticket's
 	// subject, in every language (prefixes.go).
 	prefixes *regexp.Regexp
-	phrases  map[string]*texttemplate.Template // key lang (phrases.go)
+	phrases  map[Language]*texttemplate.Template // phrases.go
+	words    map[Language]words                  // language.go
 }
-
-// Languages returns the supported language codes.
-func Languages() []string { return slices.Clone(languages) }
-
-// ReplyLine returns the visible reply marker that starts mails to
-// requesters in lang, or "" for an unknown language. Quote stripping cuts a
-// reply at this line.
-func ReplyLine(lang string) string { return replyLines[lang] }
 
 // New parses every template, embedded ones replaced by files of the same
 // path under overrideDir ("" means embedded only), and checks each renders.
 // Errors name the offending file.
 func New(overrideDir string) (*Set, error) {
-	src, err := newSource(overrideDir)
+	return newSet(mailFS(), overrideDir)
+}
+
+// newSet builds a Set from base, a tree laid out as mail/ is, with the
+// files of overrideDir replacing base's. Its languages are base's folders.
+func newSet(base fs.FS, overrideDir string) (*Set, error) {
+	src, err := newSource(base, overrideDir)
+	if err != nil {
+		return nil, err
+	}
+	langs, err := languagesIn(base)
 	if err != nil {
 		return nil, err
 	}
@@ -205,10 +171,12 @@ func New(overrideDir string) (*Set, error) {
 		text: make(map[string]*texttemplate.Template),
 		html: make(map[string]*htmltemplate.Template),
 
-		phrases: make(map[string]*texttemplate.Template),
+		phrases: make(map[Language]*texttemplate.Template),
+		words:   make(map[Language]words),
 	}
-	for _, lang := range languages {
-		if s.phrases[lang], err = parsePhrases(src, lang); err != nil {
+	for _, lang := range langs {
+		s.words[lang] = make(words)
+		if s.phrases[lang], err = parsePhrases(src, lang, s.words[lang]); err != nil {
 			return nil, err
 		}
 	}
@@ -216,14 +184,14 @@ func New(overrideDir string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, lang := range languages {
+	for _, lang := range langs {
 		for _, name := range names {
-			key := lang + "/" + string(name)
-			tt, ttWhere, err := parseText(src, lang, name)
+			key := string(lang) + "/" + string(name)
+			tt, ttWhere, err := parseText(src, lang, name, s.words[lang])
 			if err != nil {
 				return nil, err
 			}
-			ht, htWhere, err := parseHTML(src, lang, name, layout, layoutName)
+			ht, htWhere, err := parseHTML(src, lang, name, layout, layoutName, s.words[lang])
 			if err != nil {
 				return nil, err
 			}
@@ -272,11 +240,11 @@ var sampleData = Data{
 }
 
 // Render renders template name in lang with data.
-func (s *Set) Render(lang string, name Name, data Data) (Rendered, error) {
-	if !slices.Contains(languages, lang) {
+func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
+	if s.words[lang] == nil {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
 	}
-	key := lang + "/" + string(name)
+	key := string(lang) + "/" + string(name)
 	tt, ok := s.text[key]
 	if !ok {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownTemplate, name)
@@ -298,13 +266,13 @@ func (s *Set) Render(lang string, name Name, data Data) (Rendered, error) {
 	}, nil
 }
 
-func parseText(src *source, lang string, name Name) (*texttemplate.Template, string, error) {
-	file := lang + "/" + string(name) + ".txt"
+func parseText(src *source, lang Language, name Name, w words) (*texttemplate.Template, string, error) {
+	file := string(lang) + "/" + string(name) + ".txt"
 	body, where, err := src.read(file)
 	if err != nil {
 		return nil, "", err
 	}
-	t, err := texttemplate.New(string(name) + ".txt").Funcs(textFuncs(lang)).Parse(body)
+	t, err := texttemplate.New(string(name) + ".txt").Funcs(textFuncs(lang, w)).Parse(body)
 	if err != nil {
 		return nil, "", fmt.Errorf("templates: parse %s: %w", where, err)
 	}
@@ -314,13 +282,13 @@ func parseText(src *source, lang string, name Name) (*texttemplate.Template, str
 	return t, where, nil
 }
 
-func parseHTML(src *source, lang string, name Name, layout, layoutName string) (*htmltemplate.Template, string, error) {
-	file := lang + "/" + string(name) + ".html"
+func parseHTML(src *source, lang Language, name Name, layout, layoutName string, w words) (*htmltemplate.Template, string, error) {
+	file := string(lang) + "/" + string(name) + ".html"
 	body, where, err := src.read(file)
 	if err != nil {
 		return nil, "", err
 	}
-	t, err := htmltemplate.New(layoutFile).Funcs(htmlFuncs(lang)).Parse(layout)
+	t, err := htmltemplate.New(layoutFile).Funcs(htmlFuncs(lang, w)).Parse(layout)
 	if err != nil {
 		return nil, "", fmt.Errorf("templates: parse %s: %w", layoutName, err)
 	}
@@ -336,44 +304,33 @@ func parseHTML(src *source, lang string, name Name, layout, layoutName string) (
 	return t, where, nil
 }
 
-func textFuncs(lang string) texttemplate.FuncMap {
+// textFuncs and htmlFuncs are the functions templates of lang may call;
+// the words they use come from the language's phrases file.
+func textFuncs(lang Language, w words) texttemplate.FuncMap {
 	return texttemplate.FuncMap{
-		"lang":      func() string { return lang },
-		"replyLine": func() string { return replyLines[lang] },
-		"status":    func(s string) string { return statusName(lang, s) },
-		"priority":  func(s string) string { return translate(priorityNames, lang, s) },
-		"clock":     func(s string) string { return translate(clockNames, lang, s) },
+		"lang":      func() string { return string(lang) },
+		"replyLine": func() string { return w["reply_line"] },
+		"status":    func(s string) string { return w.translate("status", s) },
+		"priority":  func(s string) string { return w.translate("priority", s) },
+		"clock":     func(s string) string { return w.translate("clock", s) },
 		"bar":       func(n int) string { return strings.Repeat("█", n) },
 		"quote":     quote,
-		"rateScale": func() string { return rateScale(lang) },
+		"rateScale": func() string { return strings.Join(w.rateLabels(), ", ") },
 	}
 }
 
-func htmlFuncs(lang string) htmltemplate.FuncMap {
+func htmlFuncs(lang Language, w words) htmltemplate.FuncMap {
 	return htmltemplate.FuncMap{
-		"lang":      func() string { return lang },
-		"replyLine": func() string { return replyLines[lang] },
-		"status":    func(s string) string { return statusName(lang, s) },
-		"priority":  func(s string) string { return translate(priorityNames, lang, s) },
-		"clock":     func(s string) string { return translate(clockNames, lang, s) },
+		"lang":      func() string { return string(lang) },
+		"replyLine": func() string { return w["reply_line"] },
+		"status":    func(s string) string { return w.translate("status", s) },
+		"priority":  func(s string) string { return w.translate("priority", s) },
+		"clock":     func(s string) string { return w.translate("clock", s) },
 		"px":        func(n int) int { return n * 10 },
-		"rateWord":  func(i int) string { return rateWords[lang][min(max(i, 0), 4)] },
+		"rateWord":  func(i int) string { return w.rateLabels()[min(max(i, 0), 4)] },
 		"lines":     lines,
-		"rateScale": func() string { return rateScale(lang) },
+		"rateScale": func() string { return strings.Join(w.rateLabels(), ", ") },
 	}
-}
-
-// rateScale lists the rating labels as the buttons show them, for the text
-// that explains the scale: the same five labels everywhere.
-func rateScale(lang string) string { return strings.Join(rateWords[lang], ", ") }
-
-func statusName(lang, status string) string { return translate(statusNames, lang, status) }
-
-func translate(table map[string]map[string]string, lang, v string) string {
-	if n, ok := table[lang][v]; ok {
-		return n
-	}
-	return v
 }
 
 // quote prefixes every line of s with "> " (RFC 3676 style quoting).
@@ -428,12 +385,8 @@ type source struct {
 	dir      string // "" when there are no overrides
 }
 
-func newSource(dir string) (*source, error) {
-	sub, err := fs.Sub(embedded, "mail")
-	if err != nil {
-		return nil, err
-	}
-	src := &source{embedded: sub, dir: dir}
+func newSource(base fs.FS, dir string) (*source, error) {
+	src := &source{embedded: base, dir: dir}
 	if dir == "" {
 		return src, nil
 	}
@@ -470,7 +423,7 @@ func (s *source) checkOverrides() error {
 		}
 		if _, err := fs.Stat(s.embedded, filepath.ToSlash(rel)); err != nil {
 			return fmt.Errorf("templates: override %s replaces no template (expected %s or <lang>/<name>%s with lang in %v and name in %v)",
-				p, layoutFile, ext, languages, names)
+				p, layoutFile, ext, Languages(), names)
 		}
 		return nil
 	})

@@ -52,7 +52,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 	d := sample()
 	for _, lang := range Languages() {
 		for _, name := range Names() {
-			t.Run(lang+"/"+string(name), func(t *testing.T) {
+			t.Run(string(lang)+"/"+string(name), func(t *testing.T) {
 				r, err := s.Render(lang, Name(name), d)
 				if err != nil {
 					t.Fatal(err)
@@ -134,7 +134,7 @@ func TestSubjects(t *testing.T) {
 	}
 	for key, subj := range want {
 		lang, name, _ := strings.Cut(key, "/")
-		r, err := s.Render(lang, Name(name), d)
+		r, err := s.Render(Language(lang), Name(name), d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,8 +230,8 @@ func TestOverrideReplacesOneTemplate(t *testing.T) {
 	}
 	for _, key := range []string{"en/ack", "es/reply"} {
 		lang, name, _ := strings.Cut(key, "/")
-		got, _ := s.Render(lang, Name(name), sample())
-		want, _ := embedded.Render(lang, Name(name), sample())
+		got, _ := s.Render(Language(lang), Name(name), sample())
+		want, _ := embedded.Render(Language(lang), Name(name), sample())
 		if got != want {
 			t.Errorf("%s changed although not overridden", key)
 		}
@@ -315,7 +315,7 @@ func TestQuote(t *testing.T) {
 
 func TestUnverifiedAgentMailIsFlagged(t *testing.T) {
 	s := mustNew(t, "")
-	for lang, word := range map[string]string{"es": "AVISO", "en": "WARNING"} {
+	for lang, word := range map[Language]string{"es": "AVISO", "en": "WARNING"} {
 		d := sample()
 		plain, err := s.Render(lang, "agent_update", d)
 		if err != nil {

@@ -46,7 +46,7 @@ func (a *applier) bounce(m *Inbound) (Result, error) {
 		if !found {
 			return a.ignore(m, "bounce of a mail ticketd did not send")
 		}
-		if err := a.recordInbound(&t, m, "bounce (not matched to the returned headers of a mail ticketd sent: nothing marked)"); err != nil {
+		if err := a.recordInbound(&t, m, RoleBounce, "bounce (not matched to the returned headers of a mail ticketd sent: nothing marked)"); err != nil {
 			return Result{}, err
 		}
 		return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(&t)
@@ -55,7 +55,7 @@ func (a *applier) bounce(m *Inbound) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := a.recordInbound(&t, m, "bounce"); err != nil {
+	if err := a.recordInbound(&t, m, RoleBounce, "bounce"); err != nil {
 		return Result{}, err
 	}
 	var report, desk, strangers []string
@@ -107,7 +107,7 @@ func (a *applier) bounce(m *Inbound) (Result, error) {
 	}
 	// Tell the agents, except about the failure of such a notice itself:
 	// a bouncing agent address must not start a loop.
-	if len(report) > 0 && sent.Detail != "agent_bounce" {
+	if len(report) > 0 && sent.Template != templates.AgentBounce {
 		if err := a.notifyAgentsText(&t, templates.AgentBounce, strings.Join(report, "\n")); err != nil {
 			return Result{}, err
 		}

@@ -39,10 +39,9 @@ func (a *applier) newerPublic(t *Ticket, m *Inbound, agent string) (string, erro
 		if e.Kind != EventInbound || !e.Time.After(answered) || e.Actor == agent {
 			return
 		}
-		switch e.Detail {
-		case "", "participant", "agent":
+		if e.Role.public() || e.Role == RoleAgent {
 			author := e.Actor
-			if e.Detail == "agent" {
+			if e.Role == RoleAgent {
 				author += " (" + a.say("label_agent", templates.Phrase{}) + ")"
 			}
 			fmt.Fprintf(&b, "--- %s · %s\n%s\n\n", e.Time.In(a.s.location()).Format("2006-01-02 15:04"), author, strings.TrimSpace(e.Text))
@@ -53,7 +52,7 @@ func (a *applier) newerPublic(t *Ticket, m *Inbound, agent string) (string, erro
 
 // hold keeps the agent's answer on t and sends them the newer messages.
 func (a *applier) hold(t *Ticket, m *Inbound, agent, text, newer string) error {
-	if err := a.recordInbound(t, m, "agent: answer held, newer messages on the ticket"); err != nil {
+	if err := a.recordInbound(t, m, RoleHeld, "agent: answer held, newer messages on the ticket"); err != nil {
 		return err
 	}
 	t.Held = &HeldReply{Agent: agent, Text: text, MessageID: m.MessageID, At: a.now}

@@ -47,7 +47,7 @@ func (a *applier) askForRating(t *Ticket) error {
 // rate records the requester's rating; a low one goes to the desk.
 func (a *applier) rate(t *Ticket, m *Inbound, rating int, comment string) error {
 	t.Rating, t.RatingComment, t.CSATAsked = rating, comment, false
-	if err := a.recordInbound(t, m, "rating"); err != nil {
+	if err := a.recordInbound(t, m, RoleRating, "rating"); err != nil {
 		return err
 	}
 	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventRating, Actor: t.Requester.Email,
@@ -64,10 +64,7 @@ func (a *applier) rate(t *Ticket, m *Inbound, rating int, comment string) error 
 
 // rateLinks are the mailto: links of the satisfaction question, 5 first.
 func (a *applier) rateLinks(t *Ticket) []string {
-	word := "Valoración"
-	if a.s.opts.Language == "en" {
-		word = "Rating"
-	}
+	word := a.s.opts.Templates.Word(a.s.opts.Language, "rating_subject")
 	links := make([]string, 5)
 	for n := 5; n >= 1; n-- {
 		q := url.Values{}

@@ -58,6 +58,12 @@
 // text. Older unsigned ids ("ticketd.<ticket>.<mail>.<random>@domain") stay valid through
 // the msgids index. undeliverable and acks were added without a schema change: older data needs no migration.
 //
+// An Event's Role (inbound mail: as whom it was added) and Template
+// (outbound mail) are what code reads; Detail is prose for people and is
+// never compared. Events written before Role and Template existed carried
+// both in Detail: they are read with the role and template it meant
+// (Event.UnmarshalJSON, role.go), so older data needs no migration.
+//
 // Mails with ticket 0 (digests, status replies) belong to no ticket: their
 // delivery is not recorded on a timeline.
 //

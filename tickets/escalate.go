@@ -167,7 +167,7 @@ func (a *applier) vendorMail(t *Ticket, m *Inbound, level int) error {
 	if m.AutoSubmitted {
 		detail = "vendor, automatic mail"
 	}
-	if err := a.recordInbound(t, m, detail); err != nil {
+	if err := a.recordInbound(t, m, RoleVendor, detail); err != nil {
 		return err
 	}
 	if m.AutoSubmitted {
@@ -246,18 +246,17 @@ func (a *applier) history(t *Ticket, public bool) (string, error) {
 				return
 			}
 			author, text := e.Actor, e.Text
-			if isAgentMail(e.Detail) {
+			if e.Role.agentMail() {
 				// The commands ran and are on the timeline; people read the words.
 				text = parseAgentText(text).text
 			}
-			switch e.Detail {
-			case "", "participant":
+			switch {
+			case e.Role.public():
 				if e.Actor == t.Requester.Email {
 					author = t.Requester.String()
 				}
-			case "agent":
-			default: // notes, automatic, unverified, vendor and other people's mail
-				author += " (" + a.historyLabel(e.Detail) + ")"
+			case e.Role.label() != "": // notes, automatic, unverified, vendor and other people's mail
+				author += " (" + a.say(e.Role.label(), templates.Phrase{}) + ")"
 			}
 			add(e.Time, author, text)
 		})
@@ -274,12 +273,6 @@ func (a *applier) history(t *Ticket, public bool) (string, error) {
 		entries = append(entries[:1], entries[2:]...)
 	}
 	return strings.Join(entries, "\n\n"), nil
-}
-
-// isAgentMail says whether an inbound event's detail marks an agent's own
-// mail (an answer, a note, a held answer, commands not understood).
-func isAgentMail(detail string) bool {
-	return detail == "agent" || detail == "note" || strings.HasPrefix(detail, "agent:")
 }
 
 func addresses(emails []string) []Address {

@@ -39,7 +39,7 @@ func (a *applier) autoReply(t *Ticket, m *Inbound, detail string) (Result, error
 		r.Ticket = t.ID
 		return r, err
 	}
-	if err := a.recordInbound(t, m, detail); err != nil {
+	if err := a.recordInbound(t, m, RoleAutomatic, detail); err != nil {
 		return Result{}, err
 	}
 	return Result{Ticket: t.ID, Outcome: OutcomeAppended}, a.save(t)

@@ -24,11 +24,3 @@ func DefaultOptions() Options {
 	}
 }
 
-// DefaultDeskName is the desk's display name when none is configured, in
-// the language of its mails.
-func DefaultDeskName(language string) string {
-	if language == "en" {
-		return "Help desk"
-	}
-	return "Mesa de ayuda"
-}

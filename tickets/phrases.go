@@ -46,7 +46,7 @@ func (r reason) String() string {
 }
 
 // words renders the reason in lang for people.
-func (r reason) words(set *templates.Set, lang string) string {
+func (r reason) words(set *templates.Set, lang templates.Language) string {
 	if r.phrase == "" {
 		return ""
 	}
@@ -56,7 +56,7 @@ func (r reason) words(set *templates.Set, lang string) string {
 
 // phrase renders a phrase; New checked every phrase name renders, so an
 // error is a misspelt name in this package: show the name, not nothing.
-func phrase(set *templates.Set, lang, name string, p templates.Phrase) string {
+func phrase(set *templates.Set, lang templates.Language, name string, p templates.Phrase) string {
 	s, err := set.Phrase(lang, name, p)
 	if err != nil {
 		return name
@@ -67,29 +67,4 @@ func phrase(set *templates.Set, lang, name string, p templates.Phrase) string {
 // say renders a phrase in the desk's language.
 func (a *applier) say(name string, p templates.Phrase) string {
 	return phrase(a.s.opts.Templates, a.s.opts.Language, name, p)
-}
-
-// historyLabel names, for people, the role recorded with an inbound
-// message (Event.Detail of an EventInbound), in the desk's language.
-func (a *applier) historyLabel(detail string) string {
-	name := "label_other"
-	switch {
-	case detail == "note":
-		name = "label_note"
-	case strings.HasPrefix(detail, "agent: answer held"):
-		name = "label_held"
-	case strings.HasPrefix(detail, "agent: commands"):
-		name = "label_commands"
-	case strings.HasPrefix(detail, "unverified"):
-		name = "label_unverified"
-	case strings.HasPrefix(detail, "vendor"):
-		name = "label_vendor"
-	case strings.HasPrefix(detail, "automatic"):
-		name = "label_automatic"
-	case strings.HasPrefix(detail, "bounce"):
-		name = "label_bounce"
-	case detail == "rating":
-		name = "label_rating"
-	}
-	return a.say(name, templates.Phrase{})
 }

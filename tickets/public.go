@@ -3,6 +3,8 @@ package tickets
 import (
 	"strings"
 	"time"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // publicMessage is one message of a ticket's public conversation.
@@ -27,12 +29,12 @@ func (a *applier) forPublic(t *Ticket, f func(publicMessage)) error {
 		case e.Kind == EventAnswer:
 			legacy = ""
 			f(publicMessage{at: e.Time, author: a.s.opts.Desk.Name, text: a.blankAgents(e.Text), answer: true})
-		case e.Kind == EventOutbound && e.Detail == "reply" && legacy != "":
+		case e.Kind == EventOutbound && e.Template == templates.Reply && legacy != "":
 			f(publicMessage{at: e.Time, author: a.s.opts.Desk.Name, text: legacy, answer: true})
 			legacy = ""
-		case e.Kind == EventInbound && e.Detail == "agent":
+		case e.Kind == EventInbound && e.Role == RoleAgent:
 			legacy, _ = a.relayable(parseAgentText(e.Text).text)
-		case e.Kind == EventInbound && (e.Detail == "" || e.Detail == "participant"):
+		case e.Kind == EventInbound && e.Role.public():
 			author := e.Actor
 			if e.Actor == t.Requester.Email {
 				author = t.Requester.String()

@@ -16,9 +16,9 @@ import (
 
 // Options configures a Service.
 type Options struct {
-	Desk      Address // the support address and the desk's display name
-	Tag       string  // subject token tag: [Tag #N]
-	Language  string  // language of the mails ticketd writes: "es" or "en"
+	Desk      Address            // the support address and the desk's display name
+	Tag       string             // subject token tag: [Tag #N]
+	Language  templates.Language // language of the mails ticketd writes (templates.Languages)
 	Policy    *tiers.Policy
 	Templates *templates.Set
 	// RequireVerifiedAgents makes mail from an agent address count as the
@@ -379,10 +379,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	}
 	subject := a.capSubject(subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject))
 	if subject == "" {
-		subject = "(sin asunto)"
-		if a.s.opts.Language == "en" {
-			subject = "(no subject)"
-		}
+		subject = a.s.opts.Templates.Word(a.s.opts.Language, "no_subject")
 	}
 	t := Ticket{
 		ID:                  id,
@@ -421,7 +418,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		Subject: t.Subject, To: StatusNew, Detail: "priority " + string(t.Priority)}); err != nil {
 		return Result{}, err
 	}
-	if err := a.recordInbound(&t, m, ""); err != nil {
+	if err := a.recordInbound(&t, m, RoleRequester, ""); err != nil {
 		return Result{}, err
 	}
 	if len(suggested) > 0 {
@@ -454,7 +451,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	if problems := a.checkAll(t, agent, cmds); len(problems) > 0 {
 		// One mistake and nothing happens: a half-applied mail (resolved
 		// but not relayed, say) is worse than a clear "try again".
-		if err := a.recordInbound(t, m, "agent: commands not understood, nothing applied"); err != nil {
+		if err := a.recordInbound(t, m, RoleCommand, "agent: commands not understood, nothing applied"); err != nil {
 			return err
 		}
 		return a.queue(t, outgoing{kind: templates.CommandError, to: []Address{{Email: agent}}, thread: replyThread(m),
@@ -471,11 +468,11 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return a.hold(t, m, agent, text, newer)
 		}
 	}
-	detail := "agent"
+	role := RoleAgent
 	if note {
-		detail = "note"
+		role = RoleNote
 	}
-	if err := a.recordInbound(t, m, detail); err != nil {
+	if err := a.recordInbound(t, m, role, string(role)); err != nil {
 		return err
 	}
 	if t.Assignee == "" && !note {
@@ -580,7 +577,7 @@ func (a *applier) publicMessage(t *Ticket, by string) {
 // to relay.
 func (a *applier) relayable(text string) (string, bool) {
 	text = strings.TrimSpace(text)
-	if text == "" || strings.Contains(text, templates.ReplyLine(a.s.opts.Language)) {
+	if text == "" || strings.Contains(text, a.s.opts.Templates.ReplyLine(a.s.opts.Language)) {
 		return "", false
 	}
 	text = a.blankAgents(cutSignOff(text))
@@ -620,7 +617,7 @@ func wholeText(m *Inbound) string {
 // verified: recorded and shown to the agents with a warning, never
 // relayed, and it changes nothing else on the ticket.
 func (a *applier) unverifiedMail(t *Ticket, m *Inbound) error {
-	if err := a.recordInbound(t, m, "unverified sender: nothing applied (From may be forged)"); err != nil {
+	if err := a.recordInbound(t, m, RoleUnverified, "unverified sender: nothing applied (From may be forged)"); err != nil {
 		return err
 	}
 	return a.notifyAgents(t, templates.AgentUpdate, m, true)
@@ -630,10 +627,10 @@ func (a *applier) unverifiedMail(t *Ticket, m *Inbound) error {
 // ticket) and forwards it to the assignee, or the tier's agents.
 func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 	from := NormalizeEmail(m.From.Email)
-	role := "other"
+	role := RoleOther
 	switch {
 	case from == t.Requester.Email:
-		role = ""
+		role = RoleRequester
 		if a.s.opts.TrustedAuthResults && !requesterVerified(m, from) {
 			return a.unverifiedMail(t, m)
 		}
@@ -647,21 +644,25 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 			return err
 		}
 	case t.isParticipant(from):
-		role = "participant"
+		role = RoleParticipant
 	}
-	if role == "" && t.CSATAsked && t.Status != StatusOpen {
+	if role == RoleRequester && t.CSATAsked && t.Status != StatusOpen {
 		if rating, comment, ok := parseRating(m.Subject, m.Text); ok {
 			return a.rate(t, m, rating, comment)
 		}
 	}
-	if err := a.recordInbound(t, m, role); err != nil {
+	detail := string(role) // for people: nothing for the requester, as ever
+	if role == RoleRequester {
+		detail = ""
+	}
+	if err := a.recordInbound(t, m, role, detail); err != nil {
 		return err
 	}
-	if role != "other" {
+	if role != RoleOther {
 		t.LastPublicMessageID = m.MessageID
 		a.publicMessage(t, from)
 	}
-	if n, ok := parseSolved(m.Text); ok && role == "" {
+	if n, ok := parseSolved(m.Text); ok && role == RoleRequester {
 		return a.solvedByRequester(t, m, n)
 	}
 	if err := a.setStatus(t, StatusOpen, from, StatusPending, StatusResolved); err != nil {
@@ -717,12 +718,14 @@ func (a *applier) setStatus(t *Ticket, to Status, actor string, from ...Status) 
 	return nil
 }
 
-func (a *applier) recordInbound(t *Ticket, m *Inbound, detail string) error {
+// recordInbound adds m to t's timeline as a mail from role; detail says
+// more, for people.
+func (a *applier) recordInbound(t *Ticket, m *Inbound, role Role, detail string) error {
 	if err := indexMsgID(a.tx, m.MessageID, t.ID, dirReceived); err != nil {
 		return err
 	}
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventInbound,
-		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: customerText(m), Detail: detail,
+		Actor: NormalizeEmail(m.From.Email), MessageID: m.MessageID, Subject: m.Subject, Text: customerText(m), Role: role, Detail: detail,
 		Attachments: m.Attachments})
 }
 
@@ -875,7 +878,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	}
 	a.queued++
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventOutbound, MessageID: msgID,
-		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Detail: string(kind)})
+		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Template: kind, Detail: string(kind)})
 }
 
 // newMessageID returns a globally unique Message-ID under the desk's

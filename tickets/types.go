@@ -245,7 +245,13 @@ type Event struct {
 	ToTier     int       `json:"to_tier,omitempty"`
 	Outbox     uint64    `json:"outbox,omitempty"`     // for outbound/delivery events
 	Recipients []string  `json:"recipients,omitempty"` // for outbound events
-	Detail     string    `json:"detail,omitempty"`     // error text, reasons
+	// Role is as whom an inbound mail was added (EventInbound); Template
+	// the template of an outbound mail (EventOutbound). Code branches on
+	// these, never on Detail.
+	Role     Role           `json:"role,omitempty"`
+	Template templates.Name `json:"template,omitempty"`
+	// Detail is for people: error text, reasons, what was done.
+	Detail string `json:"detail,omitempty"`
 	// Attachments of an inbound mail, kept or dropped (attachments.go).
 	Attachments []Attachment `json:"attachments,omitempty"`
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -29,9 +30,9 @@ func loadTickets(bad badFunc, fc *fileConfig) tickets.Options {
 // loadDesk validates language, timezone and [support]: who the desk is,
 // how its mails speak and in which time zone.
 func loadDesk(bad badFunc, fc *fileConfig, o *tickets.Options) {
-	o.Language = or(fc.Language, o.Language)
-	if o.Language != "es" && o.Language != "en" {
-		bad("language", "%q is not one of es, en", o.Language)
+	o.Language = templates.Language(or(fc.Language, string(o.Language)))
+	if !o.Language.Known() {
+		bad("language", "%q is not one of %v", o.Language, templates.Languages())
 	}
 	o.Location = time.Local
 	if fc.Timezone != "" {
@@ -46,7 +47,7 @@ func loadDesk(bad badFunc, fc *fileConfig, o *tickets.Options) {
 		bad("support.address", "%q is not an email address", fc.Support.Address)
 	}
 	if o.Desk.Name == "" {
-		o.Desk.Name = tickets.DefaultDeskName(o.Language)
+		o.Desk.Name = templates.DeskName(o.Language)
 	}
 	o.Tag = or(fc.Support.Tag, o.Tag)
 	if strings.ContainsAny(o.Tag, "[]#\r\n") {

@@ -3,12 +3,27 @@ package mailparse
 import (
 	"regexp"
 	"strings"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // replyMarkers are the "reply above this line" lines ticketd puts at the top
-// of its mails (see templates.ReplyLine), matched loosely: clients re-wrap
-// and re-quote them.
-var replyMarkers = regexp.MustCompile(`(?i)^[>\s]*##\s*(responda por encima de esta l[ií]nea|please reply above this line)\s*##`)
+// of its mails, in every language of the templates (templates.ReplyLine),
+// matched loosely: clients re-wrap and re-quote them.
+var replyMarkers = replyMarkerPattern()
+
+func replyMarkerPattern() *regexp.Regexp {
+	// The Spanish line is also written without its accent by some people.
+	alts := []string{`responda por encima de esta l[ií]nea`}
+	for _, lang := range templates.Languages() {
+		words := strings.Fields(strings.Trim(templates.ReplyLine(lang), "# "))
+		for i, w := range words {
+			words[i] = regexp.QuoteMeta(w)
+		}
+		alts = append(alts, strings.Join(words, `\s+`))
+	}
+	return regexp.MustCompile(`(?i)^[>\s]*##\s*(` + strings.Join(alts, "|") + `)\s*##`)
+}
 
 // attributionLines start the quoted history in common clients, in Spanish
 // and English: Gmail/Apple "On … wrote:" / "El … escribió:", Outlook's

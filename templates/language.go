@@ -1,0 +1,142 @@
+package templates
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"slices"
+	"sync"
+	texttemplate "text/template"
+)
+
+// Language is a language the mails are written in: the name of a folder
+// of mail/ ("es", "en"). Every word of a language is in its folder, so a
+// new language is a new folder and nothing else.
+type Language string
+
+// languages are the folders of the embedded mail/ directory. New checks
+// that each holds every template and every phrase.
+var languages = must(languagesIn(mailFS()))
+
+// languagesIn returns the languages of a tree laid out as mail/ is: its
+// folders, in name order.
+func languagesIn(base fs.FS) ([]Language, error) {
+	entries, err := fs.ReadDir(base, ".")
+	if err != nil {
+		return nil, fmt.Errorf("templates: languages: %w", err)
+	}
+	var out []Language
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, Language(e.Name()))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("templates: no language folder")
+	}
+	return out, nil
+}
+
+// mailFS is the embedded mail/ directory.
+func mailFS() fs.FS { return must(fs.Sub(embedded, "mail")) }
+
+// must is for the embedded files only, which the tests check: an error is
+// a broken build, not a condition to handle.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// Languages returns the languages of the embedded templates.
+func Languages() []Language { return slices.Clone(languages) }
+
+// Known reports whether the embedded templates are written in l.
+func (l Language) Known() bool { return slices.Contains(languages, l) }
+
+// Languages returns the languages of the set.
+func (s *Set) Languages() []Language {
+	var out []Language
+	for l := range s.words {
+		out = append(out, l)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// wordNames are the fixed words every language defines in its phrases
+// file besides the phrases: the reply line, the names of the values
+// templates translate (status, priority, SLA clock), the rating labels
+// (best first) and what ticketd writes when it has to name something
+// itself.
+var wordNames = []string{
+	"reply_line",
+	"status_new", "status_open", "status_pending", "status_resolved", "status_closed",
+	"priority_low", "priority_normal", "priority_high", "priority_urgent",
+	"clock_first_response", "clock_resolution",
+	"rate_5", "rate_4", "rate_3", "rate_2", "rate_1",
+	"rating_subject", "no_subject", "desk_name",
+}
+
+// words are one language's fixed words, by name (wordNames).
+type words map[string]string
+
+// translate returns the word for value v of a kind ("status", "priority",
+// "clock"); v itself when the language has no word for it.
+func (w words) translate(kind, v string) string {
+	if s, ok := w[kind+"_"+v]; ok {
+		return s
+	}
+	return v
+}
+
+// rateLabels are the five rating labels, best first.
+func (w words) rateLabels() []string {
+	return []string{w["rate_5"], w["rate_4"], w["rate_3"], w["rate_2"], w["rate_1"]}
+}
+
+// readWords runs the word definitions of a parsed phrases file into w.
+func readWords(t *texttemplate.Template, where string, w words) error {
+	for _, name := range wordNames {
+		if t.Lookup(name) == nil {
+			return fmt.Errorf(`templates: %s: no {{define %q}}`, where, name)
+		}
+		var b bytes.Buffer
+		if err := t.ExecuteTemplate(&b, name, nil); err != nil {
+			return fmt.Errorf("templates: %s: %w", where, err)
+		}
+		w[name] = oneLine(b.String())
+	}
+	return nil
+}
+
+// Word returns a fixed word of lang (one of wordNames, without the value
+// kinds: "reply_line", "rating_subject", "no_subject", "desk_name") as the
+// set's templates say it; "" for an unknown language.
+func (s *Set) Word(lang Language, name string) string { return s.words[lang][name] }
+
+// ReplyLine returns the visible reply marker that starts mails to
+// requesters in lang with this set's templates, or "" for an unknown
+// language. Quote stripping cuts a reply at this line.
+func (s *Set) ReplyLine(lang Language) string { return s.Word(lang, "reply_line") }
+
+// embeddedWords are the words of the embedded templates, read once.
+var embeddedWords = sync.OnceValue(func() map[Language]words {
+	src := must(newSource(mailFS(), ""))
+	all := make(map[Language]words, len(languages))
+	for _, lang := range languages {
+		w := make(words)
+		must(parsePhrases(src, lang, w))
+		all[lang] = w
+	}
+	return all
+})
+
+// ReplyLine returns the reply marker of the embedded templates in lang, or
+// "" for an unknown language.
+func ReplyLine(lang Language) string { return embeddedWords()[lang]["reply_line"] }
+
+// DeskName returns the embedded templates' name for a desk that was given
+// none, in lang ("" for an unknown language).
+func DeskName(lang Language) string { return embeddedWords()[lang]["desk_name"] }
