@@ -23,4 +23,3 @@ func DefaultOptions() Options {
 		Limits:                      DefaultLimits,
 	}
 }
-
