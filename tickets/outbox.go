@@ -118,28 +118,17 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	if err != nil {
 		return fmt.Errorf("render %s: %w", kind, err)
 	}
-	id, err := a.tx.Bucket(bucketOutbox).NextSequence()
-	if err != nil {
-		return err
-	}
-	msgID, err := a.s.newMessageID(t.ID, id)
-	if err != nil {
-		return err
-	}
-	r.Text, r.HTML = withRef(r.Text, r.HTML, msgID)
 	mail := Mail{
-		ID: id, Ticket: t.ID, Kind: kind,
+		Ticket: t.ID, Kind: kind,
 		From: a.s.opts.Desk, To: o.to, Cc: o.cc, ReplyTo: o.replyTo,
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		MessageID: msgID, InReplyTo: o.thread.inReplyTo, References: o.thread.references,
+		InReplyTo: o.thread.inReplyTo, References: o.thread.references,
 		AutoSubmitted: o.auto, Attachments: o.attachments, Queued: a.now, NextAttempt: a.now,
 	}
-	if err := putOutbox(a.tx, &mail); err != nil {
+	if err := a.s.queueMail(a.tx, &mail); err != nil {
 		return err
 	}
-	if err := indexMsgID(a.tx, msgID, t.ID, dirSent); err != nil {
-		return err
-	}
+	id, msgID := mail.ID, mail.MessageID
 	if kind.AgentNotice() && t.AgentThreadID == "" {
 		t.AgentThreadID = msgID
 	}
@@ -157,20 +146,26 @@ func (s *Service) newMessageID(ticket, mail uint64) (string, error) {
 	return signedMessageID(s.secret, ticket, mail, s.domain)
 }
 
-// queueMail puts a mail that belongs to no ticket (digests, status
-// replies) in the outbox, with a new Message-ID.
+// queueMail puts m in the outbox: a new outbox id, a Message-ID signed
+// for m.Ticket (0 for mail of no ticket: digests, status replies, alerts)
+// and indexed as sent, so replies to it thread back (or, for no ticket,
+// are known as ticketd's own). A ticket's mail also carries its Message-ID
+// in the text (withRef), for replies that lose the headers.
 func (s *Service) queueMail(tx *bolt.Tx, m *Mail) error {
 	id, err := tx.Bucket(bucketOutbox).NextSequence()
 	if err != nil {
 		return err
 	}
-	msgID, err := s.newMessageID(0, id)
+	msgID, err := s.newMessageID(m.Ticket, id)
 	if err != nil {
 		return err
 	}
 	m.ID, m.MessageID = id, msgID
+	if m.Ticket != 0 {
+		m.Text, m.HTML = withRef(m.Text, m.HTML, msgID)
+	}
 	if err := putOutbox(tx, m); err != nil {
 		return err
 	}
-	return indexMsgID(tx, msgID, 0, dirSent)
+	return indexMsgID(tx, msgID, m.Ticket, dirSent)
 }
