@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ticketd/ticketd/tiers"
 )
 
 func (f *fixture) events(id uint64) []Event {
@@ -202,5 +204,33 @@ func TestOwnMailByMessageIDIsIgnored(t *testing.T) {
 	}
 	if got := f.outbox(); len(got) != 0 {
 		t.Fatalf("own mail queued %v", kinds(got))
+	}
+}
+
+// A bounce on a ticket that went to the vendor unassigned is told to the
+// desk's agents of the tier below, who had it — never to the vendor: the
+// notice is internal (it names the requester's dead address).
+func TestBounceAtVendorTierTellsTheDeskNotTheVendor(t *testing.T) {
+	f := newFixtureWith(t, []tiers.Tier{
+		{Level: 1, Name: "Nivel 1", Agents: []string{"ana@example.com", "luis@example.com"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
+		{Level: 2, Name: "ACME", Agents: []string{"soporte@acme.com"}, FirstResponse: 4 * time.Hour, Resolution: 48 * time.Hour, Vendor: true},
+	}, tiers.Options{}, nil)
+	f.apply(msg("r1@client", "pedro@client.com", "Licencia caducada", "El programa dice licencia caducada."))
+	var ack Mail
+	for _, m := range f.drain() {
+		if m.Kind == "ack" {
+			ack = m
+		}
+	}
+	f.now = f.now.Add(2 * time.Hour)
+	f.check()
+	if tk := f.ticket(1); tk.Tier != 2 || tk.Assignee != "" {
+		t.Fatalf("tier %d assignee %q, want the vendor's tier, unassigned", tk.Tier, tk.Assignee)
+	}
+	f.drain()
+	hard := BouncedRecipient{Email: "pedro@client.com", Action: "failed", Status: "5.1.1", Diagnostic: "550 5.1.1 user unknown"}
+	f.apply(bounceOf("b1@mx", ack.MessageID, hard))
+	if got := kinds(f.drain()); !slices.Equal(got, []string{"agent_bounce:ana@example.com,luis@example.com"}) {
+		t.Fatalf("after the bounce queued %v, want one notice to the desk's agents of the tier below", got)
 	}
 }
