@@ -33,7 +33,7 @@ const (
 	configNone     configUse = iota // no --config flag
 	configRequired                  // --config or $TICKETD_CONFIG must name a file
 	configOptional                  // --config or $TICKETD_CONFIG, if set, is read
-	configExplicit                  // only a --config given on the command line counts
+	configExplicit                  // --config only: $TICKETD_CONFIG is not read
 )
 
 // call is one invocation of a command: its arguments and where it writes.
@@ -108,18 +108,7 @@ func runCLI(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		return errUsage
 	}
-	c := &call{name: name, args: positional, stdin: stdin, stdout: stdout, stderr: stderr}
-	switch cmd.config {
-	case configRequired, configOptional:
-		c.configPath = *configPath
-	case configExplicit:
-		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "config" {
-				c.configPath = f.Value.String()
-			}
-		})
-	}
-	return run(ctx, c)
+	return run(ctx, &call{name: name, args: positional, configPath: *configPath, stdin: stdin, stdout: stdout, stderr: stderr})
 }
 
 // flags returns the command's flag set, with --config when it takes one,
