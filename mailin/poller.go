@@ -207,15 +207,11 @@ func (p *Poller) Poll(ctx context.Context) (st Stats, err error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
 	}
-	c, err := p.dial(ctx, nil)
+	c, release, err := p.connect(ctx, nil)
 	if err != nil {
 		return Stats{}, err
 	}
-	defer c.Close()
-	// go-imap v2 has no contexts: closing the client is what aborts a
-	// blocked command.
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
+	defer release()
 
 	start := time.Now()
 	st, err = p.pass(ctx, c)
