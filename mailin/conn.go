@@ -145,6 +145,18 @@ func (p *Poller) dial(ctx context.Context, handler *imapclient.UnilateralDataHan
 	return c, nil
 }
 
+// connect is dial for a session that lasts until release. go-imap v2 has
+// no contexts: cancelling ctx closes the client, which is what aborts a
+// blocked command. release stops that watch and closes the client.
+func (p *Poller) connect(ctx context.Context, handler *imapclient.UnilateralDataHandler) (c *imapclient.Client, release func(), err error) {
+	c, err = p.dial(ctx, handler)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	return c, func() { stop(); c.Close() }, nil
+}
+
 // ensureMailbox creates name unless it exists.
 func ensureMailbox(c *imapclient.Client, name string) error {
 	err := c.Create(name, nil).Wait()
@@ -170,13 +182,11 @@ func (p *Poller) Check(ctx context.Context) error {
 	if err := p.opts.Validate(); err != nil {
 		return err
 	}
-	c, err := p.dial(ctx, nil)
+	c, release, err := p.connect(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
+	defer release()
 	if _, err := c.Select(p.opts.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
 		return fmt.Errorf("examine %q: %w", p.opts.Mailbox, err)
 	}

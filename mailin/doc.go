@@ -14,7 +14,9 @@
 //     fetches waiting messages in UID batches, parses them and calls an
 //     [Applier] (satisfied by *tickets.Service) once per batch. Between
 //     passes, [Poller.Run] waits on a separate connection in IDLE where
-//     the server has it, else on a timer.
+//     the server has it, else on a timer. poller.go holds the options and
+//     one pass; batch.go plans, parses, applies and sets aside one batch;
+//     imapcmd.go the IMAP commands they issue (sizes, bodies, MOVE/flags).
 //
 // Invariants:
 //

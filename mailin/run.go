@@ -149,13 +149,11 @@ func (p *Poller) idleUntil(ctx context.Context, deadline time.Time) error {
 			}
 		},
 	}
-	c, err := p.dial(ctx, handler)
+	c, release, err := p.connect(ctx, handler)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
+	defer release()
 
 	if !c.Caps().Has(imap.CapIdle) {
 		_ = c.Logout().Wait()

@@ -1,10 +1,7 @@
 package dovecottest
 
 import (
-	"bufio"
-	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -170,63 +167,10 @@ func (s *Server) PID() int {
 // LogPath returns Dovecot's log file (log_path).
 func (s *Server) LogPath() string { return filepath.Join(s.dir, "dovecot.log") }
 
-// LoginsOverTLS counts user's successful logins so far, from the login
-// lines of Dovecot's log: over TLS (implicit or STARTTLS), and in plain
-// text. Dovecot writes the line just after the login, so a caller checking
-// right after a client logged in may need to wait a moment.
-func (s *Server) LoginsOverTLS(t testing.TB, user string) (overTLS, plain int) {
-	t.Helper()
-	data, err := os.ReadFile(s.LogPath())
-	if err != nil {
-		t.Fatalf("dovecottest: %v", err)
-	}
-	// imap-login: Info: Login: user=<u>, method=PLAIN, rip=…, lip=…, mpid=…, TLS, session=<…>
-	// ("secured" instead of "TLS" for plain text on loopback).
-	prefix := "imap-login: Info: Login: user=<" + strings.ToLower(user) + ">,"
-	for _, line := range strings.Split(string(data), "\n") {
-		if !strings.Contains(line, prefix) {
-			continue
-		}
-		if strings.Contains(line, ", TLS,") {
-			overTLS++
-		} else {
-			plain++
-		}
-	}
-	return overTLS, plain
-}
-
 // Stop stops Dovecot: SIGTERM to the master's PID, a bounded wait until the
 // process is gone, then SIGKILL. It is idempotent and also runs at cleanup.
 func (s *Server) Stop() {
 	s.stopOnce.Do(s.terminate)
-}
-
-// terminate stops the running master (see Stop).
-func (s *Server) terminate() {
-	{
-		s.mu.Lock()
-		pid, done := s.pid, s.done
-		if s.cmd != nil && s.cmd.Process != nil {
-			if pid == 0 {
-				pid = s.cmd.Process.Pid // stopped before master.pid was read
-			}
-			if pid != s.cmd.Process.Pid {
-				done = nil // not our child: watch the PID itself
-			}
-		}
-		s.mu.Unlock()
-		if pid == 0 || exited(done) {
-			// Never signal a reaped PID: the number may belong to someone else now.
-			return
-		}
-		_ = syscall.Kill(pid, syscall.SIGTERM)
-		if waitGone(pid, done, termTimeout) {
-			return
-		}
-		_ = syscall.Kill(pid, syscall.SIGKILL)
-		waitGone(pid, done, 5*time.Second)
-	}
 }
 
 func (s *Server) confPath() string { return filepath.Join(s.dir, "dovecot.conf") }
@@ -361,149 +305,6 @@ func (s *Server) launch(bin string, port, tlsPort int) error {
 	s.mu.Unlock()
 	s.addr = addr
 	return nil
-}
-
-// killLaunch stops a master that did not become ready.
-func (s *Server) killLaunch(cmd *exec.Cmd, done chan struct{}) {
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	if !waitGone(cmd.Process.Pid, done, termTimeout) {
-		_ = cmd.Process.Kill()
-		<-done
-	}
-}
-
-// exited reports whether done (nil: unknown) is closed.
-func exited(done <-chan struct{}) bool {
-	if done == nil {
-		return false
-	}
-	select {
-	case <-done:
-		return true
-	default:
-		return false
-	}
-}
-
-// greeted reports whether an IMAP server on addr sends our unique greeting.
-func greeted(addr, greeting string) bool {
-	c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && strings.HasPrefix(line, "* OK") && strings.Contains(line, greeting)
-}
-
-// tlsGreeted checks that an implicit-TLS IMAP server on addr completes a
-// verified handshake and sends our unique greeting.
-func tlsGreeted(addr, greeting string, cfg *tls.Config) error {
-	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: 2 * time.Second}, Config: cfg}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(line, "* OK") || !strings.Contains(line, greeting) {
-		return fmt.Errorf("unexpected greeting %q", line)
-	}
-	return nil
-}
-
-// clientTLS is a client configuration that trusts only the server's CA.
-func (s *Server) clientTLS() *tls.Config {
-	cfg := s.opts.Cert.ClientConfig()
-	cfg.ServerName = "127.0.0.1"
-	return cfg
-}
-
-// waitGone waits up to d for pid to exit. done, when not nil, is closed once
-// pid has exited and been reaped by this package; then only done counts, so
-// that on return the PID no longer exists at all (not even as a zombie).
-func waitGone(pid int, done <-chan struct{}, d time.Duration) bool {
-	if done != nil {
-		select {
-		case <-done:
-			return true
-		case <-time.After(d):
-			return false
-		}
-	}
-	deadline := time.Now().Add(d)
-	for !processGone(pid) {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return true
-}
-
-// processGone reports whether pid no longer runs: it does not exist, or it is
-// a zombie waiting to be reaped by a parent that is not us.
-func processGone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return os.IsNotExist(err)
-	}
-	// Format: pid (comm) state ...; comm may contain spaces and parentheses.
-	if i := strings.LastIndexByte(string(stat), ')'); i >= 0 && i+2 < len(stat) {
-		return stat[i+2] == 'Z'
-	}
-	return false
-}
-
-// readPID reads Dovecot's master.pid.
-func readPID(path string) (int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, fmt.Errorf("read master pid: %w", err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 {
-		return 0, fmt.Errorf("read master pid: bad content %q", b)
-	}
-	return pid, nil
-}
-
-// freePort returns a port that was free on 127.0.0.1 a moment ago. Another
-// process may take it before Dovecot binds it; Start retries on that clash.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("pick a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// logTail returns the last n lines of Dovecot's log and of its stderr, where
-// configuration errors land before the log is open.
-func (s *Server) logTail(n int) string {
-	var b strings.Builder
-	if log, err := os.ReadFile(s.LogPath()); err == nil && len(log) > 0 {
-		b.WriteString(lastLines(string(log), n))
-	}
-	if se, err := os.ReadFile(filepath.Join(s.dir, "stderr.log")); err == nil && len(se) > 0 {
-		b.WriteString("\n--- stderr ---\n")
-		b.WriteString(lastLines(string(se), n))
-	}
-	if b.Len() == 0 {
-		return "(empty)"
-	}
-	return b.String()
 }
 
 func randomHex(n int) string {
