@@ -13,6 +13,9 @@
 //     reused, even after a rolled-back transaction (bbolt rolls the sequence
 //     back with it, and nothing outside the transaction has seen the number).
 //   - Outgoing mails are fully rendered when queued; the outbox only delivers.
+//   - Every new mail enters the outbox through queueMail (outbox.go), which
+//     signs its Message-ID and indexes it as sent: a reply to any mail
+//     ticketd sent threads back, or is known as ticketd's own.
 //   - No network I/O happens inside a transaction.
 //   - SLA decisions (warnings, breaches, escalations, alerts) are taken,
 //     recorded on the ticket and their mails queued in one transaction that
