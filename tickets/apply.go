@@ -182,8 +182,7 @@ func (a *applier) startsNewTicket(t *Ticket, from string) string {
 // knowledge-base suggestions) and notifies the first tier. With link, the
 // new ticket is linked to that one, for why.
 func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
-	b := a.tx.Bucket(bucketTickets)
-	id, err := b.NextSequence()
+	id, err := nextTicketID(a.tx)
 	if err != nil {
 		return Result{}, err
 	}
@@ -211,7 +210,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 			return Result{}, err
 		}
 	}
-	if err := a.tx.Bucket(bucketRequesters).Put(requesterKey(t.Requester.Email, id), nil); err != nil {
+	if err := indexRequester(a.tx, t.Requester.Email, id); err != nil {
 		return Result{}, err
 	}
 	suggested, err := a.suggestions(t.Subject, customerText(m))

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/ticketd/ticketd/templates"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // bounce applies a delivery failure report. Anyone can send one, so it
@@ -161,29 +159,6 @@ type Undeliverable struct {
 	Ticket    uint64    `json:"ticket"`     // the ticket whose mail bounced
 	MessageID string    `json:"message_id"` // the mail that bounced
 	Reason    string    `json:"reason"`     // status and diagnostic of the bounce
-}
-
-func markUndeliverable(tx *bolt.Tx, email string, u Undeliverable) error {
-	u.Email = NormalizeEmail(email)
-	if u.Email == "" {
-		return nil
-	}
-	return putJSON(tx.Bucket(bucketUndeliverable), []byte(u.Email), u)
-}
-
-func isUndeliverable(tx *bolt.Tx, email string) bool {
-	return tx.Bucket(bucketUndeliverable).Get([]byte(NormalizeEmail(email))) != nil
-}
-
-// clearUndeliverable makes email deliverable again: it wrote to the desk.
-func clearUndeliverable(tx *bolt.Tx, email string) error {
-	return tx.Bucket(bucketUndeliverable).Delete([]byte(NormalizeEmail(email)))
-}
-
-// Undeliverables returns the addresses the desk does not write to, in
-// address order.
-func (s *Store) Undeliverables() ([]Undeliverable, error) {
-	return all[Undeliverable](s.db, bucketUndeliverable)
 }
 
 // deliverable drops undeliverable addresses from a mail's recipients and

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
@@ -186,7 +184,7 @@ func (a *applier) recordVendorRef(t *Ticket, subject string, level int) error {
 		return nil
 	}
 	t.VendorRef = ref
-	if err := a.tx.Bucket(bucketVendorRef).Put(vendorRefKey(level, ref), u64(t.ID)); err != nil {
+	if err := putVendorRef(a.tx, level, ref, t.ID); err != nil {
 		return err
 	}
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventVendorRef, Detail: ref})
@@ -208,19 +206,6 @@ func (a *applier) vendorRef(subject string, level int) string {
 	default:
 		return strings.TrimSpace(m[0])
 	}
-}
-
-// lookupVendorRef returns the ticket the vendor's number belongs to.
-func lookupVendorRef(tx *bolt.Tx, level int, ref string) (uint64, bool) {
-	v := tx.Bucket(bucketVendorRef).Get(vendorRefKey(level, ref))
-	if len(v) != 8 {
-		return 0, false
-	}
-	return u64From(v), true
-}
-
-func vendorRefKey(level int, ref string) []byte {
-	return append(u64(uint64(level)), msgIDKey(ref)...)
 }
 
 // maxHistory bounds the history sent with an escalation; the oldest

@@ -472,25 +472,6 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	return b.Put(key, data)
 }
 
-// requesterKey indexes a requester's tickets: address, NUL, ticket.
-func requesterKey(email string, ticket uint64) []byte {
-	return append(append([]byte(email), 0), u64(ticket)...)
-}
-
-// forRequester calls f with every ticket of the requester email, in number order.
-func forRequester(tx *bolt.Tx, email string, f func(Ticket)) error {
-	prefix := append([]byte(email), 0)
-	c := tx.Bucket(bucketRequesters).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, _ = c.Next() {
-		t, err := getTicket(tx, u64From(k[len(prefix):]))
-		if err != nil {
-			return err
-		}
-		f(t)
-	}
-	return nil
-}
-
 func u64From(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 func u64(n uint64) []byte {

@@ -1,0 +1,83 @@
+// The small indexes of the store, read and written inside the caller's
+// transaction: undeliverable addresses, vendors' ticket numbers, tickets
+// by requester, and ticket numbers. Their bucket names stay here and in
+// store.go.
+
+package tickets
+
+import (
+	"bytes"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func markUndeliverable(tx *bolt.Tx, email string, u Undeliverable) error {
+	u.Email = NormalizeEmail(email)
+	if u.Email == "" {
+		return nil
+	}
+	return putJSON(tx.Bucket(bucketUndeliverable), []byte(u.Email), u)
+}
+
+func isUndeliverable(tx *bolt.Tx, email string) bool {
+	return tx.Bucket(bucketUndeliverable).Get([]byte(NormalizeEmail(email))) != nil
+}
+
+// clearUndeliverable makes email deliverable again: it wrote to the desk.
+func clearUndeliverable(tx *bolt.Tx, email string) error {
+	return tx.Bucket(bucketUndeliverable).Delete([]byte(NormalizeEmail(email)))
+}
+
+// Undeliverables returns the addresses the desk does not write to, in
+// address order.
+func (s *Store) Undeliverables() ([]Undeliverable, error) {
+	return all[Undeliverable](s.db, bucketUndeliverable)
+}
+
+// lookupVendorRef returns the ticket the vendor's number belongs to.
+func lookupVendorRef(tx *bolt.Tx, level int, ref string) (uint64, bool) {
+	v := tx.Bucket(bucketVendorRef).Get(vendorRefKey(level, ref))
+	if len(v) != 8 {
+		return 0, false
+	}
+	return u64From(v), true
+}
+
+func vendorRefKey(level int, ref string) []byte {
+	return append(u64(uint64(level)), msgIDKey(ref)...)
+}
+
+// requesterKey indexes a requester's tickets: address, NUL, ticket.
+func requesterKey(email string, ticket uint64) []byte {
+	return append(append([]byte(email), 0), u64(ticket)...)
+}
+
+// forRequester calls f with every ticket of the requester email, in number order.
+func forRequester(tx *bolt.Tx, email string, f func(Ticket)) error {
+	prefix := append([]byte(email), 0)
+	c := tx.Bucket(bucketRequesters).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, _ = c.Next() {
+		t, err := getTicket(tx, u64From(k[len(prefix):]))
+		if err != nil {
+			return err
+		}
+		f(t)
+	}
+	return nil
+}
+
+// putVendorRef records that the vendor of tier level calls ticket ref.
+func putVendorRef(tx *bolt.Tx, level int, ref string, ticket uint64) error {
+	return tx.Bucket(bucketVendorRef).Put(vendorRefKey(level, ref), u64(ticket))
+}
+
+// nextTicketID returns a new ticket number from the tickets bucket's
+// sequence (never reused, doc.go).
+func nextTicketID(tx *bolt.Tx) (uint64, error) {
+	return tx.Bucket(bucketTickets).NextSequence()
+}
+
+// indexRequester files ticket under its requester's address.
+func indexRequester(tx *bolt.Tx, email string, ticket uint64) error {
+	return tx.Bucket(bucketRequesters).Put(requesterKey(email, ticket), nil)
+}
