@@ -1,8 +1,6 @@
 package tickets
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -40,8 +38,8 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 	var res DigestResult
 	build := func(tx *bolt.Tx) error {
 		since := now.Add(-24 * time.Hour)
-		if v := tx.Bucket(bucketMeta).Get(keyLastDigest); len(v) == 8 {
-			since = time.Unix(0, int64(binary.BigEndian.Uint64(v)))
+		if last, ok := lastDigest(tx); ok {
+			since = last
 		}
 		d, err := s.digestData(tx, since, now)
 		if err != nil {
@@ -59,7 +57,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 			return err
 		}
 		res.Queued = true
-		return tx.Bucket(bucketMeta).Put(keyLastDigest, u64(uint64(now.UnixNano())))
+		return setLastDigest(tx, now)
 	}
 	var err error
 	if dryRun {
@@ -101,11 +99,7 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 	var open []Ticket
 	var firstResp, resolution []time.Duration
 	ratings, ratingSum := 0, 0
-	err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-		var t Ticket
-		if err := json.Unmarshal(v, &t); err != nil {
-			return fmt.Errorf("ticket %x: %w", k, err)
-		}
+	err := forTickets(tx, func(t Ticket) error {
 		if in(t.Created) {
 			d.New++
 		}

@@ -152,7 +152,7 @@ func (s *Service) newMessageID(ticket, mail uint64) (string, error) {
 // are known as ticketd's own). A ticket's mail also carries its Message-ID
 // in the text (withRef), for replies that lose the headers.
 func (s *Service) queueMail(tx *bolt.Tx, m *Mail) error {
-	id, err := tx.Bucket(bucketOutbox).NextSequence()
+	id, err := nextOutboxID(tx)
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,16 @@
 // The small indexes of the store, read and written inside the caller's
 // transaction: undeliverable addresses, vendors' ticket numbers, tickets
-// by requester, and ticket numbers. Their bucket names stay here and in
+// by requester, the tickets and outbox sequences, the last digest. Their bucket names stay here and in
 // store.go.
 
 package tickets
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -80,4 +84,34 @@ func nextTicketID(tx *bolt.Tx) (uint64, error) {
 // indexRequester files ticket under its requester's address.
 func indexRequester(tx *bolt.Tx, email string, ticket uint64) error {
 	return tx.Bucket(bucketRequesters).Put(requesterKey(email, ticket), nil)
+}
+
+// nextOutboxID returns a new outbox mail id from the outbox's sequence.
+func nextOutboxID(tx *bolt.Tx) (uint64, error) {
+	return tx.Bucket(bucketOutbox).NextSequence()
+}
+
+// forTickets calls f with every ticket, in number order, until f fails.
+func forTickets(tx *bolt.Tx, f func(Ticket) error) error {
+	return tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
+		var t Ticket
+		if err := json.Unmarshal(v, &t); err != nil {
+			return fmt.Errorf("ticket %x: %w", k, err)
+		}
+		return f(t)
+	})
+}
+
+// lastDigest returns when the last digest was queued; false before the first.
+func lastDigest(tx *bolt.Tx) (time.Time, bool) {
+	v := tx.Bucket(bucketMeta).Get(keyLastDigest)
+	if len(v) != 8 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(v))), true
+}
+
+// setLastDigest records that a digest was queued at t.
+func setLastDigest(tx *bolt.Tx, t time.Time) error {
+	return tx.Bucket(bucketMeta).Put(keyLastDigest, u64(uint64(t.UnixNano())))
 }
