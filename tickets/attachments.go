@@ -153,7 +153,7 @@ func storedAttachments(m *Inbound) []Attachment {
 }
 
 // tellDropped tells the sender of m which of its attachments were not
-// kept (too large), so they can send them another way.
+// kept and why (too large, or damaged), so they can send them again.
 func (a *applier) tellDropped(t *Ticket, m *Inbound) error {
 	var lines []string
 	for _, at := range m.Attachments {
@@ -162,7 +162,11 @@ func (a *applier) tellDropped(t *Ticket, m *Inbound) error {
 			if name == "" {
 				name = "(" + at.Type + ")"
 			}
-			lines = append(lines, fmt.Sprintf("%s (%s)", name, humanSize(at.Size)))
+			why := "attachment_too_large"
+			if at.Unreadable {
+				why = "attachment_unreadable"
+			}
+			lines = append(lines, fmt.Sprintf("%s (%s): %s", name, humanSize(at.Size), a.say(why, templates.Phrase{})))
 		}
 	}
 	if len(lines) == 0 {

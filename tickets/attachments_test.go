@@ -94,3 +94,28 @@ func TestAttachmentsGoOutAndDroppedOnesAreTold(t *testing.T) {
 		t.Errorf("relayed reply carries %+v, want the guide", mails[0].Attachments)
 	}
 }
+
+// TestDamagedAttachmentIsNotCalledTooLarge: the sender of an attachment
+// that arrived damaged is told so, not that it was too large.
+func TestDamagedAttachmentIsNotCalledTooLarge(t *testing.T) {
+	f := newFixture(t)
+	scan := Attachment{Name: "escaneo.pdf", Type: "application/pdf", Size: 512, Dropped: true, Unreadable: true, Reason: "not stored: illegal base64 data"}
+	video := Attachment{Name: "video.mp4", Type: "video/mp4", Size: 80 << 20, Dropped: true, Reason: "larger than the limit"}
+	m := msg("d1@client", "pedro@client.com", "Escaneo", "Adjunto el escaneo y un vídeo.")
+	m.Attachments = []Attachment{scan, video}
+	f.apply(m)
+	mails := f.drain()
+	i := slices.IndexFunc(mails, func(m Mail) bool { return m.Kind == "attachment_dropped" })
+	if i < 0 {
+		t.Fatalf("no attachment_dropped mail in %v", kinds(mails))
+	}
+	text := mails[i].Text
+	for _, want := range []string{"escaneo.pdf (512 B): llegó dañado", "video.mp4 (80.0 MB): supera el tamaño permitido"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("notice lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "superan el tamaño") {
+		t.Errorf("notice says every attachment was too large:\n%s", text)
+	}
+}

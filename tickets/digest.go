@@ -82,24 +82,6 @@ func (s *Service) queueDigest(tx *bolt.Tx, r templates.Rendered, now time.Time) 
 	return s.queueMail(tx, &m)
 }
 
-// queueMail puts a mail that belongs to no ticket (digests, status
-// replies) in the outbox, with a new Message-ID.
-func (s *Service) queueMail(tx *bolt.Tx, m *Mail) error {
-	id, err := tx.Bucket(bucketOutbox).NextSequence()
-	if err != nil {
-		return err
-	}
-	msgID, err := s.newMessageID(0, id)
-	if err != nil {
-		return err
-	}
-	m.ID, m.MessageID = id, msgID
-	if err := putOutbox(tx, m); err != nil {
-		return err
-	}
-	return indexMsgID(tx, msgID, 0, dirSent)
-}
-
 // digestData gathers the figures of the period (since, until].
 func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Digest, error) {
 	loc := s.location()

@@ -84,4 +84,7 @@ type Attachment struct {
 	// raw message in the processed mailbox still holds it.
 	Dropped bool   `json:"dropped,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Unreadable is true for a Dropped attachment whose content could not
+	// be decoded (damaged in transit), as opposed to one too large.
+	Unreadable bool `json:"unreadable,omitempty"`
 }

@@ -61,4 +61,6 @@ const (
 	LimitAgentNotices  = "agent_notices_per_sender"
 	LimitStatusReplies = "status_replies_per_sender"
 	LimitAutoReplies   = "auto_replies_per_ticket"
+	// LimitAcks is [mail] ack_limit (Options.AckLimit).
+	LimitAcks = "ack_limit"
 )

@@ -89,6 +89,7 @@ func (a *applier) ackDecision(t *Ticket) (bool, string, error) {
 	if err != nil || ok {
 		return ok, "", err
 	}
+	a.s.opts.OnLimit(LimitAcks)
 	l := a.s.opts.AckLimit.orDefault()
 	return false, fmt.Sprintf("acknowledgement suppressed: %d already sent to %s within %s", l.Max, t.Requester.Email, l.Window), nil
 }

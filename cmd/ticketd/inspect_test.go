@@ -210,7 +210,7 @@ func TestInspectCorpus(t *testing.T) {
 // configuration (any tag is read) and on a file that cannot be parsed.
 func TestInspectCommand(t *testing.T) {
 	var out, errb bytes.Buffer
-	err := dispatch(context.Background(), []string{"inspect", filepath.Join(corpusDir, "ooo-exchange-es.eml")}, &out, &errb)
+	err := runCLI(context.Background(), []string{"inspect", filepath.Join(corpusDir, "ooo-exchange-es.eml")}, nil, &out, &errb)
 	if err != nil {
 		t.Fatalf("inspect: %v\n%s", err, errb.String())
 	}
@@ -224,10 +224,10 @@ func TestInspectCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if err := dispatch(context.Background(), []string{"inspect", bad}, &out, &errb); err == nil || out.Len() != 0 {
+	if err := runCLI(context.Background(), []string{"inspect", bad}, nil, &out, &errb); err == nil || out.Len() != 0 {
 		t.Fatalf("inspect of a broken file: err %v, output %q", err, out.String())
 	}
-	if err := dispatch(context.Background(), []string{"inspect"}, &out, &errb); err == nil {
+	if err := runCLI(context.Background(), []string{"inspect"}, nil, &out, &errb); err == nil {
 		t.Fatal("inspect without a file succeeded")
 	}
 }

@@ -18,7 +18,7 @@ func TestLimitHitsAreCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	extra := fmt.Sprintf("[admin]\nlisten = %q\n[limits]\nsubject_chars = 40\nstatus_replies_per_sender = 1\n", addr)
+	extra := fmt.Sprintf("[admin]\nlisten = %q\n[mail]\nack_limit = 1\n[limits]\nsubject_chars = 40\nstatus_replies_per_sender = 1\n", addr)
 	if err := os.WriteFile(e.config, append(data, extra...), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -27,12 +27,14 @@ func TestLimitHitsAreCounted(t *testing.T) {
 
 	long := strings.Repeat("impresora rota ", 20)
 	e.deliver(fmt.Sprintf("From: ana@cliente.test\nTo: soporte@ticketd.test\nSubject: %s\nMessage-ID: <lim1@cliente.test>\n\nNo imprime.\n", long))
+	e.deliver("From: ana@cliente.test\nTo: soporte@ticketd.test\nSubject: Otra cosa\nMessage-ID: <lim5@cliente.test>\n\nTampoco escanea.\n")
 	for i := 2; i <= 4; i++ {
 		e.deliver(fmt.Sprintf("From: ana@cliente.test\nTo: soporte@ticketd.test\nSubject: estado\nMessage-ID: <lim%d@cliente.test>\n\n\n", i))
 	}
 	want := []string{
 		`ticketd_limit_hits_total{limit="subject_chars"} 1`,
 		`ticketd_limit_hits_total{limit="status_replies_per_sender"} 2`,
+		`ticketd_limit_hits_total{limit="ack_limit"} 1`,
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {

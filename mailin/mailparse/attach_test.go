@@ -84,3 +84,28 @@ func TestFiftyMegabyteMessage(t *testing.T) {
 		t.Fatalf("oversize attachment: %+v", a)
 	}
 }
+
+// TestDamagedAttachmentIsUnreadable: base64 that cannot be decoded drops
+// the attachment as unreadable (its sender is told it arrived damaged),
+// never as too large.
+func TestDamagedAttachmentIsUnreadable(t *testing.T) {
+	blobs, err := tickets.OpenBlobs(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte("From: pedro@client.com\r\nTo: soporte@example.com\r\nSubject: Escaneo\r\nMessage-ID: <dmg@client.com>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nAdjunto el escaneo.\r\n" +
+		"--b\r\nContent-Type: application/pdf; name=escaneo.pdf\r\nContent-Disposition: attachment; filename=escaneo.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		"JVBERi0xLjQK!!!!not*base64####\r\n--b--\r\n")
+	in, err := ParseWithOptions(raw, Options{Attachments: blobs, MaxAttachmentSize: 10 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Attachments) != 1 {
+		t.Fatalf("attachments %+v", in.Attachments)
+	}
+	if a := in.Attachments[0]; !a.Dropped || !a.Unreadable || a.Stored {
+		t.Fatalf("damaged attachment: %+v", a)
+	}
+}

@@ -154,7 +154,7 @@ func (pi *partsInfo) keep(att *tickets.Attachment, body io.Reader) {
 		}
 	default:
 		// The raw message, in the processed mailbox, still has it.
-		att.Dropped, att.Reason = true, "not stored: "+err.Error()
+		att.Dropped, att.Unreadable, att.Reason = true, true, "not stored: "+err.Error()
 	}
 }
 

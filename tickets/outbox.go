@@ -1,0 +1,176 @@
+// The outbox writer: the only code that puts new mail in the outbox and
+// indexes the Message-IDs ticketd sends (signed, msgid.go). Everything
+// that mails someone builds an outgoing (or, for mail of no ticket, a
+// Mail) and comes through here.
+
+package tickets
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/templates"
+)
+
+type thread struct {
+	inReplyTo  string
+	references []string
+}
+
+// replyThread threads a mail to an agent under the mail they sent.
+func replyThread(m *Inbound) thread {
+	return thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
+}
+
+// publicThread threads a mail to the requester under the conversation they
+// started.
+func (a *applier) publicThread(t *Ticket) thread {
+	th := thread{inReplyTo: t.LastPublicMessageID}
+	if t.RootMessageID != "" {
+		th.references = append(th.references, t.RootMessageID)
+	}
+	if t.LastPublicMessageID != "" && t.LastPublicMessageID != t.RootMessageID {
+		th.references = append(th.references, t.LastPublicMessageID)
+	}
+	return th
+}
+
+// outgoing is one mail to queue: which template, to whom, and what it says.
+type outgoing struct {
+	kind       templates.Name // template name
+	to, cc     []Address
+	thread     thread
+	auto       AutoSubmitted // "" for a person's words
+	text       string        // the message shown or relayed
+	author     *Address      // who wrote text; nil: the requester
+	unverified bool          // text claims an agent's address without proof
+	replyTo    *Address
+	notice     notice    // SLA and escalation details
+	fromTier   string    // the tier a ticket left, for escalation mails
+	problems   []string  // command errors
+	articles   []Article // knowledge-base suggestions
+	rating     int
+	rateLinks  []string // the satisfaction question's mailto: links
+	// attachments go out with the mail (stored content only).
+	attachments []Attachment
+	// addresses and code: the people a confirmation asks about, and the
+	// code the requester's reply carries.
+	addresses []string
+	code      string
+}
+
+// queue renders o and puts it in the outbox, indexing its Message-ID so
+// replies to it thread back to t.
+func (a *applier) queue(t *Ticket, o outgoing) error {
+	if a.silent {
+		return nil // imported: recorded, never mailed
+	}
+	if len(o.to)+len(o.cc) == 0 {
+		return a.nobodyToTell(t, o)
+	}
+	if dropped := a.deliverable(&o); len(o.to)+len(o.cc) == 0 {
+		return a.notSent(t, o, dropped)
+	}
+	kind := o.kind
+	author := t.Requester
+	if o.author != nil {
+		author = *o.author
+	}
+	tier := a.tier(t)
+	var err error
+	data := templates.Data{
+		Desk:           a.s.opts.Desk.Name,
+		Token:          a.s.token.format(t.ID),
+		Ticket:         t.ID,
+		Subject:        t.Subject,
+		Requester:      displayName(t.Requester),
+		RequesterEmail: t.Requester.Email,
+		Author:         author.String(),
+		Text:           o.text,
+		Status:         string(t.Status),
+		Tier:           t.Tier,
+		TierName:       tier.Name,
+		Unverified:     o.unverified,
+		Priority:       or(string(t.Priority), "normal"),
+		Reason:         o.notice.reason.words(a.s.opts.Templates, a.s.opts.Language),
+		History:        o.notice.history,
+		Clock:          o.notice.clock,
+		Left:           humanDuration(o.notice.left),
+		FromTierName:   o.fromTier,
+		VendorRef:      t.VendorRef,
+		Problems:       o.problems,
+		Rating:         o.rating,
+		RateLinks:      o.rateLinks,
+		DeskAddress:    a.s.opts.Desk.Email,
+		Addresses:      o.addresses,
+		Code:           o.code,
+	}
+	if kind == templates.AgentNew {
+		if data.Linked, err = a.linkedLines(t); err != nil {
+			return err
+		}
+	}
+	for i, art := range o.articles {
+		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})
+	}
+	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, data)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", kind, err)
+	}
+	id, err := a.tx.Bucket(bucketOutbox).NextSequence()
+	if err != nil {
+		return err
+	}
+	msgID, err := a.s.newMessageID(t.ID, id)
+	if err != nil {
+		return err
+	}
+	r.Text, r.HTML = withRef(r.Text, r.HTML, msgID)
+	mail := Mail{
+		ID: id, Ticket: t.ID, Kind: kind,
+		From: a.s.opts.Desk, To: o.to, Cc: o.cc, ReplyTo: o.replyTo,
+		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		MessageID: msgID, InReplyTo: o.thread.inReplyTo, References: o.thread.references,
+		AutoSubmitted: o.auto, Attachments: o.attachments, Queued: a.now, NextAttempt: a.now,
+	}
+	if err := putOutbox(a.tx, &mail); err != nil {
+		return err
+	}
+	if err := indexMsgID(a.tx, msgID, t.ID, dirSent); err != nil {
+		return err
+	}
+	if kind.AgentNotice() && t.AgentThreadID == "" {
+		t.AgentThreadID = msgID
+	}
+	if kind == templates.Reply {
+		t.LastPublicMessageID = msgID
+	}
+	a.queued++
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventOutbound, MessageID: msgID,
+		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Template: kind, Detail: string(kind)})
+}
+
+// newMessageID returns a globally unique Message-ID under the desk's
+// domain, signed with the desk's secret (msgid.go).
+func (s *Service) newMessageID(ticket, mail uint64) (string, error) {
+	return signedMessageID(s.secret, ticket, mail, s.domain)
+}
+
+// queueMail puts a mail that belongs to no ticket (digests, status
+// replies) in the outbox, with a new Message-ID.
+func (s *Service) queueMail(tx *bolt.Tx, m *Mail) error {
+	id, err := tx.Bucket(bucketOutbox).NextSequence()
+	if err != nil {
+		return err
+	}
+	msgID, err := s.newMessageID(0, id)
+	if err != nil {
+		return err
+	}
+	m.ID, m.MessageID = id, msgID
+	if err := putOutbox(tx, m); err != nil {
+		return err
+	}
+	return indexMsgID(tx, msgID, 0, dirSent)
+}

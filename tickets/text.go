@@ -1,0 +1,54 @@
+package tickets
+
+import (
+	"strings"
+)
+
+// relayable returns the part of an agent's text that may reach the
+// requester: only the new text (never the quoted notification, which holds
+// internal details), without the agent's sign-off (signoff.go) and with
+// every agent address blanked out. It reports false when nothing is left
+// to relay.
+func (a *applier) relayable(text string) (string, bool) {
+	text = strings.TrimSpace(text)
+	if text == "" || strings.Contains(text, a.s.opts.Templates.ReplyLine(a.s.opts.Language)) {
+		return "", false
+	}
+	text = a.blankAgents(cutSignOff(text))
+	return text, strings.TrimSpace(text) != ""
+}
+
+// blankAgents removes every agent's address from text.
+func (a *applier) blankAgents(text string) string {
+	for _, tier := range a.s.opts.Policy.Tiers() {
+		for _, agent := range tier.Agents {
+			text = replaceFold(text, agent, "")
+		}
+	}
+	return text
+}
+
+// customerText is what agents should read of a requester's mail: the new
+// text, or the whole body when the mail was all quote (a forward, say).
+func customerText(m *Inbound) string {
+	if strings.TrimSpace(m.Text) != "" {
+		return m.Text
+	}
+	return m.FullText
+}
+
+// wholeText is the whole readable body of m, quotes included, for giving
+// a person back what they sent.
+func wholeText(m *Inbound) string {
+	if m.FullText != "" {
+		return m.FullText
+	}
+	return m.Text
+}
+
+func displayName(a Address) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Email
+}
