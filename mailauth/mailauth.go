@@ -61,6 +61,20 @@ func NewClient(method, username, token string) (sasl.Client, error) {
 	return nil, fmt.Errorf("mailauth: %q is not an OAuth method", method)
 }
 
+// OAuthClient gets a token from token and returns the SASL client for an
+// OAuth method. A token that cannot be obtained, or no token source, is an
+// *Error: an admin must act, as for a refused login.
+func OAuthClient(ctx context.Context, method, username string, token func(context.Context) (string, error)) (sasl.Client, error) {
+	if token == nil {
+		return nil, &Error{Err: errors.New("OAuth login without a token source")}
+	}
+	tok, err := token(ctx)
+	if err != nil {
+		return nil, &Error{Err: err}
+	}
+	return NewClient(method, username, tok)
+}
+
 // xoauth2 is Google's XOAUTH2 SASL mechanism (also Microsoft's):
 // "user=" user ^A "auth=Bearer " token ^A ^A, sent as the initial
 // response. On failure the server sends a JSON error as a challenge, to

@@ -52,3 +52,24 @@ func TestTokenCommand(t *testing.T) {
 		t.Fatal("IsFailure")
 	}
 }
+
+// TestOAuthClientTokenFailure: a token that cannot be obtained is a
+// refused login (an admin must act), not a network error to retry quietly.
+func TestOAuthClientTokenFailure(t *testing.T) {
+	ctx := context.Background()
+	if _, err := OAuthClient(ctx, XOAuth2, "soporte@example.com", nil); !IsFailure(err) {
+		t.Errorf("no token source: err = %v, want an *Error", err)
+	}
+	boom := errors.New("token command failed")
+	_, err := OAuthClient(ctx, OAuthBearer, "soporte@example.com", func(context.Context) (string, error) { return "", boom })
+	if !IsFailure(err) || !errors.Is(err, boom) {
+		t.Errorf("token error: err = %v, want an *Error wrapping %v", err, boom)
+	}
+	c, err := OAuthClient(ctx, XOAuth2, "soporte@example.com", func(context.Context) (string, error) { return "ya29.tok", nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mech, _, _ := c.Start(); mech != "XOAUTH2" {
+		t.Errorf("mechanism = %q, want XOAUTH2", mech)
+	}
+}

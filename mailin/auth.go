@@ -18,16 +18,9 @@ func (p *Poller) login(ctx context.Context, c *imapclient.Client) error {
 	o := p.opts
 	var err error
 	if mailauth.IsOAuth(o.Auth) {
-		if o.Token == nil {
-			return &mailauth.Error{Err: errors.New("imap: OAuth login without a token source")}
-		}
-		tok, terr := o.Token(ctx)
-		if terr != nil {
-			return &mailauth.Error{Err: fmt.Errorf("imap login as %q: %w", o.Username, terr)}
-		}
-		client, cerr := mailauth.NewClient(o.Auth, o.Username, tok)
+		client, cerr := mailauth.OAuthClient(ctx, o.Auth, o.Username, o.Token)
 		if cerr != nil {
-			return cerr
+			return fmt.Errorf("imap login as %q: %w", o.Username, cerr)
 		}
 		err = c.Authenticate(client)
 	} else {

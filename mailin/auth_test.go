@@ -3,9 +3,6 @@ package mailin
 import (
 	"context"
 	"errors"
-	"io"
-	"log"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -74,25 +71,10 @@ func (x *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
 
 func startOAuthServer(t *testing.T, valid *atomic.Value) *testServer {
 	t.Helper()
-	user := imapmemserver.NewUser(testUser, testPassword)
-	if err := user.Create("INBOX", nil); err != nil {
-		t.Fatal(err)
-	}
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &oauthSession{hookSession: hookSession{user: user}, valid: valid}, nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapMove: {}, imap.CapUIDPlus: {}, imap.CapSASLIR: {}},
-		InsecureAuth: true,
-		Logger:       log.New(io.Discard, "", 0),
+	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapMove: {}, imap.CapUIDPlus: {}, imap.CapSASLIR: {}}
+	return serveMem(t, caps, func(user *imapmemserver.User) imapserver.Session {
+		return &oauthSession{hookSession: hookSession{user: user}, valid: valid}
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return &testServer{addr: ln.Addr().String(), user: user}
 }
 
 // TestOAuthLoginAndAlertOncePerStreak logs in with each OAuth mechanism;

@@ -85,6 +85,15 @@ func (s *hookSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, optio
 // startServerHooks is startServer with sessionHooks.
 func startServerHooks(t *testing.T, caps imap.CapSet, hooks sessionHooks) *testServer {
 	t.Helper()
+	return serveMem(t, caps, func(user *imapmemserver.User) imapserver.Session {
+		return &hookSession{user: user, hooks: hooks}
+	})
+}
+
+// serveMem serves the test user, with an INBOX, on 127.0.0.1 through the
+// sessions newSession makes, advertising caps.
+func serveMem(t *testing.T, caps imap.CapSet, newSession func(*imapmemserver.User) imapserver.Session) *testServer {
+	t.Helper()
 	user := imapmemserver.NewUser(testUser, testPassword)
 	// memserver users start without any mailbox, not even INBOX.
 	if err := user.Create("INBOX", nil); err != nil {
@@ -92,7 +101,7 @@ func startServerHooks(t *testing.T, caps imap.CapSet, hooks sessionHooks) *testS
 	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &hookSession{user: user, hooks: hooks}, nil, nil
+			return newSession(user), nil, nil
 		},
 		Caps:         caps,
 		InsecureAuth: true,

@@ -18,11 +18,8 @@ func (s *Sender) auth(ctx context.Context, c *smtp.Client) error {
 	o := s.opts
 	var client sasl.Client
 	if mailauth.IsOAuth(o.Auth) {
-		tok, err := o.Token(ctx)
-		if err != nil {
-			return &mailauth.Error{Err: err}
-		}
-		if client, err = mailauth.NewClient(o.Auth, o.Username, tok); err != nil {
+		var err error
+		if client, err = mailauth.OAuthClient(ctx, o.Auth, o.Username, o.Token); err != nil {
 			return err
 		}
 	} else {

@@ -10,7 +10,7 @@ import (
 	"github.com/emersion/go-message/charset"
 )
 
-// Limits of the MIME walk, so that a crafted message cannot make Parse
+// Limits of the MIME walk (walkEntities), so that a crafted message cannot make Parse
 // loop or allocate without bound. The read budgets are shared by all the
 // parts of one message: however many parts it has, Parse reads at most
 // maxPlainRead bytes of text/plain and maxHTMLRead bytes of text/html.
@@ -37,7 +37,6 @@ const truncatedMark = "\n[…]"
 type textParts struct {
 	plain []string
 	html  []string
-	seen  int
 	// What is left of the read budgets, and whether either ran out
 	// before a part was read to its end.
 	plainLeft, htmlLeft int64
@@ -53,7 +52,7 @@ type textParts struct {
 // that a budget ran out, so that the text is incomplete.
 func bodyText(e *message.Entity) (text string, cut bool) {
 	tp := textParts{plainLeft: maxPlainRead, htmlLeft: maxHTMLRead}
-	tp.walk(e, 0)
+	walkEntities(e, tp.visit)
 	switch {
 	case len(tp.plain) > 0:
 		return normalizeText(strings.Join(tp.plain, "\n\n")), tp.plainCut
@@ -92,26 +91,11 @@ func capText(s string, cut bool) string {
 	return strings.TrimRight(s, " \t\n") + truncatedMark
 }
 
-func (tp *textParts) walk(e *message.Entity, depth int) {
-	if tp.seen >= maxParts || depth > maxDepth {
+// visit reads e when it is an inline text part (see walkEntities).
+func (tp *textParts) visit(e *message.Entity, multipart bool) {
+	if multipart {
 		return
 	}
-	tp.seen++
-	if mr := e.MultipartReader(); mr != nil {
-		for tp.seen < maxParts {
-			// An unknown charset or transfer encoding comes with a usable
-			// part (read undecoded); any other error is a broken
-			// structure (missing boundary, truncated message): keep what
-			// was read so far.
-			p, _ := mr.NextPart()
-			if p == nil {
-				return
-			}
-			tp.walk(p, depth+1)
-		}
-		return
-	}
-
 	typ, params := mediaType(e.Header)
 	disp, _, _ := e.Header.ContentDisposition()
 	disp, _, _ = strings.Cut(disp, ";") // the raw value when unparseable

@@ -14,7 +14,8 @@
 //     error. It gives both the whole readable body (FullText, HTML turned
 //     into text by html.go) and the new text without quoted history (Text,
 //     possibly empty; quote.go), each capped at [MaxTextBytes]; reading is
-//     bounded however many parts a message has.
+//     bounded however many parts a message has (one bounded MIME walk,
+//     walk.go, serves the text and the attachment scans).
 //   - Sender verification (authres.go): [ParseWithOptions] sets
 //     SenderVerified from the Authentication-Results headers (RFC 8601) of
 //     the one authserv-id the admin trusts: the receiving server must strip

@@ -36,7 +36,6 @@ type partsInfo struct {
 	// returnedMsgID is the Message-ID of the first returned or forwarded
 	// message (message/rfc822 or text/rfc822-headers part).
 	returnedMsgID string
-	seen          int
 	opts          Options
 	// storageErr is the first failure of the attachment store (wrapping
 	// tickets.ErrStorage): the message cannot be applied now.
@@ -53,26 +52,17 @@ func scanParts(raw []byte, opts Options) partsInfo {
 	if e == nil {
 		return info
 	}
-	info.walk(e, 0)
+	walkEntities(e, info.visit)
 	return info
 }
 
-func (pi *partsInfo) walk(e *message.Entity, depth int) {
-	if pi.seen >= maxParts || depth > maxDepth {
-		return
-	}
-	pi.seen++
-	if mr := e.MultipartReader(); mr != nil {
+// visit describes e (see walkEntities): a delivery report's parts, or an
+// attachment.
+func (pi *partsInfo) visit(e *message.Entity, multipart bool) {
+	if multipart {
 		if t, params := mediaType(e.Header); t == "multipart/report" &&
 			strings.EqualFold(params["report-type"], "delivery-status") {
 			pi.report = true
-		}
-		for pi.seen < maxParts {
-			p, _ := mr.NextPart()
-			if p == nil {
-				return
-			}
-			pi.walk(p, depth+1)
 		}
 		return
 	}

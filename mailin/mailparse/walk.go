@@ -1,0 +1,36 @@
+package mailparse
+
+import "github.com/emersion/go-message"
+
+// walkEntities calls visit for e and every entity below it, depth first
+// and in order, each multipart before its children. It visits at most
+// maxParts entities and maxDepth levels of nesting, so that a hostile
+// message cannot make parsing loop or recurse without bound. visit must
+// not read a multipart's body: the walk reads its parts.
+func walkEntities(e *message.Entity, visit func(e *message.Entity, multipart bool)) {
+	seen := 0
+	var walk func(e *message.Entity, depth int)
+	walk = func(e *message.Entity, depth int) {
+		if seen >= maxParts || depth > maxDepth {
+			return
+		}
+		seen++
+		mr := e.MultipartReader()
+		visit(e, mr != nil)
+		if mr == nil {
+			return
+		}
+		for seen < maxParts {
+			// An unknown charset or transfer encoding comes with a usable
+			// part (read undecoded); any other error is a broken
+			// structure (missing boundary, truncated message): keep what
+			// was read so far.
+			p, _ := mr.NextPart()
+			if p == nil {
+				return
+			}
+			walk(p, depth+1)
+		}
+	}
+	walk(e, 0)
+}
