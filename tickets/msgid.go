@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,8 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // keyMsgIDSecret is the meta key of the secret that signs ticketd's
@@ -21,27 +18,6 @@ var keyMsgIDSecret = []byte("msgid_secret")
 // macLen is the length, in hex digits, of the signature in a Message-ID:
 // 64 bits, far beyond guessing over mail.
 const macLen = 16
-
-// loadSecret returns the Message-ID secret, creating it on first use.
-func loadSecret(s *Store) ([]byte, error) {
-	var secret []byte
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get(keyMsgIDSecret); len(v) >= 32 {
-			secret = bytes.Clone(v)
-			return nil
-		}
-		secret = make([]byte, 32)
-		if _, err := rand.Read(secret); err != nil {
-			return err
-		}
-		return meta.Put(keyMsgIDSecret, secret)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("message-id secret: %w", err)
-	}
-	return secret, nil
-}
 
 // signedMessageID returns a Message-ID that names its ticket and carries
 // an HMAC of it: "ticketd.<ticket>.<mail>.<random>.<mac>@<domain>". A

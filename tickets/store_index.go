@@ -1,12 +1,14 @@
 // The small indexes of the store, read and written inside the caller's
 // transaction: undeliverable addresses, vendors' ticket numbers, tickets
-// by requester, the tickets and outbox sequences, the last digest. Their bucket names stay here and in
+// by requester, the tickets and outbox sequences, the last digest, and
+// the Message-ID secret. Their bucket names stay here and in
 // store.go.
 
 package tickets
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -114,4 +116,25 @@ func lastDigest(tx *bolt.Tx) (time.Time, bool) {
 // setLastDigest records that a digest was queued at t.
 func setLastDigest(tx *bolt.Tx, t time.Time) error {
 	return tx.Bucket(bucketMeta).Put(keyLastDigest, u64(uint64(t.UnixNano())))
+}
+
+// loadSecret returns the Message-ID secret, creating it on first use.
+func loadSecret(s *Store) ([]byte, error) {
+	var secret []byte
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keyMsgIDSecret); len(v) >= 32 {
+			secret = bytes.Clone(v)
+			return nil
+		}
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return err
+		}
+		return meta.Put(keyMsgIDSecret, secret)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("message-id secret: %w", err)
+	}
+	return secret, nil
 }
