@@ -1,9 +1,7 @@
 package tickets
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -68,7 +66,7 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 			a := applier{s: s, tx: tx, now: now}
 			t, err := getTicket(tx, id)
 			if errors.Is(err, ErrNotFound) { // a dangling entry must not come back every check
-				if err := tx.Bucket(bucketSLADue).Delete(key); err != nil {
+				if err := dropDue(tx, key); err != nil {
 					return err
 				}
 				continue
@@ -120,21 +118,6 @@ func (r CheckReport) Actions() int {
 type Breach struct {
 	Clock string
 	Tier  int
-}
-
-// dueTickets returns the keys of up to limit tickets filed in the SLA due
-// index at or before now, earliest first.
-func dueTickets(tx *bolt.Tx, now time.Time, limit int) ([][]byte, error) {
-	var out [][]byte
-	end := dueKey(now, ^uint64(0))
-	c := tx.Bucket(bucketSLADue).Cursor()
-	for k, _ := c.First(); k != nil && len(out) < limit && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
-		if len(k) != 16 {
-			return nil, fmt.Errorf("sla due index: bad key %x", k)
-		}
-		out = append(out, bytes.Clone(k)) // the key is deleted while we hold it
-	}
-	return out, nil
 }
 
 // checkTicket takes the lifecycle steps and SLA decisions due for t at a.now.
@@ -244,16 +227,8 @@ func (a *applier) save(t *Ticket) error { return a.file(t, a.nextCheck(t)) }
 // file writes t filed in the SLA due index under next (zero: not filed).
 func (a *applier) file(t *Ticket, next time.Time) error {
 	if !next.Equal(t.NextCheck) {
-		b := a.tx.Bucket(bucketSLADue)
-		if !t.NextCheck.IsZero() {
-			if err := b.Delete(dueKey(t.NextCheck, t.ID)); err != nil {
-				return err
-			}
-		}
-		if !next.IsZero() {
-			if err := b.Put(dueKey(next, t.ID), nil); err != nil {
-				return err
-			}
+		if err := refileDue(a.tx, t.ID, t.NextCheck, next); err != nil {
+			return err
 		}
 		t.NextCheck = next
 	}
@@ -281,17 +256,12 @@ func (a *applier) nextCheck(t *Ticket) time.Time {
 func (s *Service) backfillSLA() error {
 	now := s.opts.Now()
 	return s.store.db.Update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if meta.Get(keySLABackfill) == nil {
+		if !slaBackfillPending(tx) {
 			return nil
 		}
 		var todo []Ticket
-		err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-			var t Ticket
-			if err := json.Unmarshal(v, &t); err != nil {
-				return fmt.Errorf("ticket %x: %w", k, err)
-			}
-			if err := tx.Bucket(bucketRequesters).Put(requesterKey(t.Requester.Email, t.ID), nil); err != nil {
+		err := forTickets(tx, func(t Ticket) error {
+			if err := indexRequester(tx, t.Requester.Email, t.ID); err != nil {
 				return err
 			}
 			if t.TierSince.IsZero() && t.Status != StatusClosed && t.Status != StatusResolved {
@@ -316,7 +286,7 @@ func (s *Service) backfillSLA() error {
 				return err
 			}
 		}
-		return meta.Delete(keySLABackfill)
+		return slaBackfillDone(tx)
 	})
 }
 
