@@ -1,12 +1,10 @@
 package tickets
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
 	"time"
 
@@ -31,67 +29,6 @@ type Stats struct {
 	Events       int       `json:"events"`
 	MessageIDs   int       `json:"message_ids"`
 	Bytes        int64     `json:"bytes"` // size of the database
-}
-
-// Stats reads the summary in one read transaction.
-func (s *Store) Stats() (Stats, error) {
-	var st Stats
-	err := s.db.View(func(tx *bolt.Tx) error {
-		st.Bytes = tx.Size()
-		if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) == 8 {
-			st.Schema = int(binary.BigEndian.Uint64(v))
-		}
-		type key struct {
-			status Status
-			tier   int
-		}
-		counts := map[key]int{}
-		// Only the two fields are wanted; decoding into a small struct
-		// skips building the rest of each ticket.
-		var t struct {
-			Status Status `json:"status"`
-			Tier   int    `json:"tier"`
-		}
-		err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-			t.Status, t.Tier = "", 0
-			if err := json.Unmarshal(v, &t); err != nil {
-				return fmt.Errorf("ticket %x: %w", k, err)
-			}
-			counts[key{t.Status, t.Tier}]++
-			st.Tickets++
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for k, n := range counts {
-			st.Counts = append(st.Counts, Count{Status: k.status, Tier: k.tier, N: n})
-		}
-		slices.SortFunc(st.Counts, func(a, b Count) int {
-			if c := statusRank(a.Status) - statusRank(b.Status); c != 0 {
-				return c
-			}
-			return a.Tier - b.Tier
-		})
-		st.Outbox = tx.Bucket(bucketOutbox).Stats().KeyN
-		st.Failed = tx.Bucket(bucketFailed).Stats().KeyN
-		st.Events = tx.Bucket(bucketEvents).Stats().KeyN
-		st.MessageIDs = tx.Bucket(bucketMsgIDs).Stats().KeyN
-		// The queue time is in the mail itself; the oldest mail has the
-		// lowest id (ids come from a sequence).
-		if k, _ := tx.Bucket(bucketOutbox).Cursor().First(); k != nil {
-			m, err := getMail(tx, bucketOutbox, binary.BigEndian.Uint64(k))
-			if err != nil {
-				return err
-			}
-			st.OldestQueued = m.Queued
-		}
-		return nil
-	})
-	if err != nil {
-		return Stats{}, fmt.Errorf("stats: %w", err)
-	}
-	return st, nil
 }
 
 // statusRank orders statuses along the lifecycle; unknown ones last.
@@ -146,48 +83,6 @@ func (s *Store) List(f Filter) ([]Ticket, error) {
 // Summaries is List for the fields of Summary only.
 func (s *Store) Summaries(f Filter) ([]Summary, error) {
 	return list(s, f, func(t *Summary) (Status, int) { return t.Status, t.Tier })
-}
-
-func list[T any](s *Store, f Filter, key func(*T) (Status, int)) ([]T, error) {
-	match := func(t *T) bool { return f.match(key(t)) }
-	var out []T
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketTickets).Cursor()
-		if f.Limit > 0 {
-			for k, v := c.Last(); k != nil && len(out) < f.Limit; k, v = c.Prev() {
-				var t T
-				if err := json.Unmarshal(v, &t); err != nil {
-					return fmt.Errorf("ticket %x: %w", k, err)
-				}
-				if match(&t) {
-					out = append(out, t)
-				}
-			}
-			slices.Reverse(out)
-			return nil
-		}
-		// Values point into the memory map: valid until the transaction
-		// ends, and safe to read from several goroutines.
-		var raw [][]byte
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			raw = append(raw, v)
-		}
-		all := make([]T, len(raw))
-		if err := decodeParallel(raw, all); err != nil {
-			return err
-		}
-		out = all[:0] // filtered in place
-		for i := range all {
-			if match(&all[i]) {
-				out = append(out, all[i])
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
-	}
-	return out, nil
 }
 
 // decodeParallel decodes raw[i] into out[i], splitting the work over
