@@ -15,17 +15,14 @@ import (
 func (s *Store) RetryMail(id uint64, now time.Time) (Mail, error) {
 	var out Mail
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		m, err := getMail(tx, bucketOutbox, id)
+		m, err := getQueued(tx, id)
 		switch {
 		case err == nil:
 			if err := deleteOutbox(tx, &m); err != nil {
 				return err
 			}
 		case errors.Is(err, ErrNotFound):
-			if m, err = getMail(tx, bucketFailed, id); err != nil {
-				return err
-			}
-			if err := tx.Bucket(bucketFailed).Delete(u64(id)); err != nil {
+			if m, err = takeFailed(tx, id); err != nil {
 				return err
 			}
 			m.Attempts = 0

@@ -69,13 +69,13 @@ func (s *Store) settleAll(ds []Delivery, all bool) ([]uint64, error) {
 // With all, every pending recipient not in d.Rejected counts as accepted.
 func settle(tx *bolt.Tx, d Delivery, all bool) (bool, error) {
 	var m Mail
-	if k := d.Mail; k != nil && k.ID == d.ID && tx.Bucket(bucketOutboxDue).Get(dueKey(k.NextAttempt, d.ID)) != nil {
+	if k := d.Mail; k != nil && k.ID == d.ID && queuedAt(tx, d.ID, k.NextAttempt) {
 		// Only NextAttempt, Attempts, LastError and Done ever change, and
 		// the sender keeps Done as recorded: the copy is the stored mail.
 		m = *k
 	} else {
 		var err error
-		if m, err = getMail(tx, bucketOutbox, d.ID); err != nil {
+		if m, err = getQueued(tx, d.ID); err != nil {
 			return false, err
 		}
 	}
@@ -101,7 +101,7 @@ func settle(tx *bolt.Tx, d Delivery, all bool) (bool, error) {
 		if err := deleteOutbox(tx, &m); err != nil {
 			return false, err
 		}
-	} else if err := putJSON(tx.Bucket(bucketOutbox), u64(m.ID), &m); err != nil {
+	} else if err := rewriteQueued(tx, &m); err != nil {
 		return false, err
 	}
 	if m.Ticket == 0 {
