@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -49,16 +48,9 @@ func ackRate(l AckLimit) rate { return rate{max: l.Max, window: l.Window} }
 // if so, counts it. The acks bucket keeps, per rate and key, the times of
 // the events within the window (at most max).
 func takeRate(tx *bolt.Tx, r rate, key string, now time.Time) (bool, error) {
-	b := tx.Bucket(bucketAcks)
-	k := []byte(key)
-	if r.name != "" {
-		k = []byte(r.name + "\x00" + key)
-	}
-	var times []time.Time
-	if v := b.Get(k); v != nil {
-		if err := json.Unmarshal(v, &times); err != nil {
-			return false, fmt.Errorf("rate %q %s: %w", r.name, key, err)
-		}
+	times, err := getRate(tx, r.name, key)
+	if err != nil {
+		return false, err
 	}
 	kept := times[:0]
 	for _, t := range times {
@@ -67,9 +59,9 @@ func takeRate(tx *bolt.Tx, r rate, key string, now time.Time) (bool, error) {
 		}
 	}
 	if len(kept) >= r.max {
-		return false, putJSON(b, k, kept)
+		return false, putRate(tx, r.name, key, kept)
 	}
-	return true, putJSON(b, k, append(kept, now))
+	return true, putRate(tx, r.name, key, append(kept, now))
 }
 
 // imported reports whether m is older than the import cut-off: its

@@ -1,7 +1,7 @@
 // The small indexes of the store, read and written inside the caller's
 // transaction: undeliverable addresses, vendors' ticket numbers, tickets
-// by requester, the tickets and outbox sequences, the last digest, and
-// the Message-ID secret. Their bucket names stay here and in
+// by requester, the tickets and outbox sequences, the last digest, the
+// Message-ID secret, and the rate-limit times (acks). Their bucket names stay here and in
 // store.go.
 
 package tickets
@@ -137,4 +137,30 @@ func loadSecret(s *Store) ([]byte, error) {
 		return nil, fmt.Errorf("message-id secret: %w", err)
 	}
 	return secret, nil
+}
+
+// rateKey is where rate name keeps key's event times in the acks bucket:
+// the acknowledgements (name "") under the bare address, as before the
+// other caps joined the bucket.
+func rateKey(name, key string) []byte {
+	if name != "" {
+		return []byte(name + "\x00" + key)
+	}
+	return []byte(key)
+}
+
+// getRate returns the event times rate name keeps for key (none yet: nil).
+func getRate(tx *bolt.Tx, name, key string) ([]time.Time, error) {
+	var times []time.Time
+	if v := tx.Bucket(bucketAcks).Get(rateKey(name, key)); v != nil {
+		if err := json.Unmarshal(v, &times); err != nil {
+			return nil, fmt.Errorf("rate %q %s: %w", name, key, err)
+		}
+	}
+	return times, nil
+}
+
+// putRate stores the event times rate name keeps for key.
+func putRate(tx *bolt.Tx, name, key string, times []time.Time) error {
+	return putJSON(tx.Bucket(bucketAcks), rateKey(name, key), times)
 }
