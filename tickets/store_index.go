@@ -1,8 +1,8 @@
 // The small indexes of the store, read and written inside the caller's
 // transaction: undeliverable addresses, vendors' ticket numbers, tickets
 // by requester, the tickets and outbox sequences, the last digest, the
-// Message-ID secret, and the rate-limit times (acks). Their bucket names stay here and in
-// store.go.
+// Message-ID secret, and the rate-limit times (acks). Their bucket names
+// stay here and in store.go.
 
 package tickets
 

@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"bytes"
 	"slices"
 	"strings"
 
@@ -61,11 +60,7 @@ func (a *applier) learnRequesterDomain(m *Inbound, addr string) error {
 	if !m.SenderVerified || d == "" || a.isDeskMember(addr) {
 		return nil
 	}
-	b, err := a.tx.CreateBucketIfNotExists(bucketRequesterDomains)
-	if err != nil {
-		return err
-	}
-	return b.Put([]byte(d), nil)
+	return addRequesterDomain(a.tx, d)
 }
 
 func domainOf(addr string) string {
@@ -76,14 +71,8 @@ func domainOf(addr string) string {
 	return strings.ToLower(addr[at+1:])
 }
 
-// bucketRequesterDomains holds the domains requesters verifiably wrote
-// from (domain → ""). It was added without a schema change: a store
-// without it gets it at start, filled from the requester index.
-var bucketRequesterDomains = []byte("requester_domains")
-
 func (a *applier) isRequesterDomain(domain string) bool {
-	b := a.tx.Bucket(bucketRequesterDomains)
-	return b != nil && b.Get([]byte(domain)) != nil
+	return isRequesterDomain(a.tx, domain)
 }
 
 // backfillRequesterDomains creates requester_domains from the requester
@@ -92,30 +81,24 @@ func (a *applier) isRequesterDomain(domain string) bool {
 func (s *Service) backfillRequesterDomains() error {
 	there := false
 	if err := s.store.db.View(func(tx *bolt.Tx) error {
-		there = tx.Bucket(bucketRequesterDomains) != nil
+		there = hasRequesterDomains(tx)
 		return nil
 	}); err != nil || there {
 		return err // no write (a commit, an fsync) at every start
 	}
 	return s.store.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketRequesterDomains) != nil {
+		if hasRequesterDomains(tx) {
 			return nil
 		}
-		b, err := tx.CreateBucket(bucketRequesterDomains)
-		if err != nil {
+		if err := createRequesterDomains(tx); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketRequesters).ForEach(func(k, _ []byte) error {
-			i := bytes.IndexByte(k, 0)
-			if i <= 0 {
-				return nil
-			}
-			addr := string(k[:i])
+		return forRequesterAddresses(tx, func(addr string) error {
 			_, vendor := s.opts.Policy.VendorTier(addr)
 			if d := domainOf(addr); d == "" || vendor || s.opts.Policy.IsAgent(addr) {
 				return nil
 			}
-			return b.Put([]byte(domainOf(addr)), nil)
+			return addRequesterDomain(tx, domainOf(addr))
 		})
 	})
 }
