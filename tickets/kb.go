@@ -1,8 +1,6 @@
 package tickets
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -50,8 +48,6 @@ type kbStats struct {
 	Docs     int `json:"docs"`
 	TotalLen int `json:"total_len"`
 }
-
-var keyKBStats = []byte("kb_stats")
 
 // BM25 parameters (the usual ones).
 const (
@@ -109,63 +105,6 @@ func documentTerms(a *Article) (map[string]int, int) {
 	return tf, n
 }
 
-func termKey(term string, id uint64) []byte {
-	return append(append([]byte(term), 0), u64(id)...)
-}
-
-// putArticle writes art and its index entries, replacing an older version.
-func putArticle(tx *bolt.Tx, art *Article) error {
-	stats, err := getKBStats(tx)
-	if err != nil {
-		return err
-	}
-	if old, err := getArticle(tx, art.ID); err == nil {
-		tf, n := documentTerms(&old)
-		for t := range tf {
-			if err := tx.Bucket(bucketKBTerms).Delete(termKey(t, old.ID)); err != nil {
-				return err
-			}
-		}
-		stats.Docs--
-		stats.TotalLen -= n
-	}
-	tf, n := documentTerms(art)
-	art.Len = n
-	for t, c := range tf {
-		if err := tx.Bucket(bucketKBTerms).Put(termKey(t, art.ID), binary.BigEndian.AppendUint32(nil, uint32(c))); err != nil {
-			return err
-		}
-	}
-	stats.Docs++
-	stats.TotalLen += n
-	if err := putJSON(tx.Bucket(bucketMeta), keyKBStats, stats); err != nil {
-		return err
-	}
-	return putJSON(tx.Bucket(bucketKB), u64(art.ID), art)
-}
-
-func getKBStats(tx *bolt.Tx) (kbStats, error) {
-	var s kbStats
-	if v := tx.Bucket(bucketMeta).Get(keyKBStats); v != nil {
-		if err := json.Unmarshal(v, &s); err != nil {
-			return s, fmt.Errorf("kb stats: %w", err)
-		}
-	}
-	return s, nil
-}
-
-func getArticle(tx *bolt.Tx, id uint64) (Article, error) {
-	var a Article
-	v := tx.Bucket(bucketKB).Get(u64(id))
-	if v == nil {
-		return a, fmt.Errorf("article %d: %w", id, ErrNotFound)
-	}
-	if err := json.Unmarshal(v, &a); err != nil {
-		return a, fmt.Errorf("article %d: %w", id, err)
-	}
-	return a, nil
-}
-
 // searchKB ranks the articles for query (distinct terms, see queryTerms)
 // with BM25, best first, at most limit.
 func searchKB(tx *bolt.Tx, stats kbStats, query []string, limit int) ([]Hit, error) {
@@ -174,17 +113,8 @@ func searchKB(tx *bolt.Tx, stats kbStats, query []string, limit int) ([]Hit, err
 	}
 	avgLen := float64(stats.TotalLen) / float64(stats.Docs)
 	scores := map[uint64]*Hit{}
-	c := tx.Bucket(bucketKBTerms).Cursor()
 	for _, term := range query {
-		prefix := append([]byte(term), 0)
-		type posting struct {
-			id uint64
-			tf int
-		}
-		var postings []posting
-		for k, v := c.Seek(prefix); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
-			postings = append(postings, posting{u64From(k[len(prefix):]), int(binary.BigEndian.Uint32(v))})
-		}
+		postings := termPostings(tx, term)
 		// idf = 1 + ln(N/df): BM25's own idf (ln(1+(N-df+0.5)/(df+0.5)))
 		// all but vanishes in a knowledge base of a handful of articles,
 		// which is how every desk starts; this one never drops below 1, so
@@ -262,41 +192,24 @@ func (a *applier) saveArticle(t *Ticket, agent, article string) error {
 	}
 	art := Article{Title: t.Subject, Body: body, Ticket: t.ID, Author: agent, Created: a.now, Updated: a.now}
 	detail := "saved as article %d"
-	if v := a.tx.Bucket(bucketKBByTicket).Get(u64(t.ID)); len(v) == 8 {
-		old, err := getArticle(a.tx, u64From(v))
+	if id, ok := articleOfTicket(a.tx, t.ID); ok {
+		old, err := getArticle(a.tx, id)
 		if err != nil {
 			return err
 		}
 		art.ID, art.Created, art.Suggested, art.Helped = old.ID, old.Created, old.Suggested, old.Helped
 		detail = "article %d updated"
 	} else {
-		id, err := a.tx.Bucket(bucketKB).NextSequence()
+		id, err := newArticleID(a.tx, t.ID)
 		if err != nil {
 			return err
 		}
 		art.ID = id
-		if err := a.tx.Bucket(bucketKBByTicket).Put(u64(t.ID), u64(id)); err != nil {
-			return err
-		}
 	}
 	if err := putArticle(a.tx, &art); err != nil {
 		return err
 	}
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventKB, Actor: agent, Detail: fmt.Sprintf(detail, art.ID)})
-}
-
-// countArticle adds to an article's Suggested or Helped count.
-func countArticle(tx *bolt.Tx, id uint64, helped bool) error {
-	art, err := getArticle(tx, id)
-	if err != nil {
-		return err
-	}
-	if helped {
-		art.Helped++
-	} else {
-		art.Suggested++
-	}
-	return putJSON(tx.Bucket(bucketKB), u64(id), art)
 }
 
 func truncateRunes(s string, n int) string {
@@ -305,20 +218,6 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
-}
-
-// Articles returns every knowledge-base article in number order.
-func (s *Store) Articles() ([]Article, error) { return all[Article](s.db, bucketKB) }
-
-// Article returns article id.
-func (s *Store) Article(id uint64) (Article, error) {
-	var a Article
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		a, err = getArticle(tx, id)
-		return err
-	})
-	return a, err
 }
 
 // SearchArticles ranks the articles for query, best first.
