@@ -52,6 +52,18 @@
 //	          "sla_backfill" → set while tickets from schema 1 await their clocks
 //	          "kb_stats" → JSON {docs, total_len} for BM25
 //
+// Only the store files name buckets; the rules reach them through small
+// functions taking the caller's *bolt.Tx:
+//
+//	store.go         the bucket list, opening, tickets, events, msgids, the outbox and failed
+//	store_index.go   undeliverable, vendor_refs, requesters, acks, meta last_digest and msgid_secret
+//	store_outbox.go  outbox, outbox_due and failed for admin.go (RetryMail) and delivery.go
+//	store_sla.go     sla_due and meta sla_backfill (sla.go)
+//	store_stats.go   Store.Stats and the ticket listing (stats.go)
+//	store_kb.go      kb, kb_terms, kb_by_ticket, meta kb_stats (kb.go)
+//	store_domains.go requester_domains (verify.go)
+//	damaged.go, migrate.go  meta schema and the tickets count while opening and migrating
+//
 // Attachment content lives outside bbolt, in data_dir/attachments/<sha256[:2]>/<sha256>
 // (see Blobs); events and outbox mails refer to it by SHA-256.
 //
