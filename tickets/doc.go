@@ -21,7 +21,7 @@
 //     recorded on the ticket and their mails queued in one transaction that
 //     also refiles the ticket in sla_due, so none is repeated or skipped.
 //   - An existing file is opened only after its meta pages, its size and its
-//     schema marker were checked (damaged.go); a damaged one is refused
+//     schema marker were checked (store_damaged.go); a damaged one is refused
 //     with ErrDamaged and never re-initialised. A new file is built under a
 //     temporary name and linked into place with its marker already in it.
 //
@@ -62,7 +62,7 @@
 //	store_stats.go   Store.Stats and the ticket listing (stats.go)
 //	store_kb.go      kb, kb_terms, kb_by_ticket, meta kb_stats (kb.go)
 //	store_domains.go requester_domains (verify.go)
-//	damaged.go, migrate.go  meta schema and the tickets count while opening and migrating
+//	store_damaged.go, store_migrate.go  meta schema and the tickets count while opening and migrating
 //
 // Attachment content lives outside bbolt, in data_dir/attachments/<sha256[:2]>/<sha256>
 // (see Blobs); events and outbox mails refer to it by SHA-256.

@@ -47,7 +47,7 @@ func refileDue(tx *bolt.Tx, ticket uint64, old, next time.Time) error {
 }
 
 // slaBackfillPending reports whether tickets from schema 1 still await
-// their SLA clocks (migrate.go sets the marker).
+// their SLA clocks (store_migrate.go sets the marker).
 func slaBackfillPending(tx *bolt.Tx) bool {
 	return tx.Bucket(bucketMeta).Get(keySLABackfill) != nil
 }
