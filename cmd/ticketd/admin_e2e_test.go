@@ -122,8 +122,8 @@ func TestAdminWhileDaemonRuns(t *testing.T) {
 	if out, _, err := e.run("show", "2"); err != nil || !strings.Contains(out, "[Soporte #2] Problema 2") {
 		t.Fatalf("show 2: %v\n%s", err, out)
 	}
-	if _, stderr, err := e.run("show", "99"); err == nil || !strings.Contains(stderr, "not found") {
-		t.Fatalf("show 99: %v, %s; want not found", err, stderr)
+	if _, stderr, err := e.run("show", "99"); err == nil || strings.Count(stderr, "not found") != 1 {
+		t.Fatalf("show 99: %v, %s; want not found, said once", err, stderr)
 	}
 	var st tickets.Stats
 	e.jsonOut(&st, "stats", "--json")

@@ -101,10 +101,17 @@ func (r *remoteSource) do(method, path string) (*http.Response, error) {
 		e.Error = resp.Status
 	}
 	if resp.StatusCode == http.StatusNotFound {
-		return nil, fmt.Errorf("daemon: %s: %w", e.Error, tickets.ErrNotFound)
+		return nil, fmt.Errorf("daemon: %w", remoteNotFound(e.Error))
 	}
 	return nil, fmt.Errorf("daemon: %s", e.Error)
 }
+
+// remoteNotFound is the daemon's 404 message ("ticket 9: not found"): it
+// is tickets.ErrNotFound without saying "not found" twice.
+type remoteNotFound string
+
+func (e remoteNotFound) Error() string        { return string(e) }
+func (e remoteNotFound) Is(target error) bool { return target == tickets.ErrNotFound }
 
 func (r *remoteSource) get(method, path string, v any) error {
 	resp, err := r.do(method, path)
