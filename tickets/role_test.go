@@ -96,44 +96,32 @@ func TestOldTimelineReadsAsBefore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := applier{s: f.svc, now: f.now}
-	f.store.db.View(func(tx *bolt.Tx) error {
-		a.tx = tx
-		tk := f.ticket(1)
-		internal, err := a.history(&tk, false)
-		if err != nil {
-			t.Fatal(err)
+	internal := f.history(1, false)
+	for _, want := range []string{
+		"pedro@client.com\nSigue sin conectar.",
+		"ana@example.com\nReinstale el cliente.",
+		"luis@example.com (nota interna)\nclave en el post-it",
+		"ana@example.com (agente: respuesta retenida, había mensajes más nuevos)\nRespuesta retenida.",
+		"soporte@vendor.test (proveedor)\nCaso 8812 abierto.",
+		"ana@example.com (remitente de agente sin verificar: no reenviado)\nFalso.",
+		"extra@otro.test (otra persona)\nYo también.",
+	} {
+		if !strings.Contains(internal, want) {
+			t.Errorf("internal history lacks %q:\n%s", want, internal)
 		}
-		for _, want := range []string{
-			"pedro@client.com\nSigue sin conectar.",
-			"ana@example.com\nReinstale el cliente.",
-			"luis@example.com (nota interna)\nclave en el post-it",
-			"ana@example.com (agente: respuesta retenida, había mensajes más nuevos)\nRespuesta retenida.",
-			"soporte@vendor.test (proveedor)\nCaso 8812 abierto.",
-			"ana@example.com (remitente de agente sin verificar: no reenviado)\nFalso.",
-			"extra@otro.test (otra persona)\nYo también.",
-		} {
-			if !strings.Contains(internal, want) {
-				t.Errorf("internal history lacks %q:\n%s", want, internal)
-			}
+	}
+	if strings.Contains(internal, "#prioridad") || strings.Contains(internal, "#nota") {
+		t.Errorf("internal history shows commands:\n%s", internal)
+	}
+	public := f.history(1, true)
+	for _, want := range []string{"Sigue sin conectar.", "Reinstale el cliente."} {
+		if !strings.Contains(public, want) {
+			t.Errorf("public history lacks %q:\n%s", want, public)
 		}
-		if strings.Contains(internal, "#prioridad") || strings.Contains(internal, "#nota") {
-			t.Errorf("internal history shows commands:\n%s", internal)
+	}
+	for _, bad := range []string{"post-it", "Respuesta retenida", "8812", "Falso", "Yo también", "ana@example.com"} {
+		if strings.Contains(public, bad) {
+			t.Errorf("public history carries %q:\n%s", bad, public)
 		}
-		public, err := a.history(&tk, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, want := range []string{"Sigue sin conectar.", "Reinstale el cliente."} {
-			if !strings.Contains(public, want) {
-				t.Errorf("public history lacks %q:\n%s", want, public)
-			}
-		}
-		for _, bad := range []string{"post-it", "Respuesta retenida", "8812", "Falso", "Yo también", "ana@example.com"} {
-			if strings.Contains(public, bad) {
-				t.Errorf("public history carries %q:\n%s", bad, public)
-			}
-		}
-		return nil
-	})
+	}
 }

@@ -82,6 +82,29 @@ func (f *fixture) ticket(id uint64) Ticket {
 	return tk
 }
 
+// reading runs fn with an applier over a read transaction, for the
+// applier's own views of a ticket.
+func (f *fixture) reading(fn func(a *applier) error) {
+	f.t.Helper()
+	a := applier{s: f.svc, now: f.now}
+	if err := f.store.db.View(func(tx *bolt.Tx) error { a.tx = tx; return fn(&a) }); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// history is ticket id's history as a new tier gets it: public (for the
+// vendor) or inside the desk.
+func (f *fixture) history(id uint64, public bool) string {
+	f.t.Helper()
+	tk := f.ticket(id)
+	var h string
+	f.reading(func(a *applier) (err error) {
+		h, err = a.history(&tk, public)
+		return err
+	})
+	return h
+}
+
 func (f *fixture) outbox() []Mail {
 	f.t.Helper()
 	m, err := f.store.Outbox()
