@@ -257,10 +257,11 @@ func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *ticke
 		c.dirty = false
 	}
 	utf8, _ := c.c.Extension("SMTPUTF8")
-	if !isASCII(from) && !utf8 {
+	fromUTF8 := !isASCII(from)
+	if fromUTF8 && !utf8 {
 		return txResult{err: permanentError{errors.New("non-ASCII sender address and the server lacks SMTPUTF8")}}
 	}
-	opts := &smtp.MailOptions{Size: int64(len(data)), UTF8: !isASCII(from)}
+	opts := &smtp.MailOptions{Size: int64(len(data)), UTF8: fromUTF8}
 	var ok []envelopeRcpt
 	for _, r := range rcpts {
 		if !isASCII(r.path) {
