@@ -46,7 +46,11 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 	}
 	to, cc := addressList(m.To), addressList(m.Cc)
 	if len(to)+len(cc) == 0 {
-		_, err := envelopeAddress(append(m.To, m.Cc...)[0].Email)
+		first := m.Cc
+		if len(m.To) > 0 {
+			first = m.To
+		}
+		_, err := envelopeAddress(first[0].Email)
 		return nil, fmt.Errorf("compose: no recipient can be sent to: %w", err)
 	}
 	if !validMsgID(m.MessageID) {

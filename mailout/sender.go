@@ -409,12 +409,10 @@ func (c *conn) close() {
 	c.c.Close()
 }
 
-func isASCII(ss ...string) bool {
-	for _, s := range ss {
-		for i := 0; i < len(s); i++ {
-			if s[i] >= 0x80 {
-				return false
-			}
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
 		}
 	}
 	return true

@@ -257,19 +257,17 @@ func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *ticke
 		c.dirty = false
 	}
 	utf8, _ := c.c.Extension("SMTPUTF8")
-	if !isASCII(from) && !utf8 {
+	fromUTF8 := !isASCII(from)
+	if fromUTF8 && !utf8 {
 		return txResult{err: permanentError{errors.New("non-ASCII sender address and the server lacks SMTPUTF8")}}
 	}
-	opts := &smtp.MailOptions{Size: int64(len(data)), UTF8: !isASCII(from)}
+	opts := &smtp.MailOptions{Size: int64(len(data)), UTF8: fromUTF8}
 	var ok []envelopeRcpt
 	for _, r := range rcpts {
 		if !isASCII(r.path) {
 			if !utf8 {
 				err := fmt.Errorf("rcpt to <%s>: non-ASCII address and the server lacks SMTPUTF8", r.path)
-				res.rejected = append(res.rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: r.addr, Reason: err.Error()})
-				if res.firstErr == nil {
-					res.firstErr = err
-				}
+				res.reject(m, r.addr, err.Error(), err)
 				continue
 			}
 			opts.UTF8 = true
@@ -293,10 +291,7 @@ func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *ticke
 		var se *smtp.SMTPError
 		switch {
 		case errors.As(err, &se) && isPermanent(err):
-			res.rejected = append(res.rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: r.addr, Reason: se.Error()})
-			if res.firstErr == nil {
-				res.firstErr = err
-			}
+			res.reject(m, r.addr, se.Error(), err)
 		case errors.As(err, &se) && se.Code != 421:
 			// 4xx for this recipient only (452 too many recipients, 450
 			// mailbox busy): it is retried later, the others go now.
@@ -329,6 +324,15 @@ func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *ticke
 	c.dirty = false
 	res.accepted = res.rcptOK
 	return res
+}
+
+// reject records rcpt as refused for good with reason; err, the refusal
+// with the address, becomes firstErr if it is the first.
+func (res *txResult) reject(m *tickets.Mail, rcpt, reason string, err error) {
+	res.rejected = append(res.rejected, Rejection{Mail: m.ID, Ticket: m.Ticket, Rcpt: rcpt, Reason: reason})
+	if res.firstErr == nil {
+		res.firstErr = err
+	}
 }
 
 // failed sets the transaction's error, dropping the connection unless the

@@ -92,20 +92,17 @@ func verifySender(h message.Header, from string, trusted string) senderAuth {
 	}
 	var out senderAuth
 	passed := map[string]bool{} // method -> passed for d
-	logins := map[string]bool{}
 	for _, r := range fields[0] {
 		if r.passesFor(d) {
 			passed[r.method] = true
 		}
-		if login, ok := r.authLogin(); ok {
-			logins[login] = true
+		if login, ok := r.authLogin(); ok && out.login == "" {
+			out.login = login
 		}
 	}
-	if len(logins) == 1 {
-		for l := range logins {
-			out.login = l
-		}
-	}
+	// Every trusted field, the first included, must agree: an auth result
+	// other than a pass for that same login (a second login in the first
+	// field too) takes it away.
 	for _, f := range fields {
 		for _, r := range f {
 			if r.contradictsDomain(d) {

@@ -79,10 +79,7 @@ func capText(s string, cut bool) string {
 		return ""
 	}
 	if n := MaxTextBytes - len(truncatedMark); len(s) > n {
-		i := n
-		for i > 0 && !utf8.RuneStart(s[i]) {
-			i--
-		}
+		i := len(truncateUTF8(s, n))
 		if nl := strings.LastIndexByte(s[:i], '\n'); nl >= 0 && i-nl <= 4<<10 {
 			i = nl
 		}
