@@ -355,7 +355,9 @@ func putOutbox(tx *bolt.Tx, m *Mail) error {
 	if err := putJSON(tx.Bucket(bucketOutbox), u64(m.ID), m); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketOutboxDue).Put(dueKey(m.NextAttempt, m.ID), nil)
+	// An empty value, not nil: bbolt's Get (queuedAt) reports a nil value
+	// put in the same transaction as absent.
+	return tx.Bucket(bucketOutboxDue).Put(dueKey(m.NextAttempt, m.ID), []byte{})
 }
 
 // deleteOutbox removes m (as stored) from the outbox and its due index.

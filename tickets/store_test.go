@@ -58,3 +58,26 @@ func TestForEventsNewestFirst(t *testing.T) {
 		}
 	}
 }
+
+// queuedAt finds a mail put in the same transaction (settle's fast path
+// for a mail rewritten earlier in the batch).
+func TestQueuedAtSameTx(t *testing.T) {
+	s, err := Open(t.TempDir(), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	next := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := putOutbox(tx, &Mail{ID: 7, NextAttempt: next}); err != nil {
+			return err
+		}
+		if !queuedAt(tx, 7, next) || queuedAt(tx, 7, next.Add(time.Second)) {
+			t.Error("queuedAt wrong in the transaction that queued the mail")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
