@@ -279,12 +279,15 @@ func forEventsNewestFirst(tx *bolt.Tx, id uint64, f func(Event) bool) error {
 // outboundEvent returns the event that recorded ticketd's mail msgID on
 // ticket; false when there is none.
 func outboundEvent(tx *bolt.Tx, ticket uint64, msgID string) (Event, bool, error) {
+	// One event per Message-ID (queue signs a new one for every mail);
+	// the mail replied to or bounced is most often a recent one.
 	var found Event
 	ok := false
-	err := forEvents(tx, ticket, func(e Event) {
-		if !ok && e.Kind == EventOutbound && e.MessageID == msgID {
+	err := forEventsNewestFirst(tx, ticket, func(e Event) bool {
+		if e.Kind == EventOutbound && e.MessageID == msgID {
 			found, ok = e, true
 		}
+		return !ok
 	})
 	return found, ok, err
 }
