@@ -15,29 +15,72 @@ import (
 // letter whose lower case has another length ("İ", the Kelvin sign "K"),
 // and leave the address in the text.
 func replaceFold(s, old, repl string) string {
-	pat := foldRunes(old)
-	if len(pat) == 0 {
+	return foldText(s).replace(s, foldRunes(old), repl)
+}
+
+// replaceFoldAll is replaceFold with each of olds in turn. s is folded
+// once for all of them; only from the first one it holds on does each
+// replacement fold the text it got (the common text holds none).
+func replaceFoldAll(s string, olds []string, repl string) string {
+	f := foldText(s)
+	for i, old := range olds {
+		pat := foldRunes(old)
+		if _, found := f.find(s, pat, 0); !found {
+			continue // replaceFold would return s as it is
+		}
+		s = f.replace(s, pat, repl)
+		for _, old := range olds[i+1:] {
+			s = replaceFold(s, old, repl)
+		}
 		return s
 	}
-	var text []rune // s, folded
-	var offs []int  // offs[i]: byte offset in s of text[i]; then len(s)
+	return s
+}
+
+// folded is a text folded rune by rune (foldRune), with the byte offsets
+// of its runes in the text.
+type folded struct {
+	text []rune // s, folded
+	offs []int  // offs[i]: byte offset in s of text[i]; then len(s)
+}
+
+func foldText(s string) folded {
+	var f folded
 	for i, r := range s {
-		text = append(text, foldRune(r))
-		offs = append(offs, i)
+		f.text = append(f.text, foldRune(r))
+		f.offs = append(f.offs, i)
 	}
-	offs = append(offs, len(s))
+	f.offs = append(f.offs, len(s))
+	return f
+}
+
+// find returns the rune index, from i on, of the first whole address pat
+// in s (folded as f); false when there is none.
+func (f folded) find(s string, pat []rune, i int) (int, bool) {
+	if len(pat) == 0 {
+		return 0, false
+	}
+	for ; i+len(pat) <= len(f.text); i++ {
+		if runesEqual(f.text[i:i+len(pat)], pat) && !continuesAddress(s, f.offs[i], f.offs[i+len(pat)]) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// replace returns s (folded as f) with every whole address pat replaced
+// by repl.
+func (f folded) replace(s string, pat []rune, repl string) string {
 	var b strings.Builder
 	copied := 0
-	for i := 0; i+len(pat) <= len(text); {
-		start, end := offs[i], offs[i+len(pat)]
-		if !runesEqual(text[i:i+len(pat)], pat) || continuesAddress(s, start, end) {
-			i++
-			continue
+	for i := 0; ; i += len(pat) {
+		var found bool
+		if i, found = f.find(s, pat, i); !found {
+			break
 		}
-		b.WriteString(s[copied:start])
+		b.WriteString(s[copied:f.offs[i]])
 		b.WriteString(repl)
-		copied = end
-		i += len(pat)
+		copied = f.offs[i+len(pat)]
 	}
 	b.WriteString(s[copied:])
 	return b.String()

@@ -77,3 +77,21 @@ func FuzzReplaceFold(f *testing.F) {
 		}
 	})
 }
+
+// replaceFoldAll does what replaceFold with each address in turn does.
+func FuzzReplaceFoldAll(f *testing.F) {
+	agents := []string{"ana@example.com", "kim.sanz@example.com", "ıi@example.com", "mariana@example.com"}
+	for _, s := range []string{"", "nothing here", "ANA@EXAMPLE.COM", "İ ana@example.com and kim.sanz@example.com", "mariana@example.com",
+		"ana@example.comana@example.com", "kim.sanz@example.comana@example.com", "x.ana@example.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := s
+		for _, agent := range agents {
+			want = replaceFold(want, agent, "")
+		}
+		if got := replaceFoldAll(s, agents, ""); got != want {
+			t.Fatalf("replaceFoldAll(%q) = %q, replaceFold in turn %q", s, got, want)
+		}
+	})
+}

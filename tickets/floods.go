@@ -94,11 +94,15 @@ func (a *applier) repeatsItself(t *Ticket, m *Inbound) (bool, error) {
 	}
 	from := NormalizeEmail(m.From.Email)
 	seen := false
-	err := forEvents(a.tx, t.ID, func(e Event) {
-		if e.Kind == EventInbound && e.Actor == from && a.now.Sub(e.Time) < a.s.opts.Limits.Window &&
-			strings.TrimSpace(e.Text) == text {
-			seen = true
+	// Events are recorded in time order: the walk back stops at the first
+	// one older than the window (or at the repeat), so a long ticket costs
+	// no more than a short one on every mail it gets.
+	err := forEventsNewestFirst(a.tx, t.ID, func(e Event) bool {
+		if a.now.Sub(e.Time) >= a.s.opts.Limits.Window {
+			return false
 		}
+		seen = e.Kind == EventInbound && e.Actor == from && strings.TrimSpace(e.Text) == text
+		return !seen
 	})
 	return seen, err
 }

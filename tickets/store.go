@@ -251,15 +251,43 @@ func forEvents(tx *bolt.Tx, id uint64, f func(Event)) error {
 	return nil
 }
 
+// forEventsNewestFirst calls f with the events of ticket id, newest
+// first, until f returns false: a look at a ticket's recent past decodes
+// only what it needs, however long the ticket.
+func forEventsNewestFirst(tx *bolt.Tx, id uint64, f func(Event) bool) error {
+	prefix := u64(id)
+	c := tx.Bucket(bucketEvents).Cursor()
+	// The last key of the prefix is the one before the first key past it.
+	k, v := c.Seek(append(prefix, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		var e Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("event %x: %w", k, err)
+		}
+		if !f(e) {
+			return nil
+		}
+	}
+	return nil
+}
+
 // outboundEvent returns the event that recorded ticketd's mail msgID on
 // ticket; false when there is none.
 func outboundEvent(tx *bolt.Tx, ticket uint64, msgID string) (Event, bool, error) {
+	// One event per Message-ID (queue signs a new one for every mail);
+	// the mail replied to or bounced is most often a recent one.
 	var found Event
 	ok := false
-	err := forEvents(tx, ticket, func(e Event) {
-		if !ok && e.Kind == EventOutbound && e.MessageID == msgID {
+	err := forEventsNewestFirst(tx, ticket, func(e Event) bool {
+		if e.Kind == EventOutbound && e.MessageID == msgID {
 			found, ok = e, true
 		}
+		return !ok
 	})
 	return found, ok, err
 }
@@ -330,7 +358,9 @@ func putOutbox(tx *bolt.Tx, m *Mail) error {
 	if err := putJSON(tx.Bucket(bucketOutbox), u64(m.ID), m); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketOutboxDue).Put(dueKey(m.NextAttempt, m.ID), nil)
+	// An empty value, not nil: bbolt's Get (queuedAt) reports a nil value
+	// put in the same transaction as absent.
+	return tx.Bucket(bucketOutboxDue).Put(dueKey(m.NextAttempt, m.ID), []byte{})
 }
 
 // deleteOutbox removes m (as stored) from the outbox and its due index.

@@ -10,17 +10,26 @@ import (
 )
 
 // bucketRequesterDomains holds the domains requesters verifiably wrote
-// from (domain → ""). It was added without a schema change: a store
+// from (domain → empty value). It was added without a schema change: a store
 // without it gets it at start, filled from the requester index.
 var bucketRequesterDomains = []byte("requester_domains")
 
 // addRequesterDomain records that a requester verifiably wrote from d.
+// A domain already there is left alone: it is learnt from every verified
+// requester mail, and a Put, even of the same key, rewrites its page at
+// the commit.
 func addRequesterDomain(tx *bolt.Tx, d string) error {
+	if isRequesterDomain(tx, d) {
+		return nil
+	}
 	b, err := tx.CreateBucketIfNotExists(bucketRequesterDomains)
 	if err != nil {
 		return err
 	}
-	return b.Put([]byte(d), nil)
+	// An empty value, not nil: bbolt's Get returns nil for a nil value put
+	// in the same transaction, and a later mail of the same Apply batch
+	// must see the domain.
+	return b.Put([]byte(d), []byte{})
 }
 
 func isRequesterDomain(tx *bolt.Tx, domain string) bool {

@@ -20,12 +20,11 @@ func (a *applier) relayable(text string) (string, bool) {
 
 // blankAgents removes every agent's address from text.
 func (a *applier) blankAgents(text string) string {
+	var agents []string
 	for _, tier := range a.s.opts.Policy.Tiers() {
-		for _, agent := range tier.Agents {
-			text = replaceFold(text, agent, "")
-		}
+		agents = append(agents, tier.Agents...)
 	}
-	return text
+	return replaceFoldAll(text, agents, "")
 }
 
 // customerText is what agents should read of a requester's mail: the new
