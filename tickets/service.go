@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -104,14 +103,14 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	if opts.Policy == nil || opts.Templates == nil {
 		return nil, errors.New("tickets: Policy and Templates are required")
 	}
-	at := strings.LastIndexByte(opts.Desk.Email, '@')
-	if at < 0 {
+	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
+	domain := domainOf(opts.Desk.Email)
+	if domain == "" {
 		return nil, fmt.Errorf("tickets: desk address %q has no domain", opts.Desk.Email)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
 	opts.Limits = opts.Limits.withDefaults()
 	opts.AgentLogins, opts.SingleSenderDomains = normalizeLogins(opts.AgentLogins), normalizeDomains(opts.SingleSenderDomains)
 	if opts.OnLimit == nil {
@@ -125,7 +124,7 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		secret: secret,
 		store:  store,
 		opts:   opts,
-		domain: opts.Desk.Email[at+1:],
+		domain: domain,
 		token:  newTokenMatcher(opts.Tag),
 		wake:   make(chan struct{}, 1),
 	}
