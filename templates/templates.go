@@ -304,33 +304,34 @@ func parseHTML(src *source, lang Language, name Name, layout, layoutName string,
 	return t, where, nil
 }
 
-// textFuncs and htmlFuncs are the functions templates of lang may call;
-// the words they use come from the language's phrases file.
-func textFuncs(lang Language, w words) texttemplate.FuncMap {
-	return texttemplate.FuncMap{
+// commonFuncs are the functions both the text and the HTML templates of
+// lang may call; the words they use come from the language's phrases file.
+func commonFuncs(lang Language, w words) map[string]any {
+	return map[string]any{
 		"lang":      func() string { return string(lang) },
 		"replyLine": func() string { return w["reply_line"] },
 		"status":    func(s string) string { return w.translate("status", s) },
 		"priority":  func(s string) string { return w.translate("priority", s) },
 		"clock":     func(s string) string { return w.translate("clock", s) },
-		"bar":       func(n int) string { return strings.Repeat("█", n) },
-		"quote":     quote,
 		"rateScale": func() string { return strings.Join(w.rateLabels(), ", ") },
 	}
 }
 
+// textFuncs are commonFuncs and the text templates' own.
+func textFuncs(lang Language, w words) texttemplate.FuncMap {
+	f := texttemplate.FuncMap(commonFuncs(lang, w))
+	f["bar"] = func(n int) string { return strings.Repeat("█", n) }
+	f["quote"] = quote
+	return f
+}
+
+// htmlFuncs are commonFuncs and the HTML templates' own.
 func htmlFuncs(lang Language, w words) htmltemplate.FuncMap {
-	return htmltemplate.FuncMap{
-		"lang":      func() string { return string(lang) },
-		"replyLine": func() string { return w["reply_line"] },
-		"status":    func(s string) string { return w.translate("status", s) },
-		"priority":  func(s string) string { return w.translate("priority", s) },
-		"clock":     func(s string) string { return w.translate("clock", s) },
-		"px":        func(n int) int { return n * 10 },
-		"rateWord":  func(i int) string { return w.rateLabels()[min(max(i, 0), 4)] },
-		"lines":     lines,
-		"rateScale": func() string { return strings.Join(w.rateLabels(), ", ") },
-	}
+	f := htmltemplate.FuncMap(commonFuncs(lang, w))
+	f["px"] = func(n int) int { return n * 10 }
+	f["rateWord"] = func(i int) string { return w.rateLabels()[min(max(i, 0), 4)] }
+	f["lines"] = lines
+	return f
 }
 
 // quote prefixes every line of s with "> " (RFC 3676 style quoting).

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -25,30 +23,8 @@ func TestAdminSocketIsNeverReachableByOthers(t *testing.T) {
 	if err := os.Chmod(filepath.Join(e.dataDir, "admin"), 0o777); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("sh", "-c", `umask 000 && exec "$0" run --config "$1"`, binary, e.config)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL); cmd.Wait() })
-	started := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "ticketd started") {
-				started <- true
-			}
-		}
-	}()
-	select {
-	case <-started:
-	case <-time.After(20 * time.Second):
-		t.Fatal("ticketd run did not start within 20s")
-	}
+	_, lines, _ := startCmd(t, exec.Command("sh", "-c", `umask 000 && exec "$0" run --config "$1"`, binary, e.config))
+	waitLine(t, lines, "ticketd started", 20*time.Second)
 
 	socket := filepath.Join(e.dataDir, "admin", "ticketd.sock")
 	dir, err := os.Lstat(filepath.Dir(socket))

@@ -124,21 +124,16 @@ type Config struct {
 // LoadConfig reads, decodes strictly and validates the file at path. It
 // reports every problem at once, each naming its key.
 func LoadConfig(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	fc, unknown, err := readFileConfig(path)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	var fc fileConfig
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&fc)
-	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, err
 	}
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
 	}
-	for _, k := range md.Undecoded() {
-		bad(k.String(), "unknown key")
+	for _, k := range unknown {
+		bad(k, "unknown key")
 	}
 
 	resolvePaths(&fc, path)
@@ -160,6 +155,23 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, &ConfigError{Path: path, Problems: errs}
 	}
 	return cfg, nil
+}
+
+// readFileConfig reads and decodes the TOML file at path, returning the
+// keys it did not know apart, for the caller to report.
+func readFileConfig(path string) (fc fileConfig, unknown []string, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fc, nil, fmt.Errorf("config: %w", err)
+	}
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&fc)
+	if err != nil {
+		return fc, nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	for _, k := range md.Undecoded() {
+		unknown = append(unknown, k.String())
+	}
+	return fc, unknown, nil
 }
 
 // loadSchedules validates the cron schedules of the SLA check and of the

@@ -47,14 +47,11 @@ func authSummary(method string) string {
 	return "password"
 }
 
-// authSummaryLines names the servers that log in with OAuth2.
-func (c *Config) authSummaryLines() string {
-	var b strings.Builder
-	if mailauth.IsOAuth(c.IMAP.Auth) {
-		fmt.Fprintf(&b, "  imap login:  %s as %s\n", authSummary(c.IMAP.Auth), c.IMAP.Username)
+// imapAuthSummary is check-config's line for an IMAP login with OAuth2
+// (the smtp line says how SMTP logs in).
+func (c *Config) imapAuthSummary() string {
+	if !mailauth.IsOAuth(c.IMAP.Auth) {
+		return ""
 	}
-	if mailauth.IsOAuth(c.SMTP.Auth) {
-		fmt.Fprintf(&b, "  smtp login:  %s as %s\n", authSummary(c.SMTP.Auth), c.SMTP.Username)
-	}
-	return b.String()
+	return fmt.Sprintf("  imap login:  %s as %s\n", authSummary(c.IMAP.Auth), c.IMAP.Username)
 }

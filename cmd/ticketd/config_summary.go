@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ticketd/ticketd/mailauth"
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -17,7 +18,10 @@ func (c *Config) Summary() string {
 	fmt.Fprintf(&b, "  imap:        %s (%s) as %s, mailbox %q → %q, failed → %q, poll every %s\n",
 		c.IMAP.Address, c.IMAP.Security, c.IMAP.Username, c.IMAP.Mailbox, c.IMAP.ProcessedMailbox, c.IMAP.FailedMailbox, c.PollInterval)
 	auth := "no AUTH"
-	if c.SMTP.Username != "" {
+	switch {
+	case mailauth.IsOAuth(c.SMTP.Auth):
+		auth = authSummary(c.SMTP.Auth) + " as " + c.SMTP.Username
+	case c.SMTP.Username != "":
 		auth = "AUTH PLAIN as " + c.SMTP.Username
 	}
 	fmt.Fprintf(&b, "  smtp:        %s (%s), %s\n", c.SMTP.Address, c.SMTP.Security, auth)
@@ -70,6 +74,6 @@ func (c *Config) Summary() string {
 	b.WriteString(c.adminSummary())
 	b.WriteString(mailSummary(c.Options, c.IMAP.MaxAttachmentSize))
 	b.WriteString("  " + limitsSummary(c.Limits, c.SMTP.MaxRecipients))
-	b.WriteString(c.authSummaryLines())
+	b.WriteString(c.imapAuthSummary())
 	return b.String()
 }

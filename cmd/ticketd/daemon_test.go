@@ -22,7 +22,13 @@ import (
 // a channel. The process is SIGKILLed at cleanup if still running.
 func startDaemon(t *testing.T, args ...string) (*exec.Cmd, <-chan string, io.Reader) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return startCmd(t, exec.Command(binary, args...))
+}
+
+// startCmd is startDaemon for a command built by the caller (e.g. the
+// binary under a shell that sets its umask first).
+func startCmd(t *testing.T, cmd *exec.Cmd) (*exec.Cmd, <-chan string, io.Reader) {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

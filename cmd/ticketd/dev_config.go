@@ -18,21 +18,12 @@ import (
 // the metrics listener are left out, so trying a config never touches
 // production mail.
 func devFromConfig(src, dst, dataDir, imapAddr, smtpAddr, passwordFile string) error {
-	data, err := os.ReadFile(src)
+	fc, unknown, err := readFileConfig(src)
 	if err != nil {
-		return fmt.Errorf("config: %w", err)
+		return err
 	}
-	var fc fileConfig
-	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&fc)
-	if err != nil {
-		return fmt.Errorf("config %s: %w", src, err)
-	}
-	if keys := md.Undecoded(); len(keys) > 0 {
-		var names []string
-		for _, k := range keys {
-			names = append(names, k.String())
-		}
-		return fmt.Errorf("config %s: unknown keys: %s", src, strings.Join(names, ", "))
+	if len(unknown) > 0 {
+		return fmt.Errorf("config %s: unknown keys: %s", src, strings.Join(unknown, ", "))
 	}
 	resolvePaths(&fc, src) // templates_dir stays the admin's, wherever dst is
 	fc.DataDir = dataDir

@@ -111,19 +111,7 @@ func (e *e2e) writeConfig(imap, smtp server) {
 	if smtp.user != "" {
 		fmt.Fprintf(&b, "username = %q\npassword_file = %q\n", smtp.user, secret("smtp-password", smtp.password))
 	}
-	fmt.Fprintf(&b, `[[tiers]]
-level = 1
-name = "Nivel 1"
-agents = [%q, %q]
-first_response = "30m"
-resolution = "8h"
-[[tiers]]
-level = 2
-name = "Nivel 2"
-agents = ["marta@ticketd.test"]
-first_response = "2h"
-resolution = "24h"
-`, agentAna, agentLuis)
+	b.WriteString(twoTiers())
 	e.config = filepath.Join(e.dir, "ticketd.toml")
 	if err := os.WriteFile(e.config, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
@@ -140,6 +128,23 @@ func (e *e2e) setConfig(old, new string) {
 	if err := os.WriteFile(e.config, bytes.Replace(data, []byte(old), []byte(new), 1), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// twoTiers is the e2e config's tiers: 1 (ana, luis) and 2 (marta).
+func twoTiers() string {
+	return fmt.Sprintf(`[[tiers]]
+level = 1
+name = "Nivel 1"
+agents = [%q, %q]
+first_response = "30m"
+resolution = "8h"
+[[tiers]]
+level = 2
+name = "Nivel 2"
+agents = [%q]
+first_response = "2h"
+resolution = "24h"
+`, agentAna, agentLuis, agentMarta)
 }
 
 // ticketd runs the binary to completion and returns its output.

@@ -119,26 +119,14 @@ const vendorAddr = "soporte@acme.test"
 
 // vendorTiers: tier 1 (ana, luis), tier 2 (marta), tier 3 an external vendor.
 func vendorTiers() string {
-	return fmt.Sprintf(`[[tiers]]
-level = 1
-name = "Nivel 1"
-agents = [%q, %q]
-first_response = "30m"
-resolution = "8h"
-[[tiers]]
-level = 2
-name = "Nivel 2"
-agents = [%q]
-first_response = "2h"
-resolution = "24h"
-[[tiers]]
+	return twoTiers() + fmt.Sprintf(`[[tiers]]
 level = 3
 name = "Proveedor ACME"
 agents = [%q]
 first_response = "8h"
 resolution = "72h"
 vendor = true
-`, agentAna, agentLuis, agentMarta, vendorAddr)
+`, vendorAddr)
 }
 
 // TestVendorForwardIsPublicOnly: the mail to the external vendor carries
