@@ -45,7 +45,9 @@ var refLine = regexp.MustCompile(`^\s*ref:\s*ticketd\.`)
 // each after the few quoted lines it answers. When nothing is new it
 // returns "": callers decide what to show then, e.g. the full text.
 func VisibleText(text string) string {
-	lines := strings.Split(text, "\n")
+	// No-break spaces (QQ Mail's separator, French typography) match
+	// as spaces.
+	lines := strings.Split(strings.ReplaceAll(text, "\u00a0", " "), "\n")
 	h, attr, soft, tabs := findHistory(lines)
 	body := lines[:h]
 	if soft {
@@ -67,6 +69,11 @@ func findHistory(lines []string) (h, attr int, soft, tabs bool) {
 		if replyMarkers.MatchString(l) || originalSeparator.MatchString(l) || isSignatureSeparator(l) ||
 			isHeaderBlock(lines, i) {
 			tabs = strings.HasPrefix(l, "\t")
+			if i == 0 && !tabs && replyMarkers.MatchString(l) && strings.HasPrefix(firstNonBlank(lines[1:]), "\t") {
+				// mailx's ~m quote, its first tab lost with the text's
+				// leading space: the quote goes on below.
+				return 0, 1, true, true
+			}
 			return i, 0, tabs || isQuoted(l, false), tabs
 		}
 		if n := attributionAt(lines, i); n > 0 {
@@ -223,8 +230,18 @@ func isMobileFooter(l string) bool {
 	if utf8.RuneCountInString(l) > 60 || len(strings.Fields(l)) > 8 || strings.ContainsAny(strings.TrimRight(l, ".!"), ".,;:!?") {
 		return false
 	}
-	return mobileFooter.MatchString(l)
+	if !mobileFooter.MatchString(l) {
+		return false
+	}
+	// "Sent from my <device>": the device ends the line ("Sent from my
+	// phone they work." is a sentence); "Von meinem iPhone gesendet":
+	// the verb does.
+	words := strings.Fields(strings.TrimRight(l, ".! "))
+	return deviceWord.MatchString(words[len(words)-1]) || (mobileFooterEnd.MatchString(l) && deviceWord.MatchString(l))
 }
+
+// deviceWord names a phone, tablet or mail app, as footers end with.
+var deviceWord = regexp.MustCompile(`(?i)(iphone|ipad|ipod|android|samsung|galaxy|smartphone|mobile|m[oó]vil|celular|handy|telefon|phone|blackberry|huawei|xiaomi|pixel|nokia|tablet|outlook|mail|yahoo|aol|windows|watch|手机|手機)`)
 
 // maxAttribution bounds an attribution's length in runes: longer is a
 // paragraph.
@@ -259,7 +276,7 @@ func attributionAt(lines []string, i int) int {
 			// The line must open an attribution that this one ends,
 			// and this one must not be a whole attribution on its own
 			// (the one to cut at, not the sentence above it).
-			if !attributionStart(joined) || (attributionStart(l) && isAttribution(l, next)) {
+			if !attributionStart(joined) || (opensAttribution(l) && isAttribution(l, next)) {
 				return 0
 			}
 		}
@@ -284,8 +301,15 @@ func attributionStart(s string) bool {
 	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
 		return false
 	}
+	return onWord.MatchString(s+" ") || hasDigit.MatchString(s) || strings.Contains(s, "@") || strings.HasPrefix(s, "\"")
+}
+
+// opensAttribution reports a line that begins an attribution by itself:
+// "On …", a date, a quoted name, or "Name <addr>".
+func opensAttribution(s string) bool {
 	first, _, _ := strings.Cut(s, " ")
-	return onWord.MatchString(s+" ") || hasDigit.MatchString(first) || strings.Contains(s, "@") || strings.HasPrefix(s, "\"")
+	lt, at := strings.Index(s, "<"), strings.Index(s, "@")
+	return onWord.MatchString(s+" ") || hasDigit.MatchString(first) || strings.HasPrefix(s, "\"") || (lt > 0 && at > lt)
 }
 
 // isAttribution reports whether s (one line, or a wrapped one joined) is

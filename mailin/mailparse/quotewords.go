@@ -182,13 +182,15 @@ func labelOf(line string) headerLabel {
 
 var (
 	// wroteVerb is an attribution's verb, as a word.
-	wroteVerb = regexp.MustCompile(`(?i)(^|[\s,:"'(>])(` + alternation(func(l quoteLanguage) []string { return l.wrote }) + `)([\s:：,)-]|$)`)
+	wroteVerb = regexp.MustCompile(`(?i)(^|[\s,:"'(>\d\p{Han}\p{Hiragana}\p{Katakana}])(` + alternation(func(l quoteLanguage) []string { return l.wrote }) + `)([\s:：,)-]|$)`)
 	// onWord starts an attribution.
 	onWord = regexp.MustCompile(`(?i)^[\s>]*(` + alternation(func(l quoteLanguage) []string { return l.on }) + `)\s`)
 	// originalSeparator is "-----Original Message-----" and its
 	// translations, framed by dashes, underscores or equals signs.
 	originalSeparator = regexp.MustCompile(`(?i)^[\s>]*([-_=*]{2,}\s*(` + alternation(func(l quoteLanguage) []string { return l.original }) + `)\s*[-_=*:]*|(` +
 		alternation(func(l quoteLanguage) []string { return l.original }) + `)\s*[-_=*]{2,})\s*$`)
+	// mobileFooterEnd is a footer whose verb comes last.
+	mobileFooterEnd = regexp.MustCompile(`(?i)\S\s*(` + alternation(func(l quoteLanguage) []string { return l.mobileEnd }) + `)[.!]?$`)
 	// mobileFooter is a phone's or mail app's footer line.
 	mobileFooter = regexp.MustCompile(`(?i)^\s*((` + alternation(func(l quoteLanguage) []string { return l.mobile }) + `)\s*\S.*|.*\S\s*(` +
 		alternation(func(l quoteLanguage) []string { return l.mobileEnd }) + `))$`)
