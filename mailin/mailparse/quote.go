@@ -159,25 +159,37 @@ func answerText(lines []string, tabs bool) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-// quoteContext is the end of a quoted block, at most maxContext
-// non-blank lines of it, written with "> " whatever the quoting was;
-// ticketd's reply line, footer and ref: line never count.
+// quoteContext is the quoted paragraph an interleaved answer follows:
+// the last lines of a quoted block after its last blank line, at most
+// maxContext, quoted once with "> " whatever the quoting and its depth
+// were. ticketd's reply line, footer and ref: line never count, nor
+// the paragraphs above (the notice's other details).
 func quoteContext(lines []string, tabs bool) string {
-	var kept []string
+	var para []string
+	gap := false // a blank line since the last line kept
 	for _, l := range lines {
 		c := unquote(l, tabs)
+		for isQuoted(c, false) {
+			c = unquote(c, false)
+		}
+		c = strings.TrimSpace(c)
 		switch {
 		case replyMarkers.MatchString(c) || refLine.MatchString(c):
 			continue
 		case isSignatureSeparator(c):
 			// What follows a quoted signature separator is a
 			// signature (ours: the desk's name and the ticket).
-			return lastLines(kept)
-		case strings.TrimSpace(c) != "":
-			kept = append(kept, "> "+strings.TrimSpace(c))
+			return lastLines(para)
+		case c == "":
+			gap = true
+		default:
+			if gap {
+				para, gap = para[:0], false
+			}
+			para = append(para, "> "+c)
 		}
 	}
-	return lastLines(kept)
+	return lastLines(para)
 }
 
 func lastLines(kept []string) string {
