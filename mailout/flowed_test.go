@@ -138,3 +138,36 @@ func TestComposedTextParsesBack(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFlowedText checks the format=flowed encoder on any text: no panic,
+// no line over 78 characters that could have been broken, no unstuffed
+// "From " line, and the decoded text is the original's hard lines (for
+// text whose lines do not start with ">" or a space, which flowed text
+// reads as quotes or stuffing).
+func FuzzFlowedText(f *testing.F) {
+	for _, c := range flowedCases {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) || strings.ContainsAny(text, "\r") {
+			return
+		}
+		enc := flowedText(text)
+		for _, l := range strings.Split(enc, "\n") {
+			if utf8.RuneCountInString(l) > maxFlowedLine && strings.Contains(strings.TrimRight(strings.TrimLeft(l, "> "), " "), " ") {
+				t.Fatalf("breakable line of %d characters: %q", utf8.RuneCountInString(l), l)
+			}
+			if strings.HasPrefix(l, "From ") {
+				t.Fatalf("unstuffed From line: %q", l)
+			}
+		}
+		for _, l := range strings.Split(text, "\n") {
+			if strings.HasPrefix(l, ">") || strings.HasPrefix(l, " ") {
+				return
+			}
+		}
+		if got, want := unflowed(enc), hardLines(text); got != want {
+			t.Fatalf("round trip\n got %q\nwant %q\n enc %q", got, want, enc)
+		}
+	})
+}

@@ -18,6 +18,27 @@ func quoteWith(text, prefix string) string {
 	return strings.Join(lines, "\n")
 }
 
+// unflowText joins the soft line breaks of format=flowed text (RFC 3676,
+// DelSp=no): a line ending in a space goes on on the next line; the space
+// after quote marks is stuffing. The signature separator is a hard line.
+func unflowText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var b strings.Builder
+	soft := false
+	for _, line := range strings.Split(s, "\n") {
+		if soft {
+			// The continuation repeats the quote marks and stuffing.
+			line = strings.TrimPrefix(strings.TrimLeft(line, ">"), " ")
+		}
+		b.WriteString(line)
+		soft = strings.HasSuffix(line, " ") && line != "-- "
+		if !soft {
+			b.WriteString("\n")
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
 // agentNotice opens a ticket with the requester's text and returns the
 // notice the agents get.
 func agentNotice(t *testing.T, e *e2e, text string) sentMail {
