@@ -196,7 +196,7 @@ func appendLine(lines []templates.TicketLine, l templates.TicketLine) []template
 
 func (s *Service) ticketLine(t *Ticket, now time.Time) templates.TicketLine {
 	return templates.TicketLine{
-		Ticket: t.ID, Token: s.token.format(t.ID), Subject: t.Subject, Status: string(t.Status),
+		Ticket: t.ID, Token: s.tokenOf(t), Subject: t.Subject, Status: string(t.Status),
 		Tier: t.Tier, Priority: or(string(t.Priority), "normal"), Age: humanDuration(now.Sub(t.Created)),
 	}
 }
