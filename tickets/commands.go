@@ -43,6 +43,7 @@ var commandNames = map[string]string{
 	"send": "send", "enviar": "send",
 	"cc": "cc", "copia": "cc", "copiar": "cc",
 	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
+	"queue": "queue", "cola": "queue",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -138,6 +139,8 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		}
 	case "cc", "uncc":
 		return a.checkCc(t, c)
+	case "queue":
+		return a.checkQueue(t, c.arg)
 	}
 	return ""
 }
@@ -194,6 +197,9 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.ccByAgent(t, agent, c.arg)
 	case "uncc":
 		err = a.unccByAgent(t, agent, c.arg)
+	case "queue":
+		q, _ := a.s.queueNamed(queueArg(c.arg))
+		err = a.moveQueue(t, q, agent)
 	}
 	if err != nil {
 		return err

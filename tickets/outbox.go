@@ -48,6 +48,7 @@ type outgoing struct {
 	replyTo    *Address
 	notice     notice    // SLA and escalation details
 	fromTier   string    // the tier a ticket left, for escalation mails
+	fromQueue  string    // the queue a ticket left (display name), for queue_moved
 	problems   []string  // command errors
 	articles   []Article // knowledge-base suggestions
 	rating     int
@@ -100,6 +101,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Clock:          o.notice.clock,
 		Left:           humanDuration(o.notice.left),
 		FromTierName:   o.fromTier,
+		FromQueue:      o.fromQueue,
 		VendorRef:      t.VendorRef,
 		Problems:       o.problems,
 		Rating:         o.rating,

@@ -238,6 +238,7 @@ const (
 	EventKB             EventKind = "kb"              // knowledge base: saved, suggested or helped
 	EventReminder       EventKind = "reminder"        // the requester was reminded of a pending ticket
 	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
+	EventQueue          EventKind = "queue"           // moved to another queue (Detail: from → to)
 )
 
 // Event is one entry of a ticket's timeline.
