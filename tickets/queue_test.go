@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -369,5 +370,58 @@ func TestNewQueuesRefusesClashes(t *testing.T) {
 	}
 	if _, err := newQueues(&base); err != nil {
 		t.Fatalf("one queue: %v", err)
+	}
+}
+
+// The managers' digest shows each queue's backlog and escalations under
+// the queue's own tiers, and each ticket under its queue's token.
+func TestDigestKnowsTheQueue(t *testing.T) {
+	f := newQueuesFixture(t, func(o *Options) { o.Managers = []string{"jefa@example.com"} })
+	f.apply(msg("r1@client", "ines@client.com", "Impresora", "No imprime."))
+	v := msg("r2@client", "pedro@client.com", "Precios", "¿Cuánto?")
+	v.To = []Address{{Email: "ventas@ventas.example"}}
+	f.apply(v)
+	f.now = f.now.Add(30 * time.Minute)
+	f.apply(msg("ana1@example", "ana@example.com", "Re: [Soporte #1] Impresora", "#pending\n¿Qué modelo?"))
+	f.now = f.now.Add(31 * time.Minute) // Ventas #2 breaches Sales 1's hour
+	f.check()
+	res, err := f.svc.Digest(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"soporte · Nivel 1", "ventas · Sales 1", "ventas · Sales 2: 1", "[Ventas #2] Precios"} {
+		if !strings.Contains(res.Mail.Text, want) {
+			t.Errorf("digest lacks %q:\n%s", want, res.Mail.Text)
+		}
+	}
+	if strings.Contains(res.Mail.Text, "Nivel 2: 1") {
+		t.Errorf("the Ventas escalation was counted under the default queue's tier 2:\n%s", res.Mail.Text)
+	}
+}
+
+// Store counts and listings carry the queue.
+func TestStatsAndListKnowTheQueue(t *testing.T) {
+	f := newQueuesFixture(t, nil)
+	f.apply(msg("r1@client", "ines@client.com", "Impresora", "No imprime."))
+	v := msg("r2@client", "pedro@client.com", "Precios", "¿Cuánto?")
+	v.To = []Address{{Email: "ventas@ventas.example"}}
+	f.apply(v)
+	st, err := f.store.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Count{{Queue: "", Status: StatusNew, Tier: 1, N: 1}, {Queue: "ventas", Status: StatusNew, Tier: 1, N: 1}}
+	if fmt.Sprint(st.Counts) != fmt.Sprint(want) {
+		t.Fatalf("counts %v, want %v", st.Counts, want)
+	}
+	ventas, def := "ventas", ""
+	for q, id := range map[*string]uint64{&ventas: 2, &def: 1} {
+		rows, err := f.store.Summaries(Filter{Queue: q})
+		if err != nil || len(rows) != 1 || rows[0].ID != id || rows[0].Queue != *q {
+			t.Fatalf("queue %q: %+v %v", *q, rows, err)
+		}
+	}
+	if rows, _ := f.store.Summaries(Filter{}); len(rows) != 2 {
+		t.Fatalf("no queue filter: %d rows", len(rows))
 	}
 }

@@ -169,3 +169,50 @@ func (c *Config) queuesSummary() string {
 	}
 	return b.String()
 }
+
+// multiQueue reports whether the desk has more than its default queue:
+// only then do list, show and stats name queues.
+func (c *Config) multiQueue() bool { return len(c.Queues) > 0 }
+
+// queueNames are the names of every queue, the default first.
+func (c *Config) queueNames() []string {
+	names := []string{c.QueueName}
+	for _, q := range c.Queues {
+		names = append(names, q.Name)
+	}
+	return names
+}
+
+// queueName is the name of the queue a ticket's stored Queue names (""
+// and names the configuration lost: the default queue, as tickets does).
+func (c *Config) queueName(stored string) string {
+	for _, q := range c.Queues {
+		if strings.EqualFold(q.Name, stored) {
+			return q.Name
+		}
+	}
+	return c.QueueName
+}
+
+// queueTag is the tag of the queue a ticket's stored Queue names.
+func (c *Config) queueTag(stored string) string {
+	for _, q := range c.Queues {
+		if strings.EqualFold(q.Name, stored) {
+			return q.Tag
+		}
+	}
+	return c.Tag
+}
+
+// storedQueue is what Ticket.Queue holds for the queue called name.
+func (c *Config) storedQueue(name string) (string, bool) {
+	if strings.EqualFold(name, c.QueueName) {
+		return "", true
+	}
+	for _, q := range c.Queues {
+		if strings.EqualFold(q.Name, name) {
+			return q.Name, true
+		}
+	}
+	return "", false
+}

@@ -69,7 +69,7 @@ func TestExampleConfigQueues(t *testing.T) {
 		t.Fatalf("%d queues in the service", n)
 	}
 	// The queue's mailbox gets a poller of its own.
-	opts := deskPollers(cfg, nil, nil, Deps{}.withDefaults(), newMetrics(nil))
+	opts := deskPollers(cfg, nil, nil, Deps{}.withDefaults(), newMetrics(nil, cfg))
 	if len(opts) != 2 || opts[0].Mailbox != "INBOX" || opts[1].Mailbox != "Ventas" || opts[1].Username != opts[0].Username {
 		t.Fatalf("pollers %+v", opts)
 	}

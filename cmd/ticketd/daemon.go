@@ -69,7 +69,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		store.Close()
 		return nil, err
 	}
-	m := newMetrics(store)
+	m := newMetrics(store, cfg)
 	svc, err := tickets.NewService(store, deskTickets(cfg, tmpl, deps, m))
 	if err != nil {
 		store.Close()
