@@ -17,6 +17,10 @@
 //     signs its Message-ID and indexes it as sent: a reply to any mail
 //     ticketd sent threads back, or is known as ticketd's own.
 //   - No network I/O happens inside a transaction.
+//   - A ticket's queue (Ticket.Queue; "" and queues the configuration lost
+//     read as the default queue) decides its From address, tag, language,
+//     agents and tiers (queue.go); no bucket depends on it, so a store older
+//     than queues is a store of one queue.
 //   - SLA decisions (warnings, breaches, escalations, alerts) are taken,
 //     recorded on the ticket and their mails queued in one transaction that
 //     also refiles the ticket in sla_due, so none is repeated or skipped.

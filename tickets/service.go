@@ -20,7 +20,8 @@ type Options struct {
 	Language templates.Language // language of the mails ticketd writes (templates.Languages)
 	Policy   *tiers.Policy
 	// QueueName names the default queue (the one Desk, Tag, Language and
-	// Policy describe) in commands and reports; "": Tag in lower case.
+	// Policy describe) in commands and reports; "": Tag in lower case,
+	// "-" for spaces.
 	// Aliases are its other addresses (queue.go).
 	QueueName string
 	Aliases   []string
