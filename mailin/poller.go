@@ -70,6 +70,9 @@ type PollerOptions struct {
 	// applied and the failed (unparseable, oversize or refused by the
 	// Applier) messages. Both are created if missing.
 	Mailbox, ProcessedMailbox, FailedMailbox string
+	// CreateMailbox creates Mailbox too when it is missing (a queue's own
+	// mailbox, which nothing may have delivered to yet).
+	CreateMailbox bool
 
 	// BatchSize is how many messages are fetched and applied per
 	// transaction; 0 means DefaultBatchSize.
@@ -237,7 +240,11 @@ func (p *Poller) Poll(ctx context.Context) (st Stats, err error) {
 // pass is Poll once logged in.
 func (p *Poller) pass(ctx context.Context, c *imapclient.Client) (Stats, error) {
 	var st Stats
-	for _, m := range []string{p.opts.ProcessedMailbox, p.opts.FailedMailbox} {
+	ensure := []string{p.opts.ProcessedMailbox, p.opts.FailedMailbox}
+	if p.opts.CreateMailbox {
+		ensure = append(ensure, p.opts.Mailbox)
+	}
+	for _, m := range ensure {
 		if err := ensureMailbox(c, m); err != nil {
 			return st, err
 		}
