@@ -42,7 +42,8 @@ var commandNames = map[string]string{
 	"kb":   "kb",
 	"send": "send", "enviar": "send",
 	"cc": "cc", "copia": "cc", "copiar": "cc",
-	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
+	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc", "quitarcc": "uncc",
+	"spam": "spam", "correo_basura": "spam", "correobasura": "spam",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -138,6 +139,8 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		}
 	case "cc", "uncc":
 		return a.checkCc(t, c)
+	case "spam":
+		return a.checkSpam(t)
 	}
 	return ""
 }
@@ -194,6 +197,8 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.ccByAgent(t, agent, c.arg)
 	case "uncc":
 		err = a.unccByAgent(t, agent, c.arg)
+	case "spam":
+		err = a.closeAsSpam(t, agent)
 	}
 	if err != nil {
 		return err
