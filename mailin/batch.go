@@ -149,7 +149,7 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 			st.Spam++
 			spam = append(spam, okUIDs[i])
 			p.log.Info("spam set aside", "mailbox", p.opts.Mailbox, "uid", uint32(okUIDs[i]),
-				"msgid", msgs[i].MessageID, "to", p.opts.spamMailbox(), "reason", r.Reason)
+				"msgid", msgs[i].MessageID, "to", p.opts.spamMailbox(), "spam", string(r.Spam), "reason", r.Reason)
 			continue
 		}
 		processed = append(processed, okUIDs[i])
