@@ -147,3 +147,23 @@ func TestParticipantNeverRequesterNorAssignee(t *testing.T) {
 		t.Fatalf("after the participant's second mail: requester %s assignee %q", tk.Requester.Email, tk.Assignee)
 	}
 }
+
+// TestAgentCcAdmitsPending: someone waiting for the requester's
+// confirmation whom an agent copies is added at once.
+func TestAgentCcAdmitsPending(t *testing.T) {
+	f := newFixture(t) // no Authentication-Results: the requester's Cc waits
+	m := msg("r1@client", "pedro@client.com", "Clave", "No entro.")
+	m.Cc = []Address{{Email: "jefa@client.com"}}
+	f.apply(m)
+	f.drain()
+	if tk := f.ticket(1); len(tk.Pending) != 1 {
+		t.Fatalf("pending %v", tk.Pending)
+	}
+	a := msg("a1", "ana@example.com", "Re: [Soporte #1] Clave", "Copio a su jefa.")
+	a.Cc = []Address{{Email: "jefa@client.com"}}
+	f.apply(a)
+	replies := mailsTo(f.drain(), "reply", "jefa@client.com")
+	if tk := f.ticket(1); len(replies) != 1 || len(tk.Pending) != 0 || len(tk.Participants) != 1 {
+		t.Fatalf("after the agent's Cc: %d answers to her, pending %v, participants %v", len(replies), tk.Pending, tk.Participants)
+	}
+}

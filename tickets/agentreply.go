@@ -23,7 +23,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	note, send, spam := hasCommand(cmds, "note"), hasCommand(cmds, "send"), hasCommand(cmds, "spam")
 	if !note && !spam {
 		// People the agent put in To or Cc are meant to read the answer.
-		if err := a.admit(t, a.copiedBy(t, m), agent, "copied by an agent"); err != nil {
+		if err := a.copyByAgent(t, m, agent); err != nil {
 			return err
 		}
 	}

@@ -44,6 +44,7 @@ var commandNames = map[string]string{
 	"cc": "cc", "copia": "cc", "copiar": "cc",
 	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc", "quitarcc": "uncc",
 	"spam": "spam", "correo_basura": "spam", "correobasura": "spam",
+	"notspam": "notspam", "noesspam": "notspam", "no_es_spam": "notspam",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -141,6 +142,8 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		return a.checkCc(t, c)
 	case "spam":
 		return a.checkSpam(t)
+	case "notspam":
+		return checkNotSpam(t)
 	}
 	return ""
 }
@@ -199,6 +202,8 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.unccByAgent(t, agent, c.arg)
 	case "spam":
 		err = a.closeAsSpam(t, agent)
+	case "notspam":
+		err = a.reopenNotSpam(t, agent)
 	}
 	if err != nil {
 		return err

@@ -226,6 +226,20 @@ func (a *applier) ccByAgent(t *Ticket, agent, arg string) error {
 	return a.admit(t, []Address{addr}, agent, "by an agent")
 }
 
+// copyByAgent makes the people an agent's answer m copies (To and Cc)
+// participants: an agent's word needs no confirmation, so people waiting
+// for the requester's are added too.
+func (a *applier) copyByAgent(t *Ticket, m *Inbound, agent string) error {
+	for _, list := range [][]Address{m.To, m.Cc} {
+		for _, addr := range list {
+			if i := t.pendingIndex(NormalizeEmail(addr.Email)); i >= 0 {
+				t.Pending = slices.Delete(t.Pending, i, i+1)
+			}
+		}
+	}
+	return a.admit(t, a.copiedBy(t, m), agent, "copied by an agent")
+}
+
 // unccByAgent stops copying addr on t (#uncc), however they were added.
 func (a *applier) unccByAgent(t *Ticket, agent, arg string) error {
 	addr, _ := ccAddress(arg)

@@ -20,6 +20,8 @@ import (
 //     a domain on it must not swallow the desk's own answers.
 //   - #spam (#correo_basura) on a ticket closes it with CloseSpam, sends
 //     nobody anything, and is refused when the requester is an agent.
+//     #notspam (#noesspam) undoes it: the ticket opens again and its
+//     requester is no longer blocked.
 
 // SpamReason says why a mail was taken for spam.
 type SpamReason string
@@ -117,6 +119,31 @@ func (a *applier) closeAsSpam(t *Ticket, agent string) error {
 			return err
 		}
 		detail += fmt.Sprintf("; %s blocked", t.Requester.Email)
+	}
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent, Detail: detail})
+}
+
+// checkNotSpam returns what is wrong with #notspam on t.
+func checkNotSpam(t *Ticket) string {
+	if t.CloseReason != CloseSpam {
+		return "the ticket is not closed as spam"
+	}
+	return ""
+}
+
+// reopenNotSpam undoes #spam on t: open again, clocks running, and the
+// requester unblocked. Nobody is mailed: the agent's answer, if any, is.
+func (a *applier) reopenNotSpam(t *Ticket, agent string) error {
+	t.CloseReason = ""
+	if err := a.setStatus(t, StatusOpen, agent, StatusClosed); err != nil {
+		return err
+	}
+	detail := "not spam"
+	if isBlockedSender(a.tx, t.Requester.Email) {
+		if err := unblockSender(a.tx, t.Requester.Email); err != nil {
+			return err
+		}
+		detail += fmt.Sprintf("; %s unblocked", t.Requester.Email)
 	}
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventStatus, Actor: agent, Detail: detail})
 }

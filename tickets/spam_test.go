@@ -193,3 +193,35 @@ func TestSpamLeftOutOfTheDigest(t *testing.T) {
 		t.Fatalf("digest counts %d new and %d open tickets, want 1 each (the spam left out)", d.New, d.Open)
 	}
 }
+
+// TestNotSpamUndoesSpam: #noesspam opens a ticket closed as spam again
+// and unblocks its requester; on any other ticket it is refused.
+func TestNotSpamUndoesSpam(t *testing.T) {
+	f := verifiedDesk(t)
+	f.svc.opts.Spam.BlockOnCommand = true
+	f.apply(domainPass(msg("r1@client", "pedro@client.com", "Clave", "No entro.")))
+	f.apply(agentMail("a1", "#notspam"))
+	if mails := f.drain(); len(mails) < 1 || mails[len(mails)-1].Kind != "command_error" {
+		t.Fatalf("#notspam on a ticket not closed as spam: %v", kinds(mails))
+	}
+	f.apply(agentMail("a2", "#spam"))
+	if res := f.apply(domainPass(msg("r2@client", "pedro@client.com", "Re: [Soporte #1] Clave", "¿Hola?"))); res[0].Outcome != OutcomeSpam {
+		t.Fatalf("blocked requester: %+v", res[0])
+	}
+	f.drain()
+	f.apply(agentMail("a3", "#noesspam\nDisculpe, su mensaje se marcó por error."))
+	mails := f.drain()
+	tk := f.ticket(1)
+	if tk.Status != StatusOpen || tk.CloseReason != "" || tk.NextCheck.IsZero() {
+		t.Fatalf("after #noesspam: status %s reason %q next check %v", tk.Status, tk.CloseReason, tk.NextCheck)
+	}
+	if len(mailsTo(mails, "reply", "pedro@client.com")) != 1 {
+		t.Fatalf("the answer with #noesspam was not relayed: %v", kinds(mails))
+	}
+	if list, _ := f.store.BlockedSenders(); len(list) != 0 {
+		t.Fatalf("still blocked: %v", list)
+	}
+	if res := f.apply(domainPass(msg("r3@client", "pedro@client.com", "Re: [Soporte #1] Clave", "Gracias."))); res[0].Outcome != OutcomeAppended {
+		t.Fatalf("the unblocked requester's mail: %+v", res[0])
+	}
+}

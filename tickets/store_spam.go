@@ -39,6 +39,14 @@ func blockSender(tx *bolt.Tx, addr string, b BlockedSender) error {
 	return bk.Put([]byte(addr), v)
 }
 
+// unblockSender removes addr from blocked_senders (#notspam).
+func unblockSender(tx *bolt.Tx, addr string) error {
+	if b := tx.Bucket(bucketBlockedSenders); b != nil {
+		return b.Delete([]byte(addr))
+	}
+	return nil
+}
+
 func isBlockedSender(tx *bolt.Tx, addr string) bool {
 	b := tx.Bucket(bucketBlockedSenders)
 	return b != nil && b.Get([]byte(addr)) != nil
