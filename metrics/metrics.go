@@ -81,6 +81,9 @@ func New(snapshot func() (Snapshot, error)) *Metrics {
 	m.breaches = f.counterVec("ticketd_sla_breaches_total", "SLA targets breached, by target (first_response, resolution) and tier.", "target", "tier")
 	m.limitHits = f.counterVec("ticketd_limit_hits_total", "Times a configured cap ([limits]) was reached, by limit.", "limit")
 	m.spam = f.counterVec("ticketd_spam_total", "Messages kept out as spam (set aside in the spam mailbox), by reason (flag, score, dmarc, blocked).", "reason")
+	for _, r := range SpamReasons {
+		m.spam.WithLabelValues(r) // every reason scraped from the start, at 0
+	}
 	m.registerAuth(f)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if snapshot != nil {
@@ -154,6 +157,9 @@ func (m *Metrics) Applied(outcome string) {
 	}
 	m.applied.WithLabelValues(outcome).Inc()
 }
+
+// SpamReasons are the reasons Spam is given (tickets.SpamReason).
+var SpamReasons = []string{"flag", "score", "dmarc", "blocked"}
 
 // Spam records one message kept out as spam, and why.
 func (m *Metrics) Spam(reason string) {

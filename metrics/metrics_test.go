@@ -48,6 +48,7 @@ func TestMetrics(t *testing.T) {
 		`ticketd_sla_breaches_total{target="first_response",tier="1"} 1`,
 		`ticketd_tickets{status="new",tier="1"} 4`,
 		`ticketd_spam_total{reason="dmarc"} 2`,
+		`ticketd_spam_total{reason="blocked"} 0`,
 		"ticketd_outbox_depth 7",
 		"ticketd_outbox_failed 1",
 		"go_goroutines",
