@@ -195,11 +195,13 @@ sandbox. $TICKETD_CONFIG is not used: it names the production desk.`,
 		},
 		{
 			name:    "version",
-			summary: "print the version",
-			help:    `Prints the version of this ticketd.`,
+			summary: "print the version, commit and build date",
+			help: `Prints the module version, the commit it was built from and that commit's
+date (the build date of a reproducible build), all read from the Go build
+information stamped into the binary.`,
 			setup: func(*flag.FlagSet) runFunc {
 				return func(_ context.Context, c *call) error {
-					fmt.Fprintln(c.stdout, "ticketd", version)
+					fmt.Fprint(c.stdout, readBuildVersion())
 					return nil
 				}
 			},
