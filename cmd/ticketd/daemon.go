@@ -68,6 +68,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		return nil, err
 	}
 	m := newMetrics(store)
+	m.Known(tierLevels(cfg.Policy))
 	svc, err := tickets.NewService(store, deskTickets(cfg, tmpl, deps, m))
 	if err != nil {
 		store.Close()

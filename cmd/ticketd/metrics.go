@@ -11,6 +11,7 @@ import (
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/metrics"
 	"github.com/ticketd/ticketd/tickets"
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // configLogger is the daemon's logger as log_level and log_format say.
@@ -37,6 +38,16 @@ func newMetrics(store *tickets.Store) *metrics.Metrics {
 		}
 		return snap, nil
 	})
+}
+
+// tierLevels lists the policy's tier levels, for the series that start
+// at zero (metrics.Known).
+func tierLevels(p *tiers.Policy) []int {
+	var levels []int
+	for _, t := range p.Tiers() {
+		levels = append(levels, t.Level)
+	}
+	return levels
 }
 
 // observePasses reports every mail pass of p to m.
