@@ -199,6 +199,7 @@ func dropLongIDs(ids []string) []string {
 
 // readEntity reads the message header and prepares the body for decoding.
 func readEntity(raw []byte) (*message.Entity, error) {
+	raw = repairRaw(raw)
 	opts := &message.ReadOptions{MaxHeaderBytes: maxHeaderBytes}
 	e, err := message.ReadWithOptions(bytes.NewReader(raw), opts)
 	if e == nil && errors.Is(err, io.EOF) && !bytes.Contains(raw, []byte("\n\n")) && !bytes.Contains(raw, []byte("\r\n\r\n")) {
@@ -262,6 +263,13 @@ func parseAddressList(v string) []tickets.Address {
 	var out []tickets.Address
 	seen := map[string]bool{}
 	add := func(name, email string) {
+		if strings.Contains(name, "=?") {
+			// Encoded words inside a quoted display name are not
+			// allowed (RFC 2047 §5) but common; clients decode them.
+			if d, err := wordDecoder.DecodeHeader(name); err == nil {
+				name = d
+			}
+		}
 		a := tickets.NewAddress(cleanHeaderText(name), email)
 		if !validEmail(a.Email) || seen[a.Email] {
 			return
