@@ -69,7 +69,9 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	}
 	if found {
 		a.on(&t)
-		_, isVendor = a.policy(&t).VendorTier(from) // a vendor of the ticket's queue
+		// A vendor of the ticket's queue, at that queue's tier (another
+		// queue's vendor is anyone else here).
+		vendorLevel, isVendor = a.policy(&t).VendorTier(from)
 	}
 	if found && isVendor {
 		if forgedVendor {
