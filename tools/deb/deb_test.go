@@ -158,6 +158,7 @@ func TestPackage(t *testing.T) {
 	contents := dpkg("-c", deb)
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^-rwxr-xr-x root/root .* \./usr/bin/ticketd$`),
+		regexp.MustCompile(`(?m)^drwxr-xr-x root/root .* \./etc/ticketd/$`),
 		regexp.MustCompile(`(?m)^-rw-r----- root/ticketd .* \./etc/ticketd/ticketd\.toml$`),
 		regexp.MustCompile(`(?m)^-rw-r--r-- root/root .* \./usr/lib/systemd/system/ticketd\.service$`),
 		regexp.MustCompile(`(?m)^-rw-r--r-- root/root .* \./usr/share/man/man8/ticketd\.8\.gz$`),
