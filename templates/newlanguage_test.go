@@ -39,7 +39,7 @@ func TestThirdLanguageIsOneFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Languages(); !slices.Equal(got, []Language{"en", "es", "fr"}) {
+	if got := s.Languages(); !slices.Equal(got, []Language{"en", "es", "fr", "pt"}) {
 		t.Fatalf("languages %v", got)
 	}
 	r, err := s.Render("fr", Ack, sample())

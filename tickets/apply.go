@@ -188,7 +188,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	}
 	subject := a.capSubject(subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject))
 	if subject == "" {
-		subject = a.s.opts.Templates.Word(a.s.opts.Language, "no_subject")
+		subject = a.s.opts.Templates.Word(a.s.deskLanguage(nil), "no_subject")
 	}
 	t := Ticket{
 		ID:                  id,
@@ -202,6 +202,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		LastPublicMessageID: m.MessageID,
 	}
 	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
+		return Result{}, err
+	}
+	if err := a.learnLanguage(&t, m); err != nil {
 		return Result{}, err
 	}
 	a.enterTier(&t, 1)
@@ -264,6 +267,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		if err := a.learnRequesterDomain(m, from); err != nil {
 			return err
 		}
+		if err := a.learnLanguage(t, m); err != nil {
+			return err
+		}
 		if err := a.confirmParticipants(t, m); err != nil {
 			return err
 		}
@@ -274,7 +280,7 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		role = RoleParticipant
 	}
 	if role == RoleRequester && t.CSATAsked && t.Status != StatusOpen {
-		if rating, comment, ok := parseRating(m.Subject, m.Text); ok {
+		if rating, comment, ok := parseRating(a.s.ratingSubject, m.Subject, m.Text); ok {
 			return a.rate(t, m, rating, comment)
 		}
 	}

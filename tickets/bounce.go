@@ -129,7 +129,7 @@ func (a *applier) alertAdmins(t *Ticket, kind templates.Name, text string) error
 	if len(a.s.opts.Admins) == 0 || a.silent {
 		return nil
 	}
-	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, templates.Data{
+	r, err := a.s.opts.Templates.Render(a.s.deskLanguage(t), kind, templates.Data{
 		Desk: a.s.opts.Desk.Name, Token: a.s.token.format(t.ID), Ticket: t.ID, Subject: t.Subject, Text: text})
 	if err != nil {
 		return fmt.Errorf("render %s: %w", kind, err)

@@ -134,7 +134,7 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 	if err := indexMsgID(a.tx, m.MessageID, 0, dirIgnored); err != nil {
 		return Result{}, err
 	}
-	r, err := a.s.opts.Templates.Render(a.s.opts.Language, templates.StatusReply,
+	r, err := a.s.opts.Templates.Render(a.statusLanguage(m), templates.StatusReply,
 		templates.Data{Desk: a.s.opts.Desk.Name, Requester: displayName(m.From), RequesterEmail: from, Tickets: lines, Resolved: resolved})
 	if err != nil {
 		return Result{}, fmt.Errorf("render status_reply: %w", err)
@@ -150,8 +150,9 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 	return Result{Outcome: OutcomeIgnored, Reason: fmt.Sprintf("status request: answered with %d open and %d resolved ticket(s)", len(lines), len(resolved))}, nil
 }
 
-// solvedCommand matches the requester's "#solved [n]" / "#resuelto [n]".
-var solvedCommand = regexp.MustCompile(`(?i)^\s*#\s*(solved|resuelto|solucionado)\b\s*(\d+)?`)
+// solvedCommand matches the requester's "#solved [n]" / "#resuelto [n]" /
+// "#resolvido [n]".
+var solvedCommand = regexp.MustCompile(`(?i)^\s*#\s*(solved|resuelto|solucionado|resolvido)\b\s*(\d+)?`)
 
 // parseSolved reports whether text starts with the self-service command,
 // and which suggested article (1-based, 0 when not named) it names.

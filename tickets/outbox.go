@@ -7,6 +7,7 @@ package tickets
 
 import (
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -78,6 +79,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		author = *o.author
 	}
 	tier := a.tier(t)
+	lang := a.languageFor(t, append(slices.Clone(o.to), o.cc...))
 	var err error
 	data := templates.Data{
 		Desk:           a.s.opts.Desk.Name,
@@ -93,7 +95,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		TierName:       tier.Name,
 		Unverified:     o.unverified,
 		Priority:       or(string(t.Priority), "normal"),
-		Reason:         o.notice.reason.words(a.s.opts.Templates, a.s.opts.Language),
+		Reason:         o.notice.reason.words(a.s.opts.Templates, lang),
 		History:        o.notice.history,
 		Clock:          o.notice.clock,
 		Left:           humanDuration(o.notice.left),
@@ -114,7 +116,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	for i, art := range o.articles {
 		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})
 	}
-	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, data)
+	r, err := a.s.opts.Templates.Render(lang, kind, data)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", kind, err)
 	}

@@ -64,7 +64,7 @@ func phrase(set *templates.Set, lang templates.Language, name string, p template
 	return s
 }
 
-// say renders a phrase in the desk's language.
+// say renders a phrase in the desk's language, for the desk's people.
 func (a *applier) say(name string, p templates.Phrase) string {
-	return phrase(a.s.opts.Templates, a.s.opts.Language, name, p)
+	return phrase(a.s.opts.Templates, a.s.deskLanguage(nil), name, p)
 }

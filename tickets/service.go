@@ -4,22 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/ticketd/ticketd/langdetect"
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
 // Options configures a Service.
 type Options struct {
-	Desk      Address            // the support address and the desk's display name
-	Tag       string             // subject token tag: [Tag #N]
-	Language  templates.Language // language of the mails ticketd writes (templates.Languages)
-	Policy    *tiers.Policy
-	Templates *templates.Set
+	Desk     Address            // the support address and the desk's display name
+	Tag      string             // subject token tag: [Tag #N]
+	Language templates.Language // language of the desk's mails, and of requesters' when unknown (templates.Languages)
+	// Languages are the languages requesters may be written in (the
+	// desk's Language always is); empty: every language of Templates.
+	Languages []templates.Language
+	// DetectLanguage decides each requester's language from their mail
+	// and remembers it (language.go); off, only #language sets one.
+	DetectLanguage bool
+	Policy         *tiers.Policy
+	Templates      *templates.Set
 	// RequireVerifiedAgents makes mail from an agent address count as the
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.
@@ -96,6 +104,13 @@ type Service struct {
 	token  *tokenMatcher
 	wake   chan struct{}
 	secret []byte // signs Message-IDs (msgid.go)
+	// languages requesters may be written in, and the detector over
+	// their stop words (language.go).
+	languages []templates.Language
+	detector  *langdetect.Detector
+	// ratingSubject finds a rating in a reply's subject, in every
+	// language (csat.go).
+	ratingSubject *regexp.Regexp
 }
 
 // NewService returns the workflow over store.
@@ -116,6 +131,10 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	if opts.OnLimit == nil {
 		opts.OnLimit = func(string) {}
 	}
+	langs, err := languagesOf(opts)
+	if err != nil {
+		return nil, err
+	}
 	secret, err := loadSecret(store)
 	if err != nil {
 		return nil, err
@@ -127,6 +146,10 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		domain: domain,
 		token:  newTokenMatcher(opts.Tag),
 		wake:   make(chan struct{}, 1),
+
+		languages:     langs,
+		detector:      newDetector(opts.Templates, langs),
+		ratingSubject: ratingSubjectPattern(opts.Templates),
 	}
 	if !store.db.IsReadOnly() {
 		if err := s.backfillSLA(); err != nil {

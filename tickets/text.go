@@ -11,7 +11,7 @@ import (
 // to relay.
 func (a *applier) relayable(text string) (string, bool) {
 	text = strings.TrimSpace(text)
-	if text == "" || strings.Contains(text, a.s.opts.Templates.ReplyLine(a.s.opts.Language)) {
+	if text == "" || a.s.hasReplyLine(text) {
 		return "", false
 	}
 	text = a.blankAgents(cutSignOff(text))

@@ -85,6 +85,10 @@ type Inbound struct {
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.
 	Size int64 `json:"size"`
+	// ContentLanguage is the primary subtag of the first language the
+	// Content-Language header declares (RFC 3282), lower case: "en" for
+	// "en-US, es"; "" when there is none.
+	ContentLanguage string `json:"content_language,omitempty"`
 }
 
 // Outcome says what happened to one inbound message.
@@ -186,6 +190,11 @@ type Ticket struct {
 	// acknowledgement; SolvedBy the one the requester said solved it.
 	Suggested []uint64 `json:"suggested,omitempty"`
 	SolvedBy  uint64   `json:"solved_by,omitempty"`
+
+	// Language is the requester's language on this ticket: every mail to
+	// the requester and participants is written in it (language.go); ""
+	// (tickets from before languages per requester): the desk's.
+	Language templates.Language `json:"language,omitempty"`
 }
 
 // HeldReply is an agent's answer waiting for confirmation.
