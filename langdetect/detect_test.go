@@ -181,7 +181,7 @@ func firstLine(s string) string {
 func TestAccentsMissing(t *testing.T) {
 	d := detector(t)
 	for text, want := range map[string]string{
-		"nao consigo acessar minha conta, voce pode verificar":   "pt",
+		"nao consigo acessar minha conta, voce pode verificar":  "pt",
 		"no se como cambiar la contrasena de mi cuenta tampoco": "es",
 	} {
 		if g := d.Detect(text); !g.Confident || g.Language != want {
