@@ -19,6 +19,10 @@ import (
 type fileConfig struct {
 	DataDir      string `toml:"data_dir"`
 	Language     string `toml:"language"`
+	// Languages and DetectLanguage: the languages requesters may be
+	// written in, and whether theirs is detected (config_tickets.go).
+	Languages      []string `toml:"languages"`
+	DetectLanguage *bool    `toml:"detect_language"`
 	Timezone     string `toml:"timezone"`
 	TemplatesDir string `toml:"templates_dir"`
 	LogLevel     string `toml:"log_level"`
