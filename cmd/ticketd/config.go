@@ -19,10 +19,6 @@ import (
 type fileConfig struct {
 	DataDir      string `toml:"data_dir"`
 	Language     string `toml:"language"`
-	// Languages and DetectLanguage: the languages requesters may be
-	// written in, and whether theirs is detected (config_tickets.go).
-	Languages      []string `toml:"languages"`
-	DetectLanguage *bool    `toml:"detect_language"`
 	Timezone     string `toml:"timezone"`
 	TemplatesDir string `toml:"templates_dir"`
 	LogLevel     string `toml:"log_level"`
@@ -90,6 +86,11 @@ type fileConfig struct {
 
 	Mail   mailKeys   `toml:"mail"`   // config_mail.go
 	Limits limitsKeys `toml:"limits"` // config_limits.go
+
+	// languages and detect_language: the languages requesters may be
+	// written in, and whether theirs is detected (config_tickets.go).
+	Languages      []string `toml:"languages"`
+	DetectLanguage *bool    `toml:"detect_language"`
 }
 
 // targetsConfig is a [tiers.priority.P] table.
