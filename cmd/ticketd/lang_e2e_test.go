@@ -36,11 +36,11 @@ func TestEnglishRequesterOnSpanishDesk(t *testing.T) {
 	if len(notice) != 1 {
 		t.Fatalf("no Spanish notice to the agent: %v", subjects(mails))
 	}
-	agent := func(id, body string) []sentMail {
+	agent := func(to sentMail, id, body string) []sentMail {
 		return keep(e.step(fmt.Sprintf("From: Ana <ana@ticketd.test>\nTo: soporte@ticketd.test\nSubject: RE: %s\nMessage-ID: <%s@ticketd.test>\nIn-Reply-To: <%s>\n\n%s\n",
-			notice[0].subject, id, notice[0].msgID, body)))
+			to.subject, id, to.msgID, body)))
 	}
-	mails = agent("a1", "#pendiente\nHi Peter, please switch the printer off and on and tell me if it prints.")
+	mails = agent(notice[0], "a1", "#pendiente\nHi Peter, please switch the printer off and on and tell me if it prints.")
 	relay := count(mails, englishRequester, "Re: [Soporte #1] Printer not working")
 	if len(relay) != 1 || !strings.HasPrefix(decodedText(t, relay[0].raw), templates.ReplyLine("en")) {
 		t.Fatalf("relayed answer: %v", subjects(mails))
@@ -48,7 +48,8 @@ func TestEnglishRequesterOnSpanishDesk(t *testing.T) {
 
 	mails = keep(e.step(fmt.Sprintf("From: peter@cliente.test\nTo: soporte@ticketd.test\nSubject: Re: %s\nMessage-ID: <en2@cliente.test>\nIn-Reply-To: <%s>\n\nHola\n",
 		relay[0].subject, relay[0].msgID)))
-	if len(count(mails, agentAna, "Printer not working")) != 1 {
+	update := count(mails, agentAna, "Printer not working")
+	if len(update) != 1 {
 		t.Fatalf("follow-up not forwarded to ana: %v", subjects(mails))
 	}
 	if tk := e.ticket(1); tk.Language != "en" {
@@ -60,7 +61,7 @@ func TestEnglishRequesterOnSpanishDesk(t *testing.T) {
 		t.Fatalf("status reply not in English: %v", subjects(mails))
 	}
 
-	mails = agent("a2", "#resolver\nThe driver was reinstalled; it prints again.")
+	mails = agent(update[0], "a2", "#resolver\nThe driver was reinstalled; it prints again.")
 	if len(count(mails, englishRequester, "How did we do?")) != 1 {
 		t.Fatalf("satisfaction question not in English: %v", subjects(mails))
 	}
@@ -74,7 +75,7 @@ func TestEnglishRequesterOnSpanishDesk(t *testing.T) {
 			}
 		}
 	}
-	if len(toAgents) < 3 {
+	if len(toAgents) < 2 {
 		t.Fatalf("agents got %d mails", len(toAgents))
 	}
 	for _, m := range toAgents {
@@ -90,7 +91,7 @@ func TestEnglishRequesterOnSpanishDesk(t *testing.T) {
 func TestPortugueseDeskConfig(t *testing.T) {
 	e := newE2E(t)
 	e.setConfig(`language = "es"`, "language = \"pt\"\nlanguages = [\"pt\", \"en\"]")
-	if out := e.ticketd("check-config"); !strings.Contains(out, `mails in "pt"`) || !strings.Contains(out, "en, pt") {
+	if out := e.ticketd("check-config"); !strings.Contains(out, `mails in "pt"`) || !strings.Contains(out, "pt, en") {
 		t.Errorf("check-config:\n%s", out)
 	}
 	mails := e.step("From: Maria <maria@cliente.test>\nTo: soporte@ticketd.test\nSubject: Senha\nMessage-ID: <pt1@cliente.test>\n\nOi\n")
