@@ -292,3 +292,20 @@ func TestRatingSubjectInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestPortugueseRequesterWords: a Portuguese requester's status request
+// ("situação") and self-service "#resolvido" are understood, and answered
+// in Portuguese.
+func TestPortugueseRequesterWords(t *testing.T) {
+	f := languageDesk(t, nil)
+	f.apply(msg("p1@c", "joao@client.com", "Senha", "Bom dia, esqueci minha senha do e-mail e não consigo entrar. Obrigado"))
+	f.drain()
+	f.apply(Inbound{MessageID: "p2@c", From: NewAddress("", "joao@client.com"), Subject: "Situação?"})
+	st := only(t, f.drain(), templates.StatusReply, "joao@client.com")
+	if !strings.Contains(st.Subject, "Situação das suas solicitações") {
+		t.Errorf("status reply %q", st.Subject)
+	}
+	if n, ok := parseSolved("#resolvido 1"); !ok || n != 1 {
+		t.Errorf("#resolvido 1: %d %v", n, ok)
+	}
+}

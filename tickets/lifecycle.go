@@ -101,7 +101,7 @@ func (a *applier) linkedLines(t *Ticket) ([]templates.TicketLine, error) {
 }
 
 // statusSubject matches the subject of a self-service status request.
-var statusSubject = regexp.MustCompile(`(?i)^\s*#?\s*(status|estado)\s*[?!.]*\s*$`)
+var statusSubject = regexp.MustCompile(`(?i)^\s*#?\s*(status|estado|situa[cç][aã]o)\s*[?!.]*\s*$`)
 
 // statusReply answers a status request with the sender's open tickets
 // (new, open, waiting on them) and, apart, the resolved ones a reply still
