@@ -24,9 +24,9 @@ func (s *Service) deskLanguage(t *Ticket) templates.Language {
 	return s.opts.Language
 }
 
-// languages are the languages requesters may be written in: Options.
-// Languages (every language of the templates when empty), and always the
-// desk's.
+// languagesOf returns the languages requesters may be written in:
+// Options.Languages (every language of the templates when empty), and
+// always the desk's.
 func languagesOf(o Options) ([]templates.Language, error) {
 	all := o.Templates.Languages()
 	if len(o.Languages) == 0 {
