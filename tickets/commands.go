@@ -43,7 +43,7 @@ var commandNames = map[string]string{
 	"send": "send", "enviar": "send",
 	"cc": "cc", "copia": "cc", "copiar": "cc",
 	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
-	"language": "language", "idioma": "language", "lang": "language",
+	"language": "language", "idioma": "language",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
