@@ -78,10 +78,10 @@ func (a *applier) rateLinks(t *Ticket) []string {
 	links := make([]string, 5)
 	for n := 5; n >= 1; n-- {
 		q := url.Values{}
-		q.Set("subject", fmt.Sprintf("Re: %s %s %d", a.s.token.format(t.ID), word, n))
+		q.Set("subject", fmt.Sprintf("Re: %s %s %d", a.s.tokenOf(t), word, n))
 		q.Set("body", fmt.Sprint(n))
 		// mailto: wants %20, not +, for spaces (RFC 6068).
-		links[5-n] = "mailto:" + a.s.opts.Desk.Email + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
+		links[5-n] = "mailto:" + a.s.queueOf(t).Desk.Email + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 	}
 	return links
 }

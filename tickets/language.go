@@ -16,23 +16,23 @@ import (
 // mails that say too little, and corrected by an agent with #language /
 // #idioma. Mail to the requester and the people they copied is in that
 // language; mail to the desk's people (agents, vendors, managers, admins)
-// is in the desk's.
-
-// deskLanguage is the language of the desk's own people for t (nil: mail
-// of no ticket).
-func (s *Service) deskLanguage(t *Ticket) templates.Language {
-	return s.opts.Language
-}
+// is in the desk's: the language of the ticket's queue (deskLanguage,
+// queue.go).
 
 // languagesOf returns the languages requesters may be written in:
 // Options.Languages (every language of the templates when empty), and
-// always the desk's.
+// always every queue's.
 func languagesOf(o Options) ([]templates.Language, error) {
 	all := o.Templates.Languages()
 	if len(o.Languages) == 0 {
 		return all, nil
 	}
 	out := []templates.Language{o.Language}
+	for _, q := range o.Queues {
+		if q.Language != "" && !slices.Contains(out, q.Language) {
+			out = append(out, q.Language)
+		}
+	}
 	for _, l := range o.Languages {
 		if !slices.Contains(all, l) {
 			return nil, fmt.Errorf("tickets: language %q has no templates (have %v)", l, all)
@@ -130,10 +130,10 @@ func (a *applier) languageFor(t *Ticket, to []Address) templates.Language {
 
 // statusLanguage is the language of a status reply to the sender of m,
 // who may have no ticket open: remembered, else what m says, else the
-// desk's.
-func (a *applier) statusLanguage(m *Inbound) templates.Language {
+// language of the queue m was sent to.
+func (a *applier) statusLanguage(m *Inbound, q *Queue) templates.Language {
 	if !a.s.opts.DetectLanguage {
-		return a.s.deskLanguage(nil)
+		return q.Language
 	}
 	if r, ok := rememberedLanguage(a.tx, NormalizeEmail(m.From.Email)); ok && a.s.allowed(r.Language) {
 		return r.Language
@@ -141,7 +141,7 @@ func (a *applier) statusLanguage(m *Inbound) templates.Language {
 	if l, ok := a.s.mailLanguage(m); ok {
 		return l
 	}
-	return a.s.deskLanguage(nil)
+	return q.Language
 }
 
 // checkLanguage is what is wrong with "#language ARG", "" when it can run.
@@ -165,7 +165,8 @@ func (a *applier) setLanguage(t *Ticket, agent string, c command) error {
 }
 
 // hasReplyLine reports whether text holds ticketd's reply line in any
-// language: an agent's answer that does is quoting a requester's mail.
+// language of the templates (a requester's language need not be any
+// queue's): an agent's answer that does is quoting one of ticketd's mails.
 func (s *Service) hasReplyLine(text string) bool {
 	for _, l := range s.opts.Templates.Languages() {
 		if line := s.opts.Templates.ReplyLine(l); line != "" && strings.Contains(text, line) {

@@ -21,8 +21,10 @@ func (a *applier) relayable(text string) (string, bool) {
 // blankAgents removes every agent's address from text.
 func (a *applier) blankAgents(text string) string {
 	var agents []string
-	for _, tier := range a.s.opts.Policy.Tiers() {
-		agents = append(agents, tier.Agents...)
+	for _, q := range a.s.queues.all {
+		for _, tier := range q.Policy.Tiers() {
+			agents = append(agents, tier.Agents...)
+		}
 	}
 	return replaceFoldAll(text, agents, "")
 }

@@ -83,6 +83,7 @@ over its socket, or reads the database when no daemon runs.`,
 				fs.StringVar(&fl.status, "status", "", "only tickets with this `status` (new, open, pending, resolved, closed)")
 				fs.IntVar(&fl.tier, "tier", 0, "only tickets at tier `N`")
 				fs.IntVar(&fl.limit, "limit", 50, "only the newest `N` matching tickets; 0 lists them all")
+				fs.StringVar(&fl.queue, "queue", "", "only tickets of the queue called `NAME`")
 				jsonFlag(fs, &fl)
 				return adminRun("list", &fl)
 			},

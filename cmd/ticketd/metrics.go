@@ -24,8 +24,9 @@ func configLogger(w io.Writer, cfg *Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// newMetrics returns the daemon's metrics, reading the gauges from store.
-func newMetrics(store *tickets.Store) *metrics.Metrics {
+// newMetrics returns the daemon's metrics, reading the gauges from store
+// (tickets labelled with cfg's queue names).
+func newMetrics(store *tickets.Store, cfg *Config) *metrics.Metrics {
 	return metrics.New(func() (metrics.Snapshot, error) {
 		st, err := store.Stats()
 		if err != nil {
@@ -33,7 +34,7 @@ func newMetrics(store *tickets.Store) *metrics.Metrics {
 		}
 		snap := metrics.Snapshot{Outbox: st.Outbox, Failed: st.Failed}
 		for _, c := range st.Counts {
-			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Status: string(c.Status), Tier: c.Tier, N: c.N})
+			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Queue: cfg.queueName(c.Queue), Status: string(c.Status), Tier: c.Tier, N: c.N})
 		}
 		return snap, nil
 	})

@@ -2,6 +2,7 @@ package mailparse
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	gomail "github.com/emersion/go-message/mail"
@@ -34,9 +35,9 @@ func autoReplyHeaders(h gomail.Header, subject string) bool {
 
 // classify sets in.Kind (and in.Bounce): own mail first (it must never be
 // ingested), then bounces, then automatic mail, else normal.
-func classify(in *tickets.Inbound, h gomail.Header, raw []byte, info partsInfo, desk string) {
+func classify(in *tickets.Inbound, h gomail.Header, raw []byte, info partsInfo, desks []string) {
 	in.Kind = tickets.KindNormal
-	if isOwn(in, desk) {
+	if slices.ContainsFunc(desks, func(desk string) bool { return isOwn(in, desk) }) {
 		in.Kind = tickets.KindOwn
 		in.AutoSubmitted = true
 		return

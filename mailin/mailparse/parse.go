@@ -48,8 +48,10 @@ type Options struct {
 	TrustedAuthservID string
 	// DeskAddress is the support address: mail from it, or carrying a
 	// Message-ID ticketd makes under its domain, is KindOwn. Empty: no
-	// message is KindOwn.
-	DeskAddress string
+	// message is KindOwn. QueueAddresses are the desk's other queues'
+	// addresses, own mail the same way.
+	DeskAddress    string
+	QueueAddresses []string
 	// Attachments, when set, receives the content of every attachment
 	// (Inbound.Attachments then have Stored or Dropped set); nil: content
 	// is only hashed. MaxAttachmentSize bounds one attachment; a larger
@@ -128,6 +130,8 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 	in.ReplyTo = parseAddressList(h.Get("Reply-To"))
 	in.To = parseAddressList(h.Get("To"))
 	in.Cc = parseAddressList(h.Get("Cc"))
+	in.DeliveredTo = envelopeRecipients(h, "Delivered-To")
+	in.XOriginalTo = envelopeRecipients(h, "X-Original-To")
 
 	// Subject returns the raw value alongside an error when an encoded
 	// word cannot be decoded; the raw value is the best we have.
@@ -173,7 +177,7 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 		return tickets.Inbound{}, fmt.Errorf("parse message: %w", info.storageErr)
 	}
 	in.Attachments = info.attachments
-	classify(&in, h, raw, info, opts.DeskAddress)
+	classify(&in, h, raw, info, append([]string{opts.DeskAddress}, opts.QueueAddresses...))
 	return in, nil
 }
 
