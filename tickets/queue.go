@@ -241,4 +241,3 @@ func (a *applier) policy(t *Ticket) *tiers.Policy { return a.s.queueOf(t).Policy
 
 // isAgent reports whether addr is an agent on t (of t's queue).
 func (a *applier) isAgent(t *Ticket, addr string) bool { return a.policy(t).IsAgent(addr) }
-
