@@ -309,3 +309,19 @@ func TestPortugueseRequesterWords(t *testing.T) {
 		t.Errorf("#resolvido 1: %d %v", n, ok)
 	}
 }
+
+// TestRequesterLanguageOnAQueue: on the English queue Ventas, a Spanish
+// requester is written to in Spanish while Ventas' agents read English;
+// an unsure mail gets the queue's language, not the default queue's.
+func TestRequesterLanguageOnAQueue(t *testing.T) {
+	f := newQueuesFixture(t, func(o *Options) { o.DetectLanguage = true })
+	m := msg("v1@c", "lucia@client.com", "Presupuesto", "Hola, necesito un presupuesto para veinte portátiles nuevos, ¿me lo pueden enviar esta semana?")
+	m.To = []Address{{Email: "ventas@ventas.example"}}
+	short := msg("v2@c", "nadie@client.com", "", "ok")
+	short.To = []Address{{Email: "ventas@ventas.example"}}
+	f.apply(m, short)
+	mails := f.drain()
+	inLanguage(t, only(t, mails, templates.Ack, "lucia@client.com"), "es", "Recibimos su solicitud")
+	inLanguage(t, mailsTo(mails, templates.AgentNew, "vera@ventas.example")[0], "en", "New ticket")
+	inLanguage(t, only(t, mails, templates.Ack, "nadie@client.com"), "en", "We received your request")
+}
