@@ -31,8 +31,11 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return Result{}, errors.New("message has no Message-ID nor content hash")
 	}
 	if ticket, dir, ok := lookupMsgID(a.tx, m.MessageID); ok {
-		if dir == dirSent {
+		switch dir {
+		case dirSent:
 			return Result{Ticket: ticket, Outcome: OutcomeIgnored, Reason: "our own mail came back"}, nil
+		case dirSpam:
+			return Result{Outcome: OutcomeSpam, Reason: "filed as spam before"}, nil
 		}
 		return Result{Ticket: ticket, Outcome: OutcomeDuplicate}, nil
 	}
@@ -45,6 +48,9 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return a.ignore(m, "ticketd's own mail (its Message-ID)")
 	case KindBounce:
 		return a.bounce(m)
+	}
+	if reason := a.spamReason(m, from); reason != "" {
+		return a.spam(m, reason)
 	}
 	if !m.AutoSubmitted {
 		// A person writes from this address: it receives mail again.

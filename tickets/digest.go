@@ -96,6 +96,9 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 	var firstResp, resolution []time.Duration
 	ratings, ratingSum := 0, 0
 	err := forTickets(tx, func(t Ticket) error {
+		if t.CloseReason == CloseSpam {
+			return nil // not the desk's work: no figure counts it
+		}
 		if in(t.Created) {
 			d.New++
 		}

@@ -100,6 +100,8 @@ type Options struct {
 	// called inside a transaction: it must be quick and must not block).
 	Limits  Limits
 	OnLimit func(limit string)
+	// Spam is the block list and what #spam does (spam.go).
+	Spam SpamOptions
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and
@@ -141,6 +143,7 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		opts.Now = time.Now
 	}
 	opts.Limits = opts.Limits.withDefaults()
+	opts.Spam.Block = normalizeBlock(opts.Spam.Block)
 	opts.AgentLogins, opts.SingleSenderDomains = normalizeLogins(opts.AgentLogins), normalizeDomains(opts.SingleSenderDomains)
 	if opts.OnLimit == nil {
 		opts.OnLimit = func(string) {}

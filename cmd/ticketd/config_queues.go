@@ -119,13 +119,13 @@ func checkQueueAgents(bad badFunc, o *tickets.Options) {
 }
 
 // checkQueueMailboxes refuses a queue mailbox that is [imap]'s own (its
-// mailbox, processed or failed mailbox).
+// mailbox, processed, failed or spam mailbox).
 func checkQueueMailboxes(bad badFunc, o *tickets.Options, imap mailin.PollerOptions) {
 	for i, q := range o.Queues {
 		switch q.Mailbox {
 		case "":
-		case imap.Mailbox, imap.ProcessedMailbox, imap.FailedMailbox:
-			bad(fmt.Sprintf("queues[%d].mailbox", i), "%q is already [imap]'s mailbox, processed or failed mailbox", q.Mailbox)
+		case imap.Mailbox, imap.ProcessedMailbox, imap.FailedMailbox, imap.SpamMailbox:
+			bad(fmt.Sprintf("queues[%d].mailbox", i), "%q is already [imap]'s mailbox, processed, failed or spam mailbox", q.Mailbox)
 		}
 	}
 	seen := map[string]bool{}

@@ -25,6 +25,7 @@ func loadTickets(bad badFunc, fc *fileConfig) tickets.Options {
 	loadWorkflow(bad, fc, &o)
 	loadMail(bad, fc.Mail, &o)
 	o.Limits = loadLimits(bad, fc.Limits)
+	o.Spam = spamOptions(bad, fc.Spam)
 	return o
 }
 

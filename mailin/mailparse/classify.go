@@ -1,7 +1,6 @@
 package mailparse
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -9,11 +8,6 @@ import (
 
 	"github.com/ticketd/ticketd/tickets"
 )
-
-// autoReplySubject matches the subject prefixes of out-of-office and
-// other automatic replies (Exchange/Outlook, Gmail, Apple, Thunderbird) in
-// Spanish and English, and a few other languages seen at desks.
-var autoReplySubject = regexp.MustCompile(`(?i)^\s*(automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|out of (the )?office|respuesta autom[aá]tica|fuera de (la )?oficina|ausencia|r[ée]ponse automatique|abwesenheitsnotiz|automatische antwort)\b[^:]{0,40}:`)
 
 // autoReplyHeaders reports the header markers of automatic mail beyond
 // RFC 3834 (see isAutoSubmitted): Exchange's X-Auto-Response-Suppress on
@@ -27,10 +21,10 @@ func autoReplyHeaders(h gomail.Header, subject string) bool {
 			}
 		}
 	}
-	if h.Has("List-Id") {
+	if h.Has("List-Id") || hasVendorAutoHeader(h) {
 		return true
 	}
-	return autoReplySubject.MatchString(subject)
+	return isAutoReplySubject(subject)
 }
 
 // classify sets in.Kind (and in.Bounce): own mail first (it must never be

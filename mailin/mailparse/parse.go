@@ -58,6 +58,9 @@ type Options struct {
 	// one is Dropped (0: no limit).
 	Attachments       AttachmentStore
 	MaxAttachmentSize int64
+	// Spam says which verdicts of the receiving server mark the mail as
+	// spam (Inbound.Spam, spam.go); nil: DefaultSpamRules.
+	Spam *SpamRules
 }
 
 // Parse is ParseWithOptions with zero options: SenderVerified is always
@@ -166,6 +169,11 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 			in.AuthLogin = auth.login
 		}
 	}
+	rules := DefaultSpamRules
+	if opts.Spam != nil {
+		rules = *opts.Spam
+	}
+	in.Spam = spamVerdict(e.Header, in.From.Email, opts.TrustedAuthservID, rules)
 	// The visible text is found in the whole text before either is
 	// capped: a cut must not hide where the quoted history starts.
 	full, cut := body(e)
@@ -192,6 +200,7 @@ func dropLongIDs(ids []string) []string {
 
 // readEntity reads the message header and prepares the body for decoding.
 func readEntity(raw []byte) (*message.Entity, error) {
+	raw = repairRaw(raw)
 	opts := &message.ReadOptions{MaxHeaderBytes: maxHeaderBytes}
 	e, err := message.ReadWithOptions(bytes.NewReader(raw), opts)
 	if e == nil && errors.Is(err, io.EOF) && !bytes.Contains(raw, []byte("\n\n")) && !bytes.Contains(raw, []byte("\r\n\r\n")) {
@@ -255,6 +264,13 @@ func parseAddressList(v string) []tickets.Address {
 	var out []tickets.Address
 	seen := map[string]bool{}
 	add := func(name, email string) {
+		if strings.Contains(name, "=?") {
+			// Encoded words inside a quoted display name are not
+			// allowed (RFC 2047 §5) but common; clients decode them.
+			if d, err := wordDecoder.DecodeHeader(name); err == nil {
+				name = d
+			}
+		}
 		a := tickets.NewAddress(cleanHeaderText(name), email)
 		if !validEmail(a.Email) || seen[a.Email] {
 			return
