@@ -224,6 +224,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
 		return Result{}, err
 	}
+	if err := a.learnLanguage(&t, m); err != nil {
+		return Result{}, err
+	}
 	a.enterTier(&t, 1)
 	if link != nil {
 		if err := a.link(&t, link, why); err != nil {
@@ -284,6 +287,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		if err := a.learnRequesterDomain(m, from); err != nil {
 			return err
 		}
+		if err := a.learnLanguage(t, m); err != nil {
+			return err
+		}
 		if err := a.confirmParticipants(t, m); err != nil {
 			return err
 		}
@@ -294,7 +300,7 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		role = RoleParticipant
 	}
 	if role == RoleRequester && t.CSATAsked && t.Status != StatusOpen {
-		if rating, comment, ok := parseRating(m.Subject, m.Text); ok {
+		if rating, comment, ok := parseRating(a.s.ratingSubject, m.Subject, m.Text); ok {
 			return a.rate(t, m, rating, comment)
 		}
 	}

@@ -45,6 +45,7 @@ var commandNames = map[string]string{
 	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc", "quitarcc": "uncc",
 	"spam": "spam", "correo_basura": "spam", "correobasura": "spam",
 	"notspam": "notspam", "noesspam": "notspam", "no_es_spam": "notspam",
+	"language": "language", "idioma": "language",
 	"queue": "queue", "cola": "queue",
 }
 
@@ -141,6 +142,8 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		}
 	case "cc", "uncc":
 		return a.checkCc(t, c)
+	case "language":
+		return a.checkLanguage(c)
 	case "spam":
 		return a.checkSpam(t)
 	case "notspam":
@@ -203,6 +206,8 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.ccByAgent(t, agent, c.arg)
 	case "uncc":
 		err = a.unccByAgent(t, agent, c.arg)
+	case "language":
+		err = a.setLanguage(t, agent, c)
 	case "spam":
 		err = a.closeAsSpam(t, agent)
 	case "notspam":

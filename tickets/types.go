@@ -93,6 +93,10 @@ type Inbound struct {
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.
 	Size int64 `json:"size"`
+	// ContentLanguage is the primary subtag of the first language the
+	// Content-Language header declares (RFC 3282), lower case: "en" for
+	// "en-US, es"; "" when there is none.
+	ContentLanguage string `json:"content_language,omitempty"`
 	// Spam is the receiving server's verdict that the mail is spam, as
 	// mailparse read it (spam.go); "" when it gave none.
 	Spam SpamReason `json:"spam,omitempty"`
@@ -207,6 +211,11 @@ type Ticket struct {
 	// CloseReason says why a closed ticket was closed when it is not the
 	// usual end: CloseSpam (spam.go).
 	CloseReason CloseReason `json:"close_reason,omitempty"`
+
+	// Language is the requester's language on this ticket: every mail to
+	// the requester and participants is written in it (language.go); ""
+	// (tickets from before languages per requester): the desk's.
+	Language templates.Language `json:"language,omitempty"`
 }
 
 // HeldReply is an agent's answer waiting for confirmation.
