@@ -31,8 +31,11 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return Result{}, errors.New("message has no Message-ID nor content hash")
 	}
 	if ticket, dir, ok := lookupMsgID(a.tx, m.MessageID); ok {
-		if dir == dirSent {
+		switch dir {
+		case dirSent:
 			return Result{Ticket: ticket, Outcome: OutcomeIgnored, Reason: "our own mail came back"}, nil
+		case dirSpam:
+			return Result{Outcome: OutcomeSpam, Reason: "filed as spam before"}, nil
 		}
 		return Result{Ticket: ticket, Outcome: OutcomeDuplicate}, nil
 	}
@@ -45,6 +48,9 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return a.ignore(m, "ticketd's own mail (its Message-ID)")
 	case KindBounce:
 		return a.bounce(m)
+	}
+	if reason := a.spamReason(m, from); reason != "" {
+		return a.spam(m, reason)
 	}
 	if !m.AutoSubmitted {
 		// A person writes from this address: it receives mail again.
@@ -63,7 +69,9 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	}
 	if found {
 		a.on(&t)
-		_, isVendor = a.policy(&t).VendorTier(from) // a vendor of the ticket's queue
+		// A vendor of the ticket's queue, at that queue's tier (another
+		// queue's vendor is anyone else here).
+		vendorLevel, isVendor = a.policy(&t).VendorTier(from)
 	}
 	if found && isVendor {
 		if forgedVendor {
@@ -216,6 +224,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
 		return Result{}, err
 	}
+	if err := a.learnLanguage(&t, m); err != nil {
+		return Result{}, err
+	}
 	a.enterTier(&t, 1)
 	if link != nil {
 		if err := a.link(&t, link, why); err != nil {
@@ -276,6 +287,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		if err := a.learnRequesterDomain(m, from); err != nil {
 			return err
 		}
+		if err := a.learnLanguage(t, m); err != nil {
+			return err
+		}
 		if err := a.confirmParticipants(t, m); err != nil {
 			return err
 		}
@@ -286,7 +300,7 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		role = RoleParticipant
 	}
 	if role == RoleRequester && t.CSATAsked && t.Status != StatusOpen {
-		if rating, comment, ok := parseRating(m.Subject, m.Text); ok {
+		if rating, comment, ok := parseRating(a.s.ratingSubject, m.Subject, m.Text); ok {
 			return a.rate(t, m, rating, comment)
 		}
 	}

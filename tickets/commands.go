@@ -42,7 +42,10 @@ var commandNames = map[string]string{
 	"kb":   "kb",
 	"send": "send", "enviar": "send",
 	"cc": "cc", "copia": "cc", "copiar": "cc",
-	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
+	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc", "quitarcc": "uncc",
+	"spam": "spam", "correo_basura": "spam", "correobasura": "spam",
+	"notspam": "notspam", "noesspam": "notspam", "no_es_spam": "notspam",
+	"language": "language", "idioma": "language",
 	"queue": "queue", "cola": "queue",
 }
 
@@ -139,6 +142,12 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		}
 	case "cc", "uncc":
 		return a.checkCc(t, c)
+	case "language":
+		return a.checkLanguage(c)
+	case "spam":
+		return a.checkSpam(t)
+	case "notspam":
+		return checkNotSpam(t)
 	case "queue":
 		return a.checkQueue(t, c.arg)
 	}
@@ -197,6 +206,12 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.ccByAgent(t, agent, c.arg)
 	case "uncc":
 		err = a.unccByAgent(t, agent, c.arg)
+	case "language":
+		err = a.setLanguage(t, agent, c)
+	case "spam":
+		err = a.closeAsSpam(t, agent)
+	case "notspam":
+		err = a.reopenNotSpam(t, agent)
 	case "queue":
 		q, _ := a.s.queueNamed(queueArg(c.arg))
 		err = a.moveQueue(t, q, agent)

@@ -93,6 +93,13 @@ type Inbound struct {
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.
 	Size int64 `json:"size"`
+	// ContentLanguage is the primary subtag of the first language the
+	// Content-Language header declares (RFC 3282), lower case: "en" for
+	// "en-US, es"; "" when there is none.
+	ContentLanguage string `json:"content_language,omitempty"`
+	// Spam is the receiving server's verdict that the mail is spam, as
+	// mailparse read it (spam.go); "" when it gave none.
+	Spam SpamReason `json:"spam,omitempty"`
 }
 
 // Outcome says what happened to one inbound message.
@@ -103,6 +110,7 @@ const (
 	OutcomeAppended  Outcome = "appended"  // added to an existing ticket
 	OutcomeDuplicate Outcome = "duplicate" // seen before: nothing changed
 	OutcomeIgnored   Outcome = "ignored"   // deliberately not applied (e.g. our own mail)
+	OutcomeSpam      Outcome = "spam"      // spam: applied to nothing, for the spam mailbox (spam.go)
 )
 
 // Result reports how one inbound message was applied. The caller may move
@@ -112,6 +120,9 @@ type Result struct {
 	Ticket  uint64  `json:"ticket"` // 0 when ignored
 	Outcome Outcome `json:"outcome"`
 	Reason  string  `json:"reason,omitempty"` // why ignored
+	// Spam says why an OutcomeSpam message is spam; "" when it was filed
+	// as spam before (a second delivery).
+	Spam SpamReason `json:"spam,omitempty"`
 }
 
 // Status is a ticket's place in its lifecycle.
@@ -197,6 +208,14 @@ type Ticket struct {
 	// acknowledgement; SolvedBy the one the requester said solved it.
 	Suggested []uint64 `json:"suggested,omitempty"`
 	SolvedBy  uint64   `json:"solved_by,omitempty"`
+	// CloseReason says why a closed ticket was closed when it is not the
+	// usual end: CloseSpam (spam.go).
+	CloseReason CloseReason `json:"close_reason,omitempty"`
+
+	// Language is the requester's language on this ticket: every mail to
+	// the requester and participants is written in it (language.go); ""
+	// (tickets from before languages per requester): the desk's.
+	Language templates.Language `json:"language,omitempty"`
 }
 
 // HeldReply is an agent's answer waiting for confirmation.

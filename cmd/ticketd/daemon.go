@@ -70,6 +70,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		return nil, err
 	}
 	m := newMetrics(store, cfg)
+	m.Known(tierLevels(cfg))
 	svc, err := tickets.NewService(store, deskTickets(cfg, tmpl, deps, m))
 	if err != nil {
 		store.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/metrics"
 	"github.com/ticketd/ticketd/tickets"
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // configLogger is the daemon's logger as log_level and log_format say.
@@ -40,6 +42,26 @@ func newMetrics(store *tickets.Store, cfg *Config) *metrics.Metrics {
 	})
 }
 
+// tierLevels lists the tier levels of every queue's ladder, for the
+// series that start at zero (metrics.Known).
+func tierLevels(cfg *Config) []int {
+	ladders := []*tiers.Policy{cfg.Policy}
+	for _, q := range cfg.Queues {
+		if q.Policy != nil { // nil: the queue climbs the desk's ladder
+			ladders = append(ladders, q.Policy)
+		}
+	}
+	var levels []int
+	for _, p := range ladders {
+		for _, t := range p.Tiers() {
+			if !slices.Contains(levels, t.Level) {
+				levels = append(levels, t.Level)
+			}
+		}
+	}
+	return levels
+}
+
 // observePasses reports every mail pass of p to m.
 func observePasses(p *mailin.Poller, m *metrics.Metrics, now func() time.Time) {
 	p.Observe(func(st mailin.Stats, err error) {
@@ -59,6 +81,9 @@ func (a countingApplier) Apply(ctx context.Context, msgs []tickets.Inbound) ([]t
 	if err == nil {
 		for _, r := range res {
 			a.m.Applied(string(r.Outcome))
+			if r.Spam != "" { // "": filed as spam before, counted then
+				a.m.Spam(string(r.Spam))
+			}
 		}
 	}
 	return res, err
