@@ -96,7 +96,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return a.create(m, &t, why)
 	}
 	switch {
-	case !a.s.opts.Policy.IsAgent(from):
+	case !a.agentOn(&t, from):
 		err = a.customerMail(&t, m)
 	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
 		err = a.unverifiedMail(&t, m)
@@ -164,7 +164,7 @@ func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) 
 // startsNewTicket says why mail from "from" on t must open a new ticket
 // (linked to t) instead of joining it; "" when it joins. Agents always join.
 func (a *applier) startsNewTicket(t *Ticket, from string) string {
-	if a.s.opts.Policy.IsAgent(from) {
+	if a.agentOn(t, from) {
 		return ""
 	}
 	switch {

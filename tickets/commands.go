@@ -121,7 +121,7 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 			return a.say("problem_priority", templates.Phrase{})
 		}
 	case "assign":
-		if _, ok := a.assignee(agent, c.arg); !ok {
+		if who, ok := a.assignee(agent, c.arg); !ok || who == t.Requester.Email {
 			return a.say("problem_assign", templates.Phrase{})
 		}
 	case "tier":
