@@ -85,6 +85,20 @@ type Inbound struct {
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.
 	Size int64 `json:"size"`
+	// Forwarded is the mail this one forwards (inline or attached), as
+	// its original sender wrote it; nil when it forwards none. Only an
+	// agent's forward makes its sender the requester (onbehalf.go).
+	Forwarded *Forwarded `json:"forwarded,omitempty"`
+}
+
+// Forwarded is a mail forwarded inside another: who wrote it, when, about
+// what and in which words, and what the forwarder wrote above it.
+type Forwarded struct {
+	From    Address   `json:"from"`
+	Date    time.Time `json:"date,omitzero"` // zero when the layout's date was unreadable
+	Subject string    `json:"subject,omitempty"`
+	Text    string    `json:"text"`
+	Note    string    `json:"note,omitempty"` // the forwarder's own words
 }
 
 // Outcome says what happened to one inbound message.
