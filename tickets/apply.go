@@ -182,6 +182,7 @@ func (a *applier) startsNewTicket(t *Ticket, from string) string {
 // knowledge-base suggestions) and notifies the first tier. With link, the
 // new ticket is linked to that one, for why.
 func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
+	m, fwd := a.onBehalf(m) // onbehalf.go: an agent's forward is its sender's ticket
 	id, err := nextTicketID(a.tx)
 	if err != nil {
 		return Result{}, err
@@ -201,8 +202,10 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		RootMessageID:       m.MessageID,
 		LastPublicMessageID: m.MessageID,
 	}
-	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
-		return Result{}, err
+	if fwd == nil { // a forward proves the agent's domain, not the requester's
+		if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
+			return Result{}, err
+		}
 	}
 	a.enterTier(&t, 1)
 	if link != nil {
@@ -230,6 +233,11 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.recordInbound(&t, m, RoleRequester, ""); err != nil {
 		return Result{}, err
 	}
+	if fwd != nil {
+		if err := a.openedOnBehalf(&t, fwd); err != nil {
+			return Result{}, err
+		}
+	}
 	if len(suggested) > 0 {
 		if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventKB, Detail: fmt.Sprintf("suggested articles %v", t.Suggested)}); err != nil {
 			return Result{}, err
@@ -238,7 +246,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.acknowledge(&t, m, suggested); err != nil {
 		return Result{}, err
 	}
-	if err := a.noticeNewTicket(&t, m); err != nil {
+	if err := a.noticeNewTicket(&t, a.forwardNotice(m, fwd)); err != nil {
 		return Result{}, err
 	}
 	if err := a.addParticipants(&t, m); err != nil {

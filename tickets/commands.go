@@ -43,6 +43,7 @@ var commandNames = map[string]string{
 	"send": "send", "enviar": "send",
 	"cc": "cc", "copia": "cc", "copiar": "cc",
 	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
+	"requester": "requester", "solicitante": "requester",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -138,6 +139,8 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		}
 	case "cc", "uncc":
 		return a.checkCc(t, c)
+	case "requester":
+		return a.checkRequester(c)
 	}
 	return ""
 }
@@ -194,6 +197,8 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.ccByAgent(t, agent, c.arg)
 	case "uncc":
 		err = a.unccByAgent(t, agent, c.arg)
+	case "requester":
+		err = a.changeRequester(t, agent, c.arg)
 	}
 	if err != nil {
 		return err

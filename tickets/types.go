@@ -200,6 +200,11 @@ type Ticket struct {
 	// acknowledgement; SolvedBy the one the requester said solved it.
 	Suggested []uint64 `json:"suggested,omitempty"`
 	SolvedBy  uint64   `json:"solved_by,omitempty"`
+
+	// ForwardedBy is the agent who opened the ticket on the requester's
+	// behalf, forwarding their mail or naming them with "#requester" in a
+	// new mail (onbehalf.go); "" otherwise.
+	ForwardedBy string `json:"forwarded_by,omitempty"`
 }
 
 // HeldReply is an agent's answer waiting for confirmation.
@@ -241,6 +246,7 @@ const (
 	EventKB             EventKind = "kb"              // knowledge base: saved, suggested or helped
 	EventReminder       EventKind = "reminder"        // the requester was reminded of a pending ticket
 	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
+	EventRequester      EventKind = "requester"       // opened on someone's behalf, or the requester changed (#requester)
 )
 
 // Event is one entry of a ticket's timeline.
