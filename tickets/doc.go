@@ -43,7 +43,7 @@
 //	          one entry per ticket with a running countdown; the instant is
 //	          also kept in Ticket.NextCheck so the entry can be replaced
 //	vendor_refs u64be(tier) | vendor's ticket number → u64be(ticket)
-//	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies)
+//	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies; #requester moves the entry)
 //	requester_domains domain → ""                           (requesters verifiably wrote from it: verify.go)
 //	kb        u64be(article) → JSON Article
 //	kb_terms  term | 0 | u64be(article) → u32be(term frequency) (the search index)

@@ -176,6 +176,14 @@ func TestRequesterCommand(t *testing.T) {
 	if mails := f.drain(); len(mails) != 0 {
 		t.Fatalf("#requester alone mailed someone: %+v", mails)
 	}
+	// Status requests list the ticket for its requester only.
+	for who, listed := range map[string]bool{"pedro@cliente.com": true, "juan@cliente.com": false} {
+		f.apply(msg("st-"+who, who, "estado", ""))
+		mails := mailsTo(f.drain(), templates.StatusReply, who)
+		if len(mails) != 1 || strings.Contains(mails[0].Text, "Impresora de Juan") != listed {
+			t.Fatalf("status reply to %s: want the ticket listed %v: %+v", who, listed, mails)
+		}
+	}
 	// Refused: no address, the desk, an agent.
 	for i, arg := range []string{"", "juan", "soporte@example.com", "marta@example.com"} {
 		f.apply(msg("bad"+string(rune('a'+i))+"@e", "luis@example.com", "Re: [Soporte #1] Impresora de Juan", "#solicitante "+arg))

@@ -37,6 +37,9 @@ func (a *applier) changeRequester(t *Ticket, agent, arg string) error {
 	}
 	t.uncc(addr.Email)
 	t.Requester = addr
+	if err := unindexRequester(a.tx, old.Email, t.ID); err != nil {
+		return err
+	}
 	if err := indexRequester(a.tx, addr.Email, t.ID); err != nil {
 		return err
 	}
