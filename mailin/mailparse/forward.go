@@ -56,8 +56,14 @@ func stripForwardSubject(s string) string {
 	return strings.TrimSpace(forwardSubject.ReplaceAllString(s, ""))
 }
 
-// maxForwardedRead bounds the bytes read of an attached message.
-const maxForwardedRead = 8 << 20
+// Bounds, so that hostile text costs linear time: the bytes read of an
+// attached message, the header-block candidates tried in one text, and
+// the lines of one header block.
+const (
+	maxForwardedRead    = 8 << 20
+	maxForwardTries     = 8
+	maxForwardHeaderLen = 16
+)
 
 // forwarded returns the mail that the message forwards, nil when none:
 // an inline forward in full (the readable body, quotes included) first,
@@ -73,7 +79,11 @@ func forwarded(raw []byte, full, subject string) *tickets.Forwarded {
 func forwardedInline(text, subject string) *tickets.Forwarded {
 	lines := strings.Split(text, "\n")
 	outlook := forwardSubject.MatchString(subject)
+	tries := 0
 	for i, l := range lines {
+		if tries == maxForwardTries {
+			return nil
+		}
 		quoted, depth := unquoteLine(l)
 		var block []string
 		switch {
@@ -84,6 +94,7 @@ func forwardedInline(text, subject string) *tickets.Forwarded {
 		default:
 			continue
 		}
+		tries++
 		f := readForwardBlock(block)
 		if f == nil {
 			continue
@@ -112,7 +123,7 @@ func quotedBlock(lines []string, depth int) []string {
 	if depth == 0 {
 		return lines
 	}
-	var out []string
+	out := make([]string, 0, 64)
 	for _, l := range lines {
 		u, d := unquoteLine(l)
 		if d == 0 && strings.TrimSpace(l) != "" {
@@ -152,7 +163,7 @@ func readForwardBlock(lines []string) *tickets.Forwarded {
 	}
 	fields := map[string]string{}
 	last, n := "", 0
-	for ; n < len(lines); n++ {
+	for ; n < len(lines) && n < maxForwardHeaderLen; n++ {
 		l := lines[n]
 		if strings.TrimSpace(l) == "" {
 			break

@@ -145,3 +145,25 @@ func FuzzForwarded(f *testing.F) {
 		}
 	})
 }
+
+// Hostile text: thousands of header-block look-alikes cost linear time.
+func TestForwardedHostileText(t *testing.T) {
+	var b strings.Builder
+	for b.Len() < MaxTextBytes {
+		b.WriteString("From: nobody\nDate: Mon, Nov 30, 2026 at 4:12 PM\n")
+	}
+	start := time.Now()
+	if f := forwardedInline(b.String(), "FW: x"); f != nil {
+		t.Fatalf("read as a forward: %+v", f)
+	}
+	b.Reset()
+	for b.Len() < MaxTextBytes {
+		b.WriteString("> Begin forwarded message:\n> From: x\n")
+	}
+	if f := forwardedInline(b.String(), "Fwd: x"); f != nil {
+		t.Fatalf("read as a forward: %+v", f)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("took %v", d)
+	}
+}
