@@ -74,7 +74,7 @@ func (a *applier) namedRequester(m *Inbound, agent string) (*Inbound, *forwardin
 // agentVerified reports whether m is the agent from's own mail, as far as
 // the desk asks agents to prove it (RequireVerifiedAgents).
 func (a *applier) agentVerified(m *Inbound, from string) bool {
-	if !a.s.opts.Policy.IsAgent(from) {
+	if !a.s.isAgentAnywhere(from) {
 		return false
 	}
 	return !a.s.opts.RequireVerifiedAgents || a.deskMemberVerified(m, from)

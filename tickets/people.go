@@ -12,7 +12,7 @@ package tickets
 
 // agentOn reports whether addr acts as an agent on t.
 func (a *applier) agentOn(t *Ticket, addr string) bool {
-	return addr != t.Requester.Email && a.s.opts.Policy.IsAgent(addr)
+	return addr != t.Requester.Email && a.isAgent(t, addr)
 }
 
 // deskAddresses are the desk's people among emails who may get t's

@@ -122,6 +122,9 @@ Juan
 	if tk.Requester.Email != customer || tk.ForwardedBy != agentAna || tk.Assignee != agentAna {
 		t.Fatalf("ticket: requester %s, forwarded by %s, assignee %s", tk.Requester.Email, tk.ForwardedBy, tk.Assignee)
 	}
+	if out := e.ticketd("show", "1"); !strings.Contains(out, "opened on the requester's behalf by "+agentAna) {
+		t.Errorf("ticketd show does not say who forwarded it:\n%s", out)
+	}
 	mails = e.step(authResults(agentAna) + fmt.Sprintf(`From: Ana Agente <ana@ticketd.test>
 To: soporte@ticketd.test
 Subject: RE: %s
