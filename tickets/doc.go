@@ -48,7 +48,7 @@
 //	          one entry per ticket with a running countdown; the instant is
 //	          also kept in Ticket.NextCheck so the entry can be replaced
 //	vendor_refs u64be(tier) | vendor's ticket number → u64be(ticket)
-//	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies)
+//	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies; #requester moves the entry)
 //	requester_domains domain → ""                           (requesters verifiably wrote from it: verify.go)
 //	requester_languages address → JSON RememberedLanguage   (a requester's language, detected or set by #language: language.go)
 //	blocked_senders address → JSON BlockedSender             (blocked by #spam: their mail is spam, spam.go)

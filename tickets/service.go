@@ -71,6 +71,9 @@ type Options struct {
 	// participant nor agent join the ticket its token names; by default
 	// it opens a new ticket linked to that one.
 	StrangersJoin bool
+	// AssignForwarder makes the agent who forwards a customer's mail to
+	// the desk the assignee of the ticket it opens (onbehalf.go).
+	AssignForwarder bool
 	// KBSuggestions is how many knowledge-base articles an
 	// acknowledgement offers at most (0: none); KBMinScore the BM25 score
 	// an article needs.
