@@ -81,6 +81,15 @@ func repairPass(raw []byte, out *bytes.Buffer) (changed bool) {
 		if guesses >= maxBoundaryGuesses || len(boundaries) >= maxRepairBoundaries {
 			body = nil
 		}
+		if out == nil && !blockNeedsRepair(block, topLevel) {
+			// The dry run only looks; a sound block needs no copy. Its
+			// boundary still matters for the parts below.
+			if b := declaredBoundary(block); b != nil && len(boundaries) < maxRepairBoundaries {
+				boundaries = append(boundaries, b)
+			}
+			block = block[:0]
+			return
+		}
 		fixed, b, ch := repairHeaderBlock(block, topLevel, body)
 		if b != nil && len(boundaries) < maxRepairBoundaries {
 			boundaries = append(boundaries, b)
@@ -109,7 +118,7 @@ func repairPass(raw []byte, out *bytes.Buffer) (changed bool) {
 			flush(top)
 			write(l)
 			inHeader, top = false, false
-		case top && len(block) > 0 && !isFieldLine(l) && !isContinuation(l):
+		case top && len(block) > 0 && !isContinuation(l) && !isFieldLine(l):
 			// The body starts without a blank line.
 			flush(true)
 			write([]byte("\r\n"), l)
@@ -129,6 +138,58 @@ var (
 	boundaryParam = regexp.MustCompile(`(?i)boundary\s*=\s*"?([^";\r\n]+)"?`)
 	charsetParam  = regexp.MustCompile(`(?i)charset\s*=\s*"?([A-Za-z0-9_:.\-]+)"?`)
 )
+
+// blockNeedsRepair is the cheap check of a header block: 8-bit bytes, a
+// continuation without indentation in a part, a multipart Content-Type
+// without a boundary.
+func blockNeedsRepair(block [][]byte, topLevel bool) bool {
+	for i, l := range block {
+		if !utf8.Valid(l) {
+			return true
+		}
+		if isContinuation(l) {
+			continue
+		}
+		if !topLevel && i > 0 && !isFieldLine(l) {
+			return true
+		}
+		if isContentType(l) {
+			field := contentTypeField(block, i)
+			if bytes.Contains(bytes.ToLower(field), []byte("multipart/")) && boundaryParam.Find(field) == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// declaredBoundary returns the boundary a sound block's Content-Type
+// declares, or nil.
+func declaredBoundary(block [][]byte) []byte {
+	for i, l := range block {
+		if !isContinuation(l) && isContentType(l) {
+			if m := boundaryParam.FindSubmatch(contentTypeField(block, i)); m != nil {
+				return bytes.TrimSpace(m[1])
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+func isContentType(l []byte) bool {
+	return len(l) >= 13 && bytes.EqualFold(l[:13], []byte("content-type:"))
+}
+
+// contentTypeField joins the field starting at block[i] with its
+// continuations.
+func contentTypeField(block [][]byte, i int) []byte {
+	end := i + 1
+	for end < len(block) && isContinuation(block[end]) {
+		end++
+	}
+	return bytes.Join(block[i:end], nil)
+}
 
 func isFieldLine(l []byte) bool    { return fieldLine.Match(l) }
 func isContinuation(l []byte) bool { return len(l) > 0 && (l[0] == ' ' || l[0] == '\t') }
@@ -156,9 +217,11 @@ func isBoundaryLine(l []byte, boundaries [][]byte) bool {
 func repairHeaderBlock(block [][]byte, topLevel bool, body []byte) (out [][]byte, boundary []byte, changed bool) {
 	out = make([][]byte, 0, len(block))
 	cs := ""
-	for _, l := range block {
-		if m := charsetParam.FindSubmatch(l); m != nil && cs == "" {
-			cs = string(m[1])
+	for i, l := range block {
+		if !isContinuation(l) && isContentType(l) {
+			if m := charsetParam.FindSubmatch(contentTypeField(block, i)); m != nil {
+				cs = string(m[1])
+			}
 		}
 	}
 	ctIndex := -1
