@@ -16,6 +16,9 @@ var phraseNames = []string{
 	"attachment_too_large", "attachment_unreadable",
 	"reason_breach", "reason_warning", "reason_escalated_by", "reason_moved_by",
 	"problem_unknown", "problem_priority", "problem_assign", "problem_tier", "problem_same_tier", "problem_send", "problem_kb_note",
+	"problem_ticket_number", "problem_no_ticket", "problem_link_self", "problem_link_closed", "problem_link_chain", "problem_link_has_incidents",
+	"problem_not_linked", "problem_needs_answer", "problem_one_link", "problem_merge_self", "problem_merge_closed", "problem_merge_already",
+	"problem_merge_queue", "problem_merge_problem",
 	"label_agent", "label_note", "label_held", "label_commands", "label_unverified", "label_automatic", "label_bounce", "label_rating", "label_vendor", "label_other",
 }
 
@@ -29,9 +32,13 @@ type Phrase struct {
 	Left   string // time left, formatted
 	Tier   int
 	Max    int // the highest tier
+	// Ticket is the ticket a command names (#problem, #merge); Other a
+	// second one (the problem it is linked to); N a count (incidents).
+	Ticket, Other uint64
+	N             int
 }
 
-var samplePhrase = Phrase{Agent: "ana@example.com", Text: "words", Clock: "resolution", Target: "2 h", Left: "15 min", Tier: 1, Max: 3}
+var samplePhrase = Phrase{Agent: "ana@example.com", Text: "words", Clock: "resolution", Target: "2 h", Left: "15 min", Tier: 1, Max: 3, Ticket: 7, Other: 9, N: 2}
 
 // parsePhrases parses lang's phrases file, fills w with its words
 // (language.go) and checks every phrase renders.

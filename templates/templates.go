@@ -73,6 +73,10 @@ type Data struct {
 	// Linked are the tickets this one is linked to (a new ticket opened by
 	// mail on a closed one names it to the agents).
 	Linked []TicketLine
+	// Related is the other ticket a merge or a problem names: the ticket a
+	// merged conversation continues in, or the incident whose new mail a
+	// problem's agents are shown.
+	Related TicketLine
 	// Incoming: in the admins' login alert, the failing login is the one
 	// that reads incoming mail (IMAP), not the one that sends it.
 	Incoming bool
@@ -237,6 +241,7 @@ var sampleData = Data{
 	Tickets:   []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 1, Age: "1d"}},
 	Resolved:  []TicketLine{{Ticket: 2, Token: "[Desk #2]", Subject: "T", Status: "resolved", Priority: "normal", Tier: 1, Age: "2h"}},
 	Linked:    []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "closed", Priority: "high", Tier: 1, Age: "1d"}},
+	Related:   TicketLine{Ticket: 2, Token: "[Desk #2]", Subject: "T", Status: "open", Priority: "normal", Tier: 1, Age: "1h"},
 }
 
 // Render renders template name in lang with data.

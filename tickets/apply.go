@@ -22,6 +22,12 @@ type applier struct {
 	// answer first, then the question).
 	askRating bool
 	silent    bool // an imported message: record, send nothing
+	// endingProblem: an agent's command took the ticket from an open
+	// status to resolved or closed; answer is the text relayed to its
+	// requester by the same mail. A problem's incidents are resolved with
+	// that answer once the mail's own answer is queued (problems.go).
+	endingProblem bool
+	answer        string
 }
 
 func (a *applier) apply(m *Inbound) (Result, error) {
@@ -156,7 +162,9 @@ func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) 
 		if err != nil {
 			return Ticket{}, false, err
 		}
-		return t, true, nil
+		// A merged ticket's mail lands on the one it was merged into.
+		t, err = a.survivor(t)
+		return t, err == nil, err
 	}
 	return Ticket{}, false, nil
 }
@@ -296,6 +304,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		return err
 	}
 	if err := a.notifyAgents(t, templates.AgentUpdate, m, false); err != nil {
+		return err
+	}
+	if err := a.showOnProblem(t, m); err != nil {
 		return err
 	}
 	return a.tellDropped(t, m)

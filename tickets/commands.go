@@ -43,6 +43,10 @@ var commandNames = map[string]string{
 	"send": "send", "enviar": "send",
 	"cc": "cc", "copia": "cc", "copiar": "cc",
 	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
+	// problems.go, merge.go
+	"problem": "problem", "problema": "problem",
+	"unlink": "unlink", "desvincular": "unlink",
+	"merge": "merge", "fusionar": "merge",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -108,6 +112,9 @@ func (a *applier) checkAll(t *Ticket, agent string, cmds []command) []string {
 		// Articles are shown to requesters; a note is internal.
 		problems = append(problems, a.say("problem_kb_note", templates.Phrase{}))
 	}
+	if p := a.checkOneLink(cmds); p != "" {
+		problems = append(problems, p)
+	}
 	return problems
 }
 
@@ -138,6 +145,12 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		}
 	case "cc", "uncc":
 		return a.checkCc(t, c)
+	case "problem":
+		return a.checkProblem(t, c.arg)
+	case "unlink":
+		return a.checkUnlink(t)
+	case "merge":
+		return a.checkMerge(t, c.arg)
 	}
 	return ""
 }
@@ -184,9 +197,11 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 	case "pending":
 		err = a.setStatus(t, StatusPending, agent, StatusNew, StatusOpen)
 	case "resolve":
+		a.endingProblem = a.endingProblem || t.Status != StatusResolved && t.Status != StatusClosed
 		err = a.setStatus(t, StatusResolved, agent, StatusNew, StatusOpen, StatusPending)
 		a.askRating = t.Status == StatusResolved
 	case "close":
+		a.endingProblem = a.endingProblem || t.Status != StatusResolved && t.Status != StatusClosed
 		err = a.setStatus(t, StatusClosed, agent, StatusNew, StatusOpen, StatusPending, StatusResolved)
 	case "open":
 		err = a.setStatus(t, StatusOpen, agent, StatusNew, StatusPending, StatusResolved)
@@ -194,6 +209,13 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.ccByAgent(t, agent, c.arg)
 	case "uncc":
 		err = a.unccByAgent(t, agent, c.arg)
+	case "problem":
+		err = a.runProblem(t, agent, c.arg)
+	case "unlink":
+		err = a.unlinkProblem(t, agent)
+	case "merge":
+		n, _ := a.ticketArg(c.arg)
+		err = a.merge(t, agent, n)
 	}
 	if err != nil {
 		return err

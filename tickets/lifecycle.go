@@ -47,7 +47,16 @@ func (a *applier) checkLifecycle(t *Ticket, rep *CheckReport) error {
 		}
 		if o.PendingResolve > 0 && (t.ReminderSent || o.PendingReminder == 0) && !a.now.Before(t.PendingSince.Add(o.PendingReminder+o.PendingResolve)) {
 			rep.AutoResolved++
-			return a.setStatusBecause(t, StatusResolved, "no answer from the requester", templates.AutoResolved, StatusPending)
+			if err := a.setStatusBecause(t, StatusResolved, "no answer from the requester", templates.AutoResolved, StatusPending); err != nil {
+				return err
+			}
+			// A problem resolved this way answers its incidents with its
+			// last public answer (problems.go).
+			answer, err := a.lastPublicAnswer(t)
+			if err != nil {
+				return err
+			}
+			return a.resolveIncidents(t, "", answer)
 		}
 	case StatusResolved:
 		if o.AutoClose > 0 && !a.now.Before(t.ResolvedAt.Add(o.AutoClose)) {

@@ -58,6 +58,8 @@ type outgoing struct {
 	// code the requester's reply carries.
 	addresses []string
 	code      string
+	// related is the other ticket a merge or a problem notice names.
+	related *templates.TicketLine
 }
 
 // queue renders o and puts it in the outbox, indexing its Message-ID so
@@ -106,6 +108,9 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Addresses:      o.addresses,
 		Code:           o.code,
 	}
+	if o.related != nil {
+		data.Related = *o.related
+	}
 	if kind == templates.AgentNew {
 		if data.Linked, err = a.linkedLines(t); err != nil {
 			return err
@@ -132,7 +137,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	if kind.AgentNotice() && t.AgentThreadID == "" {
 		t.AgentThreadID = msgID
 	}
-	if kind == templates.Reply {
+	if kind == templates.Reply || kind == templates.ProblemResolved {
 		t.LastPublicMessageID = msgID
 	}
 	a.queued++

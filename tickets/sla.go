@@ -174,12 +174,13 @@ func (a *applier) enterTier(t *Ticket, level int) {
 	clock := p.Clock(t.Tier)
 	t.SLA.FirstResponse.Start(a.now, target.FirstResponse, clock, p.WarnAt())
 	t.SLA.Resolution.Start(a.now, target.Resolution, clock, p.WarnAt())
-	if t.Status == StatusPending {
+	if t.Status == StatusPending || t.Problem != 0 {
 		a.slaFollowStatus(t)
 	}
 }
 
-// slaFollowStatus pauses, resumes or stops the countdowns for t's status.
+// slaFollowStatus pauses, resumes or stops the countdowns for t's status;
+// an incident of an open problem keeps them paused (problems.go).
 func (a *applier) slaFollowStatus(t *Ticket) {
 	p := a.s.opts.Policy
 	clock := p.Clock(t.Tier)
@@ -197,6 +198,10 @@ func (a *applier) slaFollowStatus(t *Ticket) {
 			res.Reopen(a.now, clock, p.WarnAt())
 		} else {
 			res.Resume(a.now, clock, p.WarnAt())
+		}
+		if a.heldByProblem(t) {
+			fr.Pause(a.now, clock)
+			res.Pause(a.now, clock)
 		}
 	}
 }

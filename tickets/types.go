@@ -186,6 +186,13 @@ type Ticket struct {
 	// acknowledgement; SolvedBy the one the requester said solved it.
 	Suggested []uint64 `json:"suggested,omitempty"`
 	SolvedBy  uint64   `json:"solved_by,omitempty"`
+
+	// Problem is the problem ticket this incident is linked to (0: none);
+	// the problem's incidents are in the problem_incidents index
+	// (problems.go). MergedInto is the ticket this one was merged into: it
+	// is closed, and mail that threads to it lands there (merge.go).
+	Problem    uint64 `json:"problem,omitempty"`
+	MergedInto uint64 `json:"merged_into,omitempty"`
 }
 
 // HeldReply is an agent's answer waiting for confirmation.
@@ -227,6 +234,8 @@ const (
 	EventKB             EventKind = "kb"              // knowledge base: saved, suggested or helped
 	EventReminder       EventKind = "reminder"        // the requester was reminded of a pending ticket
 	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
+	EventProblem        EventKind = "problem"         // linked to or unlinked from a problem, or resolved with it (Detail: which, what)
+	EventMerged         EventKind = "merged"          // merged into another ticket, or another merged into this one
 )
 
 // Event is one entry of a ticket's timeline.
@@ -254,6 +263,9 @@ type Event struct {
 	Detail string `json:"detail,omitempty"`
 	// Attachments of an inbound mail, kept or dropped (attachments.go).
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// MergedFrom is the ticket this event was copied from when that
+	// ticket was merged into this one (merge.go); 0 for the ticket's own.
+	MergedFrom uint64 `json:"merged_from,omitempty"`
 }
 
 // Mail is one outgoing message waiting in the durable outbox. It is fully

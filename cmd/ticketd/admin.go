@@ -42,6 +42,9 @@ type listRow struct {
 type ticketView struct {
 	Ticket tickets.Ticket  `json:"ticket"`
 	Events []tickets.Event `json:"events"`
+	// Incidents are the tickets linked to this one as its incidents (it
+	// is their problem); the other side is Ticket.Problem.
+	Incidents []uint64 `json:"incidents,omitempty"`
 }
 
 // outboxView is the outbox and the mails given up on (outbox).
@@ -125,7 +128,11 @@ func (l *localSource) Show(id uint64) (ticketView, error) {
 	if err != nil {
 		return ticketView{}, err
 	}
-	return ticketView{Ticket: t, Events: events}, nil
+	incidents, err := l.store.Incidents(id)
+	if err != nil {
+		return ticketView{}, err
+	}
+	return ticketView{Ticket: t, Events: events, Incidents: incidents}, nil
 }
 
 func (l *localSource) Stats() (tickets.Stats, error) { return l.store.Stats() }
@@ -256,6 +263,7 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		fmt.Fprintf(w, "waiting for the requester's confirmation %s\n", strings.Join(ps, ", "))
 	}
+	printLinks(w, cfg.Tag, v)
 	fmt.Fprintf(w, "created %s, first response %s\n", when(t.Created), when(t.FirstResponse))
 	vendor := ""
 	if t.VendorRef != "" {
@@ -280,6 +288,9 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		if e.Detail != "" {
 			line += " (" + e.Detail + ")"
+		}
+		if e.MergedFrom != 0 {
+			line += fmt.Sprintf(" [from #%d]", e.MergedFrom)
 		}
 		fmt.Fprintln(w, line)
 		if e.Text != "" {
@@ -380,4 +391,22 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// printLinks shows a ticket's problem links, both ways, and its merge.
+func printLinks(w io.Writer, tag string, v ticketView) {
+	t := v.Ticket
+	if t.Problem != 0 {
+		fmt.Fprintf(w, "incident of problem [%s #%d]\n", tag, t.Problem)
+	}
+	if len(v.Incidents) > 0 {
+		ids := make([]string, len(v.Incidents))
+		for i, id := range v.Incidents {
+			ids[i] = fmt.Sprintf("#%d", id)
+		}
+		fmt.Fprintf(w, "problem of %d incident(s): %s\n", len(v.Incidents), strings.Join(ids, ", "))
+	}
+	if t.MergedInto != 0 {
+		fmt.Fprintf(w, "merged into [%s #%d]: its mail goes there\n", tag, t.MergedInto)
+	}
 }
