@@ -119,8 +119,9 @@ func TestMergedTicketMailLandsOnSurvivorE2E(t *testing.T) {
 }
 
 // TestProblemResolveSurvivesSIGKILL: a problem with 200 linked incidents
-// is resolved; "ticketd run" is SIGKILLed twice while it works through
-// the resolution's 400 mails, and restarted. Every incident ends resolved
+// is resolved; "ticketd run" is SIGKILLed three times (while it applies
+// the resolution, just after its commit, and halfway through its 400
+// mails) and restarted. Every incident ends resolved
 // exactly once, and each requester gets exactly one answer and one
 // rating question (a mail the SMTP server accepted just before a kill may
 // arrive again with the same Message-ID: the same mail, not a second
@@ -150,14 +151,35 @@ func TestProblemResolveSurvivesSIGKILL(t *testing.T) {
 	e.deliver("From: Marta <marta@ticketd.test>\nTo: soporte@ticketd.test\nSubject: Re: [Soporte #1] Caída\nMessage-ID: <kres@ticketd.test>\n\n#resolver\nYa funciona: reiniciamos el servidor.\n")
 	want := 2*n + 2 // each incident's answer and question, the problem's own
 	start := time.Now()
-	for _, at := range []int{1, want / 2} {
-		cmd, _, _ := startDaemon(t, "run", "--config", e.config)
-		e.smtp.WaitFor(at, 60*time.Second)
+	// Three kills: as the daemon starts (the resolution is being fetched
+	// or applied), right after its commit (the mail not yet moved out of
+	// the inbox: it comes again and must change nothing), and with half
+	// the mails delivered.
+	kills := []func(lines <-chan string){
+		func(lines <-chan string) { waitLine(t, lines, "ticketd started", 20*time.Second) },
+		func(lines <-chan string) { lineWithin(lines, "message applied", 20*time.Second) },
+		func(<-chan string) { e.smtp.WaitFor(want/2, 60*time.Second) },
+	}
+	for i, wait := range kills {
+		cmd, lines, _ := startDaemon(t, "run", "--config", e.config)
+		wait(lines)
 		if err := syscall.Kill(cmd.Process.Pid, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
 		cmd.Wait()
-		t.Logf("SIGKILL (pid %d) with %d of %d mails received", cmd.Process.Pid, len(e.smtp.Messages()), want)
+		resolved := 0
+		e.withStore(func(s *tickets.Store) {
+			for id := uint64(2); id <= n+1; id++ {
+				if tk, _ := s.Ticket(id); tk.Status == tickets.StatusResolved {
+					resolved++
+				}
+			}
+		})
+		t.Logf("SIGKILL %d (pid %d): %d of %d incidents resolved, %d of %d mails received", i+1, cmd.Process.Pid, resolved, n,
+			len(e.smtp.Messages()), want)
+		if resolved != 0 && resolved != n {
+			t.Fatalf("a kill left %d of %d incidents resolved: the resolution is not one transaction", resolved, n)
+		}
 	}
 	cmd, lines, _ := startDaemon(t, "run", "--config", e.config)
 	waitLine(t, lines, "ticketd started", 20*time.Second)
@@ -168,7 +190,7 @@ func TestProblemResolveSurvivesSIGKILL(t *testing.T) {
 	}
 	time.Sleep(time.Second) // nothing more may come
 	stopDaemon(t, cmd.Process.Pid, cmd.Wait)
-	t.Logf("resolved and delivered in %s after two SIGKILLs", time.Since(start).Round(time.Millisecond))
+	t.Logf("resolved and delivered in %s with three SIGKILLs", time.Since(start).Round(time.Millisecond))
 
 	answers, questions := map[string]map[string]int{}, map[string]map[string]int{}
 	for _, m := range classify(t, e.smtp.Messages()) {
@@ -220,6 +242,25 @@ func TestProblemResolveSurvivesSIGKILL(t *testing.T) {
 			t.Errorf("%d mails left in the outbox", len(out))
 		}
 	})
+}
+
+// lineWithin waits at most timeout for a log line containing want and
+// reports whether it came (the daemon may have nothing left to log it for).
+func lineWithin(lines <-chan string, want string, timeout time.Duration) bool {
+	deadline := time.After(timeout)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				return false
+			}
+			if strings.Contains(l, want) {
+				return true
+			}
+		case <-deadline:
+			return false
+		}
+	}
 }
 
 func crlf(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
