@@ -50,13 +50,9 @@ func (a *applier) checkLifecycle(t *Ticket, rep *CheckReport) error {
 			if err := a.setStatusBecause(t, StatusResolved, "no answer from the requester", templates.AutoResolved, StatusPending); err != nil {
 				return err
 			}
-			// A problem resolved this way answers its incidents with its
-			// last public answer (problems.go).
-			answer, err := a.lastPublicAnswer(t)
-			if err != nil {
-				return err
-			}
-			return a.resolveIncidents(t, "", answer)
+			// Nobody confirmed the cause solved: a problem resolved this
+			// way lets its incidents' clocks run again (problems.go).
+			return a.releaseIncidents(t)
 		}
 	case StatusResolved:
 		if o.AutoClose > 0 && !a.now.Before(t.ResolvedAt.Add(o.AutoClose)) {

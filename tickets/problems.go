@@ -225,6 +225,33 @@ func (a *applier) openIncidents(t *Ticket) ([]Ticket, error) {
 	return out, nil
 }
 
+// releaseIncidents lets the clocks of p's open incidents run again: p was
+// resolved by ticketd (its requester stayed silent), not with an answer
+// for them, so their own agents carry on.
+func (a *applier) releaseIncidents(p *Ticket) error {
+	open, err := a.openIncidents(p)
+	if err != nil || len(open) == 0 {
+		return err
+	}
+	// heldByProblem reads the problem from the transaction: it must see
+	// it resolved.
+	if err := putTicket(a.tx, p); err != nil {
+		return err
+	}
+	for i := range open {
+		in := &open[i]
+		a.slaFollowStatus(in)
+		if err := addEvent(a.tx, Event{Ticket: in.ID, Time: a.now, Kind: EventProblem,
+			Detail: fmt.Sprintf("problem #%d resolved without an answer for its incidents: SLA clocks run again", p.ID)}); err != nil {
+			return err
+		}
+		if err := a.save(in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // resolveIncidents resolves every open incident of the problem p with
 // answer, the problem's public answer (actor: who resolved it, "" for
 // ticketd): each requester gets it in their own thread, then the

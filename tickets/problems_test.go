@@ -292,3 +292,34 @@ func BenchmarkResolveProblem(b *testing.B) {
 		}
 	}
 }
+
+func TestProblemResolvedBySilenceReleasesItsIncidents(t *testing.T) {
+	f := workflowDesk(t, nil)
+	outage(t, f, 1)
+	link(f, 2, 1)
+	f.apply(msg("pend@e", "ana@example.com", "Re: [Soporte #1] x", "#pendiente\n¿Puede confirmar qué servidor es?"))
+	f.drain()
+	// The problem's requester stays silent: reminded, then resolved by
+	// ticketd. Its incident is not answered with that question; its
+	// clocks run again and it escalates when due.
+	f.now = f.now.Add(49 * time.Hour)
+	f.check()
+	f.now = f.now.Add(49 * time.Hour)
+	f.check()
+	if s := f.ticket(1).Status; s != StatusResolved {
+		t.Fatalf("problem not resolved by the lifecycle: %s", s)
+	}
+	mails := f.drain()
+	if len(mailsTo(mails, templates.ProblemResolved, "user0@client.com")) != 0 {
+		t.Fatalf("the incident was answered with the problem's question: %v", kinds(mails))
+	}
+	in := f.ticket(2)
+	if in.Status == StatusResolved || !in.SLA.FirstResponse.Running() {
+		t.Fatalf("incident after its problem resolved itself: %s, %+v", in.Status, in.SLA.FirstResponse)
+	}
+	f.now = f.now.Add(2 * time.Hour)
+	f.check()
+	if tk := f.ticket(2); tk.Tier != 2 {
+		t.Fatalf("released incident did not escalate: tier %d", tk.Tier)
+	}
+}
