@@ -182,3 +182,22 @@ func TestMergeRefusals(t *testing.T) {
 		t.Errorf("#merge on a merged ticket: %v", m)
 	}
 }
+
+func TestMergingAnIncidentUnlinksIt(t *testing.T) {
+	f := workflowDesk(t, nil)
+	outage(t, f, 2) // #1 problem, #2 and #3
+	link(f, 2, 1)
+	link(f, 3, 1)
+	f.apply(msg("g@e", "ana@example.com", "Re: [Soporte #3] x", "#merge 2"))
+	if got := mustIncidents(t, f, 1); !slices.Equal(got, []uint64{2}) || f.ticket(3).Problem != 0 {
+		t.Fatalf("after merging #3 into #2: incidents %v, #3 → %d", got, f.ticket(3).Problem)
+	}
+	// Resolving the problem answers #3's requester on #2, where they
+	// now are a participant: once.
+	f.drain()
+	f.apply(msg("r@e", "ana@example.com", "Re: [Soporte #1] x", "#resolve\nListo."))
+	mails := f.drain()
+	if n := len(mailsTo(mails, templates.ProblemResolved, "user1@client.com")); n != 1 {
+		t.Fatalf("#3's requester got %d answers: %v", n, kinds(mails))
+	}
+}
