@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/ticketd/ticketd/templates"
 )
 
@@ -321,5 +323,35 @@ func TestProblemResolvedBySilenceReleasesItsIncidents(t *testing.T) {
 	f.check()
 	if tk := f.ticket(2); tk.Tier != 2 {
 		t.Fatalf("released incident did not escalate: tier %d", tk.Tier)
+	}
+}
+
+// TestOlderStoreGetsTheProblemIndex: a database from before problems (no
+// problem_incidents bucket) opens with the bucket created and works.
+func TestOlderStoreGetsTheProblemIndex(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketProblemIncidents) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// Read-only (ticketd show without a daemon): no links, no failure.
+	ro, err := OpenReadOnly(dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := ro.Incidents(1); err != nil || len(ids) != 0 {
+		t.Fatalf("incidents on an older store, read-only: %v %v", ids, err)
+	}
+	ro.Close()
+	if s, err = Open(dir, time.Second); err != nil {
+		t.Fatalf("reopen an older store: %v", err)
+	}
+	defer s.Close()
+	if ids, err := s.Incidents(1); err != nil || len(ids) != 0 {
+		t.Fatalf("incidents on an older store: %v %v", ids, err)
 	}
 }

@@ -27,20 +27,17 @@ func dropIncident(tx *bolt.Tx, problem, incident uint64) error {
 
 // incidentsOf returns the incidents linked to problem, in ticket order.
 func incidentsOf(tx *bolt.Tx, problem uint64) []uint64 {
+	b := tx.Bucket(bucketProblemIncidents)
+	if b == nil { // an older file opened read-only: no links yet
+		return nil
+	}
 	prefix := u64(problem)
 	var out []uint64
-	c := tx.Bucket(bucketProblemIncidents).Cursor()
+	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		out = append(out, u64From(k[8:]))
 	}
 	return out
-}
-
-// hasIncidents reports whether any incident is linked to problem.
-func hasIncidents(tx *bolt.Tx, problem uint64) bool {
-	prefix := u64(problem)
-	k, _ := tx.Bucket(bucketProblemIncidents).Cursor().Seek(prefix)
-	return k != nil && bytes.HasPrefix(k, prefix)
 }
 
 // Incidents returns the tickets linked to problem as its incidents.
