@@ -65,7 +65,8 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 			if ferr == nil {
 				var in tickets.Inbound
 				if in, ferr = mailparse.ParseWithOptions(raw, mailparse.Options{TrustedAuthservID: p.opts.TrustedAuthservID, DeskAddress: p.opts.DeskAddress,
-					Attachments: p.opts.Attachments, MaxAttachmentSize: p.opts.MaxAttachmentSize}); ferr == nil {
+					QueueAddresses: p.opts.QueueAddresses, Attachments: p.opts.Attachments, MaxAttachmentSize: p.opts.MaxAttachmentSize}); ferr == nil {
+					in.Mailbox = p.opts.Mailbox // routes mail naming no queue address (tickets/queue.go)
 					okUIDs = append(okUIDs, uid)
 					msgs = append(msgs, in)
 					return

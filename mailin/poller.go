@@ -92,8 +92,10 @@ type PollerOptions struct {
 	// MX. Empty: no message is SenderVerified.
 	TrustedAuthservID string
 	// DeskAddress is passed to mailparse.ParseWithOptions: the support address,
-	// whose own mail is classified KindOwn.
-	DeskAddress string
+	// whose own mail is classified KindOwn; QueueAddresses the other
+	// queues' addresses, whose mail is too.
+	DeskAddress    string
+	QueueAddresses []string
 	// Attachments and MaxAttachmentSize are passed to mailparse.ParseWithOptions:
 	// where attachment content is kept, and the largest one kept.
 	Attachments       mailparse.AttachmentStore

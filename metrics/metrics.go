@@ -23,8 +23,10 @@ type Pass struct {
 	Fetched, Applied, Duplicates, Ignored, Failed int
 }
 
-// TicketCount is how many tickets have one status at one tier.
+// TicketCount is how many tickets of one queue have one status at one
+// tier.
 type TicketCount struct {
+	Queue  string // the queue's name
 	Status string
 	Tier   int
 	N      int
@@ -202,7 +204,7 @@ type dbCollector struct {
 }
 
 var (
-	ticketsDesc = prometheus.NewDesc("ticketd_tickets", "Tickets by status and tier.", []string{"status", "tier"}, nil)
+	ticketsDesc = prometheus.NewDesc("ticketd_tickets", "Tickets by queue, status and tier.", []string{"queue", "status", "tier"}, nil)
 	outboxDesc  = prometheus.NewDesc("ticketd_outbox_depth", "Mails waiting in the outbox for delivery.", nil, nil)
 	failedDesc  = prometheus.NewDesc("ticketd_outbox_failed", "Mails given up on (see ticketd outbox).", nil, nil)
 )
@@ -220,7 +222,7 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for _, t := range s.Tickets {
-		ch <- prometheus.MustNewConstMetric(ticketsDesc, prometheus.GaugeValue, float64(t.N), t.Status, strconv.Itoa(t.Tier))
+		ch <- prometheus.MustNewConstMetric(ticketsDesc, prometheus.GaugeValue, float64(t.N), t.Queue, t.Status, strconv.Itoa(t.Tier))
 	}
 	ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(s.Outbox))
 	ch <- prometheus.MustNewConstMetric(failedDesc, prometheus.GaugeValue, float64(s.Failed))

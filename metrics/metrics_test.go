@@ -18,7 +18,7 @@ func scrape(t *testing.T, m *Metrics) string {
 }
 
 func TestMetrics(t *testing.T) {
-	snap := Snapshot{Tickets: []TicketCount{{"new", 1, 4}, {"open", 2, 1}}, Outbox: 7, Failed: 1}
+	snap := Snapshot{Tickets: []TicketCount{{Queue: "soporte", Status: "new", Tier: 1, N: 4}, {Queue: "ventas", Status: "open", Tier: 2, N: 1}}, Outbox: 7, Failed: 1}
 	m := New(func() (Snapshot, error) { return snap, nil })
 	now := time.Unix(1_700_000_000, 0)
 	m.PassDone(Pass{Fetched: 5, Applied: 4, Failed: 1}, nil, now)
@@ -44,7 +44,8 @@ func TestMetrics(t *testing.T) {
 		"ticketd_smtp_errors_total 2",
 		`ticketd_escalations_total{tier="2"} 1`,
 		`ticketd_sla_breaches_total{target="first_response",tier="1"} 1`,
-		`ticketd_tickets{status="new",tier="1"} 4`,
+		`ticketd_tickets{queue="soporte",status="new",tier="1"} 4`,
+		`ticketd_tickets{queue="ventas",status="open",tier="2"} 1`,
 		"ticketd_outbox_depth 7",
 		"ticketd_outbox_failed 1",
 		"go_goroutines",

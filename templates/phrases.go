@@ -19,6 +19,7 @@ var phraseNames = []string{
 	"problem_ticket_number", "problem_no_ticket", "problem_link_self", "problem_link_closed", "problem_link_chain", "problem_link_has_incidents",
 	"problem_not_linked", "problem_needs_answer", "problem_one_link", "problem_merge_self", "problem_merge_closed", "problem_merge_already",
 	"problem_merge_queue", "problem_merge_problem",
+	"problem_queue", "problem_same_queue",
 	"label_agent", "label_note", "label_held", "label_commands", "label_unverified", "label_automatic", "label_bounce", "label_rating", "label_vendor", "label_other",
 }
 

@@ -28,6 +28,8 @@ type applier struct {
 	// that answer once the mail's own answer is queued (problems.go).
 	endingProblem bool
 	answer        string
+	// deskLang is the language of the ticket at hand's queue (on).
+	deskLang templates.Language
 }
 
 func (a *applier) apply(m *Inbound) (Result, error) {
@@ -41,8 +43,8 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return Result{Ticket: ticket, Outcome: OutcomeDuplicate}, nil
 	}
 	from := NormalizeEmail(m.From.Email)
-	if from == a.s.opts.Desk.Email {
-		return a.ignore(m, "sent from the support address")
+	if a.s.isQueueAddress(from) {
+		return a.ignore(m, "sent from a support address")
 	}
 	switch m.Kind {
 	case KindOwn:
@@ -56,14 +58,18 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 			return Result{}, err
 		}
 	}
-	vendorLevel, isVendor := a.s.opts.Policy.VendorTier(from)
+	vendorQueue, vendorLevel, isVendor := a.s.vendorAnywhere(from)
 	forgedVendor := isVendor && a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from)
 	if forgedVendor {
 		vendorLevel = 0 // its subject's vendor number threads nothing
 	}
-	t, found, err := a.findTicket(m, vendorLevel)
+	t, found, err := a.findTicket(m, vendorQueue, vendorLevel)
 	if err != nil {
 		return Result{}, err
+	}
+	if found {
+		a.on(&t)
+		_, isVendor = a.policy(&t).VendorTier(from) // a vendor of the ticket's queue
 	}
 	if found && isVendor {
 		if forgedVendor {
@@ -102,7 +108,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return a.create(m, &t, why)
 	}
 	switch {
-	case !a.s.opts.Policy.IsAgent(from):
+	case !a.isAgent(&t, from):
 		err = a.customerMail(&t, m)
 	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
 		err = a.unverifiedMail(&t, m)
@@ -130,7 +136,7 @@ func (a *applier) ignore(m *Inbound, reason string) (Result, error) {
 // References (newest first) against every Message-ID ticketd has seen or
 // sent, then (for mail from a vendor, vendorLevel > 0) the vendor's own
 // ticket number. It finds closed tickets too: the caller decides.
-func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) {
+func (a *applier) findTicket(m *Inbound, vendorQueue *Queue, vendorLevel int) (Ticket, bool, error) {
 	var candidates []uint64
 	if n, ok := a.s.token.find(m.Subject); ok {
 		candidates = append(candidates, n)
@@ -145,7 +151,7 @@ func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) 
 			candidates = append(candidates, n)
 		}
 	}
-	if ref := a.vendorRef(m.Subject, vendorLevel); ref != "" {
+	if ref := vendorRef(vendorQueue, m.Subject, vendorLevel); ref != "" {
 		if n, ok := lookupVendorRef(a.tx, vendorLevel, ref); ok {
 			candidates = append(candidates, n)
 		}
@@ -172,7 +178,7 @@ func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) 
 // startsNewTicket says why mail from "from" on t must open a new ticket
 // (linked to t) instead of joining it; "" when it joins. Agents always join.
 func (a *applier) startsNewTicket(t *Ticket, from string) string {
-	if a.s.opts.Policy.IsAgent(from) {
+	if a.isAgent(t, from) {
 		return ""
 	}
 	switch {
@@ -194,21 +200,27 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	q := a.s.route(m)
+	if link != nil {
+		q = a.s.queueOf(link) // a ticket that continues another stays in its queue
+	}
 	subject := a.capSubject(subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject))
 	if subject == "" {
-		subject = a.s.opts.Templates.Word(a.s.opts.Language, "no_subject")
+		subject = a.s.opts.Templates.Word(q.Language, "no_subject")
 	}
 	t := Ticket{
 		ID:                  id,
+		Queue:               a.s.ticketQueueName(q),
 		Subject:             subject,
 		Status:              StatusNew,
-		Priority:            a.s.opts.Policy.DetectPriority(m.Subject, m.Priority),
+		Priority:            q.Policy.DetectPriority(m.Subject, m.Priority),
 		Requester:           NewAddress(m.From.Name, m.From.Email),
 		Created:             a.now,
 		Updated:             a.now,
 		RootMessageID:       m.MessageID,
 		LastPublicMessageID: m.MessageID,
 	}
+	a.on(&t)
 	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
 		return Result{}, err
 	}
@@ -395,9 +407,9 @@ func (a *applier) notifyAgents(t *Ticket, kind templates.Name, m *Inbound, unver
 // configuration lost tiers since the ticket climbed: its mail must still
 // reach someone.
 func (a *applier) tier(t *Ticket) tiers.Tier {
-	if tier, ok := a.s.opts.Policy.Tier(t.Tier); ok {
+	if tier, ok := a.policy(t).Tier(t.Tier); ok {
 		return tier
 	}
-	all := a.s.opts.Policy.Tiers()
+	all := a.policy(t).Tiers()
 	return all[len(all)-1]
 }

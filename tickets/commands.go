@@ -47,6 +47,7 @@ var commandNames = map[string]string{
 	"problem": "problem", "problema": "problem",
 	"unlink": "unlink", "desvincular": "unlink",
 	"merge": "merge", "fusionar": "merge",
+	"queue": "queue", "cola": "queue",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -128,13 +129,13 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 			return a.say("problem_priority", templates.Phrase{})
 		}
 	case "assign":
-		if _, ok := a.assignee(agent, c.arg); !ok {
+		if _, ok := a.assignee(t, agent, c.arg); !ok {
 			return a.say("problem_assign", templates.Phrase{})
 		}
 	case "tier":
 		n, err := strconv.Atoi(strings.TrimSpace(c.arg))
-		if _, ok := a.s.opts.Policy.Tier(n); err != nil || !ok {
-			return a.say("problem_tier", templates.Phrase{Max: a.s.opts.Policy.Last()})
+		if _, ok := a.policy(t).Tier(n); err != nil || !ok {
+			return a.say("problem_tier", templates.Phrase{Max: a.policy(t).Last()})
 		}
 		if n == t.Tier {
 			return a.say("problem_same_tier", templates.Phrase{Tier: n})
@@ -151,12 +152,14 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		return a.checkUnlink(t)
 	case "merge":
 		return a.checkMerge(t, c.arg)
+	case "queue":
+		return a.checkQueue(t, c.arg)
 	}
 	return ""
 }
 
 // assignee resolves the argument of #assign: an agent's address or "me".
-func (a *applier) assignee(agent, arg string) (string, bool) {
+func (a *applier) assignee(t *Ticket, agent, arg string) (string, bool) {
 	switch strings.ToLower(strings.TrimSpace(arg)) {
 	case "me", "yo", "mí", "mi":
 		return agent, true
@@ -165,7 +168,7 @@ func (a *applier) assignee(agent, arg string) (string, bool) {
 	if addr, err := mail.ParseAddress(arg); err == nil { // "Ana <ana@example.com>"
 		e = NormalizeEmail(addr.Address)
 	}
-	return e, a.s.opts.Policy.IsAgent(e)
+	return e, a.isAgent(t, e)
 }
 
 // runCommand applies one checked command to t. note, send and kb are
@@ -188,7 +191,7 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 	case "assign", "take":
 		who := agent
 		if c.name == "assign" {
-			who, _ = a.assignee(agent, c.arg)
+			who, _ = a.assignee(t, agent, c.arg)
 		}
 		before := t.Assignee
 		if err = a.assign(t, who, agent); err == nil && t.Assignee != before {
@@ -216,6 +219,9 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 	case "merge":
 		n, _ := a.ticketArg(c.arg)
 		err = a.merge(t, agent, n)
+	case "queue":
+		q, _ := a.s.queueNamed(queueArg(c.arg))
+		err = a.moveQueue(t, q, agent)
 	}
 	if err != nil {
 		return err

@@ -67,9 +67,7 @@ func (a *applier) checkMerge(t *Ticket, arg string) string {
 
 // sameQueue reports whether two tickets belong to the same queue: only
 // those merge (the conversation would otherwise change desks unseen).
-func sameQueue(t, other *Ticket) bool {
-	return true // one queue until queues exist on this branch
-}
+func sameQueue(t, other *Ticket) bool { return t.Queue == other.Queue }
 
 // merge moves t's conversation into ticket n (checked by checkMerge).
 func (a *applier) merge(t *Ticket, agent string, n uint64) error {

@@ -88,7 +88,6 @@ func TestMailToAMergedTicketLandsOnTheSurvivor(t *testing.T) {
 	byHeader.InReplyTo = []string{oldAck}
 	byRef := msg("b1@c", "maria@client.com", "VPN", "Por la línea ref.")
 	byRef.FullText = "Por la línea ref.\n\n> -- \n> ref:" + oldAck + "\n"
-	f.svc.opts.Language = "es"
 	byNotice := msg("r1@c", "maria@client.com", notice.Subject, "Respondo al aviso.")
 	byNotice.InReplyTo = []string{notice.MessageID}
 	for _, m := range []Inbound{byToken, byHeader, byRef, byNotice} {
@@ -199,5 +198,29 @@ func TestMergingAnIncidentUnlinksIt(t *testing.T) {
 	mails := f.drain()
 	if n := len(mailsTo(mails, templates.ProblemResolved, "user1@client.com")); n != 1 {
 		t.Fatalf("#3's requester got %d answers: %v", n, kinds(mails))
+	}
+}
+
+func TestMergeAcrossQueuesIsRefused(t *testing.T) {
+	f := newQueuesFixture(t, nil)
+	f.apply(msg("s1@c", "pedro@client.com", "VPN", "No conecta.")) // #1, default queue
+	v := msg("v1@c", "maria@client.com", "Precios", "¿Cuánto cuesta?")
+	v.To = []Address{{Email: "ventas@ventas.example"}}
+	f.apply(v) // #2, ventas
+	f.drain()
+	f.apply(msg("g1@e", "ana@example.com", "Re: [Soporte #1] x", "#fusionar 2"))
+	if tk := f.ticket(1); tk.MergedInto != 0 || tk.Status == StatusClosed {
+		t.Fatalf("merged across queues: %+v", tk)
+	}
+	m := f.drain()
+	if len(m) != 1 || m[0].Kind != templates.CommandError || !strings.Contains(m[0].Text, "el ticket #2 está en otra cola") {
+		t.Fatalf("refusal: %v", m)
+	}
+	// After #cola moves it, the same merge runs.
+	f.apply(msg("q1@e", "vera@ventas.example", "Re: [Ventas #2] x", "#queue soporte"))
+	f.drain()
+	f.apply(msg("g2@e", "ana@example.com", "Re: [Soporte #1] x", "#fusionar 2"))
+	if tk := f.ticket(1); tk.MergedInto != 2 {
+		t.Fatalf("same queue, not merged: %+v\n%v", tk, kinds(f.drain()))
 	}
 }

@@ -50,8 +50,8 @@ func (a *applier) copiedBy(t *Ticket, m *Inbound) []Address {
 	for _, list := range [][]Address{m.To, m.Cc} {
 		for _, addr := range list {
 			e := NormalizeEmail(addr.Email)
-			if e == "" || seen[e] || e == a.s.opts.Desk.Email || e == t.Requester.Email ||
-				a.s.opts.Policy.IsAgent(e) || t.isParticipant(e) || t.pendingIndex(e) >= 0 {
+			if e == "" || seen[e] || a.s.isQueueAddress(e) || e == t.Requester.Email ||
+				a.isAgent(t, e) || t.isParticipant(e) || t.pendingIndex(e) >= 0 {
 				continue
 			}
 			seen[e] = true
@@ -200,7 +200,7 @@ func (a *applier) checkCc(t *Ticket, c command) string {
 		if !t.isParticipant(addr.Email) && t.pendingIndex(addr.Email) < 0 {
 			return addr.Email + " is not copied on this ticket"
 		}
-	case addr.Email == a.s.opts.Desk.Email || addr.Email == t.Requester.Email || a.isDeskMember(addr.Email):
+	case a.s.isQueueAddress(addr.Email) || addr.Email == t.Requester.Email || a.isDeskMember(addr.Email):
 		return "the requester, the desk, agents and vendors are not copied"
 	case !t.isParticipant(addr.Email) && len(t.Participants) >= a.s.opts.Limits.Participants:
 		return fmt.Sprintf("the ticket copies %d people already, the most it may", len(t.Participants))

@@ -105,10 +105,12 @@ func TestProblemLinkRefusals(t *testing.T) {
 			t.Errorf("%q: mails %v, want one command error saying %q:\n%v", c.text, kinds(mails), c.want, mails)
 		}
 	}
-	// In English too.
-	f.svc.opts.Language = "en"
-	f.apply(msg("bad-en@e", "ana@example.com", "Re: [Soporte #3] x", "#merge 3"))
-	if m := f.drain(); len(m) != 1 || !strings.Contains(m[0].Text, "cannot be merged into itself") {
+	// In the desk's language: English too.
+	en := workflowDesk(t, func(o *Options) { o.Language = "en" })
+	outage(t, en, 1)
+	en.apply(msg("bad-en@e", "ana@example.com", "Re: [Soporte #2] x", "#merge 2\n#problem 1"))
+	if m := en.drain(); len(m) != 1 || !strings.Contains(m[0].Text, "cannot be merged into itself") ||
+		!strings.Contains(m[0].Text, "one of #problem, #unlink or #merge per mail") || en.ticket(2).Problem != 0 {
 		t.Errorf("english refusal: %v", m)
 	}
 }

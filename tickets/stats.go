@@ -11,8 +11,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Count is how many tickets have one status at one tier.
+// Count is how many tickets of one queue have one status at one tier.
 type Count struct {
+	Queue  string `json:"queue,omitempty"` // Ticket.Queue: "" the default queue
 	Status Status `json:"status"`
 	Tier   int    `json:"tier"`
 	N      int    `json:"n"`
@@ -52,12 +53,22 @@ func statusRank(s Status) int {
 type Filter struct {
 	Status Status
 	Tier   int
+	// Queue, when set, keeps the tickets whose Ticket.Queue is *Queue (""
+	// the default queue); nil keeps every queue.
+	Queue *string
 	// Limit keeps only the newest Limit matching tickets; 0 means all.
 	Limit int
 }
 
-func (f Filter) match(status Status, tier int) bool {
-	return (f.Status == "" || status == f.Status) && (f.Tier == 0 || tier == f.Tier)
+// listKey is what a Filter looks at in a ticket.
+type listKey struct {
+	status Status
+	tier   int
+	queue  string
+}
+
+func (f Filter) match(k listKey) bool {
+	return (f.Status == "" || k.status == f.Status) && (f.Tier == 0 || k.tier == f.Tier) && (f.Queue == nil || k.queue == *f.Queue)
 }
 
 // Summary is what a listing shows of a ticket: decoding only these fields
@@ -67,6 +78,7 @@ type Summary struct {
 	Subject   string    `json:"subject"`
 	Status    Status    `json:"status"`
 	Tier      int       `json:"tier"`
+	Queue     string    `json:"queue,omitempty"`
 	Requester Address   `json:"requester"`
 	Assignee  string    `json:"assignee,omitempty"`
 	Updated   time.Time `json:"updated"`
@@ -77,12 +89,12 @@ type Summary struct {
 // cost follows the limit, not the database; without one it decodes on
 // every core.
 func (s *Store) List(f Filter) ([]Ticket, error) {
-	return list(s, f, func(t *Ticket) (Status, int) { return t.Status, t.Tier })
+	return list(s, f, func(t *Ticket) listKey { return listKey{t.Status, t.Tier, t.Queue} })
 }
 
 // Summaries is List for the fields of Summary only.
 func (s *Store) Summaries(f Filter) ([]Summary, error) {
-	return list(s, f, func(t *Summary) (Status, int) { return t.Status, t.Tier })
+	return list(s, f, func(t *Summary) listKey { return listKey{t.Status, t.Tier, t.Queue} })
 }
 
 // decodeParallel decodes raw[i] into out[i], splitting the work over

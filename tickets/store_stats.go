@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -20,23 +21,20 @@ func (s *Store) Stats() (Stats, error) {
 		if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) == 8 {
 			st.Schema = int(binary.BigEndian.Uint64(v))
 		}
-		type key struct {
-			status Status
-			tier   int
-		}
-		counts := map[key]int{}
+		counts := map[listKey]int{}
 		// Only the two fields are wanted; decoding into a small struct
 		// skips building the rest of each ticket.
 		var t struct {
 			Status Status `json:"status"`
 			Tier   int    `json:"tier"`
+			Queue  string `json:"queue"`
 		}
 		err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-			t.Status, t.Tier = "", 0
+			t.Status, t.Tier, t.Queue = "", 0, ""
 			if err := json.Unmarshal(v, &t); err != nil {
 				return fmt.Errorf("ticket %x: %w", k, err)
 			}
-			counts[key{t.Status, t.Tier}]++
+			counts[listKey{t.Status, t.Tier, t.Queue}]++
 			st.Tickets++
 			return nil
 		})
@@ -44,9 +42,12 @@ func (s *Store) Stats() (Stats, error) {
 			return err
 		}
 		for k, n := range counts {
-			st.Counts = append(st.Counts, Count{Status: k.status, Tier: k.tier, N: n})
+			st.Counts = append(st.Counts, Count{Queue: k.queue, Status: k.status, Tier: k.tier, N: n})
 		}
 		slices.SortFunc(st.Counts, func(a, b Count) int {
+			if c := strings.Compare(a.Queue, b.Queue); c != 0 {
+				return c
+			}
 			if c := statusRank(a.Status) - statusRank(b.Status); c != 0 {
 				return c
 			}
@@ -73,7 +74,7 @@ func (s *Store) Stats() (Stats, error) {
 	return st, nil
 }
 
-func list[T any](s *Store, f Filter, key func(*T) (Status, int)) ([]T, error) {
+func list[T any](s *Store, f Filter, key func(*T) listKey) ([]T, error) {
 	match := func(t *T) bool { return f.match(key(t)) }
 	var out []T
 	err := s.db.View(func(tx *bolt.Tx) error {

@@ -47,8 +47,16 @@ type Inbound struct {
 	ReplyTo    []Address `json:"reply_to,omitempty"`
 	To         []Address `json:"to,omitempty"`
 	Cc         []Address `json:"cc,omitempty"`
-	Subject    string    `json:"subject"` // decoded (RFC 2047)
-	Date       time.Time `json:"date"`    // the Date header; zero when missing or unparseable
+	// DeliveredTo and XOriginalTo are the envelope recipients the MTA
+	// recorded (Delivered-To, X-Original-To; topmost first): they route
+	// Bcc'd mail and rewritten aliases to a queue (queue.go).
+	DeliveredTo []string `json:"delivered_to,omitempty"`
+	XOriginalTo []string `json:"x_original_to,omitempty"`
+	// Mailbox is the IMAP mailbox the mail was read from, set by mailin:
+	// mail naming no queue address goes to that mailbox's queue.
+	Mailbox string    `json:"mailbox,omitempty"`
+	Subject string    `json:"subject"` // decoded (RFC 2047)
+	Date    time.Time `json:"date"`    // the Date header; zero when missing or unparseable
 	// Text is the new text of the message: the readable body (text/plain
 	// when present, else text derived from text/html) without quoted
 	// history, ticketd's reply line or signature. It may be empty: a reply
@@ -119,9 +127,12 @@ const (
 
 // Ticket is one conversation with a requester.
 type Ticket struct {
-	ID           uint64    `json:"id"`
-	Subject      string    `json:"subject"`
-	Status       Status    `json:"status"`
+	ID      uint64 `json:"id"`
+	Subject string `json:"subject"`
+	Status  Status `json:"status"`
+	// Queue is the name of the ticket's queue; "" the default queue
+	// (queue.go).
+	Queue        string    `json:"queue,omitempty"`
 	Tier         int       `json:"tier"`
 	Requester    Address   `json:"requester"`
 	Participants []Address `json:"participants,omitempty"` // Cc'd people who get public answers
@@ -236,6 +247,7 @@ const (
 	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
 	EventProblem        EventKind = "problem"         // linked to or unlinked from a problem, or resolved with it (Detail: which, what)
 	EventMerged         EventKind = "merged"          // merged into another ticket, or another merged into this one
+	EventQueue          EventKind = "queue"           // moved to another queue (Detail: from → to)
 )
 
 // Event is one entry of a ticket's timeline.

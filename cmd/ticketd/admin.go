@@ -25,6 +25,7 @@ type adminFlags struct {
 	json   bool
 	retry  uint64
 	limit  int
+	queue  string
 }
 
 // listRow is one ticket as list shows it (and as --json prints it).
@@ -32,6 +33,7 @@ type listRow struct {
 	ID        uint64         `json:"id"`
 	Status    tickets.Status `json:"status"`
 	Tier      int            `json:"tier"`
+	Queue     string         `json:"queue,omitempty"` // its name ("" in the store: the default queue's)
 	Requester string         `json:"requester"`
 	Assignee  string         `json:"assignee,omitempty"`
 	Updated   time.Time      `json:"updated"`
@@ -113,7 +115,7 @@ func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
 	}
 	rows := make([]listRow, len(ts))
 	for i, t := range ts {
-		rows[i] = listRow{ID: t.ID, Status: t.Status, Tier: t.Tier, Requester: t.Requester.Email,
+		rows[i] = listRow{ID: t.ID, Status: t.Status, Tier: t.Tier, Queue: t.Queue, Requester: t.Requester.Email,
 			Assignee: t.Assignee, Updated: t.Updated, Subject: t.Subject}
 	}
 	return rows, nil
@@ -204,9 +206,20 @@ func printJSON(w io.Writer, v any) error {
 }
 
 func cmdList(cfg *Config, src adminSource, fl adminFlags, out io.Writer) error {
-	rows, err := src.List(tickets.Filter{Status: tickets.Status(fl.status), Tier: fl.tier, Limit: fl.limit})
+	f := tickets.Filter{Status: tickets.Status(fl.status), Tier: fl.tier, Limit: fl.limit}
+	if fl.queue != "" {
+		stored, ok := cfg.storedQueue(fl.queue)
+		if !ok {
+			return fmt.Errorf("list: no queue %q (queues: %s)", fl.queue, strings.Join(cfg.queueNames(), ", "))
+		}
+		f.Queue = &stored
+	}
+	rows, err := src.List(f)
 	if err != nil {
 		return err
+	}
+	for i := range rows {
+		rows[i].Queue = cfg.queueName(rows[i].Queue)
 	}
 	// tabwriter writes cell by cell: one syscall each without a buffer.
 	w := bufio.NewWriterSize(out, 64<<10)
@@ -218,8 +231,15 @@ func cmdList(cfg *Config, src adminSource, fl adminFlags, out io.Writer) error {
 		return printJSON(w, rows)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	multi := cfg.multiQueue() // one queue: the columns of old
+	if multi {
+		fmt.Fprint(tw, "QUEUE\t")
+	}
 	fmt.Fprintln(tw, "#\tSTATUS\tTIER\tREQUESTER\tASSIGNEE\tUPDATED\tSUBJECT")
 	for _, t := range rows {
+		if multi {
+			fmt.Fprintf(tw, "%s\t", t.Queue)
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.Tier, truncate(t.Requester, 30),
 			or(t.Assignee, "-"), t.Updated.In(cfg.Location).Format("2006-01-02 15:04"), truncate(t.Subject, 50))
 	}
@@ -247,7 +267,10 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		return ts.In(cfg.Location).Format("2006-01-02 15:04:05")
 	}
-	fmt.Fprintf(w, "[%s #%d] %s\n", cfg.Tag, t.ID, t.Subject)
+	fmt.Fprintf(w, "[%s #%d] %s\n", cfg.queueTag(t.Queue), t.ID, t.Subject)
+	if cfg.multiQueue() {
+		fmt.Fprintf(w, "queue %s\n", cfg.queueName(t.Queue))
+	}
 	fmt.Fprintf(w, "status %s, tier %d, requester %s, assignee %s\n", t.Status, t.Tier, t.Requester, or(t.Assignee, "-"))
 	if len(t.Participants) > 0 {
 		var ps []string
@@ -330,6 +353,9 @@ func cmdStats(cfg *Config, src adminSource, fl adminFlags, w io.Writer) error {
 	fmt.Fprintf(w, "tickets      %d\n", st.Tickets)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range st.Counts {
+		if cfg.multiQueue() {
+			fmt.Fprintf(tw, "  %s", cfg.queueName(c.Queue))
+		}
 		fmt.Fprintf(tw, "  %s\ttier %d\t%d\n", c.Status, c.Tier, c.N)
 	}
 	tw.Flush()

@@ -136,6 +136,9 @@ func (r *remoteSource) List(f tickets.Filter) ([]listRow, error) {
 	if f.Limit != 0 {
 		q.Set("limit", strconv.Itoa(f.Limit))
 	}
+	if f.Queue != nil {
+		q.Set("queue", *f.Queue) // present, even "" (the default queue)
+	}
 	var rows []listRow
 	err := r.get("GET", "/v1/tickets?"+q.Encode(), &rows)
 	return rows, err

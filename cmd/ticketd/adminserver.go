@@ -136,6 +136,10 @@ func apiHandler(src adminSource, log *slog.Logger) http.Handler {
 		f := tickets.Filter{Status: tickets.Status(r.FormValue("status"))}
 		f.Tier, _ = strconv.Atoi(r.FormValue("tier"))
 		f.Limit, _ = strconv.Atoi(r.FormValue("limit"))
+		if r.URL.Query().Has("queue") {
+			q := r.URL.Query().Get("queue")
+			f.Queue = &q
+		}
 		rows, err := src.List(f)
 		reply(w, rows, err)
 	})

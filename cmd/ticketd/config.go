@@ -26,6 +26,10 @@ type fileConfig struct {
 		Address string `toml:"address"`
 		Name    string `toml:"name"`
 		Tag     string `toml:"tag"`
+		// Queue names this default queue in #queue and reports; Aliases
+		// are its other addresses (config_queues.go).
+		Queue   string   `toml:"queue"`
+		Aliases []string `toml:"aliases"`
 	} `toml:"support"`
 	IMAP struct {
 		serverKeys
@@ -35,17 +39,9 @@ type fileConfig struct {
 		PollInterval     string `toml:"poll_interval"`
 	} `toml:"imap"`
 	SMTP  serverKeys `toml:"smtp"`
-	Tiers []struct {
-		Level         int                      `toml:"level"`
-		Name          string                   `toml:"name"`
-		Agents        []string                 `toml:"agents"`
-		FirstResponse string                   `toml:"first_response"`
-		Resolution    string                   `toml:"resolution"`
-		Hours         string                   `toml:"hours"`
-		Vendor        bool                     `toml:"vendor"`
-		VendorRef     string                   `toml:"vendor_ref"`
-		Priority      map[string]targetsConfig `toml:"priority"`
-	} `toml:"tiers"`
+	Tiers []tierKeys `toml:"tiers"`
+	// Queues are the desk's other support addresses (config_queues.go).
+	Queues   []queueKeys `toml:"queues"`
 	Calendar *struct {
 		Monday    string   `toml:"monday"`
 		Tuesday   string   `toml:"tuesday"`
@@ -86,6 +82,19 @@ type fileConfig struct {
 
 	Mail   mailKeys   `toml:"mail"`   // config_mail.go
 	Limits limitsKeys `toml:"limits"` // config_limits.go
+}
+
+// tierKeys is one [[tiers]] (or [[queues.tiers]]) table.
+type tierKeys struct {
+	Level         int                      `toml:"level"`
+	Name          string                   `toml:"name"`
+	Agents        []string                 `toml:"agents"`
+	FirstResponse string                   `toml:"first_response"`
+	Resolution    string                   `toml:"resolution"`
+	Hours         string                   `toml:"hours"`
+	Vendor        bool                     `toml:"vendor"`
+	VendorRef     string                   `toml:"vendor_ref"`
+	Priority      map[string]targetsConfig `toml:"priority"`
 }
 
 // targetsConfig is a [tiers.priority.P] table.
@@ -148,6 +157,8 @@ func LoadConfig(path string) (*Config, error) {
 	}
 	cfg.Options = loadTickets(bad, &fc)
 	cfg.IMAP, cfg.PollInterval = loadIMAP(bad, &fc, cfg.Desk.Email)
+	cfg.IMAP.QueueAddresses = queueAddresses(&cfg.Options)
+	checkQueueMailboxes(bad, &cfg.Options, cfg.IMAP)
 	cfg.SMTP = loadSMTP(bad, &fc)
 	cfg.Escalation, cfg.Digest = loadSchedules(bad, &fc)
 	cfg.Admin = loadAdmin(bad, &fc, cfg.DataDir, cfg.PollInterval)

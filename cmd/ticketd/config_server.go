@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"net"
 	"os"
 	"strings"
@@ -21,7 +22,10 @@ type serverKeys struct {
 	Username     string `toml:"username"`
 	PasswordFile string `toml:"password_file"`
 	PasswordEnv  string `toml:"password_env"`
-	CAFile       string `toml:"ca_file"`
+	// PasswordCredential names a systemd credential (LoadCredential=),
+	// read instead of password_file when systemd passed credentials.
+	PasswordCredential string `toml:"password_credential"`
+	CAFile             string `toml:"ca_file"`
 	// Auth and TokenCommand: how to log in (config_auth.go).
 	Auth         string   `toml:"auth"`
 	TokenCommand []string `toml:"token_command"`
@@ -90,14 +94,31 @@ func checkServer(bad badFunc, section string, k serverKeys, def connpolicy.Secur
 			bad(section+".security", "%v", err)
 		}
 	}
-	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" && !mailauth.IsOAuth(k.Auth) {
-		bad(section+".password_file", "is required (or password_env)")
+	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" && k.PasswordCredential == "" && !mailauth.IsOAuth(k.Auth) {
+		bad(section+".password_file", "is required (or password_env, or password_credential)")
 	}
 	return security
 }
 
-// readSecret returns the password from password_file or password_env.
+// readSecret returns the password from password_credential (under
+// systemd), password_file or password_env.
 func readSecret(bad badFunc, section string, k serverKeys) string {
+	if k.PasswordCredential != "" {
+		data, err := readCredential(k.PasswordCredential)
+		switch {
+		case err == nil:
+			pw := strings.TrimRight(string(data), "\r\n")
+			if pw == "" {
+				bad(section+".password_credential", "credential %q is empty", k.PasswordCredential)
+			}
+			return pw
+		case !errors.Is(err, errNoCredentialsDir) || (k.PasswordFile == "" && k.PasswordEnv == ""):
+			bad(section+".password_credential", "%v", err)
+			return ""
+		}
+		// Not under systemd (check-config from a shell): password_file
+		// or password_env below says where the same secret is.
+	}
 	if k.PasswordFile != "" {
 		data, err := readPasswordFile(k.PasswordFile)
 		if err != nil {

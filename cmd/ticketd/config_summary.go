@@ -25,24 +25,8 @@ func (c *Config) Summary() string {
 		auth = "AUTH PLAIN as " + c.SMTP.Username
 	}
 	fmt.Fprintf(&b, "  smtp:        %s (%s), %s\n", c.SMTP.Address, c.SMTP.Security, auth)
-	for _, t := range c.Policy.Tiers() {
-		who, hours := "agent(s)", "24/7"
-		if t.Vendor {
-			who = "vendor address(es)"
-		}
-		if t.BusinessHours {
-			hours = "business hours"
-		}
-		fmt.Fprintf(&b, "  tier %d:      %s — %d %s: %s; first response %s, resolution %s (%s)",
-			t.Level, t.Name, len(t.Agents), who, strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution, hours)
-		for _, p := range tiers.Priorities {
-			if _, ok := t.ByPriority[p]; ok {
-				tg := t.Target(p)
-				fmt.Fprintf(&b, "; %s: %s/%s", p, tg.FirstResponse, tg.Resolution)
-			}
-		}
-		b.WriteString("\n")
-	}
+	writeTiers(&b, "tier", c.Policy)
+	b.WriteString(c.queuesSummary())
 	if c.RequireVerifiedAgents {
 		fmt.Fprintf(&b, "  agents:      verified by Authentication-Results from %q\n", c.IMAP.TrustedAuthservID)
 		switch {
@@ -76,4 +60,26 @@ func (c *Config) Summary() string {
 	b.WriteString("  " + limitsSummary(c.Limits, c.SMTP.MaxRecipients))
 	b.WriteString(c.imapAuthSummary())
 	return b.String()
+}
+
+// writeTiers prints one line per tier of p, each starting with label.
+func writeTiers(b *strings.Builder, label string, p *tiers.Policy) {
+	for _, t := range p.Tiers() {
+		who, hours := "agent(s)", "24/7"
+		if t.Vendor {
+			who = "vendor address(es)"
+		}
+		if t.BusinessHours {
+			hours = "business hours"
+		}
+		fmt.Fprintf(b, "  %-12s %s — %d %s: %s; first response %s, resolution %s (%s)",
+			fmt.Sprintf("%s %d:", label, t.Level), t.Name, len(t.Agents), who, strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution, hours)
+		for _, p := range tiers.Priorities {
+			if _, ok := t.ByPriority[p]; ok {
+				tg := t.Target(p)
+				fmt.Fprintf(b, "; %s: %s/%s", p, tg.FirstResponse, tg.Resolution)
+			}
+		}
+		b.WriteString("\n")
+	}
 }

@@ -22,10 +22,11 @@ func TestExampleConfig(t *testing.T) {
 		if err := os.WriteFile(p, []byte("pw\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		text = strings.ReplaceAll(text, "/etc/ticketd/"+name, p)
+		text = strings.ReplaceAll(text, "/etc/ticketd/credentials/"+name, p)
 	}
 	path := filepath.Join(dir, "ticketd.toml")
 	os.WriteFile(path, []byte(text), 0o600)
+	t.Setenv(credentialsDirEnv, "") // not under systemd: password_file is read
 	cfg, err := LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)

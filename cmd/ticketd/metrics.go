@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/metrics"
 	"github.com/ticketd/ticketd/tickets"
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // configLogger is the daemon's logger as log_level and log_format say.
@@ -24,8 +26,9 @@ func configLogger(w io.Writer, cfg *Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// newMetrics returns the daemon's metrics, reading the gauges from store.
-func newMetrics(store *tickets.Store) *metrics.Metrics {
+// newMetrics returns the daemon's metrics, reading the gauges from store
+// (tickets labelled with cfg's queue names).
+func newMetrics(store *tickets.Store, cfg *Config) *metrics.Metrics {
 	return metrics.New(func() (metrics.Snapshot, error) {
 		st, err := store.Stats()
 		if err != nil {
@@ -33,10 +36,30 @@ func newMetrics(store *tickets.Store) *metrics.Metrics {
 		}
 		snap := metrics.Snapshot{Outbox: st.Outbox, Failed: st.Failed}
 		for _, c := range st.Counts {
-			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Status: string(c.Status), Tier: c.Tier, N: c.N})
+			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Queue: cfg.queueName(c.Queue), Status: string(c.Status), Tier: c.Tier, N: c.N})
 		}
 		return snap, nil
 	})
+}
+
+// tierLevels lists the tier levels of every queue's ladder, for the
+// series that start at zero (metrics.Known).
+func tierLevels(cfg *Config) []int {
+	ladders := []*tiers.Policy{cfg.Policy}
+	for _, q := range cfg.Queues {
+		if q.Policy != nil { // nil: the queue climbs the desk's ladder
+			ladders = append(ladders, q.Policy)
+		}
+	}
+	var levels []int
+	for _, p := range ladders {
+		for _, t := range p.Tiers() {
+			if !slices.Contains(levels, t.Level) {
+				levels = append(levels, t.Level)
+			}
+		}
+	}
+	return levels
 }
 
 // observePasses reports every mail pass of p to m.

@@ -11,11 +11,12 @@ import (
 	"github.com/ticketd/ticketd/tickets"
 )
 
-// corpusFiles returns every .eml seed: testdata and testdata/corpus.
+// corpusFiles returns every .eml seed: testdata, testdata/corpus and
+// testdata/realworld.
 func corpusFiles(f *testing.F) [][]byte {
 	f.Helper()
 	var out [][]byte
-	for _, glob := range []string{"testdata/*.eml", "testdata/corpus/*.eml"} {
+	for _, glob := range []string{"testdata/*.eml", "testdata/corpus/*.eml", "testdata/realworld/*.eml"} {
 		files, err := filepath.Glob(glob)
 		if err != nil {
 			f.Fatal(err)
@@ -69,9 +70,15 @@ func FuzzInspect(f *testing.F) {
 			return
 		}
 		switch r.Kind {
-		case tickets.KindNormal, tickets.KindAutoReply, tickets.KindOwn:
+		case tickets.KindNormal, tickets.KindOwn:
 			if r.FailedRecipients != nil || r.OriginalMessageID != "" {
 				t.Fatalf("%s with bounce fields: %+v", r.Kind, r)
+			}
+		case tickets.KindAutoReply:
+			// An auto-reply may name the mail it answers, never failed
+			// recipients.
+			if r.FailedRecipients != nil {
+				t.Fatalf("%s with failed recipients: %+v", r.Kind, r)
 			}
 		case tickets.KindBounce:
 			if r.FailedRecipients == nil {
