@@ -286,7 +286,7 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		fmt.Fprintf(w, "waiting for the requester's confirmation %s\n", strings.Join(ps, ", "))
 	}
-	printLinks(w, cfg.Tag, v)
+	printLinks(w, v)
 	fmt.Fprintf(w, "created %s, first response %s\n", when(t.Created), when(t.FirstResponse))
 	vendor := ""
 	if t.VendorRef != "" {
@@ -420,10 +420,10 @@ func truncate(s string, n int) string {
 }
 
 // printLinks shows a ticket's problem links, both ways, and its merge.
-func printLinks(w io.Writer, tag string, v ticketView) {
+func printLinks(w io.Writer, v ticketView) {
 	t := v.Ticket
 	if t.Problem != 0 {
-		fmt.Fprintf(w, "incident of problem [%s #%d]\n", tag, t.Problem)
+		fmt.Fprintf(w, "incident of problem #%d\n", t.Problem)
 	}
 	if len(v.Incidents) > 0 {
 		ids := make([]string, len(v.Incidents))
@@ -433,6 +433,6 @@ func printLinks(w io.Writer, tag string, v ticketView) {
 		fmt.Fprintf(w, "problem of %d incident(s): %s\n", len(v.Incidents), strings.Join(ids, ", "))
 	}
 	if t.MergedInto != 0 {
-		fmt.Fprintf(w, "merged into [%s #%d]: its mail goes there\n", tag, t.MergedInto)
+		fmt.Fprintf(w, "merged into #%d: its mail goes there\n", t.MergedInto)
 	}
 }

@@ -47,7 +47,7 @@ func TestProblemResolvesFiveIncidentsE2E(t *testing.T) {
 	if !strings.Contains(out, "problem of 5 incident(s): #2, #3, #4, #5, #6") {
 		t.Fatalf("show 1:\n%s", out)
 	}
-	if out := e.ticketd("show", "4"); !strings.Contains(out, "incident of problem [Soporte #1]") {
+	if out := e.ticketd("show", "4"); !strings.Contains(out, "incident of problem #1") {
 		t.Fatalf("show 4:\n%s", out)
 	}
 
@@ -112,6 +112,9 @@ func TestMergedTicketMailLandsOnSurvivorE2E(t *testing.T) {
 	out := e.ticketd("show", "1")
 	if !strings.Contains(out, "Tampoco me conecta.") || !strings.Contains(out, "[from #2]") || !strings.Contains(out, "Uso Windows 11.") {
 		t.Errorf("show 1 lacks the merged conversation:\n%s", out)
+	}
+	if out := e.ticketd("show", "2"); !strings.Contains(out, "merged into #1") {
+		t.Errorf("show 2 does not say where it went:\n%s", out)
 	}
 	if strings.Index(out, "Desde casa no entra.") > strings.Index(out, "Tampoco me conecta.") {
 		t.Errorf("show 1 out of order:\n%s", out)
