@@ -55,6 +55,7 @@ type Metrics struct {
 	escalations *prometheus.CounterVec
 	breaches    *prometheus.CounterVec
 	limitHits   *prometheus.CounterVec
+	spam        *prometheus.CounterVec
 	// Login failures (auth.go).
 	authFailing *prometheus.GaugeVec
 	authStreaks *prometheus.CounterVec
@@ -70,7 +71,7 @@ func New(snapshot func() (Snapshot, error)) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	f := factory{m.reg}
 	m.fetched = f.counter("ticketd_messages_fetched_total", "Messages fetched from the IMAP mailbox.")
-	m.applied = f.counterVec("ticketd_messages_applied_total", "Messages applied to tickets, by outcome (created, appended, duplicate, ignored).", "outcome")
+	m.applied = f.counterVec("ticketd_messages_applied_total", "Messages applied to tickets, by outcome (created, appended, duplicate, ignored, spam).", "outcome")
 	m.failedMsgs = f.counter("ticketd_messages_failed_total", "Messages set aside in the failed mailbox (unparseable, oversize, refused).")
 	m.passes = f.counterVec("ticketd_mail_passes_total", "IMAP mail passes, by result (ok, error).", "result")
 	m.imapErrors = f.counter("ticketd_imap_errors_total", "Mail passes that failed with an IMAP or store error.")
@@ -81,6 +82,10 @@ func New(snapshot func() (Snapshot, error)) *Metrics {
 	m.escalations = f.counterVec("ticketd_escalations_total", "Tickets escalated, by the tier they went to.", "tier")
 	m.breaches = f.counterVec("ticketd_sla_breaches_total", "SLA targets breached, by target (first_response, resolution) and tier.", "target", "tier")
 	m.limitHits = f.counterVec("ticketd_limit_hits_total", "Times a configured cap ([limits]) was reached, by limit.", "limit")
+	m.spam = f.counterVec("ticketd_spam_total", "Messages kept out as spam (set aside in the spam mailbox), by reason (flag, score, dmarc, blocked).", "reason")
+	for _, r := range SpamReasons {
+		m.spam.WithLabelValues(r) // every reason scraped from the start, at 0
+	}
 	m.registerAuth(f)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if snapshot != nil {
@@ -153,6 +158,17 @@ func (m *Metrics) Applied(outcome string) {
 		return
 	}
 	m.applied.WithLabelValues(outcome).Inc()
+}
+
+// SpamReasons are the reasons Spam is given (tickets.SpamReason).
+var SpamReasons = []string{"flag", "score", "dmarc", "blocked"}
+
+// Spam records one message kept out as spam, and why.
+func (m *Metrics) Spam(reason string) {
+	if m == nil {
+		return
+	}
+	m.spam.WithLabelValues(reason).Inc()
 }
 
 // Sent records one mail of kind accepted by the SMTP server.

@@ -31,6 +31,8 @@ func TestMetrics(t *testing.T) {
 	m.SendFailed("agent_new", true)
 	m.Escalated(2)
 	m.SLABreached("first_response", 1)
+	m.Spam("dmarc")
+	m.Spam("dmarc")
 	body := scrape(t, m)
 	for _, want := range []string{
 		"ticketd_messages_fetched_total 5",
@@ -46,6 +48,8 @@ func TestMetrics(t *testing.T) {
 		`ticketd_sla_breaches_total{target="first_response",tier="1"} 1`,
 		`ticketd_tickets{queue="soporte",status="new",tier="1"} 4`,
 		`ticketd_tickets{queue="ventas",status="open",tier="2"} 1`,
+		`ticketd_spam_total{reason="dmarc"} 2`,
+		`ticketd_spam_total{reason="blocked"} 0`,
 		"ticketd_outbox_depth 7",
 		"ticketd_outbox_failed 1",
 		"go_goroutines",

@@ -42,12 +42,16 @@ var commandNames = map[string]string{
 	"kb":   "kb",
 	"send": "send", "enviar": "send",
 	"cc": "cc", "copia": "cc", "copiar": "cc",
-	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
+	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc", "quitarcc": "uncc",
+	"spam": "spam", "correo_basura": "spam", "correobasura": "spam",
+	"notspam": "notspam", "noesspam": "notspam", "no_es_spam": "notspam",
+	"language": "language", "idioma": "language",
 	// problems.go, merge.go
 	"problem": "problem", "problema": "problem",
 	"unlink": "unlink", "desvincular": "unlink",
 	"merge": "merge", "fusionar": "merge",
 	"queue": "queue", "cola": "queue",
+	"requester": "requester", "solicitante": "requester",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -129,7 +133,7 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 			return a.say("problem_priority", templates.Phrase{})
 		}
 	case "assign":
-		if _, ok := a.assignee(t, agent, c.arg); !ok {
+		if who, ok := a.assignee(t, agent, c.arg); !ok || who == t.Requester.Email {
 			return a.say("problem_assign", templates.Phrase{})
 		}
 	case "tier":
@@ -152,6 +156,14 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		return a.checkUnlink(t)
 	case "merge":
 		return a.checkMerge(t, c.arg)
+	case "language":
+		return a.checkLanguage(c)
+	case "requester":
+		return a.checkRequester(c)
+	case "spam":
+		return a.checkSpam(t)
+	case "notspam":
+		return checkNotSpam(t)
 	case "queue":
 		return a.checkQueue(t, c.arg)
 	}
@@ -219,6 +231,17 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 	case "merge":
 		n, _ := a.ticketArg(c.arg)
 		err = a.merge(t, agent, n)
+	case "language":
+		err = a.setLanguage(t, agent, c)
+	case "requester":
+		err = a.changeRequester(t, agent, c.arg)
+	case "spam":
+		err = a.closeAsSpam(t, agent)
+		if err == nil { // a problem closed as spam answers nobody (problems.go)
+			err = a.releaseIncidents(t)
+		}
+	case "notspam":
+		err = a.reopenNotSpam(t, agent)
 	case "queue":
 		q, _ := a.s.queueNamed(queueArg(c.arg))
 		err = a.moveQueue(t, q, agent)

@@ -45,7 +45,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		if err != nil {
 			return err
 		}
-		r, err := s.opts.Templates.Render(s.opts.Language, templates.ManagerDigest, templates.Data{Desk: s.opts.Desk.Name, Digest: d})
+		r, err := s.opts.Templates.Render(s.deskLanguage(nil), templates.ManagerDigest, templates.Data{Desk: s.opts.Desk.Name, Digest: d})
 		if err != nil {
 			return fmt.Errorf("render digest: %w", err)
 		}
@@ -96,6 +96,9 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 	var firstResp, resolution []time.Duration
 	ratings, ratingSum := 0, 0
 	err := forTickets(tx, func(t Ticket) error {
+		if t.CloseReason == CloseSpam {
+			return nil // not the desk's work: no figure counts it
+		}
 		if in(t.Created) {
 			d.New++
 		}

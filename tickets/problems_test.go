@@ -357,3 +357,19 @@ func TestOlderStoreGetsTheProblemIndex(t *testing.T) {
 		t.Fatalf("incidents on an older store: %v %v", ids, err)
 	}
 }
+
+func TestProblemClosedAsSpamReleasesItsIncidents(t *testing.T) {
+	f := workflowDesk(t, nil)
+	outage(t, f, 1)
+	link(f, 2, 1)
+	f.apply(msg("sp@e", "ana@example.com", "Re: [Soporte #1] x", "#spam"))
+	if s := f.ticket(1).Status; s != StatusClosed {
+		t.Fatalf("problem after #spam: %s", s)
+	}
+	if in := f.ticket(2); in.Status == StatusResolved || !in.SLA.FirstResponse.Running() {
+		t.Fatalf("incident of a problem closed as spam: %s, %+v", in.Status, in.SLA.FirstResponse)
+	}
+	if m := f.drain(); len(mailsTo(m, templates.ProblemResolved, "user0@client.com")) != 0 {
+		t.Fatalf("answered from a spam problem: %v", kinds(m))
+	}
+}

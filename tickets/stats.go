@@ -82,6 +82,8 @@ type Summary struct {
 	Requester Address   `json:"requester"`
 	Assignee  string    `json:"assignee,omitempty"`
 	Updated   time.Time `json:"updated"`
+	// CloseReason: closed as spam, say (spam.go).
+	CloseReason CloseReason `json:"close_reason,omitempty"`
 }
 
 // List returns the tickets matching f, in number order. With a Limit it

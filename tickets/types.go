@@ -93,6 +93,27 @@ type Inbound struct {
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.
 	Size int64 `json:"size"`
+	// ContentLanguage is the primary subtag of the first language the
+	// Content-Language header declares (RFC 3282), lower case: "en" for
+	// "en-US, es"; "" when there is none.
+	ContentLanguage string `json:"content_language,omitempty"`
+	// Spam is the receiving server's verdict that the mail is spam, as
+	// mailparse read it (spam.go); "" when it gave none.
+	Spam SpamReason `json:"spam,omitempty"`
+	// Forwarded is the mail this one forwards (inline or attached), as
+	// its original sender wrote it; nil when it forwards none. Only an
+	// agent's forward makes its sender the requester (onbehalf.go).
+	Forwarded *Forwarded `json:"forwarded,omitempty"`
+}
+
+// Forwarded is a mail forwarded inside another: who wrote it, when, about
+// what and in which words, and what the forwarder wrote above it.
+type Forwarded struct {
+	From    Address   `json:"from"`
+	Date    time.Time `json:"date,omitzero"` // zero when the layout's date was unreadable
+	Subject string    `json:"subject,omitempty"`
+	Text    string    `json:"text"`
+	Note    string    `json:"note,omitempty"` // the forwarder's own words
 }
 
 // Outcome says what happened to one inbound message.
@@ -103,6 +124,7 @@ const (
 	OutcomeAppended  Outcome = "appended"  // added to an existing ticket
 	OutcomeDuplicate Outcome = "duplicate" // seen before: nothing changed
 	OutcomeIgnored   Outcome = "ignored"   // deliberately not applied (e.g. our own mail)
+	OutcomeSpam      Outcome = "spam"      // spam: applied to nothing, for the spam mailbox (spam.go)
 )
 
 // Result reports how one inbound message was applied. The caller may move
@@ -112,6 +134,9 @@ type Result struct {
 	Ticket  uint64  `json:"ticket"` // 0 when ignored
 	Outcome Outcome `json:"outcome"`
 	Reason  string  `json:"reason,omitempty"` // why ignored
+	// Spam says why an OutcomeSpam message is spam; "" when it was filed
+	// as spam before (a second delivery).
+	Spam SpamReason `json:"spam,omitempty"`
 }
 
 // Status is a ticket's place in its lifecycle.
@@ -197,6 +222,18 @@ type Ticket struct {
 	// acknowledgement; SolvedBy the one the requester said solved it.
 	Suggested []uint64 `json:"suggested,omitempty"`
 	SolvedBy  uint64   `json:"solved_by,omitempty"`
+	// CloseReason says why a closed ticket was closed when it is not the
+	// usual end: CloseSpam (spam.go).
+	CloseReason CloseReason `json:"close_reason,omitempty"`
+
+	// Language is the requester's language on this ticket: every mail to
+	// the requester and participants is written in it (language.go); ""
+	// (tickets from before languages per requester): the desk's.
+	Language templates.Language `json:"language,omitempty"`
+	// ForwardedBy is the agent who opened the ticket on the requester's
+	// behalf, forwarding their mail or naming them with "#requester" in a
+	// new mail (onbehalf.go); "" otherwise.
+	ForwardedBy string `json:"forwarded_by,omitempty"`
 
 	// Problem is the problem ticket this incident is linked to (0: none);
 	// the problem's incidents are in the problem_incidents index
@@ -248,6 +285,7 @@ const (
 	EventProblem        EventKind = "problem"         // linked to or unlinked from a problem, or resolved with it (Detail: which, what)
 	EventMerged         EventKind = "merged"          // merged into another ticket, or another merged into this one
 	EventQueue          EventKind = "queue"           // moved to another queue (Detail: from → to)
+	EventRequester      EventKind = "requester"       // opened on someone's behalf, or the requester changed (#requester)
 )
 
 // Event is one entry of a ticket's timeline.

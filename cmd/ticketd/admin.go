@@ -38,6 +38,17 @@ type listRow struct {
 	Assignee  string         `json:"assignee,omitempty"`
 	Updated   time.Time      `json:"updated"`
 	Subject   string         `json:"subject"`
+	// CloseReason: "spam" for a ticket closed with #spam.
+	CloseReason tickets.CloseReason `json:"close_reason,omitempty"`
+}
+
+// statusText is a ticket's status as list and show print it: "closed
+// (spam)" for a ticket closed as spam.
+func statusText(s tickets.Status, why tickets.CloseReason) string {
+	if why != "" {
+		return fmt.Sprintf("%s (%s)", s, why)
+	}
+	return string(s)
 }
 
 // ticketView is one ticket with its timeline (show).
@@ -116,7 +127,7 @@ func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
 	rows := make([]listRow, len(ts))
 	for i, t := range ts {
 		rows[i] = listRow{ID: t.ID, Status: t.Status, Tier: t.Tier, Queue: t.Queue, Requester: t.Requester.Email,
-			Assignee: t.Assignee, Updated: t.Updated, Subject: t.Subject}
+			Assignee: t.Assignee, Updated: t.Updated, Subject: t.Subject, CloseReason: t.CloseReason}
 	}
 	return rows, nil
 }
@@ -240,7 +251,7 @@ func cmdList(cfg *Config, src adminSource, fl adminFlags, out io.Writer) error {
 		if multi {
 			fmt.Fprintf(tw, "%s\t", t.Queue)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.Tier, truncate(t.Requester, 30),
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, statusText(t.Status, t.CloseReason), t.Tier, truncate(t.Requester, 30),
 			or(t.Assignee, "-"), t.Updated.In(cfg.Location).Format("2006-01-02 15:04"), truncate(t.Subject, 50))
 	}
 	if err := tw.Flush(); err != nil {
@@ -271,7 +282,10 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 	if cfg.multiQueue() {
 		fmt.Fprintf(w, "queue %s\n", cfg.queueName(t.Queue))
 	}
-	fmt.Fprintf(w, "status %s, tier %d, requester %s, assignee %s\n", t.Status, t.Tier, t.Requester, or(t.Assignee, "-"))
+	fmt.Fprintf(w, "status %s, tier %d, requester %s, assignee %s\n", statusText(t.Status, t.CloseReason), t.Tier, t.Requester, or(t.Assignee, "-"))
+	if t.ForwardedBy != "" {
+		fmt.Fprintf(w, "opened on the requester's behalf by %s\n", t.ForwardedBy)
+	}
 	if len(t.Participants) > 0 {
 		var ps []string
 		for _, p := range t.Participants {
@@ -287,6 +301,9 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		fmt.Fprintf(w, "waiting for the requester's confirmation %s\n", strings.Join(ps, ", "))
 	}
 	printLinks(w, v)
+	if t.Language != "" {
+		fmt.Fprintf(w, "written to in %s (the requester's language)\n", t.Language)
+	}
 	fmt.Fprintf(w, "created %s, first response %s\n", when(t.Created), when(t.FirstResponse))
 	vendor := ""
 	if t.VendorRef != "" {

@@ -31,7 +31,9 @@ type queueKeys struct {
 func loadQueues(bad badFunc, fc *fileConfig, o *tickets.Options) {
 	o.QueueName = strings.TrimSpace(fc.Support.Queue)
 	if o.QueueName == "" {
-		o.QueueName = strings.ToLower(o.Tag)
+		o.QueueName = strings.Join(strings.Fields(strings.ToLower(o.Tag)), "-")
+	} else if strings.ContainsAny(o.QueueName, " \t\r\n") {
+		bad("support.queue", "%q: a name without spaces is required (agents write #queue NAME)", o.QueueName)
 	}
 	names := map[string]string{strings.ToLower(o.QueueName): "support.queue"}
 	addrs := map[string]string{o.Desk.Email: "support.address"}
@@ -119,13 +121,13 @@ func checkQueueAgents(bad badFunc, o *tickets.Options) {
 }
 
 // checkQueueMailboxes refuses a queue mailbox that is [imap]'s own (its
-// mailbox, processed or failed mailbox).
+// mailbox, processed, failed or spam mailbox).
 func checkQueueMailboxes(bad badFunc, o *tickets.Options, imap mailin.PollerOptions) {
 	for i, q := range o.Queues {
 		switch q.Mailbox {
 		case "":
-		case imap.Mailbox, imap.ProcessedMailbox, imap.FailedMailbox:
-			bad(fmt.Sprintf("queues[%d].mailbox", i), "%q is already [imap]'s mailbox, processed or failed mailbox", q.Mailbox)
+		case imap.Mailbox, imap.ProcessedMailbox, imap.FailedMailbox, imap.SpamMailbox:
+			bad(fmt.Sprintf("queues[%d].mailbox", i), "%q is already [imap]'s mailbox, processed, failed or spam mailbox", q.Mailbox)
 		}
 	}
 	seen := map[string]bool{}

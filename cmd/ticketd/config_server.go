@@ -32,8 +32,8 @@ type serverKeys struct {
 }
 
 // loadIMAP validates [imap] into the poller's options, with what other
-// sections say about reading mail: [security]'s trusted_authserv_id and
-// [mail]'s attachment limit. deskEmail is the default login and the
+// sections say about reading mail: [security]'s trusted_authserv_id,
+// [mail]'s attachment limit and [spam]'s verdicts. deskEmail is the default login and the
 // address whose own mail is recognised. It returns poll_interval too.
 func loadIMAP(bad badFunc, fc *fileConfig, deskEmail string) (mailin.PollerOptions, time.Duration) {
 	k := fc.IMAP
@@ -44,10 +44,15 @@ func loadIMAP(bad badFunc, fc *fileConfig, deskEmail string) (mailin.PollerOptio
 	o.Mailbox = or(k.Mailbox, o.Mailbox)
 	o.ProcessedMailbox = or(k.ProcessedMailbox, o.ProcessedMailbox)
 	o.FailedMailbox = or(k.FailedMailbox, o.FailedMailbox)
+	o.SpamMailbox = or(k.SpamMailbox, o.SpamMailbox)
+	o.Spam = spamRules(bad, fc.Spam)
 	o.Password = readSecret(bad, "imap", k.serverKeys)
 	o.TLSConfig = tlsConfig(bad, "imap", k.serverKeys)
 	if o.ProcessedMailbox == o.Mailbox || o.FailedMailbox == o.Mailbox {
 		bad("imap.processed_mailbox", "processed and failed mailboxes must differ from imap.mailbox %q", o.Mailbox)
+	}
+	if o.SpamMailbox == o.Mailbox {
+		bad("imap.spam_mailbox", "must differ from imap.mailbox %q", o.Mailbox)
 	}
 	interval := parseDuration(bad, "imap.poll_interval", or(k.PollInterval, "1m"))
 	if interval > 0 && interval < minPollInterval {

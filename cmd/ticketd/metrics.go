@@ -81,6 +81,9 @@ func (a countingApplier) Apply(ctx context.Context, msgs []tickets.Inbound) ([]t
 	if err == nil {
 		for _, r := range res {
 			a.m.Applied(string(r.Outcome))
+			if r.Spam != "" { // "": filed as spam before, counted then
+				a.m.Spam(string(r.Spam))
+			}
 		}
 	}
 	return res, err

@@ -58,6 +58,9 @@ type Options struct {
 	// one is Dropped (0: no limit).
 	Attachments       AttachmentStore
 	MaxAttachmentSize int64
+	// Spam says which verdicts of the receiving server mark the mail as
+	// spam (Inbound.Spam, spam.go); nil: DefaultSpamRules.
+	Spam *SpamRules
 }
 
 // Parse is ParseWithOptions with zero options: SenderVerified is always
@@ -154,6 +157,7 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 
 	in.AutoSubmitted = isAutoSubmitted(h)
 	in.Priority = declaredPriority(h)
+	in.ContentLanguage = contentLanguage(h)
 	// Several From fields or domains leave open which one the MX
 	// authenticated.
 	if len(e.Header.Values("From")) == 1 && !slices.ContainsFunc(from, func(a tickets.Address) bool {
@@ -165,12 +169,18 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 			in.AuthLogin = auth.login
 		}
 	}
+	rules := DefaultSpamRules
+	if opts.Spam != nil {
+		rules = *opts.Spam
+	}
+	in.Spam = spamVerdict(e.Header, in.From.Email, opts.TrustedAuthservID, rules)
 	// The visible text is found in the whole text before either is
 	// capped: a cut must not hide where the quoted history starts.
 	full, cut := body(e)
 	in.FullText = capText(full, cut)
 	visible := VisibleText(full)
 	in.Text = capText(visible, cut && len(visible) == len(full))
+	in.Forwarded = forwarded(raw, full, in.Subject) // forward.go
 	info := scanParts(raw, opts)
 	if info.storageErr != nil {
 		return tickets.Inbound{}, fmt.Errorf("parse message: %w", info.storageErr)
