@@ -89,8 +89,10 @@ func forwardedInline(text, subject string) *tickets.Forwarded {
 		switch {
 		case forwardMarker.MatchString(quoted):
 			block = quotedBlock(lines[i+1:], depth)
-		case outlook && depth == 0 && fieldOf(quoted) == "from" && hasDateField(lines[i+1:]):
-			block = lines[i:]
+		case outlook && fieldOf(quoted) == "from" && hasDateField(quotedBlock(lines[i+1:], depth)):
+			// An HTML-only Outlook forward reads as a quote (its
+			// divRplyFwdMsg container): depth 1.
+			block = quotedBlock(lines[i:], depth)
 		default:
 			continue
 		}
