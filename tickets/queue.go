@@ -86,8 +86,8 @@ func newQueues(opts *Options) (*queues, error) {
 		if q.domain == "" {
 			errs = append(errs, fmt.Errorf("queue %q: address %q has no domain", q.Name, q.Desk.Email))
 		}
-		if i > 0 && q.Policy == nil {
-			errs = append(errs, fmt.Errorf("queue %q: Policy is required", q.Name))
+		if i > 0 && (q.Policy == nil || q.Tag == "") {
+			errs = append(errs, fmt.Errorf("queue %q: Policy and Tag are required", q.Name))
 		}
 		if q.Language == "" {
 			q.Language = opts.Language

@@ -361,6 +361,7 @@ func TestNewQueuesRefusesClashes(t *testing.T) {
 		"same name":    {{Name: "Soporte", Desk: NewAddress("", "b@example.com"), Tag: "B", Policy: p}},
 		"same address": {{Name: "b", Desk: NewAddress("", "SOPORTE@example.com"), Tag: "B", Policy: p}},
 		"no policy":    {{Name: "b", Desk: NewAddress("", "b@example.com"), Tag: "B"}},
+		"no tag":       {{Name: "b", Desk: NewAddress("", "b@example.com"), Policy: p}},
 		"no domain":    {{Name: "b", Desk: NewAddress("", "b"), Tag: "B", Policy: p}},
 	} {
 		o := base
