@@ -325,3 +325,20 @@ func TestRequesterLanguageOnAQueue(t *testing.T) {
 	inLanguage(t, mailsTo(mails, templates.AgentNew, "vera@ventas.example")[0], "en", "New ticket")
 	inLanguage(t, only(t, mails, templates.Ack, "nadie@client.com"), "en", "We received your request")
 }
+
+// TestOwnSubjectWordsDoNotCount: a reply to a Spanish acknowledgement
+// keeps "Recibimos su solicitud:" in its subject; only the writer's words
+// count, so their English text decides.
+func TestOwnSubjectWordsDoNotCount(t *testing.T) {
+	f := languageDesk(t, nil)
+	f.apply(msg("s1@c", "kim@client.com", "", "ok"))
+	if tk := f.ticket(1); tk.Language != "es" {
+		t.Fatalf("an unsure first mail: %q", tk.Language)
+	}
+	f.apply(Inbound{MessageID: "s2@c", From: NewAddress("", "kim@client.com"),
+		Subject: "Re: [Soporte #1] Recibimos su solicitud: (sin asunto)",
+		Text:    "Sorry, my laptop does not start."})
+	if tk := f.ticket(1); tk.Language != "en" {
+		t.Errorf("language %q: the desk's own subject words counted", tk.Language)
+	}
+}
