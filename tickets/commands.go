@@ -47,6 +47,7 @@ var commandNames = map[string]string{
 	"notspam": "notspam", "noesspam": "notspam", "no_es_spam": "notspam",
 	"language": "language", "idioma": "language",
 	"queue": "queue", "cola": "queue",
+	"requester": "requester", "solicitante": "requester",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -125,7 +126,7 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 			return a.say("problem_priority", templates.Phrase{})
 		}
 	case "assign":
-		if _, ok := a.assignee(t, agent, c.arg); !ok {
+		if who, ok := a.assignee(t, agent, c.arg); !ok || who == t.Requester.Email {
 			return a.say("problem_assign", templates.Phrase{})
 		}
 	case "tier":
@@ -144,6 +145,8 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		return a.checkCc(t, c)
 	case "language":
 		return a.checkLanguage(c)
+	case "requester":
+		return a.checkRequester(c)
 	case "spam":
 		return a.checkSpam(t)
 	case "notspam":
@@ -208,6 +211,8 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.unccByAgent(t, agent, c.arg)
 	case "language":
 		err = a.setLanguage(t, agent, c)
+	case "requester":
+		err = a.changeRequester(t, agent, c.arg)
 	case "spam":
 		err = a.closeAsSpam(t, agent)
 	case "notspam":

@@ -17,6 +17,10 @@
 //     signs its Message-ID and indexes it as sent: a reply to any mail
 //     ticketd sent threads back, or is known as ticketd's own.
 //   - No network I/O happens inside a transaction.
+//   - A ticket's queue (Ticket.Queue; "" and queues the configuration lost
+//     read as the default queue) decides its From address, tag, language,
+//     agents and tiers (queue.go); no bucket depends on it, so a store older
+//     than queues is a store of one queue.
 //   - SLA decisions (warnings, breaches, escalations, alerts) are taken,
 //     recorded on the ticket and their mails queued in one transaction that
 //     also refiles the ticket in sla_due, so none is repeated or skipped.
@@ -44,7 +48,7 @@
 //	          one entry per ticket with a running countdown; the instant is
 //	          also kept in Ticket.NextCheck so the entry can be replaced
 //	vendor_refs u64be(tier) | vendor's ticket number → u64be(ticket)
-//	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies)
+//	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies; #requester moves the entry)
 //	requester_domains domain → ""                           (requesters verifiably wrote from it: verify.go)
 //	requester_languages address → JSON RememberedLanguage   (a requester's language, detected or set by #language: language.go)
 //	blocked_senders address → JSON BlockedSender             (blocked by #spam: their mail is spam, spam.go)

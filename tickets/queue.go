@@ -65,13 +65,13 @@ type queues struct {
 	byBox  map[string]*Queue // IMAP mailbox
 }
 
-// DefaultQueueName is the default queue's name when Options.QueueName is
-// empty: its tag, lower case.
+// defaultQueueName is the default queue's name: Options.QueueName, else
+// its tag in lower case with "-" for spaces (a name is one word).
 func (o *Options) defaultQueueName() string {
 	if o.QueueName != "" {
 		return o.QueueName
 	}
-	return strings.ToLower(o.Tag)
+	return strings.Join(strings.Fields(strings.ToLower(o.Tag)), "-")
 }
 
 // newQueues validates the default queue (from opts) and opts.Queues.

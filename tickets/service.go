@@ -28,7 +28,8 @@ type Options struct {
 	DetectLanguage bool
 	Policy         *tiers.Policy
 	// QueueName names the default queue (the one Desk, Tag, Language and
-	// Policy describe) in commands and reports; "": Tag in lower case.
+	// Policy describe) in commands and reports; "": Tag in lower case,
+	// "-" for spaces.
 	// Aliases are its other addresses (queue.go).
 	QueueName string
 	Aliases   []string
@@ -70,6 +71,9 @@ type Options struct {
 	// participant nor agent join the ticket its token names; by default
 	// it opens a new ticket linked to that one.
 	StrangersJoin bool
+	// AssignForwarder makes the agent who forwards a customer's mail to
+	// the desk the assignee of the ticket it opens (onbehalf.go).
+	AssignForwarder bool
 	// KBSuggestions is how many knowledge-base articles an
 	// acknowledgement offers at most (0: none); KBMinScore the BM25 score
 	// an article needs.

@@ -276,6 +276,9 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		fmt.Fprintf(w, "queue %s\n", cfg.queueName(t.Queue))
 	}
 	fmt.Fprintf(w, "status %s, tier %d, requester %s, assignee %s\n", statusText(t.Status, t.CloseReason), t.Tier, t.Requester, or(t.Assignee, "-"))
+	if t.ForwardedBy != "" {
+		fmt.Fprintf(w, "opened on the requester's behalf by %s\n", t.ForwardedBy)
+	}
 	if len(t.Participants) > 0 {
 		var ps []string
 		for _, p := range t.Participants {

@@ -73,6 +73,7 @@ type fileConfig struct {
 		CollisionCheck  *bool  `toml:"collision_check"`
 		CSAT            *bool  `toml:"csat"`
 		LowRating       *int   `toml:"low_rating"`
+		AssignForwarder *bool  `toml:"assign_forwarder"`
 	} `toml:"workflow"`
 	KB struct {
 		Suggestions *int     `toml:"suggestions"`

@@ -123,6 +123,9 @@ func loadWorkflow(bad badFunc, fc *fileConfig, o *tickets.Options) {
 	if wf.CSAT != nil {
 		o.CSAT = *wf.CSAT
 	}
+	if wf.AssignForwarder != nil {
+		o.AssignForwarder = *wf.AssignForwarder
+	}
 	if wf.LowRating != nil {
 		if o.LowRating = *wf.LowRating; o.LowRating < 0 || o.LowRating > 5 {
 			bad("workflow.low_rating", "%d is not between 0 (never) and 5", o.LowRating)
