@@ -342,3 +342,21 @@ func TestOwnSubjectWordsDoNotCount(t *testing.T) {
 		t.Errorf("language %q: the desk's own subject words counted", tk.Language)
 	}
 }
+
+// TestForwardedCustomerInTheirLanguage: an agent forwards an English
+// customer's mail from a Spanish mail client (Content-Language: es): the
+// customer's words decide their language, not the agent's header.
+func TestForwardedCustomerInTheirLanguage(t *testing.T) {
+	f := languageDesk(t, func(o *Options) { o.RequireVerifiedAgents, o.TrustedAuthResults = true, true })
+	m := forwardMsg("fw1@e", "ana@example.com")
+	m.ContentLanguage = "es"
+	m.Forwarded.Subject = "Printer not working"
+	m.Forwarded.Text = "Hi, the printer on the third floor has stopped printing since yesterday. Can you help?"
+	f.apply(m)
+	if tk := f.ticket(1); tk.Requester.Email != "juan@cliente.com" || tk.Language != "en" {
+		t.Fatalf("ticket %s in %q, want the customer's English", tk.Requester.Email, tk.Language)
+	}
+	mails := f.drain()
+	inLanguage(t, only(t, mails, templates.Ack, "juan@cliente.com"), "en", "We received your request")
+	inLanguage(t, mailsTo(mails, templates.AgentNew, "luis@example.com")[0], "es", "Nuevo ticket")
+}
