@@ -32,8 +32,10 @@ func corpusFiles(f *testing.F) [][]byte {
 	return out
 }
 
-// FuzzVisibleText checks quote stripping on any text: no panic, and the
-// result is a trimmed piece of the input, never longer.
+// FuzzVisibleText checks quote stripping on any text: no panic; the
+// result is trimmed and made of the input's own lines — an interleaved
+// answer's quoted context is re-quoted with "> " and set apart by a blank
+// line, so it may grow by a few bytes a line, never more.
 func FuzzVisibleText(f *testing.F) {
 	for _, raw := range corpusFiles(f) {
 		if in, err := Parse(raw); err == nil {
@@ -45,8 +47,14 @@ func FuzzVisibleText(f *testing.F) {
 	f.Add("De: x\nEnviado: y\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		out := VisibleText(text)
-		if len(out) > len(text) {
-			t.Fatalf("visible text longer than the text: %q → %q", text, out)
+		if len(out) > len(text)+3*strings.Count(text, "\n")+3 {
+			t.Fatalf("visible text grew: %q → %q", text, out)
+		}
+		in := strings.ReplaceAll(text, "\u00a0", " ")
+		for _, l := range strings.Split(out, "\n") {
+			if !strings.Contains(in, strings.TrimPrefix(l, "> ")) {
+				t.Fatalf("line %q is not in the text %q (visible %q)", l, text, out)
+			}
 		}
 		if out != strings.TrimSpace(out) {
 			t.Fatalf("not trimmed: %q", out)

@@ -300,7 +300,7 @@ func attributionAt(lines []string, i int) int {
 		if utf8.RuneCountInString(joined) > maxAttribution {
 			return 0
 		}
-		if isAttribution(joined, next) {
+		if isAttribution(joined, next) && !runsOn(joined, lines[i+n:]) {
 			return n
 		}
 	}
@@ -322,6 +322,17 @@ func opensAttribution(s string) bool {
 	first, _, _ := strings.Cut(s, " ")
 	lt, at := strings.Index(s, "<"), strings.Index(s, "@")
 	return onWord.MatchString(s+" ") || hasDigit.MatchString(first) || strings.HasPrefix(s, "\"") || (lt > 0 && at > lt)
+}
+
+// runsOn reports an attribution-like line that a sentence continues
+// right below (no blank line, no quote) and that names no address: "On
+// Tuesday it failed again, as Luis wrote:\nthe tray is jammed."
+func runsOn(s string, below []string) bool {
+	if strings.Contains(s, "@") || len(below) == 0 {
+		return false
+	}
+	next := below[0]
+	return strings.TrimSpace(next) != "" && !isQuoted(next, false) && !strings.HasPrefix(next, "\t")
 }
 
 // isAttribution reports whether s (one line, or a wrapped one joined) is
