@@ -69,7 +69,9 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	}
 	if found {
 		a.on(&t)
-		_, isVendor = a.policy(&t).VendorTier(from) // a vendor of the ticket's queue
+		// A vendor of the ticket's queue, at that queue's tier (another
+		// queue's vendor is anyone else here).
+		vendorLevel, isVendor = a.policy(&t).VendorTier(from)
 	}
 	if found && isVendor {
 		if forgedVendor {
@@ -225,6 +227,9 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 			return Result{}, err
 		}
 	}
+	if err := a.learnLanguage(&t, m); err != nil {
+		return Result{}, err
+	}
 	a.enterTier(&t, 1)
 	if link != nil {
 		if err := a.link(&t, link, why); err != nil {
@@ -290,6 +295,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		if err := a.learnRequesterDomain(m, from); err != nil {
 			return err
 		}
+		if err := a.learnLanguage(t, m); err != nil {
+			return err
+		}
 		if err := a.confirmParticipants(t, m); err != nil {
 			return err
 		}
@@ -300,7 +308,7 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		role = RoleParticipant
 	}
 	if role == RoleRequester && t.CSATAsked && t.Status != StatusOpen {
-		if rating, comment, ok := parseRating(m.Subject, m.Text); ok {
+		if rating, comment, ok := parseRating(a.s.ratingSubject, m.Subject, m.Text); ok {
 			return a.rate(t, m, rating, comment)
 		}
 	}

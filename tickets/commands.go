@@ -45,6 +45,7 @@ var commandNames = map[string]string{
 	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc", "quitarcc": "uncc",
 	"spam": "spam", "correo_basura": "spam", "correobasura": "spam",
 	"notspam": "notspam", "noesspam": "notspam", "no_es_spam": "notspam",
+	"language": "language", "idioma": "language",
 	"queue": "queue", "cola": "queue",
 	"requester": "requester", "solicitante": "requester",
 }
@@ -142,6 +143,8 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		}
 	case "cc", "uncc":
 		return a.checkCc(t, c)
+	case "language":
+		return a.checkLanguage(c)
 	case "requester":
 		return a.checkRequester(c)
 	case "spam":
@@ -206,6 +209,8 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.ccByAgent(t, agent, c.arg)
 	case "uncc":
 		err = a.unccByAgent(t, agent, c.arg)
+	case "language":
+		err = a.setLanguage(t, agent, c)
 	case "requester":
 		err = a.changeRequester(t, agent, c.arg)
 	case "spam":

@@ -93,6 +93,10 @@ type Inbound struct {
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.
 	Size int64 `json:"size"`
+	// ContentLanguage is the primary subtag of the first language the
+	// Content-Language header declares (RFC 3282), lower case: "en" for
+	// "en-US, es"; "" when there is none.
+	ContentLanguage string `json:"content_language,omitempty"`
 	// Spam is the receiving server's verdict that the mail is spam, as
 	// mailparse read it (spam.go); "" when it gave none.
 	Spam SpamReason `json:"spam,omitempty"`
@@ -222,6 +226,10 @@ type Ticket struct {
 	// usual end: CloseSpam (spam.go).
 	CloseReason CloseReason `json:"close_reason,omitempty"`
 
+	// Language is the requester's language on this ticket: every mail to
+	// the requester and participants is written in it (language.go); ""
+	// (tickets from before languages per requester): the desk's.
+	Language templates.Language `json:"language,omitempty"`
 	// ForwardedBy is the agent who opened the ticket on the requester's
 	// behalf, forwarding their mail or naming them with "#requester" in a
 	// new mail (onbehalf.go); "" otherwise.

@@ -293,6 +293,9 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		fmt.Fprintf(w, "waiting for the requester's confirmation %s\n", strings.Join(ps, ", "))
 	}
+	if t.Language != "" {
+		fmt.Fprintf(w, "written to in %s (the requester's language)\n", t.Language)
+	}
 	fmt.Fprintf(w, "created %s, first response %s\n", when(t.Created), when(t.FirstResponse))
 	vendor := ""
 	if t.VendorRef != "" {

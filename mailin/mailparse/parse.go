@@ -157,6 +157,7 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 
 	in.AutoSubmitted = isAutoSubmitted(h)
 	in.Priority = declaredPriority(h)
+	in.ContentLanguage = contentLanguage(h)
 	// Several From fields or domains leave open which one the MX
 	// authenticated.
 	if len(e.Header.Values("From")) == 1 && !slices.ContainsFunc(from, func(a tickets.Address) bool {
