@@ -53,9 +53,8 @@ func (a *applier) onBehalf(m *Inbound) (*Inbound, *forwarding) {
 		om.Subject = f.Subject
 	}
 	om.Text, om.FullText, om.Forwarded = f.Text, f.Text, nil
-	om.AuthLogin = "" // the agent's, not the customer's
-	// Content-Language is the agent's too: the customer's words decide.
-	om.ContentLanguage = ""
+	om.AuthLogin = ""       // the agent's, not the customer's
+	om.ContentLanguage = "" // the agent's; the customer's words tell theirs
 	return &om, &forwarding{agent: NewAddress(m.From.Name, from), note: f.Note}
 }
 
