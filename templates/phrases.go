@@ -3,6 +3,8 @@ package templates
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
+	"strings"
 	texttemplate "text/template"
 )
 
@@ -16,6 +18,7 @@ var phraseNames = []string{
 	"attachment_too_large", "attachment_unreadable",
 	"reason_breach", "reason_warning", "reason_escalated_by", "reason_moved_by",
 	"problem_unknown", "problem_priority", "problem_assign", "problem_tier", "problem_same_tier", "problem_send", "problem_kb_note",
+	"problem_type", "problem_category",
 	"label_agent", "label_note", "label_held", "label_commands", "label_unverified", "label_automatic", "label_bounce", "label_rating", "label_vendor", "label_other",
 }
 
@@ -40,7 +43,15 @@ func parsePhrases(src *source, lang Language, w words) (*texttemplate.Template, 
 	if err != nil {
 		return nil, err
 	}
-	t, err := texttemplate.New(phrasesFile).Funcs(textFuncs(lang, w)).Parse(body)
+	t := texttemplate.New(phrasesFile).Funcs(textFuncs(lang, w))
+	if base, err := fs.ReadFile(src.embedded, string(lang)+"/"+phrasesFile); err == nil && !strings.HasPrefix(where, "embedded ") {
+		// An override written for an older version lacks the phrases
+		// added since: they keep the embedded words.
+		if t, err = t.Parse(string(base)); err != nil {
+			return nil, fmt.Errorf("templates: parse embedded %s: %w", phrasesFile, err)
+		}
+	}
+	t, err = t.Parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("templates: parse %s: %w", where, err)
 	}

@@ -46,6 +46,13 @@ type Data struct {
 	Tier       int    // the ticket's tier level
 	TierName   string // the tier's display name
 	Priority   string // a tiers.Priority value ("low", "normal", "high", "urgent")
+	// Type is a tiers.Type value ("incident", "request"); Category the
+	// ticket's category, "" for none. Targets are the first-response and
+	// resolution targets of the ticket's tier for its type and priority,
+	// formatted ("" when unknown).
+	Type                                  string
+	Category                              string
+	FirstResponseTarget, ResolutionTarget string
 
 	// For SLA and escalation mails:
 	Reason       string // why it happened (a breach, an agent's words)

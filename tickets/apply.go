@@ -201,10 +201,12 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		RootMessageID:       m.MessageID,
 		LastPublicMessageID: m.MessageID,
 	}
+	class := a.s.intake(&t).Classify(m)
+	t.Type, t.Category = class.Type, class.Category
 	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
 		return Result{}, err
 	}
-	a.enterTier(&t, 1)
+	a.enterTier(&t, a.s.startTier(&t))
 	if link != nil {
 		if err := a.link(&t, link, why); err != nil {
 			return Result{}, err
@@ -224,7 +226,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		}
 	}
 	if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventCreated, Actor: t.Requester.Email,
-		Subject: t.Subject, To: StatusNew, Detail: "priority " + string(t.Priority)}); err != nil {
+		Subject: t.Subject, To: StatusNew, Detail: createdDetail(&t, class)}); err != nil {
 		return Result{}, err
 	}
 	if err := a.recordInbound(&t, m, RoleRequester, ""); err != nil {

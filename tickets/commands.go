@@ -43,6 +43,8 @@ var commandNames = map[string]string{
 	"send": "send", "enviar": "send",
 	"cc": "cc", "copia": "cc", "copiar": "cc",
 	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
+	"type": "type", "tipo": "type",
+	"category": "category", "categoria": "category", "categoría": "category",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -138,6 +140,10 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		}
 	case "cc", "uncc":
 		return a.checkCc(t, c)
+	case "type":
+		return a.checkType(c.arg)
+	case "category":
+		return a.checkCategory(t, c.arg)
 	}
 	return ""
 }
@@ -194,6 +200,11 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.ccByAgent(t, agent, c.arg)
 	case "uncc":
 		err = a.unccByAgent(t, agent, c.arg)
+	case "type":
+		typ, _ := tiers.ParseType(c.arg)
+		err = a.setType(t, typ, agent)
+	case "category":
+		err = a.setCategory(t, c.arg, agent)
 	}
 	if err != nil {
 		return err

@@ -130,6 +130,9 @@ func (a *applier) internalRecipients(t *Ticket) []Address {
 	if t.Assignee != "" {
 		return []Address{{Email: t.Assignee}}
 	}
+	if agents := a.s.categoryAgents(t); len(agents) > 0 {
+		return addresses(agents)
+	}
 	return addresses(a.internalTier(t).Agents)
 }
 

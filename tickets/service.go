@@ -20,6 +20,8 @@ type Options struct {
 	Language  templates.Language // language of the mails ticketd writes (templates.Languages)
 	Policy    *tiers.Policy
 	Templates *templates.Set
+	// Intake classifies new tickets: type and category (intake.go).
+	Intake Intake
 	// RequireVerifiedAgents makes mail from an agent address count as the
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.
@@ -112,6 +114,9 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		opts.Now = time.Now
 	}
 	opts.Limits = opts.Limits.withDefaults()
+	if err := opts.Intake.Validate(opts.Policy); err != nil {
+		return nil, fmt.Errorf("tickets: intake: %w", err)
+	}
 	opts.AgentLogins, opts.SingleSenderDomains = normalizeLogins(opts.AgentLogins), normalizeDomains(opts.SingleSenderDomains)
 	if opts.OnLimit == nil {
 		opts.OnLimit = func(string) {}

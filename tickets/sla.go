@@ -170,7 +170,7 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 func (a *applier) enterTier(t *Ticket, level int) {
 	p := a.s.opts.Policy
 	t.Tier, t.TierSince = level, a.now
-	target := a.tier(t).Target(t.Priority)
+	target := a.tier(t).Target(a.s.typeOf(t), t.Priority)
 	clock := p.Clock(t.Tier)
 	t.SLA.FirstResponse.Start(a.now, target.FirstResponse, clock, p.WarnAt())
 	t.SLA.Resolution.Start(a.now, target.Resolution, clock, p.WarnAt())
@@ -213,12 +213,30 @@ func (a *applier) setPriority(t *Ticket, pr tiers.Priority, actor string) error 
 	}
 	ev := Event{Ticket: t.ID, Time: a.now, Kind: EventPriority, Actor: actor, Detail: fmt.Sprintf("%s → %s", or(string(t.Priority), "normal"), pr)}
 	t.Priority = pr
+	a.retarget(t)
+	return addEvent(a.tx, ev)
+}
+
+// setType changes t's type and retargets its countdowns, as a priority
+// change does: the new targets apply to the time already used.
+func (a *applier) setType(t *Ticket, typ tiers.Type, actor string) error {
+	from := a.s.typeOf(t)
+	t.Type = typ
+	if typ == from {
+		return nil
+	}
+	a.retarget(t)
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventType, Actor: actor, Detail: fmt.Sprintf("%s → %s", from, typ)})
+}
+
+// retarget gives t's running countdowns the targets of its tier for its
+// type and priority.
+func (a *applier) retarget(t *Ticket) {
 	p := a.s.opts.Policy
-	target := a.tier(t).Target(pr)
+	target := a.tier(t).Target(a.s.typeOf(t), t.Priority)
 	clock := p.Clock(t.Tier)
 	t.SLA.FirstResponse.Retarget(a.now, target.FirstResponse, clock, p.WarnAt())
 	t.SLA.Resolution.Retarget(a.now, target.Resolution, clock, p.WarnAt())
-	return addEvent(a.tx, ev)
 }
 
 // save writes t and files it in the SLA due index under its next check.

@@ -144,6 +144,11 @@ type Ticket struct {
 	AgentThreadID string `json:"agent_thread_id,omitempty"`
 
 	Priority tiers.Priority `json:"priority,omitempty"`
+	// Type is incident or request; "" (tickets stored before types
+	// existed) reads as the desk's default type (Service.typeOf).
+	Type tiers.Type `json:"type,omitempty"`
+	// Category is one of the desk's categories by name, "" for none.
+	Category string `json:"category,omitempty"`
 	// TierSince is when the ticket reached its current tier; the SLA
 	// countdowns of that tier started then.
 	TierSince time.Time `json:"tier_since,omitzero"`
@@ -227,6 +232,8 @@ const (
 	EventKB             EventKind = "kb"              // knowledge base: saved, suggested or helped
 	EventReminder       EventKind = "reminder"        // the requester was reminded of a pending ticket
 	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
+	EventType           EventKind = "type"            // the ticket type changed (Detail: from → to)
+	EventCategory       EventKind = "category"        // the category changed (Detail: from → to)
 )
 
 // Event is one entry of a ticket's timeline.

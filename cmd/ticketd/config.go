@@ -45,8 +45,13 @@ type fileConfig struct {
 		Vendor        bool                     `toml:"vendor"`
 		VendorRef     string                   `toml:"vendor_ref"`
 		Priority      map[string]targetsConfig `toml:"priority"`
+		// Targets per ticket type (config_types.go).
+		Incident *typeTargetsKeys `toml:"incident"`
+		Request  *typeTargetsKeys `toml:"request"`
 	} `toml:"tiers"`
-	Calendar *struct {
+	Types      typesKeys      `toml:"types"`      // config_types.go
+	Categories []categoryKeys `toml:"categories"` // config_types.go
+	Calendar   *struct {
 		Monday    string   `toml:"monday"`
 		Tuesday   string   `toml:"tuesday"`
 		Wednesday string   `toml:"wednesday"`

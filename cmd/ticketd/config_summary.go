@@ -37,12 +37,27 @@ func (c *Config) Summary() string {
 			t.Level, t.Name, len(t.Agents), who, strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution, hours)
 		for _, p := range tiers.Priorities {
 			if _, ok := t.ByPriority[p]; ok {
-				tg := t.Target(p)
+				tg := t.Target("", p)
 				fmt.Fprintf(&b, "; %s: %s/%s", p, tg.FirstResponse, tg.Resolution)
+			}
+		}
+		for _, typ := range tiers.Types {
+			tt, ok := t.ByType[typ]
+			if !ok {
+				continue
+			}
+			tg := t.Target(typ, "")
+			fmt.Fprintf(&b, "; %s: %s/%s", typ, tg.FirstResponse, tg.Resolution)
+			for _, p := range tiers.Priorities {
+				if _, ok := tt.ByPriority[p]; ok {
+					tg := t.Target(typ, p)
+					fmt.Fprintf(&b, "; %s %s: %s/%s", typ, p, tg.FirstResponse, tg.Resolution)
+				}
 			}
 		}
 		b.WriteString("\n")
 	}
+	b.WriteString(intakeSummary(c.Intake))
 	if c.RequireVerifiedAgents {
 		fmt.Fprintf(&b, "  agents:      verified by Authentication-Results from %q\n", c.IMAP.TrustedAuthservID)
 		switch {
