@@ -69,7 +69,8 @@ func (in *Intake) Classify(m *Inbound) Classification {
 	if in == nil {
 		return c
 	}
-	words := tiers.Words(m.Subject + "\n" + m.Text)
+	// Subject and text apart: a phrase does not run from one into the other.
+	words := [][]string{tiers.Words(m.Subject), tiers.Words(m.Text)}
 	rcpts := map[string]bool{}
 	for _, a := range slices.Concat(m.To, m.Cc) {
 		rcpts[NormalizeEmail(a.Email)] = true
@@ -90,7 +91,7 @@ func (in *Intake) Classify(m *Inbound) Classification {
 }
 
 // match says why r applies to a mail to rcpts with words, "" when not.
-func (r TypeRule) match(rcpts map[string]bool, words []string) string {
+func (r TypeRule) match(rcpts map[string]bool, words [][]string) string {
 	for _, a := range r.Addresses {
 		if rcpts[NormalizeEmail(a)] {
 			return "sent to " + NormalizeEmail(a)
@@ -102,11 +103,15 @@ func (r TypeRule) match(rcpts map[string]bool, words []string) string {
 	return ""
 }
 
-// matchKeyword returns the first of keywords found in words, "" for none.
-func matchKeyword(words []string, keywords []string) string {
+// matchKeyword returns the first of keywords found in one of texts (as
+// folded words), "" for none.
+func matchKeyword(texts [][]string, keywords []string) string {
 	for _, k := range keywords {
-		if seq := tiers.Words(k); len(seq) > 0 && tiers.ContainsWords(words, seq) {
-			return k
+		seq := tiers.Words(k)
+		for _, words := range texts {
+			if len(seq) > 0 && tiers.ContainsWords(words, seq) {
+				return k
+			}
 		}
 	}
 	return ""
