@@ -80,7 +80,7 @@ func TestIntakeValidate(t *testing.T) {
 	in := Intake{
 		DefaultType: "problem",
 		TypeRules:   []TypeRule{{Type: "wish"}, {Type: tiers.TypeRequest, Addresses: []string{"nodomain"}}},
-		Categories: []Category{{Name: "VPN", Tier: 2}, {Name: "vpn"}, {Name: "none"}, {Name: "Red", Tier: 5, Agents: []string{"eve@attacker.test"}}, {Name: "#x"}},
+		Categories:  []Category{{Name: "VPN", Tier: 2}, {Name: "vpn"}, {Name: "none"}, {Name: "Red", Tier: 5, Agents: []string{"eve@attacker.test"}}, {Name: "#x"}},
 	}
 	err = in.Validate(policy)
 	if err == nil {
