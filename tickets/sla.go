@@ -31,9 +31,9 @@ type CheckReport struct {
 	Alerts   int
 	// Lifecycle steps taken.
 	Reminders, AutoResolved, AutoClosed int
-	// EscalatedTo lists the tier each escalation went to; Breached each
-	// target missed (metrics count them by tier).
-	EscalatedTo []int
+	// EscalatedTo lists each escalation (the tier it went to); Breached
+	// each target missed (metrics count them by tier and type).
+	EscalatedTo []Escalation
 	Breached    []Breach
 	// More is true when more tickets were due than one batch holds: call
 	// CheckSLA again.
@@ -114,10 +114,18 @@ func (r CheckReport) Actions() int {
 	return r.Warnings + r.Breaches() + r.Escalations() + r.Alerts + r.Reminders + r.AutoResolved + r.AutoClosed
 }
 
-// Breach is one SLA target missed: "first_response" or "resolution", at Tier.
+// Breach is one SLA target missed: "first_response" or "resolution", at
+// Tier, by a ticket of Type.
 type Breach struct {
 	Clock string
 	Tier  int
+	Type  tiers.Type
+}
+
+// Escalation is one ticket of Type escalated to Tier by the SLA check.
+type Escalation struct {
+	Tier int
+	Type tiers.Type
 }
 
 // checkTicket takes the lifecycle steps and SLA decisions due for t at a.now.
@@ -133,13 +141,13 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 		switch {
 		case k.c.BreachDue(a.now):
 			k.c.Breached, k.c.Warned = true, true
-			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier})
+			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier, Type: a.s.typeOf(t)})
 			why := breachReason(k.name, k.c.Target, t.Tier)
 			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: why.String(), FromTier: t.Tier}); err != nil {
 				return err
 			}
 			if t.Tier < a.s.opts.Policy.Last() {
-				rep.EscalatedTo = append(rep.EscalatedTo, t.Tier+1)
+				rep.EscalatedTo = append(rep.EscalatedTo, Escalation{Tier: t.Tier + 1, Type: a.s.typeOf(t)})
 				// The new tier's countdowns replace both of this tier's.
 				return a.escalate(t, why, "")
 			}

@@ -9,26 +9,33 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/tiers"
 )
 
-// Count is how many tickets have one status at one tier.
+// Count is how many tickets of one type have one status at one tier.
 type Count struct {
-	Status Status `json:"status"`
-	Tier   int    `json:"tier"`
-	N      int    `json:"n"`
+	Status Status     `json:"status"`
+	Tier   int        `json:"tier"`
+	Type   tiers.Type `json:"type,omitempty"`
+	N      int        `json:"n"`
 }
 
 // Stats summarises the database for admins and metrics.
 type Stats struct {
 	Schema       int       `json:"schema"`
 	Tickets      int       `json:"tickets"`
-	Counts       []Count   `json:"counts"` // by status, then tier
+	Counts       []Count   `json:"counts"` // by status, then tier, then type
 	Outbox       int       `json:"outbox"` // waiting for delivery
 	OldestQueued time.Time `json:"oldest_queued,omitzero"`
 	Failed       int       `json:"failed"` // given up on
 	Events       int       `json:"events"`
 	MessageIDs   int       `json:"message_ids"`
 	Bytes        int64     `json:"bytes"` // size of the database
+	// ByType and ByCategory break the tickets down by type and by
+	// category (types.go: stats_types.go).
+	ByType     []TypeStats     `json:"by_type,omitempty"`
+	ByCategory []CategoryStats `json:"by_category,omitempty"`
 }
 
 // statusRank orders statuses along the lifecycle; unknown ones last.
@@ -52,24 +59,45 @@ func statusRank(s Status) int {
 type Filter struct {
 	Status Status
 	Tier   int
+	// Type and Category select by ticket type and category (Category
+	// "none": tickets without one; names compare without case). A ticket
+	// without a type counts as DefaultType ("": incident).
+	Type        tiers.Type
+	Category    string
+	DefaultType tiers.Type
 	// Limit keeps only the newest Limit matching tickets; 0 means all.
 	Limit int
 }
 
-func (f Filter) match(status Status, tier int) bool {
-	return (f.Status == "" || status == f.Status) && (f.Tier == 0 || tier == f.Tier)
+// filterKey is what a Filter reads of a ticket.
+type filterKey struct {
+	status   Status
+	tier     int
+	typ      tiers.Type
+	category string
+}
+
+func (f Filter) match(k filterKey) bool {
+	if k.typ == "" {
+		k.typ = (&Intake{DefaultType: f.DefaultType}).Default()
+	}
+	return (f.Status == "" || k.status == f.Status) && (f.Tier == 0 || k.tier == f.Tier) &&
+		(f.Type == "" || k.typ == f.Type) &&
+		(f.Category == "" || tiers.Fold(k.category) == tiers.Fold(f.Category) || (k.category == "" && noCategoryWords[tiers.Fold(f.Category)]))
 }
 
 // Summary is what a listing shows of a ticket: decoding only these fields
 // makes listing a large database cheaper than reading whole tickets.
 type Summary struct {
-	ID        uint64    `json:"id"`
-	Subject   string    `json:"subject"`
-	Status    Status    `json:"status"`
-	Tier      int       `json:"tier"`
-	Requester Address   `json:"requester"`
-	Assignee  string    `json:"assignee,omitempty"`
-	Updated   time.Time `json:"updated"`
+	ID        uint64     `json:"id"`
+	Subject   string     `json:"subject"`
+	Status    Status     `json:"status"`
+	Tier      int        `json:"tier"`
+	Requester Address    `json:"requester"`
+	Assignee  string     `json:"assignee,omitempty"`
+	Updated   time.Time  `json:"updated"`
+	Type      tiers.Type `json:"type,omitempty"`
+	Category  string     `json:"category,omitempty"`
 }
 
 // List returns the tickets matching f, in number order. With a Limit it
@@ -77,12 +105,12 @@ type Summary struct {
 // cost follows the limit, not the database; without one it decodes on
 // every core.
 func (s *Store) List(f Filter) ([]Ticket, error) {
-	return list(s, f, func(t *Ticket) (Status, int) { return t.Status, t.Tier })
+	return list(s, f, func(t *Ticket) filterKey { return filterKey{t.Status, t.Tier, t.Type, t.Category} })
 }
 
 // Summaries is List for the fields of Summary only.
 func (s *Store) Summaries(f Filter) ([]Summary, error) {
-	return list(s, f, func(t *Summary) (Status, int) { return t.Status, t.Tier })
+	return list(s, f, func(t *Summary) filterKey { return filterKey{t.Status, t.Tier, t.Type, t.Category} })
 }
 
 // decodeParallel decodes raw[i] into out[i], splitting the work over

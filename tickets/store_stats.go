@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // Stats reads the summary in one read transaction.
@@ -23,35 +25,31 @@ func (s *Store) Stats() (Stats, error) {
 		type key struct {
 			status Status
 			tier   int
+			typ    tiers.Type
 		}
 		counts := map[key]int{}
-		// Only the two fields are wanted; decoding into a small struct
+		// Only a few fields are wanted; decoding into a small struct
 		// skips building the rest of each ticket.
-		var t struct {
-			Status Status `json:"status"`
-			Tier   int    `json:"tier"`
-		}
+		var t statsTicket
+		kinds := newKindStats()
 		err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-			t.Status, t.Tier = "", 0
+			t = statsTicket{}
 			if err := json.Unmarshal(v, &t); err != nil {
 				return fmt.Errorf("ticket %x: %w", k, err)
 			}
-			counts[key{t.Status, t.Tier}]++
+			counts[key{t.Status, t.Tier, t.Type}]++
+			kinds.add(&t)
 			st.Tickets++
 			return nil
 		})
 		if err != nil {
 			return err
 		}
+		st.ByType, st.ByCategory = kinds.rows()
 		for k, n := range counts {
-			st.Counts = append(st.Counts, Count{Status: k.status, Tier: k.tier, N: n})
+			st.Counts = append(st.Counts, Count{Status: k.status, Tier: k.tier, Type: k.typ, N: n})
 		}
-		slices.SortFunc(st.Counts, func(a, b Count) int {
-			if c := statusRank(a.Status) - statusRank(b.Status); c != 0 {
-				return c
-			}
-			return a.Tier - b.Tier
-		})
+		sortCounts(st.Counts)
 		st.Outbox = tx.Bucket(bucketOutbox).Stats().KeyN
 		st.Failed = tx.Bucket(bucketFailed).Stats().KeyN
 		st.Events = tx.Bucket(bucketEvents).Stats().KeyN
@@ -73,7 +71,7 @@ func (s *Store) Stats() (Stats, error) {
 	return st, nil
 }
 
-func list[T any](s *Store, f Filter, key func(*T) (Status, int)) ([]T, error) {
+func list[T any](s *Store, f Filter, key func(*T) filterKey) ([]T, error) {
 	match := func(t *T) bool { return f.match(key(t)) }
 	var out []T
 	err := s.db.View(func(tx *bolt.Tx) error {

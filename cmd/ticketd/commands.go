@@ -82,6 +82,8 @@ over its socket, or reads the database when no daemon runs.`,
 				var fl adminFlags
 				fs.StringVar(&fl.status, "status", "", "only tickets with this `status` (new, open, pending, resolved, closed)")
 				fs.IntVar(&fl.tier, "tier", 0, "only tickets at tier `N`")
+				fs.StringVar(&fl.typ, "type", "", "only tickets of this `type` (incident, request; or incidente, solicitud)")
+				fs.StringVar(&fl.category, "category", "", "only tickets of this `category` (none: without one)")
 				fs.IntVar(&fl.limit, "limit", 50, "only the newest `N` matching tickets; 0 lists them all")
 				jsonFlag(fs, &fl)
 				return adminRun("list", &fl)

@@ -11,6 +11,7 @@ import (
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/metrics"
 	"github.com/ticketd/ticketd/tickets"
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // configLogger is the daemon's logger as log_level and log_format say.
@@ -24,19 +25,32 @@ func configLogger(w io.Writer, cfg *Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// newMetrics returns the daemon's metrics, reading the gauges from store.
-func newMetrics(store *tickets.Store) *metrics.Metrics {
+// newMetrics returns the daemon's metrics, reading the gauges from store;
+// tickets stored before types existed count as defaultType.
+func newMetrics(store *tickets.Store, defaultType tiers.Type) *metrics.Metrics {
 	return metrics.New(func() (metrics.Snapshot, error) {
 		st, err := store.Stats()
 		if err != nil {
 			return metrics.Snapshot{}, err
 		}
+		st.DefaultType(defaultType)
 		snap := metrics.Snapshot{Outbox: st.Outbox, Failed: st.Failed}
 		for _, c := range st.Counts {
-			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Status: string(c.Status), Tier: c.Tier, N: c.N})
+			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Status: string(c.Status), Tier: c.Tier, N: c.N, Type: string(c.Type)})
+		}
+		for _, r := range st.ByType {
+			snap.Times = append(snap.Times, metrics.Times{Type: string(r.Type), FirstResponse: seconds(r.FirstResponses), Resolution: seconds(r.Resolutions)})
 		}
 		return snap, nil
 	})
+}
+
+func seconds(ds []time.Duration) []float64 {
+	out := make([]float64, len(ds))
+	for i, d := range ds {
+		out[i] = d.Seconds()
+	}
+	return out
 }
 
 // observePasses reports every mail pass of p to m.
