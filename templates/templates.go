@@ -114,6 +114,20 @@ type Digest struct {
 	// Medians of the period ("" when there were none) and satisfaction.
 	MedianFirstResponse, MedianResolution string
 	Satisfaction                          string
+	// ByType and ByCategory break the period down by ticket type and by
+	// category (none: only when some ticket has one).
+	ByType     []KindRow
+	ByCategory []KindRow
+}
+
+// KindRow is the figures of one ticket type or category: Kind is a
+// tiers.Type value ("incident", "request") or a category's name ("" :
+// none). New and Resolved count the period, Open the tickets open now;
+// the medians are of the period ("" when none).
+type KindRow struct {
+	Kind                                  string
+	New, Resolved, Open                   int
+	MedianFirstResponse, MedianResolution string
 }
 
 // Count is a labelled number.
@@ -319,8 +333,10 @@ func commonFuncs(lang Language, w words) map[string]any {
 		"replyLine": func() string { return w["reply_line"] },
 		"status":    func(s string) string { return w.translate("status", s) },
 		"priority":  func(s string) string { return w.translate("priority", s) },
-		"clock":     func(s string) string { return w.translate("clock", s) },
-		"rateScale": func() string { return strings.Join(w.rateLabels(), ", ") },
+		// ticketType names a tiers.Type value ("" reads as incident).
+		"ticketType": func(s string) string { return w.translate("type", or(s, "incident")) },
+		"clock":      func(s string) string { return w.translate("clock", s) },
+		"rateScale":  func() string { return strings.Join(w.rateLabels(), ", ") },
 	}
 }
 
@@ -454,4 +470,11 @@ func (s *source) read(name string) (text, where string, err error) {
 		return "", "", fmt.Errorf("templates: embedded %s: %w", name, err)
 	}
 	return string(b), "embedded " + name, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

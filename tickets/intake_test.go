@@ -1,9 +1,12 @@
 package tickets
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
@@ -139,7 +142,7 @@ func TestTypeSetsTargetsAndAck(t *testing.T) {
 		t.Errorf("request ack:\n%s", a)
 	}
 	notice := mailsTo(mails, templates.AgentNew, "ana@example.com")
-	if len(notice) != 3 || !strings.Contains(notice[0].Text, "Tipo:   incidente") || !strings.Contains(notice[0].Text, "primera respuesta 1 h, resolución 8 h") ||
+	if len(notice) != 3 || !strings.Contains(notice[0].Text, "Tipo:   incidencia") || !strings.Contains(notice[0].Text, "primera respuesta 1 h, resolución 8 h") ||
 		!strings.Contains(notice[1].Text, "Tipo:   solicitud") || !strings.Contains(notice[1].Text, "primera respuesta 8 h, resolución 1 d 16 h") {
 		t.Fatalf("agent notices:\n%s\n---\n%s", notice[0].Text, notice[1].Text)
 	}
@@ -317,5 +320,114 @@ func TestOldTicketsReadAsDefaultType(t *testing.T) {
 	tk.Type = ""
 	if got := f.svc.typeOf(&tk); got != tiers.TypeRequest {
 		t.Fatalf("typeOf an untyped ticket = %s", got)
+	}
+}
+
+// TestStatsAndListByTypeAndCategory: counts and median times per type,
+// counts per category, old untyped tickets as the default type, and the
+// list filters.
+func TestStatsAndListByTypeAndCategory(t *testing.T) {
+	f := typedDesk(t)
+	f.apply(msg("i1@c", "pedro@client.com", "Impresora rota", "x"))   // 1 incident, Impresoras
+	f.apply(msg("r1@c", "eva@client.com", "Solicitud de VPN", "x"))   // 2 request, VPN
+	f.apply(msg("r2@c", "rosa@client.com", "Solicitud de alta", "x")) // 3 request
+	f.apply(msg("i2@c", "juan@client.com", "Pantalla negra", "x"))    // 4 incident
+	f.now = f.now.Add(2 * time.Hour)
+	f.apply(msg("a1@e", "luis@example.com", "Re: [Soporte #2] x", "Hecho.\n"))
+	f.now = f.now.Add(time.Hour)
+	f.apply(msg("a2@e", "luis@example.com", "Re: [Soporte #2] x", "#resolve"))
+	f.apply(msg("a3@e", "marta@example.com", "Re: [Soporte #1] x", "Mirando."))
+	// Ticket 4 as a database from before types has it.
+	if err := f.store.db.Update(func(tx *bolt.Tx) error {
+		tk, err := getTicket(tx, 4)
+		if err != nil {
+			return err
+		}
+		tk.Type = ""
+		return putTicket(tx, &tk)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.store.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.DefaultType(tiers.TypeIncident)
+	if len(st.ByType) != 2 {
+		t.Fatalf("by type %+v", st.ByType)
+	}
+	inc, req := st.ByType[0], st.ByType[1]
+	if inc.Type != tiers.TypeIncident || inc.Tickets != 2 || inc.Open != 2 || inc.Resolved != 0 || inc.FirstResponse != 3*time.Hour || inc.Resolution != 0 {
+		t.Errorf("incidents %+v", inc)
+	}
+	if req.Type != tiers.TypeRequest || req.Tickets != 2 || req.Open != 1 || req.Resolved != 1 || req.FirstResponse != 2*time.Hour || req.Resolution != 3*time.Hour {
+		t.Errorf("requests %+v", req)
+	}
+	if fmt.Sprint(st.ByCategory) != "[{Impresoras 1 1} {VPN 1 0} { 2 2}]" {
+		t.Errorf("by category %v", st.ByCategory)
+	}
+	for _, c := range st.Counts {
+		if c.Type == "" {
+			t.Errorf("an untyped count is left: %+v", st.Counts)
+		}
+	}
+	ids := func(fl Filter) string {
+		ts, err := f.store.Summaries(fl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range ts {
+			out = append(out, fmt.Sprint(s.ID))
+		}
+		return strings.Join(out, ",")
+	}
+	for _, c := range []struct {
+		f    Filter
+		want string
+	}{
+		{Filter{Type: tiers.TypeIncident, DefaultType: tiers.TypeIncident}, "1,4"},
+		{Filter{Type: tiers.TypeRequest, DefaultType: tiers.TypeIncident}, "2,3"},
+		{Filter{Type: tiers.TypeRequest, DefaultType: tiers.TypeRequest}, "2,3,4"},
+		{Filter{Category: "vpn"}, "2"},
+		{Filter{Category: "none"}, "3,4"},
+		{Filter{Category: "none", Type: tiers.TypeRequest}, "3"},
+	} {
+		if got := ids(c.f); got != c.want {
+			t.Errorf("list %+v = %s, want %s", c.f, got, c.want)
+		}
+	}
+}
+
+// TestDigestByTypeAndCategory: the managers' digest counts and times
+// incidents and requests apart, and breaks the period down by category.
+func TestDigestByTypeAndCategory(t *testing.T) {
+	f := typedDesk(t)
+	f.svc.opts.Managers = []string{"jefa@example.com"}
+	f.apply(msg("i1@c", "pedro@client.com", "Impresora rota", "x"))
+	f.apply(msg("r1@c", "eva@client.com", "Solicitud de VPN", "x"))
+	f.apply(msg("r2@c", "rosa@client.com", "Solicitud de alta", "x"))
+	f.now = f.now.Add(90 * time.Minute)
+	f.apply(msg("a1@e", "luis@example.com", "Re: [Soporte #2] x", "#resolve\nHecho."))
+	f.now = f.now.Add(time.Hour)
+	res, err := f.svc.Digest(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Por tipo (nuevos / resueltos / abiertos; medianas de primera respuesta y resolución):",
+		"  incidencia   1 / 0 / 1; -, -",
+		"  solicitud    2 / 1 / 1; 1 h 30 min, 1 h 30 min",
+		"Por categoría (nuevos / abiertos):",
+		"  Impresoras       1 / 1",
+		"  VPN              1 / 0",
+		"  (sin categoría)  1 / 1",
+	} {
+		if !strings.Contains(res.Mail.Text, want) {
+			t.Errorf("digest lacks %q:\n%s", want, res.Mail.Text)
+		}
+	}
+	if !strings.Contains(res.Mail.HTML, "solicitud: 2 / 1 / 1; 1 h 30 min, 1 h 30 min") {
+		t.Errorf("HTML digest lacks the requests:\n%s", res.Mail.HTML)
 	}
 }
