@@ -101,8 +101,8 @@ over its socket, or reads the database when no daemon runs.`,
 		},
 		{
 			name: "stats", config: configRequired,
-			summary: "tickets by status and tier, outbox, database size",
-			help:    `Counts tickets by status and tier, the outbox, the database's size and schema version.`,
+			summary: "tickets by status and tier, by type and category, outbox, database size",
+			help:    `Counts tickets by status and tier, by type (with median first-response and resolution times) and by category, the outbox, the database's size and schema version.`,
 			setup: func(fs *flag.FlagSet) runFunc {
 				var fl adminFlags
 				jsonFlag(fs, &fl)
