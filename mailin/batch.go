@@ -65,7 +65,8 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 			if ferr == nil {
 				var in tickets.Inbound
 				if in, ferr = mailparse.ParseWithOptions(raw, mailparse.Options{TrustedAuthservID: p.opts.TrustedAuthservID, DeskAddress: p.opts.DeskAddress,
-					Attachments: p.opts.Attachments, MaxAttachmentSize: p.opts.MaxAttachmentSize}); ferr == nil {
+					QueueAddresses: p.opts.QueueAddresses, Attachments: p.opts.Attachments, MaxAttachmentSize: p.opts.MaxAttachmentSize, Spam: p.opts.Spam}); ferr == nil {
+					in.Mailbox = p.opts.Mailbox // routes mail naming no queue address (tickets/queue.go)
 					okUIDs = append(okUIDs, uid)
 					msgs = append(msgs, in)
 					return
@@ -136,6 +137,7 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 		// leave them; the next pass sees them as duplicates.
 		return st, fmt.Errorf("apply %d messages: got %d results", len(msgs), len(results))
 	}
+	var processed, spam []imap.UID
 	for i, r := range results {
 		switch r.Outcome {
 		case tickets.OutcomeCreated, tickets.OutcomeAppended:
@@ -144,11 +146,22 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, wanted []imap.
 			st.Duplicates++
 		case tickets.OutcomeIgnored:
 			st.Ignored++
+		case tickets.OutcomeSpam:
+			st.Spam++
+			spam = append(spam, okUIDs[i])
+			p.log.Info("spam set aside", "mailbox", p.opts.Mailbox, "uid", uint32(okUIDs[i]),
+				"msgid", msgs[i].MessageID, "to", p.opts.spamMailbox(), "spam", string(r.Spam), "reason", r.Reason)
+			continue
 		}
+		processed = append(processed, okUIDs[i])
 		p.log.Info("message applied", "mailbox", p.opts.Mailbox, "uid", uint32(okUIDs[i]),
 			"msgid", msgs[i].MessageID, "ticket", r.Ticket, "outcome", string(r.Outcome), "reason", r.Reason)
 	}
-	if err := p.setAside(c, uidSet(okUIDs), p.opts.ProcessedMailbox, KeywordProcessed, hasMove); err != nil {
+	// Committed: now the messages leave the inbox.
+	if err := p.setAside(c, uidSet(spam), p.opts.spamMailbox(), KeywordProcessed, hasMove, imap.FlagJunk); err != nil {
+		return st, err
+	}
+	if err := p.setAside(c, uidSet(processed), p.opts.ProcessedMailbox, KeywordProcessed, hasMove); err != nil {
 		return st, err
 	}
 	return st, nil

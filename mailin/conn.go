@@ -42,9 +42,9 @@ func (o PollerOptions) Validate() error {
 	if o.FailedMailbox == "" {
 		errs = append(errs, errors.New("imap failed mailbox is empty"))
 	}
-	for _, m := range []string{o.ProcessedMailbox, o.FailedMailbox} {
+	for _, m := range []string{o.ProcessedMailbox, o.FailedMailbox, o.SpamMailbox} {
 		if m != "" && sameMailbox(m, o.Mailbox) {
-			errs = append(errs, fmt.Errorf("imap mailbox %q cannot also be the processed or failed mailbox", m))
+			errs = append(errs, fmt.Errorf("imap mailbox %q cannot also be the processed, failed or spam mailbox", m))
 		}
 	}
 	if !mailauth.Valid(o.Auth) {

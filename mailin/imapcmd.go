@@ -128,8 +128,10 @@ func (p *Poller) fetchBodies(c *imapclient.Client, uids []imap.UID, fn func(uid 
 }
 
 // setAside moves the messages to mailbox, or, without MOVE, marks them
-// \Seen and keyword. Mail is never deleted or expunged here.
-func (p *Poller) setAside(c *imapclient.Client, set imap.UIDSet, mailbox string, keyword imap.Flag, hasMove bool) error {
+// \Seen, keyword and the extra flags (spam: $Junk, which a server that
+// does not keep it keeps for the session only: keyword is what later
+// searches skip). Mail is never deleted or expunged here.
+func (p *Poller) setAside(c *imapclient.Client, set imap.UIDSet, mailbox string, keyword imap.Flag, hasMove bool, extra ...imap.Flag) error {
 	if len(set) == 0 {
 		return nil
 	}
@@ -141,7 +143,7 @@ func (p *Poller) setAside(c *imapclient.Client, set imap.UIDSet, mailbox string,
 		}
 		return nil
 	}
-	store := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen, keyword}}
+	store := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: append([]imap.Flag{imap.FlagSeen, keyword}, extra...)}
 	if err := c.Store(set, store, nil).Close(); err != nil {
 		return fmt.Errorf("flag %s %s: %w", set, keyword, err)
 	}

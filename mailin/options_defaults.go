@@ -5,6 +5,9 @@ const (
 	DefaultMailbox          = "INBOX"
 	DefaultProcessedMailbox = "Procesados"
 	DefaultFailedMailbox    = "Fallidos"
+	// DefaultSpamMailbox is the name most clients and servers give the
+	// junk folder, in Spanish and English alike.
+	DefaultSpamMailbox = "Spam"
 	// DefaultMaxAttachmentSize is what common providers accept in one
 	// mail.
 	DefaultMaxAttachmentSize = 25 << 20
@@ -17,6 +20,7 @@ func DefaultPollerOptions() PollerOptions {
 		Mailbox:           DefaultMailbox,
 		ProcessedMailbox:  DefaultProcessedMailbox,
 		FailedMailbox:     DefaultFailedMailbox,
+		SpamMailbox:       DefaultSpamMailbox,
 		MaxAttachmentSize: DefaultMaxAttachmentSize,
 	}
 }

@@ -68,8 +68,12 @@ type PollerOptions struct {
 
 	// Mailbox is read; ProcessedMailbox and FailedMailbox receive the
 	// applied and the failed (unparseable, oversize or refused by the
-	// Applier) messages. Both are created if missing.
-	Mailbox, ProcessedMailbox, FailedMailbox string
+	// Applier) messages, SpamMailbox those the Applier found to be spam
+	// (tickets.OutcomeSpam). All are created if missing.
+	Mailbox, ProcessedMailbox, FailedMailbox, SpamMailbox string
+	// Spam is passed to mailparse.ParseWithOptions: which verdicts of the
+	// receiving server mark mail as spam (nil: mailparse.DefaultSpamRules).
+	Spam *mailparse.SpamRules
 
 	// BatchSize is how many messages are fetched and applied per
 	// transaction; 0 means DefaultBatchSize.
@@ -92,8 +96,10 @@ type PollerOptions struct {
 	// MX. Empty: no message is SenderVerified.
 	TrustedAuthservID string
 	// DeskAddress is passed to mailparse.ParseWithOptions: the support address,
-	// whose own mail is classified KindOwn.
-	DeskAddress string
+	// whose own mail is classified KindOwn; QueueAddresses the other
+	// queues' addresses, whose mail is too.
+	DeskAddress    string
+	QueueAddresses []string
 	// Attachments and MaxAttachmentSize are passed to mailparse.ParseWithOptions:
 	// where attachment content is kept, and the largest one kept.
 	Attachments       mailparse.AttachmentStore
@@ -118,6 +124,7 @@ type Stats struct {
 	Applied    int // created a ticket or were appended to one
 	Duplicates int // already known to tickets
 	Ignored    int // deliberately not applied by tickets
+	Spam       int // spam, set aside in the spam mailbox
 	Failed     int // unparseable, oversize or refused by the Applier, set aside in the failed mailbox
 	Left       int // left in the mailbox for the next pass: their attachments could not be stored
 }
@@ -127,6 +134,7 @@ func (s *Stats) add(o Stats) {
 	s.Applied += o.Applied
 	s.Duplicates += o.Duplicates
 	s.Ignored += o.Ignored
+	s.Spam += o.Spam
 	s.Failed += o.Failed
 	s.Left += o.Left
 }
@@ -179,8 +187,8 @@ func NewPoller(opts PollerOptions, applier Applier, logger *slog.Logger) *Poller
 		logins: mailauth.Streak{OnFailure: opts.OnAuthFailure, OnRecovered: opts.OnAuthRecovered}}
 }
 
-// Poll runs one complete pass: connect, log in, make sure the processed
-// and failed mailboxes exist, then fetch every waiting message in batches
+// Poll runs one complete pass: connect, log in, make sure the processed,
+// failed and spam mailboxes exist, then fetch every waiting message in batches
 // of at most BatchSize messages and MaxBatchBytes bytes, apply each batch
 // in one Applier call and only then move the batch out of the mailbox. It
 // logs out at the end.
@@ -221,7 +229,7 @@ func (p *Poller) Poll(ctx context.Context) (st Stats, err error) {
 	if st.Fetched > 0 {
 		p.log.Info("mail pass", "mailbox", p.opts.Mailbox,
 			"fetched", st.Fetched, "applied", st.Applied, "duplicates", st.Duplicates,
-			"ignored", st.Ignored, "failed", st.Failed, "left", st.Left, "duration", time.Since(start).Round(time.Millisecond))
+			"ignored", st.Ignored, "spam", st.Spam, "failed", st.Failed, "left", st.Left, "duration", time.Since(start).Round(time.Millisecond))
 	}
 	if err != nil {
 		return st, err
@@ -235,7 +243,7 @@ func (p *Poller) Poll(ctx context.Context) (st Stats, err error) {
 // pass is Poll once logged in.
 func (p *Poller) pass(ctx context.Context, c *imapclient.Client) (Stats, error) {
 	var st Stats
-	for _, m := range []string{p.opts.ProcessedMailbox, p.opts.FailedMailbox} {
+	for _, m := range []string{p.opts.ProcessedMailbox, p.opts.FailedMailbox, p.opts.spamMailbox()} {
 		if err := ensureMailbox(c, m); err != nil {
 			return st, err
 		}
@@ -288,6 +296,15 @@ func (p *Poller) pass(ctx context.Context, c *imapclient.Client) (Stats, error) 
 		return st, fmt.Errorf("%d messages left in %q: %w", st.Left, p.opts.Mailbox, tickets.ErrStorage)
 	}
 	return st, nil
+}
+
+// spamMailbox is where spam goes: SpamMailbox, or DefaultSpamMailbox for
+// options built before it existed.
+func (o PollerOptions) spamMailbox() string {
+	if o.SpamMailbox == "" {
+		return DefaultSpamMailbox
+	}
+	return o.SpamMailbox
 }
 
 // keywordsAllowed reports whether a mailbox with these PERMANENTFLAGS

@@ -20,13 +20,13 @@ func writeMixed(buf *bytes.Buffer, h mail.Header, m *tickets.Mail, blobs BlobSou
 	}
 	if m.HTML == "" {
 		var ph mail.InlineHeader
-		ph.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+		ph.SetContentType("text/plain", flowedParams())
 		ph.Set("Content-Transfer-Encoding", "quoted-printable")
 		pw, err := w.CreateSingleInline(ph)
 		if err != nil {
 			return fmt.Errorf("text part: %w", err)
 		}
-		if err := writeClose(pw, m.Text); err != nil {
+		if err := writeClose(pw, flowedText(m.Text)); err != nil {
 			return fmt.Errorf("text part: %w", err)
 		}
 	} else {

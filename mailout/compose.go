@@ -101,13 +101,13 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 		return buf.Bytes(), nil
 	}
 	if m.HTML == "" {
-		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+		h.SetContentType("text/plain", flowedParams())
 		h.Set("Content-Transfer-Encoding", "quoted-printable")
 		w, err := mail.CreateSingleInlineWriter(&buf, h)
 		if err != nil {
 			return nil, fmt.Errorf("compose: %w", err)
 		}
-		if err := writeClose(w, m.Text); err != nil {
+		if err := writeClose(w, flowedText(m.Text)); err != nil {
 			return nil, fmt.Errorf("compose: text part: %w", err)
 		}
 		return buf.Bytes(), nil
@@ -127,12 +127,16 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 func writeAlternatives(w *mail.InlineWriter, m *tickets.Mail) error {
 	// RFC 2046 §5.1.4: alternatives in increasing order of preference, so
 	// the plain text goes first.
-	for _, part := range []struct{ ctype, body string }{
-		{"text/plain", m.Text},
-		{"text/html", m.HTML},
+	for _, part := range []struct {
+		ctype  string
+		params map[string]string
+		body   string
+	}{
+		{"text/plain", flowedParams(), flowedText(m.Text)},
+		{"text/html", map[string]string{"charset": "utf-8"}, m.HTML},
 	} {
 		var ph mail.InlineHeader
-		ph.SetContentType(part.ctype, map[string]string{"charset": "utf-8"})
+		ph.SetContentType(part.ctype, part.params)
 		pw, err := w.CreatePart(ph)
 		if err != nil {
 			return fmt.Errorf("%s part: %w", part.ctype, err)

@@ -24,8 +24,10 @@ type Pass struct {
 	Fetched, Applied, Duplicates, Ignored, Failed int
 }
 
-// TicketCount is how many tickets of one type have one status at one tier.
+// TicketCount is how many tickets of one queue and one type have one
+// status at one tier.
 type TicketCount struct {
+	Queue  string // the queue's name
 	Status string
 	Tier   int
 	N      int
@@ -63,6 +65,7 @@ type Metrics struct {
 	escalations *prometheus.CounterVec
 	breaches    *prometheus.CounterVec
 	limitHits   *prometheus.CounterVec
+	spam        *prometheus.CounterVec
 	// Login failures (auth.go).
 	authFailing *prometheus.GaugeVec
 	authStreaks *prometheus.CounterVec
@@ -78,7 +81,7 @@ func New(snapshot func() (Snapshot, error)) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	f := factory{m.reg}
 	m.fetched = f.counter("ticketd_messages_fetched_total", "Messages fetched from the IMAP mailbox.")
-	m.applied = f.counterVec("ticketd_messages_applied_total", "Messages applied to tickets, by outcome (created, appended, duplicate, ignored).", "outcome")
+	m.applied = f.counterVec("ticketd_messages_applied_total", "Messages applied to tickets, by outcome (created, appended, duplicate, ignored, spam).", "outcome")
 	m.failedMsgs = f.counter("ticketd_messages_failed_total", "Messages set aside in the failed mailbox (unparseable, oversize, refused).")
 	m.passes = f.counterVec("ticketd_mail_passes_total", "IMAP mail passes, by result (ok, error).", "result")
 	m.imapErrors = f.counter("ticketd_imap_errors_total", "Mail passes that failed with an IMAP or store error.")
@@ -89,6 +92,10 @@ func New(snapshot func() (Snapshot, error)) *Metrics {
 	m.escalations = f.counterVec("ticketd_escalations_total", "Tickets escalated, by the tier they went to and ticket type.", "tier", "type")
 	m.breaches = f.counterVec("ticketd_sla_breaches_total", "SLA targets breached, by target (first_response, resolution), tier and ticket type.", "target", "tier", "type")
 	m.limitHits = f.counterVec("ticketd_limit_hits_total", "Times a configured cap ([limits]) was reached, by limit.", "limit")
+	m.spam = f.counterVec("ticketd_spam_total", "Messages kept out as spam (set aside in the spam mailbox), by reason (flag, score, dmarc, blocked).", "reason")
+	for _, r := range SpamReasons {
+		m.spam.WithLabelValues(r) // every reason scraped from the start, at 0
+	}
 	m.registerAuth(f)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if snapshot != nil {
@@ -163,6 +170,17 @@ func (m *Metrics) Applied(outcome string) {
 	m.applied.WithLabelValues(outcome).Inc()
 }
 
+// SpamReasons are the reasons Spam is given (tickets.SpamReason).
+var SpamReasons = []string{"flag", "score", "dmarc", "blocked"}
+
+// Spam records one message kept out as spam, and why.
+func (m *Metrics) Spam(reason string) {
+	if m == nil {
+		return
+	}
+	m.spam.WithLabelValues(reason).Inc()
+}
+
 // Sent records one mail of kind accepted by the SMTP server.
 func (m *Metrics) Sent(kind string) {
 	if m == nil {
@@ -213,7 +231,7 @@ type dbCollector struct {
 }
 
 var (
-	ticketsDesc = prometheus.NewDesc("ticketd_tickets", "Tickets by status, tier and type.", []string{"status", "tier", "type"}, nil)
+	ticketsDesc = prometheus.NewDesc("ticketd_tickets", "Tickets by queue, status, tier and type.", []string{"queue", "status", "tier", "type"}, nil)
 	firstDesc   = prometheus.NewDesc("ticketd_first_response_seconds", "Time from a ticket's opening to its first public answer, by ticket type (tickets answered so far).", []string{"type"}, nil)
 	resolveDesc = prometheus.NewDesc("ticketd_resolution_seconds", "Time from a ticket's opening to its resolution, by ticket type (tickets resolved or closed after a resolution).", []string{"type"}, nil)
 	outboxDesc  = prometheus.NewDesc("ticketd_outbox_depth", "Mails waiting in the outbox for delivery.", nil, nil)
@@ -235,7 +253,7 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for _, t := range s.Tickets {
-		ch <- prometheus.MustNewConstMetric(ticketsDesc, prometheus.GaugeValue, float64(t.N), t.Status, strconv.Itoa(t.Tier), t.Type)
+		ch <- prometheus.MustNewConstMetric(ticketsDesc, prometheus.GaugeValue, float64(t.N), t.Queue, t.Status, strconv.Itoa(t.Tier), t.Type)
 	}
 	for _, tm := range s.Times {
 		ch <- summary(firstDesc, tm.FirstResponse, tm.Type)

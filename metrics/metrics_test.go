@@ -18,7 +18,7 @@ func scrape(t *testing.T, m *Metrics) string {
 }
 
 func TestMetrics(t *testing.T) {
-	snap := Snapshot{Tickets: []TicketCount{{"new", 1, 4, "incident"}, {"open", 2, 1, "request"}}, Outbox: 7, Failed: 1,
+	snap := Snapshot{Tickets: []TicketCount{{Queue: "soporte", Status: "new", Tier: 1, N: 4, Type: "incident"}, {Queue: "ventas", Status: "open", Tier: 2, N: 1, Type: "request"}}, Outbox: 7, Failed: 1,
 		Times: []Times{{Type: "request", FirstResponse: []float64{60, 30, 90}, Resolution: []float64{3600}}, {Type: "incident"}}}
 	m := New(func() (Snapshot, error) { return snap, nil })
 	now := time.Unix(1_700_000_000, 0)
@@ -32,6 +32,8 @@ func TestMetrics(t *testing.T) {
 	m.SendFailed("agent_new", true)
 	m.Escalated(2, "incident")
 	m.SLABreached("first_response", 1, "request")
+	m.Spam("dmarc")
+	m.Spam("dmarc")
 	body := scrape(t, m)
 	for _, want := range []string{
 		"ticketd_messages_fetched_total 5",
@@ -45,13 +47,15 @@ func TestMetrics(t *testing.T) {
 		"ticketd_smtp_errors_total 2",
 		`ticketd_escalations_total{tier="2",type="incident"} 1`,
 		`ticketd_sla_breaches_total{target="first_response",tier="1",type="request"} 1`,
-		`ticketd_tickets{status="new",tier="1",type="incident"} 4`,
-		`ticketd_tickets{status="open",tier="2",type="request"} 1`,
+		`ticketd_tickets{queue="soporte",status="new",tier="1",type="incident"} 4`,
+		`ticketd_tickets{queue="ventas",status="open",tier="2",type="request"} 1`,
 		`ticketd_first_response_seconds{type="request",quantile="0.5"} 60`,
 		`ticketd_first_response_seconds_sum{type="request"} 180`,
 		`ticketd_first_response_seconds_count{type="request"} 3`,
 		`ticketd_resolution_seconds_count{type="request"} 1`,
 		`ticketd_resolution_seconds_count{type="incident"} 0`,
+		`ticketd_spam_total{reason="dmarc"} 2`,
+		`ticketd_spam_total{reason="blocked"} 0`,
 		"ticketd_outbox_depth 7",
 		"ticketd_outbox_failed 1",
 		"go_goroutines",

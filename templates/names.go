@@ -9,16 +9,17 @@ type Name string
 // The templates every language provides.
 const (
 	// To requesters and the people they copied.
-	Ack                Name = "ack"                 // a new ticket was opened
-	Reply              Name = "reply"               // an agent's answer, relayed
-	EscalatedRequester Name = "escalated_requester" // their ticket moved to another tier
-	CSAT               Name = "csat"                // how did we do?
-	Reminder           Name = "reminder"            // a pending ticket waits on them
-	AutoResolved       Name = "auto_resolved"       // resolved after no answer
-	Closed             Name = "closed"              // closed
-	StatusReply        Name = "status_reply"        // their open tickets, on request
-	AttachmentDropped  Name = "attachment_dropped"  // attachments that were not kept
-	ParticipantConfirm Name = "participant_confirm" // confirm the people a mail copied
+	Ack                 Name = "ack"                   // a new ticket was opened
+	Reply               Name = "reply"                 // an agent's answer, relayed
+	EscalatedRequester  Name = "escalated_requester"   // their ticket moved to another tier
+	CSAT                Name = "csat"                  // how did we do?
+	Reminder            Name = "reminder"              // a pending ticket waits on them
+	AutoResolved        Name = "auto_resolved"         // resolved after no answer
+	Closed              Name = "closed"                // closed
+	StatusReply         Name = "status_reply"          // their open tickets, on request
+	AttachmentDropped   Name = "attachment_dropped"    // attachments that were not kept
+	ParticipantConfirm  Name = "participant_confirm"   // confirm the people a mail copied
+	QueueMovedRequester Name = "queue_moved_requester" // another queue (team) handles their ticket now
 
 	// Notices to the ticket's agents, threaded under the agents' thread.
 	AgentNew        Name = "agent_new"         // a new ticket
@@ -41,6 +42,7 @@ const (
 	LowRating         Name = "low_rating"         // a requester rated the help poorly
 	AdminAuthFailed   Name = "admin_auth_failed"  // a mail server refuses the desk's login
 	AdminBounce       Name = "admin_bounce"       // mail to the desk's own people bounced
+	QueueMoved        Name = "queue_moved"        // to the tier-1 agents of the queue a ticket moved to
 )
 
 // names is every template, in the order New parses them.
@@ -49,6 +51,7 @@ var names = []Name{
 	Escalated, EscalationNotice, EscalatedRequester, VendorForward, SLAWarning, SLAAlert, EscalationRequest, ManagerDigest,
 	AgentNote, CommandError, Collision, CSAT, LowRating, Reminder, AutoResolved, Closed, StatusReply,
 	AgentBounce, AttachmentDropped, AdminAuthFailed, ParticipantConfirm, AdminBounce,
+	QueueMoved, QueueMovedRequester,
 }
 
 // Names returns the names of the templates every language provides.
@@ -56,10 +59,10 @@ func Names() []Name { return slices.Clone(names) }
 
 // AgentNotice reports whether mail of this template is a notice to the
 // ticket's agents about it, sent in the agents' thread of the ticket (the
-// first one starts that thread).
+// first one starts that thread: QueueMoved starts the new queue's).
 func (n Name) AgentNotice() bool {
 	switch n {
-	case AgentNew, AgentUpdate, AgentNotRelayed, AgentAssigned, AgentNote, AgentBounce:
+	case AgentNew, AgentUpdate, AgentNotRelayed, AgentAssigned, AgentNote, AgentBounce, QueueMoved:
 		return true
 	}
 	return false

@@ -19,6 +19,7 @@ var phraseNames = []string{
 	"reason_breach", "reason_warning", "reason_escalated_by", "reason_moved_by",
 	"problem_unknown", "problem_priority", "problem_assign", "problem_tier", "problem_same_tier", "problem_send", "problem_kb_note",
 	"problem_type", "problem_category",
+	"problem_queue", "problem_same_queue",
 	"label_agent", "label_note", "label_held", "label_commands", "label_unverified", "label_automatic", "label_bounce", "label_rating", "label_vendor", "label_other",
 }
 

@@ -60,6 +60,7 @@ type Data struct {
 	Clock        string // "first_response" or "resolution"
 	Left         string // time left before a breach, e.g. "15m"
 	FromTierName string // the tier the ticket left
+	FromQueue    string // the queue (display name) the ticket left (queue_moved)
 	VendorRef    string // the vendor's own ticket number, when known
 
 	Digest *Digest // for the managers' digest only
@@ -243,7 +244,7 @@ var sampleData = Data{
 	Author: "Author <author@example.com>", Text: "line 1\nline 2",
 	Status: "new", Tier: 1, TierName: "Tier 1", Priority: "high",
 	Reason: "first_response target 30m breached at tier 1", History: "--- 2026-01-01 09:00 · Requester\nhelp",
-	Clock: "first_response", Left: "15m", FromTierName: "Tier 1", VendorRef: "8812",
+	Clock: "first_response", Left: "15m", FromTierName: "Tier 1", FromQueue: "Soporte", VendorRef: "8812",
 	Digest: &Digest{From: "2026-01-01 08:00", To: "2026-01-02 08:00", New: 2, Resolved: 1, Escalated: 1, Breaches: 1, Open: 1,
 		EscalatedByTier:     []Count{{"Tier 2", 1}},
 		EscalatedTickets:    []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 2, Age: "1d"}},

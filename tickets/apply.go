@@ -22,6 +22,8 @@ type applier struct {
 	// answer first, then the question).
 	askRating bool
 	silent    bool // an imported message: record, send nothing
+	// deskLang is the language of the ticket at hand's queue (on).
+	deskLang templates.Language
 }
 
 func (a *applier) apply(m *Inbound) (Result, error) {
@@ -29,14 +31,17 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return Result{}, errors.New("message has no Message-ID nor content hash")
 	}
 	if ticket, dir, ok := lookupMsgID(a.tx, m.MessageID); ok {
-		if dir == dirSent {
+		switch dir {
+		case dirSent:
 			return Result{Ticket: ticket, Outcome: OutcomeIgnored, Reason: "our own mail came back"}, nil
+		case dirSpam:
+			return Result{Outcome: OutcomeSpam, Reason: "filed as spam before"}, nil
 		}
 		return Result{Ticket: ticket, Outcome: OutcomeDuplicate}, nil
 	}
 	from := NormalizeEmail(m.From.Email)
-	if from == a.s.opts.Desk.Email {
-		return a.ignore(m, "sent from the support address")
+	if a.s.isQueueAddress(from) {
+		return a.ignore(m, "sent from a support address")
 	}
 	switch m.Kind {
 	case KindOwn:
@@ -44,20 +49,27 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	case KindBounce:
 		return a.bounce(m)
 	}
+	if reason := a.spamReason(m, from); reason != "" {
+		return a.spam(m, reason)
+	}
 	if !m.AutoSubmitted {
 		// A person writes from this address: it receives mail again.
 		if err := clearUndeliverable(a.tx, from); err != nil {
 			return Result{}, err
 		}
 	}
-	vendorLevel, isVendor := a.s.opts.Policy.VendorTier(from)
+	vendorQueue, vendorLevel, isVendor := a.s.vendorAnywhere(from)
 	forgedVendor := isVendor && a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from)
 	if forgedVendor {
 		vendorLevel = 0 // its subject's vendor number threads nothing
 	}
-	t, found, err := a.findTicket(m, vendorLevel)
+	t, found, err := a.findTicket(m, vendorQueue, vendorLevel)
 	if err != nil {
 		return Result{}, err
+	}
+	if found {
+		a.on(&t)
+		_, isVendor = a.policy(&t).VendorTier(from) // a vendor of the ticket's queue
 	}
 	if found && isVendor {
 		if forgedVendor {
@@ -96,7 +108,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return a.create(m, &t, why)
 	}
 	switch {
-	case !a.s.opts.Policy.IsAgent(from):
+	case !a.isAgent(&t, from):
 		err = a.customerMail(&t, m)
 	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
 		err = a.unverifiedMail(&t, m)
@@ -124,7 +136,7 @@ func (a *applier) ignore(m *Inbound, reason string) (Result, error) {
 // References (newest first) against every Message-ID ticketd has seen or
 // sent, then (for mail from a vendor, vendorLevel > 0) the vendor's own
 // ticket number. It finds closed tickets too: the caller decides.
-func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) {
+func (a *applier) findTicket(m *Inbound, vendorQueue *Queue, vendorLevel int) (Ticket, bool, error) {
 	var candidates []uint64
 	if n, ok := a.s.token.find(m.Subject); ok {
 		candidates = append(candidates, n)
@@ -139,7 +151,7 @@ func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) 
 			candidates = append(candidates, n)
 		}
 	}
-	if ref := a.vendorRef(m.Subject, vendorLevel); ref != "" {
+	if ref := vendorRef(vendorQueue, m.Subject, vendorLevel); ref != "" {
 		if n, ok := lookupVendorRef(a.tx, vendorLevel, ref); ok {
 			candidates = append(candidates, n)
 		}
@@ -164,7 +176,7 @@ func (a *applier) findTicket(m *Inbound, vendorLevel int) (Ticket, bool, error) 
 // startsNewTicket says why mail from "from" on t must open a new ticket
 // (linked to t) instead of joining it; "" when it joins. Agents always join.
 func (a *applier) startsNewTicket(t *Ticket, from string) string {
-	if a.s.opts.Policy.IsAgent(from) {
+	if a.isAgent(t, from) {
 		return ""
 	}
 	switch {
@@ -186,21 +198,27 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	q := a.s.route(m)
+	if link != nil {
+		q = a.s.queueOf(link) // a ticket that continues another stays in its queue
+	}
 	subject := a.capSubject(subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject))
 	if subject == "" {
-		subject = a.s.opts.Templates.Word(a.s.opts.Language, "no_subject")
+		subject = a.s.opts.Templates.Word(q.Language, "no_subject")
 	}
 	t := Ticket{
 		ID:                  id,
+		Queue:               a.s.ticketQueueName(q),
 		Subject:             subject,
 		Status:              StatusNew,
-		Priority:            a.s.opts.Policy.DetectPriority(m.Subject, m.Priority),
+		Priority:            q.Policy.DetectPriority(m.Subject, m.Priority),
 		Requester:           NewAddress(m.From.Name, m.From.Email),
 		Created:             a.now,
 		Updated:             a.now,
 		RootMessageID:       m.MessageID,
 		LastPublicMessageID: m.MessageID,
 	}
+	a.on(&t)
 	class := a.s.intake(&t).Classify(m)
 	t.Type, t.Category = class.Type, class.Category
 	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
@@ -386,9 +404,9 @@ func (a *applier) notifyAgents(t *Ticket, kind templates.Name, m *Inbound, unver
 // configuration lost tiers since the ticket climbed: its mail must still
 // reach someone.
 func (a *applier) tier(t *Ticket) tiers.Tier {
-	if tier, ok := a.s.opts.Policy.Tier(t.Tier); ok {
+	if tier, ok := a.policy(t).Tier(t.Tier); ok {
 		return tier
 	}
-	all := a.s.opts.Policy.Tiers()
+	all := a.policy(t).Tiers()
 	return all[len(all)-1]
 }

@@ -53,7 +53,7 @@ func BenchmarkThreading(b *testing.B) {
 				a := applier{s: f.svc, tx: tx, now: f.now}
 				for i := 0; b.Loop(); i++ {
 					m := tc.m(i)
-					if _, found, err := a.findTicket(&m, 0); err != nil || !found {
+					if _, found, err := a.findTicket(&m, nil, 0); err != nil || !found {
 						return fmt.Errorf("message %d: found %v, %v", i, found, err)
 					}
 				}

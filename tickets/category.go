@@ -14,7 +14,7 @@ import (
 // startTier is the tier a new ticket t starts at: its category's, else 1.
 func (s *Service) startTier(t *Ticket) int {
 	if c, ok := s.intake(t).Category(t.Category); ok && c.Tier > 0 {
-		if _, ok := s.opts.Policy.Tier(c.Tier); ok {
+		if _, ok := s.queueOf(t).Policy.Tier(c.Tier); ok {
 			return c.Tier
 		}
 	}

@@ -42,7 +42,10 @@ var commandNames = map[string]string{
 	"kb":   "kb",
 	"send": "send", "enviar": "send",
 	"cc": "cc", "copia": "cc", "copiar": "cc",
-	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc",
+	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc", "quitarcc": "uncc",
+	"spam": "spam", "correo_basura": "spam", "correobasura": "spam",
+	"notspam": "notspam", "noesspam": "notspam", "no_es_spam": "notspam",
+	"queue": "queue", "cola": "queue",
 	"type": "type", "tipo": "type",
 	"category": "category", "categoria": "category", "categoría": "category",
 }
@@ -123,13 +126,13 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 			return a.say("problem_priority", templates.Phrase{})
 		}
 	case "assign":
-		if _, ok := a.assignee(agent, c.arg); !ok {
+		if _, ok := a.assignee(t, agent, c.arg); !ok {
 			return a.say("problem_assign", templates.Phrase{})
 		}
 	case "tier":
 		n, err := strconv.Atoi(strings.TrimSpace(c.arg))
-		if _, ok := a.s.opts.Policy.Tier(n); err != nil || !ok {
-			return a.say("problem_tier", templates.Phrase{Max: a.s.opts.Policy.Last()})
+		if _, ok := a.policy(t).Tier(n); err != nil || !ok {
+			return a.say("problem_tier", templates.Phrase{Max: a.policy(t).Last()})
 		}
 		if n == t.Tier {
 			return a.say("problem_same_tier", templates.Phrase{Tier: n})
@@ -144,12 +147,18 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		return a.checkType(c.arg)
 	case "category":
 		return a.checkCategory(t, c.arg)
+	case "spam":
+		return a.checkSpam(t)
+	case "notspam":
+		return checkNotSpam(t)
+	case "queue":
+		return a.checkQueue(t, c.arg)
 	}
 	return ""
 }
 
 // assignee resolves the argument of #assign: an agent's address or "me".
-func (a *applier) assignee(agent, arg string) (string, bool) {
+func (a *applier) assignee(t *Ticket, agent, arg string) (string, bool) {
 	switch strings.ToLower(strings.TrimSpace(arg)) {
 	case "me", "yo", "mí", "mi":
 		return agent, true
@@ -158,7 +167,7 @@ func (a *applier) assignee(agent, arg string) (string, bool) {
 	if addr, err := mail.ParseAddress(arg); err == nil { // "Ana <ana@example.com>"
 		e = NormalizeEmail(addr.Address)
 	}
-	return e, a.s.opts.Policy.IsAgent(e)
+	return e, a.isAgent(t, e)
 }
 
 // runCommand applies one checked command to t. note, send and kb are
@@ -181,7 +190,7 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 	case "assign", "take":
 		who := agent
 		if c.name == "assign" {
-			who, _ = a.assignee(agent, c.arg)
+			who, _ = a.assignee(t, agent, c.arg)
 		}
 		before := t.Assignee
 		if err = a.assign(t, who, agent); err == nil && t.Assignee != before {
@@ -205,6 +214,13 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.setType(t, typ, agent)
 	case "category":
 		err = a.setCategory(t, c.arg, agent)
+	case "spam":
+		err = a.closeAsSpam(t, agent)
+	case "notspam":
+		err = a.reopenNotSpam(t, agent)
+	case "queue":
+		q, _ := a.s.queueNamed(queueArg(c.arg))
+		err = a.moveQueue(t, q, agent)
 	}
 	if err != nil {
 		return err

@@ -64,14 +64,14 @@ func (a *applier) rate(t *Ticket, m *Inbound, rating int, comment string) error 
 
 // rateLinks are the mailto: links of the satisfaction question, 5 first.
 func (a *applier) rateLinks(t *Ticket) []string {
-	word := a.s.opts.Templates.Word(a.s.opts.Language, "rating_subject")
+	word := a.s.opts.Templates.Word(a.s.deskLanguage(t), "rating_subject")
 	links := make([]string, 5)
 	for n := 5; n >= 1; n-- {
 		q := url.Values{}
-		q.Set("subject", fmt.Sprintf("Re: %s %s %d", a.s.token.format(t.ID), word, n))
+		q.Set("subject", fmt.Sprintf("Re: %s %s %d", a.s.tokenOf(t), word, n))
 		q.Set("body", fmt.Sprint(n))
 		// mailto: wants %20, not +, for spaces (RFC 6068).
-		links[5-n] = "mailto:" + a.s.opts.Desk.Email + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
+		links[5-n] = "mailto:" + a.s.queueOf(t).Desk.Email + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 	}
 	return links
 }

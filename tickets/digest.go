@@ -90,17 +90,16 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 	// (since, until]: what happened at the very instant of a digest is in
 	// it, and not again in the next one.
 	in := func(t time.Time) bool { return t.After(since) && !t.After(until) }
-	tiersList := s.opts.Policy.Tiers()
-	backlog := make([]templates.BacklogRow, len(tiersList))
-	for i, tier := range tiersList {
-		backlog[i].Tier = tier.Name
-	}
-	escalatedTo := make([]int, len(tiersList)+1)
+	backlog, rowOf := s.backlogRows()
+	escalatedTo := make([]int, len(backlog)) // by backlog row
 	var open []Ticket
 	var firstResp, resolution []time.Duration
 	ratings, ratingSum := 0, 0
 	kinds := newDigestKinds()
 	err := forTickets(tx, func(t Ticket) error {
+		if t.CloseReason == CloseSpam {
+			return nil // not the desk's work: no figure counts it
+		}
 		typ, cat := kinds.of(s.typeOf(&t), t.Category)
 		if in(t.Created) {
 			d.New++
@@ -112,8 +111,8 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 			typ.Open++
 			cat.Open++
 			open = append(open, t)
-			if i := t.Tier - 1; i >= 0 && i < len(backlog) {
-				row := &backlog[i]
+			if i := t.Tier - 1; i >= 0 && i < len(rowOf[s.queueOf(&t)]) {
+				row := &backlog[rowOf[s.queueOf(&t)][i]]
 				row.Total++
 				switch t.Status {
 				case StatusNew:
@@ -143,8 +142,8 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 			switch e.Kind {
 			case EventEscalated:
 				d.Escalated++
-				if e.ToTier > 0 && e.ToTier < len(escalatedTo) {
-					escalatedTo[e.ToTier]++
+				if rows := rowOf[s.queueOf(&t)]; e.ToTier > 1 && e.ToTier <= len(rows) {
+					escalatedTo[rows[e.ToTier-1]]++
 				}
 				d.EscalatedTickets = appendLine(d.EscalatedTickets, s.ticketLine(&t, until))
 			case EventSLABreach:
@@ -163,9 +162,9 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 	if err != nil {
 		return nil, err
 	}
-	for level := 2; level < len(escalatedTo); level++ {
-		if escalatedTo[level] > 0 {
-			d.EscalatedByTier = append(d.EscalatedByTier, templates.Count{Label: tiersList[level-1].Name, N: escalatedTo[level]})
+	for i, n := range escalatedTo {
+		if n > 0 {
+			d.EscalatedByTier = append(d.EscalatedByTier, templates.Count{Label: backlog[i].Tier, N: n})
 		}
 	}
 	most := 0
@@ -193,6 +192,25 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 	return d, nil
 }
 
+// backlogRows are the digest's backlog rows, one per tier of each queue
+// (the default queue first), and each queue's rows by tier level - 1.
+// With several queues a row names its queue: "ventas · Nivel 1".
+func (s *Service) backlogRows() ([]templates.BacklogRow, map[*Queue][]int) {
+	var rows []templates.BacklogRow
+	rowOf := map[*Queue][]int{}
+	for _, q := range s.queues.all {
+		for _, tier := range q.Policy.Tiers() {
+			label := tier.Name
+			if len(s.queues.all) > 1 {
+				label = q.Name + " · " + tier.Name
+			}
+			rowOf[q] = append(rowOf[q], len(rows))
+			rows = append(rows, templates.BacklogRow{Tier: label})
+		}
+	}
+	return rows, rowOf
+}
+
 // barWidth is the length of the longest backlog bar, in characters (text)
 // and tens of pixels (HTML).
 const barWidth = 30
@@ -206,7 +224,7 @@ func appendLine(lines []templates.TicketLine, l templates.TicketLine) []template
 
 func (s *Service) ticketLine(t *Ticket, now time.Time) templates.TicketLine {
 	return templates.TicketLine{
-		Ticket: t.ID, Token: s.token.format(t.ID), Subject: t.Subject, Status: string(t.Status),
+		Ticket: t.ID, Token: s.tokenOf(t), Subject: t.Subject, Status: string(t.Status),
 		Tier: t.Tier, Priority: or(string(t.Priority), "normal"), Age: humanDuration(now.Sub(t.Created)),
 	}
 }

@@ -32,7 +32,8 @@
 //	tickets   u64be(ticket) → JSON Ticket
 //	events    u64be(ticket) | u64be(seq) → JSON Event      (seq: the bucket's sequence)
 //	msgids    Message-ID (no angle brackets) → u64be(ticket) | direction byte
-//	          direction: 'i' received, 'o' sent by ticketd, 'x' received and ignored
+//	          direction: 'i' received, 'o' sent by ticketd, 'x' received and ignored,
+//	          's' received and filed as spam (ticket 0: spam joins no ticket)
 //	outbox    u64be(mail) → JSON Mail                        (waiting to be delivered)
 //	outbox_due u64be(next attempt, unix ns) | u64be(mail) → "" (the outbox by due time)
 //	failed    u64be(mail) → JSON Mail                        (given up; kept for the admin)
@@ -45,6 +46,7 @@
 //	vendor_refs u64be(tier) | vendor's ticket number → u64be(ticket)
 //	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies)
 //	requester_domains domain → ""                           (requesters verifiably wrote from it: verify.go)
+//	blocked_senders address → JSON BlockedSender             (blocked by #spam: their mail is spam, spam.go)
 //	kb        u64be(article) → JSON Article
 //	kb_terms  term | 0 | u64be(article) → u32be(term frequency) (the search index)
 //	kb_by_ticket u64be(ticket) → u64be(article)              (#kb again on a ticket edits its article)
@@ -62,6 +64,7 @@
 //	store_stats.go   Store.Stats and the ticket listing (stats.go)
 //	store_kb.go      kb, kb_terms, kb_by_ticket, meta kb_stats (kb.go)
 //	store_domains.go requester_domains (verify.go)
+//	store_spam.go    blocked_senders (spam.go)
 //	store_damaged.go, store_migrate.go  meta schema and the tickets count while opening and migrating
 //
 // Attachment content lives outside bbolt, in data_dir/attachments/<sha256[:2]>/<sha256>
@@ -71,7 +74,9 @@
 // mac = first 16 hex digits of HMAC-SHA256(msgid_secret, domain | 0 | the part before it).
 // Every mail also ends with "-- \nref:<its Message-ID>", so the id survives in quoted
 // text. Older unsigned ids ("ticketd.<ticket>.<mail>.<random>@domain") stay valid through
-// the msgids index. undeliverable and acks were added without a schema change: older data needs no migration.
+// the msgids index. undeliverable, acks and blocked_senders were added without a schema change: older data needs no migration
+// (blocked_senders is created at the first #spam that blocks; the msgids direction 's' is new and
+// older code never wrote it).
 //
 // An Event's Role (inbound mail: as whom it was added) and Template
 // (outbound mail) are what code reads; Detail is prose for people and is

@@ -27,7 +27,7 @@ type notice struct {
 // requester gets a short notice when the desk wants that. actor is the
 // agent who asked for it, "" for an SLA breach. The same path serves both.
 func (a *applier) escalate(t *Ticket, why reason, actor string) error {
-	if t.Tier >= a.s.opts.Policy.Last() {
+	if t.Tier >= a.policy(t).Last() {
 		return errLastTier
 	}
 	return a.moveTier(t, t.Tier+1, why, actor)
@@ -92,7 +92,7 @@ func (a *applier) forwardToVendor(t *Ticket, tier tiers.Tier) error {
 	if err != nil {
 		return err
 	}
-	desk := a.s.opts.Desk
+	desk := a.s.queueOf(t).Desk
 	return a.queue(t, outgoing{kind: templates.VendorForward, to: addresses(tier.Agents), replyTo: &desk,
 		notice: notice{history: history}})
 }
@@ -141,7 +141,7 @@ func (a *applier) internalRecipients(t *Ticket) []Address {
 func (a *applier) internalTier(t *Ticket) tiers.Tier {
 	tier := a.tier(t)
 	if tier.Vendor {
-		if below, ok := a.s.opts.Policy.Tier(tier.Level - 1); ok {
+		if below, ok := a.policy(t).Tier(tier.Level - 1); ok {
 			return below
 		}
 	}
@@ -182,7 +182,7 @@ func (a *applier) vendorMail(t *Ticket, m *Inbound, level int) error {
 
 // recordVendorRef stores the vendor's ticket number found in subject.
 func (a *applier) recordVendorRef(t *Ticket, subject string, level int) error {
-	ref := a.vendorRef(subject, level)
+	ref := vendorRef(a.s.queueOf(t), subject, level)
 	if ref == "" || ref == t.VendorRef {
 		return nil
 	}
@@ -194,9 +194,13 @@ func (a *applier) recordVendorRef(t *Ticket, subject string, level int) error {
 }
 
 // vendorRef extracts the vendor's ticket number from subject with the
-// tier's pattern: its first group, else the whole match; "" if none.
-func (a *applier) vendorRef(subject string, level int) string {
-	tier, ok := a.s.opts.Policy.Tier(level)
+// pattern of q's tier level: its first group, else the whole match; ""
+// if none (or no queue).
+func vendorRef(q *Queue, subject string, level int) string {
+	if q == nil {
+		return ""
+	}
+	tier, ok := q.Policy.Tier(level)
 	if !ok || tier.VendorRef == nil {
 		return ""
 	}

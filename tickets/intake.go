@@ -209,9 +209,8 @@ func (in *Intake) ValidateCategories(policy *tiers.Policy) error {
 // noCategoryWords clear a ticket's category in #category.
 var noCategoryWords = map[string]bool{"none": true, "ninguna": true, "ninguno": true, "-": true}
 
-// intake returns the classification rules that apply to t's desk. (With
-// several queues, each queue has its own.)
-func (s *Service) intake(*Ticket) *Intake { return &s.opts.Intake }
+// intake returns the classification rules of t's queue.
+func (s *Service) intake(t *Ticket) *Intake { return &s.queueOf(t).Intake }
 
 // typeOf is t's type: tickets stored before types existed have none and
 // count as their desk's default.

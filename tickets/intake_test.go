@@ -314,7 +314,7 @@ func TestCategoryRouting(t *testing.T) {
 // has none and counts as the desk's default type.
 func TestOldTicketsReadAsDefaultType(t *testing.T) {
 	f := typedDesk(t)
-	f.svc.opts.Intake.DefaultType = tiers.TypeRequest
+	f.svc.defaultQueue().Intake.DefaultType = tiers.TypeRequest
 	f.apply(msg("i1@c", "pedro@client.com", "x", "y"))
 	tk := f.ticket(1)
 	tk.Type = ""

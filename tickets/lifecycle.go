@@ -134,13 +134,14 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 	if err := indexMsgID(a.tx, m.MessageID, 0, dirIgnored); err != nil {
 		return Result{}, err
 	}
-	r, err := a.s.opts.Templates.Render(a.s.opts.Language, templates.StatusReply,
-		templates.Data{Desk: a.s.opts.Desk.Name, Requester: displayName(m.From), RequesterEmail: from, Tickets: lines, Resolved: resolved})
+	q := a.s.route(m)
+	r, err := a.s.opts.Templates.Render(q.Language, templates.StatusReply,
+		templates.Data{Desk: q.Desk.Name, Requester: displayName(m.From), RequesterEmail: from, Tickets: lines, Resolved: resolved})
 	if err != nil {
 		return Result{}, fmt.Errorf("render status_reply: %w", err)
 	}
 	th := replyThread(m)
-	mail := Mail{Kind: templates.StatusReply, From: a.s.opts.Desk, To: []Address{NewAddress(m.From.Name, from)},
+	mail := Mail{Kind: templates.StatusReply, From: q.Desk, To: []Address{NewAddress(m.From.Name, from)},
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML, InReplyTo: th.inReplyTo, References: th.references,
 		AutoSubmitted: AutoReplied, Queued: a.now, NextAttempt: a.now}
 	if err := a.s.queueMail(a.tx, &mail); err != nil {

@@ -65,6 +65,16 @@ func verifyMessageID(secret []byte, id, domain string) (uint64, bool) {
 	return n, err == nil && n != 0
 }
 
+// verifyOwnMessageID returns the ticket a Message-ID signed by this desk
+// names, under any queue's domain.
+func (s *Service) verifyOwnMessageID(id string) (uint64, bool) {
+	_, d, ok := strings.Cut(id, "@")
+	if !ok || !s.ownsDomain(d) {
+		return 0, false
+	}
+	return verifyMessageID(s.secret, id, d)
+}
+
 // signedCandidates returns the tickets named by signed Message-IDs among
 // m's In-Reply-To and References (newest first).
 func (a *applier) signedCandidates(m *Inbound) []uint64 {
@@ -74,7 +84,7 @@ func (a *applier) signedCandidates(m *Inbound) []uint64 {
 		ids = append(ids, m.References[i])
 	}
 	for _, id := range ids {
-		if n, ok := verifyMessageID(a.s.secret, id, a.s.domain); ok {
+		if n, ok := a.s.verifyOwnMessageID(id); ok {
 			out = append(out, n)
 		}
 	}
@@ -119,7 +129,7 @@ const maxBodyRefs = 8
 func (a *applier) bodyCandidates(m *Inbound) []uint64 {
 	var out []uint64
 	for _, id := range bodyRef.FindAllString(m.FullText, maxBodyRefs) {
-		if n, ok := verifyMessageID(a.s.secret, id, a.s.domain); ok {
+		if n, ok := a.s.verifyOwnMessageID(id); ok {
 			out = append(out, n)
 		}
 	}

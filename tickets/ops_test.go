@@ -141,7 +141,7 @@ func TestStatsAndList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Count{{StatusNew, 1, tiers.TypeIncident, 2}, {StatusOpen, 1, tiers.TypeIncident, 1}}
+	want := []Count{{Status: StatusNew, Tier: 1, Type: tiers.TypeIncident, N: 2}, {Status: StatusOpen, Tier: 1, Type: tiers.TypeIncident, N: 1}}
 	if fmt.Sprint(st.Counts) != fmt.Sprint(want) || st.Tickets != 3 || st.Schema != SchemaVersion {
 		t.Fatalf("stats %+v; want counts %v, 3 tickets, schema %d", st, want, SchemaVersion)
 	}

@@ -48,6 +48,7 @@ type outgoing struct {
 	replyTo    *Address
 	notice     notice    // SLA and escalation details
 	fromTier   string    // the tier a ticket left, for escalation mails
+	fromQueue  string    // the queue a ticket left (display name), for queue_moved
 	problems   []string  // command errors
 	articles   []Article // knowledge-base suggestions
 	rating     int
@@ -78,10 +79,12 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		author = *o.author
 	}
 	tier := a.tier(t)
+	q := a.s.queueOf(t)
+	lang := a.s.deskLanguage(t)
 	var err error
 	data := templates.Data{
-		Desk:           a.s.opts.Desk.Name,
-		Token:          a.s.token.format(t.ID),
+		Desk:           q.Desk.Name,
+		Token:          a.s.tokenOf(t),
 		Ticket:         t.ID,
 		Subject:        t.Subject,
 		Requester:      displayName(t.Requester),
@@ -95,16 +98,17 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Priority:       or(string(t.Priority), "normal"),
 		Type:           string(a.s.typeOf(t)),
 		Category:       t.Category,
-		Reason:         o.notice.reason.words(a.s.opts.Templates, a.s.opts.Language),
+		Reason:         o.notice.reason.words(a.s.opts.Templates, lang),
 		History:        o.notice.history,
 		Clock:          o.notice.clock,
 		Left:           humanDuration(o.notice.left),
 		FromTierName:   o.fromTier,
+		FromQueue:      o.fromQueue,
 		VendorRef:      t.VendorRef,
 		Problems:       o.problems,
 		Rating:         o.rating,
 		RateLinks:      o.rateLinks,
-		DeskAddress:    a.s.opts.Desk.Email,
+		DeskAddress:    q.Desk.Email,
 		Addresses:      o.addresses,
 		Code:           o.code,
 	}
@@ -117,13 +121,13 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	for i, art := range o.articles {
 		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})
 	}
-	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, data)
+	r, err := a.s.opts.Templates.Render(lang, kind, data)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", kind, err)
 	}
 	mail := Mail{
 		Ticket: t.ID, Kind: kind,
-		From: a.s.opts.Desk, To: o.to, Cc: o.cc, ReplyTo: o.replyTo,
+		From: q.Desk, To: o.to, Cc: o.cc, ReplyTo: o.replyTo,
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		InReplyTo: o.thread.inReplyTo, References: o.thread.references,
 		AutoSubmitted: o.auto, Attachments: o.attachments, Queued: a.now, NextAttempt: a.now,
@@ -143,10 +147,15 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Template: kind, Detail: string(kind)})
 }
 
-// newMessageID returns a globally unique Message-ID under the desk's
-// domain, signed with the desk's secret (msgid.go).
-func (s *Service) newMessageID(ticket, mail uint64) (string, error) {
-	return signedMessageID(s.secret, ticket, mail, s.domain)
+// newMessageID returns a globally unique Message-ID under the domain of
+// from (the queue the mail goes out from; the default queue's when from
+// is none of ours), signed with the desk's secret (msgid.go).
+func (s *Service) newMessageID(ticket, mail uint64, from string) (string, error) {
+	domain := domainOf(from)
+	if !s.isQueueAddress(from) {
+		domain = s.defaultQueue().domain
+	}
+	return signedMessageID(s.secret, ticket, mail, domain)
 }
 
 // queueMail puts m in the outbox: a new outbox id, a Message-ID signed
@@ -159,7 +168,7 @@ func (s *Service) queueMail(tx *bolt.Tx, m *Mail) error {
 	if err != nil {
 		return err
 	}
-	msgID, err := s.newMessageID(m.Ticket, id)
+	msgID, err := s.newMessageID(m.Ticket, id, m.From.Email)
 	if err != nil {
 		return err
 	}

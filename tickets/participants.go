@@ -23,7 +23,12 @@ import (
 //   - Without, nothing can be proved: the desk mails the requester's
 //     address (never the sender's) a confirmation with a code; a reply
 //     carrying the code adds them.
-//   - Agents add and remove people with #cc / #uncc at any time.
+//   - Agents add and remove people with #cc / #uncc (#quitarcc) at any
+//     time, and add whom they put in To or Cc of an answer (agentreply.go):
+//     only a verified agent's mail reaches there, so forged mail adds
+//     nobody.
+//   - A participant's mail is recorded as theirs (RoleParticipant): it
+//     never makes them the requester or the assignee.
 //
 // A ticket copies at most Limits.Participants people, and asks about at
 // most that many minus those it copies; further addresses are dropped and
@@ -43,15 +48,16 @@ var confirmCode = regexp.MustCompile(`\bCC-[A-Z2-7]{16}\b`)
 const maxListed = 10
 
 // copiedBy returns the people m copies (To and Cc) who are not on t yet:
-// not the desk, an agent, the requester, a participant or pending.
+// not the desk, an agent or vendor, the requester, a participant or
+// pending.
 func (a *applier) copiedBy(t *Ticket, m *Inbound) []Address {
 	var out []Address
 	seen := map[string]bool{}
 	for _, list := range [][]Address{m.To, m.Cc} {
 		for _, addr := range list {
 			e := NormalizeEmail(addr.Email)
-			if e == "" || seen[e] || e == a.s.opts.Desk.Email || e == t.Requester.Email ||
-				a.s.opts.Policy.IsAgent(e) || t.isParticipant(e) || t.pendingIndex(e) >= 0 {
+			if e == "" || seen[e] || a.s.isQueueAddress(e) || e == t.Requester.Email ||
+				a.isDeskMember(e) || t.isParticipant(e) || t.pendingIndex(e) >= 0 {
 				continue
 			}
 			seen[e] = true
@@ -200,7 +206,7 @@ func (a *applier) checkCc(t *Ticket, c command) string {
 		if !t.isParticipant(addr.Email) && t.pendingIndex(addr.Email) < 0 {
 			return addr.Email + " is not copied on this ticket"
 		}
-	case addr.Email == a.s.opts.Desk.Email || addr.Email == t.Requester.Email || a.isDeskMember(addr.Email):
+	case a.s.isQueueAddress(addr.Email) || addr.Email == t.Requester.Email || a.isDeskMember(addr.Email):
 		return "the requester, the desk, agents and vendors are not copied"
 	case !t.isParticipant(addr.Email) && len(t.Participants) >= a.s.opts.Limits.Participants:
 		return fmt.Sprintf("the ticket copies %d people already, the most it may", len(t.Participants))
@@ -218,6 +224,20 @@ func (a *applier) ccByAgent(t *Ticket, agent, arg string) error {
 		t.Pending = slices.Delete(t.Pending, i, i+1)
 	}
 	return a.admit(t, []Address{addr}, agent, "by an agent")
+}
+
+// copyByAgent makes the people an agent's answer m copies (To and Cc)
+// participants: an agent's word needs no confirmation, so people waiting
+// for the requester's are added too.
+func (a *applier) copyByAgent(t *Ticket, m *Inbound, agent string) error {
+	for _, list := range [][]Address{m.To, m.Cc} {
+		for _, addr := range list {
+			if i := t.pendingIndex(NormalizeEmail(addr.Email)); i >= 0 {
+				t.Pending = slices.Delete(t.Pending, i, i+1)
+			}
+		}
+	}
+	return a.admit(t, a.copiedBy(t, m), agent, "copied by an agent")
 }
 
 // unccByAgent stops copying addr on t (#uncc), however they were added.

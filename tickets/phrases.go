@@ -64,7 +64,18 @@ func phrase(set *templates.Set, lang templates.Language, name string, p template
 	return s
 }
 
-// say renders a phrase in the desk's language.
+// say renders a phrase in the desk's language: the language of the queue
+// of the ticket at hand (on), else the default queue's.
 func (a *applier) say(name string, p templates.Phrase) string {
-	return phrase(a.s.opts.Templates, a.s.opts.Language, name, p)
+	return phrase(a.s.opts.Templates, a.lang(), name, p)
+}
+
+// on makes t the ticket at hand: phrases speak its queue's language.
+func (a *applier) on(t *Ticket) { a.deskLang = a.s.deskLanguage(t) }
+
+func (a *applier) lang() templates.Language {
+	if a.deskLang == "" {
+		return a.s.opts.Language
+	}
+	return a.deskLang
 }

@@ -28,9 +28,9 @@ func (a *applier) forPublic(t *Ticket, f func(publicMessage)) error {
 		switch {
 		case e.Kind == EventAnswer:
 			legacy = ""
-			f(publicMessage{at: e.Time, author: a.s.opts.Desk.Name, text: a.blankAgents(e.Text), answer: true})
+			f(publicMessage{at: e.Time, author: a.s.queueOf(t).Desk.Name, text: a.blankAgents(e.Text), answer: true})
 		case e.Kind == EventOutbound && e.Template == templates.Reply && legacy != "":
-			f(publicMessage{at: e.Time, author: a.s.opts.Desk.Name, text: legacy, answer: true})
+			f(publicMessage{at: e.Time, author: a.s.queueOf(t).Desk.Name, text: legacy, answer: true})
 			legacy = ""
 		case e.Kind == EventInbound && e.Role == RoleAgent:
 			legacy, _ = a.relayable(parseAgentText(e.Text).text)

@@ -15,10 +15,17 @@ import (
 
 // Options configures a Service.
 type Options struct {
-	Desk      Address            // the support address and the desk's display name
-	Tag       string             // subject token tag: [Tag #N]
-	Language  templates.Language // language of the mails ticketd writes (templates.Languages)
-	Policy    *tiers.Policy
+	Desk     Address            // the support address and the desk's display name
+	Tag      string             // subject token tag: [Tag #N]
+	Language templates.Language // language of the mails ticketd writes (templates.Languages)
+	Policy   *tiers.Policy
+	// QueueName names the default queue (the one Desk, Tag, Language and
+	// Policy describe) in commands and reports; "": Tag in lower case.
+	// Aliases are its other addresses (queue.go).
+	QueueName string
+	Aliases   []string
+	// Queues are the desk's other queues (queue.go); none: one queue.
+	Queues    []Queue
 	Templates *templates.Set
 	// Intake classifies new tickets: type and category (intake.go).
 	Intake Intake
@@ -87,6 +94,8 @@ type Options struct {
 	// called inside a transaction: it must be quick and must not block).
 	Limits  Limits
 	OnLimit func(limit string)
+	// Spam is the block list and what #spam does (spam.go).
+	Spam SpamOptions
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and
@@ -94,8 +103,8 @@ type Options struct {
 type Service struct {
 	store  *Store
 	opts   Options
-	domain string
-	token  *tokenMatcher
+	queues *queues
+	token  *tokenMatcher // any queue's tag
 	wake   chan struct{}
 	secret []byte // signs Message-IDs (msgid.go)
 }
@@ -106,17 +115,22 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		return nil, errors.New("tickets: Policy and Templates are required")
 	}
 	opts.Desk.Email = NormalizeEmail(opts.Desk.Email)
-	domain := domainOf(opts.Desk.Email)
-	if domain == "" {
+	if domainOf(opts.Desk.Email) == "" {
 		return nil, fmt.Errorf("tickets: desk address %q has no domain", opts.Desk.Email)
+	}
+	qs, err := newQueues(&opts)
+	if err != nil {
+		return nil, fmt.Errorf("tickets: %w", err)
+	}
+	tags := make([]string, len(qs.all))
+	for i, q := range qs.all {
+		tags[i] = q.Tag
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	opts.Limits = opts.Limits.withDefaults()
-	if err := opts.Intake.Validate(opts.Policy); err != nil {
-		return nil, fmt.Errorf("tickets: intake: %w", err)
-	}
+	opts.Spam.Block = normalizeBlock(opts.Spam.Block)
 	opts.AgentLogins, opts.SingleSenderDomains = normalizeLogins(opts.AgentLogins), normalizeDomains(opts.SingleSenderDomains)
 	if opts.OnLimit == nil {
 		opts.OnLimit = func(string) {}
@@ -129,8 +143,8 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		secret: secret,
 		store:  store,
 		opts:   opts,
-		domain: domain,
-		token:  newTokenMatcher(opts.Tag),
+		queues: qs,
+		token:  newTokenMatcher(tags...),
 		wake:   make(chan struct{}, 1),
 	}
 	if !store.db.IsReadOnly() {

@@ -65,6 +65,7 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 			id := u64From(key[8:])
 			a := applier{s: s, tx: tx, now: now}
 			t, err := getTicket(tx, id)
+			a.on(&t)
 			if errors.Is(err, ErrNotFound) { // a dangling entry must not come back every check
 				if err := dropDue(tx, key); err != nil {
 					return err
@@ -146,7 +147,7 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: why.String(), FromTier: t.Tier}); err != nil {
 				return err
 			}
-			if t.Tier < a.s.opts.Policy.Last() {
+			if t.Tier < a.policy(t).Last() {
 				rep.EscalatedTo = append(rep.EscalatedTo, Escalation{Tier: t.Tier + 1, Type: a.s.typeOf(t)})
 				// The new tier's countdowns replace both of this tier's.
 				return a.escalate(t, why, "")
@@ -176,7 +177,7 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 // enterTier moves t to level and starts that tier's countdowns at a.now
 // (paused at once while the ticket waits on the requester).
 func (a *applier) enterTier(t *Ticket, level int) {
-	p := a.s.opts.Policy
+	p := a.policy(t)
 	t.Tier, t.TierSince = level, a.now
 	target := a.tier(t).Target(a.s.typeOf(t), t.Priority)
 	clock := p.Clock(t.Tier)
@@ -189,7 +190,7 @@ func (a *applier) enterTier(t *Ticket, level int) {
 
 // slaFollowStatus pauses, resumes or stops the countdowns for t's status.
 func (a *applier) slaFollowStatus(t *Ticket) {
-	p := a.s.opts.Policy
+	p := a.policy(t)
 	clock := p.Clock(t.Tier)
 	fr, res := &t.SLA.FirstResponse, &t.SLA.Resolution
 	switch t.Status {
@@ -211,7 +212,7 @@ func (a *applier) slaFollowStatus(t *Ticket) {
 
 // responded stops the first-response countdown: an agent answered publicly.
 func (a *applier) responded(t *Ticket) {
-	t.SLA.FirstResponse.Stop(a.now, a.s.opts.Policy.Clock(t.Tier))
+	t.SLA.FirstResponse.Stop(a.now, a.policy(t).Clock(t.Tier))
 }
 
 // setPriority changes t's priority and retargets its countdowns.
@@ -240,7 +241,7 @@ func (a *applier) setType(t *Ticket, typ tiers.Type, actor string) error {
 // retarget gives t's running countdowns the targets of its tier for its
 // type and priority.
 func (a *applier) retarget(t *Ticket) {
-	p := a.s.opts.Policy
+	p := a.policy(t)
 	target := a.tier(t).Target(a.s.typeOf(t), t.Priority)
 	clock := p.Clock(t.Tier)
 	t.SLA.FirstResponse.Retarget(a.now, target.FirstResponse, clock, p.WarnAt())

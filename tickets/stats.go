@@ -13,8 +13,10 @@ import (
 	"github.com/ticketd/ticketd/tiers"
 )
 
-// Count is how many tickets of one type have one status at one tier.
+// Count is how many tickets of one queue and one type have one status at
+// one tier.
 type Count struct {
+	Queue  string     `json:"queue,omitempty"` // Ticket.Queue: "" the default queue
 	Status Status     `json:"status"`
 	Tier   int        `json:"tier"`
 	Type   tiers.Type `json:"type,omitempty"`
@@ -59,6 +61,9 @@ func statusRank(s Status) int {
 type Filter struct {
 	Status Status
 	Tier   int
+	// Queue, when set, keeps the tickets whose Ticket.Queue is *Queue (""
+	// the default queue); nil keeps every queue.
+	Queue *string
 	// Type and Category select by ticket type and category (Category
 	// "none": tickets without one; names compare without case). A ticket
 	// without a type counts as DefaultType ("": incident).
@@ -69,19 +74,20 @@ type Filter struct {
 	Limit int
 }
 
-// filterKey is what a Filter reads of a ticket.
-type filterKey struct {
+// listKey is what a Filter looks at in a ticket.
+type listKey struct {
 	status   Status
 	tier     int
+	queue    string
 	typ      tiers.Type
 	category string
 }
 
-func (f Filter) match(k filterKey) bool {
+func (f Filter) match(k listKey) bool {
 	if k.typ == "" {
 		k.typ = (&Intake{DefaultType: f.DefaultType}).Default()
 	}
-	return (f.Status == "" || k.status == f.Status) && (f.Tier == 0 || k.tier == f.Tier) &&
+	return (f.Status == "" || k.status == f.Status) && (f.Tier == 0 || k.tier == f.Tier) && (f.Queue == nil || k.queue == *f.Queue) &&
 		(f.Type == "" || k.typ == f.Type) &&
 		(f.Category == "" || tiers.Fold(k.category) == tiers.Fold(f.Category) || (k.category == "" && noCategoryWords[tiers.Fold(f.Category)]))
 }
@@ -93,11 +99,14 @@ type Summary struct {
 	Subject   string     `json:"subject"`
 	Status    Status     `json:"status"`
 	Tier      int        `json:"tier"`
+	Queue     string     `json:"queue,omitempty"`
 	Requester Address    `json:"requester"`
 	Assignee  string     `json:"assignee,omitempty"`
 	Updated   time.Time  `json:"updated"`
 	Type      tiers.Type `json:"type,omitempty"`
 	Category  string     `json:"category,omitempty"`
+	// CloseReason: closed as spam, say (spam.go).
+	CloseReason CloseReason `json:"close_reason,omitempty"`
 }
 
 // List returns the tickets matching f, in number order. With a Limit it
@@ -105,12 +114,12 @@ type Summary struct {
 // cost follows the limit, not the database; without one it decodes on
 // every core.
 func (s *Store) List(f Filter) ([]Ticket, error) {
-	return list(s, f, func(t *Ticket) filterKey { return filterKey{t.Status, t.Tier, t.Type, t.Category} })
+	return list(s, f, func(t *Ticket) listKey { return listKey{t.Status, t.Tier, t.Queue, t.Type, t.Category} })
 }
 
 // Summaries is List for the fields of Summary only.
 func (s *Store) Summaries(f Filter) ([]Summary, error) {
-	return list(s, f, func(t *Summary) filterKey { return filterKey{t.Status, t.Tier, t.Type, t.Category} })
+	return list(s, f, func(t *Summary) listKey { return listKey{t.Status, t.Tier, t.Queue, t.Type, t.Category} })
 }
 
 // decodeParallel decodes raw[i] into out[i], splitting the work over

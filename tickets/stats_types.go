@@ -34,6 +34,7 @@ type CategoryStats struct {
 
 // statsTicket is what Stats decodes of a ticket.
 type statsTicket struct {
+	Queue         string     `json:"queue"`
 	Status        Status     `json:"status"`
 	Tier          int        `json:"tier"`
 	Type          tiers.Type `json:"type"`
@@ -116,9 +117,12 @@ func sortTypes(rows []TypeStats) {
 	slices.SortFunc(rows, func(a, b TypeStats) int { return rank(a.Type) - rank(b.Type) })
 }
 
-// sortCounts orders counts by status, tier, then type.
+// sortCounts orders counts by queue, status, tier, then type.
 func sortCounts(counts []Count) {
 	slices.SortFunc(counts, func(a, b Count) int {
+		if c := strings.Compare(a.Queue, b.Queue); c != 0 {
+			return c
+		}
 		if c := statusRank(a.Status) - statusRank(b.Status); c != 0 {
 			return c
 		}
@@ -162,11 +166,12 @@ func (st *Stats) DefaultType(typ tiers.Type) {
 	r.FirstResponse, r.Resolution = median(r.FirstResponses), median(r.Resolutions)
 }
 
-// mergeCounts adds up neighbours (sorted) of the same status, tier and type.
+// mergeCounts adds up neighbours (sorted) of the same queue, status, tier
+// and type.
 func mergeCounts(counts []Count) []Count {
 	var out []Count
 	for _, c := range counts {
-		if n := len(out); n > 0 && out[n-1].Status == c.Status && out[n-1].Tier == c.Tier && out[n-1].Type == c.Type {
+		if n := len(out); n > 0 && out[n-1].Queue == c.Queue && out[n-1].Status == c.Status && out[n-1].Tier == c.Tier && out[n-1].Type == c.Type {
 			out[n-1].N += c.N
 			continue
 		}

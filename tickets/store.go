@@ -49,6 +49,7 @@ const (
 	dirReceived = 'i'
 	dirSent     = 'o'
 	dirIgnored  = 'x'
+	dirSpam     = 's' // received and filed as spam (spam.go)
 )
 
 // Store is the bbolt database.

@@ -10,8 +10,6 @@ import (
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/ticketd/ticketd/tiers"
 )
 
 // Stats reads the summary in one read transaction.
@@ -22,12 +20,7 @@ func (s *Store) Stats() (Stats, error) {
 		if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) == 8 {
 			st.Schema = int(binary.BigEndian.Uint64(v))
 		}
-		type key struct {
-			status Status
-			tier   int
-			typ    tiers.Type
-		}
-		counts := map[key]int{}
+		counts := map[listKey]int{}
 		// Only a few fields are wanted; decoding into a small struct
 		// skips building the rest of each ticket.
 		var t statsTicket
@@ -37,7 +30,7 @@ func (s *Store) Stats() (Stats, error) {
 			if err := json.Unmarshal(v, &t); err != nil {
 				return fmt.Errorf("ticket %x: %w", k, err)
 			}
-			counts[key{t.Status, t.Tier, t.Type}]++
+			counts[listKey{status: t.Status, tier: t.Tier, queue: t.Queue, typ: t.Type}]++
 			kinds.add(&t)
 			st.Tickets++
 			return nil
@@ -47,7 +40,7 @@ func (s *Store) Stats() (Stats, error) {
 		}
 		st.ByType, st.ByCategory = kinds.rows()
 		for k, n := range counts {
-			st.Counts = append(st.Counts, Count{Status: k.status, Tier: k.tier, Type: k.typ, N: n})
+			st.Counts = append(st.Counts, Count{Queue: k.queue, Status: k.status, Tier: k.tier, Type: k.typ, N: n})
 		}
 		sortCounts(st.Counts)
 		st.Outbox = tx.Bucket(bucketOutbox).Stats().KeyN
@@ -71,7 +64,7 @@ func (s *Store) Stats() (Stats, error) {
 	return st, nil
 }
 
-func list[T any](s *Store, f Filter, key func(*T) filterKey) ([]T, error) {
+func list[T any](s *Store, f Filter, key func(*T) listKey) ([]T, error) {
 	match := func(t *T) bool { return f.match(key(t)) }
 	var out []T
 	err := s.db.View(func(tx *bolt.Tx) error {

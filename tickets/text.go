@@ -11,7 +11,7 @@ import (
 // to relay.
 func (a *applier) relayable(text string) (string, bool) {
 	text = strings.TrimSpace(text)
-	if text == "" || strings.Contains(text, a.s.opts.Templates.ReplyLine(a.s.opts.Language)) {
+	if text == "" || a.s.hasReplyLine(text) {
 		return "", false
 	}
 	text = a.blankAgents(cutSignOff(text))
@@ -21,8 +21,10 @@ func (a *applier) relayable(text string) (string, bool) {
 // blankAgents removes every agent's address from text.
 func (a *applier) blankAgents(text string) string {
 	var agents []string
-	for _, tier := range a.s.opts.Policy.Tiers() {
-		agents = append(agents, tier.Agents...)
+	for _, q := range a.s.queues.all {
+		for _, tier := range q.Policy.Tiers() {
+			agents = append(agents, tier.Agents...)
+		}
 	}
 	return replaceFoldAll(text, agents, "")
 }

@@ -7,17 +7,23 @@ import (
 	"strings"
 )
 
-// tokenMatcher finds and formats the subject token "[Tag #N]".
+// tokenMatcher finds the subject token "[Tag #N]" of any of the desk's
+// queues: ticket numbers are global, so any queue's tag names the ticket
+// (a ticket moved to another queue still threads by its old token).
 type tokenMatcher struct {
-	tag string
+	tag string // the first tag, for format
 	re  *regexp.Regexp
 }
 
-func newTokenMatcher(tag string) *tokenMatcher {
+func newTokenMatcher(tags ...string) *tokenMatcher {
+	quoted := make([]string, len(tags))
+	for i, t := range tags {
+		quoted[i] = regexp.QuoteMeta(t)
+	}
 	// Lenient on case and spacing: clients and people retype tokens as
 	// "[soporte#12]" or "[ Soporte # 12 ]".
-	re := regexp.MustCompile(`(?i)\[\s*` + regexp.QuoteMeta(tag) + `\s*#\s*(\d{1,18})\s*\]`)
-	return &tokenMatcher{tag: tag, re: re}
+	re := regexp.MustCompile(`(?i)\[\s*(?:` + strings.Join(quoted, "|") + `)\s*#\s*(\d{1,18})\s*\]`)
+	return &tokenMatcher{tag: tags[0], re: re}
 }
 
 // find returns the ticket number named in subject.
@@ -33,8 +39,11 @@ func (m *tokenMatcher) find(subject string) (uint64, bool) {
 	return n, true
 }
 
-func (m *tokenMatcher) format(id uint64) string {
-	return fmt.Sprintf("[%s #%d]", m.tag, id)
+func (m *tokenMatcher) format(id uint64) string { return formatToken(m.tag, id) }
+
+// formatToken is the subject token of ticket id under tag.
+func formatToken(tag string, id uint64) string {
+	return fmt.Sprintf("[%s #%d]", tag, id)
 }
 
 // strip removes every token from subject.

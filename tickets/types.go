@@ -47,8 +47,16 @@ type Inbound struct {
 	ReplyTo    []Address `json:"reply_to,omitempty"`
 	To         []Address `json:"to,omitempty"`
 	Cc         []Address `json:"cc,omitempty"`
-	Subject    string    `json:"subject"` // decoded (RFC 2047)
-	Date       time.Time `json:"date"`    // the Date header; zero when missing or unparseable
+	// DeliveredTo and XOriginalTo are the envelope recipients the MTA
+	// recorded (Delivered-To, X-Original-To; topmost first): they route
+	// Bcc'd mail and rewritten aliases to a queue (queue.go).
+	DeliveredTo []string `json:"delivered_to,omitempty"`
+	XOriginalTo []string `json:"x_original_to,omitempty"`
+	// Mailbox is the IMAP mailbox the mail was read from, set by mailin:
+	// mail naming no queue address goes to that mailbox's queue.
+	Mailbox string    `json:"mailbox,omitempty"`
+	Subject string    `json:"subject"` // decoded (RFC 2047)
+	Date    time.Time `json:"date"`    // the Date header; zero when missing or unparseable
 	// Text is the new text of the message: the readable body (text/plain
 	// when present, else text derived from text/html) without quoted
 	// history, ticketd's reply line or signature. It may be empty: a reply
@@ -85,6 +93,9 @@ type Inbound struct {
 	ContentHash string `json:"content_hash"`
 	// Size is the raw message size in bytes.
 	Size int64 `json:"size"`
+	// Spam is the receiving server's verdict that the mail is spam, as
+	// mailparse read it (spam.go); "" when it gave none.
+	Spam SpamReason `json:"spam,omitempty"`
 }
 
 // Outcome says what happened to one inbound message.
@@ -95,6 +106,7 @@ const (
 	OutcomeAppended  Outcome = "appended"  // added to an existing ticket
 	OutcomeDuplicate Outcome = "duplicate" // seen before: nothing changed
 	OutcomeIgnored   Outcome = "ignored"   // deliberately not applied (e.g. our own mail)
+	OutcomeSpam      Outcome = "spam"      // spam: applied to nothing, for the spam mailbox (spam.go)
 )
 
 // Result reports how one inbound message was applied. The caller may move
@@ -104,6 +116,9 @@ type Result struct {
 	Ticket  uint64  `json:"ticket"` // 0 when ignored
 	Outcome Outcome `json:"outcome"`
 	Reason  string  `json:"reason,omitempty"` // why ignored
+	// Spam says why an OutcomeSpam message is spam; "" when it was filed
+	// as spam before (a second delivery).
+	Spam SpamReason `json:"spam,omitempty"`
 }
 
 // Status is a ticket's place in its lifecycle.
@@ -119,9 +134,12 @@ const (
 
 // Ticket is one conversation with a requester.
 type Ticket struct {
-	ID           uint64    `json:"id"`
-	Subject      string    `json:"subject"`
-	Status       Status    `json:"status"`
+	ID      uint64 `json:"id"`
+	Subject string `json:"subject"`
+	Status  Status `json:"status"`
+	// Queue is the name of the ticket's queue; "" the default queue
+	// (queue.go).
+	Queue        string    `json:"queue,omitempty"`
 	Tier         int       `json:"tier"`
 	Requester    Address   `json:"requester"`
 	Participants []Address `json:"participants,omitempty"` // Cc'd people who get public answers
@@ -191,6 +209,9 @@ type Ticket struct {
 	// acknowledgement; SolvedBy the one the requester said solved it.
 	Suggested []uint64 `json:"suggested,omitempty"`
 	SolvedBy  uint64   `json:"solved_by,omitempty"`
+	// CloseReason says why a closed ticket was closed when it is not the
+	// usual end: CloseSpam (spam.go).
+	CloseReason CloseReason `json:"close_reason,omitempty"`
 }
 
 // HeldReply is an agent's answer waiting for confirmation.
@@ -234,6 +255,7 @@ const (
 	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
 	EventType           EventKind = "type"            // the ticket type changed (Detail: from → to)
 	EventCategory       EventKind = "category"        // the category changed (Detail: from → to)
+	EventQueue          EventKind = "queue"           // moved to another queue (Detail: from → to)
 )
 
 // Event is one entry of a ticket's timeline.

@@ -48,8 +48,8 @@ func (a *applier) singleSender(domain string) bool {
 
 // isDeskMember reports whether addr is an agent's or a vendor's.
 func (a *applier) isDeskMember(addr string) bool {
-	_, vendor := a.s.opts.Policy.VendorTier(addr)
-	return vendor || a.s.opts.Policy.IsAgent(addr)
+	_, _, vendor := a.s.vendorAnywhere(addr)
+	return vendor || a.s.isAgentAnywhere(addr)
 }
 
 // learnRequesterDomain notes that a requester wrote from m's domain, once
@@ -94,8 +94,8 @@ func (s *Service) backfillRequesterDomains() error {
 			return err
 		}
 		return forRequesterAddresses(tx, func(addr string) error {
-			_, vendor := s.opts.Policy.VendorTier(addr)
-			if d := domainOf(addr); d == "" || vendor || s.opts.Policy.IsAgent(addr) {
+			_, _, vendor := s.vendorAnywhere(addr)
+			if d := domainOf(addr); d == "" || vendor || s.isAgentAnywhere(addr) {
 				return nil
 			}
 			return addRequesterDomain(tx, domainOf(addr))

@@ -27,6 +27,7 @@ type adminFlags struct {
 	json          bool
 	retry         uint64
 	limit         int
+	queue         string
 }
 
 // listRow is one ticket as list shows it (and as --json prints it).
@@ -34,12 +35,24 @@ type listRow struct {
 	ID        uint64         `json:"id"`
 	Status    tickets.Status `json:"status"`
 	Tier      int            `json:"tier"`
+	Queue     string         `json:"queue,omitempty"` // its name ("" in the store: the default queue's)
 	Requester string         `json:"requester"`
 	Assignee  string         `json:"assignee,omitempty"`
 	Updated   time.Time      `json:"updated"`
 	Subject   string         `json:"subject"`
 	Type      tiers.Type     `json:"type"`
 	Category  string         `json:"category,omitempty"`
+	// CloseReason: "spam" for a ticket closed with #spam.
+	CloseReason tickets.CloseReason `json:"close_reason,omitempty"`
+}
+
+// statusText is a ticket's status as list and show print it: "closed
+// (spam)" for a ticket closed as spam.
+func statusText(s tickets.Status, why tickets.CloseReason) string {
+	if why != "" {
+		return fmt.Sprintf("%s (%s)", s, why)
+	}
+	return string(s)
 }
 
 // ticketView is one ticket with its timeline (show).
@@ -117,8 +130,8 @@ func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
 	}
 	rows := make([]listRow, len(ts))
 	for i, t := range ts {
-		rows[i] = listRow{ID: t.ID, Status: t.Status, Tier: t.Tier, Requester: t.Requester.Email,
-			Assignee: t.Assignee, Updated: t.Updated, Subject: t.Subject, Type: t.Type, Category: t.Category}
+		rows[i] = listRow{ID: t.ID, Status: t.Status, Tier: t.Tier, Queue: t.Queue, Requester: t.Requester.Email,
+			Assignee: t.Assignee, Updated: t.Updated, Subject: t.Subject, CloseReason: t.CloseReason, Type: t.Type, Category: t.Category}
 		if t.Type == "" {
 			rows[i].Type = l.defaultType
 		}
@@ -219,9 +232,19 @@ func cmdList(cfg *Config, src adminSource, fl adminFlags, out io.Writer) error {
 		}
 		f.Type = typ
 	}
+	if fl.queue != "" {
+		stored, ok := cfg.storedQueue(fl.queue)
+		if !ok {
+			return fmt.Errorf("list: no queue %q (queues: %s)", fl.queue, strings.Join(cfg.queueNames(), ", "))
+		}
+		f.Queue = &stored
+	}
 	rows, err := src.List(f)
 	if err != nil {
 		return err
+	}
+	for i := range rows {
+		rows[i].Queue = cfg.queueName(rows[i].Queue)
 	}
 	// tabwriter writes cell by cell: one syscall each without a buffer.
 	w := bufio.NewWriterSize(out, 64<<10)
@@ -233,9 +256,17 @@ func cmdList(cfg *Config, src adminSource, fl adminFlags, out io.Writer) error {
 		return printJSON(w, rows)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	multi := cfg.multiQueue() // one queue: the columns of old
+	if multi {
+		fmt.Fprint(tw, "QUEUE\t")
+	}
 	fmt.Fprintln(tw, "#\tSTATUS\tTIER\tTYPE\tCATEGORY\tREQUESTER\tASSIGNEE\tUPDATED\tSUBJECT")
 	for _, t := range rows {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.Tier, or(string(t.Type), "-"), truncate(or(t.Category, "-"), 16), truncate(t.Requester, 30),
+		if multi {
+			fmt.Fprintf(tw, "%s\t", t.Queue)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, statusText(t.Status, t.CloseReason), t.Tier, or(string(t.Type), "-"),
+			truncate(or(t.Category, "-"), 16), truncate(t.Requester, 30),
 			or(t.Assignee, "-"), t.Updated.In(cfg.Location).Format("2006-01-02 15:04"), truncate(t.Subject, 50))
 	}
 	if err := tw.Flush(); err != nil {
@@ -262,8 +293,11 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		return ts.In(cfg.Location).Format("2006-01-02 15:04:05")
 	}
-	fmt.Fprintf(w, "[%s #%d] %s\n", cfg.Tag, t.ID, t.Subject)
-	fmt.Fprintf(w, "status %s, tier %d, requester %s, assignee %s\n", t.Status, t.Tier, t.Requester, or(t.Assignee, "-"))
+	fmt.Fprintf(w, "[%s #%d] %s\n", cfg.queueTag(t.Queue), t.ID, t.Subject)
+	if cfg.multiQueue() {
+		fmt.Fprintf(w, "queue %s\n", cfg.queueName(t.Queue))
+	}
+	fmt.Fprintf(w, "status %s, tier %d, requester %s, assignee %s\n", statusText(t.Status, t.CloseReason), t.Tier, t.Requester, or(t.Assignee, "-"))
 	if len(t.Participants) > 0 {
 		var ps []string
 		for _, p := range t.Participants {
@@ -345,11 +379,14 @@ func cmdStats(cfg *Config, src adminSource, fl adminFlags, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "tickets      %d\n", st.Tickets)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	// By status and tier, every type together; by type below.
+	// By queue, status and tier, every type together; by type below.
 	for i := 0; i < len(st.Counts); {
 		c, n := st.Counts[i], 0
-		for ; i < len(st.Counts) && st.Counts[i].Status == c.Status && st.Counts[i].Tier == c.Tier; i++ {
+		for ; i < len(st.Counts) && st.Counts[i].Queue == c.Queue && st.Counts[i].Status == c.Status && st.Counts[i].Tier == c.Tier; i++ {
 			n += st.Counts[i].N
+		}
+		if cfg.multiQueue() {
+			fmt.Fprintf(tw, "  %s", cfg.queueName(c.Queue))
 		}
 		fmt.Fprintf(tw, "  %s\ttier %d\t%d\n", c.Status, c.Tier, n)
 	}

@@ -142,6 +142,9 @@ func (r *remoteSource) List(f tickets.Filter) ([]listRow, error) {
 	if f.Category != "" {
 		q.Set("category", f.Category)
 	}
+	if f.Queue != nil {
+		q.Set("queue", *f.Queue) // present, even "" (the default queue)
+	}
 	var rows []listRow
 	err := r.get("GET", "/v1/tickets?"+q.Encode(), &rows)
 	return rows, err

@@ -138,6 +138,10 @@ func apiHandler(src adminSource, log *slog.Logger) http.Handler {
 		f.Tier, _ = strconv.Atoi(r.FormValue("tier"))
 		f.Limit, _ = strconv.Atoi(r.FormValue("limit"))
 		f.Type, f.Category = tiers.Type(r.FormValue("type")), r.FormValue("category")
+		if r.URL.Query().Has("queue") {
+			q := r.URL.Query().Get("queue")
+			f.Queue = &q
+		}
 		rows, err := src.List(f)
 		reply(w, rows, err)
 	})

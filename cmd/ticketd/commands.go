@@ -85,6 +85,7 @@ over its socket, or reads the database when no daemon runs.`,
 				fs.StringVar(&fl.typ, "type", "", "only tickets of this `type` (incident, request; or incidente, solicitud)")
 				fs.StringVar(&fl.category, "category", "", "only tickets of this `category` (none: without one)")
 				fs.IntVar(&fl.limit, "limit", 50, "only the newest `N` matching tickets; 0 lists them all")
+				fs.StringVar(&fl.queue, "queue", "", "only tickets of the queue called `NAME`")
 				jsonFlag(fs, &fl)
 				return adminRun("list", &fl)
 			},
@@ -196,12 +197,43 @@ sandbox. $TICKETD_CONFIG is not used: it names the production desk.`,
 			},
 		},
 		{
-			name:    "version",
-			summary: "print the version",
-			help:    `Prints the version of this ticketd.`,
+			name: "completion", args: "bash|zsh|fish", minArgs: 1, maxArgs: 1,
+			summary: "print the shell completion script",
+			help: `Prints the completion script for bash, zsh or fish, made from this command
+table. The Debian package installs all three; by hand, for bash:
+  ticketd completion bash > /etc/bash_completion.d/ticketd`,
 			setup: func(*flag.FlagSet) runFunc {
 				return func(_ context.Context, c *call) error {
-					fmt.Fprintln(c.stdout, "ticketd", version)
+					if err := writeCompletion(c.stdout, c.args[0]); err != nil {
+						fmt.Fprintf(c.stderr, "ticketd completion: %v\n", err)
+						return errUsage
+					}
+					return nil
+				}
+			},
+		},
+		{
+			name:    "man",
+			summary: "print the manual page ticketd(8)",
+			help: `Prints the manual page ticketd(8) in roff, made from this command table
+(the Debian package installs it). Read it with: ticketd man | man -l -`,
+			setup: func(*flag.FlagSet) runFunc {
+				return func(_ context.Context, c *call) error {
+					v := readBuildVersion()
+					writeManPage(c.stdout, v.Module, manDate(v))
+					return nil
+				}
+			},
+		},
+		{
+			name:    "version",
+			summary: "print the version, commit and build date",
+			help: `Prints the module version, the commit it was built from and that commit's
+date (the build date of a reproducible build), all read from the Go build
+information stamped into the binary.`,
+			setup: func(*flag.FlagSet) runFunc {
+				return func(_ context.Context, c *call) error {
+					fmt.Fprint(c.stdout, readBuildVersion())
 					return nil
 				}
 			},

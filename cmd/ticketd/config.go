@@ -26,29 +26,23 @@ type fileConfig struct {
 		Address string `toml:"address"`
 		Name    string `toml:"name"`
 		Tag     string `toml:"tag"`
+		// Queue names this default queue in #queue and reports; Aliases
+		// are its other addresses (config_queues.go).
+		Queue   string   `toml:"queue"`
+		Aliases []string `toml:"aliases"`
 	} `toml:"support"`
 	IMAP struct {
 		serverKeys
 		Mailbox          string `toml:"mailbox"`
 		ProcessedMailbox string `toml:"processed_mailbox"`
 		FailedMailbox    string `toml:"failed_mailbox"`
+		SpamMailbox      string `toml:"spam_mailbox"`
 		PollInterval     string `toml:"poll_interval"`
 	} `toml:"imap"`
 	SMTP  serverKeys `toml:"smtp"`
-	Tiers []struct {
-		Level         int                      `toml:"level"`
-		Name          string                   `toml:"name"`
-		Agents        []string                 `toml:"agents"`
-		FirstResponse string                   `toml:"first_response"`
-		Resolution    string                   `toml:"resolution"`
-		Hours         string                   `toml:"hours"`
-		Vendor        bool                     `toml:"vendor"`
-		VendorRef     string                   `toml:"vendor_ref"`
-		Priority      map[string]targetsConfig `toml:"priority"`
-		// Targets per ticket type (config_types.go).
-		Incident *typeTargetsKeys `toml:"incident"`
-		Request  *typeTargetsKeys `toml:"request"`
-	} `toml:"tiers"`
+	Tiers []tierKeys `toml:"tiers"`
+	// Queues are the desk's other support addresses (config_queues.go).
+	Queues     []queueKeys    `toml:"queues"`
 	Types      typesKeys      `toml:"types"`      // config_types.go
 	Categories []categoryKeys `toml:"categories"` // config_types.go
 	Calendar   *struct {
@@ -91,6 +85,23 @@ type fileConfig struct {
 
 	Mail   mailKeys   `toml:"mail"`   // config_mail.go
 	Limits limitsKeys `toml:"limits"` // config_limits.go
+	Spam   spamKeys   `toml:"spam"`   // config_spam.go
+}
+
+// tierKeys is one [[tiers]] (or [[queues.tiers]]) table.
+type tierKeys struct {
+	Level         int                      `toml:"level"`
+	Name          string                   `toml:"name"`
+	Agents        []string                 `toml:"agents"`
+	FirstResponse string                   `toml:"first_response"`
+	Resolution    string                   `toml:"resolution"`
+	Hours         string                   `toml:"hours"`
+	Vendor        bool                     `toml:"vendor"`
+	VendorRef     string                   `toml:"vendor_ref"`
+	Priority      map[string]targetsConfig `toml:"priority"`
+	// Targets per ticket type (config_types.go).
+	Incident *typeTargetsKeys `toml:"incident"`
+	Request  *typeTargetsKeys `toml:"request"`
 }
 
 // targetsConfig is a [tiers.priority.P] table.
@@ -153,6 +164,8 @@ func LoadConfig(path string) (*Config, error) {
 	}
 	cfg.Options = loadTickets(bad, &fc)
 	cfg.IMAP, cfg.PollInterval = loadIMAP(bad, &fc, cfg.Desk.Email)
+	cfg.IMAP.QueueAddresses = queueAddresses(&cfg.Options)
+	checkQueueMailboxes(bad, &cfg.Options, cfg.IMAP)
 	cfg.SMTP = loadSMTP(bad, &fc)
 	cfg.Escalation, cfg.Digest = loadSchedules(bad, &fc)
 	cfg.Admin = loadAdmin(bad, &fc, cfg.DataDir, cfg.PollInterval)

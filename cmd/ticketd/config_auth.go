@@ -26,7 +26,7 @@ func loadAuth(bad badFunc, section string, k serverKeys, user string) (string, f
 	if len(k.TokenCommand) == 0 || k.TokenCommand[0] == "" {
 		bad(section+".token_command", "is required with auth = %q (the command that prints an access token)", method)
 	}
-	if k.PasswordFile != "" || k.PasswordEnv != "" {
+	if k.PasswordFile != "" || k.PasswordEnv != "" || k.PasswordCredential != "" {
 		bad(section+".password_file", "is not used with auth = %q: remove it", method)
 	}
 	if user == "" {

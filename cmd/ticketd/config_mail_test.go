@@ -28,12 +28,13 @@ func exampleWith(t *testing.T, old, new string) (*Config, error) {
 		if err := os.WriteFile(p, []byte("pw\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		text = strings.ReplaceAll(text, "/etc/ticketd/"+name, p)
+		text = strings.ReplaceAll(text, "/etc/ticketd/credentials/"+name, p)
 	}
 	path := filepath.Join(dir, "ticketd.toml")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	t.Setenv(credentialsDirEnv, "") // not under systemd: password_file is read
 	return LoadConfig(path)
 }
 
@@ -69,9 +70,11 @@ func TestMailSection(t *testing.T) {
 }
 
 func TestAuthKeys(t *testing.T) {
+	const imapPassword = `password_file = "/etc/ticketd/credentials/imap-password"
+password_credential = "ticketd_imap-password"`
 	const oauth = `auth = "xoauth2"
 token_command = ["sh", "-c", "echo tok-imap"]`
-	cfg, err := exampleWith(t, `password_file = "/etc/ticketd/imap-password"`, oauth)
+	cfg, err := exampleWith(t, imapPassword, oauth)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,9 +88,9 @@ token_command = ["sh", "-c", "echo tok-imap"]`
 		t.Errorf("summary:\n%s", cfg.Summary())
 	}
 	for _, c := range []struct{ old, new, want string }{
-		{`password_file = "/etc/ticketd/imap-password"`, `auth = "xoauth2"`, "imap.token_command: is required"},
+		{imapPassword, `auth = "xoauth2"`, "imap.token_command: is required"},
 		{`# auth = "xoauth2"` + "\n" + `# token_command = ["/usr/local/bin/ticketd-token", "imap"]`, oauth, "imap.password_file: is not used with auth"},
-		{`password_file = "/etc/ticketd/imap-password"`, `auth = "kerberos"` + "\n" + `password_file = "/etc/ticketd/imap-password"`, `imap.auth: "kerberos" is not one of`},
+		{imapPassword, `auth = "kerberos"` + "\n" + imapPassword, `imap.auth: "kerberos" is not one of`},
 		{`# token_command = ["/usr/local/bin/ticketd-token", "imap"]`, `token_command = ["x"]`, `imap.token_command: is only used with auth`},
 		{`# admins = ["it@example.com"]`, `admins = ["not an address"]`, `mail.admins[0]: "not an address" is not an email address`},
 	} {

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"net"
 	"os"
 	"strings"
@@ -21,15 +22,18 @@ type serverKeys struct {
 	Username     string `toml:"username"`
 	PasswordFile string `toml:"password_file"`
 	PasswordEnv  string `toml:"password_env"`
-	CAFile       string `toml:"ca_file"`
+	// PasswordCredential names a systemd credential (LoadCredential=),
+	// read instead of password_file when systemd passed credentials.
+	PasswordCredential string `toml:"password_credential"`
+	CAFile             string `toml:"ca_file"`
 	// Auth and TokenCommand: how to log in (config_auth.go).
 	Auth         string   `toml:"auth"`
 	TokenCommand []string `toml:"token_command"`
 }
 
 // loadIMAP validates [imap] into the poller's options, with what other
-// sections say about reading mail: [security]'s trusted_authserv_id and
-// [mail]'s attachment limit. deskEmail is the default login and the
+// sections say about reading mail: [security]'s trusted_authserv_id,
+// [mail]'s attachment limit and [spam]'s verdicts. deskEmail is the default login and the
 // address whose own mail is recognised. It returns poll_interval too.
 func loadIMAP(bad badFunc, fc *fileConfig, deskEmail string) (mailin.PollerOptions, time.Duration) {
 	k := fc.IMAP
@@ -40,10 +44,15 @@ func loadIMAP(bad badFunc, fc *fileConfig, deskEmail string) (mailin.PollerOptio
 	o.Mailbox = or(k.Mailbox, o.Mailbox)
 	o.ProcessedMailbox = or(k.ProcessedMailbox, o.ProcessedMailbox)
 	o.FailedMailbox = or(k.FailedMailbox, o.FailedMailbox)
+	o.SpamMailbox = or(k.SpamMailbox, o.SpamMailbox)
+	o.Spam = spamRules(bad, fc.Spam)
 	o.Password = readSecret(bad, "imap", k.serverKeys)
 	o.TLSConfig = tlsConfig(bad, "imap", k.serverKeys)
 	if o.ProcessedMailbox == o.Mailbox || o.FailedMailbox == o.Mailbox {
 		bad("imap.processed_mailbox", "processed and failed mailboxes must differ from imap.mailbox %q", o.Mailbox)
+	}
+	if o.SpamMailbox == o.Mailbox {
+		bad("imap.spam_mailbox", "must differ from imap.mailbox %q", o.Mailbox)
 	}
 	interval := parseDuration(bad, "imap.poll_interval", or(k.PollInterval, "1m"))
 	if interval > 0 && interval < minPollInterval {
@@ -90,14 +99,31 @@ func checkServer(bad badFunc, section string, k serverKeys, def connpolicy.Secur
 			bad(section+".security", "%v", err)
 		}
 	}
-	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" && !mailauth.IsOAuth(k.Auth) {
-		bad(section+".password_file", "is required (or password_env)")
+	if needLogin && k.PasswordFile == "" && k.PasswordEnv == "" && k.PasswordCredential == "" && !mailauth.IsOAuth(k.Auth) {
+		bad(section+".password_file", "is required (or password_env, or password_credential)")
 	}
 	return security
 }
 
-// readSecret returns the password from password_file or password_env.
+// readSecret returns the password from password_credential (under
+// systemd), password_file or password_env.
 func readSecret(bad badFunc, section string, k serverKeys) string {
+	if k.PasswordCredential != "" {
+		data, err := readCredential(k.PasswordCredential)
+		switch {
+		case err == nil:
+			pw := strings.TrimRight(string(data), "\r\n")
+			if pw == "" {
+				bad(section+".password_credential", "credential %q is empty", k.PasswordCredential)
+			}
+			return pw
+		case !errors.Is(err, errNoCredentialsDir) || (k.PasswordFile == "" && k.PasswordEnv == ""):
+			bad(section+".password_credential", "%v", err)
+			return ""
+		}
+		// Not under systemd (check-config from a shell): password_file
+		// or password_env below says where the same secret is.
+	}
 	if k.PasswordFile != "" {
 		data, err := readPasswordFile(k.PasswordFile)
 		if err != nil {

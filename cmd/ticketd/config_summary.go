@@ -25,39 +25,9 @@ func (c *Config) Summary() string {
 		auth = "AUTH PLAIN as " + c.SMTP.Username
 	}
 	fmt.Fprintf(&b, "  smtp:        %s (%s), %s\n", c.SMTP.Address, c.SMTP.Security, auth)
-	for _, t := range c.Policy.Tiers() {
-		who, hours := "agent(s)", "24/7"
-		if t.Vendor {
-			who = "vendor address(es)"
-		}
-		if t.BusinessHours {
-			hours = "business hours"
-		}
-		fmt.Fprintf(&b, "  tier %d:      %s — %d %s: %s; first response %s, resolution %s (%s)",
-			t.Level, t.Name, len(t.Agents), who, strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution, hours)
-		for _, p := range tiers.Priorities {
-			if _, ok := t.ByPriority[p]; ok {
-				tg := t.Target("", p)
-				fmt.Fprintf(&b, "; %s: %s/%s", p, tg.FirstResponse, tg.Resolution)
-			}
-		}
-		for _, typ := range tiers.Types {
-			tt, ok := t.ByType[typ]
-			if !ok {
-				continue
-			}
-			tg := t.Target(typ, "")
-			fmt.Fprintf(&b, "; %s: %s/%s", typ, tg.FirstResponse, tg.Resolution)
-			for _, p := range tiers.Priorities {
-				if _, ok := tt.ByPriority[p]; ok {
-					tg := t.Target(typ, p)
-					fmt.Fprintf(&b, "; %s %s: %s/%s", typ, p, tg.FirstResponse, tg.Resolution)
-				}
-			}
-		}
-		b.WriteString("\n")
-	}
-	b.WriteString(intakeSummary(c.Intake))
+	writeTiers(&b, "tier", c.Policy)
+	b.WriteString(intakeSummary("", c.Intake))
+	b.WriteString(c.queuesSummary())
 	if c.RequireVerifiedAgents {
 		fmt.Fprintf(&b, "  agents:      verified by Authentication-Results from %q\n", c.IMAP.TrustedAuthservID)
 		switch {
@@ -89,6 +59,30 @@ func (c *Config) Summary() string {
 	b.WriteString(c.adminSummary())
 	b.WriteString(mailSummary(c.Options, c.IMAP.MaxAttachmentSize))
 	b.WriteString("  " + limitsSummary(c.Limits, c.SMTP.MaxRecipients))
+	b.WriteString(c.spamSummary())
 	b.WriteString(c.imapAuthSummary())
 	return b.String()
+}
+
+// writeTiers prints one line per tier of p, each starting with label.
+func writeTiers(b *strings.Builder, label string, p *tiers.Policy) {
+	for _, t := range p.Tiers() {
+		who, hours := "agent(s)", "24/7"
+		if t.Vendor {
+			who = "vendor address(es)"
+		}
+		if t.BusinessHours {
+			hours = "business hours"
+		}
+		fmt.Fprintf(b, "  %-12s %s — %d %s: %s; first response %s, resolution %s (%s)",
+			fmt.Sprintf("%s %d:", label, t.Level), t.Name, len(t.Agents), who, strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution, hours)
+		for _, p := range tiers.Priorities {
+			if _, ok := t.ByPriority[p]; ok {
+				tg := t.Target("", p)
+				fmt.Fprintf(b, "; %s: %s/%s", p, tg.FirstResponse, tg.Resolution)
+			}
+		}
+		writeTypeTargets(b, t)
+		b.WriteString("\n")
+	}
 }

@@ -22,10 +22,11 @@ func TestExampleConfig(t *testing.T) {
 		if err := os.WriteFile(p, []byte("pw\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		text = strings.ReplaceAll(text, "/etc/ticketd/"+name, p)
+		text = strings.ReplaceAll(text, "/etc/ticketd/credentials/"+name, p)
 	}
 	path := filepath.Join(dir, "ticketd.toml")
 	os.WriteFile(path, []byte(text), 0o600)
+	t.Setenv(credentialsDirEnv, "") // not under systemd: password_file is read
 	cfg, err := LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +52,8 @@ func TestExampleConfig(t *testing.T) {
 	}
 	sum := cfg.Summary()
 	for _, want := range []string{"soporte@example.com", "imap.example.com:993 (tls)", "tier 2:", "AUTH PLAIN as soporte@example.com",
-		`verified by Authentication-Results from "mx.example.com"`} {
+		`verified by Authentication-Results from "mx.example.com"`,
+		`spam:        to "Spam": X-Spam-Flag/X-Spam-Status/X-Spam: yes, DMARC fail under p=reject/quarantine (from "mx.example.com"); #spam does not block the sender`} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("summary lacks %q:\n%s", want, sum)
 		}
@@ -115,6 +117,9 @@ func TestConfigProblemsNameTheirKeys(t *testing.T) {
 		{"bad vendor", `resolution = "8h"`, "resolution = \"8h\"\nvendor = true\nvendor_ref = \"[\"", []string{"tiers[0].vendor_ref", "first tier cannot be a vendor"}},
 		{"bad warn_at and keywords", `[smtp]`, "[escalation]\nwarn_at = 2.0\n[priority]\nasap = [\"x\"]\n[smtp]", []string{"warn_at", `keywords: unknown priority "asap"`}},
 		{"digest without managers", `[smtp]`, "[digest]\nschedule = \"0 8 * * *\"\n[smtp]", []string{"digest.managers: at least one"}},
+		{"bad spam keys", `[smtp]`, "[spam]\nscore_header = \"X Spam: Score\"\nscore_threshold = 5.0\nblock = [\"nobody\", \"@\"]\n[smtp]", []string{`spam.score_header: "X Spam: Score"`, `spam.block[0]: "nobody"`, `spam.block[1]: "@" is not a domain`}},
+		{"threshold without a header", `[smtp]`, "[spam]\nscore_threshold = 5.0\n[smtp]", []string{"spam.score_header: is required"}},
+		{"spam mailbox is the inbox", `security = "none"` + "\npassword_env", `security = "none"` + "\nspam_mailbox = \"INBOX\"\npassword_env", []string{"imap.spam_mailbox: must differ"}},
 		{"verified agents without a trusted id", `[smtp]`, "[security]\nrequire_verified_agents = true\n[smtp]", []string{"security.require_verified_agents: needs security.trusted_authserv_id"}},
 	}
 	for _, c := range cases {

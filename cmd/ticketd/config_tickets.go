@@ -20,11 +20,13 @@ func loadTickets(bad badFunc, fc *fileConfig) tickets.Options {
 		bad("tiers", "the support address %s cannot also be an agent", o.Desk.Email)
 	}
 	o.Intake = loadIntake(bad, "", fc.Types, fc.Categories, o.Policy)
+	loadQueues(bad, fc, &o)
 	loadSecurity(bad, fc.Security, &o)
 	loadEscalation(bad, fc, &o)
 	loadWorkflow(bad, fc, &o)
 	loadMail(bad, fc.Mail, &o)
 	o.Limits = loadLimits(bad, fc.Limits)
+	o.Spam = spamOptions(bad, fc.Spam)
 	return o
 }
 

@@ -12,6 +12,12 @@ import (
 // [escalation] warn_at into the SLA policy, in the desk's time zone; nil
 // when it is invalid.
 func loadPolicy(bad badFunc, fc *fileConfig, loc *time.Location) *tiers.Policy {
+	return loadTiers(bad, "tiers", fc.Tiers, fc.Calendar != nil, loadPolicyOptions(bad, fc, loc))
+}
+
+// loadPolicyOptions validates what every queue's ladder shares:
+// [calendar], [priority] and [escalation] warn_at.
+func loadPolicyOptions(bad badFunc, fc *fileConfig, loc *time.Location) tiers.Options {
 	popts := tiers.Options{WarnAt: tiers.DefaultWarnAt}
 	if w := fc.Escalation.WarnAt; w != nil {
 		popts.WarnAt = *w
@@ -34,9 +40,17 @@ func loadPolicy(bad badFunc, fc *fileConfig, loc *time.Location) *tiers.Policy {
 			popts.Keywords[tiers.Priority(p)] = words
 		}
 	}
+	return popts
+}
+
+// loadTiers validates one ladder of tiers (the top-level [[tiers]], or a
+// queue's: section names its key) into a policy with popts; calendar says
+// whether a [calendar] is set (tiers then default to business hours). Nil
+// when it is invalid.
+func loadTiers(bad badFunc, section string, list []tierKeys, calendar bool, popts tiers.Options) *tiers.Policy {
 	var ts []tiers.Tier
-	for i, t := range fc.Tiers {
-		key := fmt.Sprintf("tiers[%d]", i)
+	for i, t := range list {
+		key := fmt.Sprintf("%s[%d]", section, i)
 		tier := tiers.Tier{
 			Level: t.Level, Name: t.Name, Agents: t.Agents, Vendor: t.Vendor,
 			FirstResponse: parseDuration(bad, key+".first_response", t.FirstResponse),
@@ -44,7 +58,7 @@ func loadPolicy(bad badFunc, fc *fileConfig, loc *time.Location) *tiers.Policy {
 		}
 		switch t.Hours {
 		case "":
-			tier.BusinessHours = fc.Calendar != nil
+			tier.BusinessHours = calendar
 		case "business":
 			tier.BusinessHours = true
 		case "24x7", "24/7":
@@ -70,7 +84,7 @@ func loadPolicy(bad badFunc, fc *fileConfig, loc *time.Location) *tiers.Policy {
 	policy, err := tiers.NewPolicy(ts, popts)
 	if err != nil {
 		for _, e := range unjoin(err) {
-			bad("tiers", "%v", e)
+			bad(section, "%v", e)
 		}
 	}
 	return policy

@@ -118,10 +118,29 @@ func loadTargets(bad badFunc, key string, tg targetsConfig) tiers.Target {
 	return target
 }
 
-// intakeSummary describes types and categories for check-config.
-func intakeSummary(in tickets.Intake) string {
+// writeTypeTargets adds a tier's per-type targets to its check-config line.
+func writeTypeTargets(b *strings.Builder, t tiers.Tier) {
+	for _, typ := range tiers.Types {
+		tt, ok := t.ByType[typ]
+		if !ok {
+			continue
+		}
+		tg := t.Target(typ, "")
+		fmt.Fprintf(b, "; %s: %s/%s", typ, tg.FirstResponse, tg.Resolution)
+		for _, p := range tiers.Priorities {
+			if _, ok := tt.ByPriority[p]; ok {
+				tg := t.Target(typ, p)
+				fmt.Fprintf(b, "; %s %s: %s/%s", typ, p, tg.FirstResponse, tg.Resolution)
+			}
+		}
+	}
+}
+
+// intakeSummary describes types and categories for check-config; indent
+// goes before each line (a queue's are indented under it).
+func intakeSummary(indent string, in tickets.Intake) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "  types:       default %s", in.Default())
+	fmt.Fprintf(&b, "%s  types:       default %s", indent, in.Default())
 	for _, r := range in.TypeRules {
 		var what []string
 		if len(r.Addresses) > 0 {
@@ -141,7 +160,7 @@ func intakeSummary(in tickets.Intake) string {
 		if len(c.Agents) > 0 {
 			route += ", agents " + strings.Join(c.Agents, ", ")
 		}
-		fmt.Fprintf(&b, "  category:    %s — words %s → %s\n", c.Name, strings.Join(c.Keywords, ", "), route)
+		fmt.Fprintf(&b, "%s  category:    %s — words %s → %s\n", indent, c.Name, strings.Join(c.Keywords, ", "), route)
 	}
 	return b.String()
 }

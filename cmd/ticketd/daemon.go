@@ -31,10 +31,12 @@ const lockTimeout = 5 * time.Second
 
 // desk is one wired-up ticketd: store, workflow, fetcher and sender.
 type desk struct {
-	store  *tickets.Store
-	svc    *tickets.Service
-	poller *mailin.Poller
-	sender *mailout.Sender
+	store *tickets.Store
+	svc   *tickets.Service
+	// pollers read [imap]'s mailbox, then each queue's own mailbox
+	// (deskPollers).
+	pollers []*mailin.Poller
+	sender  *mailout.Sender
 	// metrics counts what the desk does (metrics.go); served by the
 	// admin listener (adminserver.go).
 	metrics *metrics.Metrics
@@ -67,7 +69,8 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		store.Close()
 		return nil, err
 	}
-	m := newMetrics(store, cfg.Intake.Default())
+	m := newMetrics(store, cfg)
+	m.Known(tierLevels(cfg), typeNames())
 	svc, err := tickets.NewService(store, deskTickets(cfg, tmpl, deps, m))
 	if err != nil {
 		store.Close()
@@ -78,9 +81,13 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		store.Close()
 		return nil, err
 	}
-	poller := mailin.NewPoller(deskIMAP(cfg, blobs, svc, deps, m), countingApplier{svc, m}, deps.Logger.With("component", "mailin"))
-	observePasses(poller, m, deps.Now)
-	return &desk{store: store, svc: svc, poller: poller, sender: sender, metrics: m}, nil
+	var pollers []*mailin.Poller
+	for _, o := range deskPollers(cfg, blobs, svc, deps, m) {
+		p := mailin.NewPoller(o, countingApplier{svc, m}, deps.Logger.With("component", "mailin", "mailbox", o.Mailbox))
+		observePasses(p, m, deps.Now)
+		pollers = append(pollers, p)
+	}
+	return &desk{store: store, svc: svc, pollers: pollers, sender: sender, metrics: m}, nil
 }
 
 // checkRuntime verifies what LoadConfig cannot: that the templates parse.
@@ -126,7 +133,7 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 		return err
 	}
 	defer d.store.Close()
-	pollErr := deliverDuring(ctx, d, deps.Logger, func() error { _, err := d.poller.Poll(ctx); return err })
+	pollErr := deliverDuring(ctx, d, deps.Logger, d.pollAll(ctx))
 	checkErr := d.checkSLA(ctx, deps.Logger)
 	// Deliver what is queued even when fetching failed: those mails are promised.
 	_, sendErr := d.sender.Drain(ctx)
@@ -240,7 +247,7 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 2)
+	errs := make(chan error, len(d.pollers)+1)
 	worker := func(name string, f func() error) {
 		wg.Add(1)
 		go func() {
@@ -249,7 +256,9 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 			errs <- guard(log, name, f)
 		}()
 	}
-	worker("mailin", func() error { return d.poller.Run(ctx, cfg.PollInterval) })
+	for _, p := range d.pollers {
+		worker("mailin", func() error { return p.Run(ctx, cfg.PollInterval) })
+	}
 	worker("mailout", func() error { return d.sender.Run(ctx, d.svc.Queued()) })
 	jobs, err := d.schedule(ctx, cfg, log)
 	if err != nil {
@@ -304,4 +313,18 @@ func guard(log *slog.Logger, name string, f func() error) (err error) {
 		}
 	}()
 	return f()
+}
+
+// pollAll returns one pass over every mailbox, in order; a failing
+// mailbox does not keep the others from being read.
+func (d *desk) pollAll(ctx context.Context) func() error {
+	return func() error {
+		var errs []error
+		for _, p := range d.pollers {
+			if _, err := p.Poll(ctx); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	}
 }

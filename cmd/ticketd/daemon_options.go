@@ -40,3 +40,19 @@ func deskIMAP(cfg *Config, blobs *tickets.Blobs, svc *tickets.Service, deps Deps
 	o.OnAuthFailure, o.OnAuthRecovered = authHooks(svc, m, deps.Logger, "imap", fmt.Sprintf("IMAP %s as %s", o.Address, o.Username))
 	return o
 }
+
+// deskPollers is one poller's options per mailbox: [imap]'s, then each
+// queue's own mailbox on the same account (its mail names no queue
+// address: it goes to that queue, tickets/queue.go).
+func deskPollers(cfg *Config, blobs *tickets.Blobs, svc *tickets.Service, deps Deps, m *metrics.Metrics) []mailin.PollerOptions {
+	main := deskIMAP(cfg, blobs, svc, deps, m)
+	out := []mailin.PollerOptions{main}
+	for _, q := range cfg.Queues {
+		if q.Mailbox != "" {
+			o := main
+			o.Mailbox = q.Mailbox
+			out = append(out, o)
+		}
+	}
+	return out
+}

@@ -353,8 +353,11 @@ func decodedText(t *testing.T, raw string) string {
 			t.Fatal(err)
 		}
 		if h, ok := p.Header.(*mail.InlineHeader); ok {
-			if ct, _, _ := h.ContentType(); ct == "text/plain" {
+			if ct, params, _ := h.ContentType(); ct == "text/plain" {
 				b, _ := io.ReadAll(p.Body)
+				if params["format"] == "flowed" {
+					return unflowText(string(b)) // our mail is format=flowed
+				}
 				return string(b)
 			}
 		}

@@ -29,7 +29,7 @@ func inspectMail(cfg *Config, file string, stdin io.Reader, w io.Writer) error {
 	var opts mailparse.InspectOptions
 	if cfg != nil {
 		opts.Tag = cfg.Tag
-		opts.Parse = mailparse.Options{DeskAddress: cfg.Desk.Email, TrustedAuthservID: cfg.IMAP.TrustedAuthservID}
+		opts.Parse = mailparse.Options{DeskAddress: cfg.Desk.Email, QueueAddresses: cfg.IMAP.QueueAddresses, TrustedAuthservID: cfg.IMAP.TrustedAuthservID, Spam: cfg.IMAP.Spam}
 	}
 	r, err := mailparse.Inspect(raw, opts)
 	if err != nil {

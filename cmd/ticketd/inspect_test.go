@@ -33,7 +33,8 @@ type inspected struct {
 		Inline bool   `json:"inline"`
 		SHA256 string `json:"sha256"`
 	} `json:"attachments"`
-	OriginalMessageID string `json:"original_message_id"`
+	InReplyTo         []string `json:"in_reply_to"`
+	OriginalMessageID string   `json:"original_message_id"`
 	FailedRecipients  []struct {
 		Email      string `json:"email"`
 		Action     string `json:"action"`
@@ -99,7 +100,8 @@ func TestInspectCorpus(t *testing.T) {
 			text: "La aplicación se cierra al guardar. Va el log comprimido.",
 			atts: []att{{"", "image/gif", 14, true}, {"logs.zip", "application/zip", 22, false}}},
 
-		{file: "ooo-exchange-es.eml", kind: "autoreply", ticket: 30, subject: "Respuesta automática: [Soporte #30] VPN"},
+		{file: "ooo-exchange-es.eml", kind: "autoreply", ticket: 30, subject: "Respuesta automática: [Soporte #30] VPN",
+			origID: "ticketd.30.90.cccccccccccc@example.com"}, // the auto-reply names the mail it answers
 		{file: "ooo-en-subject-only.eml", kind: "autoreply", ticket: 31},
 		{file: "autoreply-x-autorespond.eml", kind: "autoreply"},
 		{file: "vacation-auto-submitted-en.eml", kind: "autoreply", ticket: 8},
@@ -203,6 +205,35 @@ func TestInspectCorpus(t *testing.T) {
 				t.Error("a bounce must list failed_recipients")
 			}
 		})
+	}
+}
+
+// TestInspectKeepsItsKeys pins the JSON keys tools read: keys may be
+// added, never renamed or dropped.
+func TestInspectKeepsItsKeys(t *testing.T) {
+	cfg := &Config{Options: tickets.Options{Tag: "Soporte", Desk: tickets.Address{Email: "soporte@example.com"}}}
+	for file, want := range map[string][]string{
+		"gmail-es-reply.eml": {"from", "to", "cc", "subject", "message_id", "ticket", "kind", "visible_text", "attachments", "in_reply_to"},
+		"dsn-postfix.eml": {"from", "to", "cc", "subject", "message_id", "ticket", "kind", "visible_text", "attachments", "in_reply_to",
+			"original_message_id", "failed_recipients"},
+	} {
+		var out bytes.Buffer
+		if err := inspectMail(cfg, filepath.Join(corpusDir, file), nil, &out); err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]json.RawMessage
+		if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for k := range got {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		slices.Sort(want)
+		if !slices.Equal(keys, want) {
+			t.Errorf("%s: keys %q, want %q", file, keys, want)
+		}
 	}
 }
 

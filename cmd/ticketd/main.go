@@ -11,8 +11,6 @@ import (
 	_ "time/tzdata" // the static binary must know every time zone
 )
 
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,18 +26,19 @@ func configLogger(w io.Writer, cfg *Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// newMetrics returns the daemon's metrics, reading the gauges from store;
-// tickets stored before types existed count as defaultType.
-func newMetrics(store *tickets.Store, defaultType tiers.Type) *metrics.Metrics {
+// newMetrics returns the daemon's metrics, reading the gauges from store
+// (tickets labelled with cfg's queue names; tickets stored before types
+// existed count as the default queue's default type).
+func newMetrics(store *tickets.Store, cfg *Config) *metrics.Metrics {
 	return metrics.New(func() (metrics.Snapshot, error) {
 		st, err := store.Stats()
 		if err != nil {
 			return metrics.Snapshot{}, err
 		}
-		st.DefaultType(defaultType)
+		st.DefaultType(cfg.Intake.Default())
 		snap := metrics.Snapshot{Outbox: st.Outbox, Failed: st.Failed}
 		for _, c := range st.Counts {
-			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Status: string(c.Status), Tier: c.Tier, N: c.N, Type: string(c.Type)})
+			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Queue: cfg.queueName(c.Queue), Status: string(c.Status), Tier: c.Tier, N: c.N, Type: string(c.Type)})
 		}
 		for _, r := range st.ByType {
 			snap.Times = append(snap.Times, metrics.Times{Type: string(r.Type), FirstResponse: seconds(r.FirstResponses), Resolution: seconds(r.Resolutions)})
@@ -51,6 +53,35 @@ func seconds(ds []time.Duration) []float64 {
 		out[i] = d.Seconds()
 	}
 	return out
+}
+
+// typeNames are the ticket types, as the metrics label them.
+func typeNames() []string {
+	var out []string
+	for _, t := range tiers.Types {
+		out = append(out, string(t))
+	}
+	return out
+}
+
+// tierLevels lists the tier levels of every queue's ladder, for the
+// series that start at zero (metrics.Known).
+func tierLevels(cfg *Config) []int {
+	ladders := []*tiers.Policy{cfg.Policy}
+	for _, q := range cfg.Queues {
+		if q.Policy != nil { // nil: the queue climbs the desk's ladder
+			ladders = append(ladders, q.Policy)
+		}
+	}
+	var levels []int
+	for _, p := range ladders {
+		for _, t := range p.Tiers() {
+			if !slices.Contains(levels, t.Level) {
+				levels = append(levels, t.Level)
+			}
+		}
+	}
+	return levels
 }
 
 // observePasses reports every mail pass of p to m.
@@ -72,6 +103,9 @@ func (a countingApplier) Apply(ctx context.Context, msgs []tickets.Inbound) ([]t
 	if err == nil {
 		for _, r := range res {
 			a.m.Applied(string(r.Outcome))
+			if r.Spam != "" { // "": filed as spam before, counted then
+				a.m.Spam(string(r.Spam))
+			}
 		}
 	}
 	return res, err

@@ -3,6 +3,7 @@ package mailparse
 import (
 	"bytes"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -53,9 +54,12 @@ type textParts struct {
 func bodyText(e *message.Entity) (text string, cut bool) {
 	tp := textParts{plainLeft: maxPlainRead, htmlLeft: maxHTMLRead}
 	walkEntities(e, tp.visit)
+	plain := normalizeText(strings.Join(tp.plain, "\n\n"))
 	switch {
-	case len(tp.plain) > 0:
-		return normalizeText(strings.Join(tp.plain, "\n\n")), tp.plainCut
+	// An empty text/plain beside a useful HTML part: the HTML is the
+	// message (some web mailers and mass mailers send that).
+	case len(tp.plain) > 0 && (plain != "" || len(tp.html) == 0):
+		return plain, tp.plainCut
 	case len(tp.html) > 0:
 		texts := make([]string, 0, len(tp.html))
 		for _, h := range tp.html {
@@ -107,8 +111,39 @@ func (tp *textParts) visit(e *message.Entity, multipart bool) {
 		}
 		tp.plain = append(tp.plain, s)
 	case "text/html":
-		tp.html = append(tp.html, readText(e.Body, &tp.htmlLeft, &tp.htmlCut))
+		tp.html = append(tp.html, readHTML(e.Body, params["charset"] == "", &tp.htmlLeft, &tp.htmlCut))
 	}
+}
+
+// metaCharset finds the charset an HTML document declares in a <meta>.
+var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_:.\-]+)`)
+
+// readHTML is readText for an HTML part; when the part's header names
+// no charset (unlabelled) and the bytes are not UTF-8, the charset the
+// document declares in a <meta> decodes them.
+func readHTML(r io.Reader, unlabelled bool, left *int64, cut *bool) string {
+	if !unlabelled {
+		return readText(r, left, cut)
+	}
+	var raw bytes.Buffer
+	s := readText(io.TeeReader(r, &raw), left, cut)
+	b := raw.Bytes()
+	if utf8.Valid(b) {
+		return s
+	}
+	m := metaCharset.FindSubmatch(b[:min(len(b), 4096)])
+	if m == nil {
+		return s
+	}
+	cr, err := charset.Reader(string(m[1]), bytes.NewReader(b))
+	if err != nil {
+		return s
+	}
+	d, err := io.ReadAll(io.LimitReader(cr, int64(4*len(b))))
+	if err != nil || !utf8.Valid(d) {
+		return s
+	}
+	return string(d)
 }
 
 // mediaType returns the lower-cased media type and its parameters. A

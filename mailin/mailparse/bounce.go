@@ -143,7 +143,14 @@ func detectBounce(bi bounceInput) *tickets.Bounce {
 		}
 		return nil
 	}
-	if !isDaemonSender(bi.in.From) || (!bounceSubject.MatchString(bi.in.Subject) && bi.xFailed == "") {
+	daemon := isDaemonSender(bi.in.From)
+	switch {
+	case daemon && (bounceSubject.MatchString(bi.in.Subject) || bi.xFailed != ""):
+	case (daemon || isNoReplySender(bi.in.From)) && (bounceSubject.MatchString(bi.in.Subject) ||
+		bounceWording.MatchString(truncateUTF8(bi.fullText, autoReplyWindow*2))):
+		// A vendor's or carrier's failure notice: no report, but a
+		// system's address and a failure said in words.
+	default:
 		return nil
 	}
 	b := &tickets.Bounce{}

@@ -1,18 +1,13 @@
 package mailparse
 
 import (
-	"regexp"
+	"slices"
 	"strings"
 
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/ticketd/ticketd/tickets"
 )
-
-// autoReplySubject matches the subject prefixes of out-of-office and
-// other automatic replies (Exchange/Outlook, Gmail, Apple, Thunderbird) in
-// Spanish and English, and a few other languages seen at desks.
-var autoReplySubject = regexp.MustCompile(`(?i)^\s*(automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|out of (the )?office|respuesta autom[aá]tica|fuera de (la )?oficina|ausencia|r[ée]ponse automatique|abwesenheitsnotiz|automatische antwort)\b[^:]{0,40}:`)
 
 // autoReplyHeaders reports the header markers of automatic mail beyond
 // RFC 3834 (see isAutoSubmitted): Exchange's X-Auto-Response-Suppress on
@@ -26,17 +21,17 @@ func autoReplyHeaders(h gomail.Header, subject string) bool {
 			}
 		}
 	}
-	if h.Has("List-Id") {
+	if h.Has("List-Id") || hasVendorAutoHeader(h) {
 		return true
 	}
-	return autoReplySubject.MatchString(subject)
+	return isAutoReplySubject(subject)
 }
 
 // classify sets in.Kind (and in.Bounce): own mail first (it must never be
 // ingested), then bounces, then automatic mail, else normal.
-func classify(in *tickets.Inbound, h gomail.Header, raw []byte, info partsInfo, desk string) {
+func classify(in *tickets.Inbound, h gomail.Header, raw []byte, info partsInfo, desks []string) {
 	in.Kind = tickets.KindNormal
-	if isOwn(in, desk) {
+	if slices.ContainsFunc(desks, func(desk string) bool { return isOwn(in, desk) }) {
 		in.Kind = tickets.KindOwn
 		in.AutoSubmitted = true
 		return

@@ -11,11 +11,12 @@ import (
 	"github.com/ticketd/ticketd/tickets"
 )
 
-// corpusFiles returns every .eml seed: testdata and testdata/corpus.
+// corpusFiles returns every .eml seed: testdata, testdata/corpus and
+// testdata/realworld.
 func corpusFiles(f *testing.F) [][]byte {
 	f.Helper()
 	var out [][]byte
-	for _, glob := range []string{"testdata/*.eml", "testdata/corpus/*.eml"} {
+	for _, glob := range []string{"testdata/*.eml", "testdata/corpus/*.eml", "testdata/realworld/*.eml"} {
 		files, err := filepath.Glob(glob)
 		if err != nil {
 			f.Fatal(err)
@@ -31,8 +32,10 @@ func corpusFiles(f *testing.F) [][]byte {
 	return out
 }
 
-// FuzzVisibleText checks quote stripping on any text: no panic, and the
-// result is a trimmed piece of the input, never longer.
+// FuzzVisibleText checks quote stripping on any text: no panic; the
+// result is trimmed and made of the input's own lines — an interleaved
+// answer's quoted context is re-quoted with "> " and set apart by a blank
+// line, so it may grow by a few bytes a line, never more.
 func FuzzVisibleText(f *testing.F) {
 	for _, raw := range corpusFiles(f) {
 		if in, err := Parse(raw); err == nil {
@@ -44,8 +47,14 @@ func FuzzVisibleText(f *testing.F) {
 	f.Add("De: x\nEnviado: y\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		out := VisibleText(text)
-		if len(out) > len(text) {
-			t.Fatalf("visible text longer than the text: %q → %q", text, out)
+		if len(out) > len(text)+3*strings.Count(text, "\n")+3 {
+			t.Fatalf("visible text grew: %q → %q", text, out)
+		}
+		in := strings.ReplaceAll(text, "\u00a0", " ")
+		for _, l := range strings.Split(out, "\n") {
+			if !strings.Contains(in, strings.TrimPrefix(l, "> ")) {
+				t.Fatalf("line %q is not in the text %q (visible %q)", l, text, out)
+			}
 		}
 		if out != strings.TrimSpace(out) {
 			t.Fatalf("not trimmed: %q", out)
@@ -69,9 +78,15 @@ func FuzzInspect(f *testing.F) {
 			return
 		}
 		switch r.Kind {
-		case tickets.KindNormal, tickets.KindAutoReply, tickets.KindOwn:
+		case tickets.KindNormal, tickets.KindOwn:
 			if r.FailedRecipients != nil || r.OriginalMessageID != "" {
 				t.Fatalf("%s with bounce fields: %+v", r.Kind, r)
+			}
+		case tickets.KindAutoReply:
+			// An auto-reply may name the mail it answers, never failed
+			// recipients.
+			if r.FailedRecipients != nil {
+				t.Fatalf("%s with failed recipients: %+v", r.Kind, r)
 			}
 		case tickets.KindBounce:
 			if r.FailedRecipients == nil {

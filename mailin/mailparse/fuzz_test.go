@@ -20,6 +20,11 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	files = append(files, corpus...)
+	realworld, err := filepath.Glob("testdata/realworld/*.eml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	files = append(files, realworld...)
 	for _, name := range files {
 		raw, err := os.ReadFile(name)
 		if err != nil {

@@ -24,6 +24,9 @@ func htmlToText(src string) string {
 		start int
 	}
 	var links []openLink
+	// divs records, for each open <div>, whether it is a quote
+	// container (see quoteContainer).
+	var divs []bool
 
 	for {
 		tt := z.Next()
@@ -52,10 +55,40 @@ func htmlToText(src string) string {
 				skip = 0
 			case "br":
 				w.lineBreak()
-			case "div", "tr", "dt", "dd", "address", "center", "header", "footer",
+			case "blockquote":
+				w.ensureNewlines(2)
+				if !selfClosing {
+					w.quote++
+				}
+			case "div":
+				w.ensureNewlines(1)
+				if selfClosing {
+					break
+				}
+				var id, class string
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					switch string(k) {
+					case "id":
+						id = string(v)
+					case "class":
+						class = string(v)
+					}
+				}
+				inside, rest := quoteContainer(id, class)
+				if rest && !w.quoteRest {
+					w.quoteRest = true
+					w.quote++
+				}
+				divs = append(divs, inside)
+				if inside {
+					w.quote++
+				}
+			case "tr", "dt", "dd", "address", "center", "header", "footer",
 				"section", "article", "aside", "nav", "main", "figure", "caption":
 				w.ensureNewlines(1)
-			case "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table",
+			case "p", "h1", "h2", "h3", "h4", "h5", "h6", "table",
 				"ul", "ol", "dl", "form", "fieldset":
 				w.ensureNewlines(2)
 			case "pre":
@@ -94,10 +127,23 @@ func htmlToText(src string) string {
 				if skip > 0 {
 					skip--
 				}
-			case "div", "tr", "dt", "dd", "address", "center", "header", "footer",
+			case "div":
+				w.ensureNewlines(1)
+				if n := len(divs); n > 0 {
+					if divs[n-1] && w.quote > 0 {
+						w.quote--
+					}
+					divs = divs[:n-1]
+				}
+			case "blockquote":
+				w.ensureNewlines(2)
+				if w.quote > 0 {
+					w.quote--
+				}
+			case "tr", "dt", "dd", "address", "center", "header", "footer",
 				"section", "article", "aside", "nav", "main", "figure", "caption", "li":
 				w.ensureNewlines(1)
-			case "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table",
+			case "p", "h1", "h2", "h3", "h4", "h5", "h6", "table",
 				"ul", "ol", "dl", "form", "fieldset":
 				w.ensureNewlines(2)
 			case "pre":
@@ -150,13 +196,48 @@ func sameLink(label, target string) bool {
 	return norm(label) == norm(target)
 }
 
+// quoteContainer reports whether a <div> holds quoted history (inside)
+// or starts it, the rest of the document being the quoted mail (rest):
+// Gmail's and Yahoo's quote containers, Zoho's, Proton's; Outlook's
+// reply header (divRplyFwdMsg, appendonsend) with the original after it.
+func quoteContainer(id, class string) (inside, rest bool) {
+	for _, c := range strings.Fields(class) {
+		switch c {
+		case "gmail_quote", "yahoo_quoted", "zmail_extra", "protonmail_quote", "OutlookMessageHeader":
+			inside = true
+		}
+	}
+	switch strings.TrimPrefix(id, "x_") {
+	case "divRplyFwdMsg", "appendonsend", "OLK_SRC_BODY_SECTION", "mail-editor-reference-message-container":
+		rest = true
+	}
+	return inside, rest
+}
+
 // textWriter accumulates rendered text, collapsing whitespace and
 // counting the newlines at its end so block elements never stack more
-// than one blank line.
+// than one blank line. Lines written inside a quote start with "> ",
+// once per level.
 type textWriter struct {
 	b        strings.Builder
 	newlines int  // trailing newlines in b
 	space    bool // a space is due before the next word
+	// quote is the quote depth; quoteRest is set once the rest of the
+	// document is a quoted mail.
+	quote     int
+	quoteRest bool
+}
+
+// maxQuotePrefix bounds the "> " written per line, whatever the nesting.
+const maxQuotePrefix = 8
+
+// prefix starts a quoted line.
+func (w *textWriter) prefix() {
+	if w.quote > 0 && w.atLineStart() {
+		w.b.WriteString(strings.Repeat("> ", min(w.quote, maxQuotePrefix)))
+		w.newlines = 0
+		w.space = false
+	}
 }
 
 func (w *textWriter) atLineStart() bool { return w.b.Len() == 0 || w.newlines > 0 }
@@ -187,6 +268,7 @@ func (w *textWriter) text(s string, pre bool) {
 		if w.space && !w.atLineStart() {
 			w.b.WriteByte(' ')
 		}
+		w.prefix()
 		w.space = false
 		w.b.WriteString(f)
 		w.newlines = 0
@@ -205,6 +287,21 @@ func (w *textWriter) raw(s string) {
 		w.b.WriteByte(' ')
 	}
 	w.space = false
+	if w.quote > 0 {
+		// Every line of s starts quoted.
+		for i, line := range strings.Split(s, "\n") {
+			if i > 0 {
+				w.b.WriteByte('\n')
+				w.newlines++
+			}
+			if line != "" {
+				w.prefix()
+				w.b.WriteString(line)
+				w.newlines = 0
+			}
+		}
+		return
+	}
 	w.b.WriteString(s)
 	n := len(s) - len(strings.TrimRight(s, "\n"))
 	if n == len(s) {

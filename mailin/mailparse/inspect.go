@@ -24,9 +24,13 @@ type Report struct {
 	Kind        tickets.Kind         `json:"kind"`
 	VisibleText string               `json:"visible_text"`
 	Attachments []tickets.Attachment `json:"attachments"`
+	// InReplyTo lists the In-Reply-To ids (added after the first
+	// release: scripts reading the older keys are unaffected).
+	InReplyTo []string `json:"in_reply_to"`
 	// For a bounce: the Message-ID of the mail that could not be
 	// delivered ("" when the report does not say) and the recipients it
-	// names.
+	// names. For an automatic reply: the Message-ID of the mail it
+	// answers, when it names one.
 	OriginalMessageID string                     `json:"original_message_id,omitempty"`
 	FailedRecipients  []tickets.BouncedRecipient `json:"failed_recipients,omitempty"`
 }
@@ -41,7 +45,13 @@ func Inspect(raw []byte, opts InspectOptions) (Report, error) {
 	r := Report{
 		From: in.From, To: orEmpty(in.To), Cc: orEmpty(in.Cc),
 		Subject: in.Subject, MessageID: in.MessageID, Kind: in.Kind,
-		VisibleText: in.Text, Attachments: in.Attachments,
+		VisibleText: in.Text, Attachments: in.Attachments, InReplyTo: in.InReplyTo,
+	}
+	if r.InReplyTo == nil {
+		r.InReplyTo = []string{}
+	}
+	if in.Kind == tickets.KindAutoReply {
+		r.OriginalMessageID = autoMailOriginal(in, scanParts(raw, Options{}))
 	}
 	if r.Attachments == nil {
 		r.Attachments = []tickets.Attachment{}

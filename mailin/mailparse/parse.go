@@ -48,14 +48,19 @@ type Options struct {
 	TrustedAuthservID string
 	// DeskAddress is the support address: mail from it, or carrying a
 	// Message-ID ticketd makes under its domain, is KindOwn. Empty: no
-	// message is KindOwn.
-	DeskAddress string
+	// message is KindOwn. QueueAddresses are the desk's other queues'
+	// addresses, own mail the same way.
+	DeskAddress    string
+	QueueAddresses []string
 	// Attachments, when set, receives the content of every attachment
 	// (Inbound.Attachments then have Stored or Dropped set); nil: content
 	// is only hashed. MaxAttachmentSize bounds one attachment; a larger
 	// one is Dropped (0: no limit).
 	Attachments       AttachmentStore
 	MaxAttachmentSize int64
+	// Spam says which verdicts of the receiving server mark the mail as
+	// spam (Inbound.Spam, spam.go); nil: DefaultSpamRules.
+	Spam *SpamRules
 }
 
 // Parse is ParseWithOptions with zero options: SenderVerified is always
@@ -128,6 +133,8 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 	in.ReplyTo = parseAddressList(h.Get("Reply-To"))
 	in.To = parseAddressList(h.Get("To"))
 	in.Cc = parseAddressList(h.Get("Cc"))
+	in.DeliveredTo = envelopeRecipients(h, "Delivered-To")
+	in.XOriginalTo = envelopeRecipients(h, "X-Original-To")
 
 	// Subject returns the raw value alongside an error when an encoded
 	// word cannot be decoded; the raw value is the best we have.
@@ -161,6 +168,11 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 			in.AuthLogin = auth.login
 		}
 	}
+	rules := DefaultSpamRules
+	if opts.Spam != nil {
+		rules = *opts.Spam
+	}
+	in.Spam = spamVerdict(e.Header, in.From.Email, opts.TrustedAuthservID, rules)
 	// The visible text is found in the whole text before either is
 	// capped: a cut must not hide where the quoted history starts.
 	full, cut := body(e)
@@ -172,7 +184,7 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 		return tickets.Inbound{}, fmt.Errorf("parse message: %w", info.storageErr)
 	}
 	in.Attachments = info.attachments
-	classify(&in, h, raw, info, opts.DeskAddress)
+	classify(&in, h, raw, info, append([]string{opts.DeskAddress}, opts.QueueAddresses...))
 	return in, nil
 }
 
@@ -187,6 +199,7 @@ func dropLongIDs(ids []string) []string {
 
 // readEntity reads the message header and prepares the body for decoding.
 func readEntity(raw []byte) (*message.Entity, error) {
+	raw = repairRaw(raw)
 	opts := &message.ReadOptions{MaxHeaderBytes: maxHeaderBytes}
 	e, err := message.ReadWithOptions(bytes.NewReader(raw), opts)
 	if e == nil && errors.Is(err, io.EOF) && !bytes.Contains(raw, []byte("\n\n")) && !bytes.Contains(raw, []byte("\r\n\r\n")) {
@@ -250,6 +263,13 @@ func parseAddressList(v string) []tickets.Address {
 	var out []tickets.Address
 	seen := map[string]bool{}
 	add := func(name, email string) {
+		if strings.Contains(name, "=?") {
+			// Encoded words inside a quoted display name are not
+			// allowed (RFC 2047 §5) but common; clients decode them.
+			if d, err := wordDecoder.DecodeHeader(name); err == nil {
+				name = d
+			}
+		}
 		a := tickets.NewAddress(cleanHeaderText(name), email)
 		if !validEmail(a.Email) || seen[a.Email] {
 			return

@@ -266,7 +266,6 @@ func TestParseBroken(t *testing.T) {
 		{"empty", nil},
 		{"blank", []byte("\r\n\r\n")},
 		{"binary", []byte{0x00, 0xff, 0xfe, 0x01, '\r', '\n'}},
-		{"leading-space", []byte(" From: a@example.com\r\n\r\nbody")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

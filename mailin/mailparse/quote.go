@@ -3,6 +3,7 @@ package mailparse
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ticketd/ticketd/templates"
 )
@@ -17,6 +18,9 @@ func replyMarkerPattern() *regexp.Regexp {
 	alts := []string{`responda por encima de esta l[ií]nea`}
 	for _, lang := range templates.Languages() {
 		words := strings.Fields(strings.Trim(templates.ReplyLine(lang), "# "))
+		if len(words) == 0 {
+			continue
+		}
 		for i, w := range words {
 			words[i] = regexp.QuoteMeta(w)
 		}
@@ -25,84 +29,367 @@ func replyMarkerPattern() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^[>\s]*##\s*(` + strings.Join(alts, "|") + `)\s*##`)
 }
 
-// attributionLines start the quoted history in common clients, in Spanish
-// and English: Gmail/Apple "On … wrote:" / "El … escribió:", Outlook's
-// separators and header blocks.
-var attributionLines = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)^\s*(on|el)\s.*(wrote|escribi[oó])\s*:\s*$`),
-	regexp.MustCompile(`(?i)^\s*-{2,}\s*(original message|mensaje original)\s*-{2,}\s*$`),
-	regexp.MustCompile(`^_{10,}\s*$`), // Outlook's line above its header block
-}
-
-// outlookHeader matches the first line of Outlook's quoted header block
-// ("De: …" followed by "Enviado:"/"Fecha:", or "From: …" then "Sent:"/"Date:").
-var (
-	outlookFrom = regexp.MustCompile(`(?i)^\s*\*?(from|de)\s*:\*?\s+\S`)
-	outlookNext = regexp.MustCompile(`(?i)^\s*\*?(sent|date|enviado|fecha|to|para)\s*:`)
-)
-
-// mobileSignatures are lines phones append on their own.
-var mobileSignatures = regexp.MustCompile(`(?i)^\s*(sent from my|enviado desde mi)\s`)
+// refLine is the "ref:" line ticketd ends its mails with.
+var refLine = regexp.MustCompile(`^\s*ref:\s*ticketd\.`)
 
 // VisibleText returns the new text of a reply: text without the quoted
 // history, ticketd's reply line and what follows it, a trailing "-- "
-// signature or a phone's "Sent from my …" line. When nothing is left (a
-// reply that only quotes) it returns "": callers decide what to show then,
-// e.g. the full text.
+// signature or a phone's "Sent from my …" footer.
+//
+// The history starts at an attribution line ("On … wrote:" in any of the
+// languages of quotewords.go, over up to three lines), an "Original
+// Message" separator, a quoted header block (Outlook's "From:/Sent:"),
+// or ticketd's reply line. Text written below or between quoted lines
+// counts too: a bottom-posted answer (mailx, s-nail, mutt) is the text
+// below the quote, and an interleaved one keeps its new lines in order,
+// each after the few quoted lines it answers. When nothing is new it
+// returns "": callers decide what to show then, e.g. the full text.
 func VisibleText(text string) string {
-	lines := strings.Split(text, "\n")
-	cut := len(lines)
-	for i, l := range lines {
-		if replyMarkers.MatchString(l) || isAttribution(l) ||
-			(outlookFrom.MatchString(l) && i+1 < len(lines) && outlookNext.MatchString(lines[i+1])) {
-			cut = i
-			break
-		}
-		if l == "-- " || l == "--" {
-			cut = i
-			break
-		}
+	// No-break spaces (QQ Mail's separator, French typography) match
+	// as spaces.
+	lines := strings.Split(strings.ReplaceAll(text, "\u00a0", " "), "\n")
+	h, attr, soft, tabs := findHistory(lines)
+	body := lines[:h]
+	if soft {
+		// Below an attribution or inside a quote, the quote may be
+		// answered in place or below.
+		rest := lines[h+attr:]
+		body = append(body[:len(body):len(body)], rest[:newTextEnd(rest, tabs)]...)
 	}
-	top := trimTrailingQuote(lines[:cut])
-	if top != "" || cut == len(lines) {
-		return top
-	}
-	// Nothing above the history: a bottom-posted answer ("El … escribió:",
-	// the ">" quote, then the new text) is what follows the last quoted
-	// line.
-	last := -1
-	for i, l := range lines {
-		if strings.HasPrefix(strings.TrimSpace(l), ">") {
-			last = i
-		}
-	}
-	if last < cut {
-		return ""
-	}
-	return VisibleText(strings.Join(lines[last+1:], "\n"))
+	return answerText(body, tabs)
 }
 
-// trimTrailingQuote drops a block of ">" quoting, blank lines and a
-// phone's signature at the end of lines.
-func trimTrailingQuote(lines []string) string {
+// findHistory returns the index of the first line of the quoted history
+// (len(lines) when there is none). soft reports a history that may be
+// answered below or in between: one that starts with an attribution
+// (attr is then the number of lines it takes) or inside a quote; tabs
+// reports a quote indented with tabs (mailx) rather than "> ".
+func findHistory(lines []string) (h, attr int, soft, tabs bool) {
+	for i, l := range lines {
+		if replyMarkers.MatchString(l) || originalSeparator.MatchString(l) || isSignatureSeparator(l) ||
+			isHeaderBlock(lines, i) {
+			tabs = strings.HasPrefix(l, "\t")
+			if i == 0 && !tabs && replyMarkers.MatchString(l) && strings.HasPrefix(firstNonBlank(lines[1:]), "\t") {
+				// mailx's ~m quote, its first tab lost with the text's
+				// leading space: the quote goes on below.
+				return 0, 1, true, true
+			}
+			return i, 0, tabs || isQuoted(l, false), tabs
+		}
+		if n := attributionAt(lines, i); n > 0 {
+			next := firstNonBlank(lines[i+n:])
+			return i, n, true, strings.HasPrefix(next, "\t")
+		}
+	}
+	return len(lines), 0, false, false
+}
+
+// newTextEnd returns where the text below an attribution stops being a
+// reply: at the writer's own signature or a new, unquoted history block.
+func newTextEnd(lines []string, tabs bool) int {
+	for i, l := range lines {
+		if isQuoted(l, tabs) {
+			continue
+		}
+		if replyMarkers.MatchString(l) || originalSeparator.MatchString(l) || isSignatureSeparator(l) ||
+			isHeaderBlock(lines, i) || attributionAt(lines, i) > 0 {
+			return i
+		}
+	}
+	return len(lines)
+}
+
+// maxContext is how many quoted lines are kept above an interleaved
+// answer: enough to say what it answers.
+const maxContext = 3
+
+// answerText is the new text of lines, where quoted lines and new ones
+// may alternate. Trailing quotes and footers go. With one block of new
+// text, the quotes around it go too (a top- or bottom-posted answer);
+// with several (an interleaved answer), each keeps the end of the quote
+// above it, at most maxContext lines, as context.
+func answerText(lines []string, tabs bool) string {
+	lines = trimTrailing(lines, tabs)
+	type block struct {
+		quoted bool
+		lines  []string
+	}
+	var blocks []block
+	newBlocks := 0
+	for _, l := range lines {
+		q := isQuoted(l, tabs)
+		if strings.TrimSpace(l) == "" {
+			if len(blocks) == 0 {
+				continue
+			}
+			// A blank line belongs to the block it is in.
+			q = blocks[len(blocks)-1].quoted
+		}
+		if len(blocks) == 0 || blocks[len(blocks)-1].quoted != q {
+			blocks = append(blocks, block{quoted: q})
+			if !q {
+				newBlocks++
+			}
+		}
+		blocks[len(blocks)-1].lines = append(blocks[len(blocks)-1].lines, l)
+	}
+	var out []string
+	context := false // the last thing written is quoted context
+	for _, b := range blocks {
+		if b.quoted {
+			if newBlocks < 2 {
+				continue
+			}
+			if ctx := quoteContext(b.lines, tabs); ctx != "" {
+				if len(out) > 0 {
+					out = append(out, "")
+				}
+				out = append(out, ctx)
+				context = true
+			}
+			continue
+		}
+		t := strings.TrimSpace(strings.Join(b.lines, "\n"))
+		if len(out) > 0 && !context {
+			out = append(out, "")
+		}
+		out = append(out, t)
+		context = false
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// quoteContext is the quoted paragraph an interleaved answer follows:
+// the last lines of a quoted block after its last blank line, at most
+// maxContext, quoted once with "> " whatever the quoting and its depth
+// were. ticketd's reply line, footer and ref: line never count, nor
+// the paragraphs above (the notice's other details).
+func quoteContext(lines []string, tabs bool) string {
+	var para []string
+	gap := false // a blank line since the last line kept
+	for _, l := range lines {
+		c := unquote(l, tabs)
+		for isQuoted(c, false) {
+			c = unquote(c, false)
+		}
+		c = strings.TrimSpace(c)
+		switch {
+		case replyMarkers.MatchString(c) || refLine.MatchString(c):
+			continue
+		case isSignatureSeparator(c):
+			// What follows a quoted signature separator is a
+			// signature (ours: the desk's name and the ticket).
+			return lastLines(para)
+		case c == "":
+			gap = true
+		default:
+			if gap {
+				para, gap = para[:0], false
+			}
+			para = append(para, "> "+c)
+		}
+	}
+	return lastLines(para)
+}
+
+func lastLines(kept []string) string {
+	if len(kept) > maxContext {
+		kept = kept[len(kept)-maxContext:]
+	}
+	return strings.Join(kept, "\n")
+}
+
+// trimTrailing drops quoted lines, blank lines, rules and a phone's
+// footer at the end of lines.
+func trimTrailing(lines []string, tabs bool) []string {
 	for len(lines) > 0 {
-		l := strings.TrimSpace(lines[len(lines)-1])
-		if l == "" || strings.HasPrefix(l, ">") || mobileSignatures.MatchString(l) || isRule(l) {
+		raw := lines[len(lines)-1]
+		l := strings.TrimSpace(raw)
+		if l == "" || isQuoted(raw, tabs) || isMobileFooter(l) || isRule(l) {
 			lines = lines[:len(lines)-1]
 			continue
 		}
 		break
 	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
+	return lines
 }
 
-func isAttribution(line string) bool {
-	for _, re := range attributionLines {
-		if re.MatchString(line) {
-			return true
+// isQuoted reports a quoted line: "> " (any depth), or a tab when the
+// quote is tab-indented.
+func isQuoted(l string, tabs bool) bool {
+	if tabs && strings.HasPrefix(l, "\t") {
+		return true
+	}
+	return strings.HasPrefix(strings.TrimLeft(l, " "), ">")
+}
+
+// unquote removes one level of quoting.
+func unquote(l string, tabs bool) string {
+	if tabs && strings.HasPrefix(l, "\t") {
+		return l[1:]
+	}
+	l = strings.TrimLeft(l, " ")
+	l = strings.TrimPrefix(l, ">")
+	return strings.TrimPrefix(l, " ")
+}
+
+func isSignatureSeparator(l string) bool { return l == "-- " || l == "--" }
+
+// isMobileFooter reports a phone's or mail app's footer ("Sent from my
+// iPhone", "Enviado desde mi Samsung Galaxy"): short, not a sentence.
+// "Sent from my laptop, the report fails with error 5." is a sentence.
+func isMobileFooter(l string) bool {
+	if utf8.RuneCountInString(l) > 60 || len(strings.Fields(l)) > 8 || strings.ContainsAny(strings.TrimRight(l, ".!"), ".,;:!?") {
+		return false
+	}
+	if !mobileFooter.MatchString(l) {
+		return false
+	}
+	// "Sent from my <device>": the device ends the line ("Sent from my
+	// phone they work." is a sentence); "Von meinem iPhone gesendet":
+	// the verb does.
+	words := strings.Fields(strings.TrimRight(l, ".! "))
+	return deviceWord.MatchString(words[len(words)-1]) || (mobileFooterEnd.MatchString(l) && deviceWord.MatchString(l))
+}
+
+// deviceWord names a phone, tablet or mail app, as footers end with.
+var deviceWord = regexp.MustCompile(`(?i)(iphone|ipad|ipod|android|samsung|galaxy|smartphone|mobile|m[oó]vil|celular|handy|telefon|phone|blackberry|huawei|xiaomi|pixel|nokia|tablet|outlook|mail|yahoo|aol|windows|watch|手机|手機)`)
+
+// maxAttribution bounds an attribution's length in runes: longer is a
+// paragraph.
+const maxAttribution = 400
+
+// attributionLine matches what ends an attribution: its verb and a
+// colon ("… wrote:", "… a écrit :", "…写道："), an address and a colon
+// (Gmail in ru/ja, Yandex: "…, Name <addr>:"), or a dash frame (Zoho:
+// "---- On … wrote ----").
+var (
+	attributionEnd = regexp.MustCompile(`(?i)([:：]|[:：]?\s*-{2,})\s*$`)
+	addressColon   = regexp.MustCompile(`(?i)(<[^<>\s]+@[^<>\s]+>|\S+@\S+\.[a-z]{2,})\)?\s*[:：]\s*$`)
+	dashFramed     = regexp.MustCompile(`^[\s>]*-{2,}.*-{2,}\s*$`)
+	hasDigit       = regexp.MustCompile(`\d`)
+)
+
+// attributionAt returns how many lines (1 to 3) the attribution
+// starting at line i takes, or 0 when none starts there. A long
+// attribution is wrapped by clients over two or three lines.
+func attributionAt(lines []string, i int) int {
+	if strings.TrimSpace(lines[i]) == "" || isQuoted(lines[i], false) {
+		return 0
+	}
+	joined := ""
+	for n := 1; n <= 3 && i+n <= len(lines); n++ {
+		l := strings.TrimSpace(lines[i+n-1])
+		if l == "" || (n > 1 && isQuoted(lines[i+n-1], false)) {
+			return 0
+		}
+		next := firstNonBlank(lines[i+n:])
+		if n > 1 {
+			// The line must open an attribution that this one ends,
+			// and this one must not be a whole attribution on its own
+			// (the one to cut at, not the sentence above it).
+			if !attributionStart(joined) || (opensAttribution(l) && isAttribution(l, next)) {
+				return 0
+			}
+		}
+		if strings.HasSuffix(joined, "<") {
+			joined += l
+		} else {
+			joined = strings.TrimSpace(joined + " " + l)
+		}
+		if utf8.RuneCountInString(joined) > maxAttribution {
+			return 0
+		}
+		if isAttribution(joined, next) && !runsOn(joined, lines[i+n:]) {
+			return n
 		}
 	}
-	return false
+	return 0
+}
+
+// attributionStart reports a line that may begin a wrapped attribution:
+// it starts with "On"/"El"/… or with a date, or names an address.
+func attributionStart(s string) bool {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return false
+	}
+	return onWord.MatchString(s+" ") || hasDigit.MatchString(s) || strings.Contains(s, "@") || strings.HasPrefix(s, "\"")
+}
+
+// opensAttribution reports a line that begins an attribution by itself:
+// "On …", a date, a quoted name, or "Name <addr>".
+func opensAttribution(s string) bool {
+	first, _, _ := strings.Cut(s, " ")
+	lt, at := strings.Index(s, "<"), strings.Index(s, "@")
+	return onWord.MatchString(s+" ") || hasDigit.MatchString(first) || strings.HasPrefix(s, "\"") || (lt > 0 && at > lt)
+}
+
+// runsOn reports an attribution-like line that a sentence continues
+// right below (no blank line, no quote) and that names no address: "On
+// Tuesday it failed again, as Luis wrote:\nthe tray is jammed."
+func runsOn(s string, below []string) bool {
+	if strings.Contains(s, "@") || len(below) == 0 {
+		return false
+	}
+	next := below[0]
+	return strings.TrimSpace(next) != "" && !isQuoted(next, false) && !strings.HasPrefix(next, "\t")
+}
+
+// isAttribution reports whether s (one line, or a wrapped one joined) is
+// an attribution by its shape. next is the first non-blank line after
+// it: a quote there confirms a looser shape.
+func isAttribution(s, next string) bool {
+	quoteBelow := isQuoted(next, false) || strings.HasPrefix(next, "\t")
+	named := strings.Contains(s, "@") || hasDigit.MatchString(s) || onWord.MatchString(s)
+	if dashFramed.MatchString(s) {
+		return wroteVerb.MatchString(s) && (named || quoteBelow)
+	}
+	if !attributionEnd.MatchString(s) {
+		return false
+	}
+	if wroteVerb.MatchString(s) {
+		return named || quoteBelow
+	}
+	// "пн, 2 мар. 2026 г. в 09:00, Name <addr>:" (a date, an address,
+	// a colon) and Japanese Gmail's "2026年3月2日(月) 9:00 Name <addr>:".
+	return addressColon.MatchString(s) && (hasDigit.MatchString(strings.Split(s, "@")[0]) || quoteBelow)
+}
+
+// isHeaderBlock reports whether a quoted header block (Outlook's
+// "From: / Sent: / To: / Subject:", in any language and field order)
+// starts at line i: at least three of its fields on consecutive lines
+// (blank lines between them allowed), one of them the sender, or the
+// sender and the date.
+func isHeaderBlock(lines []string, i int) bool {
+	first := labelOf(lines[i])
+	if first == labelNone {
+		return false
+	}
+	seen := map[headerLabel]bool{first: true}
+	for j, n := i+1, 0; j < len(lines) && n < 5; j++ {
+		if strings.TrimSpace(lines[j]) == "" {
+			continue
+		}
+		n++
+		l := labelOf(lines[j])
+		if l == labelNone {
+			break
+		}
+		seen[l] = true
+	}
+	if !seen[labelFrom] {
+		return false
+	}
+	return len(seen) >= 3 || seen[labelSent] || (seen[labelTo] && first == labelFrom)
+}
+
+func firstNonBlank(lines []string) string {
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			return l
+		}
+	}
+	return ""
 }
 
 // isRule reports a line of dashes or underscores only: the horizontal

@@ -1,0 +1,198 @@
+package mailparse
+
+import (
+	"regexp"
+	"strings"
+)
+
+// quoteLanguage is what mail clients write, in one language, around the
+// quoted history of a reply. Adding a language is adding a row to
+// quoteLanguages: the patterns in quote.go are built from this table.
+type quoteLanguage struct {
+	lang string
+	// wrote are the verbs of the attribution line ("On …, X wrote:"),
+	// as Gmail, Apple Mail, Thunderbird, Outlook.com and the mail
+	// services write them.
+	wrote []string
+	// on are the words an attribution starts with ("On", "El", "Le",
+	// "Am", "Il giorno", "W dniu", …).
+	on []string
+	// original are the "Original Message" separators (framed by dashes).
+	// Forward separators are not: a forward is not a reply's history.
+	original []string
+	// Labels of Outlook/Exchange's quoted header block, by field.
+	from, sent, to, cc, subject, replyTo []string
+	// mobile starts the footer phones and mail apps add ("Sent from my
+	// iPhone"); mobileEnd is a footer's end when the verb comes last
+	// ("Von meinem iPhone gesendet").
+	mobile, mobileEnd []string
+}
+
+// quoteLanguages: sources are the clients' own localisations (Gmail web,
+// Apple Mail, Thunderbird, Outlook/Exchange, Outlook.com, Yahoo, Zoho,
+// Yandex, GMX/Web.de, QQ Mail) as they appear in the mails they write.
+var quoteLanguages = []quoteLanguage{
+	{lang: "en", wrote: []string{"wrote", "writes", "said"}, on: []string{"on"},
+		original: []string{"original message", "original e-?mail"},
+		from:     []string{"from"}, sent: []string{"sent", "date"}, to: []string{"to"}, cc: []string{"cc"},
+		subject: []string{"subject"}, replyTo: []string{"reply-to", "reply to"},
+		mobile: []string{"sent from my", "sent from", "sent via", "get outlook for"}},
+	{lang: "es", wrote: []string{"escribió", "escribio", "ha escrito"}, on: []string{"el"},
+		original: []string{"mensaje original"},
+		from:     []string{"de"}, sent: []string{"enviado", "enviado el", "fecha"}, to: []string{"para"}, cc: []string{"cc", "copia"},
+		subject: []string{"asunto"}, replyTo: []string{"responder a"},
+		mobile: []string{"enviado desde mi", "enviado desde", "obtener outlook para"}},
+	{lang: "pt", wrote: []string{"escreveu"}, on: []string{"em", "no dia"},
+		original: []string{"mensagem original"},
+		from:     []string{"de"}, sent: []string{"enviada", "enviado", "enviada em", "enviado em", "data"}, to: []string{"para"},
+		cc: []string{"cc"}, subject: []string{"assunto"}, replyTo: []string{"responder a"},
+		mobile: []string{"enviado do meu", "enviado do", "enviado a partir do"}},
+	{lang: "fr", wrote: []string{"a écrit", "a ecrit"}, on: []string{"le"},
+		original: []string{"message d'origine", "message d’origine", "message original"},
+		from:     []string{"de", "expéditeur"}, sent: []string{"envoyé", "envoyé le", "date"}, to: []string{"à", "a", "destinataire"},
+		cc: []string{"cc"}, subject: []string{"objet", "sujet"}, replyTo: []string{"répondre à"},
+		mobile: []string{"envoyé de mon", "envoyé depuis mon", "envoyé de", "envoyé depuis"}},
+	{lang: "de", wrote: []string{"schrieb", "hat geschrieben"}, on: []string{"am"},
+		original: []string{"ursprüngliche nachricht", "original-nachricht", "originalnachricht"},
+		from:     []string{"von"}, sent: []string{"gesendet", "datum"}, to: []string{"an"}, cc: []string{"cc", "kopie"},
+		subject: []string{"betreff"}, replyTo: []string{"antwort an"},
+		mobile: []string{"von meinem", "gesendet von meinem", "gesendet mit"}, mobileEnd: []string{"gesendet"}},
+	{lang: "it", wrote: []string{"ha scritto", "scrisse"}, on: []string{"il", "il giorno"},
+		original: []string{"messaggio originale"},
+		from:     []string{"da"}, sent: []string{"inviato", "data"}, to: []string{"a"}, cc: []string{"cc"},
+		subject: []string{"oggetto"}, replyTo: []string{"rispondi a"},
+		mobile: []string{"inviato da", "inviato dal mio"}},
+	{lang: "nl", wrote: []string{"schreef", "heeft geschreven"}, on: []string{"op"},
+		original: []string{"oorspronkelijk bericht", "origineel bericht"},
+		from:     []string{"van"}, sent: []string{"verzonden", "datum"}, to: []string{"aan"}, cc: []string{"cc"},
+		subject: []string{"onderwerp"}, replyTo: []string{"antwoord aan"},
+		mobile: []string{"verzonden vanaf mijn", "verstuurd vanaf mijn", "verzonden vanaf", "verstuurd vanaf"}},
+	{lang: "pl", wrote: []string{"napisał", "napisała", "napisał\\(a\\)", "pisze"}, on: []string{"w dniu", "dnia"},
+		original: []string{"wiadomość oryginalna", "oryginalna wiadomość"},
+		from:     []string{"od"}, sent: []string{"wysłano", "wysłane", "data"}, to: []string{"do"}, cc: []string{"dw", "kopia"},
+		subject: []string{"temat"}, replyTo: []string{"odpowiedź do"},
+		mobile: []string{"wysłane z mojego", "wysłane z"}},
+	{lang: "ru", wrote: []string{"написал", "написала", "написал\\(а\\)", "пишет"}, on: []string{},
+		original: []string{"исходное сообщение"},
+		from:     []string{"от"}, sent: []string{"отправлено", "дата"}, to: []string{"кому"}, cc: []string{"копия"},
+		subject: []string{"тема"}, replyTo: []string{"ответить"},
+		mobile: []string{"отправлено с моего", "отправлено с", "отправлено из"}},
+	{lang: "sv", wrote: []string{"skrev"}, on: []string{"den"},
+		original: []string{"ursprungligt meddelande", "originalmeddelande"},
+		from:     []string{"från"}, sent: []string{"skickat", "datum"}, to: []string{"till"}, cc: []string{"kopia"},
+		subject: []string{"ämne"}, replyTo: []string{"svara till"},
+		mobile: []string{"skickat från min", "skickat från"}},
+	{lang: "da", wrote: []string{"skrev"}, on: []string{"den"},
+		original: []string{"oprindelig meddelelse", "original meddelelse"},
+		from:     []string{"fra"}, sent: []string{"sendt", "dato"}, to: []string{"til"}, cc: []string{"cc"},
+		subject: []string{"emne"}, replyTo: []string{"svar til"},
+		mobile: []string{"sendt fra min", "sendt fra"}},
+	{lang: "nb", wrote: []string{"skrev"}, on: []string{"den"},
+		original: []string{"opprinnelig melding", "original melding"},
+		from:     []string{"fra"}, sent: []string{"sendt", "dato"}, to: []string{"til"}, cc: []string{"kopi"},
+		subject: []string{"emne"}, replyTo: []string{"svar til"},
+		mobile: []string{"sendt fra min", "sendt fra"}},
+	{lang: "cs", wrote: []string{"napsal", "napsala", "napsal\\(a\\)"}, on: []string{"dne"},
+		original: []string{"původní zpráva", "původní e-mail"},
+		from:     []string{"od"}, sent: []string{"odesláno", "datum"}, to: []string{"komu"}, cc: []string{"kopie"},
+		subject: []string{"předmět"}, replyTo: []string{"odpovědět"},
+		mobile: []string{"odesláno z mého", "odesláno z"}},
+	{lang: "tr", wrote: []string{"yazdı", "şunu yazdı"}, on: []string{},
+		original: []string{"orijinal ileti", "özgün ileti", "orijinal mesaj"},
+		from:     []string{"kimden", "gönderen"}, sent: []string{"gönderildi", "gönderilme tarihi", "tarih"}, to: []string{"kime", "alıcı"},
+		cc: []string{"bilgi", "cc"}, subject: []string{"konu"}, replyTo: []string{"yanıtla"},
+		mobileEnd: []string{"gönderildi"}},
+	{lang: "ja", wrote: []string{"書きました", "のメッセージ"}, on: []string{},
+		original: []string{"元のメッセージ"},
+		from:     []string{"差出人", "送信者", "from"}, sent: []string{"送信日時", "日付", "送信日"}, to: []string{"宛先", "to"},
+		cc: []string{"cc"}, subject: []string{"件名"}, replyTo: []string{"返信先"},
+		mobileEnd: []string{"から送信"}},
+	{lang: "zh", wrote: []string{"写道", "寫道"}, on: []string{"在"},
+		original: []string{"原始邮件", "原始郵件", "原始信件"},
+		from:     []string{"发件人", "寄件者", "寄件人"}, sent: []string{"发送时间", "发送日期", "日期", "時間", "傳送時間", "寄件日期"},
+		to: []string{"收件人", "收件者"}, cc: []string{"抄送", "副本"}, subject: []string{"主题", "主旨"}, replyTo: []string{"回复"},
+		mobile: []string{"发自我的", "從我的", "来自我的"}},
+	{lang: "vi", wrote: []string{"đã viết", "viết"}, on: []string{"vào"},
+		original: []string{"thư gốc", "tin nhắn gốc"},
+		from:     []string{"từ", "người gửi"}, sent: []string{"đã gửi", "ngày", "gửi"}, to: []string{"đến", "tới"},
+		cc: []string{"cc"}, subject: []string{"chủ đề", "tiêu đề"}, replyTo: []string{"trả lời"},
+		mobile: []string{"gửi từ"}},
+}
+
+// alternation joins the words picked from every language into one regexp
+// alternation; spaces match any run of white space.
+func alternation(pick func(quoteLanguage) []string) string {
+	seen := map[string]bool{}
+	var alts []string
+	for _, l := range quoteLanguages {
+		for _, w := range pick(l) {
+			w = strings.ReplaceAll(w, " ", `\s+`)
+			if !seen[w] {
+				seen[w] = true
+				alts = append(alts, w)
+			}
+		}
+	}
+	return strings.Join(alts, "|")
+}
+
+// headerLabel names the field of a line of a quoted header block.
+type headerLabel int
+
+const (
+	labelNone headerLabel = iota
+	labelFrom
+	labelSent
+	labelTo
+	labelCc
+	labelSubject
+	labelReplyTo
+)
+
+// headerLabels matches the label of a quoted header block line in any
+// language: "From:", "*De :*", "发件人：".
+var headerLabels = func() []*regexp.Regexp {
+	picks := []func(quoteLanguage) []string{
+		labelFrom:    func(l quoteLanguage) []string { return l.from },
+		labelSent:    func(l quoteLanguage) []string { return l.sent },
+		labelTo:      func(l quoteLanguage) []string { return l.to },
+		labelCc:      func(l quoteLanguage) []string { return l.cc },
+		labelSubject: func(l quoteLanguage) []string { return l.subject },
+		labelReplyTo: func(l quoteLanguage) []string { return l.replyTo },
+	}
+	res := make([]*regexp.Regexp, len(picks))
+	for i, p := range picks {
+		if p != nil {
+			res[i] = regexp.MustCompile(`(?i)^[\s>*]*(` + alternation(p) + `)\s*\*?\s*[:：]`)
+		}
+	}
+	return res
+}()
+
+// labelOf returns the header field a line starts with, or labelNone.
+func labelOf(line string) headerLabel {
+	// Reply-To first: "Reply-To:" would otherwise not match and "Reply
+	// to" could be taken for "to".
+	for _, l := range []headerLabel{labelReplyTo, labelFrom, labelSent, labelTo, labelCc, labelSubject} {
+		if headerLabels[l].MatchString(line) {
+			return l
+		}
+	}
+	return labelNone
+}
+
+var (
+	// wroteVerb is an attribution's verb, as a word.
+	wroteVerb = regexp.MustCompile(`(?i)(^|[\s,:"'(>\d\p{Han}\p{Hiragana}\p{Katakana}])(` + alternation(func(l quoteLanguage) []string { return l.wrote }) + `)([\s:：,)-]|$)`)
+	// onWord starts an attribution.
+	onWord = regexp.MustCompile(`(?i)^[\s>]*(` + alternation(func(l quoteLanguage) []string { return l.on }) + `)\s`)
+	// originalSeparator is "-----Original Message-----" and its
+	// translations, framed by dashes, underscores or equals signs.
+	originalSeparator = regexp.MustCompile(`(?i)^[\s>]*([-_=*]{2,}\s*(` + alternation(func(l quoteLanguage) []string { return l.original }) + `)\s*[-_=*:]*|(` +
+		alternation(func(l quoteLanguage) []string { return l.original }) + `)\s*[-_=*]{2,})\s*$`)
+	// mobileFooterEnd is a footer whose verb comes last.
+	mobileFooterEnd = regexp.MustCompile(`(?i)\S\s*(` + alternation(func(l quoteLanguage) []string { return l.mobileEnd }) + `)[.!]?$`)
+	// mobileFooter is a phone's or mail app's footer line.
+	mobileFooter = regexp.MustCompile(`(?i)^\s*((` + alternation(func(l quoteLanguage) []string { return l.mobile }) + `)\s*\S.*|.*\S\s*(` +
+		alternation(func(l quoteLanguage) []string { return l.mobileEnd }) + `))$`)
+)

@@ -1,0 +1,227 @@
+package mailparse
+
+import (
+	"bytes"
+	"io"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message/charset"
+)
+
+// Mail clients show messages that break RFC 5322 and RFC 2045 in small
+// ways; so must ticketd. repairRaw fixes, on a copy, what the MIME
+// library would refuse or misread:
+//
+//   - a leading mbox "From " line (a message saved from a mailbox file);
+//   - a first header line that begins with white space;
+//   - no blank line between the header and the body: the body starts at
+//     the first line that is neither a field nor a continuation;
+//   - in a part's header, a continuation line that is not indented;
+//   - a multipart without a boundary parameter: the boundary is the
+//     first "--" line of the body;
+//   - raw 8-bit bytes in header fields (names, subjects, file names):
+//     UTF-8 when they are, else the part's charset, else Latin-1
+//     (Windows-1252), re-encoded as UTF-8 (RFC 6532).
+//
+// A message that needs none of it is returned as is, without a copy
+// (the check allocates almost nothing: a 50 MB attachment stays
+// streamed).
+func repairRaw(raw []byte) []byte {
+	if !repairPass(raw, nil) {
+		return raw
+	}
+	var out bytes.Buffer
+	out.Grow(len(raw) + 64)
+	repairPass(raw, &out)
+	return out.Bytes()
+}
+
+// repairPass walks raw's header blocks (the message's and each part's)
+// and writes raw with them fixed into out; with out nil it only reports
+// whether a fix is needed.
+func repairPass(raw []byte, out *bytes.Buffer) (changed bool) {
+	write := func(b ...[]byte) {
+		if out != nil {
+			for _, x := range b {
+				out.Write(x)
+			}
+		}
+	}
+	rest := raw
+	next := func() []byte {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			l := rest
+			rest = nil
+			return l
+		}
+		l := rest[:i+1]
+		rest = rest[i+1:]
+		return l
+	}
+	if bytes.HasPrefix(rest, []byte("From ")) {
+		next() // the mbox separator line
+		changed = true
+	}
+	if t := bytes.TrimLeft(rest, " \t"); len(t) != len(rest) {
+		rest = t
+		changed = true
+	}
+	top, inHeader := true, true
+	var boundaries [][]byte
+	var block [][]byte
+	flush := func(topLevel bool) {
+		fixed, b, ch := repairHeaderBlock(block, topLevel, rest)
+		if b != nil {
+			boundaries = append(boundaries, b)
+		}
+		changed = changed || ch
+		write(fixed...)
+		block = block[:0]
+	}
+	for len(rest) > 0 {
+		if out == nil && changed {
+			return true
+		}
+		l := next()
+		if !inHeader {
+			write(l)
+			if isBoundaryLine(l, boundaries) {
+				inHeader = true
+			}
+			continue
+		}
+		switch {
+		case isBlankLine(l):
+			flush(top)
+			write(l)
+			inHeader, top = false, false
+		case top && len(block) > 0 && !isFieldLine(l) && !isContinuation(l):
+			// The body starts without a blank line.
+			flush(true)
+			write([]byte("\r\n"), l)
+			inHeader, top, changed = false, false, true
+		default:
+			block = append(block, l)
+		}
+	}
+	if inHeader && len(block) > 0 {
+		flush(top)
+	}
+	return changed
+}
+
+var (
+	fieldLine     = regexp.MustCompile(`^[!-9;-~]+[ \t]*:`)
+	boundaryParam = regexp.MustCompile(`(?i)boundary\s*=\s*"?([^";\r\n]+)"?`)
+	charsetParam  = regexp.MustCompile(`(?i)charset\s*=\s*"?([A-Za-z0-9_:.\-]+)"?`)
+)
+
+func isFieldLine(l []byte) bool    { return fieldLine.Match(l) }
+func isContinuation(l []byte) bool { return len(l) > 0 && (l[0] == ' ' || l[0] == '\t') }
+func isBlankLine(l []byte) bool    { return len(bytes.TrimRight(l, "\r\n")) == 0 }
+
+// isBoundaryLine reports a "--boundary" line of one of the multiparts
+// seen so far.
+func isBoundaryLine(l []byte, boundaries [][]byte) bool {
+	l = bytes.TrimRight(l, " \t\r\n")
+	if !bytes.HasPrefix(l, []byte("--")) {
+		return false
+	}
+	for _, b := range boundaries {
+		if bytes.Equal(l[2:], b) {
+			return true
+		}
+	}
+	return false
+}
+
+// repairHeaderBlock fixes one header block: continuations that are not
+// indented (in a part), 8-bit bytes, a multipart without a boundary
+// (guessed from all, the message's lines). It returns the block and the
+// boundary its Content-Type declares (nil: none).
+func repairHeaderBlock(block [][]byte, topLevel bool, body []byte) (out [][]byte, boundary []byte, changed bool) {
+	out = make([][]byte, 0, len(block))
+	cs := ""
+	for _, l := range block {
+		if m := charsetParam.FindSubmatch(l); m != nil && cs == "" {
+			cs = string(m[1])
+		}
+	}
+	ctIndex := -1
+	for _, l := range block {
+		if !topLevel && len(out) > 0 && !isFieldLine(l) && !isContinuation(l) {
+			l = append([]byte(" "), l...)
+			changed = true
+		}
+		if !utf8.Valid(l) {
+			l = decode8bit(l, cs)
+			changed = true
+		}
+		if isFieldLine(l) && bytes.HasPrefix(bytes.ToLower(l), []byte("content-type:")) {
+			ctIndex = len(out)
+		}
+		out = append(out, l)
+	}
+	if ctIndex >= 0 {
+		// The field with its continuations.
+		end := ctIndex + 1
+		for end < len(out) && isContinuation(out[end]) {
+			end++
+		}
+		field := bytes.Join(out[ctIndex:end], nil)
+		lower := bytes.ToLower(field)
+		if bytes.Contains(lower, []byte("multipart/")) {
+			if m := boundaryParam.FindSubmatch(field); m != nil {
+				boundary = bytes.TrimSpace(m[1])
+			} else if b := guessBoundary(body); b != nil {
+				boundary, changed = b, true
+				fixed := append(bytes.TrimRight(field, "\r\n;\t "), []byte("; boundary=\""+string(b)+"\"\r\n")...)
+				out = append(out[:ctIndex:ctIndex], append([][]byte{fixed}, out[end:]...)...)
+			}
+		}
+	}
+	return out, boundary, changed
+}
+
+// maxBoundaryScan bounds the bytes searched for a missing boundary.
+const maxBoundaryScan = 64 << 10
+
+// guessBoundary returns the text of the first "--boundary" line of the
+// body that follows (in rest) the header block being fixed.
+func guessBoundary(rest []byte) []byte {
+	inBody := false
+	for _, l := range bytes.Split(rest[:min(len(rest), maxBoundaryScan)], []byte("\n")) {
+		t := bytes.TrimRight(l, " \t\r\n")
+		if !inBody {
+			inBody = len(t) == 0
+			continue
+		}
+		if len(t) > 2 && len(t) <= 72 && bytes.HasPrefix(t, []byte("--")) && !bytes.ContainsAny(t, " \t\"") {
+			return bytes.TrimSuffix(t[2:], []byte("--"))
+		}
+	}
+	return nil
+}
+
+// decode8bit turns a header line with raw 8-bit bytes into UTF-8: the
+// charset cs when it decodes, else Windows-1252 (a superset of Latin-1
+// that maps every byte).
+func decode8bit(l []byte, cs string) []byte {
+	for _, c := range []string{cs, "windows-1252"} {
+		if c == "" || strings.EqualFold(c, "utf-8") || strings.EqualFold(c, "us-ascii") {
+			continue
+		}
+		r, err := charset.Reader(c, bytes.NewReader(l))
+		if err != nil {
+			continue
+		}
+		d, err := io.ReadAll(r)
+		if err == nil && utf8.Valid(d) {
+			return d
+		}
+	}
+	return []byte(strings.ToValidUTF8(string(l), "\uFFFD"))
+}

@@ -1,0 +1,107 @@
+package mailout
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// maxFlowedLine is the longest line flowedText writes, in characters,
+// before the CRLF (RFC 3676 §4.2 recommends at most 78).
+const maxFlowedLine = 78
+
+// flowedParams are the Content-Type parameters of the text parts
+// ticketd sends: UTF-8, format=flowed (RFC 3676) without DelSp, so that
+// readers' clients re-flow paragraphs to their screen while plain
+// readers still see lines of at most 78 characters.
+func flowedParams() map[string]string {
+	return map[string]string{"charset": "utf-8", "format": "flowed"}
+}
+
+// flowedText encodes text as format=flowed (RFC 3676, DelSp=no): each
+// paragraph line longer than maxFlowedLine is broken after a space, the
+// space kept at the end of the line (a soft break); trailing spaces of
+// the original lines are removed, since they would mean a soft break;
+// lines starting with a space or "From " are space-stuffed (§4.4); quoted
+// lines (">") keep their quote marks on every line they are broken into
+// (§4.5); the signature separator "-- " is kept as it is (§4.3). A word
+// longer than a line is not broken.
+func flowedText(text string) string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	var b strings.Builder
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if line == "-- " {
+			b.WriteString(line)
+			continue
+		}
+		depth := 0
+		for depth < len(line) && line[depth] == '>' {
+			depth++
+		}
+		prefix := strings.Repeat(">", depth)
+		content := strings.TrimRight(line[depth:], " ")
+		if depth > 0 {
+			// The space after the quote marks is stuffing (§4.5).
+			content = strings.TrimPrefix(content, " ")
+		}
+		writeFlowedLine(&b, prefix, content)
+	}
+	return b.String()
+}
+
+// writeFlowedLine writes one hard line as soft-broken lines, each
+// starting with prefix (quote marks) and stuffed when needed.
+func writeFlowedLine(b *strings.Builder, prefix, content string) {
+	for {
+		lead := prefix
+		if needsStuffing(prefix, content) {
+			lead += " "
+		}
+		room := maxFlowedLine - utf8.RuneCountInString(lead)
+		if utf8.RuneCountInString(content) <= room {
+			b.WriteString(lead + content)
+			return
+		}
+		cut := breakAt(content, room)
+		if cut <= 0 {
+			b.WriteString(lead + content) // one word longer than a line
+			return
+		}
+		b.WriteString(lead + content[:cut] + "\n")
+		content = content[cut:]
+	}
+}
+
+// needsStuffing reports a line a reader would misread: one starting
+// with a space, "From " or (unquoted) ">" (§4.4), or any quoted line
+// (the space after quote marks reads better and is removed).
+func needsStuffing(prefix, content string) bool {
+	if prefix != "" {
+		return content != ""
+	}
+	return strings.HasPrefix(content, " ") || strings.HasPrefix(content, ">") || strings.HasPrefix(content, "From ")
+}
+
+// breakAt returns the byte index just after the last space that keeps
+// the line (space included) within room characters or, when no space
+// fits (a long word first), after the first space; 0 when the line has
+// no space to break at.
+func breakAt(s string, room int) int {
+	best, n := 0, 0
+	for i, r := range s {
+		n++
+		if r != ' ' || i+1 == len(s) {
+			continue
+		}
+		if n > room {
+			if best == 0 {
+				best = i + 1
+			}
+			break
+		}
+		best = i + 1
+	}
+	return best
+}
