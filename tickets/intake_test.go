@@ -431,3 +431,44 @@ func TestDigestByTypeAndCategory(t *testing.T) {
 		t.Errorf("HTML digest lacks the requests:\n%s", res.Mail.HTML)
 	}
 }
+
+// TestIntakePerQueue: each queue classifies its own new tickets by its own
+// rules and categories, and its categories name only its agents.
+func TestIntakePerQueue(t *testing.T) {
+	f := newQueuesFixture(t, func(o *Options) {
+		o.Intake = Intake{Categories: []Category{{Name: "Impresoras", Keywords: []string{"impresora"}}}}
+		o.Queues[0].Intake = Intake{DefaultType: tiers.TypeRequest,
+			TypeRules:  []TypeRule{{Type: tiers.TypeIncident, Keywords: []string{"broken"}}},
+			Categories: []Category{{Name: "Quotes", Keywords: []string{"quote"}, Agents: []string{"victor@ventas.example"}}}}
+	})
+	sales := func(id, subject string) Inbound {
+		m := msg(id, "pedro@client.com", subject, "x")
+		m.To = []Address{{Email: "ventas@ventas.example"}}
+		return m
+	}
+	f.apply(msg("d1@c", "pedro@client.com", "La impresora está rota, broken quote", "x"), sales("s1@c", "Need a quote"), sales("s2@c", "Printer broken"))
+	def, q1, q2 := f.ticket(1), f.ticket(2), f.ticket(3)
+	if def.Type != tiers.TypeIncident || def.Category != "Impresoras" {
+		t.Errorf("default queue: %s %q", def.Type, def.Category)
+	}
+	if q1.Type != tiers.TypeRequest || q1.Category != "Quotes" || q2.Type != tiers.TypeIncident || q2.Category != "" {
+		t.Errorf("ventas: %s %q, %s %q", q1.Type, q1.Category, q2.Type, q2.Category)
+	}
+	if n := mailsOf(f, 2, templates.AgentNew); len(n) != 1 || strings.Join(n[0].Recipients(), ",") != "victor@ventas.example" {
+		t.Errorf("quote notice: %+v", n)
+	}
+	if ack := mailsOf(f, 2, templates.Ack); len(ack) != 1 || !strings.Contains(ack[0].Text, "We have registered your request") {
+		t.Errorf("ventas ack: %+v", ack)
+	}
+	// A category of another queue is unknown here.
+	f.apply(Inbound{MessageID: "a1@v", From: NewAddress("", "vera@ventas.example"), Subject: "Re: [Ventas #2] x", Text: "#category Impresoras", ContentHash: "a1"})
+	if f.ticket(2).Category != "Quotes" {
+		t.Fatal("a category of the default queue was set on a ventas ticket")
+	}
+	// A queue's category agents must be that queue's agents.
+	_, err := NewService(f.store, Options{Desk: NewAddress("", "soporte@example.com"), Policy: f.svc.opts.Policy, Templates: f.svc.opts.Templates,
+		Intake: Intake{Categories: []Category{{Name: "X", Agents: []string{"victor@ventas.example"}}}}})
+	if err == nil || !strings.Contains(err.Error(), "victor@ventas.example is not an agent") {
+		t.Errorf("category agent of another queue: %v", err)
+	}
+}

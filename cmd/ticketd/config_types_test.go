@@ -65,3 +65,38 @@ func TestTypesAndCategoriesConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueTypesAndCategoriesConfig: a queue's [queues.types],
+// [[queues.categories]] and per-type targets load into that queue only,
+// and check-config prints them under it.
+func TestQueueTypesAndCategoriesConfig(t *testing.T) {
+	commented, block := exampleQueuesBlock(t)
+	cfg, err := exampleWith(t, commented, block+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := cfg.Queues[0]
+	if q.Intake.Default() != tiers.TypeRequest || len(q.Intake.TypeRules) != 1 || q.Intake.TypeRules[0].Type != tiers.TypeIncident ||
+		len(q.Intake.Categories) != 1 || q.Intake.Categories[0].Agents[0] != "victor@example.com" {
+		t.Fatalf("queue intake %+v", q.Intake)
+	}
+	if len(cfg.Intake.Categories) != 3 {
+		t.Fatalf("the default queue's categories changed: %+v", cfg.Intake.Categories)
+	}
+	t2, _ := q.Policy.Tier(2)
+	if got := t2.Target(tiers.TypeRequest, tiers.PriorityNormal); got.FirstResponse != 4*time.Hour || got.Resolution != 72*time.Hour {
+		t.Fatalf("queue tier 2 request targets %+v", got)
+	}
+	if s := cfg.Summary(); !strings.Contains(s, "    types:       default request; incident when words broken, roto, error") ||
+		!strings.Contains(s, "    category:    Presupuestos — words presupuesto, quote → tier 1, agents victor@example.com") {
+		t.Errorf("check-config:\n%s", s)
+	}
+	// A queue's category agent must be one of its own agents.
+	bad := strings.Replace(block, "keywords = [\"presupuesto\", \"quote\"]\nagents = [\"victor@example.com\"]", "keywords = [\"presupuesto\", \"quote\"]\nagents = [\"ana@example.com\"]", 1)
+	if bad == block {
+		t.Fatal("the example's queue category changed: fix this test")
+	}
+	if _, err := exampleWith(t, commented, bad+"\n"); err == nil || !strings.Contains(err.Error(), "queues[0].categories: category 1 (Presupuestos): ana@example.com is not an agent") {
+		t.Errorf("a category agent of another queue: %v", err)
+	}
+}
