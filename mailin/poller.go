@@ -71,6 +71,9 @@ type PollerOptions struct {
 	// Applier) messages, SpamMailbox those the Applier found to be spam
 	// (tickets.OutcomeSpam). All are created if missing.
 	Mailbox, ProcessedMailbox, FailedMailbox, SpamMailbox string
+	// CreateMailbox creates Mailbox too when it is missing (a queue's own
+	// mailbox, which nothing may have delivered to yet).
+	CreateMailbox bool
 	// Spam is passed to mailparse.ParseWithOptions: which verdicts of the
 	// receiving server mark mail as spam (nil: mailparse.DefaultSpamRules).
 	Spam *mailparse.SpamRules
@@ -243,7 +246,11 @@ func (p *Poller) Poll(ctx context.Context) (st Stats, err error) {
 // pass is Poll once logged in.
 func (p *Poller) pass(ctx context.Context, c *imapclient.Client) (Stats, error) {
 	var st Stats
-	for _, m := range []string{p.opts.ProcessedMailbox, p.opts.FailedMailbox, p.opts.spamMailbox()} {
+	ensure := []string{p.opts.ProcessedMailbox, p.opts.FailedMailbox, p.opts.spamMailbox()}
+	if p.opts.CreateMailbox {
+		ensure = append(ensure, p.opts.Mailbox)
+	}
+	for _, m := range ensure {
 		if err := ensureMailbox(c, m); err != nil {
 			return st, err
 		}

@@ -1,11 +1,13 @@
-// Package templates renders every mail ticketd sends, in Spanish ("es") and
-// English ("en"), as a subject, a text/plain body and a text/html body.
+// Package templates renders every mail ticketd sends, in Spanish ("es"),
+// English ("en") and Portuguese ("pt"), as a subject, a text/plain body
+// and a text/html body.
 //
 // Template names are the Name constants (names.go); languages are the
 // folders of mail/ (Language, language.go): each folder holds every
-// template and a phrases.txt with the phrases and fixed words of the
-// language (reply line, status, priority and clock names, rating labels),
-// so a new language is a new folder and no code.
+// template, a phrases.txt with the phrases and fixed words of the
+// language (reply line, status, priority and clock names, rating labels)
+// and a stopwords.txt with the frequent words the language is recognised
+// by (package langdetect), so a new language is a new folder and no code.
 //
 // The templates are embedded in the binary (directory mail/ of this package)
 // and may be overridden from a directory given to New. The override
@@ -18,6 +20,8 @@
 //	<lang>/<name>.html  html/template: {{define "body"}}...{{end}}
 //	<lang>/phrases.txt  {{define "<phrase or word>"}}...{{end}} for every
 //	                    phrase (phraseNames) and word (wordNames)
+//	<lang>/stopwords.txt  words, one or more per line, "#" comments: at
+//	                    least minStopWords (stopwords.go)
 //
 // A file present in the override directory replaces the embedded file of the
 // same path; files absent there keep the embedded version. A .txt or .html

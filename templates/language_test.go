@@ -16,7 +16,15 @@ var otherLanguage = map[Language][]string{
 		"needs ", "Hello", "Thank", "Subject:", "Priority", "Reason:", "Tier ", "tier ", "target", "breach", "answer", "(note)", "agent:",
 		"How did we do", "Rating", "escalated", "unknown command", "digest"},
 	"en": {" el ", " la ", " los ", " su ", " sus ", " de ", " del ", " que ", " por ", "solicitud", "Responda", "Hola", "Gracias",
-		"Motivo", "Prioridad", "Asunto", "Nivel", "nivel", "objetivo", "nota interna", "agente", "orden", "resumen", "Valoración"},
+		"Motivo", "Prioridad", "Asunto", "Nivel", "nivel", "objetivo", "nota interna", "agente", "orden", "resumen", "Valoración",
+		"Olá", "Obrigado", "solicitação", "Situação", "Avaliação"},
+	// Portuguese must read neither English nor Spanish (the words the two
+	// languages do not share; Spanish command names are commands).
+	"pt": {" the ", "The ", "your ", "Your ", "ticket was", "Reply above", "Please", " and ", " of ", " to ", " is ", "request",
+		"needs ", "Hello", "Thank", "Subject:", "Priority", "Reason:", "Tier ", "tier ", "target", "breach", "answer", "(note)", "agent:",
+		"How did we do", "Rating", "escalated", "unknown command", "digest",
+		" el ", " los ", " las ", " su ", " sus ", " del ", " y ", "solicitud", "Hola", "Gracias", "Asunto", "Prioridad:", "Nivel", " nivel ",
+		"objetivo", " orden", "resumen", "Valoración", "correo", "usted", "ñ", "¿", "¡", " pero ", "también", "Estado:"},
 }
 
 // sampleIn is representative data written in lang, so that any word of the
@@ -25,7 +33,17 @@ func sampleIn(lang Language) Data {
 	d := sampleData
 	d.Digest = &Digest{}
 	*d.Digest = *sampleData.Digest
-	if lang == "es" {
+	switch lang {
+	case "pt":
+		d.Desk, d.Subject, d.Requester, d.Text = "Central de atendimento", "Impressora", "Pedro Souza", "Não imprime.\nObrigado."
+		d.RequesterEmail, d.Author = "pedro@example.com", "Pedro Souza <pedro@example.com>"
+		d.TierName, d.FromTierName, d.Reason = "Nível 2", "Nível 1", "a meta foi descumprida"
+		d.History = "--- 2026-01-01 09:00 · Pedro Souza\nNão imprime."
+		d.Problems = []string{"#prioridad já: precisa de uma prioridade"}
+		d.Articles = []ArticleLine{{N: 1, Title: "Impressora", Text: "Reinicie-a."}}
+		d.Digest.Backlog = []BacklogRow{{Tier: "Nível 1", New: 1, Total: 1, Bar: 30}}
+		d.Digest.EscalatedByTier = []Count{{"Nível 2", 1}}
+	case "es":
 		d.Desk, d.Subject, d.Requester, d.Text = "Mesa de ayuda", "Impresora", "Pedro Pérez", "No imprime.\nGracias."
 		d.RequesterEmail, d.Author = "pedro@example.com", "Pedro Pérez <pedro@example.com>"
 		d.TierName, d.FromTierName, d.Reason = "Nivel 2", "Nivel 1", "se superó el objetivo"
@@ -34,7 +52,7 @@ func sampleIn(lang Language) Data {
 		d.Articles = []ArticleLine{{N: 1, Title: "Impresora", Text: "Reiníciela."}}
 		d.Digest.Backlog = []BacklogRow{{Tier: "Nivel 1", New: 1, Total: 1, Bar: 30}}
 		d.Digest.EscalatedByTier = []Count{{"Nivel 2", 1}}
-	} else {
+	default:
 		d.Desk, d.Subject, d.Requester, d.Text = "Help desk", "Printer", "Peter Smith", "It prints nothing.\nThanks."
 		d.RequesterEmail, d.Author = "peter@example.com", "Peter Smith <peter@example.com>"
 		d.TierName, d.FromTierName, d.Reason = "Tier 2", "Tier 1", "the target was missed"
@@ -76,7 +94,7 @@ func TestEveryTemplateInItsLanguage(t *testing.T) {
 		}
 		for _, f := range files {
 			name := strings.TrimSuffix(path.Base(f), ".txt")
-			if name == strings.TrimSuffix(phrasesFile, ".txt") {
+			if !isTemplateFile(name) {
 				continue
 			}
 			for _, empty := range []bool{false, true} {
@@ -98,7 +116,7 @@ func TestEveryTemplateInItsLanguage(t *testing.T) {
 		bare.Requester = bare.RequesterEmail
 		for _, f := range files {
 			name := strings.TrimSuffix(path.Base(f), ".txt")
-			if name == strings.TrimSuffix(phrasesFile, ".txt") {
+			if !isTemplateFile(name) {
 				continue
 			}
 			r, err := set.Render(lang, Name(name), bare)
@@ -123,6 +141,12 @@ func TestEveryTemplateInItsLanguage(t *testing.T) {
 	}
 }
 
+// isTemplateFile: a .txt file of a language folder that is a mail, not
+// its phrases or stop words.
+func isTemplateFile(name string) bool {
+	return name != strings.TrimSuffix(phrasesFile, ".txt") && name != strings.TrimSuffix(stopWordsFile, ".txt")
+}
+
 // TestRatingLabelsAreTheSameEverywhere: the satisfaction question's text
 // explains the scale with the five labels its buttons show, and asks how
 // we did.
@@ -131,7 +155,7 @@ func TestRatingLabelsAreTheSameEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	asks := map[Language]string{"es": "¿Cómo lo hicimos?", "en": "How did we do?"}
+	asks := map[Language]string{"es": "¿Cómo lo hicimos?", "en": "How did we do?", "pt": "Como nos saímos?"}
 	for _, lang := range languages {
 		r, err := set.Render(lang, "csat", sampleIn(lang))
 		if err != nil {

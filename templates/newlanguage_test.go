@@ -28,6 +28,9 @@ func TestThirdLanguageIsOneFolder(t *testing.T) {
 			fr := bytes.ReplaceAll(b, []byte("## Please reply above this line ##"), []byte("## Répondez au-dessus de cette ligne ##"))
 			fr = bytes.ReplaceAll(fr, []byte("We received your request"), []byte("Nous avons reçu votre demande"))
 			fr = bytes.ReplaceAll(fr, []byte(`{{define "status_new"}}new{{end}}`), []byte(`{{define "status_new"}}nouveau{{end}}`))
+			if rest == stopWordsFile {
+				fr = []byte(frenchStopWords)
+			}
 			base["fr/"+rest] = &fstest.MapFile{Data: fr}
 		}
 		return nil
@@ -39,7 +42,7 @@ func TestThirdLanguageIsOneFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Languages(); !slices.Equal(got, []Language{"en", "es", "fr"}) {
+	if got := s.Languages(); !slices.Equal(got, []Language{"en", "es", "fr", "pt"}) {
 		t.Fatalf("languages %v", got)
 	}
 	r, err := s.Render("fr", Ack, sample())
@@ -61,8 +64,33 @@ func TestThirdLanguageIsOneFolder(t *testing.T) {
 		t.Errorf("English changed:\n%s", en.Text)
 	}
 
+	if sw := s.StopWords("fr"); len(sw) < minStopWords || sw[0] != "le" || slices.Contains(sw, "the") {
+		t.Errorf("French stop words: %v", sw)
+	}
+
+	thin := fstest.MapFS{}
+	for k, v := range base {
+		thin[k] = v
+	}
+	thin["fr/"+stopWordsFile] = &fstest.MapFile{Data: []byte("# too few\nle la les\n")}
+	if _, err := newSet(thin, ""); err == nil || !strings.Contains(err.Error(), "fr/stopwords.txt") {
+		t.Errorf("a language with three stop words: %v", err)
+	}
+	delete(thin, "fr/"+stopWordsFile)
+	if _, err := newSet(thin, ""); err == nil || !strings.Contains(err.Error(), "fr/stopwords.txt") {
+		t.Errorf("a language without stop words: %v", err)
+	}
+
 	delete(base, "fr/csat.html")
 	if _, err := newSet(base, ""); err == nil || !strings.Contains(err.Error(), "fr/csat.html") {
 		t.Errorf("a language without csat.html: %v", err)
 	}
 }
+
+// frenchStopWords is the third language's list in the test.
+const frenchStopWords = `# mots fréquents
+le la les un une des du de et ou mais que qui ne pas est sont était je tu il elle nous vous ils elles
+mon ma mes ton ta tes son sa ses notre votre leur ce cette ces ici là quand comment pourquoi où
+avec pour par dans sur sous sans très plus moins aussi encore déjà toujours jamais rien tout tous
+bonjour merci cordialement imprimante mot passe compte accès ordinateur écran réseau fichier dossier
+`

@@ -17,10 +17,11 @@ const phrasesFile = "phrases.txt"
 var phraseNames = []string{
 	"attachment_too_large", "attachment_unreadable",
 	"reason_breach", "reason_warning", "reason_escalated_by", "reason_moved_by",
-	"problem_unknown", "problem_priority", "problem_assign", "problem_tier", "problem_same_tier", "problem_send", "problem_kb_note",
+	"problem_unknown", "problem_language", "problem_priority", "problem_assign", "problem_tier", "problem_same_tier", "problem_send", "problem_kb_note",
 	"problem_type", "problem_category",
 	"problem_queue", "problem_same_queue",
 	"label_agent", "label_note", "label_held", "label_commands", "label_unverified", "label_automatic", "label_bounce", "label_rating", "label_vendor", "label_other",
+	"forwarded_by", "problem_requester",
 }
 
 // Phrase is what a phrase may show. Durations come formatted for people

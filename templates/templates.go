@@ -169,6 +169,8 @@ type Set struct {
 	prefixes *regexp.Regexp
 	phrases  map[Language]*texttemplate.Template // phrases.go
 	words    map[Language]words                  // language.go
+	// stopWords recognise each language (stopwords.go).
+	stopWords map[Language][]string
 }
 
 // New parses every template, embedded ones replaced by files of the same
@@ -193,12 +195,16 @@ func newSet(base fs.FS, overrideDir string) (*Set, error) {
 		text: make(map[string]*texttemplate.Template),
 		html: make(map[string]*htmltemplate.Template),
 
-		phrases: make(map[Language]*texttemplate.Template),
-		words:   make(map[Language]words),
+		phrases:   make(map[Language]*texttemplate.Template),
+		words:     make(map[Language]words),
+		stopWords: make(map[Language][]string),
 	}
 	for _, lang := range langs {
 		s.words[lang] = make(words)
 		if s.phrases[lang], err = parsePhrases(src, lang, s.words[lang]); err != nil {
+			return nil, err
+		}
+		if s.stopWords[lang], err = parseStopWords(src, lang); err != nil {
 			return nil, err
 		}
 	}

@@ -23,7 +23,7 @@ func (s *Service) AlertAuthFailure(ctx context.Context, where string, incoming b
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
-	r, rerr := s.opts.Templates.Render(s.opts.Language, templates.AdminAuthFailed, templates.Data{
+	r, rerr := s.opts.Templates.Render(s.deskLanguage(nil), templates.AdminAuthFailed, templates.Data{
 		Desk: s.opts.Desk.Name, Subject: where, Text: err.Error(), Incoming: incoming,
 	})
 	if rerr != nil {

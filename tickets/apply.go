@@ -69,7 +69,9 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	}
 	if found {
 		a.on(&t)
-		_, isVendor = a.policy(&t).VendorTier(from) // a vendor of the ticket's queue
+		// A vendor of the ticket's queue, at that queue's tier (another
+		// queue's vendor is anyone else here).
+		vendorLevel, isVendor = a.policy(&t).VendorTier(from)
 	}
 	if found && isVendor {
 		if forgedVendor {
@@ -108,7 +110,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		return a.create(m, &t, why)
 	}
 	switch {
-	case !a.isAgent(&t, from):
+	case !a.agentOn(&t, from):
 		err = a.customerMail(&t, m)
 	case a.s.opts.RequireVerifiedAgents && !a.deskMemberVerified(m, from):
 		err = a.unverifiedMail(&t, m)
@@ -176,7 +178,7 @@ func (a *applier) findTicket(m *Inbound, vendorQueue *Queue, vendorLevel int) (T
 // startsNewTicket says why mail from "from" on t must open a new ticket
 // (linked to t) instead of joining it; "" when it joins. Agents always join.
 func (a *applier) startsNewTicket(t *Ticket, from string) string {
-	if a.isAgent(t, from) {
+	if a.agentOn(t, from) {
 		return ""
 	}
 	switch {
@@ -194,6 +196,7 @@ func (a *applier) startsNewTicket(t *Ticket, from string) string {
 // knowledge-base suggestions) and notifies the first tier. With link, the
 // new ticket is linked to that one, for why.
 func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
+	m, fwd := a.onBehalf(m) // onbehalf.go: an agent's forward is its sender's ticket
 	id, err := nextTicketID(a.tx)
 	if err != nil {
 		return Result{}, err
@@ -221,7 +224,12 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	a.on(&t)
 	class := a.s.intake(&t).Classify(m)
 	t.Type, t.Category = class.Type, class.Category
-	if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
+	if fwd == nil { // a forward proves the agent's domain, not the requester's
+		if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := a.learnLanguage(&t, m); err != nil {
 		return Result{}, err
 	}
 	a.enterTier(&t, a.s.startTier(&t))
@@ -250,6 +258,11 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.recordInbound(&t, m, RoleRequester, ""); err != nil {
 		return Result{}, err
 	}
+	if fwd != nil {
+		if err := a.openedOnBehalf(&t, fwd); err != nil {
+			return Result{}, err
+		}
+	}
 	if len(suggested) > 0 {
 		if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventKB, Detail: fmt.Sprintf("suggested articles %v", t.Suggested)}); err != nil {
 			return Result{}, err
@@ -258,7 +271,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.acknowledge(&t, m, suggested); err != nil {
 		return Result{}, err
 	}
-	if err := a.noticeNewTicket(&t, m); err != nil {
+	if err := a.noticeNewTicket(&t, a.forwardNotice(m, fwd)); err != nil {
 		return Result{}, err
 	}
 	if err := a.addParticipants(&t, m); err != nil {
@@ -284,6 +297,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		if err := a.learnRequesterDomain(m, from); err != nil {
 			return err
 		}
+		if err := a.learnLanguage(t, m); err != nil {
+			return err
+		}
 		if err := a.confirmParticipants(t, m); err != nil {
 			return err
 		}
@@ -294,7 +310,7 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		role = RoleParticipant
 	}
 	if role == RoleRequester && t.CSATAsked && t.Status != StatusOpen {
-		if rating, comment, ok := parseRating(m.Subject, m.Text); ok {
+		if rating, comment, ok := parseRating(a.s.ratingSubject, m.Subject, m.Text); ok {
 			return a.rate(t, m, rating, comment)
 		}
 	}

@@ -155,6 +155,8 @@ func storedAttachments(m *Inbound) []Attachment {
 // tellDropped tells the sender of m which of its attachments were not
 // kept and why (too large, or damaged), so they can send them again.
 func (a *applier) tellDropped(t *Ticket, m *Inbound) error {
+	from := NewAddress(m.From.Name, m.From.Email)
+	lang := a.languageFor(t, []Address{from})
 	var lines []string
 	for _, at := range m.Attachments {
 		if at.Dropped {
@@ -166,13 +168,12 @@ func (a *applier) tellDropped(t *Ticket, m *Inbound) error {
 			if at.Unreadable {
 				why = "attachment_unreadable"
 			}
-			lines = append(lines, fmt.Sprintf("%s (%s): %s", name, humanSize(at.Size), a.say(why, templates.Phrase{})))
+			lines = append(lines, fmt.Sprintf("%s (%s): %s", name, humanSize(at.Size), phrase(a.s.opts.Templates, lang, why, templates.Phrase{})))
 		}
 	}
 	if len(lines) == 0 {
 		return nil
 	}
-	from := NewAddress(m.From.Name, m.From.Email)
 	th := thread{inReplyTo: m.MessageID, references: []string{m.MessageID}}
 	return a.queue(t, outgoing{kind: templates.AttachmentDropped, to: []Address{from}, thread: th, auto: AutoReplied,
 		text: strings.Join(lines, "\n")})

@@ -130,7 +130,7 @@ func (a *applier) alertAdmins(t *Ticket, kind templates.Name, text string) error
 		return nil
 	}
 	q := a.s.queueOf(t)
-	r, err := a.s.opts.Templates.Render(a.s.opts.Language, kind, templates.Data{
+	r, err := a.s.opts.Templates.Render(a.s.deskLanguage(t), kind, templates.Data{
 		Desk: q.Desk.Name, Token: a.s.tokenOf(t), Ticket: t.ID, Subject: t.Subject, Text: text})
 	if err != nil {
 		return fmt.Errorf("render %s: %w", kind, err)

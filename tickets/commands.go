@@ -45,9 +45,11 @@ var commandNames = map[string]string{
 	"uncc": "uncc", "quitarcopia": "uncc", "sincopia": "uncc", "quitarcc": "uncc",
 	"spam": "spam", "correo_basura": "spam", "correobasura": "spam",
 	"notspam": "notspam", "noesspam": "notspam", "no_es_spam": "notspam",
+	"language": "language", "idioma": "language",
 	"queue": "queue", "cola": "queue",
 	"type": "type", "tipo": "type",
 	"category": "category", "categoria": "category", "categoría": "category",
+	"requester": "requester", "solicitante": "requester",
 }
 
 // parseCommands splits the command lines at the top of text from the rest.
@@ -126,7 +128,7 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 			return a.say("problem_priority", templates.Phrase{})
 		}
 	case "assign":
-		if _, ok := a.assignee(t, agent, c.arg); !ok {
+		if who, ok := a.assignee(t, agent, c.arg); !ok || who == t.Requester.Email {
 			return a.say("problem_assign", templates.Phrase{})
 		}
 	case "tier":
@@ -147,6 +149,10 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		return a.checkType(c.arg)
 	case "category":
 		return a.checkCategory(t, c.arg)
+	case "language":
+		return a.checkLanguage(c)
+	case "requester":
+		return a.checkRequester(c)
 	case "spam":
 		return a.checkSpam(t)
 	case "notspam":
@@ -214,6 +220,10 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.setType(t, typ, agent)
 	case "category":
 		err = a.setCategory(t, c.arg, agent)
+	case "language":
+		err = a.setLanguage(t, agent, c)
+	case "requester":
+		err = a.changeRequester(t, agent, c.arg)
 	case "spam":
 		err = a.closeAsSpam(t, agent)
 	case "notspam":

@@ -14,8 +14,18 @@ import (
 // number (the mail's mailto: links prefill such a reply). The rating and
 // any words with it are recorded; a low one is sent to the desk's people.
 
-// ratingSubject finds the rating the mailto: links put in the subject.
-var ratingSubject = regexp.MustCompile(`(?i)\b(valoraci[oó]n|rating|calificaci[oó]n)\s*:?\s*([1-5])\b`)
+// ratingSubjectPattern finds the rating the mailto: links put in the
+// subject: the rating word of any language of set (a requester's language
+// may change between the question and the answer), or a common synonym.
+func ratingSubjectPattern(set *templates.Set) *regexp.Regexp {
+	alts := []string{`valoraci[oó]n`, `rating`, `calificaci[oó]n`, `avalia[cç][aã]o`}
+	for _, l := range set.Languages() {
+		if w := set.Word(l, "rating_subject"); w != "" {
+			alts = append(alts, regexp.QuoteMeta(w))
+		}
+	}
+	return regexp.MustCompile(`(?i)(?:^|[^\pL])(` + strings.Join(alts, "|") + `)\s*:?\s*([1-5])\b`)
+}
 
 // ratingText finds a rating at the start of the reply: "4", "4/5",
 // "4 - muy bien".
@@ -23,7 +33,7 @@ var ratingText = regexp.MustCompile(`^\s*([1-5])(\s*/\s*5)?(\s|[.,;:!\-]|$)`)
 
 // parseRating returns the rating in a reply to the satisfaction question,
 // and the comment that came with it.
-func parseRating(subject, text string) (int, string, bool) {
+func parseRating(ratingSubject *regexp.Regexp, subject, text string) (int, string, bool) {
 	text = strings.TrimSpace(text)
 	if m := ratingText.FindStringSubmatch(text); m != nil {
 		return int(m[1][0] - '0'), strings.TrimSpace(strings.TrimLeft(text[len(m[0]):], " .,;:!-")), true
@@ -64,7 +74,7 @@ func (a *applier) rate(t *Ticket, m *Inbound, rating int, comment string) error 
 
 // rateLinks are the mailto: links of the satisfaction question, 5 first.
 func (a *applier) rateLinks(t *Ticket) []string {
-	word := a.s.opts.Templates.Word(a.s.deskLanguage(t), "rating_subject")
+	word := a.s.opts.Templates.Word(a.requesterLanguage(t), "rating_subject")
 	links := make([]string, 5)
 	for n := 5; n >= 1; n-- {
 		q := url.Values{}

@@ -45,7 +45,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		if err != nil {
 			return err
 		}
-		r, err := s.opts.Templates.Render(s.opts.Language, templates.ManagerDigest, templates.Data{Desk: s.opts.Desk.Name, Digest: d})
+		r, err := s.opts.Templates.Render(s.deskLanguage(nil), templates.ManagerDigest, templates.Data{Desk: s.opts.Desk.Name, Digest: d})
 		if err != nil {
 			return fmt.Errorf("render digest: %w", err)
 		}

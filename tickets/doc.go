@@ -17,6 +17,10 @@
 //     signs its Message-ID and indexes it as sent: a reply to any mail
 //     ticketd sent threads back, or is known as ticketd's own.
 //   - No network I/O happens inside a transaction.
+//   - A ticket's queue (Ticket.Queue; "" and queues the configuration lost
+//     read as the default queue) decides its From address, tag, language,
+//     agents and tiers (queue.go); no bucket depends on it, so a store older
+//     than queues is a store of one queue.
 //   - SLA decisions (warnings, breaches, escalations, alerts) are taken,
 //     recorded on the ticket and their mails queued in one transaction that
 //     also refiles the ticket in sla_due, so none is repeated or skipped.
@@ -44,8 +48,9 @@
 //	          one entry per ticket with a running countdown; the instant is
 //	          also kept in Ticket.NextCheck so the entry can be replaced
 //	vendor_refs u64be(tier) | vendor's ticket number → u64be(ticket)
-//	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies)
+//	requesters address | 0 | u64be(ticket) → ""              (a requester's tickets: status replies; #requester moves the entry)
 //	requester_domains domain → ""                           (requesters verifiably wrote from it: verify.go)
+//	requester_languages address → JSON RememberedLanguage   (a requester's language, detected or set by #language: language.go)
 //	blocked_senders address → JSON BlockedSender             (blocked by #spam: their mail is spam, spam.go)
 //	kb        u64be(article) → JSON Article
 //	kb_terms  term | 0 | u64be(article) → u32be(term frequency) (the search index)
@@ -64,6 +69,7 @@
 //	store_stats.go   Store.Stats and the ticket listing (stats.go)
 //	store_kb.go      kb, kb_terms, kb_by_ticket, meta kb_stats (kb.go)
 //	store_domains.go requester_domains (verify.go)
+//	store_languages.go requester_languages (language.go)
 //	store_spam.go    blocked_senders (spam.go)
 //	store_damaged.go, store_migrate.go  meta schema and the tickets count while opening and migrating
 //
@@ -74,9 +80,10 @@
 // mac = first 16 hex digits of HMAC-SHA256(msgid_secret, domain | 0 | the part before it).
 // Every mail also ends with "-- \nref:<its Message-ID>", so the id survives in quoted
 // text. Older unsigned ids ("ticketd.<ticket>.<mail>.<random>@domain") stay valid through
-// the msgids index. undeliverable, acks and blocked_senders were added without a schema change: older data needs no migration
+// the msgids index. undeliverable, acks, blocked_senders and requester_languages were added without a schema change: older data needs no migration
 // (blocked_senders is created at the first #spam that blocks; the msgids direction 's' is new and
-// older code never wrote it).
+// older code never wrote it; requester_languages is created by its first write, and a ticket without
+// Language is written to in its queue's language).
 //
 // An Event's Role (inbound mail: as whom it was added) and Template
 // (outbound mail) are what code reads; Detail is prose for people and is

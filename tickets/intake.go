@@ -207,7 +207,7 @@ func (in *Intake) ValidateCategories(policy *tiers.Policy) error {
 }
 
 // noCategoryWords clear a ticket's category in #category.
-var noCategoryWords = map[string]bool{"none": true, "ninguna": true, "ninguno": true, "-": true}
+var noCategoryWords = map[string]bool{"none": true, "ninguna": true, "ninguno": true, "nenhuma": true, "nenhum": true, "-": true}
 
 // intake returns the classification rules of t's queue.
 func (s *Service) intake(t *Ticket) *Intake { return &s.queueOf(t).Intake }

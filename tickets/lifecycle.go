@@ -101,7 +101,7 @@ func (a *applier) linkedLines(t *Ticket) ([]templates.TicketLine, error) {
 }
 
 // statusSubject matches the subject of a self-service status request.
-var statusSubject = regexp.MustCompile(`(?i)^\s*#?\s*(status|estado)\s*[?!.]*\s*$`)
+var statusSubject = regexp.MustCompile(`(?i)^\s*#?\s*(status|estado|situa[cç][aã]o)\s*[?!.]*\s*$`)
 
 // statusReply answers a status request with the sender's open tickets
 // (new, open, waiting on them) and, apart, the resolved ones a reply still
@@ -135,7 +135,7 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 		return Result{}, err
 	}
 	q := a.s.route(m)
-	r, err := a.s.opts.Templates.Render(q.Language, templates.StatusReply,
+	r, err := a.s.opts.Templates.Render(a.statusLanguage(m, q), templates.StatusReply,
 		templates.Data{Desk: q.Desk.Name, Requester: displayName(m.From), RequesterEmail: from, Tickets: lines, Resolved: resolved})
 	if err != nil {
 		return Result{}, fmt.Errorf("render status_reply: %w", err)
@@ -151,8 +151,9 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 	return Result{Outcome: OutcomeIgnored, Reason: fmt.Sprintf("status request: answered with %d open and %d resolved ticket(s)", len(lines), len(resolved))}, nil
 }
 
-// solvedCommand matches the requester's "#solved [n]" / "#resuelto [n]".
-var solvedCommand = regexp.MustCompile(`(?i)^\s*#\s*(solved|resuelto|solucionado)\b\s*(\d+)?`)
+// solvedCommand matches the requester's "#solved [n]" / "#resuelto [n]" /
+// "#resolvido [n]".
+var solvedCommand = regexp.MustCompile(`(?i)^\s*#\s*(solved|resuelto|solucionado|resolvido)\b\s*(\d+)?`)
 
 // parseSolved reports whether text starts with the self-service command,
 // and which suggested article (1-based, 0 when not named) it names.

@@ -8,6 +8,7 @@ import "time"
 func DefaultOptions() Options {
 	return Options{
 		Language:                    "es",
+		DetectLanguage:              true,
 		Tag:                         "Soporte",
 		CollisionCheck:              true,
 		CSAT:                        true,

@@ -7,6 +7,7 @@ package tickets
 
 import (
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -80,7 +81,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	}
 	tier := a.tier(t)
 	q := a.s.queueOf(t)
-	lang := a.s.deskLanguage(t)
+	lang := a.languageFor(t, append(slices.Clone(o.to), o.cc...))
 	var err error
 	data := templates.Data{
 		Desk:           q.Desk.Name,

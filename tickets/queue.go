@@ -68,13 +68,13 @@ type queues struct {
 	byBox  map[string]*Queue // IMAP mailbox
 }
 
-// DefaultQueueName is the default queue's name when Options.QueueName is
-// empty: its tag, lower case.
+// defaultQueueName is the default queue's name: Options.QueueName, else
+// its tag in lower case with "-" for spaces (a name is one word).
 func (o *Options) defaultQueueName() string {
 	if o.QueueName != "" {
 		return o.QueueName
 	}
-	return strings.ToLower(o.Tag)
+	return strings.Join(strings.Fields(strings.ToLower(o.Tag)), "-")
 }
 
 // newQueues validates the default queue (from opts) and opts.Queues.
@@ -247,14 +247,3 @@ func (a *applier) policy(t *Ticket) *tiers.Policy { return a.s.queueOf(t).Policy
 
 // isAgent reports whether addr is an agent on t (of t's queue).
 func (a *applier) isAgent(t *Ticket, addr string) bool { return a.policy(t).IsAgent(addr) }
-
-// hasReplyLine reports whether text holds the reply line of any queue's
-// language: the quoted part of one of ticketd's mails.
-func (s *Service) hasReplyLine(text string) bool {
-	for _, q := range s.queues.all {
-		if strings.Contains(text, s.opts.Templates.ReplyLine(q.Language)) {
-			return true
-		}
-	}
-	return false
-}

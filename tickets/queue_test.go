@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -423,5 +424,46 @@ func TestStatsAndListKnowTheQueue(t *testing.T) {
 	}
 	if rows, _ := f.store.Summaries(Filter{}); len(rows) != 2 {
 		t.Fatalf("no queue filter: %d rows", len(rows))
+	}
+}
+
+// A vendor belongs to its queue's ladder: its mail on that queue's ticket
+// threads by its own number and goes to that queue's people; on
+// another queue's ticket it is anyone else.
+func TestVendorIsPerQueue(t *testing.T) {
+	f := newQueuesFixture(t, func(o *Options) {
+		p, err := tiers.NewPolicy([]tiers.Tier{
+			{Level: 1, Name: "Sales 1", Agents: []string{"vera@ventas.example"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
+			{Level: 2, Name: "Sales 2", Agents: []string{"victor@ventas.example"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour},
+			{Level: 3, Name: "ACME", Agents: []string{"help@acme.example"}, FirstResponse: time.Hour, Resolution: 8 * time.Hour,
+				Vendor: true, VendorRef: regexp.MustCompile(`\[ACME #(\d+)\]`)},
+		}, tiers.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Queues[0].Policy = p
+	})
+	v := msg("r1@client", "pedro@client.com", "Licencias", "No activan.")
+	v.To = []Address{{Email: "ventas@ventas.example"}}
+	vid := f.apply(v)[0].Ticket
+	did := f.apply(msg("r2@client", "ines@client.com", "Impresora", "No imprime."))[0].Ticket
+	f.apply(msg("vera1@ventas", "vera@ventas.example", "Re: [Ventas #1] Licencias", "#tier 3"))
+	fwd := mailsOf(f, vid, templates.VendorForward)
+	if len(fwd) != 1 || fwd[0].From.Email != "ventas@ventas.example" {
+		t.Fatalf("vendor forward %+v", fwd)
+	}
+	f.drain()
+	// The vendor answers under our token and its number (recorded), then
+	// naming only its own number: both threaded, to the Ventas assignee.
+	f.apply(msg("acme1@acme", "help@acme.example", "Re: [Ventas #1] Licencias [ACME #77]", "Recibido."))
+	f.apply(msg("acme2@acme", "help@acme.example", "[ACME #77] Licencias", "Reinstalen."))
+	upd := mailsOf(f, vid, templates.AgentUpdate)
+	if len(upd) != 2 || strings.Join(upd[1].Recipients(), ",") != "vera@ventas.example" || f.ticket(vid).VendorRef != "77" {
+		t.Fatalf("vendor mail: updates %d (%v), ref %q", len(upd), upd[len(upd)-1].Recipients(), f.ticket(vid).VendorRef)
+	}
+	// On the default queue's ticket the vendor is a stranger: a new ticket.
+	res := f.apply(msg("acme3@acme", "help@acme.example", "Re: [Soporte #2] Impresora", "¿Qué impresora?"))[0]
+	if res.Outcome != OutcomeCreated || res.Ticket == did {
+		t.Fatalf("the Ventas vendor on a Soporte ticket: %+v", res)
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/ticketd/ticketd/langdetect"
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
@@ -17,10 +19,17 @@ import (
 type Options struct {
 	Desk     Address            // the support address and the desk's display name
 	Tag      string             // subject token tag: [Tag #N]
-	Language templates.Language // language of the mails ticketd writes (templates.Languages)
-	Policy   *tiers.Policy
+	Language templates.Language // language of the desk's mails, and of requesters' when unknown (templates.Languages)
+	// Languages are the languages requesters may be written in (every
+	// queue's Language always is); empty: every language of Templates.
+	Languages []templates.Language
+	// DetectLanguage decides each requester's language from their mail
+	// and remembers it (language.go); off, only #language sets one.
+	DetectLanguage bool
+	Policy         *tiers.Policy
 	// QueueName names the default queue (the one Desk, Tag, Language and
-	// Policy describe) in commands and reports; "": Tag in lower case.
+	// Policy describe) in commands and reports; "": Tag in lower case,
+	// "-" for spaces.
 	// Aliases are its other addresses (queue.go).
 	QueueName string
 	Aliases   []string
@@ -64,6 +73,9 @@ type Options struct {
 	// participant nor agent join the ticket its token names; by default
 	// it opens a new ticket linked to that one.
 	StrangersJoin bool
+	// AssignForwarder makes the agent who forwards a customer's mail to
+	// the desk the assignee of the ticket it opens (onbehalf.go).
+	AssignForwarder bool
 	// KBSuggestions is how many knowledge-base articles an
 	// acknowledgement offers at most (0: none); KBMinScore the BM25 score
 	// an article needs.
@@ -107,6 +119,13 @@ type Service struct {
 	token  *tokenMatcher // any queue's tag
 	wake   chan struct{}
 	secret []byte // signs Message-IDs (msgid.go)
+	// languages requesters may be written in, and the detector over
+	// their stop words (language.go).
+	languages []templates.Language
+	detector  *langdetect.Detector
+	// ratingSubject finds a rating in a reply's subject, in every
+	// language (csat.go).
+	ratingSubject *regexp.Regexp
 }
 
 // NewService returns the workflow over store.
@@ -135,6 +154,10 @@ func NewService(store *Store, opts Options) (*Service, error) {
 	if opts.OnLimit == nil {
 		opts.OnLimit = func(string) {}
 	}
+	langs, err := languagesOf(opts)
+	if err != nil {
+		return nil, err
+	}
 	secret, err := loadSecret(store)
 	if err != nil {
 		return nil, err
@@ -146,6 +169,10 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		queues: qs,
 		token:  newTokenMatcher(tags...),
 		wake:   make(chan struct{}, 1),
+
+		languages:     langs,
+		detector:      newDetector(opts.Templates, langs),
+		ratingSubject: ratingSubjectPattern(opts.Templates),
 	}
 	if !store.db.IsReadOnly() {
 		if err := s.backfillSLA(); err != nil {

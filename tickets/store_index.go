@@ -88,6 +88,12 @@ func indexRequester(tx *bolt.Tx, email string, ticket uint64) error {
 	return tx.Bucket(bucketRequesters).Put(requesterKey(email, ticket), nil)
 }
 
+// unindexRequester removes ticket from under a former requester's address
+// (#requester): their status replies no longer list it.
+func unindexRequester(tx *bolt.Tx, email string, ticket uint64) error {
+	return tx.Bucket(bucketRequesters).Delete(requesterKey(email, ticket))
+}
+
 // nextOutboxID returns a new outbox mail id from the outbox's sequence.
 func nextOutboxID(tx *bolt.Tx) (uint64, error) {
 	return tx.Bucket(bucketOutbox).NextSequence()

@@ -24,6 +24,7 @@ func (t Type) Valid() bool { return slices.Contains(Types, t) }
 var typeWords = map[string]Type{
 	"incident": TypeIncident, "incidente": TypeIncident, "incidencia": TypeIncident,
 	"request": TypeRequest, "solicitud": TypeRequest, "peticion": TypeRequest, "requerimiento": TypeRequest,
+	"solicitacao": TypeRequest, // pt
 }
 
 // ParseType reads a type word in English or Spanish (any case, accents

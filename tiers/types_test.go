@@ -9,7 +9,7 @@ import (
 func TestParseType(t *testing.T) {
 	for in, want := range map[string]Type{
 		"incident": TypeIncident, "Incidente": TypeIncident, "INCIDENCIA": TypeIncident,
-		"request": TypeRequest, "solicitud": TypeRequest, "Petición": TypeRequest, "peticion": TypeRequest, "requerimiento": TypeRequest,
+		"request": TypeRequest, "solicitud": TypeRequest, "Petición": TypeRequest, "peticion": TypeRequest, "requerimiento": TypeRequest, "Solicitação": TypeRequest,
 	} {
 		if got, ok := ParseType(in); !ok || got != want {
 			t.Errorf("ParseType(%q) = %q, %v; want %q", in, got, ok, want)

@@ -298,6 +298,9 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		fmt.Fprintf(w, "queue %s\n", cfg.queueName(t.Queue))
 	}
 	fmt.Fprintf(w, "status %s, tier %d, requester %s, assignee %s\n", statusText(t.Status, t.CloseReason), t.Tier, t.Requester, or(t.Assignee, "-"))
+	if t.ForwardedBy != "" {
+		fmt.Fprintf(w, "opened on the requester's behalf by %s\n", t.ForwardedBy)
+	}
 	if len(t.Participants) > 0 {
 		var ps []string
 		for _, p := range t.Participants {
@@ -311,6 +314,9 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 			ps = append(ps, p.Address.String())
 		}
 		fmt.Fprintf(w, "waiting for the requester's confirmation %s\n", strings.Join(ps, ", "))
+	}
+	if t.Language != "" {
+		fmt.Fprintf(w, "written to in %s (the requester's language)\n", t.Language)
 	}
 	fmt.Fprintf(w, "created %s, first response %s\n", when(t.Created), when(t.FirstResponse))
 	vendor := ""

@@ -75,6 +75,7 @@ type fileConfig struct {
 		CollisionCheck  *bool  `toml:"collision_check"`
 		CSAT            *bool  `toml:"csat"`
 		LowRating       *int   `toml:"low_rating"`
+		AssignForwarder *bool  `toml:"assign_forwarder"`
 	} `toml:"workflow"`
 	KB struct {
 		Suggestions *int     `toml:"suggestions"`
@@ -86,6 +87,11 @@ type fileConfig struct {
 	Mail   mailKeys   `toml:"mail"`   // config_mail.go
 	Limits limitsKeys `toml:"limits"` // config_limits.go
 	Spam   spamKeys   `toml:"spam"`   // config_spam.go
+
+	// languages and detect_language: the languages requesters may be
+	// written in, and whether theirs is detected (config_tickets.go).
+	Languages      []string `toml:"languages"`
+	DetectLanguage *bool    `toml:"detect_language"`
 }
 
 // tierKeys is one [[tiers]] (or [[queues.tiers]]) table.

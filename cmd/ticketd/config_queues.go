@@ -34,7 +34,9 @@ type queueKeys struct {
 func loadQueues(bad badFunc, fc *fileConfig, o *tickets.Options) {
 	o.QueueName = strings.TrimSpace(fc.Support.Queue)
 	if o.QueueName == "" {
-		o.QueueName = strings.ToLower(o.Tag)
+		o.QueueName = strings.Join(strings.Fields(strings.ToLower(o.Tag)), "-")
+	} else if strings.ContainsAny(o.QueueName, " \t\r\n") {
+		bad("support.queue", "%q: a name without spaces is required (agents write #queue NAME)", o.QueueName)
 	}
 	names := map[string]string{strings.ToLower(o.QueueName): "support.queue"}
 	addrs := map[string]string{o.Desk.Email: "support.address"}

@@ -70,7 +70,7 @@ func TestExampleConfigQueues(t *testing.T) {
 	}
 	// The queue's mailbox gets a poller of its own.
 	opts := deskPollers(cfg, nil, nil, Deps{}.withDefaults(), newMetrics(nil, cfg))
-	if len(opts) != 2 || opts[0].Mailbox != "INBOX" || opts[1].Mailbox != "Ventas" || opts[1].Username != opts[0].Username {
+	if len(opts) != 2 || opts[0].Mailbox != "INBOX" || opts[1].Mailbox != "Ventas" || opts[1].Username != opts[0].Username || !opts[1].CreateMailbox || opts[0].CreateMailbox {
 		t.Fatalf("pollers %+v", opts)
 	}
 }

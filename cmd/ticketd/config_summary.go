@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ticketd/ticketd/mailauth"
+	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
@@ -14,6 +15,7 @@ func (c *Config) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "config %s is valid\n", c.Path)
 	fmt.Fprintf(&b, "  desk:        %s, token [%s #N], mails in %q, time zone %s\n", c.Desk, c.Tag, c.Language, c.Location)
+	fmt.Fprintf(&b, "  languages:   %s\n", c.languagesSummary())
 	fmt.Fprintf(&b, "  database:    %s\n", filepath.Join(c.DataDir, "ticketd.db"))
 	fmt.Fprintf(&b, "  imap:        %s (%s) as %s, mailbox %q → %q, failed → %q, poll every %s\n",
 		c.IMAP.Address, c.IMAP.Security, c.IMAP.Username, c.IMAP.Mailbox, c.IMAP.ProcessedMailbox, c.IMAP.FailedMailbox, c.PollInterval)
@@ -52,6 +54,7 @@ func (c *Config) Summary() string {
 	w := c.Options
 	fmt.Fprintf(&b, "  workflow:    reopen within %s, auto-close after %s, pending reminder %s then resolve %s, strangers join: %v, collision check: %v, satisfaction: %v\n",
 		offOr(w.ReopenWindow), offOr(w.AutoClose), offOr(w.PendingReminder), offOr(w.PendingResolve), w.StrangersJoin, w.CollisionCheck, w.CSAT)
+	fmt.Fprintf(&b, "  on behalf:   an agent's forward opens its sender's ticket, forwarding agent assigned: %v\n", w.AssignForwarder)
 	fmt.Fprintf(&b, "  kb:          up to %d suggestion(s), min score %.1f\n", w.KBSuggestions, w.KBMinScore)
 	if c.TemplatesDir != "" {
 		fmt.Fprintf(&b, "  templates:   embedded, overridden from %s\n", c.TemplatesDir)
@@ -62,6 +65,24 @@ func (c *Config) Summary() string {
 	b.WriteString(c.spamSummary())
 	b.WriteString(c.imapAuthSummary())
 	return b.String()
+}
+
+// languagesSummary says in which languages requesters are written to, and
+// how theirs is chosen.
+func (c *Config) languagesSummary() string {
+	langs := c.Languages
+	if len(langs) == 0 {
+		langs = templates.Languages()
+	}
+	var names []string
+	for _, l := range langs {
+		names = append(names, string(l))
+	}
+	if !c.DetectLanguage {
+		return fmt.Sprintf("requesters in %q unless an agent sets theirs with #language (%s); detection off", c.Language, strings.Join(names, ", "))
+	}
+	return fmt.Sprintf("requesters in their own (%s: Content-Language, then their words; remembered per address; #language corrects), agents in %q",
+		strings.Join(names, ", "), c.Language)
 }
 
 // writeTiers prints one line per tier of p, each starting with label.

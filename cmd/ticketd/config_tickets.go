@@ -37,6 +37,7 @@ func loadDesk(bad badFunc, fc *fileConfig, o *tickets.Options) {
 	if !o.Language.Known() {
 		bad("language", "%q is not one of %v", o.Language, templates.Languages())
 	}
+	loadLanguages(bad, fc, o)
 	o.Location = time.Local
 	if fc.Timezone != "" {
 		loc, err := time.LoadLocation(fc.Timezone)
@@ -55,6 +56,27 @@ func loadDesk(bad badFunc, fc *fileConfig, o *tickets.Options) {
 	o.Tag = or(fc.Support.Tag, o.Tag)
 	if strings.ContainsAny(o.Tag, "[]#\r\n") {
 		bad("support.tag", "%q must not contain [ ] # or line breaks", o.Tag)
+	}
+}
+
+// loadLanguages validates languages and detect_language: which languages
+// requesters may be written in (default: every language of the
+// templates) and whether each requester's is detected (default: yes).
+func loadLanguages(bad badFunc, fc *fileConfig, o *tickets.Options) {
+	o.Languages = nil
+	for i, l := range fc.Languages {
+		lang := templates.Language(strings.ToLower(strings.TrimSpace(l)))
+		if !lang.Known() {
+			bad(fmt.Sprintf("languages[%d]", i), "%q is not one of %v", l, templates.Languages())
+			continue
+		}
+		o.Languages = append(o.Languages, lang)
+	}
+	if fc.Languages != nil && len(fc.Languages) == 0 {
+		bad("languages", "is empty: leave it out for every language of the templates, or list at least %q", o.Language)
+	}
+	if fc.DetectLanguage != nil {
+		o.DetectLanguage = *fc.DetectLanguage
 	}
 }
 
@@ -101,6 +123,9 @@ func loadWorkflow(bad badFunc, fc *fileConfig, o *tickets.Options) {
 	}
 	if wf.CSAT != nil {
 		o.CSAT = *wf.CSAT
+	}
+	if wf.AssignForwarder != nil {
+		o.AssignForwarder = *wf.AssignForwarder
 	}
 	if wf.LowRating != nil {
 		if o.LowRating = *wf.LowRating; o.LowRating < 0 || o.LowRating > 5 {

@@ -50,7 +50,7 @@ func deskPollers(cfg *Config, blobs *tickets.Blobs, svc *tickets.Service, deps D
 	for _, q := range cfg.Queues {
 		if q.Mailbox != "" {
 			o := main
-			o.Mailbox = q.Mailbox
+			o.Mailbox, o.CreateMailbox = q.Mailbox, true
 			out = append(out, o)
 		}
 	}

@@ -29,6 +29,9 @@ func inspectMail(cfg *Config, file string, stdin io.Reader, w io.Writer) error {
 	var opts mailparse.InspectOptions
 	if cfg != nil {
 		opts.Tag = cfg.Tag
+		if cfg.multiQueue() {
+			opts.Tag = "" // any queue's tag names the ticket
+		}
 		opts.Parse = mailparse.Options{DeskAddress: cfg.Desk.Email, QueueAddresses: cfg.IMAP.QueueAddresses, TrustedAuthservID: cfg.IMAP.TrustedAuthservID, Spam: cfg.IMAP.Spam}
 	}
 	r, err := mailparse.Inspect(raw, opts)

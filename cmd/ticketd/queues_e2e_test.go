@@ -57,6 +57,10 @@ func TestQueuesEndToEnd(t *testing.T) {
 		t.Fatalf("check-config does not print the queues:\n%s", out)
 	}
 
+	// The queue's mailbox does not exist yet: the first pass creates it
+	// (it would fail on selecting it otherwise).
+	e.ticketd("once")
+
 	// A mail to both queues (and the other's alias in Cc), delivered by the
 	// MTA into both mailboxes, the second copy with its own Delivered-To:
 	// ONE ticket, in the queue To names first.

@@ -32,6 +32,11 @@
 //     the failed recipients), automatic mail (RFC 3834 and the usual
 //     vacation, list and daemon markers), else normal; and the priority the
 //     sender declared. [Inspect] reports all of it for `ticketd inspect`.
+//   - Forwarded mail (forward.go): an inline forward (Gmail, Outlook, Apple
+//     Mail, Thunderbird layouts, es and en) or an attached message/rfc822
+//     becomes Inbound.Forwarded: its sender, date, subject (without
+//     Fwd:/RV:/…) and text, and the forwarder's note above it. tickets
+//     decides what it means (only an agent's forward is on someone's behalf).
 //   - Attachments (parts.go): listed with their decoded names (RFC
 //     2231/2047), types and sizes; with an [AttachmentStore] their content
 //     is streamed into it (never held in memory) or dropped over the size

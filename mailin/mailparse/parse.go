@@ -157,6 +157,7 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 
 	in.AutoSubmitted = isAutoSubmitted(h)
 	in.Priority = declaredPriority(h)
+	in.ContentLanguage = contentLanguage(h)
 	// Several From fields or domains leave open which one the MX
 	// authenticated.
 	if len(e.Header.Values("From")) == 1 && !slices.ContainsFunc(from, func(a tickets.Address) bool {
@@ -179,6 +180,7 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 	in.FullText = capText(full, cut)
 	visible := VisibleText(full)
 	in.Text = capText(visible, cut && len(visible) == len(full))
+	in.Forwarded = forwarded(raw, full, in.Subject) // forward.go
 	info := scanParts(raw, opts)
 	if info.storageErr != nil {
 		return tickets.Inbound{}, fmt.Errorf("parse message: %w", info.storageErr)

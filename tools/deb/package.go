@@ -45,6 +45,7 @@ func packageInfo(s pkgSpec) (*nfpm.Info, error) {
 		return &files.Content{Source: src, Destination: dst, FileInfo: &files.ContentFileInfo{Mode: mode, Owner: "root", Group: "root", MTime: s.mtime}}
 	}
 	contents := files.Contents{
+		{Destination: "/etc/ticketd", Type: files.TypeDir, FileInfo: &files.ContentFileInfo{Mode: 0o755, Owner: "root", Group: "root", MTime: s.mtime}},
 		file(s.binary, "/usr/bin/ticketd", 0o755),
 		// The conffile: dpkg keeps the admin's version on upgrade and
 		// asks when both changed. Group ticketd, so the service (and not

@@ -1,0 +1,149 @@
+package langdetect
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Rule says when a guess is confident.
+type Rule struct {
+	// MinScore is the evidence the best language needs (a word only it
+	// has counts 1).
+	MinScore float64
+	// MinRatio is how many times the runner-up's score the best needs.
+	MinRatio float64
+	// MinLead is how much more than the runner-up the best needs.
+	MinLead float64
+}
+
+// DefaultRule is tuned on the table of requests in the tests: two
+// distinctive words, twice the runner-up's evidence.
+var DefaultRule = Rule{MinScore: 2, MinRatio: 2, MinLead: 1.5}
+
+// Detector guesses the language of a text. It is safe for concurrent use.
+type Detector struct {
+	langs  []string
+	exact  map[string][]int // word → the languages (indexes) that list it
+	folded map[string][]int // the same, words without accents
+	rule   Rule
+}
+
+// New builds a Detector from one word list per language (the map's keys
+// are the language codes the guesses return).
+func New(lists map[string][]string, rule Rule) *Detector {
+	d := &Detector{exact: map[string][]int{}, folded: map[string][]int{}, rule: rule}
+	for lang := range lists {
+		d.langs = append(d.langs, lang)
+	}
+	sort.Strings(d.langs)
+	for i, lang := range d.langs {
+		for _, w := range lists[lang] {
+			w = strings.ToLower(w)
+			d.exact[w] = addOnce(d.exact[w], i)
+			f := fold(w)
+			d.folded[f] = addOnce(d.folded[f], i)
+		}
+	}
+	return d
+}
+
+func addOnce(s []int, i int) []int {
+	for _, v := range s {
+		if v == i {
+			return s
+		}
+	}
+	return append(s, i)
+}
+
+// Guess is what Detect found.
+type Guess struct {
+	// Language is the best-scoring language ("" when no word was known).
+	Language string
+	// Confident: the Rule holds, the guess may be acted on.
+	Confident bool
+	// Scores per language, for tests and logs.
+	Scores map[string]float64
+}
+
+// Detect guesses the language of text.
+func (d *Detector) Detect(text string) Guess {
+	scores := make([]float64, len(d.langs))
+	for _, w := range Words(text) {
+		langs, ok := d.exact[w]
+		if !ok {
+			langs = d.folded[fold(w)]
+		}
+		for _, i := range langs {
+			scores[i] += 1 / float64(len(langs))
+		}
+	}
+	g := Guess{Scores: make(map[string]float64, len(d.langs))}
+	best, second := -1, -1
+	for i, s := range scores {
+		g.Scores[d.langs[i]] = s
+		switch {
+		case best < 0 || s > scores[best]:
+			best, second = i, best
+		case second < 0 || s > scores[second]:
+			second = i
+		}
+	}
+	if best < 0 || scores[best] == 0 {
+		return g
+	}
+	g.Language = d.langs[best]
+	runnerUp := 0.0
+	if second >= 0 {
+		runnerUp = scores[second]
+	}
+	top := scores[best]
+	g.Confident = top >= d.rule.MinScore && top >= d.rule.MinRatio*runnerUp && top-runnerUp >= d.rule.MinLead
+	return g
+}
+
+// maxWords bounds the work on a huge text: the first words decide.
+const maxWords = 400
+
+// Words splits text into lower-case words: runs of letters, with
+// apostrophes inside a word kept ("don't").
+func Words(text string) []string {
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, strings.Trim(b.String(), "'"))
+			b.Reset()
+		}
+	}
+	for _, r := range text {
+		switch {
+		case unicode.IsLetter(r):
+			b.WriteRune(unicode.ToLower(r))
+		case (r == '\'' || r == '’') && b.Len() > 0:
+			b.WriteByte('\'')
+		default:
+			flush()
+			if len(out) >= maxWords {
+				return out
+			}
+		}
+	}
+	flush()
+	return out
+}
+
+// fold removes accents: "contraseña" → "contrasena", "não" → "nao".
+func fold(w string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	s, _, err := transform.String(t, w)
+	if err != nil {
+		return w
+	}
+	return s
+}
