@@ -46,6 +46,13 @@ type Data struct {
 	Tier       int    // the ticket's tier level
 	TierName   string // the tier's display name
 	Priority   string // a tiers.Priority value ("low", "normal", "high", "urgent")
+	// Type is a tiers.Type value ("incident", "request"); Category the
+	// ticket's category, "" for none. Targets are the first-response and
+	// resolution targets of the ticket's tier for its type and priority,
+	// formatted ("" when unknown).
+	Type                                  string
+	Category                              string
+	FirstResponseTarget, ResolutionTarget string
 
 	// For SLA and escalation mails:
 	Reason       string // why it happened (a breach, an agent's words)
@@ -112,6 +119,20 @@ type Digest struct {
 	// Medians of the period ("" when there were none) and satisfaction.
 	MedianFirstResponse, MedianResolution string
 	Satisfaction                          string
+	// ByType and ByCategory break the period down by ticket type and by
+	// category (none: only when some ticket has one).
+	ByType     []KindRow
+	ByCategory []KindRow
+}
+
+// KindRow is the figures of one ticket type or category: Kind is a
+// tiers.Type value ("incident", "request") or a category's name ("" :
+// none). New and Resolved count the period, Open the tickets open now;
+// the medians are of the period ("" when none).
+type KindRow struct {
+	Kind                                  string
+	New, Resolved, Open                   int
+	MedianFirstResponse, MedianResolution string
 }
 
 // Count is a labelled number.
@@ -324,8 +345,10 @@ func commonFuncs(lang Language, w words) map[string]any {
 		"replyLine": func() string { return w["reply_line"] },
 		"status":    func(s string) string { return w.translate("status", s) },
 		"priority":  func(s string) string { return w.translate("priority", s) },
-		"clock":     func(s string) string { return w.translate("clock", s) },
-		"rateScale": func() string { return strings.Join(w.rateLabels(), ", ") },
+		// ticketType names a tiers.Type value ("" reads as incident).
+		"ticketType": func(s string) string { return w.translate("type", or(s, "incident")) },
+		"clock":      func(s string) string { return w.translate("clock", s) },
+		"rateScale":  func() string { return strings.Join(w.rateLabels(), ", ") },
 	}
 }
 
@@ -459,4 +482,11 @@ func (s *source) read(name string) (text, where string, err error) {
 		return "", "", fmt.Errorf("templates: embedded %s: %w", name, err)
 	}
 	return string(b), "embedded " + name, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -230,6 +230,8 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		LastPublicMessageID: m.MessageID,
 	}
 	a.on(&t)
+	class := a.s.intake(&t).Classify(m)
+	t.Type, t.Category = class.Type, class.Category
 	if fwd == nil { // a forward proves the agent's domain, not the requester's
 		if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
 			return Result{}, err
@@ -238,7 +240,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.learnLanguage(&t, m); err != nil {
 		return Result{}, err
 	}
-	a.enterTier(&t, 1)
+	a.enterTier(&t, a.s.startTier(&t))
 	if link != nil {
 		if err := a.link(&t, link, why); err != nil {
 			return Result{}, err
@@ -258,7 +260,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		}
 	}
 	if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventCreated, Actor: t.Requester.Email,
-		Subject: t.Subject, To: StatusNew, Detail: "priority " + string(t.Priority)}); err != nil {
+		Subject: t.Subject, To: StatusNew, Detail: createdDetail(&t, class)}); err != nil {
 		return Result{}, err
 	}
 	if err := a.recordInbound(&t, m, RoleRequester, ""); err != nil {

@@ -51,6 +51,8 @@ var commandNames = map[string]string{
 	"unlink": "unlink", "desvincular": "unlink",
 	"merge": "merge", "fusionar": "merge",
 	"queue": "queue", "cola": "queue",
+	"type": "type", "tipo": "type",
+	"category": "category", "categoria": "category", "categoría": "category",
 	"requester": "requester", "solicitante": "requester",
 }
 
@@ -156,6 +158,10 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		return a.checkUnlink(t)
 	case "merge":
 		return a.checkMerge(t, c.arg)
+	case "type":
+		return a.checkType(c.arg)
+	case "category":
+		return a.checkCategory(t, c.arg)
 	case "language":
 		return a.checkLanguage(c)
 	case "requester":
@@ -231,6 +237,11 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 	case "merge":
 		n, _ := a.ticketArg(c.arg)
 		err = a.merge(t, agent, n)
+	case "type":
+		typ, _ := tiers.ParseType(c.arg)
+		err = a.setType(t, typ, agent)
+	case "category":
+		err = a.setCategory(t, c.arg, agent)
 	case "language":
 		err = a.setLanguage(t, agent, c)
 	case "requester":

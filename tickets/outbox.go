@@ -99,6 +99,8 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		TierName:       tier.Name,
 		Unverified:     o.unverified,
 		Priority:       or(string(t.Priority), "normal"),
+		Type:           string(a.s.typeOf(t)),
+		Category:       t.Category,
 		Reason:         o.notice.reason.words(a.s.opts.Templates, lang),
 		History:        o.notice.history,
 		Clock:          o.notice.clock,
@@ -120,6 +122,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		if data.Linked, err = a.linkedLines(t); err != nil {
 			return err
 		}
+		data.FirstResponseTarget, data.ResolutionTarget = humanDuration(t.SLA.FirstResponse.Target), humanDuration(t.SLA.Resolution.Target)
 	}
 	for i, art := range o.articles {
 		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})

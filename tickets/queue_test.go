@@ -412,7 +412,7 @@ func TestStatsAndListKnowTheQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Count{{Queue: "", Status: StatusNew, Tier: 1, N: 1}, {Queue: "ventas", Status: StatusNew, Tier: 1, N: 1}}
+	want := []Count{{Queue: "", Status: StatusNew, Tier: 1, Type: tiers.TypeIncident, N: 1}, {Queue: "ventas", Status: StatusNew, Tier: 1, Type: tiers.TypeIncident, N: 1}}
 	if fmt.Sprint(st.Counts) != fmt.Sprint(want) {
 		t.Fatalf("counts %v, want %v", st.Counts, want)
 	}

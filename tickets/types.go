@@ -180,6 +180,11 @@ type Ticket struct {
 	AgentThreadID string `json:"agent_thread_id,omitempty"`
 
 	Priority tiers.Priority `json:"priority,omitempty"`
+	// Type is incident or request; "" (tickets stored before types
+	// existed) reads as the desk's default type (Service.typeOf).
+	Type tiers.Type `json:"type,omitempty"`
+	// Category is one of the desk's categories by name, "" for none.
+	Category string `json:"category,omitempty"`
 	// TierSince is when the ticket reached its current tier; the SLA
 	// countdowns of that tier started then.
 	TierSince time.Time `json:"tier_since,omitzero"`
@@ -284,6 +289,8 @@ const (
 	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
 	EventProblem        EventKind = "problem"         // linked to or unlinked from a problem, or resolved with it (Detail: which, what)
 	EventMerged         EventKind = "merged"          // merged into another ticket, or another merged into this one
+	EventType           EventKind = "type"            // the ticket type changed (Detail: from → to)
+	EventCategory       EventKind = "category"        // the category changed (Detail: from → to)
 	EventQueue          EventKind = "queue"           // moved to another queue (Detail: from → to)
 	EventRequester      EventKind = "requester"       // opened on someone's behalf, or the requester changed (#requester)
 )
