@@ -53,7 +53,8 @@ func (a *applier) onBehalf(m *Inbound) (*Inbound, *forwarding) {
 		om.Subject = f.Subject
 	}
 	om.Text, om.FullText, om.Forwarded = f.Text, f.Text, nil
-	om.AuthLogin = "" // the agent's, not the customer's
+	om.AuthLogin = ""       // the agent's, not the customer's
+	om.ContentLanguage = "" // the agent's; the customer's words tell theirs
 	return &om, &forwarding{agent: NewAddress(m.From.Name, from), note: f.Note}
 }
 
@@ -65,7 +66,7 @@ func (a *applier) namedRequester(m *Inbound, agent string) (*Inbound, *forwardin
 	}
 	addr, _ := ccAddress(cmds[0].arg)
 	om := *m
-	om.From, om.ReplyTo, om.AuthLogin = addr, nil, ""
+	om.From, om.ReplyTo, om.AuthLogin, om.ContentLanguage = addr, nil, "", ""
 	om.Text = strings.TrimSpace(rest)
 	om.FullText = om.Text
 	return &om, &forwarding{agent: NewAddress(m.From.Name, agent)}

@@ -195,3 +195,26 @@ func TestRequesterCommand(t *testing.T) {
 		}
 	}
 }
+
+// The customer of a forward is written to in their own language, whatever
+// the agent wrote around it.
+func TestForwardedCustomerLanguage(t *testing.T) {
+	f := workflowDesk(t, func(o *Options) { o.DetectLanguage = true })
+	m := forwardMsg("fw1@e", "ana@example.com")
+	m.ContentLanguage = "es"
+	m.Forwarded = &Forwarded{From: NewAddress("", "mary@client.com"), Subject: "My laptop does not start",
+		Text: "Hello, my laptop does not start since this morning and I have a meeting in an hour. Could you help me please?",
+		Note: "Clienta importante, por favor atenderla hoy mismo."}
+	f.apply(m)
+	if tk := f.ticket(1); tk.Language != "en" {
+		t.Fatalf("ticket language %q, want en (the customer's)", tk.Language)
+	}
+	mails := f.drain()
+	ack := mailsTo(mails, templates.Ack, "mary@client.com")
+	if len(ack) != 1 || !strings.Contains(ack[0].Text, "Please reply above this line") {
+		t.Fatalf("the customer's acknowledgement is not in English: %+v", ack)
+	}
+	if n := mailsTo(mails, templates.AgentNew, "luis@example.com"); len(n) != 1 || !strings.Contains(n[0].Text, "Abierto por ana@example.com") {
+		t.Fatalf("the agents' notice is not in the desk's Spanish: %+v", n)
+	}
+}

@@ -37,6 +37,9 @@ func (a *applier) changeRequester(t *Ticket, agent, arg string) error {
 	}
 	t.uncc(addr.Email)
 	t.Requester = addr
+	if known, ok := rememberedLanguage(a.tx, addr.Email); ok && a.s.allowed(known.Language) {
+		t.Language = known.Language // written to in their language, as on their own tickets
+	}
 	if err := unindexRequester(a.tx, old.Email, t.ID); err != nil {
 		return err
 	}

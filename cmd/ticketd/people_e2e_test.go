@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ticketd/ticketd/tickets"
 )
 
 // verifiedAgents turns on agent verification: the MX's
@@ -148,5 +153,68 @@ Listo, ya imprime.
 `, mails[0].subject, mails[0].msgID))
 	if len(mails) != 1 || !slices.Equal(mails[0].to, []string{agentAna}) || !strings.Contains(decodedText(t, mails[0].raw), "ya imprime") {
 		t.Fatalf("Juan's reply: want it sent to Ana, got %+v", mails)
+	}
+}
+
+// TestForwardLayoutsE2E: every client layout of mailparse's forward
+// corpus, delivered to Dovecot as an agent's forward (the corpus's
+// example.com agents become this desk's), opens the customer's ticket and
+// acknowledges the customer; a reply quoting Outlook's header block (not
+// a forward) is the agent's own ticket.
+func TestForwardLayoutsE2E(t *testing.T) {
+	files, err := filepath.Glob("../../mailin/mailparse/testdata/forward/*.eml")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("forward corpus: %v, %d files", err, len(files))
+	}
+	e := newE2E(t)
+	want := map[string]string{} // subject word → requester
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.imap.Append(t, deskAddr, "INBOX", bytes.ReplaceAll(raw, []byte("@example.com"), []byte("@ticketd.test")))
+	}
+	e.ticketd("once")
+	for file, requester := range map[string]string{
+		"gmail-en": "john@customer.example", "gmail-es": "juan@cliente.example",
+		"outlook-en": "mary@client.example", "outlook-es": "maria@cliente.example", "outlook-html-en": "mary@client.example",
+		"apple-en": "peter@buyer.example", "apple-es": "pedro@comprador.example",
+		"thunderbird-en": "rita@ops.example", "thunderbird-es": "rita@ops.example",
+		"rfc822-attached": "sofia@cliente.example", "outlook-reply-not-forward": agentLuis,
+	} {
+		want[file] = requester
+	}
+	byRoot := map[string]string{}
+	e.withStore(func(s *tickets.Store) {
+		all, err := s.Tickets()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range all {
+			byRoot[tk.RootMessageID] = tk.Requester.Email
+			if strings.Contains(tk.Subject, "Fwd") || strings.HasPrefix(tk.Subject, "FW") || strings.HasPrefix(tk.Subject, "RV") {
+				t.Errorf("ticket %d keeps the forward prefix: %q", tk.ID, tk.Subject)
+			}
+		}
+	})
+	ids := map[string]string{"gmail-en": "fwd-gmail-en@mail.gmail.com", "gmail-es": "fwd-gmail-es@mail.gmail.com",
+		"outlook-en": "fwd-outlook-en@EXCH01.example.com", "outlook-es": "fwd-outlook-es@EXCH01.example.com",
+		"outlook-html-en": "fwd-outlook-html@EXCH01.example.com", "apple-en": "fwd-apple-en@ticketd.test",
+		"apple-es": "fwd-apple-es@ticketd.test", "thunderbird-en": "fwd-tb-en@ticketd.test", "thunderbird-es": "fwd-tb-es@ticketd.test",
+		"rfc822-attached": "fwd-rfc822@ticketd.test", "outlook-reply-not-forward": "reply-outlook-en@EXCH01.example.com"}
+	acked := map[string]bool{}
+	for _, m := range e.smtp.Messages() {
+		for _, r := range m.To {
+			acked[r] = true
+		}
+	}
+	for file, requester := range want {
+		if got := byRoot[ids[file]]; got != requester {
+			t.Errorf("%s: requester %q, want %q", file, got, requester)
+		}
+		if !acked[requester] {
+			t.Errorf("%s: %s got no mail", file, requester)
+		}
 	}
 }

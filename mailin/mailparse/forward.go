@@ -63,6 +63,7 @@ const (
 	maxForwardedRead    = 8 << 20
 	maxForwardTries     = 8
 	maxForwardHeaderLen = 16
+	maxForwardedLines   = 1 << 16
 )
 
 // forwarded returns the mail that the message forwards, nil when none:
@@ -86,17 +87,20 @@ func forwardedInline(text, subject string) *tickets.Forwarded {
 		}
 		quoted, depth := unquoteLine(l)
 		var block []string
+		headerOnly := false // Outlook: no marker, the block must look like one
 		switch {
 		case forwardMarker.MatchString(quoted):
 			block = quotedBlock(lines[i+1:], depth)
-		case outlook && fieldOf(quoted) == "from" && hasDateField(quotedBlock(lines[i+1:], depth)):
-			// An HTML-only Outlook forward reads as a quote (its
-			// divRplyFwdMsg container): depth 1.
-			block = quotedBlock(lines[i:], depth)
+		case outlook && fieldOf(quoted) == "from":
+			// HTML turned into text may quote the whole block.
+			block, headerOnly = quotedBlock(lines[i:], depth), true
 		default:
 			continue
 		}
 		tries++
+		if headerOnly && (len(block) < 2 || !hasDateField(block[1:])) {
+			continue
+		}
 		f := readForwardBlock(block)
 		if f == nil {
 			continue
@@ -119,14 +123,17 @@ func unquoteLine(l string) (string, int) {
 	return strings.TrimPrefix(t[1:], " "), 1
 }
 
-// quotedBlock returns the lines after a marker: with depth 1, the run of
-// ">"-quoted lines, one level of quoting removed.
+// quotedBlock returns lines as they are or, with depth 1, their run of
+// ">"-quoted (and blank) lines, one level of quoting removed.
 func quotedBlock(lines []string, depth int) []string {
 	if depth == 0 {
 		return lines
 	}
 	out := make([]string, 0, 64)
 	for _, l := range lines {
+		if len(out) == maxForwardedLines {
+			break
+		}
 		u, d := unquoteLine(l)
 		if d == 0 && strings.TrimSpace(l) != "" {
 			break

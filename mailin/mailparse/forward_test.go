@@ -161,7 +161,7 @@ func TestForwardedHostileText(t *testing.T) {
 	}
 	b.Reset()
 	for b.Len() < MaxTextBytes {
-		b.WriteString("> Begin forwarded message:\n> From: x\n")
+		b.WriteString("> Begin forwarded message:\n> From: x\n> From: y@z.example\n")
 	}
 	if f := forwardedInline(b.String(), "Fwd: x"); f != nil {
 		t.Fatalf("read as a forward: %+v", f)
