@@ -9,6 +9,7 @@ package metrics
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -23,18 +24,27 @@ type Pass struct {
 	Fetched, Applied, Duplicates, Ignored, Failed int
 }
 
-// TicketCount is how many tickets of one queue have one status at one
-// tier.
+// TicketCount is how many tickets of one queue and one type have one
+// status at one tier.
 type TicketCount struct {
 	Queue  string // the queue's name
 	Status string
 	Tier   int
 	N      int
+	Type   string
+}
+
+// Times are the first-response and resolution times of the tickets of
+// one type that have them, in seconds (any order).
+type Times struct {
+	Type                      string
+	FirstResponse, Resolution []float64
 }
 
 // Snapshot is what the database holds when scraped.
 type Snapshot struct {
 	Tickets []TicketCount
+	Times   []Times
 	Outbox  int // mails waiting for delivery
 	Failed  int // mails given up on
 }
@@ -79,8 +89,8 @@ func New(snapshot func() (Snapshot, error)) *Metrics {
 	m.sent = f.counterVec("ticketd_mails_sent_total", "Outgoing mails the SMTP server accepted, by template kind.", "kind")
 	m.sendFails = f.counterVec("ticketd_mail_send_failures_total", "Failed delivery attempts, by template kind and whether they are permanent (true) or will be retried (false).", "kind", "permanent")
 	m.smtpErrors = f.counter("ticketd_smtp_errors_total", "Delivery attempts that failed (connection, TLS, AUTH or SMTP replies).")
-	m.escalations = f.counterVec("ticketd_escalations_total", "Tickets escalated, by the tier they went to.", "tier")
-	m.breaches = f.counterVec("ticketd_sla_breaches_total", "SLA targets breached, by target (first_response, resolution) and tier.", "target", "tier")
+	m.escalations = f.counterVec("ticketd_escalations_total", "Tickets escalated, by the tier they went to and ticket type.", "tier", "type")
+	m.breaches = f.counterVec("ticketd_sla_breaches_total", "SLA targets breached, by target (first_response, resolution), tier and ticket type.", "target", "tier", "type")
 	m.limitHits = f.counterVec("ticketd_limit_hits_total", "Times a configured cap ([limits]) was reached, by limit.", "limit")
 	m.spam = f.counterVec("ticketd_spam_total", "Messages kept out as spam (set aside in the spam mailbox), by reason (flag, score, dmarc, blocked).", "reason")
 	for _, r := range SpamReasons {
@@ -196,21 +206,22 @@ func (m *Metrics) LimitHit(limit string) {
 	m.limitHits.WithLabelValues(limit).Inc()
 }
 
-// Escalated records one ticket escalated to tier. For the SLA code.
-func (m *Metrics) Escalated(tier int) {
+// Escalated records one ticket of type typ escalated to tier. For the
+// SLA code.
+func (m *Metrics) Escalated(tier int, typ string) {
 	if m == nil {
 		return
 	}
-	m.escalations.WithLabelValues(strconv.Itoa(tier)).Inc()
+	m.escalations.WithLabelValues(strconv.Itoa(tier), typ).Inc()
 }
 
 // SLABreached records one SLA target ("first_response", "resolution")
-// breached at tier. For the SLA code.
-func (m *Metrics) SLABreached(target string, tier int) {
+// breached at tier by a ticket of type typ. For the SLA code.
+func (m *Metrics) SLABreached(target string, tier int, typ string) {
 	if m == nil {
 		return
 	}
-	m.breaches.WithLabelValues(target, strconv.Itoa(tier)).Inc()
+	m.breaches.WithLabelValues(target, strconv.Itoa(tier), typ).Inc()
 }
 
 // dbCollector reads the gauges from the database on each scrape, so they
@@ -220,13 +231,17 @@ type dbCollector struct {
 }
 
 var (
-	ticketsDesc = prometheus.NewDesc("ticketd_tickets", "Tickets by queue, status and tier.", []string{"queue", "status", "tier"}, nil)
+	ticketsDesc = prometheus.NewDesc("ticketd_tickets", "Tickets by queue, status, tier and type.", []string{"queue", "status", "tier", "type"}, nil)
+	firstDesc   = prometheus.NewDesc("ticketd_first_response_seconds", "Time from a ticket's opening to its first public answer, by ticket type (tickets answered so far).", []string{"type"}, nil)
+	resolveDesc = prometheus.NewDesc("ticketd_resolution_seconds", "Time from a ticket's opening to its resolution, by ticket type (tickets resolved or closed after a resolution).", []string{"type"}, nil)
 	outboxDesc  = prometheus.NewDesc("ticketd_outbox_depth", "Mails waiting in the outbox for delivery.", nil, nil)
 	failedDesc  = prometheus.NewDesc("ticketd_outbox_failed", "Mails given up on (see ticketd outbox).", nil, nil)
 )
 
 func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- ticketsDesc
+	ch <- firstDesc
+	ch <- resolveDesc
 	ch <- outboxDesc
 	ch <- failedDesc
 }
@@ -238,8 +253,30 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for _, t := range s.Tickets {
-		ch <- prometheus.MustNewConstMetric(ticketsDesc, prometheus.GaugeValue, float64(t.N), t.Queue, t.Status, strconv.Itoa(t.Tier))
+		ch <- prometheus.MustNewConstMetric(ticketsDesc, prometheus.GaugeValue, float64(t.N), t.Queue, t.Status, strconv.Itoa(t.Tier), t.Type)
+	}
+	for _, tm := range s.Times {
+		ch <- summary(firstDesc, tm.FirstResponse, tm.Type)
+		ch <- summary(resolveDesc, tm.Resolution, tm.Type)
 	}
 	ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(s.Outbox))
 	ch <- prometheus.MustNewConstMetric(failedDesc, prometheus.GaugeValue, float64(s.Failed))
+}
+
+// summary is a constant summary of values: count, sum, median and 90th
+// percentile.
+func summary(desc *prometheus.Desc, values []float64, label string) prometheus.Metric {
+	vs := slices.Clone(values)
+	slices.Sort(vs)
+	sum := 0.0
+	for _, v := range vs {
+		sum += v
+	}
+	q := map[float64]float64{}
+	if len(vs) > 0 {
+		for _, p := range []float64{0.5, 0.9} {
+			q[p] = vs[min(len(vs)-1, int(p*float64(len(vs))))]
+		}
+	}
+	return prometheus.MustNewConstSummary(desc, uint64(len(vs)), sum, q, label)
 }

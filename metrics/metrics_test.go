@@ -18,7 +18,8 @@ func scrape(t *testing.T, m *Metrics) string {
 }
 
 func TestMetrics(t *testing.T) {
-	snap := Snapshot{Tickets: []TicketCount{{Queue: "soporte", Status: "new", Tier: 1, N: 4}, {Queue: "ventas", Status: "open", Tier: 2, N: 1}}, Outbox: 7, Failed: 1}
+	snap := Snapshot{Tickets: []TicketCount{{Queue: "soporte", Status: "new", Tier: 1, N: 4, Type: "incident"}, {Queue: "ventas", Status: "open", Tier: 2, N: 1, Type: "request"}}, Outbox: 7, Failed: 1,
+		Times: []Times{{Type: "request", FirstResponse: []float64{60, 30, 90}, Resolution: []float64{3600}}, {Type: "incident"}}}
 	m := New(func() (Snapshot, error) { return snap, nil })
 	now := time.Unix(1_700_000_000, 0)
 	m.PassDone(Pass{Fetched: 5, Applied: 4, Failed: 1}, nil, now)
@@ -29,8 +30,8 @@ func TestMetrics(t *testing.T) {
 	m.Sent("ack")
 	m.SendFailed("ack", false)
 	m.SendFailed("agent_new", true)
-	m.Escalated(2)
-	m.SLABreached("first_response", 1)
+	m.Escalated(2, "incident")
+	m.SLABreached("first_response", 1, "request")
 	m.Spam("dmarc")
 	m.Spam("dmarc")
 	body := scrape(t, m)
@@ -44,10 +45,15 @@ func TestMetrics(t *testing.T) {
 		`ticketd_mails_sent_total{kind="ack"} 1`,
 		`ticketd_mail_send_failures_total{kind="agent_new",permanent="true"} 1`,
 		"ticketd_smtp_errors_total 2",
-		`ticketd_escalations_total{tier="2"} 1`,
-		`ticketd_sla_breaches_total{target="first_response",tier="1"} 1`,
-		`ticketd_tickets{queue="soporte",status="new",tier="1"} 4`,
-		`ticketd_tickets{queue="ventas",status="open",tier="2"} 1`,
+		`ticketd_escalations_total{tier="2",type="incident"} 1`,
+		`ticketd_sla_breaches_total{target="first_response",tier="1",type="request"} 1`,
+		`ticketd_tickets{queue="soporte",status="new",tier="1",type="incident"} 4`,
+		`ticketd_tickets{queue="ventas",status="open",tier="2",type="request"} 1`,
+		`ticketd_first_response_seconds{type="request",quantile="0.5"} 60`,
+		`ticketd_first_response_seconds_sum{type="request"} 180`,
+		`ticketd_first_response_seconds_count{type="request"} 3`,
+		`ticketd_resolution_seconds_count{type="request"} 1`,
+		`ticketd_resolution_seconds_count{type="incident"} 0`,
 		`ticketd_spam_total{reason="dmarc"} 2`,
 		`ticketd_spam_total{reason="blocked"} 0`,
 		"ticketd_outbox_depth 7",
@@ -69,8 +75,8 @@ func TestNilMetricsRecordNothing(t *testing.T) {
 	m.Applied("created")
 	m.Sent("ack")
 	m.SendFailed("ack", true)
-	m.Escalated(1)
-	m.SLABreached("resolution", 1)
+	m.Escalated(1, "incident")
+	m.SLABreached("resolution", 1, "incident")
 	if !m.LastSuccessfulPass().IsZero() {
 		t.Fatal("nil metrics remembered a pass")
 	}

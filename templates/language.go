@@ -74,6 +74,7 @@ var wordNames = []string{
 	"reply_line",
 	"status_new", "status_open", "status_pending", "status_resolved", "status_closed",
 	"priority_low", "priority_normal", "priority_high", "priority_urgent",
+	"type_incident", "type_request",
 	"clock_first_response", "clock_resolution",
 	"rate_5", "rate_4", "rate_3", "rate_2", "rate_1",
 	"rating_subject", "no_subject", "desk_name",
@@ -83,7 +84,7 @@ var wordNames = []string{
 type words map[string]string
 
 // translate returns the word for value v of a kind ("status", "priority",
-// "clock"); v itself when the language has no word for it.
+// "type", "clock"); v itself when the language has no word for it.
 func (w words) translate(kind, v string) string {
 	if s, ok := w[kind+"_"+v]; ok {
 		return s

@@ -20,6 +20,8 @@ const (
 	AttachmentDropped   Name = "attachment_dropped"    // attachments that were not kept
 	ParticipantConfirm  Name = "participant_confirm"   // confirm the people a mail copied
 	QueueMovedRequester Name = "queue_moved_requester" // another queue (team) handles their ticket now
+	ProblemResolved     Name = "problem_resolved"      // the problem behind their incident was solved: the answer
+	Merged              Name = "merged"                // their ticket continues as another one
 
 	// Notices to the ticket's agents, threaded under the agents' thread.
 	AgentNew        Name = "agent_new"         // a new ticket
@@ -28,6 +30,7 @@ const (
 	AgentAssigned   Name = "agent_assigned"    // the ticket was assigned to them
 	AgentNote       Name = "agent_note"        // a colleague's internal note
 	AgentBounce     Name = "agent_bounce"      // a mail of the ticket bounced
+	ProblemIncident Name = "problem_incident"  // new mail on an incident linked to this problem
 
 	// Other mail to the desk's people.
 	Escalated         Name = "escalated"          // to the new tier's agents
@@ -51,6 +54,7 @@ var names = []Name{
 	Escalated, EscalationNotice, EscalatedRequester, VendorForward, SLAWarning, SLAAlert, EscalationRequest, ManagerDigest,
 	AgentNote, CommandError, Collision, CSAT, LowRating, Reminder, AutoResolved, Closed, StatusReply,
 	AgentBounce, AttachmentDropped, AdminAuthFailed, ParticipantConfirm, AdminBounce,
+	ProblemResolved, Merged, ProblemIncident,
 	QueueMoved, QueueMovedRequester,
 }
 
@@ -62,7 +66,7 @@ func Names() []Name { return slices.Clone(names) }
 // first one starts that thread: QueueMoved starts the new queue's).
 func (n Name) AgentNotice() bool {
 	switch n {
-	case AgentNew, AgentUpdate, AgentNotRelayed, AgentAssigned, AgentNote, AgentBounce, QueueMoved:
+	case AgentNew, AgentUpdate, AgentNotRelayed, AgentAssigned, AgentNote, AgentBounce, QueueMoved, ProblemIncident:
 		return true
 	}
 	return false

@@ -3,6 +3,8 @@ package templates
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
+	"strings"
 	texttemplate "text/template"
 )
 
@@ -16,6 +18,10 @@ var phraseNames = []string{
 	"attachment_too_large", "attachment_unreadable",
 	"reason_breach", "reason_warning", "reason_escalated_by", "reason_moved_by",
 	"problem_unknown", "problem_language", "problem_priority", "problem_assign", "problem_tier", "problem_same_tier", "problem_send", "problem_kb_note",
+	"problem_ticket_number", "problem_no_ticket", "problem_link_self", "problem_link_closed", "problem_link_chain", "problem_link_has_incidents",
+	"problem_not_linked", "problem_needs_answer", "problem_one_link", "problem_merge_self", "problem_merge_closed", "problem_merge_already",
+	"problem_merge_queue", "problem_merge_problem",
+	"problem_type", "problem_category",
 	"problem_queue", "problem_same_queue",
 	"label_agent", "label_note", "label_held", "label_commands", "label_unverified", "label_automatic", "label_bounce", "label_rating", "label_vendor", "label_other",
 	"forwarded_by", "problem_requester",
@@ -31,9 +37,13 @@ type Phrase struct {
 	Left   string // time left, formatted
 	Tier   int
 	Max    int // the highest tier
+	// Ticket is the ticket a command names (#problem, #merge); Other a
+	// second one (the problem it is linked to); N a count (incidents).
+	Ticket, Other uint64
+	N             int
 }
 
-var samplePhrase = Phrase{Agent: "ana@example.com", Text: "words", Clock: "resolution", Target: "2 h", Left: "15 min", Tier: 1, Max: 3}
+var samplePhrase = Phrase{Agent: "ana@example.com", Text: "words", Clock: "resolution", Target: "2 h", Left: "15 min", Tier: 1, Max: 3, Ticket: 7, Other: 9, N: 2}
 
 // parsePhrases parses lang's phrases file, fills w with its words
 // (language.go) and checks every phrase renders.
@@ -42,7 +52,15 @@ func parsePhrases(src *source, lang Language, w words) (*texttemplate.Template, 
 	if err != nil {
 		return nil, err
 	}
-	t, err := texttemplate.New(phrasesFile).Funcs(textFuncs(lang, w)).Parse(body)
+	t := texttemplate.New(phrasesFile).Funcs(textFuncs(lang, w))
+	if base, err := fs.ReadFile(src.embedded, string(lang)+"/"+phrasesFile); err == nil && !strings.HasPrefix(where, "embedded ") {
+		// An override written for an older version lacks the phrases
+		// added since: they keep the embedded words.
+		if t, err = t.Parse(string(base)); err != nil {
+			return nil, fmt.Errorf("templates: parse embedded %s: %w", phrasesFile, err)
+		}
+	}
+	t, err = t.Parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("templates: parse %s: %w", where, err)
 	}

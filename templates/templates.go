@@ -46,6 +46,13 @@ type Data struct {
 	Tier       int    // the ticket's tier level
 	TierName   string // the tier's display name
 	Priority   string // a tiers.Priority value ("low", "normal", "high", "urgent")
+	// Type is a tiers.Type value ("incident", "request"); Category the
+	// ticket's category, "" for none. Targets are the first-response and
+	// resolution targets of the ticket's tier for its type and priority,
+	// formatted ("" when unknown).
+	Type                                  string
+	Category                              string
+	FirstResponseTarget, ResolutionTarget string
 
 	// For SLA and escalation mails:
 	Reason       string // why it happened (a breach, an agent's words)
@@ -74,6 +81,10 @@ type Data struct {
 	// Linked are the tickets this one is linked to (a new ticket opened by
 	// mail on a closed one names it to the agents).
 	Linked []TicketLine
+	// Related is the other ticket a merge or a problem names: the ticket a
+	// merged conversation continues in, or the incident whose new mail a
+	// problem's agents are shown.
+	Related TicketLine
 	// Incoming: in the admins' login alert, the failing login is the one
 	// that reads incoming mail (IMAP), not the one that sends it.
 	Incoming bool
@@ -108,6 +119,20 @@ type Digest struct {
 	// Medians of the period ("" when there were none) and satisfaction.
 	MedianFirstResponse, MedianResolution string
 	Satisfaction                          string
+	// ByType and ByCategory break the period down by ticket type and by
+	// category (none: only when some ticket has one).
+	ByType     []KindRow
+	ByCategory []KindRow
+}
+
+// KindRow is the figures of one ticket type or category: Kind is a
+// tiers.Type value ("incident", "request") or a category's name ("" :
+// none). New and Resolved count the period, Open the tickets open now;
+// the medians are of the period ("" when none).
+type KindRow struct {
+	Kind                                  string
+	New, Resolved, Open                   int
+	MedianFirstResponse, MedianResolution string
 }
 
 // Count is a labelled number.
@@ -244,6 +269,7 @@ var sampleData = Data{
 	Tickets:   []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 1, Age: "1d"}},
 	Resolved:  []TicketLine{{Ticket: 2, Token: "[Desk #2]", Subject: "T", Status: "resolved", Priority: "normal", Tier: 1, Age: "2h"}},
 	Linked:    []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "closed", Priority: "high", Tier: 1, Age: "1d"}},
+	Related:   TicketLine{Ticket: 2, Token: "[Desk #2]", Subject: "T", Status: "open", Priority: "normal", Tier: 1, Age: "1h"},
 }
 
 // Render renders template name in lang with data.
@@ -319,8 +345,10 @@ func commonFuncs(lang Language, w words) map[string]any {
 		"replyLine": func() string { return w["reply_line"] },
 		"status":    func(s string) string { return w.translate("status", s) },
 		"priority":  func(s string) string { return w.translate("priority", s) },
-		"clock":     func(s string) string { return w.translate("clock", s) },
-		"rateScale": func() string { return strings.Join(w.rateLabels(), ", ") },
+		// ticketType names a tiers.Type value ("" reads as incident).
+		"ticketType": func(s string) string { return w.translate("type", or(s, "incident")) },
+		"clock":      func(s string) string { return w.translate("clock", s) },
+		"rateScale":  func() string { return strings.Join(w.rateLabels(), ", ") },
 	}
 }
 
@@ -454,4 +482,11 @@ func (s *source) read(name string) (text, where string, err error) {
 		return "", "", fmt.Errorf("templates: embedded %s: %w", name, err)
 	}
 	return string(b), "embedded " + name, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

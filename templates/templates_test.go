@@ -36,7 +36,8 @@ func sample() Data {
 // showsMessage lists the templates that show a message (Text, or History
 // for the mails that hand a ticket over); the others are notices.
 var showsMessage = map[Name]bool{"ack": true, "agent_new": true, "agent_update": true, "agent_not_relayed": true,
-	"reply": true, "escalated": true, "agent_assigned": true, "vendor_forward": true, "agent_note": true, "command_error": true, "collision": true, "low_rating": true}
+	"reply": true, "escalated": true, "agent_assigned": true, "vendor_forward": true, "agent_note": true, "command_error": true, "collision": true, "low_rating": true,
+	"problem_resolved": true, "problem_incident": true}
 
 func mustNew(t *testing.T, dir string) *Set {
 	t.Helper()

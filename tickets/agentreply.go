@@ -11,7 +11,16 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	agent := NormalizeEmail(m.From.Email)
 	words := parseAgentText(m.Text)
 	cmds := words.cmds
-	if problems := a.checkAll(t, agent, cmds); len(problems) > 0 {
+	problems := a.checkAll(t, agent, cmds)
+	_, hasAnswer := a.relayable(words.text)
+	p, err := a.checkProblemAnswer(t, cmds, hasAnswer && !hasCommand(cmds, "note"))
+	if err != nil {
+		return err
+	}
+	if p != "" {
+		problems = append(problems, p)
+	}
+	if len(problems) > 0 {
 		// One mistake and nothing happens: a half-applied mail (resolved
 		// but not relayed, say) is worse than a clear "try again".
 		if err := a.recordInbound(t, m, RoleCommand, "agent: commands not understood, nothing applied"); err != nil {
@@ -64,7 +73,6 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 		}
 		t.Held = nil
 	}
-	var err error
 	switch {
 	case spam:
 		// closed as spam: nothing relayed, nobody told
@@ -87,6 +95,10 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 		// old tier's, and at the vendor's tier only the vendor's answer counts.
 		err = a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
 	}
+	if err == nil && a.endingProblem && (t.Status == StatusResolved || t.Status == StatusClosed) {
+		// After this mail's own answer, which is the one relayed.
+		err = a.resolveIncidents(t, agent, a.answer)
+	}
 	if err != nil || !words.kb {
 		return err
 	}
@@ -108,6 +120,7 @@ func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts 
 		return err
 	}
 	a.publicMessage(t, agent)
+	a.answer = text
 	// The public conversation keeps the answer as the requester reads it.
 	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAnswer, Actor: agent, Text: text}); err != nil {
 		return err

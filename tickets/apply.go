@@ -22,6 +22,12 @@ type applier struct {
 	// answer first, then the question).
 	askRating bool
 	silent    bool // an imported message: record, send nothing
+	// endingProblem: an agent's command took the ticket from an open
+	// status to resolved or closed; answer is the text relayed to its
+	// requester by the same mail. A problem's incidents are resolved with
+	// that answer once the mail's own answer is queued (problems.go).
+	endingProblem bool
+	answer        string
 	// deskLang is the language of the ticket at hand's queue (on).
 	deskLang templates.Language
 }
@@ -170,7 +176,9 @@ func (a *applier) findTicket(m *Inbound, vendorQueue *Queue, vendorLevel int) (T
 		if err != nil {
 			return Ticket{}, false, err
 		}
-		return t, true, nil
+		// A merged ticket's mail lands on the one it was merged into.
+		t, err = a.survivor(t)
+		return t, err == nil, err
 	}
 	return Ticket{}, false, nil
 }
@@ -222,6 +230,8 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		LastPublicMessageID: m.MessageID,
 	}
 	a.on(&t)
+	class := a.s.intake(&t).Classify(m)
+	t.Type, t.Category = class.Type, class.Category
 	if fwd == nil { // a forward proves the agent's domain, not the requester's
 		if err := a.learnRequesterDomain(m, t.Requester.Email); err != nil {
 			return Result{}, err
@@ -230,7 +240,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if err := a.learnLanguage(&t, m); err != nil {
 		return Result{}, err
 	}
-	a.enterTier(&t, 1)
+	a.enterTier(&t, a.s.startTier(&t))
 	if link != nil {
 		if err := a.link(&t, link, why); err != nil {
 			return Result{}, err
@@ -250,7 +260,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		}
 	}
 	if err := addEvent(a.tx, Event{Ticket: id, Time: a.now, Kind: EventCreated, Actor: t.Requester.Email,
-		Subject: t.Subject, To: StatusNew, Detail: "priority " + string(t.Priority)}); err != nil {
+		Subject: t.Subject, To: StatusNew, Detail: createdDetail(&t, class)}); err != nil {
 		return Result{}, err
 	}
 	if err := a.recordInbound(&t, m, RoleRequester, ""); err != nil {
@@ -330,6 +340,9 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		return err
 	}
 	if err := a.notifyAgents(t, templates.AgentUpdate, m, false); err != nil {
+		return err
+	}
+	if err := a.showOnProblem(t, m); err != nil {
 		return err
 	}
 	return a.tellDropped(t, m)

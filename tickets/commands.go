@@ -46,7 +46,13 @@ var commandNames = map[string]string{
 	"spam": "spam", "correo_basura": "spam", "correobasura": "spam",
 	"notspam": "notspam", "noesspam": "notspam", "no_es_spam": "notspam",
 	"language": "language", "idioma": "language",
+	// problems.go, merge.go
+	"problem": "problem", "problema": "problem",
+	"unlink": "unlink", "desvincular": "unlink",
+	"merge": "merge", "fusionar": "merge",
 	"queue": "queue", "cola": "queue",
+	"type": "type", "tipo": "type",
+	"category": "category", "categoria": "category", "categoría": "category",
 	"requester": "requester", "solicitante": "requester",
 }
 
@@ -113,6 +119,9 @@ func (a *applier) checkAll(t *Ticket, agent string, cmds []command) []string {
 		// Articles are shown to requesters; a note is internal.
 		problems = append(problems, a.say("problem_kb_note", templates.Phrase{}))
 	}
+	if p := a.checkOneLink(cmds); p != "" {
+		problems = append(problems, p)
+	}
 	return problems
 }
 
@@ -143,6 +152,16 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 		}
 	case "cc", "uncc":
 		return a.checkCc(t, c)
+	case "problem":
+		return a.checkProblem(t, c.arg)
+	case "unlink":
+		return a.checkUnlink(t)
+	case "merge":
+		return a.checkMerge(t, c.arg)
+	case "type":
+		return a.checkType(c.arg)
+	case "category":
+		return a.checkCategory(t, c.arg)
 	case "language":
 		return a.checkLanguage(c)
 	case "requester":
@@ -199,9 +218,11 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 	case "pending":
 		err = a.setStatus(t, StatusPending, agent, StatusNew, StatusOpen)
 	case "resolve":
+		a.endingProblem = a.endingProblem || t.Status != StatusResolved && t.Status != StatusClosed
 		err = a.setStatus(t, StatusResolved, agent, StatusNew, StatusOpen, StatusPending)
 		a.askRating = t.Status == StatusResolved
 	case "close":
+		a.endingProblem = a.endingProblem || t.Status != StatusResolved && t.Status != StatusClosed
 		err = a.setStatus(t, StatusClosed, agent, StatusNew, StatusOpen, StatusPending, StatusResolved)
 	case "open":
 		err = a.setStatus(t, StatusOpen, agent, StatusNew, StatusPending, StatusResolved)
@@ -209,12 +230,27 @@ func (a *applier) runCommand(t *Ticket, agent string, c command) error {
 		err = a.ccByAgent(t, agent, c.arg)
 	case "uncc":
 		err = a.unccByAgent(t, agent, c.arg)
+	case "problem":
+		err = a.runProblem(t, agent, c.arg)
+	case "unlink":
+		err = a.unlinkProblem(t, agent)
+	case "merge":
+		n, _ := a.ticketArg(c.arg)
+		err = a.merge(t, agent, n)
+	case "type":
+		typ, _ := tiers.ParseType(c.arg)
+		err = a.setType(t, typ, agent)
+	case "category":
+		err = a.setCategory(t, c.arg, agent)
 	case "language":
 		err = a.setLanguage(t, agent, c)
 	case "requester":
 		err = a.changeRequester(t, agent, c.arg)
 	case "spam":
 		err = a.closeAsSpam(t, agent)
+		if err == nil { // a problem closed as spam answers nobody (problems.go)
+			err = a.releaseIncidents(t)
+		}
 	case "notspam":
 		err = a.reopenNotSpam(t, agent)
 	case "queue":

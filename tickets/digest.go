@@ -95,15 +95,21 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 	var open []Ticket
 	var firstResp, resolution []time.Duration
 	ratings, ratingSum := 0, 0
+	kinds := newDigestKinds()
 	err := forTickets(tx, func(t Ticket) error {
 		if t.CloseReason == CloseSpam {
 			return nil // not the desk's work: no figure counts it
 		}
+		typ, cat := kinds.of(s.typeOf(&t), t.Category)
 		if in(t.Created) {
 			d.New++
+			typ.New++
+			cat.New++
 		}
 		switch t.Status {
 		case StatusNew, StatusOpen, StatusPending:
+			typ.Open++
+			cat.Open++
 			open = append(open, t)
 			if i := t.Tier - 1; i >= 0 && i < len(rowOf[s.queueOf(&t)]) {
 				row := &backlog[rowOf[s.queueOf(&t)][i]]
@@ -120,6 +126,7 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 		}
 		if in(t.FirstResponse) {
 			firstResp = append(firstResp, t.FirstResponse.Sub(t.Created))
+			typ.firstResp = append(typ.firstResp, t.FirstResponse.Sub(t.Created))
 		}
 		if !t.Updated.After(since) {
 			return nil // nothing of it happened in the period
@@ -145,7 +152,9 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 			case EventStatus:
 				if e.To == StatusResolved {
 					d.Resolved++
+					typ.Resolved++
 					resolution = append(resolution, e.Time.Sub(t.Created))
+					typ.resolution = append(typ.resolution, e.Time.Sub(t.Created))
 				}
 			}
 		})
@@ -178,6 +187,7 @@ func (s *Service) digestData(tx *bolt.Tx, since, until time.Time) (*templates.Di
 	if ratings > 0 {
 		d.Satisfaction = fmt.Sprintf("%.1f / 5 (%d)", float64(ratingSum)/float64(ratings), ratings)
 	}
+	d.ByType, d.ByCategory = kinds.rows()
 	d.Empty = d.New == 0 && d.Resolved == 0 && d.Escalated == 0 && d.Breaches == 0 && d.Open == 0
 	return d, nil
 }

@@ -55,6 +55,7 @@
 //	kb        u64be(article) → JSON Article
 //	kb_terms  term | 0 | u64be(article) → u32be(term frequency) (the search index)
 //	kb_by_ticket u64be(ticket) → u64be(article)              (#kb again on a ticket edits its article)
+//	problem_incidents u64be(problem) | u64be(incident) → ""  (an incident's side is Ticket.Problem; problems.go)
 //	meta      "last_digest" → u64be(unix ns of the last digest sent)
 //	          "sla_backfill" → set while tickets from schema 1 await their clocks
 //	          "kb_stats" → JSON {docs, total_len} for BM25
@@ -69,6 +70,7 @@
 //	store_stats.go   Store.Stats and the ticket listing (stats.go)
 //	store_kb.go      kb, kb_terms, kb_by_ticket, meta kb_stats (kb.go)
 //	store_domains.go requester_domains (verify.go)
+//	store_problems.go problem_incidents, and events copied by a merge (merge.go)
 //	store_languages.go requester_languages (language.go)
 //	store_spam.go    blocked_senders (spam.go)
 //	store_damaged.go, store_migrate.go  meta schema and the tickets count while opening and migrating
@@ -90,6 +92,13 @@
 // never compared. Events written before Role and Template existed carried
 // both in Detail: they are read with the role and template it meant
 // (Event.UnmarshalJSON, role.go), so older data needs no migration.
+//
+// A merge copies the merged ticket's events onto the survivor's timeline
+// under their own sequence numbers (Event.MergedFrom set): since one
+// sequence numbers every ticket's events, the survivor's timeline stays in
+// the order things happened. problem_incidents and Ticket.MergedInto were
+// added without a schema change: the bucket is created on open, and older
+// tickets have no links.
 //
 // Mails with ticket 0 (digests, status replies) belong to no ticket: their
 // delivery is not recorded on a timeline.

@@ -131,6 +131,9 @@ func (a *applier) internalRecipients(t *Ticket) []Address {
 	if t.Assignee != "" && t.Assignee != t.Requester.Email {
 		return []Address{{Email: t.Assignee}}
 	}
+	if agents := a.s.categoryAgents(t); len(agents) > 0 {
+		return a.deskAddresses(t, agents)
+	}
 	return a.deskAddresses(t, a.internalTier(t).Agents)
 }
 

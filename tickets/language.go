@@ -73,7 +73,10 @@ func (s *Service) mailLanguage(m *Inbound) (templates.Language, bool) {
 	if l := templates.Language(m.ContentLanguage); l != "" && s.allowed(l) {
 		return l, true
 	}
-	g := s.detector.Detect(cleanSubject(m.Subject) + "\n" + cutSignOff(m.Text))
+	// ticketd's own subject words ("Recibimos su solicitud:") would speak
+	// for the language of the mail answered, not the writer's.
+	subject := subjectCleaner{token: s.token, own: s.opts.Templates.StripOwnPrefix}.clean(m.Subject)
+	g := s.detector.Detect(subject + "\n" + cutSignOff(m.Text))
 	return templates.Language(g.Language), g.Confident
 }
 

@@ -325,3 +325,38 @@ func TestRequesterLanguageOnAQueue(t *testing.T) {
 	inLanguage(t, mailsTo(mails, templates.AgentNew, "vera@ventas.example")[0], "en", "New ticket")
 	inLanguage(t, only(t, mails, templates.Ack, "nadie@client.com"), "en", "We received your request")
 }
+
+// TestOwnSubjectWordsDoNotCount: a reply to a Spanish acknowledgement
+// keeps "Recibimos su solicitud:" in its subject; only the writer's words
+// count, so their English text decides.
+func TestOwnSubjectWordsDoNotCount(t *testing.T) {
+	f := languageDesk(t, nil)
+	f.apply(msg("s1@c", "kim@client.com", "", "ok"))
+	if tk := f.ticket(1); tk.Language != "es" {
+		t.Fatalf("an unsure first mail: %q", tk.Language)
+	}
+	f.apply(Inbound{MessageID: "s2@c", From: NewAddress("", "kim@client.com"),
+		Subject: "Re: [Soporte #1] Recibimos su solicitud: (sin asunto)",
+		Text:    "Sorry, my laptop does not start."})
+	if tk := f.ticket(1); tk.Language != "en" {
+		t.Errorf("language %q: the desk's own subject words counted", tk.Language)
+	}
+}
+
+// TestForwardedCustomerInTheirLanguage: an agent forwards an English
+// customer's mail from a Spanish mail client (Content-Language: es): the
+// customer's words decide their language, not the agent's header.
+func TestForwardedCustomerInTheirLanguage(t *testing.T) {
+	f := languageDesk(t, func(o *Options) { o.RequireVerifiedAgents, o.TrustedAuthResults = true, true })
+	m := forwardMsg("fw1@e", "ana@example.com")
+	m.ContentLanguage = "es"
+	m.Forwarded.Subject = "Printer not working"
+	m.Forwarded.Text = "Hi, the printer on the third floor has stopped printing since yesterday. Can you help?"
+	f.apply(m)
+	if tk := f.ticket(1); tk.Requester.Email != "juan@cliente.com" || tk.Language != "en" {
+		t.Fatalf("ticket %s in %q, want the customer's English", tk.Requester.Email, tk.Language)
+	}
+	mails := f.drain()
+	inLanguage(t, only(t, mails, templates.Ack, "juan@cliente.com"), "en", "We received your request")
+	inLanguage(t, mailsTo(mails, templates.AgentNew, "luis@example.com")[0], "es", "Nuevo ticket")
+}

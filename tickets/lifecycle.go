@@ -47,7 +47,12 @@ func (a *applier) checkLifecycle(t *Ticket, rep *CheckReport) error {
 		}
 		if o.PendingResolve > 0 && (t.ReminderSent || o.PendingReminder == 0) && !a.now.Before(t.PendingSince.Add(o.PendingReminder+o.PendingResolve)) {
 			rep.AutoResolved++
-			return a.setStatusBecause(t, StatusResolved, "no answer from the requester", templates.AutoResolved, StatusPending)
+			if err := a.setStatusBecause(t, StatusResolved, "no answer from the requester", templates.AutoResolved, StatusPending); err != nil {
+				return err
+			}
+			// Nobody confirmed the cause solved: a problem resolved this
+			// way lets its incidents' clocks run again (problems.go).
+			return a.releaseIncidents(t)
 		}
 	case StatusResolved:
 		if o.AutoClose > 0 && !a.now.Before(t.ResolvedAt.Add(o.AutoClose)) {

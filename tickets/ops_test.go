@@ -14,6 +14,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/tiers"
 )
 
 func TestMigrationsAreConsistent(t *testing.T) {
@@ -139,7 +141,7 @@ func TestStatsAndList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Count{{Status: StatusNew, Tier: 1, N: 2}, {Status: StatusOpen, Tier: 1, N: 1}}
+	want := []Count{{Status: StatusNew, Tier: 1, Type: tiers.TypeIncident, N: 2}, {Status: StatusOpen, Tier: 1, Type: tiers.TypeIncident, N: 1}}
 	if fmt.Sprint(st.Counts) != fmt.Sprint(want) || st.Tickets != 3 || st.Schema != SchemaVersion {
 		t.Fatalf("stats %+v; want counts %v, 3 tickets, schema %d", st, want, SchemaVersion)
 	}

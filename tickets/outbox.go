@@ -60,6 +60,8 @@ type outgoing struct {
 	// code the requester's reply carries.
 	addresses []string
 	code      string
+	// related is the other ticket a merge or a problem notice names.
+	related *templates.TicketLine
 }
 
 // queue renders o and puts it in the outbox, indexing its Message-ID so
@@ -97,6 +99,8 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		TierName:       tier.Name,
 		Unverified:     o.unverified,
 		Priority:       or(string(t.Priority), "normal"),
+		Type:           string(a.s.typeOf(t)),
+		Category:       t.Category,
 		Reason:         o.notice.reason.words(a.s.opts.Templates, lang),
 		History:        o.notice.history,
 		Clock:          o.notice.clock,
@@ -111,10 +115,14 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 		Addresses:      o.addresses,
 		Code:           o.code,
 	}
+	if o.related != nil {
+		data.Related = *o.related
+	}
 	if kind == templates.AgentNew {
 		if data.Linked, err = a.linkedLines(t); err != nil {
 			return err
 		}
+		data.FirstResponseTarget, data.ResolutionTarget = humanDuration(t.SLA.FirstResponse.Target), humanDuration(t.SLA.Resolution.Target)
 	}
 	for i, art := range o.articles {
 		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})
@@ -137,7 +145,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	if kind.AgentNotice() && t.AgentThreadID == "" {
 		t.AgentThreadID = msgID
 	}
-	if kind == templates.Reply {
+	if kind == templates.Reply || kind == templates.ProblemResolved {
 		t.LastPublicMessageID = msgID
 	}
 	a.queued++

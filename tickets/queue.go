@@ -46,6 +46,9 @@ type Queue struct {
 	// Mailbox is the IMAP mailbox that receives this queue's mail (mail in
 	// it that names no queue address lands here); "" for none of its own.
 	Mailbox string
+	// Intake classifies the queue's new tickets: type and category
+	// (intake.go).
+	Intake Intake
 
 	domain string
 }
@@ -77,7 +80,7 @@ func (o *Options) defaultQueueName() string {
 // newQueues validates the default queue (from opts) and opts.Queues.
 func newQueues(opts *Options) (*queues, error) {
 	def := Queue{Name: opts.defaultQueueName(), Desk: opts.Desk, Aliases: opts.Aliases, Tag: opts.Tag,
-		Language: opts.Language, Policy: opts.Policy}
+		Language: opts.Language, Policy: opts.Policy, Intake: opts.Intake}
 	qs := &queues{byName: map[string]*Queue{}, byAddr: map[string]*Queue{}, byBox: map[string]*Queue{}}
 	var errs []error
 	for i, q := range append([]Queue{def}, opts.Queues...) {
@@ -86,11 +89,14 @@ func newQueues(opts *Options) (*queues, error) {
 		if q.domain == "" {
 			errs = append(errs, fmt.Errorf("queue %q: address %q has no domain", q.Name, q.Desk.Email))
 		}
-		if i > 0 && q.Policy == nil {
-			errs = append(errs, fmt.Errorf("queue %q: Policy is required", q.Name))
+		if i > 0 && (q.Policy == nil || q.Tag == "") {
+			errs = append(errs, fmt.Errorf("queue %q: Policy and Tag are required", q.Name))
 		}
 		if q.Language == "" {
 			q.Language = opts.Language
+		}
+		if err := q.Intake.Validate(q.Policy); err != nil {
+			errs = append(errs, fmt.Errorf("queue %q: intake: %w", q.Name, err))
 		}
 		key := strings.ToLower(q.Name)
 		if key == "" || qs.byName[key] != nil {

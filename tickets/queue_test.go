@@ -361,6 +361,7 @@ func TestNewQueuesRefusesClashes(t *testing.T) {
 		"same name":    {{Name: "Soporte", Desk: NewAddress("", "b@example.com"), Tag: "B", Policy: p}},
 		"same address": {{Name: "b", Desk: NewAddress("", "SOPORTE@example.com"), Tag: "B", Policy: p}},
 		"no policy":    {{Name: "b", Desk: NewAddress("", "b@example.com"), Tag: "B"}},
+		"no tag":       {{Name: "b", Desk: NewAddress("", "b@example.com"), Policy: p}},
 		"no domain":    {{Name: "b", Desk: NewAddress("", "b"), Tag: "B", Policy: p}},
 	} {
 		o := base
@@ -411,7 +412,7 @@ func TestStatsAndListKnowTheQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Count{{Queue: "", Status: StatusNew, Tier: 1, N: 1}, {Queue: "ventas", Status: StatusNew, Tier: 1, N: 1}}
+	want := []Count{{Queue: "", Status: StatusNew, Tier: 1, Type: tiers.TypeIncident, N: 1}, {Queue: "ventas", Status: StatusNew, Tier: 1, Type: tiers.TypeIncident, N: 1}}
 	if fmt.Sprint(st.Counts) != fmt.Sprint(want) {
 		t.Fatalf("counts %v, want %v", st.Counts, want)
 	}

@@ -36,6 +36,8 @@ type Options struct {
 	// Queues are the desk's other queues (queue.go); none: one queue.
 	Queues    []Queue
 	Templates *templates.Set
+	// Intake classifies new tickets: type and category (intake.go).
+	Intake Intake
 	// RequireVerifiedAgents makes mail from an agent address count as the
 	// agent's only when Inbound.SenderVerified: otherwise anyone could
 	// forge From and have the desk relay their words to a requester.

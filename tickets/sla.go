@@ -31,9 +31,9 @@ type CheckReport struct {
 	Alerts   int
 	// Lifecycle steps taken.
 	Reminders, AutoResolved, AutoClosed int
-	// EscalatedTo lists the tier each escalation went to; Breached each
-	// target missed (metrics count them by tier).
-	EscalatedTo []int
+	// EscalatedTo lists each escalation (the tier it went to); Breached
+	// each target missed (metrics count them by tier and type).
+	EscalatedTo []Escalation
 	Breached    []Breach
 	// More is true when more tickets were due than one batch holds: call
 	// CheckSLA again.
@@ -115,10 +115,18 @@ func (r CheckReport) Actions() int {
 	return r.Warnings + r.Breaches() + r.Escalations() + r.Alerts + r.Reminders + r.AutoResolved + r.AutoClosed
 }
 
-// Breach is one SLA target missed: "first_response" or "resolution", at Tier.
+// Breach is one SLA target missed: "first_response" or "resolution", at
+// Tier, by a ticket of Type.
 type Breach struct {
 	Clock string
 	Tier  int
+	Type  tiers.Type
+}
+
+// Escalation is one ticket of Type escalated to Tier by the SLA check.
+type Escalation struct {
+	Tier int
+	Type tiers.Type
 }
 
 // checkTicket takes the lifecycle steps and SLA decisions due for t at a.now.
@@ -134,13 +142,13 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 		switch {
 		case k.c.BreachDue(a.now):
 			k.c.Breached, k.c.Warned = true, true
-			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier})
+			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier, Type: a.s.typeOf(t)})
 			why := breachReason(k.name, k.c.Target, t.Tier)
 			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: why.String(), FromTier: t.Tier}); err != nil {
 				return err
 			}
 			if t.Tier < a.policy(t).Last() {
-				rep.EscalatedTo = append(rep.EscalatedTo, t.Tier+1)
+				rep.EscalatedTo = append(rep.EscalatedTo, Escalation{Tier: t.Tier + 1, Type: a.s.typeOf(t)})
 				// The new tier's countdowns replace both of this tier's.
 				return a.escalate(t, why, "")
 			}
@@ -171,16 +179,17 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 func (a *applier) enterTier(t *Ticket, level int) {
 	p := a.policy(t)
 	t.Tier, t.TierSince = level, a.now
-	target := a.tier(t).Target(t.Priority)
+	target := a.tier(t).Target(a.s.typeOf(t), t.Priority)
 	clock := p.Clock(t.Tier)
 	t.SLA.FirstResponse.Start(a.now, target.FirstResponse, clock, p.WarnAt())
 	t.SLA.Resolution.Start(a.now, target.Resolution, clock, p.WarnAt())
-	if t.Status == StatusPending {
+	if t.Status == StatusPending || t.Problem != 0 {
 		a.slaFollowStatus(t)
 	}
 }
 
-// slaFollowStatus pauses, resumes or stops the countdowns for t's status.
+// slaFollowStatus pauses, resumes or stops the countdowns for t's status;
+// an incident of an open problem keeps them paused (problems.go).
 func (a *applier) slaFollowStatus(t *Ticket) {
 	p := a.policy(t)
 	clock := p.Clock(t.Tier)
@@ -199,6 +208,10 @@ func (a *applier) slaFollowStatus(t *Ticket) {
 		} else {
 			res.Resume(a.now, clock, p.WarnAt())
 		}
+		if a.heldByProblem(t) {
+			fr.Pause(a.now, clock)
+			res.Pause(a.now, clock)
+		}
 	}
 }
 
@@ -214,12 +227,30 @@ func (a *applier) setPriority(t *Ticket, pr tiers.Priority, actor string) error 
 	}
 	ev := Event{Ticket: t.ID, Time: a.now, Kind: EventPriority, Actor: actor, Detail: fmt.Sprintf("%s → %s", or(string(t.Priority), "normal"), pr)}
 	t.Priority = pr
+	a.retarget(t)
+	return addEvent(a.tx, ev)
+}
+
+// setType changes t's type and retargets its countdowns, as a priority
+// change does: the new targets apply to the time already used.
+func (a *applier) setType(t *Ticket, typ tiers.Type, actor string) error {
+	from := a.s.typeOf(t)
+	t.Type = typ
+	if typ == from {
+		return nil
+	}
+	a.retarget(t)
+	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventType, Actor: actor, Detail: fmt.Sprintf("%s → %s", from, typ)})
+}
+
+// retarget gives t's running countdowns the targets of its tier for its
+// type and priority.
+func (a *applier) retarget(t *Ticket) {
 	p := a.policy(t)
-	target := a.tier(t).Target(pr)
+	target := a.tier(t).Target(a.s.typeOf(t), t.Priority)
 	clock := p.Clock(t.Tier)
 	t.SLA.FirstResponse.Retarget(a.now, target.FirstResponse, clock, p.WarnAt())
 	t.SLA.Resolution.Retarget(a.now, target.Resolution, clock, p.WarnAt())
-	return addEvent(a.tx, ev)
 }
 
 // save writes t and files it in the SLA due index under its next check.

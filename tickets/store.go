@@ -41,7 +41,9 @@ var (
 	bucketUndeliverable = []byte("undeliverable")
 	bucketAcks          = []byte("acks")
 	allBuckets          = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef,
-		bucketKB, bucketKBTerms, bucketKBByTicket, bucketRequesters, bucketUndeliverable, bucketAcks}
+		bucketKB, bucketKBTerms, bucketKBByTicket, bucketRequesters, bucketUndeliverable, bucketAcks,
+		bucketProblemIncidents, // store_problems.go
+	}
 )
 
 // Message-ID index directions.

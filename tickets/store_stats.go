@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -22,37 +21,28 @@ func (s *Store) Stats() (Stats, error) {
 			st.Schema = int(binary.BigEndian.Uint64(v))
 		}
 		counts := map[listKey]int{}
-		// Only the two fields are wanted; decoding into a small struct
+		// Only a few fields are wanted; decoding into a small struct
 		// skips building the rest of each ticket.
-		var t struct {
-			Status Status `json:"status"`
-			Tier   int    `json:"tier"`
-			Queue  string `json:"queue"`
-		}
+		var t statsTicket
+		kinds := newKindStats()
 		err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-			t.Status, t.Tier, t.Queue = "", 0, ""
+			t = statsTicket{}
 			if err := json.Unmarshal(v, &t); err != nil {
 				return fmt.Errorf("ticket %x: %w", k, err)
 			}
-			counts[listKey{t.Status, t.Tier, t.Queue}]++
+			counts[listKey{status: t.Status, tier: t.Tier, queue: t.Queue, typ: t.Type}]++
+			kinds.add(&t)
 			st.Tickets++
 			return nil
 		})
 		if err != nil {
 			return err
 		}
+		st.ByType, st.ByCategory = kinds.rows()
 		for k, n := range counts {
-			st.Counts = append(st.Counts, Count{Queue: k.queue, Status: k.status, Tier: k.tier, N: n})
+			st.Counts = append(st.Counts, Count{Queue: k.queue, Status: k.status, Tier: k.tier, Type: k.typ, N: n})
 		}
-		slices.SortFunc(st.Counts, func(a, b Count) int {
-			if c := strings.Compare(a.Queue, b.Queue); c != 0 {
-				return c
-			}
-			if c := statusRank(a.Status) - statusRank(b.Status); c != 0 {
-				return c
-			}
-			return a.Tier - b.Tier
-		})
+		sortCounts(st.Counts)
 		st.Outbox = tx.Bucket(bucketOutbox).Stats().KeyN
 		st.Failed = tx.Bucket(bucketFailed).Stats().KeyN
 		st.Events = tx.Bucket(bucketEvents).Stats().KeyN

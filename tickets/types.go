@@ -180,6 +180,11 @@ type Ticket struct {
 	AgentThreadID string `json:"agent_thread_id,omitempty"`
 
 	Priority tiers.Priority `json:"priority,omitempty"`
+	// Type is incident or request; "" (tickets stored before types
+	// existed) reads as the desk's default type (Service.typeOf).
+	Type tiers.Type `json:"type,omitempty"`
+	// Category is one of the desk's categories by name, "" for none.
+	Category string `json:"category,omitempty"`
 	// TierSince is when the ticket reached its current tier; the SLA
 	// countdowns of that tier started then.
 	TierSince time.Time `json:"tier_since,omitzero"`
@@ -234,6 +239,13 @@ type Ticket struct {
 	// behalf, forwarding their mail or naming them with "#requester" in a
 	// new mail (onbehalf.go); "" otherwise.
 	ForwardedBy string `json:"forwarded_by,omitempty"`
+
+	// Problem is the problem ticket this incident is linked to (0: none);
+	// the problem's incidents are in the problem_incidents index
+	// (problems.go). MergedInto is the ticket this one was merged into: it
+	// is closed, and mail that threads to it lands there (merge.go).
+	Problem    uint64 `json:"problem,omitempty"`
+	MergedInto uint64 `json:"merged_into,omitempty"`
 }
 
 // HeldReply is an agent's answer waiting for confirmation.
@@ -275,6 +287,10 @@ const (
 	EventKB             EventKind = "kb"              // knowledge base: saved, suggested or helped
 	EventReminder       EventKind = "reminder"        // the requester was reminded of a pending ticket
 	EventParticipants   EventKind = "participants"    // people copied, asked about, added, removed or refused
+	EventProblem        EventKind = "problem"         // linked to or unlinked from a problem, or resolved with it (Detail: which, what)
+	EventMerged         EventKind = "merged"          // merged into another ticket, or another merged into this one
+	EventType           EventKind = "type"            // the ticket type changed (Detail: from → to)
+	EventCategory       EventKind = "category"        // the category changed (Detail: from → to)
 	EventQueue          EventKind = "queue"           // moved to another queue (Detail: from → to)
 	EventRequester      EventKind = "requester"       // opened on someone's behalf, or the requester changed (#requester)
 )
@@ -304,6 +320,9 @@ type Event struct {
 	Detail string `json:"detail,omitempty"`
 	// Attachments of an inbound mail, kept or dropped (attachments.go).
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// MergedFrom is the ticket this event was copied from when that
+	// ticket was merged into this one (merge.go); 0 for the ticket's own.
+	MergedFrom uint64 `json:"merged_from,omitempty"`
 }
 
 // Mail is one outgoing message waiting in the durable outbox. It is fully

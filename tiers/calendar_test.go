@@ -217,10 +217,10 @@ func TestTargetsAndVendor(t *testing.T) {
 		t.Fatal(err)
 	}
 	t1, _ := p.Tier(1)
-	if got := t1.Target(PriorityUrgent); got.FirstResponse != 10*time.Minute || got.Resolution != 8*time.Hour {
+	if got := t1.Target("", PriorityUrgent); got.FirstResponse != 10*time.Minute || got.Resolution != 8*time.Hour {
 		t.Errorf("urgent target %+v: want 10m and the default 8h", got)
 	}
-	if got := t1.Target(PriorityLow); got.FirstResponse != time.Hour {
+	if got := t1.Target("", PriorityLow); got.FirstResponse != time.Hour {
 		t.Errorf("low target %+v: want the default", got)
 	}
 	if p.IsAgent("soporte@acme.com") {

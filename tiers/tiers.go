@@ -27,6 +27,9 @@ type Tier struct {
 	FirstResponse time.Duration
 	Resolution    time.Duration
 	ByPriority    map[Priority]Target
+	// ByType overrides them per ticket type, and per priority within a
+	// type (Target says which wins).
+	ByType map[Type]TypeTargets
 	// BusinessHours makes the tier's clocks count only the Policy's
 	// calendar opening hours; otherwise they run 24/7.
 	BusinessHours bool
@@ -38,20 +41,6 @@ type Tier struct {
 	// VendorRef finds the vendor's own ticket number in their subjects
 	// (e.g. `\[Ticket#(\d+)\]`): its first group, else the whole match.
 	VendorRef *regexp.Regexp
-}
-
-// Target returns the tier's targets for a ticket of priority p.
-func (t Tier) Target(p Priority) Target {
-	tg := Target{FirstResponse: t.FirstResponse, Resolution: t.Resolution}
-	if o, ok := t.ByPriority[p]; ok {
-		if o.FirstResponse > 0 {
-			tg.FirstResponse = o.FirstResponse
-		}
-		if o.Resolution > 0 {
-			tg.Resolution = o.Resolution
-		}
-	}
-	return tg
 }
 
 // Options are the policy settings beyond the tiers themselves.
@@ -137,6 +126,16 @@ func NewPolicy(tiers []Tier, opts Options) (*Policy, error) {
 		for pr := range t.ByPriority {
 			if !pr.Valid() {
 				errs = append(errs, fmt.Errorf("%s: unknown priority %q (low, normal, high, urgent)", where, pr))
+			}
+		}
+		for typ, tt := range t.ByType {
+			if !typ.Valid() {
+				errs = append(errs, fmt.Errorf("%s: unknown ticket type %q (incident, request)", where, typ))
+			}
+			for pr := range tt.ByPriority {
+				if !pr.Valid() {
+					errs = append(errs, fmt.Errorf("%s: %s: unknown priority %q (low, normal, high, urgent)", where, typ, pr))
+				}
 			}
 		}
 		sorted[i] = t

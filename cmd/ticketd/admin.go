@@ -22,10 +22,12 @@ import (
 type adminFlags struct {
 	status string
 	tier   int
-	json   bool
-	retry  uint64
-	limit  int
-	queue  string
+	// typ and category filter list (any language: "solicitud").
+	typ, category string
+	json          bool
+	retry         uint64
+	limit         int
+	queue         string
 }
 
 // listRow is one ticket as list shows it (and as --json prints it).
@@ -38,6 +40,8 @@ type listRow struct {
 	Assignee  string         `json:"assignee,omitempty"`
 	Updated   time.Time      `json:"updated"`
 	Subject   string         `json:"subject"`
+	Type      tiers.Type     `json:"type"`
+	Category  string         `json:"category,omitempty"`
 	// CloseReason: "spam" for a ticket closed with #spam.
 	CloseReason tickets.CloseReason `json:"close_reason,omitempty"`
 }
@@ -55,6 +59,9 @@ func statusText(s tickets.Status, why tickets.CloseReason) string {
 type ticketView struct {
 	Ticket tickets.Ticket  `json:"ticket"`
 	Events []tickets.Event `json:"events"`
+	// Incidents are the tickets linked to this one as its incidents (it
+	// is their problem); the other side is Ticket.Problem.
+	Incidents []uint64 `json:"incidents,omitempty"`
 }
 
 // outboxView is the outbox and the mails given up on (outbox).
@@ -114,9 +121,12 @@ type localSource struct {
 	now   func() time.Time
 	wake  func()           // after a retry; nil when no daemon runs here
 	svc   *tickets.Service // the daemon's desk (digests); nil in a command
+	// defaultType is the type of tickets stored before types existed.
+	defaultType tiers.Type
 }
 
 func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
+	f.DefaultType = l.defaultType
 	ts, err := l.store.Summaries(f)
 	if err != nil {
 		return nil, err
@@ -124,7 +134,10 @@ func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
 	rows := make([]listRow, len(ts))
 	for i, t := range ts {
 		rows[i] = listRow{ID: t.ID, Status: t.Status, Tier: t.Tier, Queue: t.Queue, Requester: t.Requester.Email,
-			Assignee: t.Assignee, Updated: t.Updated, Subject: t.Subject, CloseReason: t.CloseReason}
+			Assignee: t.Assignee, Updated: t.Updated, Subject: t.Subject, CloseReason: t.CloseReason, Type: t.Type, Category: t.Category}
+		if t.Type == "" {
+			rows[i].Type = l.defaultType
+		}
 	}
 	return rows, nil
 }
@@ -138,10 +151,18 @@ func (l *localSource) Show(id uint64) (ticketView, error) {
 	if err != nil {
 		return ticketView{}, err
 	}
-	return ticketView{Ticket: t, Events: events}, nil
+	incidents, err := l.store.Incidents(id)
+	if err != nil {
+		return ticketView{}, err
+	}
+	return ticketView{Ticket: t, Events: events, Incidents: incidents}, nil
 }
 
-func (l *localSource) Stats() (tickets.Stats, error) { return l.store.Stats() }
+func (l *localSource) Stats() (tickets.Stats, error) {
+	st, err := l.store.Stats()
+	st.DefaultType(l.defaultType)
+	return st, err
+}
 
 func (l *localSource) Outbox() (outboxView, error) {
 	out, err := l.store.Outbox()
@@ -210,7 +231,14 @@ func printJSON(w io.Writer, v any) error {
 }
 
 func cmdList(cfg *Config, src adminSource, fl adminFlags, out io.Writer) error {
-	f := tickets.Filter{Status: tickets.Status(fl.status), Tier: fl.tier, Limit: fl.limit}
+	f := tickets.Filter{Status: tickets.Status(fl.status), Tier: fl.tier, Limit: fl.limit, Category: fl.category}
+	if fl.typ != "" {
+		typ, ok := tiers.ParseType(fl.typ)
+		if !ok {
+			return fmt.Errorf("list: --type %q is not one of %v", fl.typ, tiers.Types)
+		}
+		f.Type = typ
+	}
 	if fl.queue != "" {
 		stored, ok := cfg.storedQueue(fl.queue)
 		if !ok {
@@ -239,12 +267,13 @@ func cmdList(cfg *Config, src adminSource, fl adminFlags, out io.Writer) error {
 	if multi {
 		fmt.Fprint(tw, "QUEUE\t")
 	}
-	fmt.Fprintln(tw, "#\tSTATUS\tTIER\tREQUESTER\tASSIGNEE\tUPDATED\tSUBJECT")
+	fmt.Fprintln(tw, "#\tSTATUS\tTIER\tTYPE\tCATEGORY\tREQUESTER\tASSIGNEE\tUPDATED\tSUBJECT")
 	for _, t := range rows {
 		if multi {
 			fmt.Fprintf(tw, "%s\t", t.Queue)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", t.ID, statusText(t.Status, t.CloseReason), t.Tier, truncate(t.Requester, 30),
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, statusText(t.Status, t.CloseReason), t.Tier, or(string(t.Type), "-"),
+			truncate(or(t.Category, "-"), 16), truncate(t.Requester, 30),
 			or(t.Assignee, "-"), t.Updated.In(cfg.Location).Format("2006-01-02 15:04"), truncate(t.Subject, 50))
 	}
 	if err := tw.Flush(); err != nil {
@@ -293,6 +322,7 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		fmt.Fprintf(w, "waiting for the requester's confirmation %s\n", strings.Join(ps, ", "))
 	}
+	printLinks(w, v)
 	if t.Language != "" {
 		fmt.Fprintf(w, "written to in %s (the requester's language)\n", t.Language)
 	}
@@ -303,6 +333,11 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 	}
 	fmt.Fprintf(w, "priority %s, at tier %d since %s, escalated %d time(s)%s\n", or(string(t.Priority), "normal"), t.Tier,
 		when(t.TierSince), t.Escalations, vendor)
+	typ := t.Type
+	if typ == "" {
+		typ = cfg.Intake.Default()
+	}
+	fmt.Fprintf(w, "type %s, category %s\n", typ, or(t.Category, "-"))
 	fmt.Fprintf(w, "sla: first response %s, resolution %s\n\n", slaState(t.SLA.FirstResponse, when), slaState(t.SLA.Resolution, when))
 	for _, e := range v.Events {
 		line := fmt.Sprintf("%s  %-15s", when(e.Time), e.Kind)
@@ -320,6 +355,9 @@ func cmdShow(cfg *Config, src adminSource, id uint64, fl adminFlags, w io.Writer
 		}
 		if e.Detail != "" {
 			line += " (" + e.Detail + ")"
+		}
+		if e.MergedFrom != 0 {
+			line += fmt.Sprintf(" [from #%d]", e.MergedFrom)
 		}
 		fmt.Fprintln(w, line)
 		if e.Text != "" {
@@ -358,17 +396,31 @@ func cmdStats(cfg *Config, src adminSource, fl adminFlags, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "tickets      %d\n", st.Tickets)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, c := range st.Counts {
+	// By queue, status and tier, every type together; by type below.
+	for i := 0; i < len(st.Counts); {
+		c, n := st.Counts[i], 0
+		for ; i < len(st.Counts) && st.Counts[i].Queue == c.Queue && st.Counts[i].Status == c.Status && st.Counts[i].Tier == c.Tier; i++ {
+			n += st.Counts[i].N
+		}
 		if cfg.multiQueue() {
 			fmt.Fprintf(tw, "  %s", cfg.queueName(c.Queue))
 		}
-		fmt.Fprintf(tw, "  %s\ttier %d\t%d\n", c.Status, c.Tier, c.N)
+		fmt.Fprintf(tw, "  %s\ttier %d\t%d\n", c.Status, c.Tier, n)
 	}
 	tw.Flush()
 	oldest := ""
 	if !st.OldestQueued.IsZero() {
 		oldest = ", oldest queued " + st.OldestQueued.In(cfg.Location).Format("2006-01-02 15:04:05")
 	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range st.ByType {
+		fmt.Fprintf(tw, "  %s\t%d\t%d open\t%d resolved\tmedian first response %s\tmedian resolution %s\n", r.Type, r.Tickets, r.Open, r.Resolved,
+			or(shortDuration(r.FirstResponse), "-"), or(shortDuration(r.Resolution), "-"))
+	}
+	for _, c := range st.ByCategory {
+		fmt.Fprintf(tw, "  category %s\t%d\t%d open\n", or(c.Category, "(none)"), c.Tickets, c.Open)
+	}
+	tw.Flush()
 	fmt.Fprintf(w, "outbox       %d waiting%s, %d given up\n", st.Outbox, oldest, st.Failed)
 	fmt.Fprintf(w, "events       %d\n", st.Events)
 	fmt.Fprintf(w, "message-ids  %d\n", st.MessageIDs)
@@ -417,10 +469,36 @@ func cmdOutbox(cfg *Config, src adminSource, fl adminFlags, w io.Writer) error {
 	return tw.Flush()
 }
 
+// shortDuration writes a median for stats: "" for none.
+func shortDuration(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return d.Round(time.Second).String()
+}
+
 func truncate(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// printLinks shows a ticket's problem links, both ways, and its merge.
+func printLinks(w io.Writer, v ticketView) {
+	t := v.Ticket
+	if t.Problem != 0 {
+		fmt.Fprintf(w, "incident of problem #%d\n", t.Problem)
+	}
+	if len(v.Incidents) > 0 {
+		ids := make([]string, len(v.Incidents))
+		for i, id := range v.Incidents {
+			ids[i] = fmt.Sprintf("#%d", id)
+		}
+		fmt.Fprintf(w, "problem of %d incident(s): %s\n", len(v.Incidents), strings.Join(ids, ", "))
+	}
+	if t.MergedInto != 0 {
+		fmt.Fprintf(w, "merged into #%d: its mail goes there\n", t.MergedInto)
+	}
 }

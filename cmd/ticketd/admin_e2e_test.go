@@ -143,7 +143,7 @@ func TestAdminWhileDaemonRuns(t *testing.T) {
 	code, body := httpGet(t, "http://"+addr+"/metrics")
 	for _, want := range []string{
 		`ticketd_messages_applied_total{outcome="created"} 3`,
-		`ticketd_tickets{queue="soporte",status="new",tier="1"} 3`,
+		`ticketd_tickets{queue="soporte",status="new",tier="1",type="incident"} 3`,
 		`ticketd_messages_fetched_total 3`,
 		`ticketd_last_successful_poll_timestamp_seconds`,
 		`ticketd_outbox_depth`,

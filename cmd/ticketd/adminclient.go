@@ -42,7 +42,7 @@ func withSource(cfg *Config, write bool, fn func(adminSource) error) error {
 		return err
 	}
 	defer store.Close()
-	return fn(&localSource{store: store, now: time.Now})
+	return fn(&localSource{store: store, now: time.Now, defaultType: cfg.Intake.Default()})
 }
 
 // runningDaemon returns the daemon's admin API when its socket answers:
@@ -135,6 +135,12 @@ func (r *remoteSource) List(f tickets.Filter) ([]listRow, error) {
 	}
 	if f.Limit != 0 {
 		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	if f.Type != "" {
+		q.Set("type", string(f.Type))
+	}
+	if f.Category != "" {
+		q.Set("category", f.Category)
 	}
 	if f.Queue != nil {
 		q.Set("queue", *f.Queue) // present, even "" (the default queue)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ticketd/ticketd/connpolicy"
 	"github.com/ticketd/ticketd/tickets"
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // The daemon answers the admin commands over a unix socket in
@@ -68,7 +69,7 @@ func startAdmin(cfg *Config, d *desk, deps Deps) (stop func(), err error) {
 			// report the lock instead.
 			log.Warn("admin socket unavailable; admin commands cannot reach the daemon", "path", cfg.Admin.Socket, "err", err)
 		} else {
-			serve(ln, apiHandler(&localSource{store: d.store, now: deps.Now, wake: d.svc.Wake, svc: d.svc}, log), cfg.Admin.Socket)
+			serve(ln, apiHandler(&localSource{store: d.store, now: deps.Now, wake: d.svc.Wake, svc: d.svc, defaultType: cfg.Intake.Default()}, log), cfg.Admin.Socket)
 		}
 	}
 	return stop, nil
@@ -136,6 +137,7 @@ func apiHandler(src adminSource, log *slog.Logger) http.Handler {
 		f := tickets.Filter{Status: tickets.Status(r.FormValue("status"))}
 		f.Tier, _ = strconv.Atoi(r.FormValue("tier"))
 		f.Limit, _ = strconv.Atoi(r.FormValue("limit"))
+		f.Type, f.Category = tiers.Type(r.FormValue("type")), r.FormValue("category")
 		if r.URL.Query().Has("queue") {
 			q := r.URL.Query().Get("queue")
 			f.Queue = &q

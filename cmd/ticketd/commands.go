@@ -82,6 +82,8 @@ over its socket, or reads the database when no daemon runs.`,
 				var fl adminFlags
 				fs.StringVar(&fl.status, "status", "", "only tickets with this `status` (new, open, pending, resolved, closed)")
 				fs.IntVar(&fl.tier, "tier", 0, "only tickets at tier `N`")
+				fs.StringVar(&fl.typ, "type", "", "only tickets of this `type` (incident, request; or incidente, solicitud)")
+				fs.StringVar(&fl.category, "category", "", "only tickets of this `category` (none: without one)")
 				fs.IntVar(&fl.limit, "limit", 50, "only the newest `N` matching tickets; 0 lists them all")
 				fs.StringVar(&fl.queue, "queue", "", "only tickets of the queue called `NAME`")
 				jsonFlag(fs, &fl)
@@ -100,8 +102,8 @@ over its socket, or reads the database when no daemon runs.`,
 		},
 		{
 			name: "stats", config: configRequired,
-			summary: "tickets by status and tier, outbox, database size",
-			help:    `Counts tickets by status and tier, the outbox, the database's size and schema version.`,
+			summary: "tickets by status and tier, by type and category, outbox, database size",
+			help:    `Counts tickets by status and tier, by type (with median first-response and resolution times) and by category, the outbox, the database's size and schema version.`,
 			setup: func(fs *flag.FlagSet) runFunc {
 				var fl adminFlags
 				jsonFlag(fs, &fl)

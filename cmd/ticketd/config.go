@@ -42,8 +42,10 @@ type fileConfig struct {
 	SMTP  serverKeys `toml:"smtp"`
 	Tiers []tierKeys `toml:"tiers"`
 	// Queues are the desk's other support addresses (config_queues.go).
-	Queues   []queueKeys `toml:"queues"`
-	Calendar *struct {
+	Queues     []queueKeys    `toml:"queues"`
+	Types      typesKeys      `toml:"types"`      // config_types.go
+	Categories []categoryKeys `toml:"categories"` // config_types.go
+	Calendar   *struct {
 		Monday    string   `toml:"monday"`
 		Tuesday   string   `toml:"tuesday"`
 		Wednesday string   `toml:"wednesday"`
@@ -103,6 +105,9 @@ type tierKeys struct {
 	Vendor        bool                     `toml:"vendor"`
 	VendorRef     string                   `toml:"vendor_ref"`
 	Priority      map[string]targetsConfig `toml:"priority"`
+	// Targets per ticket type (config_types.go).
+	Incident *typeTargetsKeys `toml:"incident"`
+	Request  *typeTargetsKeys `toml:"request"`
 }
 
 // targetsConfig is a [tiers.priority.P] table.

@@ -21,6 +21,9 @@ type queueKeys struct {
 	Language    string     `toml:"language"`
 	Mailbox     string     `toml:"mailbox"`
 	Tiers       []tierKeys `toml:"tiers"`
+	// The queue's own ticket types and categories (config_types.go).
+	Types      typesKeys      `toml:"types"`
+	Categories []categoryKeys `toml:"categories"`
 }
 
 // loadQueues validates [support] queue/aliases and [[queues]] into o (the
@@ -94,6 +97,7 @@ func loadQueues(bad badFunc, fc *fileConfig, o *tickets.Options) {
 		} else {
 			q.Policy = loadTiers(bad, key+".tiers", qk.Tiers, fc.Calendar != nil, popts)
 		}
+		q.Intake = loadIntake(bad, key+".", qk.Types, qk.Categories, q.Policy)
 		o.Queues = append(o.Queues, q)
 	}
 	checkQueueAgents(bad, o)
@@ -168,6 +172,7 @@ func (c *Config) queuesSummary() string {
 		if q.Policy != nil {
 			writeTiers(&b, q.Name+" tier", q.Policy)
 		}
+		b.WriteString(intakeSummary("  ", q.Intake))
 	}
 	return b.String()
 }

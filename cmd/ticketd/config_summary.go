@@ -28,6 +28,7 @@ func (c *Config) Summary() string {
 	}
 	fmt.Fprintf(&b, "  smtp:        %s (%s), %s\n", c.SMTP.Address, c.SMTP.Security, auth)
 	writeTiers(&b, "tier", c.Policy)
+	b.WriteString(intakeSummary("", c.Intake))
 	b.WriteString(c.queuesSummary())
 	if c.RequireVerifiedAgents {
 		fmt.Fprintf(&b, "  agents:      verified by Authentication-Results from %q\n", c.IMAP.TrustedAuthservID)
@@ -98,10 +99,11 @@ func writeTiers(b *strings.Builder, label string, p *tiers.Policy) {
 			fmt.Sprintf("%s %d:", label, t.Level), t.Name, len(t.Agents), who, strings.Join(t.Agents, ", "), t.FirstResponse, t.Resolution, hours)
 		for _, p := range tiers.Priorities {
 			if _, ok := t.ByPriority[p]; ok {
-				tg := t.Target(p)
+				tg := t.Target("", p)
 				fmt.Fprintf(b, "; %s: %s/%s", p, tg.FirstResponse, tg.Resolution)
 			}
 		}
+		writeTypeTargets(b, t)
 		b.WriteString("\n")
 	}
 }

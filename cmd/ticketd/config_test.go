@@ -38,7 +38,7 @@ func TestExampleConfig(t *testing.T) {
 		t.Errorf("tier 2 %+v", tier)
 	}
 	p := cfg.Policy
-	if t1, _ := p.Tier(1); !t1.BusinessHours || t1.Target("urgent").FirstResponse != 10*time.Minute || t1.Target("high").Resolution != 8*time.Hour {
+	if t1, _ := p.Tier(1); !t1.BusinessHours || t1.Target("", "urgent").FirstResponse != 10*time.Minute || t1.Target("", "high").Resolution != 8*time.Hour {
 		t.Errorf("tier 1 %+v", t1)
 	}
 	if t4, _ := p.Tier(4); !t4.Vendor || t4.VendorRef.FindStringSubmatch("[ACME #77] Re: x")[1] != "77" {

@@ -19,6 +19,7 @@ func loadTickets(bad badFunc, fc *fileConfig) tickets.Options {
 	if o.Policy != nil && o.Policy.IsAgent(o.Desk.Email) {
 		bad("tiers", "the support address %s cannot also be an agent", o.Desk.Email)
 	}
+	o.Intake = loadIntake(bad, "", fc.Types, fc.Categories, o.Policy)
 	loadQueues(bad, fc, &o)
 	loadSecurity(bad, fc.Security, &o)
 	loadEscalation(bad, fc, &o)

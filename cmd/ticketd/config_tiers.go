@@ -76,16 +76,9 @@ func loadTiers(bad badFunc, section string, list []tierKeys, calendar bool, popt
 			if tier.ByPriority == nil {
 				tier.ByPriority = map[tiers.Priority]tiers.Target{}
 			}
-			var target tiers.Target
-			pk := key + ".priority." + p
-			if tg.FirstResponse != "" {
-				target.FirstResponse = parseDuration(bad, pk+".first_response", tg.FirstResponse)
-			}
-			if tg.Resolution != "" {
-				target.Resolution = parseDuration(bad, pk+".resolution", tg.Resolution)
-			}
-			tier.ByPriority[tiers.Priority(p)] = target
+			tier.ByPriority[tiers.Priority(p)] = loadTargets(bad, key+".priority."+p, tg)
 		}
+		tier.ByType = loadTypeTargets(bad, key, map[tiers.Type]*typeTargetsKeys{tiers.TypeIncident: t.Incident, tiers.TypeRequest: t.Request})
 		ts = append(ts, tier)
 	}
 	policy, err := tiers.NewPolicy(ts, popts)

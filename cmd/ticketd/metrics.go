@@ -27,19 +27,41 @@ func configLogger(w io.Writer, cfg *Config) *slog.Logger {
 }
 
 // newMetrics returns the daemon's metrics, reading the gauges from store
-// (tickets labelled with cfg's queue names).
+// (tickets labelled with cfg's queue names; tickets stored before types
+// existed count as the default queue's default type).
 func newMetrics(store *tickets.Store, cfg *Config) *metrics.Metrics {
 	return metrics.New(func() (metrics.Snapshot, error) {
 		st, err := store.Stats()
 		if err != nil {
 			return metrics.Snapshot{}, err
 		}
+		st.DefaultType(cfg.Intake.Default())
 		snap := metrics.Snapshot{Outbox: st.Outbox, Failed: st.Failed}
 		for _, c := range st.Counts {
-			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Queue: cfg.queueName(c.Queue), Status: string(c.Status), Tier: c.Tier, N: c.N})
+			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Queue: cfg.queueName(c.Queue), Status: string(c.Status), Tier: c.Tier, N: c.N, Type: string(c.Type)})
+		}
+		for _, r := range st.ByType {
+			snap.Times = append(snap.Times, metrics.Times{Type: string(r.Type), FirstResponse: seconds(r.FirstResponses), Resolution: seconds(r.Resolutions)})
 		}
 		return snap, nil
 	})
+}
+
+func seconds(ds []time.Duration) []float64 {
+	out := make([]float64, len(ds))
+	for i, d := range ds {
+		out[i] = d.Seconds()
+	}
+	return out
+}
+
+// typeNames are the ticket types, as the metrics label them.
+func typeNames() []string {
+	var out []string
+	for _, t := range tiers.Types {
+		out = append(out, string(t))
+	}
+	return out
 }
 
 // tierLevels lists the tier levels of every queue's ladder, for the

@@ -55,7 +55,7 @@ func versionOf(info *debug.BuildInfo) buildVersion {
 	return v
 }
 
-// String is "ticketd version" 's output, one line per fact.
+// String is what "ticketd version" prints, one line per fact.
 func (v buildVersion) String() string {
 	commit := v.Commit
 	switch {

@@ -66,10 +66,9 @@ func VisibleText(text string) string {
 // reports a quote indented with tabs (mailx) rather than "> ".
 func findHistory(lines []string) (h, attr int, soft, tabs bool) {
 	for i, l := range lines {
-		if replyMarkers.MatchString(l) || originalSeparator.MatchString(l) || isSignatureSeparator(l) ||
-			isHeaderBlock(lines, i) {
+		if isHardHistory(lines, i) {
 			tabs = strings.HasPrefix(l, "\t")
-			if i == 0 && !tabs && replyMarkers.MatchString(l) && strings.HasPrefix(firstNonBlank(lines[1:]), "\t") {
+			if i == 0 && !tabs && isReplyMarker(l) && strings.HasPrefix(firstNonBlank(lines[1:]), "\t") {
 				// mailx's ~m quote, its first tab lost with the text's
 				// leading space: the quote goes on below.
 				return 0, 1, true, true
@@ -91,13 +90,30 @@ func newTextEnd(lines []string, tabs bool) int {
 		if isQuoted(l, tabs) {
 			continue
 		}
-		if replyMarkers.MatchString(l) || originalSeparator.MatchString(l) || isSignatureSeparator(l) ||
-			isHeaderBlock(lines, i) || attributionAt(lines, i) > 0 {
+		if isHardHistory(lines, i) || attributionAt(lines, i) > 0 {
 			return i
 		}
 	}
 	return len(lines)
 }
+
+// isHardHistory reports a line that starts history nobody answers in
+// place: ticketd's reply line, an "Original Message" separator, the
+// writer's signature separator, a quoted header block. Cheap tests come
+// first: most lines of a long mail are none of these.
+func isHardHistory(lines []string, i int) bool {
+	l := lines[i]
+	if isSignatureSeparator(l) || isReplyMarker(l) {
+		return true
+	}
+	if (strings.Contains(l, "--") || strings.Contains(l, "__") || strings.Contains(l, "==") || strings.Contains(l, "**")) &&
+		originalSeparator.MatchString(l) {
+		return true
+	}
+	return strings.ContainsAny(l, ":：") && isHeaderBlock(lines, i)
+}
+
+func isReplyMarker(l string) bool { return strings.Contains(l, "##") && replyMarkers.MatchString(l) }
 
 // maxContext is how many quoted lines are kept above an interleaved
 // answer: enough to say what it answers.
@@ -174,7 +190,7 @@ func quoteContext(lines []string, tabs bool) string {
 		}
 		c = strings.TrimSpace(c)
 		switch {
-		case replyMarkers.MatchString(c) || refLine.MatchString(c):
+		case isReplyMarker(c) || refLine.MatchString(c):
 			continue
 		case isSignatureSeparator(c):
 			// What follows a quoted signature separator is a
@@ -274,7 +290,7 @@ var (
 // starting at line i takes, or 0 when none starts there. A long
 // attribution is wrapped by clients over two or three lines.
 func attributionAt(lines []string, i int) int {
-	if strings.TrimSpace(lines[i]) == "" || isQuoted(lines[i], false) {
+	if strings.TrimSpace(lines[i]) == "" || isQuoted(lines[i], false) || !endsLikeAttribution(lines[i:min(i+3, len(lines))]) {
 		return 0
 	}
 	joined := ""
@@ -305,6 +321,18 @@ func attributionAt(lines []string, i int) int {
 		}
 	}
 	return 0
+}
+
+// endsLikeAttribution is a cheap test that one of lines ends as an
+// attribution can: a colon or a dash.
+func endsLikeAttribution(lines []string) bool {
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if strings.HasSuffix(l, ":") || strings.HasSuffix(l, "：") || strings.HasSuffix(l, "-") {
+			return true
+		}
+	}
+	return false
 }
 
 // attributionStart reports a line that may begin a wrapped attribution:

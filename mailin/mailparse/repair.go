@@ -72,10 +72,21 @@ func repairPass(raw []byte, out *bytes.Buffer) (changed bool) {
 	top, inHeader := true, true
 	var boundaries [][]byte
 	var block [][]byte
+	guesses := 0
 	flush := func(topLevel bool) {
-		fixed, b, ch := repairHeaderBlock(block, topLevel, rest)
-		if b != nil {
+		// A missing boundary is guessed a few times per message, and
+		// at most maxRepairBoundaries are followed: a crafted message
+		// with thousands of parts costs linear time.
+		body := rest
+		if guesses >= maxBoundaryGuesses || len(boundaries) >= maxRepairBoundaries {
+			body = nil
+		}
+		fixed, b, ch := repairHeaderBlock(block, topLevel, body)
+		if b != nil && len(boundaries) < maxRepairBoundaries {
 			boundaries = append(boundaries, b)
+		}
+		if ch && b != nil {
+			guesses++
 		}
 		changed = changed || ch
 		write(fixed...)
@@ -186,8 +197,13 @@ func repairHeaderBlock(block [][]byte, topLevel bool, body []byte) (out [][]byte
 	return out, boundary, changed
 }
 
-// maxBoundaryScan bounds the bytes searched for a missing boundary.
-const maxBoundaryScan = 64 << 10
+// Bounds of the repairs: bytes searched for a missing boundary, guesses
+// per message, boundaries followed (more than the MIME walk's depth).
+const (
+	maxBoundaryScan     = 64 << 10
+	maxBoundaryGuesses  = 4
+	maxRepairBoundaries = 2 * maxDepth
+)
 
 // guessBoundary returns the text of the first "--boundary" line of the
 // body that follows (in rest) the header block being fixed.
