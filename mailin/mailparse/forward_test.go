@@ -170,3 +170,14 @@ func TestForwardedHostileText(t *testing.T) {
 		t.Fatalf("took %v", d)
 	}
 }
+
+func TestMentionsRFC822(t *testing.T) {
+	for s, want := range map[string]bool{
+		"Content-Type: message/rfc822\r\n": true, "content-type: MESSAGE/RFC822": true, "message/rfc822": true,
+		"rfc822": false, "822 822 822": false, "": false, "message/rfc82": false, "Message/Rfc822;name=x": true,
+	} {
+		if got := mentionsRFC822([]byte(s)); got != want {
+			t.Errorf("%q: %v, want %v", s, got, want)
+		}
+	}
+}
