@@ -25,6 +25,7 @@ var phraseNames = []string{
 	"problem_queue", "problem_same_queue",
 	"label_agent", "label_note", "label_held", "label_commands", "label_unverified", "label_automatic", "label_bounce", "label_rating", "label_vendor", "label_other",
 	"forwarded_by", "problem_requester",
+	"problem_cc_address", "problem_cc_not_copied", "problem_cc_desk", "problem_cc_full", "problem_spam_desk", "problem_spam_already", "problem_not_spam",
 }
 
 // Phrase is what a phrase may show. Durations come formatted for people

@@ -169,7 +169,7 @@ func (a *applier) check(t *Ticket, agent string, c command) string {
 	case "spam":
 		return a.checkSpam(t)
 	case "notspam":
-		return checkNotSpam(t)
+		return a.checkNotSpam(t)
 	case "queue":
 		return a.checkQueue(t, c.arg)
 	}

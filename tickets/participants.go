@@ -201,15 +201,15 @@ func (a *applier) checkCc(t *Ticket, c command) string {
 	addr, ok := ccAddress(c.arg)
 	switch {
 	case !ok:
-		return "needs one address"
+		return a.say("problem_cc_address", templates.Phrase{})
 	case c.name == "uncc":
 		if !t.isParticipant(addr.Email) && t.pendingIndex(addr.Email) < 0 {
-			return addr.Email + " is not copied on this ticket"
+			return a.say("problem_cc_not_copied", templates.Phrase{Text: addr.Email})
 		}
 	case a.s.isQueueAddress(addr.Email) || addr.Email == t.Requester.Email || a.isDeskMember(addr.Email):
-		return "the requester, the desk, agents and vendors are not copied"
+		return a.say("problem_cc_desk", templates.Phrase{})
 	case !t.isParticipant(addr.Email) && len(t.Participants) >= a.s.opts.Limits.Participants:
-		return fmt.Sprintf("the ticket copies %d people already, the most it may", len(t.Participants))
+		return a.say("problem_cc_full", templates.Phrase{N: len(t.Participants)})
 	}
 	return ""
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ticketd/ticketd/templates"
 )
 
 // Spam is kept out of the desk: it opens no ticket, joins none, causes no
@@ -98,9 +100,9 @@ func (a *applier) spam(m *Inbound, reason SpamReason) (Result, error) {
 func (a *applier) checkSpam(t *Ticket) string {
 	switch {
 	case a.isDeskMember(t.Requester.Email):
-		return "the requester is an agent or a vendor: not spam"
+		return a.say("problem_spam_desk", templates.Phrase{})
 	case t.CloseReason == CloseSpam:
-		return "the ticket is closed as spam already"
+		return a.say("problem_spam_already", templates.Phrase{})
 	}
 	return ""
 }
@@ -124,9 +126,9 @@ func (a *applier) closeAsSpam(t *Ticket, agent string) error {
 }
 
 // checkNotSpam returns what is wrong with #notspam on t.
-func checkNotSpam(t *Ticket) string {
+func (a *applier) checkNotSpam(t *Ticket) string {
 	if t.CloseReason != CloseSpam {
-		return "the ticket is not closed as spam"
+		return a.say("problem_not_spam", templates.Phrase{})
 	}
 	return ""
 }

@@ -153,11 +153,15 @@ func TestSpamCommandRefusals(t *testing.T) {
 	f.apply(own)
 	f.drain()
 	f.apply(agentMail("a1", "#spam"))
-	if mails := f.drain(); len(mails) != 1 || mails[0].Kind != "command_error" || !strings.Contains(mails[0].Text, "agent") {
-		t.Fatalf("#spam on an agent's ticket: %v", kinds(mails))
+	if mails := f.drain(); len(mails) != 1 || mails[0].Kind != "command_error" || !strings.Contains(mails[0].Text, "es un agente o un proveedor") {
+		t.Fatalf("#spam on an agent's ticket: %v (the refusal is told in the desk's Spanish)", kinds(mails))
 	}
 	if tk := f.ticket(1); tk.Status == StatusClosed || tk.CloseReason != "" {
 		t.Fatalf("refused #spam changed the ticket: %s %q", tk.Status, tk.CloseReason)
+	}
+	f.apply(agentMail("a1b", "#quitarcc nadie@client.com"))
+	if mails := f.drain(); len(mails) != 1 || mails[0].Kind != "command_error" || !strings.Contains(mails[0].Text, "nadie@client.com no está en copia") {
+		t.Fatalf("#quitarcc of someone not copied: %v (the refusal is told in the desk's Spanish)", kinds(mails))
 	}
 
 	f.apply(domainPass(msg("r2@client", "pedro@client.com", "Clave", "No entro.")))
