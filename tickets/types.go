@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
@@ -24,6 +25,23 @@ func NewAddress(name, email string) Address {
 // NormalizeEmail lower-cases and trims an address so that lookups are exact.
 func NormalizeEmail(email string) string {
 	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// ValidEmail is the check every stored address passes: local@domain,
+// valid UTF-8, no control characters, at most 320 bytes (RFC 3696).
+func ValidEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || len(s) > 320 || !utf8.ValidString(s) {
+		return false
+	}
+	return !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
+
+// PlainEmail is the stricter shape of an address written bare — in a
+// config file, or salvaged from a malformed header: also no spaces,
+// brackets or separators.
+func PlainEmail(s string) bool {
+	return ValidEmail(s) && !strings.ContainsAny(s, " <>()[],;:\"\\")
 }
 
 // String formats the address for logs and templates ("Name <email>").

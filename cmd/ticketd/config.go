@@ -258,11 +258,6 @@ func parseDuration(bad badFunc, key, s string) time.Duration {
 	return d
 }
 
-func validEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " <>\t\r\n")
-}
-
 func offOr(d time.Duration) string {
 	if d == 0 {
 		return "off"

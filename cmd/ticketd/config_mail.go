@@ -33,7 +33,7 @@ func loadMail(bad badFunc, k mailKeys, o *tickets.Options) {
 		o.AckLimit.Window = parseDuration(bad, "mail.ack_window", k.AckWindow)
 	}
 	for i, a := range k.Admins {
-		if e := tickets.NormalizeEmail(a); !validEmail(e) {
+		if e := tickets.NormalizeEmail(a); !tickets.PlainEmail(e) {
 			bad(fmt.Sprintf("mail.admins[%d]", i), "%q is not an email address", a)
 		} else {
 			o.Admins = append(o.Admins, e)

@@ -51,7 +51,7 @@ func loadQueues(bad badFunc, fc *fileConfig, o *tickets.Options) {
 	for i, a := range fc.Support.Aliases {
 		key := fmt.Sprintf("support.aliases[%d]", i)
 		e := tickets.NormalizeEmail(a)
-		if !validEmail(e) {
+		if !tickets.PlainEmail(e) {
 			bad(key, "%q is not an email address", a)
 			continue
 		}
@@ -76,7 +76,7 @@ func loadQueues(bad badFunc, fc *fileConfig, o *tickets.Options) {
 		for j, a := range qk.Addresses {
 			akey := fmt.Sprintf("%s.addresses[%d]", key, j)
 			e := tickets.NormalizeEmail(a)
-			if !validEmail(e) {
+			if !tickets.PlainEmail(e) {
 				bad(akey, "%q is not an email address", a)
 				continue
 			}

@@ -49,10 +49,10 @@ func spamOptions(bad badFunc, k spamKeys) tickets.SpamOptions {
 	for i, e := range k.Block {
 		n := tickets.NormalizeEmail(e)
 		if domain, ok := strings.CutPrefix(n, "@"); ok {
-			if !validEmail("x@" + domain) {
+			if !tickets.PlainEmail("x@" + domain) {
 				bad(fmt.Sprintf("spam.block[%d]", i), "%q is not a domain", e)
 			}
-		} else if !validEmail(n) {
+		} else if !tickets.PlainEmail(n) {
 			bad(fmt.Sprintf("spam.block[%d]", i), "%q is neither an address nor an @domain", e)
 		}
 		opts.Block = append(opts.Block, n)

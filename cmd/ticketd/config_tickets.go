@@ -47,7 +47,7 @@ func loadDesk(bad badFunc, fc *fileConfig, o *tickets.Options) {
 		o.Location = loc
 	}
 	o.Desk = tickets.NewAddress(fc.Support.Name, fc.Support.Address)
-	if !validEmail(o.Desk.Email) {
+	if !tickets.PlainEmail(o.Desk.Email) {
 		bad("support.address", "%q is not an email address", fc.Support.Address)
 	}
 	if o.Desk.Name == "" {
@@ -87,7 +87,7 @@ func loadEscalation(bad badFunc, fc *fileConfig, o *tickets.Options) {
 		o.NotifyRequesterOnEscalation = *n
 	}
 	for i, m := range fc.Digest.Managers {
-		if !validEmail(tickets.NormalizeEmail(m)) {
+		if !tickets.PlainEmail(tickets.NormalizeEmail(m)) {
 			bad(fmt.Sprintf("digest.managers[%d]", i), "%q is not an email address", m)
 		}
 		o.Managers = append(o.Managers, tickets.NormalizeEmail(m))

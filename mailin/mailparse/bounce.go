@@ -31,7 +31,7 @@ func parseDSN(b []byte) []tickets.BouncedRecipient {
 			rcpt = addr
 		}
 		rcpt = tickets.NormalizeEmail(strings.Trim(strings.TrimSpace(rcpt), "<>"))
-		if !plausibleEmail(rcpt) {
+		if !tickets.PlainEmail(rcpt) {
 			continue
 		}
 		r := tickets.BouncedRecipient{
@@ -158,7 +158,7 @@ func detectBounce(bi bounceInput) *tickets.Bounce {
 	status := statusCode.FindString(bi.fullText)
 	add := func(addr string) {
 		addr = tickets.NormalizeEmail(strings.Trim(addr, "<>.,;:()[]\"'"))
-		if !plausibleEmail(addr) || len(b.Recipients) >= maxBouncedRecipients || bi.excluded(addr) {
+		if !tickets.PlainEmail(addr) || len(b.Recipients) >= maxBouncedRecipients || bi.excluded(addr) {
 			return
 		}
 		for _, r := range b.Recipients {

@@ -139,7 +139,7 @@ func FuzzForwarded(f *testing.F) {
 			if got == nil {
 				continue
 			}
-			if !validEmail(got.From.Email) || !utf8.ValidString(got.Text) || !utf8.ValidString(got.Subject) || !utf8.ValidString(got.Note) {
+			if !tickets.ValidEmail(got.From.Email) || !utf8.ValidString(got.Text) || !utf8.ValidString(got.Subject) || !utf8.ValidString(got.Note) {
 				t.Fatalf("bad forwarded %+v", got)
 			}
 			if len(got.Text) > MaxTextBytes {

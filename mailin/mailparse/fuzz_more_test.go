@@ -96,7 +96,7 @@ func FuzzInspect(f *testing.F) {
 			t.Fatalf("unknown kind %q", r.Kind)
 		}
 		for _, fr := range r.FailedRecipients {
-			if !plausibleEmail(fr.Email) {
+			if !tickets.PlainEmail(fr.Email) {
 				t.Fatalf("failed recipient %q is not an address", fr.Email)
 			}
 		}
@@ -121,7 +121,7 @@ func FuzzDSN(f *testing.F) {
 			t.Fatalf("%d recipients", len(rs))
 		}
 		for _, r := range rs {
-			if !plausibleEmail(r.Email) || len(r.Diagnostic) > 500 || !utf8.ValidString(r.Diagnostic) {
+			if !tickets.PlainEmail(r.Email) || len(r.Diagnostic) > 500 || !utf8.ValidString(r.Diagnostic) {
 				t.Fatalf("bad recipient %+v", r)
 			}
 		}

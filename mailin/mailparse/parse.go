@@ -273,7 +273,7 @@ func parseAddressList(v string) []tickets.Address {
 			}
 		}
 		a := tickets.NewAddress(cleanHeaderText(name), email)
-		if !validEmail(a.Email) || seen[a.Email] {
+		if !tickets.ValidEmail(a.Email) || seen[a.Email] {
 			return
 		}
 		seen[a.Email] = true
@@ -365,32 +365,16 @@ func salvageAddress(s string) (name, email string, ok bool) {
 			if dec, err := wordDecoder.DecodeHeader(name); err == nil {
 				name = dec
 			}
-			return name, email, plausibleEmail(email)
+			return name, email, tickets.PlainEmail(email)
 		}
 	}
 	for _, f := range strings.Fields(s) {
 		f = strings.Trim(f, "<>()[]\"',;:")
-		if plausibleEmail(f) {
+		if tickets.PlainEmail(f) {
 			return "", f, true
 		}
 	}
 	return "", "", false
-}
-
-// validEmail is the check every stored address passes: local@domain,
-// valid UTF-8, no control characters, at most 320 bytes (RFC 3696).
-func validEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 || len(s) > 320 || !utf8.ValidString(s) {
-		return false
-	}
-	return !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
-}
-
-// plausibleEmail is the stricter shape check for an address salvaged from
-// a malformed header: also no spaces, brackets or separators.
-func plausibleEmail(s string) bool {
-	return validEmail(s) && !strings.ContainsAny(s, " <>()[],;:\"\\")
 }
 
 // msgIDs extracts message identifiers, without angle brackets, from a
