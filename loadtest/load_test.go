@@ -5,7 +5,10 @@ package loadtest
 //
 //	go test ./loadtest -run 'TestLoad|TestLargeDatabase' -v -load.n 10000 -load.tickets 100000
 //
-// It never asserts a timing: it reports the figures next to the limits.
+// It never asserts a timing: it reports the figures next to the limits,
+// and the phases side by side with a plain IMAP fetch (issue 16):
+//
+//	go test ./loadtest -run 'TestLoad$' -v -load.n 3000 -load.runs 3
 
 import (
 	"bufio"
@@ -119,6 +122,16 @@ type figures struct {
 	ParsePerSec    float64 `json:"limit_parse_msgs_per_s"`
 	CommitsPerSec  float64 `json:"limit_bbolt_commits_per_s"`
 	SMTPSendPerSec float64 `json:"limit_smtp_sends_per_s"`
+
+	// CPU per phase (issue 16). Ingest CPU is ticketd's CPU from exec to
+	// its "mail pass" log line, delivery beside it included; delivery
+	// CPU is what it uses after that line, over the mails sent after it.
+	IngestCPUUsecPerMsg   float64 `json:"ingest_cpu_us_per_msg"`
+	WholeCPUUsecPerMsg    float64 `json:"whole_cpu_us_per_msg"`
+	DeliveryCPUUsecPerMsg float64 `json:"delivery_cpu_us_per_mail"`
+	MailsDuringIngest     int     `json:"mails_sent_during_ingest"`
+	FetchCPUUsecPerMsg    float64 `json:"limit_imap_fetch_cpu_us_per_msg"` // the test's client, getrusage
+	ParseCPUUsecPerMsg    float64 `json:"limit_parse_cpu_us_per_msg"`      // getrusage
 }
 
 // TestLoad fills a real Dovecot INBOX with the corpus and runs the real
@@ -143,13 +156,19 @@ func TestLoad(t *testing.T) {
 		}
 		return median(v)
 	}
-	t.Logf("medians of %d run(s), %d messages (%.1f MB):", len(all), all[0].N, all[0].MB)
-	t.Logf("  (a) ingest IMAP → tickets + outbox: %8.0f msg/s", med(func(f figures) float64 { return f.IngestPerSec }))
-	t.Logf("  (b) whole once, %d mails delivered: %8.0f msg/s", all[0].MailsSent, med(func(f figures) float64 { return f.WholePerSec }))
+	t.Logf("medians of %d run(s), %d messages (%.1f MB), the real binary's \"ticketd once\" (CPU from /proc/PID/stat of that process):", len(all), all[0].N, all[0].MB)
+	for _, line := range comparison([]row{
+		{"plain IMAP fetch, same mailbox (test client)", med(func(f figures) float64 { return f.FetchPerSec }), med(func(f figures) float64 { return f.FetchCPUUsecPerMsg })},
+		{"parse alone (one core)", med(func(f figures) float64 { return f.ParsePerSec }), med(func(f figures) float64 { return f.ParseCPUUsecPerMsg })},
+		{"(a) ingest IMAP → tickets + outbox", med(func(f figures) float64 { return f.IngestPerSec }), med(func(f figures) float64 { return f.IngestCPUUsecPerMsg })},
+		{"(b) whole once, every mail delivered", med(func(f figures) float64 { return f.WholePerSec }), med(func(f figures) float64 { return f.WholeCPUUsecPerMsg })},
+	}) {
+		t.Logf("%s", line)
+	}
+	t.Logf("  CPU per delivered mail (after the pass):    %8.0f µs (%d of %d mails were sent during the ingest)",
+		med(func(f figures) float64 { return f.DeliveryCPUUsecPerMsg }), all[0].MailsDuringIngest, all[0].MailsSent)
 	t.Logf("  peak RSS of ticketd once:           %8.1f MB", med(func(f figures) float64 { return f.PeakRSSMB }))
 	t.Logf("  ticketd once CPU / wall:            %8.2f s / %.2f s", med(func(f figures) float64 { return f.CPUSeconds }), med(func(f figures) float64 { return f.WallSeconds }))
-	t.Logf("  limit: plain IMAP fetch              %8.0f msg/s", med(func(f figures) float64 { return f.FetchPerSec }))
-	t.Logf("  limit: parsing alone (one core)      %8.0f msg/s", med(func(f figures) float64 { return f.ParsePerSec }))
 	t.Logf("  limit: bbolt commits with fsync      %8.0f commits/s", med(func(f figures) float64 { return f.CommitsPerSec }))
 	t.Logf("  limit: SMTP sends, one connection    %8.0f mails/s", med(func(f figures) float64 { return f.SMTPSendPerSec }))
 }
@@ -178,20 +197,30 @@ func loadOnce(t *testing.T, n int, profile bool) figures {
 	if profile {
 		cmd.Env = append(cmd.Env, "TICKETD_CPUPROFILE="+*loadProfile)
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderrPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	start = time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var watch passWatch
+	logDone := make(chan struct{})
+	go func() {
+		defer close(logDone)
+		watch.read(stderrPipe, cmd.Process.Pid, func() int { return len(sink.Messages()) })
+	}()
 	// The child's rusage maxrss would include this (big) test process:
 	// exec accounts the high-water mark of the memory shared before it.
 	// The child's own VmHWM, sampled until it exits, is its peak.
 	peak := make(chan int64, 1)
 	go func() { peak <- sampleHWM(sampleCtx, cmd.Process.Pid) }()
-	err := cmd.Wait()
+	<-logDone // the pipe must be drained before Wait
+	err = cmd.Wait()
 	whole := time.Since(start)
 	cancelSample()
+	stderr := &watch.log
 	if err != nil {
 		t.Fatalf("ticketd once: %v\n%s", err, tail(stderr.String(), 20))
 	}
@@ -208,6 +237,9 @@ func loadOnce(t *testing.T, n int, profile bool) figures {
 		t.Fatal(err)
 	}
 	f.IngestPerSec = float64(n) / d.Seconds()
+	if watch.cpuErr != nil {
+		t.Fatalf("ticketd's CPU at the end of the mail pass: %v", watch.cpuErr)
+	}
 
 	// Everything applied, answered and delivered.
 	store, err := tickets.OpenReadOnly(filepath.Join(dir, "data"), 5*time.Second)
@@ -228,8 +260,19 @@ func loadOnce(t *testing.T, n int, profile bool) figures {
 		t.Fatalf("Procesados holds %d messages, want %d", got, n)
 	}
 
+	f.IngestCPUUsecPerMsg = usecPer(watch.cpu, n)
+	f.WholeCPUUsecPerMsg = usecPer(cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime(), n)
+	f.MailsDuringIngest = watch.mailsNow
+	if after := f.MailsSent - watch.mailsNow; after > 0 {
+		f.DeliveryCPUUsecPerMsg = usecPer(cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime()-watch.cpu, after)
+	}
+
+	cpu := selfCPU(t)
 	f.FetchPerSec = limitFetch(t, server.Addr(), n)
+	f.FetchCPUUsecPerMsg = usecPer(selfCPU(t)-cpu, n)
+	cpu = selfCPU(t)
 	f.ParsePerSec = limitParse(t, raws)
+	f.ParseCPUUsecPerMsg = usecPer(selfCPU(t)-cpu, n)
 	f.CommitsPerSec = limitCommits(t, dir)
 	f.SMTPSendPerSec = limitSMTP(t, sink.Addr(), min(n, 2000))
 	return f
@@ -496,6 +539,10 @@ func fillDatabase(t *testing.T, dataDir string, n int) {
 		t.Fatal(err)
 	}
 	t.Logf("filled a database with %d tickets, %d events in %s (%.0f MB)", st.Tickets, st.Events, time.Since(start).Round(time.Millisecond), float64(st.Bytes)/1e6)
+}
+
+func usecPer(d time.Duration, n int) float64 {
+	return float64(d.Microseconds()) / float64(n)
 }
 
 func median(v []float64) float64 {
