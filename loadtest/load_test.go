@@ -213,7 +213,7 @@ func loadOnce(t *testing.T, n int, profile bool) figures {
 		defer close(logDone)
 		watch.read(stderrPipe, cmd.Process.Pid, func() int { return len(sink.Messages()) })
 	}()
-	// The child's rusage maxrss would include this (big) test process:
+	// The child's rusage maxrss can include this (big) test process:
 	// exec accounts the high-water mark of the memory shared before it.
 	// The child's own VmHWM, sampled until it exits, is its peak.
 	peak := make(chan int64, 1)
