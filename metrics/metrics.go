@@ -89,8 +89,8 @@ func New(snapshot func() (Snapshot, error)) *Metrics {
 	m.sent = f.counterVec("ticketd_mails_sent_total", "Outgoing mails the SMTP server accepted, by template kind.", "kind")
 	m.sendFails = f.counterVec("ticketd_mail_send_failures_total", "Failed delivery attempts, by template kind and whether they are permanent (true) or will be retried (false).", "kind", "permanent")
 	m.smtpErrors = f.counter("ticketd_smtp_errors_total", "Delivery attempts that failed (connection, TLS, AUTH or SMTP replies).")
-	m.escalations = f.counterVec("ticketd_escalations_total", "Tickets escalated, by the tier they went to and ticket type.", "tier", "type")
-	m.breaches = f.counterVec("ticketd_sla_breaches_total", "SLA targets breached, by target (first_response, resolution), tier and ticket type.", "target", "tier", "type")
+	m.escalations = f.counterVec("ticketd_escalations_total", "Tickets escalated, by queue, the tier they went to and ticket type.", "queue", "tier", "type")
+	m.breaches = f.counterVec("ticketd_sla_breaches_total", "SLA targets breached, by queue, target (first_response, resolution), tier and ticket type.", "queue", "target", "tier", "type")
 	m.limitHits = f.counterVec("ticketd_limit_hits_total", "Times a configured cap ([limits]) was reached, by limit.", "limit")
 	m.spam = f.counterVec("ticketd_spam_total", "Messages kept out as spam (set aside in the spam mailbox), by reason (flag, score, dmarc, blocked).", "reason")
 	for _, r := range SpamReasons {
@@ -206,22 +206,22 @@ func (m *Metrics) LimitHit(limit string) {
 	m.limitHits.WithLabelValues(limit).Inc()
 }
 
-// Escalated records one ticket of type typ escalated to tier. For the
-// SLA code.
-func (m *Metrics) Escalated(tier int, typ string) {
+// Escalated records one ticket of type typ in queue escalated to tier.
+// For the SLA code.
+func (m *Metrics) Escalated(queue string, tier int, typ string) {
 	if m == nil {
 		return
 	}
-	m.escalations.WithLabelValues(strconv.Itoa(tier), typ).Inc()
+	m.escalations.WithLabelValues(queue, strconv.Itoa(tier), typ).Inc()
 }
 
 // SLABreached records one SLA target ("first_response", "resolution")
-// breached at tier by a ticket of type typ. For the SLA code.
-func (m *Metrics) SLABreached(target string, tier int, typ string) {
+// breached at tier by a ticket of type typ in queue. For the SLA code.
+func (m *Metrics) SLABreached(queue, target string, tier int, typ string) {
 	if m == nil {
 		return
 	}
-	m.breaches.WithLabelValues(target, strconv.Itoa(tier), typ).Inc()
+	m.breaches.WithLabelValues(queue, target, strconv.Itoa(tier), typ).Inc()
 }
 
 // dbCollector reads the gauges from the database on each scrape, so they

@@ -30,8 +30,8 @@ func TestMetrics(t *testing.T) {
 	m.Sent("ack")
 	m.SendFailed("ack", false)
 	m.SendFailed("agent_new", true)
-	m.Escalated(2, "incident")
-	m.SLABreached("first_response", 1, "request")
+	m.Escalated("soporte", 2, "incident")
+	m.SLABreached("soporte", "first_response", 1, "request")
 	m.Spam("dmarc")
 	m.Spam("dmarc")
 	body := scrape(t, m)
@@ -45,8 +45,8 @@ func TestMetrics(t *testing.T) {
 		`ticketd_mails_sent_total{kind="ack"} 1`,
 		`ticketd_mail_send_failures_total{kind="agent_new",permanent="true"} 1`,
 		"ticketd_smtp_errors_total 2",
-		`ticketd_escalations_total{tier="2",type="incident"} 1`,
-		`ticketd_sla_breaches_total{target="first_response",tier="1",type="request"} 1`,
+		`ticketd_escalations_total{queue="soporte",tier="2",type="incident"} 1`,
+		`ticketd_sla_breaches_total{queue="soporte",target="first_response",tier="1",type="request"} 1`,
 		`ticketd_tickets{queue="soporte",status="new",tier="1",type="incident"} 4`,
 		`ticketd_tickets{queue="ventas",status="open",tier="2",type="request"} 1`,
 		`ticketd_first_response_seconds{type="request",quantile="0.5"} 60`,
@@ -75,8 +75,8 @@ func TestNilMetricsRecordNothing(t *testing.T) {
 	m.Applied("created")
 	m.Sent("ack")
 	m.SendFailed("ack", true)
-	m.Escalated(1, "incident")
-	m.SLABreached("resolution", 1, "incident")
+	m.Escalated("soporte", 1, "incident")
+	m.SLABreached("soporte", "resolution", 1, "incident")
 	if !m.LastSuccessfulPass().IsZero() {
 		t.Fatal("nil metrics remembered a pass")
 	}

@@ -266,10 +266,14 @@ func TestQueueEscalationFollowsItsLadder(t *testing.T) {
 	id := f.apply(m)[0].Ticket
 	f.drain()
 	f.now = f.now.Add(61 * time.Minute) // past Sales 1's first response target
-	f.check()
+	rep := f.check()
 	tk := f.ticket(id)
 	if tk.Tier != 2 {
 		t.Fatalf("tier %d", tk.Tier)
+	}
+	// The metrics name the queue of what escalated and breached.
+	if len(rep.EscalatedTo) != 1 || rep.EscalatedTo[0].Queue != "ventas" || len(rep.Breached) == 0 || rep.Breached[0].Queue != "ventas" {
+		t.Fatalf("escalations %+v, breaches %+v: want them in queue ventas", rep.EscalatedTo, rep.Breached)
 	}
 	var toVictor bool
 	for _, ml := range f.outbox() {

@@ -116,17 +116,20 @@ func (r CheckReport) Actions() int {
 }
 
 // Breach is one SLA target missed: "first_response" or "resolution", at
-// Tier, by a ticket of Type.
+// Tier, by a ticket of Type in Queue (the queue's name).
 type Breach struct {
 	Clock string
 	Tier  int
 	Type  tiers.Type
+	Queue string
 }
 
-// Escalation is one ticket of Type escalated to Tier by the SLA check.
+// Escalation is one ticket of Type in Queue escalated to Tier by the SLA
+// check.
 type Escalation struct {
-	Tier int
-	Type tiers.Type
+	Tier  int
+	Type  tiers.Type
+	Queue string
 }
 
 // checkTicket takes the lifecycle steps and SLA decisions due for t at a.now.
@@ -142,13 +145,13 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 		switch {
 		case k.c.BreachDue(a.now):
 			k.c.Breached, k.c.Warned = true, true
-			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier, Type: a.s.typeOf(t)})
+			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier, Type: a.s.typeOf(t), Queue: a.s.QueueName(t)})
 			why := breachReason(k.name, k.c.Target, t.Tier)
 			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: why.String(), FromTier: t.Tier}); err != nil {
 				return err
 			}
 			if t.Tier < a.policy(t).Last() {
-				rep.EscalatedTo = append(rep.EscalatedTo, Escalation{Tier: t.Tier + 1, Type: a.s.typeOf(t)})
+				rep.EscalatedTo = append(rep.EscalatedTo, Escalation{Tier: t.Tier + 1, Type: a.s.typeOf(t), Queue: a.s.QueueName(t)})
 				// The new tier's countdowns replace both of this tier's.
 				return a.escalate(t, why, "")
 			}

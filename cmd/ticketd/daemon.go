@@ -70,7 +70,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		return nil, err
 	}
 	m := newMetrics(store, cfg)
-	m.Known(tierLevels(cfg), typeNames())
+	m.Known(queueLadders(cfg), typeNames())
 	svc, err := tickets.NewService(store, deskTickets(cfg, tmpl, deps, m))
 	if err != nil {
 		store.Close()
@@ -193,10 +193,10 @@ func (d *desk) checkSLA(ctx context.Context, log *slog.Logger) error {
 			log.Debug("sla batch committed", "tickets", rep.Tickets, "more", rep.More)
 		}
 		for _, e := range rep.EscalatedTo {
-			d.metrics.Escalated(e.Tier, string(e.Type))
+			d.metrics.Escalated(e.Queue, e.Tier, string(e.Type))
 		}
 		for _, b := range rep.Breached {
-			d.metrics.SLABreached(b.Clock, b.Tier, string(b.Type))
+			d.metrics.SLABreached(b.Queue, b.Clock, b.Tier, string(b.Type))
 		}
 		if rep.Actions() > 0 {
 			log.Info("sla check", "warnings", rep.Warnings, "breaches", rep.Breaches(), "escalations", rep.Escalations(), "alerts", rep.Alerts,

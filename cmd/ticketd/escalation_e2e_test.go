@@ -155,8 +155,8 @@ func TestEscalationClimbsTiers(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("/metrics: %d", code)
 	}
-	for _, want := range []string{`ticketd_escalations_total{tier="2",type="incident"} 1`, `ticketd_escalations_total{tier="3",type="incident"} 1`,
-		`ticketd_sla_breaches_total{target="first_response",tier="3",type="incident"} 1`} {
+	for _, want := range []string{`ticketd_escalations_total{queue="soporte",tier="2",type="incident"} 1`, `ticketd_escalations_total{queue="soporte",tier="3",type="incident"} 1`,
+		`ticketd_sla_breaches_total{queue="soporte",target="first_response",tier="3",type="incident"} 1`} {
 		if !strings.Contains(scrape, want) {
 			t.Errorf("metrics lack %s", want)
 		}

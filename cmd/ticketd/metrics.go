@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -64,24 +63,25 @@ func typeNames() []string {
 	return out
 }
 
-// tierLevels lists the tier levels of every queue's ladder, for the
-// series that start at zero (metrics.Known).
-func tierLevels(cfg *Config) []int {
-	ladders := []*tiers.Policy{cfg.Policy}
-	for _, q := range cfg.Queues {
-		if q.Policy != nil { // nil: the queue climbs the desk's ladder
-			ladders = append(ladders, q.Policy)
-		}
-	}
-	var levels []int
-	for _, p := range ladders {
+// queueLadders lists the tier levels of each queue's ladder, by queue
+// name, for the series that start at zero (metrics.Known).
+func queueLadders(cfg *Config) map[string][]int {
+	levels := func(p *tiers.Policy) []int {
+		var l []int
 		for _, t := range p.Tiers() {
-			if !slices.Contains(levels, t.Level) {
-				levels = append(levels, t.Level)
-			}
+			l = append(l, t.Level)
 		}
+		return l
 	}
-	return levels
+	ladders := map[string][]int{cfg.QueueName: levels(cfg.Policy)}
+	for _, q := range cfg.Queues {
+		p := q.Policy
+		if p == nil { // the queue climbs the desk's ladder
+			p = cfg.Policy
+		}
+		ladders[q.Name] = levels(p)
+	}
+	return ladders
 }
 
 // observePasses reports every mail pass of p to m.
