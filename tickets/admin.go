@@ -15,12 +15,9 @@ import (
 func (s *Store) RetryMail(id uint64, now time.Time) (Mail, error) {
 	var out Mail
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		m, err := getQueued(tx, id)
+		m, err := takeQueued(tx, id)
 		switch {
 		case err == nil:
-			if err := deleteOutbox(tx, &m); err != nil {
-				return err
-			}
 		case errors.Is(err, ErrNotFound):
 			if m, err = takeFailed(tx, id); err != nil {
 				return err

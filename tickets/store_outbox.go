@@ -18,6 +18,16 @@ func getQueued(tx *bolt.Tx, id uint64) (Mail, error) {
 	return getMail(tx, bucketOutbox, id)
 }
 
+// takeQueued removes mail id from the outbox (and its due index) and
+// returns it, to be stored again or given up on.
+func takeQueued(tx *bolt.Tx, id uint64) (Mail, error) {
+	m, err := getQueued(tx, id)
+	if err != nil {
+		return m, err
+	}
+	return m, deleteOutbox(tx, &m)
+}
+
 // takeFailed removes mail id from the failed bucket and returns it.
 func takeFailed(tx *bolt.Tx, id uint64) (Mail, error) {
 	m, err := getMail(tx, bucketFailed, id)
@@ -132,11 +142,8 @@ func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) er
 // next one at next.
 func (s *Store) MarkRetry(id uint64, next time.Time, errText string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		m, err := getMail(tx, bucketOutbox, id)
+		m, err := takeQueued(tx, id)
 		if err != nil {
-			return err
-		}
-		if err := deleteOutbox(tx, &m); err != nil {
 			return err
 		}
 		m.Attempts++
@@ -150,11 +157,8 @@ func (s *Store) MarkRetry(id uint64, next time.Time, errText string) error {
 // bucket and the failure is recorded on its ticket.
 func (s *Store) MarkFailed(id uint64, now time.Time, reason string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		m, err := getMail(tx, bucketOutbox, id)
+		m, err := takeQueued(tx, id)
 		if err != nil {
-			return err
-		}
-		if err := deleteOutbox(tx, &m); err != nil {
 			return err
 		}
 		m.Attempts++
