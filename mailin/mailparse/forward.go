@@ -105,7 +105,7 @@ func forwardedInline(text, subject string) *tickets.Forwarded {
 		switch {
 		case forwardMarker.MatchString(quoted):
 			block = quotedBlock(lines[i+1:], depth)
-		case outlook && fieldOf(quoted) == labelFrom:
+		case outlook && isField(quoted, labelFrom):
 			// HTML turned into text may quote the whole block.
 			block, headerOnly = quotedBlock(lines[i:], depth), true
 		default:
@@ -157,20 +157,27 @@ func quotedBlock(lines []string, depth int) []string {
 	return out
 }
 
-// fieldOf names the forwarded-header field a line starts, labelNone for none.
-func fieldOf(l string) headerLabel {
+// fieldOf names the forwarded-header field a line starts (labelNone for
+// none) and returns its value.
+func fieldOf(l string) (headerLabel, string) {
 	m := headerKey.FindStringSubmatch(l)
 	if m == nil {
-		return labelNone
+		return labelNone, ""
 	}
-	return forwardKeys[strings.ToLower(strings.TrimSpace(m[1]))]
+	return forwardKeys[strings.ToLower(strings.TrimSpace(m[1]))], strings.TrimSpace(m[3])
+}
+
+// isField reports whether l starts the field name.
+func isField(l string, name headerLabel) bool {
+	f, _ := fieldOf(l)
+	return f == name
 }
 
 // hasDateField reports a date line among the next few: what tells an
 // Outlook header block from a line that happens to start with "From:".
 func hasDateField(lines []string) bool {
 	for i := 0; i < len(lines) && i < 4; i++ {
-		if fieldOf(lines[i]) == labelSent {
+		if isField(lines[i], labelSent) {
 			return true
 		}
 	}
@@ -191,10 +198,9 @@ func readForwardBlock(lines []string) *tickets.Forwarded {
 		if strings.TrimSpace(l) == "" {
 			break
 		}
-		if name := fieldOf(l); name != labelNone {
-			m := headerKey.FindStringSubmatch(l)
+		if name, value := fieldOf(l); name != labelNone {
 			if _, seen := fields[name]; !seen {
-				fields[name] = strings.TrimSpace(m[3])
+				fields[name] = value
 			}
 			last = name
 			continue
