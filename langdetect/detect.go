@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -139,11 +140,26 @@ func Words(text string) []string {
 }
 
 // fold removes accents: "contraseña" → "contrasena", "não" → "nao".
+// Detect folds every word it does not know as written, so an ASCII word
+// (most of them, and one with nothing to remove) returns at once rather
+// than building a transform chain per word.
 func fold(w string) string {
+	if isASCII(w) {
+		return w
+	}
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	s, _, err := transform.String(t, w)
 	if err != nil {
 		return w
 	}
 	return s
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -44,13 +44,26 @@ var forwardSubject = regexp.MustCompile(`(?i)^\s*((fwd?|rv|tr|reenviado|reenv)\s
 // possibly starred (bold turned into text).
 var headerKey = regexp.MustCompile(`^\s*\*?([A-Za-zé][A-Za-zé -]{0,20}?)\*?\s*:\*?(\s+(.*))?$`)
 
-// forwardKeys maps the header names of the layouts (en, es) to what they are.
-var forwardKeys = map[string]string{
-	"from": "from", "de": "from",
-	"date": "date", "fecha": "date", "sent": "date", "enviado": "date", "enviado el": "date", "enviados": "date",
-	"subject": "subject", "asunto": "subject",
-	"to": "to", "para": "to", "cc": "cc", "reply-to": "reply-to", "responder a": "reply-to",
-}
+// forwardKeys maps the field names of the layouts (en, es: the languages
+// forwardMarker knows) to their labels. The names are those of the quoted
+// header block table in quotewords.go, so that a client's wording is
+// added in one place.
+var forwardKeys = func() map[string]headerLabel {
+	keys := map[string]headerLabel{}
+	for _, l := range quoteLanguages {
+		if l.lang != "en" && l.lang != "es" {
+			continue
+		}
+		for label, names := range map[headerLabel][]string{labelFrom: l.from, labelSent: l.sent,
+			labelTo: l.to, labelCc: l.cc, labelSubject: l.subject, labelReplyTo: l.replyTo} {
+			for _, n := range names {
+				keys[n] = label
+			}
+		}
+	}
+	keys["enviados"] = labelSent // seen in Outlook es, not in the quote table
+	return keys
+}()
 
 // stripForwardSubject removes forward prefixes ("Fwd: RV: …") from a subject.
 func stripForwardSubject(s string) string {
@@ -92,7 +105,7 @@ func forwardedInline(text, subject string) *tickets.Forwarded {
 		switch {
 		case forwardMarker.MatchString(quoted):
 			block = quotedBlock(lines[i+1:], depth)
-		case outlook && fieldOf(quoted) == "from":
+		case outlook && isField(quoted, labelFrom):
 			// HTML turned into text may quote the whole block.
 			block, headerOnly = quotedBlock(lines[i:], depth), true
 		default:
@@ -144,20 +157,27 @@ func quotedBlock(lines []string, depth int) []string {
 	return out
 }
 
-// fieldOf names the forwarded-header field a line starts, "" for none.
-func fieldOf(l string) string {
+// fieldOf names the forwarded-header field a line starts (labelNone for
+// none) and returns its value.
+func fieldOf(l string) (headerLabel, string) {
 	m := headerKey.FindStringSubmatch(l)
 	if m == nil {
-		return ""
+		return labelNone, ""
 	}
-	return forwardKeys[strings.ToLower(strings.TrimSpace(m[1]))]
+	return forwardKeys[strings.ToLower(strings.TrimSpace(m[1]))], strings.TrimSpace(m[3])
+}
+
+// isField reports whether l starts the field name.
+func isField(l string, name headerLabel) bool {
+	f, _ := fieldOf(l)
+	return f == name
 }
 
 // hasDateField reports a date line among the next few: what tells an
 // Outlook header block from a line that happens to start with "From:".
 func hasDateField(lines []string) bool {
 	for i := 0; i < len(lines) && i < 4; i++ {
-		if fieldOf(lines[i]) == "date" {
+		if isField(lines[i], labelSent) {
 			return true
 		}
 	}
@@ -171,28 +191,27 @@ func readForwardBlock(lines []string) *tickets.Forwarded {
 	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
 		lines = lines[1:]
 	}
-	fields := map[string]string{}
-	last, n := "", 0
+	fields := map[headerLabel]string{}
+	last, n := labelNone, 0
 	for ; n < len(lines) && n < maxForwardHeaderLen; n++ {
 		l := lines[n]
 		if strings.TrimSpace(l) == "" {
 			break
 		}
-		if name := fieldOf(l); name != "" {
-			m := headerKey.FindStringSubmatch(l)
+		if name, value := fieldOf(l); name != labelNone {
 			if _, seen := fields[name]; !seen {
-				fields[name] = strings.TrimSpace(m[3])
+				fields[name] = value
 			}
 			last = name
 			continue
 		}
-		if last != "" && (l[0] == ' ' || l[0] == '\t') && !strings.Contains(l, ":") {
+		if last != labelNone && (l[0] == ' ' || l[0] == '\t') && !strings.Contains(l, ":") {
 			fields[last] += " " + strings.TrimSpace(l) // a wrapped value
 			continue
 		}
 		break // no blank line between block and text (new Outlook)
 	}
-	from := forwardedSender(fields["from"])
+	from := forwardedSender(fields[labelFrom])
 	if from == nil {
 		return nil
 	}
@@ -201,8 +220,8 @@ func readForwardBlock(lines []string) *tickets.Forwarded {
 	if text == "" {
 		text = body
 	}
-	return &tickets.Forwarded{From: *from, Date: forwardedDate(fields["date"]),
-		Subject: stripForwardSubject(cleanHeaderText(fields["subject"])), Text: capText(text, false)}
+	return &tickets.Forwarded{From: *from, Date: forwardedDate(fields[labelSent]),
+		Subject: stripForwardSubject(cleanHeaderText(fields[labelSubject])), Text: capText(text, false)}
 }
 
 // forwardedSender reads a From value of a layout: an address list entry,
