@@ -42,6 +42,19 @@ func commandList() string {
 	return strings.Join(names, " ")
 }
 
+// argWords are the words a command's argument is one of, space
+// separated, and what they are: command names after help, shells after
+// completion; "" when its arguments are free.
+func argWords(c *command) (words, what string) {
+	switch c.name {
+	case "help":
+		return commandList(), "command"
+	case "completion":
+		return strings.Join(completionShells, " "), "shell"
+	}
+	return "", ""
+}
+
 func writeBashCompletion(w io.Writer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	p("# bash completion for ticketd (made by \"ticketd completion bash\")\n")
@@ -72,11 +85,8 @@ func writeBashCompletion(w io.Writer) {
 			flags = append(flags, "--"+f.name)
 		}
 		p("\t%s)\n\t\tflags=%q\n", c.name, strings.Join(flags, " "))
-		switch c.name {
-		case "help":
-			p("\t\twords=\"$commands\"\n")
-		case "completion":
-			p("\t\twords=%q\n", strings.Join(completionShells, " "))
+		if words, _ := argWords(c); words != "" {
+			p("\t\twords=%q\n", words)
 		}
 		p("\t\t;;\n")
 	}
@@ -113,11 +123,9 @@ func writeZshCompletion(w io.Writer) {
 			}
 			p(" \\\n\t\t\t'%s'", spec)
 		}
-		switch {
-		case c.name == "help":
-			p(" \\\n\t\t\t'1:command:(%s)'", commandList())
-		case c.name == "completion":
-			p(" \\\n\t\t\t'1:shell:(%s)'", strings.Join(completionShells, " "))
+		switch words, what := argWords(c); {
+		case words != "":
+			p(" \\\n\t\t\t'1:%s:(%s)'", what, words)
 		case c.maxArgs != 0:
 			p(" \\\n\t\t\t'*:argument:_files'")
 		}
@@ -151,11 +159,9 @@ func writeFishCompletion(w io.Writer) {
 			}
 			p("complete -c ticketd -n %s -l %s%s -d %s\n", cond, f.name, opts, fishQuote(f.usage))
 		}
-		switch {
-		case c.name == "help":
-			p("complete -c ticketd -n %s -a %s\n", cond, fishQuote(commandList()))
-		case c.name == "completion":
-			p("complete -c ticketd -n %s -a %s\n", cond, fishQuote(strings.Join(completionShells, " ")))
+		switch words, _ := argWords(c); {
+		case words != "":
+			p("complete -c ticketd -n %s -a %s\n", cond, fishQuote(words))
 		case c.maxArgs != 0 && takesPath(c.args):
 			p("complete -c ticketd -n %s -F\n", cond)
 		}

@@ -234,6 +234,17 @@ func (e *ConfigError) Error() string {
 
 type badFunc func(key, format string, args ...any)
 
+// emailAt reads the address a written at key: normalized, or ok false
+// once bad has named it.
+func emailAt(bad badFunc, key, a string) (e string, ok bool) {
+	e = tickets.NormalizeEmail(a)
+	if !tickets.PlainEmail(e) {
+		bad(key, "%q is not an email address", a)
+		return "", false
+	}
+	return e, true
+}
+
 // optionalDuration is a duration that "off" (or "0") turns off.
 func optionalDuration(bad badFunc, key, s string) time.Duration {
 	if s == "off" || s == "0" {

@@ -33,9 +33,7 @@ func loadMail(bad badFunc, k mailKeys, o *tickets.Options) {
 		o.AckLimit.Window = parseDuration(bad, "mail.ack_window", k.AckWindow)
 	}
 	for i, a := range k.Admins {
-		if e := tickets.NormalizeEmail(a); !tickets.PlainEmail(e) {
-			bad(fmt.Sprintf("mail.admins[%d]", i), "%q is not an email address", a)
-		} else {
+		if e, ok := emailAt(bad, fmt.Sprintf("mail.admins[%d]", i), a); ok {
 			o.Admins = append(o.Admins, e)
 		}
 	}

@@ -50,9 +50,8 @@ func loadQueues(bad badFunc, fc *fileConfig, o *tickets.Options) {
 	}
 	for i, a := range fc.Support.Aliases {
 		key := fmt.Sprintf("support.aliases[%d]", i)
-		e := tickets.NormalizeEmail(a)
-		if !tickets.PlainEmail(e) {
-			bad(key, "%q is not an email address", a)
+		e, ok := emailAt(bad, key, a)
+		if !ok {
 			continue
 		}
 		claim(addrs, e, key, "address")
@@ -75,9 +74,8 @@ func loadQueues(bad badFunc, fc *fileConfig, o *tickets.Options) {
 		}
 		for j, a := range qk.Addresses {
 			akey := fmt.Sprintf("%s.addresses[%d]", key, j)
-			e := tickets.NormalizeEmail(a)
-			if !tickets.PlainEmail(e) {
-				bad(akey, "%q is not an email address", a)
+			e, ok := emailAt(bad, akey, a)
+			if !ok {
 				continue
 			}
 			claim(addrs, e, akey, "address")

@@ -87,10 +87,9 @@ func loadEscalation(bad badFunc, fc *fileConfig, o *tickets.Options) {
 		o.NotifyRequesterOnEscalation = *n
 	}
 	for i, m := range fc.Digest.Managers {
-		if !tickets.PlainEmail(tickets.NormalizeEmail(m)) {
-			bad(fmt.Sprintf("digest.managers[%d]", i), "%q is not an email address", m)
+		if e, ok := emailAt(bad, fmt.Sprintf("digest.managers[%d]", i), m); ok {
+			o.Managers = append(o.Managers, e)
 		}
-		o.Managers = append(o.Managers, tickets.NormalizeEmail(m))
 	}
 }
 

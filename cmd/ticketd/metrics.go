@@ -36,14 +36,32 @@ func newMetrics(store *tickets.Store, cfg *Config) *metrics.Metrics {
 		}
 		st.DefaultType(cfg.Intake.Default())
 		snap := metrics.Snapshot{Outbox: st.Outbox, Failed: st.Failed}
-		for _, c := range st.Counts {
-			snap.Tickets = append(snap.Tickets, metrics.TicketCount{Queue: cfg.queueName(c.Queue), Status: string(c.Status), Tier: c.Tier, N: c.N, Type: string(c.Type)})
-		}
+		snap.Tickets = ticketCounts(cfg, st.Counts)
 		for _, r := range st.ByType {
 			snap.Times = append(snap.Times, metrics.Times{Type: string(r.Type), FirstResponse: seconds(r.FirstResponses), Resolution: seconds(r.Resolutions)})
 		}
 		return snap, nil
 	})
+}
+
+// ticketCounts labels counts with queue names, adding up the counts that
+// land on the same labels: tickets of a queue the configuration no longer
+// has count as the default queue's, and two const metrics with the same
+// labels would fail the whole scrape.
+func ticketCounts(cfg *Config, counts []tickets.Count) []metrics.TicketCount {
+	var out []metrics.TicketCount
+	at := map[metrics.TicketCount]int{} // labels (N 0) → index in out
+	for _, c := range counts {
+		k := metrics.TicketCount{Queue: cfg.queueName(c.Queue), Status: string(c.Status), Tier: c.Tier, Type: string(c.Type)}
+		if i, ok := at[k]; ok {
+			out[i].N += c.N
+			continue
+		}
+		at[k] = len(out)
+		k.N = c.N
+		out = append(out, k)
+	}
+	return out
 }
 
 func seconds(ds []time.Duration) []float64 {

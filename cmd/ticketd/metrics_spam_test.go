@@ -46,3 +46,24 @@ func TestSpamCounted(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketCountsMerged: tickets of a queue the configuration lost count
+// as the default queue's, in one series (a repeated label set fails the
+// scrape).
+func TestTicketCountsMerged(t *testing.T) {
+	cfg := &Config{}
+	cfg.QueueName = "support"
+	cfg.Queues = []tickets.Queue{{Name: "billing"}}
+	got := ticketCounts(cfg, []tickets.Count{
+		{Queue: "", Status: tickets.StatusOpen, Tier: 1, Type: "incident", N: 2},
+		{Queue: "billing", Status: tickets.StatusOpen, Tier: 1, Type: "incident", N: 4},
+		{Queue: "gone", Status: tickets.StatusOpen, Tier: 1, Type: "incident", N: 3},
+	})
+	want := []metrics.TicketCount{
+		{Queue: "support", Status: string(tickets.StatusOpen), Tier: 1, Type: "incident", N: 5},
+		{Queue: "billing", Status: string(tickets.StatusOpen), Tier: 1, Type: "incident", N: 4},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ticketCounts = %+v, want %+v", got, want)
+	}
+}
