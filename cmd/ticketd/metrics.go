@@ -93,11 +93,7 @@ func queueLadders(cfg *Config) map[string][]int {
 	}
 	ladders := map[string][]int{cfg.QueueName: levels(cfg.Policy)}
 	for _, q := range cfg.Queues {
-		p := q.Policy
-		if p == nil { // the queue climbs the desk's ladder
-			p = cfg.Policy
-		}
-		ladders[q.Name] = levels(p)
+		ladders[q.Name] = levels(q.Policy) // every queue has its own (loadQueues)
 	}
 	return ladders
 }
