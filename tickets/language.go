@@ -99,7 +99,10 @@ func (a *applier) learnLanguage(t *Ticket, m *Inbound) error {
 	switch {
 	case sure:
 		t.Language = lang
-		return rememberLanguage(a.tx, addr, RememberedLanguage{Language: lang, At: a.now})
+		if remembered && known.Language == lang {
+			return nil // known already read: no second decode, no rewrite
+		}
+		return putLanguage(a.tx, addr, RememberedLanguage{Language: lang, At: a.now})
 	case t.Language != "":
 	case remembered:
 		t.Language = known.Language

@@ -51,6 +51,12 @@ func rememberLanguage(tx *bolt.Tx, addr string, r RememberedLanguage) error {
 	if old, ok := rememberedLanguage(tx, addr); ok && old.Language == r.Language && old.SetBy == r.SetBy {
 		return nil
 	}
+	return putLanguage(tx, addr, r)
+}
+
+// putLanguage records r for addr, for callers that already know it
+// differs from what is there.
+func putLanguage(tx *bolt.Tx, addr string, r RememberedLanguage) error {
 	b, err := tx.CreateBucketIfNotExists(bucketRequesterLanguages)
 	if err != nil {
 		return fmt.Errorf("requester languages: %w", err)
