@@ -42,6 +42,9 @@ func reportScan(tx *bolt.Tx, q ReportQuery) (Report, error) {
 		return Report{}, err
 	}
 	err = tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
+		if !mayCount(v) {
+			return nil
+		}
 		var e Event
 		if err := json.Unmarshal(v, &e); err != nil {
 			return fmt.Errorf("event %x: %w", k, err)
