@@ -1,0 +1,186 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ticketd/ticketd/tickets"
+)
+
+// ticketd report: the desk's figures over a period, grouped by one or two
+// dimensions, as a table, CSV or JSON. The figures come from
+// tickets.Store.Report (the aggregates), asked of the running daemon over
+// its socket (adminreport.go) or of the database opened read-only; the
+// formats are in report_format.go.
+
+// reportDims are the groupings --by accepts, in the order help lists them.
+var reportDims = []tickets.Dim{
+	tickets.DimTier, tickets.DimAgent, tickets.DimQueue, tickets.DimType, tickets.DimCategory,
+	tickets.DimPriority, tickets.DimDay, tickets.DimWeek, tickets.DimMonth,
+}
+
+// reportFormats are the values of --format.
+var reportFormats = []string{"table", "csv", "json"}
+
+// reportOptions are report's flags.
+type reportOptions struct {
+	from, to string // dates YYYY-MM-DD in the desk's time zone; "" for the default
+	by       dimFlag
+	format   string
+	bom      bool   // CSV: start with a UTF-8 byte order mark (Excel)
+	sep      string // CSV: the field separator, "," or ";"
+}
+
+// dimFlag collects --by: "--by tier,week" and "--by tier --by week" say
+// the same.
+type dimFlag []string
+
+func (d *dimFlag) String() string { return strings.Join(*d, ",") }
+
+func (d *dimFlag) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*d = append(*d, strings.ToLower(v))
+		}
+	}
+	return nil
+}
+
+// reportPeriod is a report's period: the days from and to (inclusive, in
+// loc) and the instants [Start, End) they cover.
+type reportPeriod struct {
+	From, To   string // YYYY-MM-DD
+	Start, End time.Time
+}
+
+// dateLayout is how --from, --to and the period are written.
+const dateLayout = "2006-01-02"
+
+// period turns --from and --to into instants in loc. Without either, the
+// period is the last full week, Monday to Sunday, before the week of now;
+// with --from only it runs to today; with --to only it is the week (seven
+// days) that ends on --to.
+func (o *reportOptions) period(now time.Time, loc *time.Location) (reportPeriod, error) {
+	var from, to time.Time
+	var err error
+	if o.from != "" {
+		if from, err = parseDay(o.from, loc); err != nil {
+			return reportPeriod{}, fmt.Errorf("--from: %w", err)
+		}
+	}
+	if o.to != "" {
+		if to, err = parseDay(o.to, loc); err != nil {
+			return reportPeriod{}, fmt.Errorf("--to: %w", err)
+		}
+	}
+	today := day(now.In(loc))
+	switch {
+	case o.from == "" && o.to == "":
+		// Monday of this week; the period is the week before it.
+		monday := addDays(today, -((int(today.Weekday()) + 6) % 7))
+		from, to = addDays(monday, -7), addDays(monday, -1)
+	case o.from == "":
+		from = addDays(to, -6)
+	case o.to == "":
+		to = today
+	}
+	if from.After(to) {
+		return reportPeriod{}, fmt.Errorf("--from %s is after --to %s", from.Format(dateLayout), to.Format(dateLayout))
+	}
+	return reportPeriod{From: from.Format(dateLayout), To: to.Format(dateLayout), Start: from, End: addDays(to, 1)}, nil
+}
+
+// parseDay reads a YYYY-MM-DD date as the start of that day in loc.
+func parseDay(s string, loc *time.Location) (time.Time, error) {
+	t, err := time.Parse(dateLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc), nil
+}
+
+// day is the start of t's day in t's location.
+func day(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+}
+
+// addDays moves a day's start by n calendar days: across a change to or
+// from summer time a day has 23 or 25 hours, so not n*24h.
+func addDays(t time.Time, n int) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day()+n, 0, 0, 0, 0, t.Location())
+}
+
+// dims checks --by: known groupings, at most two, none twice.
+func (o *reportOptions) dims() ([]tickets.Dim, error) {
+	if len(o.by) > 2 {
+		return nil, fmt.Errorf("--by: at most two groupings, got %d (%s)", len(o.by), strings.Join(o.by, ", "))
+	}
+	var out []tickets.Dim
+	for _, v := range o.by {
+		d := tickets.Dim(v)
+		if !slices.Contains(reportDims, d) {
+			return nil, fmt.Errorf("--by: %q is not one of %s", v, dimNames())
+		}
+		if slices.Contains(out, d) {
+			return nil, fmt.Errorf("--by: %s given twice", v)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func dimNames() string {
+	names := make([]string, len(reportDims))
+	for i, d := range reportDims {
+		names[i] = string(d)
+	}
+	return strings.Join(names, ", ")
+}
+
+// check validates the options that need no clock: format, separator.
+func (o *reportOptions) check() error {
+	if !slices.Contains(reportFormats, o.format) {
+		return fmt.Errorf("--format: %q is not one of %s", o.format, strings.Join(reportFormats, ", "))
+	}
+	if o.sep != "," && o.sep != ";" {
+		return fmt.Errorf(`--sep: %q is not "," or ";"`, o.sep)
+	}
+	if o.format != "csv" && (o.bom || o.sep != ",") {
+		return fmt.Errorf("--bom and --sep are for --format csv")
+	}
+	return nil
+}
+
+// query is the tickets.ReportQuery the options ask, and the period's days.
+func (o *reportOptions) query(now time.Time, loc *time.Location) (tickets.ReportQuery, reportPeriod, error) {
+	if err := o.check(); err != nil {
+		return tickets.ReportQuery{}, reportPeriod{}, err
+	}
+	by, err := o.dims()
+	if err != nil {
+		return tickets.ReportQuery{}, reportPeriod{}, err
+	}
+	p, err := o.period(now, loc)
+	if err != nil {
+		return tickets.ReportQuery{}, reportPeriod{}, err
+	}
+	return tickets.ReportQuery{From: p.Start, To: p.End, By: by, Loc: loc}, p, nil
+}
+
+// runReport asks src for the report the options describe and writes it.
+func runReport(cfg *Config, o reportOptions, now time.Time, w io.Writer) error {
+	q, p, err := o.query(now, cfg.Location)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return withSource(cfg, false, func(src adminSource) error {
+		rep, err := src.Report(q)
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		return writeReport(w, cfg, o, p, rep)
+	})
+}
