@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -170,12 +172,48 @@ func (o *reportOptions) query(now time.Time, loc *time.Location) (tickets.Report
 	return tickets.ReportQuery{From: p.Start, To: p.End, By: by, Loc: loc}, p, nil
 }
 
-// runReport asks src for the report the options describe and writes it.
-func runReport(cfg *Config, o reportOptions, now time.Time, w io.Writer) error {
-	q, p, err := o.query(now, cfg.Location)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
+// reportCommand is report's entry in the command table.
+func reportCommand() *command {
+	return &command{
+		name: "report", config: configRequired,
+		summary: "the desk's figures over a period, as a table, CSV or JSON",
+		help: `Prints the desk's figures for the days --from to --to (inclusive, in the
+desk's time zone; default: last week, Monday to Sunday), grouped --by one
+or two of tier, agent, queue, type, category, priority, day, week, month
+("--by tier,week" or "--by tier --by week"), with a total row: tickets
+opened, resolved, reopened, escalated and still open at the end; answers
+sent; first-response and resolution times (median, 90th percentile, mean;
+business time where the tier counts business hours); SLA compliance per
+target; satisfaction. Per-agent figures are for managers. For spreadsheets:
+--format csv, with --bom for Excel and --sep ';' (decimal comma) where the
+locale separates fields with semicolons (es, pt). Asks the running daemon
+over its socket, or reads the database when no daemon runs.`,
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := reportOptions{}
+			fs.StringVar(&o.from, "from", "", "first `day` of the period, YYYY-MM-DD (default: Monday of last week)")
+			fs.StringVar(&o.to, "to", "", "last `day` of the period, YYYY-MM-DD, inclusive (default: the Sunday after; with --from only, today)")
+			fs.Var(&o.by, "by", "group by `DIMS`: one or two of "+dimNames()+", comma separated")
+			fs.StringVar(&o.format, "format", "table", "output `format`: table, csv or json")
+			fs.BoolVar(&o.bom, "bom", false, "CSV: start with a UTF-8 byte order mark (Excel)")
+			fs.StringVar(&o.sep, "sep", ",", "CSV field `separator`: \",\" or \";\" (\";\" also writes decimal commas)")
+			return func(_ context.Context, c *call) error {
+				cfg, err := c.config()
+				if err != nil {
+					return err
+				}
+				q, p, err := o.query(time.Now(), cfg.Location)
+				if err != nil {
+					fmt.Fprintf(c.stderr, "ticketd report: %v\n", err)
+					return errUsage
+				}
+				return runReport(cfg, o, q, p, c.stdout)
+			}
+		},
 	}
+}
+
+// runReport asks the daemon or the database for q and writes it.
+func runReport(cfg *Config, o reportOptions, q tickets.ReportQuery, p reportPeriod, w io.Writer) error {
 	return withSource(cfg, false, func(src adminSource) error {
 		rep, err := src.Report(q)
 		if err != nil {
