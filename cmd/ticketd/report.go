@@ -101,18 +101,33 @@ func parseDay(s string, loc *time.Location) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
 	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc), nil
+	return dayStart(t.Year(), t.Month(), t.Day(), loc), nil
+}
+
+// dayStart is the first instant of a day in loc: its midnight, or, where
+// summer time begins at midnight (São Paulo until 2019, Santiago, Havana)
+// and the day has none, the change of time. time.Date would answer with
+// an instant of the day before.
+func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if want := time.Date(y, m, d, 12, 0, 0, 0, time.UTC); t.Day() != want.Day() {
+		if _, end := t.ZoneBounds(); !end.IsZero() {
+			return end
+		}
+	}
+	return t
 }
 
 // day is the start of t's day in t's location.
 func day(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	return dayStart(t.Year(), t.Month(), t.Day(), t.Location())
 }
 
 // addDays moves a day's start by n calendar days: across a change to or
 // from summer time a day has 23 or 25 hours, so not n*24h.
 func addDays(t time.Time, n int) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day()+n, 0, 0, 0, 0, t.Location())
+	// The calendar date of t's day: its start may be past midnight.
+	return dayStart(t.Year(), t.Month(), t.Day()+n, t.Location())
 }
 
 // dims checks --by: known groupings, at most two, none twice.
