@@ -110,4 +110,3 @@ type reportFiguresJSON struct {
 		Mean      float64 `json:"mean"`
 	} `json:"csat"`
 }
-
