@@ -24,7 +24,7 @@ import (
 // open ticket with a running countdown or a pending-ticket timer, not from
 // a scan of all tickets. A ticket whose every target was already breached
 // at its last tier, or that waits on the requester with no reminder or
-// auto-resolution configured, is not filed there and so is not listed.
+// auto-resolution still to come, is not filed there and so is not listed.
 //
 // Only the agent's own tickets are in their mail, and of each only its
 // token, subject, status, priority, tier and deadline: no requester's
