@@ -19,10 +19,7 @@ import (
 // formats are in report_format.go.
 
 // reportDims are the groupings --by accepts, in the order help lists them.
-var reportDims = []tickets.Dim{
-	tickets.DimTier, tickets.DimAgent, tickets.DimQueue, tickets.DimType, tickets.DimCategory,
-	tickets.DimPriority, tickets.DimDay, tickets.DimWeek, tickets.DimMonth,
-}
+var reportDims = tickets.Dims
 
 // reportFormats are the values of --format.
 var reportFormats = []string{"table", "csv", "json"}
