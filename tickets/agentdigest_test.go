@@ -145,3 +145,42 @@ func TestAgentDigestEnglish(t *testing.T) {
 		}
 	}
 }
+
+// Each queue's tickets go in a mail of that queue: from its address, in
+// its language, with its tag and its address in the reply links; an
+// agent of one queue never sees another queue's tickets.
+func TestAgentDigestPerQueue(t *testing.T) {
+	f := newQueuesFixture(t, nil)
+	f.apply(msg("q1@client", "pedro@client.com", "Impresora", "No imprime."))
+	sale := msg("q2@client", "eva@client.com", "Quote", "Price for 10 licences?")
+	sale.To = []Address{{Email: "ventas@ventas.example"}}
+	f.apply(sale)
+	f.now = f.now.Add(10 * time.Minute)
+	f.apply(msg("q3@example", "ana@example.com", "Re: [Soporte #1] Impresora", "#assign me"))
+	vera := msg("q4@example", "vera@ventas.example", "Re: [Ventas #2] Quote", "#assign me")
+	vera.To = []Address{{Email: "ventas@ventas.example"}}
+	f.apply(vera)
+	f.drain()
+	if tk := f.ticket(2); tk.Assignee != "vera@ventas.example" {
+		t.Fatalf("fixture: #2 assignee %q", tk.Assignee)
+	}
+
+	if _, err := f.svc.AgentDigest(false); err != nil {
+		t.Fatal(err)
+	}
+	mails := f.drain()
+	v := mailsTo(mails, templates.AgentDigest, "vera@ventas.example")
+	a := mailsTo(mails, templates.AgentDigest, "ana@example.com")
+	if len(v) != 1 || len(a) != 1 || len(mails) != 2 {
+		t.Fatalf("mails: vera %d, ana %d, all %d", len(v), len(a), len(mails))
+	}
+	if m := v[0]; m.From.Email != "ventas@ventas.example" || m.Subject != "Ventas ACME: your open tickets (1)" ||
+		!strings.Contains(m.Text, "[Ventas #2] Quote") || !strings.Contains(m.HTML, "mailto:ventas@ventas.example?subject=Re%3A%20%5BVentas%20%232%5D%20Quote") ||
+		strings.Contains(m.Text, "Impresora") {
+		t.Errorf("vera's mail from %s %q:\n%s", m.From.Email, m.Subject, m.Text)
+	}
+	if m := a[0]; m.From.Email != "soporte@example.com" || !strings.HasPrefix(m.Subject, "Mesa de ayuda: sus tickets abiertos (1)") ||
+		!strings.Contains(m.Text, "[Soporte #1] Impresora") || strings.Contains(m.Text, "Quote") {
+		t.Errorf("ana's mail from %s %q:\n%s", m.From.Email, m.Subject, m.Text)
+	}
+}
