@@ -63,7 +63,8 @@ type Data struct {
 	FromQueue    string // the queue (display name) the ticket left (queue_moved)
 	VendorRef    string // the vendor's own ticket number, when known
 
-	Digest *Digest // for the managers' digest only
+	Digest      *Digest       // for the managers' digest only
+	AgentDigest *AgentMorning // for an agent's morning mail only (agentdigest.go)
 
 	DeskAddress string        // the support address (mailto: links)
 	Problems    []string      // command lines an agent got wrong, with why

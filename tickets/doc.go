@@ -67,6 +67,7 @@
 //	store_index.go   undeliverable, vendor_refs, requesters, acks, meta last_digest and msgid_secret
 //	store_outbox.go  outbox, outbox_due and failed for admin.go (RetryMail) and delivery.go
 //	store_sla.go     sla_due and meta sla_backfill (sla.go)
+//	store_agentdigest.go  sla_due read for the agents' morning mail (agentdigest.go)
 //	store_stats.go   Store.Stats and the ticket listing (stats.go)
 //	store_kb.go      kb, kb_terms, kb_by_ticket, meta kb_stats (kb.go)
 //	store_domains.go requester_domains (verify.go)
