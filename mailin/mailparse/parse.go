@@ -116,7 +116,8 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 	// message.ReadWithOptions returns a usable entity along with an
 	// unknown-charset or unknown-encoding error. Both are fine for us: the
 	// body is then read undecoded and repaired in readText.
-	e, err := readEntity(raw)
+	fixed := repairRaw(raw) // once for both walks (the text, then scanParts)
+	e, err := readRepaired(fixed)
 	if e == nil {
 		return tickets.Inbound{}, fmt.Errorf("parse message: %w: read header: %v", ErrMalformed, err)
 	}
@@ -181,7 +182,7 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 	visible := VisibleText(full)
 	in.Text = capText(visible, cut && len(visible) == len(full))
 	in.Forwarded = forwarded(raw, full, in.Subject) // forward.go
-	info := scanParts(raw, opts)
+	info := scanRepaired(fixed, opts)
 	if info.storageErr != nil {
 		return tickets.Inbound{}, fmt.Errorf("parse message: %w", info.storageErr)
 	}
@@ -200,8 +201,11 @@ func dropLongIDs(ids []string) []string {
 }
 
 // readEntity reads the message header and prepares the body for decoding.
-func readEntity(raw []byte) (*message.Entity, error) {
-	raw = repairRaw(raw)
+func readEntity(raw []byte) (*message.Entity, error) { return readRepaired(repairRaw(raw)) }
+
+// readRepaired is readEntity of raw already repaired (repairRaw), for the
+// second walk of a message without a second repair pass.
+func readRepaired(raw []byte) (*message.Entity, error) {
 	opts := &message.ReadOptions{MaxHeaderBytes: maxHeaderBytes}
 	e, err := message.ReadWithOptions(bytes.NewReader(raw), opts)
 	if e == nil && errors.Is(err, io.EOF) && !bytes.Contains(raw, []byte("\n\n")) && !bytes.Contains(raw, []byte("\r\n\r\n")) {
