@@ -114,3 +114,44 @@ func TestEndsAttributionIsTheRegexp(t *testing.T) {
 		}
 	}
 }
+
+func TestAutoReplySubjectFiltersChangeNothing(t *testing.T) {
+	reference := func(s string) bool {
+		return autoReplySubject.MatchString(s) || autoReplyAnywhere.MatchString(s) || awaySubject.MatchString(s) || lotusAuto.MatchString(s)
+	}
+	phrases := []string{"Automatic reply", "Autoreply", "Auto-Reply", "auto reply", "Automatic-reply", "Auto Response", "autoresponse", "Autoresponder",
+		"Respuesta automática", "Respuesta automatica", "Resposta automática", "Réponse automatique", "reponse automatique", "Automatische Antwort",
+		"Abwesenheitsnotiz", "Risposta automatica", "Automatisch antwoord", "Afwezigheidsmelding", "Automatyczna odpowiedź", "Automatyczna odpowiedz",
+		"Автоматический ответ", "Автоответ", "Automatiskt svar", "Autosvar", "Automatisk svar", "Automatická odpověď", "Otomatik yanıt", "Otomatik yanit",
+		"自動応答", "自動返信", "自动回复", "自動回覆", "Trả lời tự động",
+		"Out of Office", "Out of the office", "Fuera de la oficina", "Fuera de oficina", "Ausencia", "Fora do escritório", "Fora do escritorio",
+		"Absence du bureau", "Absent du bureau", "Fuori ufficio", "Fuori sede", "Niet aanwezig", "Poza biurem", "Frånvaro", "Franvaro",
+		"Mimo kancelář", "Ofis dışında", "Ofis disinda", "不在", "Out of Office AutoReply", "Out of the office auto-reply"}
+	var subjects []string
+	for _, p := range phrases {
+		for _, s := range []string{p + ": Impresora", "RE: " + p + ": Impresora", p + " (until Monday)：x", "[ext] " + p + ":", "Re:" + p + " Impresora", p,
+			"No funciona el " + p + ": ayuda", "AUTO: " + p, "Re: AUTO: Impresora", "auto: x"} {
+			subjects = append(subjects, foldVariants(s)...)
+		}
+	}
+	raws, _ := loadtest.Corpus(100, 1)
+	for _, raw := range raws {
+		if in, err := Parse(raw); err == nil {
+			subjects = append(subjects, in.Subject)
+		}
+	}
+	hits := 0
+	for _, s := range subjects {
+		s = cleanHeaderText(s) // what classify passes
+		got, want := isAutoReplySubject(s), reference(s)
+		if got != want {
+			t.Errorf("isAutoReplySubject(%q) = %v, the regexps alone say %v", s, got, want)
+		}
+		if want {
+			hits++
+		}
+	}
+	if hits < len(phrases)*5 {
+		t.Errorf("only %d of %d subjects name an automatic reply: the comparison proves little", hits, len(subjects))
+	}
+}
