@@ -86,11 +86,13 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 // unless the From header holds exactly one field whose addresses share one
 // domain (AuthLogin: exactly one address).
 func ParseWithOptions(raw []byte, opts Options) (tickets.Inbound, error) {
-	return parseSafely(raw, opts, bodyText)
+	return parseSafely(raw, opts, nil)
 }
 
 // parseSafely is ParseWithOptions with the body extraction as a parameter,
-// so that tests can make it panic.
+// so that tests can make it panic: body, when set, reads the text in a
+// walk of its own (then scanParts walks the message again); nil reads
+// the text and the other parts in one walk (textAndParts).
 func parseSafely(raw []byte, opts Options, body func(*message.Entity) (string, bool)) (in tickets.Inbound, err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -177,12 +179,23 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 	in.Spam = spamVerdict(e.Header, in.From.Email, opts.TrustedAuthservID, rules)
 	// The visible text is found in the whole text before either is
 	// capped: a cut must not hide where the quoted history starts.
-	full, cut := body(e)
+	var (
+		full string
+		cut  bool
+		info partsInfo
+	)
+	if body == nil {
+		full, cut, info = textAndParts(e, opts)
+	} else {
+		full, cut = body(e)
+	}
 	in.FullText = capText(full, cut)
 	visible := VisibleText(full)
 	in.Text = capText(visible, cut && len(visible) == len(full))
 	in.Forwarded = forwarded(raw, full, in.Subject) // forward.go
-	info := scanRepaired(fixed, opts)
+	if body != nil {
+		info = scanRepaired(fixed, opts)
+	}
 	if info.storageErr != nil {
 		return tickets.Inbound{}, fmt.Errorf("parse message: %w", info.storageErr)
 	}
