@@ -113,3 +113,29 @@ var (
 		[][]string{{"estou", "estarei"}, {"fora do escrit", "ausente", "de férias", "de ferias"}},
 	)
 )
+
+// wroteVerbFilter holds, for each verb of wroteVerb, its longest word:
+// a line without any of them has no attribution verb. A verb with other
+// regexp syntax than an escaped "(" gives "", which every line contains.
+var wroteVerbFilter = func() foldFilter {
+	var words []string
+	for _, l := range quoteLanguages {
+		for _, w := range l.wrote {
+			w, _, _ = strings.Cut(w, `\`) // "napisał\(a\)": "napisał"
+			longest := ""
+			for _, f := range strings.Fields(w) {
+				if len(f) > len(longest) {
+					longest = f
+				}
+			}
+			if strings.ContainsAny(w, `.?*+[]{}()|^$`) {
+				longest = ""
+			}
+			words = append(words, longest)
+		}
+	}
+	return newFoldFilter([][]string{words})
+}()
+
+// hasWroteVerb is wroteVerb.MatchString(s), most lines ruled out first.
+func hasWroteVerb(s string) bool { return wroteVerbFilter.pass(foldKey(s)) && wroteVerb.MatchString(s) }

@@ -155,3 +155,32 @@ func TestAutoReplySubjectFiltersChangeNothing(t *testing.T) {
 		t.Errorf("only %d of %d subjects name an automatic reply: the comparison proves little", hits, len(subjects))
 	}
 }
+
+func TestWroteVerbFilterChangesNothing(t *testing.T) {
+	var lines []string
+	for _, l := range quoteLanguages {
+		for _, w := range l.wrote {
+			w = strings.ReplaceAll(w, `\`, "")
+			for _, s := range []string{"On Mon, 2 Mar 2026, Ana <ana@example.com> " + w + ":", "El lun, " + w, w + " -----", "2026年3月2日 " + w + "：",
+				"Ana " + strings.ReplaceAll(w, " ", "  \t") + ":", "Ana" + w + ":", "---- " + w + " ----", "no verb here:", "Buenos días:"} {
+				lines = append(lines, foldVariants(s)...)
+			}
+		}
+	}
+	hits := 0
+	for _, s := range lines {
+		got, want := hasWroteVerb(s), wroteVerb.MatchString(s)
+		if got != want {
+			t.Errorf("hasWroteVerb(%q) = %v, wroteVerb says %v", s, got, want)
+		}
+		if want {
+			hits++
+		}
+	}
+	if hits < len(lines)/4 {
+		t.Errorf("only %d of %d lines have a verb: the comparison proves little", hits, len(lines))
+	}
+	if wroteVerbFilter.pass(foldKey("Hola, equipo de soporte:")) {
+		t.Error("a greeting passes the filter")
+	}
+}

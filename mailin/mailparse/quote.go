@@ -379,12 +379,12 @@ func isAttribution(s, next string) bool {
 	quoteBelow := isQuoted(next, false) || strings.HasPrefix(next, "\t")
 	named := strings.Contains(s, "@") || hasDigit(s) || onWord.MatchString(s)
 	if dashFramed.MatchString(s) {
-		return wroteVerb.MatchString(s) && (named || quoteBelow)
+		return hasWroteVerb(s) && (named || quoteBelow)
 	}
 	if !endsAttribution(s) {
 		return false
 	}
-	if wroteVerb.MatchString(s) {
+	if hasWroteVerb(s) {
 		return named || quoteBelow
 	}
 	// "пн, 2 мар. 2026 г. в 09:00, Name <addr>:" (a date, an address,
