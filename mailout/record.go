@@ -17,7 +17,11 @@ import (
 //     (pipe.wait before conn.transact ends the DATA);
 //   - the committer groups the recordings of the parallel connections that
 //     wait at the same moment into one commit (group commit, without the
-//     fixed delay of bbolt's DB.Batch).
+//     fixed delay of bbolt's DB.Batch);
+//   - a Queue with a delivery log (DeliveryLog, *tickets.Store) records
+//     them there — one append and one fsync, no database commit — and
+//     applies them to the outbox in one commit when the round of mails
+//     ends (sendParallel).
 
 // committer records deliveries for the connections of one Drain.
 type committer struct {
@@ -80,10 +84,22 @@ func (c *committer) commit(batch []commitReq) (err error) {
 	for i, r := range batch {
 		ds[i] = r.d
 	}
-	if _, err := c.s.q.MarkSent(ds); err != nil {
+	mark := c.s.q.MarkSent
+	if l, ok := c.s.q.(DeliveryLog); ok {
+		mark = l.LogSent
+	}
+	if _, err := mark(ds); err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
 	return nil
+}
+
+// DeliveryLog is a Queue that can record deliveries cheaply (LogSent: as
+// durable as MarkSent, one fsync, no database commit) and apply them to the
+// outbox later, all in one commit (ApplySent). *tickets.Store implements it.
+type DeliveryLog interface {
+	LogSent(ds []tickets.Delivery) ([]uint64, error)
+	ApplySent() error
 }
 
 // pipe is one connection's link to the committer: at most one recording
