@@ -35,14 +35,24 @@ type BlobSource interface {
 // each attachment after it, base64, its content read from blobs. A
 // missing attachment is an error: the mail cannot be sent as promised.
 func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := composeInto(&buf, m, now, blobs); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// composeInto is ComposeWith writing into buf (the sender reuses one per
+// connection); on error buf holds no usable message.
+func composeInto(buf *bytes.Buffer, m *tickets.Mail, now time.Time, blobs BlobSource) error {
 	if m.From.Email == "" {
-		return nil, errors.New("compose: mail has no From address")
+		return errors.New("compose: mail has no From address")
 	}
 	if _, err := envelopeAddress(m.From.Email); err != nil {
-		return nil, fmt.Errorf("compose: From: %w", err)
+		return fmt.Errorf("compose: From: %w", err)
 	}
 	if len(m.To)+len(m.Cc) == 0 {
-		return nil, errors.New("compose: mail has no recipients")
+		return errors.New("compose: mail has no recipients")
 	}
 	to, cc := addressList(m.To), addressList(m.Cc)
 	if len(to)+len(cc) == 0 {
@@ -51,10 +61,10 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 			first = m.To
 		}
 		_, err := envelopeAddress(first[0].Email)
-		return nil, fmt.Errorf("compose: no recipient can be sent to: %w", err)
+		return fmt.Errorf("compose: no recipient can be sent to: %w", err)
 	}
 	if !validMsgID(m.MessageID) {
-		return nil, fmt.Errorf("compose: invalid Message-ID %q", m.MessageID)
+		return fmt.Errorf("compose: invalid Message-ID %q", m.MessageID)
 	}
 
 	var h mail.Header
@@ -90,37 +100,37 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 		h.Set("X-Auto-Response-Suppress", "All")
 	}
 
-	var buf bytes.Buffer
+	buf.Grow(len(m.Text)*2 + len(m.HTML)*11/10 + 2048)
 	if len(m.Attachments) > 0 {
 		if blobs == nil {
-			return nil, errors.New("compose: mail has attachments but there is no attachment store")
+			return errors.New("compose: mail has attachments but there is no attachment store")
 		}
-		if err := writeMixed(&buf, h, m, blobs); err != nil {
-			return nil, fmt.Errorf("compose: %w", err)
+		if err := writeMixed(buf, h, m, blobs); err != nil {
+			return fmt.Errorf("compose: %w", err)
 		}
-		return buf.Bytes(), nil
+		return nil
 	}
 	if m.HTML == "" {
 		h.SetContentType("text/plain", flowedParams())
 		h.Set("Content-Transfer-Encoding", "quoted-printable")
-		w, err := mail.CreateSingleInlineWriter(&buf, h)
+		w, err := mail.CreateSingleInlineWriter(buf, h)
 		if err != nil {
-			return nil, fmt.Errorf("compose: %w", err)
+			return fmt.Errorf("compose: %w", err)
 		}
 		if err := writeClose(w, flowedText(m.Text)); err != nil {
-			return nil, fmt.Errorf("compose: text part: %w", err)
+			return fmt.Errorf("compose: text part: %w", err)
 		}
-		return buf.Bytes(), nil
+		return nil
 	}
 
-	w, err := mail.CreateInlineWriter(&buf, h)
+	w, err := mail.CreateInlineWriter(buf, h)
 	if err != nil {
-		return nil, fmt.Errorf("compose: %w", err)
+		return fmt.Errorf("compose: %w", err)
 	}
 	if err := writeAlternatives(w, m); err != nil {
-		return nil, fmt.Errorf("compose: %w", err)
+		return fmt.Errorf("compose: %w", err)
 	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // writeAlternatives writes the text and HTML parts and closes w.
