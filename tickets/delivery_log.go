@@ -7,14 +7,19 @@
 // applied to the database (Mail.Done, the outbox, delivery events) in one
 // transaction per round of mails: by ApplySent, by the next outbox
 // operation (DueMail, NextMailDue, MarkRetry, …), by Close, and — after a
-// crash — by Open, which replays the file. Applying a delivery twice
-// changes nothing (settle skips recipients already settled), so the file
-// is simply emptied after each application: a crash between the commit
-// and the truncation replays records already applied, harmlessly.
+// crash — by Open, which replays the file and removes it.
 //
-// Record: u32be(length) | u32be(crc32c(payload)) | payload (JSON). A torn
-// record at the end (a crash during the append, never acknowledged) fails
-// its checksum and ends the replay.
+// The file is written over in place: it is filled with zeros when created
+// (logPrealloc), so that an append changes no file size and its fdatasync
+// no metadata; after each application the writer starts again at offset 0
+// with the next epoch. Record: u32be(length) | u32be(crc32c(epoch |
+// payload)) | u32be(epoch) | payload (JSON). A replay takes the records
+// of the first record's epoch up to the first that is torn (a crash
+// during the append, never acknowledged), of another epoch (left from an
+// earlier round, already applied) or zeros. Applying a delivery twice
+// changes nothing (settle skips recipients already settled), so a crash
+// between an application's commit and the next record, which replays
+// records already applied, is harmless.
 
 package tickets
 
@@ -37,10 +42,19 @@ type sentLog struct {
 	mu      sync.Mutex
 	path    string
 	f       *os.File // opened at the first LogSent
-	size    int64
+	off     int64    // where the next record goes
+	alloc   int64    // the file's size
+	epoch   uint32
 	buf     []byte
 	pending []Delivery // logged, not yet in the database
 }
+
+// logPrealloc is the size the log is created with: a round of mails
+// (200 records of about 150 bytes) fits many times.
+const logPrealloc = 1 << 20
+
+// logHeader is the length, checksum and epoch before each payload.
+const logHeader = 12
 
 // loggedDelivery is a Delivery as the log stores it (no Mail copy).
 type loggedDelivery struct {
@@ -61,7 +75,7 @@ func withSentLog(s *Store, err error) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.sent = &sentLog{path: s.db.Path() + ".sent"}
+	s.sent = &sentLog{path: s.db.Path() + ".sent", epoch: uint32(time.Now().UnixNano())}
 	if err := s.replaySent(); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("open store: delivery log: %w", err)
@@ -118,34 +132,65 @@ func leaves(d Delivery) bool {
 	return true
 }
 
-// append writes ds at the end of the log and syncs it.
+// create makes the log file, filled with zeros.
+func (l *sentLog) create() error {
+	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(make([]byte, logPrealloc), 0); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	l.f, l.off, l.alloc = f, 0, logPrealloc
+	return nil
+}
+
+// append writes ds after the records of this epoch and syncs them.
 func (l *sentLog) append(ds []Delivery) error {
 	if l.f == nil {
-		f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE, 0o600)
-		if err != nil {
+		if err := l.create(); err != nil {
 			return err
 		}
-		l.f = f
 	}
 	buf := l.buf[:0]
 	for _, d := range ds {
-		payload, err := json.Marshal(loggedDelivery{ID: d.ID, Time: d.Time, Accepted: d.Accepted, Rejected: d.Rejected})
+		start := len(buf)
+		buf = append(buf, 0, 0, 0, 0, 0, 0, 0, 0) // length and checksum, below
+		buf = binary.BigEndian.AppendUint32(buf, l.epoch)
+		var err error
+		buf, err = appendJSON(buf, loggedDelivery{ID: d.ID, Time: d.Time, Accepted: d.Accepted, Rejected: d.Rejected})
 		if err != nil {
 			return err
 		}
-		buf = binary.BigEndian.AppendUint32(buf, uint32(len(payload)))
-		buf = binary.BigEndian.AppendUint32(buf, crc32.Checksum(payload, crcTable))
-		buf = append(buf, payload...)
+		binary.BigEndian.PutUint32(buf[start:], uint32(len(buf)-start-logHeader))
+		binary.BigEndian.PutUint32(buf[start+4:], crc32.Checksum(buf[start+8:], crcTable))
 	}
 	l.buf = buf
-	if _, err := l.f.WriteAt(buf, l.size); err != nil {
+	if _, err := l.f.WriteAt(buf, l.off); err != nil {
 		return err
 	}
-	if err := l.f.Sync(); err != nil {
+	end := l.off + int64(len(buf))
+	if end > l.alloc {
+		// The file grew: its size must be durable too.
+		if err := l.f.Sync(); err != nil {
+			return err
+		}
+		l.alloc = end
+	} else if err := datasync(l.f); err != nil {
 		return err
 	}
-	l.size += int64(len(buf))
+	l.off = end
 	return nil
+}
+
+func appendJSON(buf []byte, v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	return append(buf, data...), err
 }
 
 // ApplySent applies the logged deliveries to the database in one
@@ -192,17 +237,13 @@ func (s *Store) updateOutbox(f func(tx *bolt.Tx) error) error {
 	return l.emptied()
 }
 
-// emptied forgets the deliveries the database now holds.
+// emptied forgets the deliveries the database now holds: the next record
+// starts a new epoch at the start of the file.
 func (l *sentLog) emptied() error {
 	clear(l.pending) // drop the mail copies
 	l.pending = l.pending[:0]
-	if l.f == nil || l.size == 0 {
-		return nil
-	}
-	if err := l.f.Truncate(0); err != nil {
-		return fmt.Errorf("empty the delivery log: %w", err)
-	}
-	l.size = 0
+	l.off = 0
+	l.epoch++
 	return nil
 }
 
@@ -227,36 +268,41 @@ func (s *Store) replaySent() error {
 			return fmt.Errorf("replay %d deliveries: %w", len(ds), err)
 		}
 	}
-	if len(data) > 0 {
-		return os.Truncate(l.path, 0)
-	}
-	return nil
+	// Applied: the next LogSent makes a new file.
+	return os.Remove(l.path)
 }
 
-// readSentLog decodes the records of a delivery log up to the first torn
-// one.
+// readSentLog decodes the records of the first record's epoch, up to the
+// first torn one or one of another epoch.
 func readSentLog(data []byte) ([]Delivery, error) {
 	var ds []Delivery
-	for len(data) >= 8 {
+	var epoch uint32
+	for len(data) >= logHeader {
 		n := binary.BigEndian.Uint32(data)
-		if n > maxLogRecord || int(n) > len(data)-8 {
-			break // torn: never acknowledged
+		if n == 0 || n > maxLogRecord || int(n) > len(data)-logHeader {
+			break // zeros, or torn: never acknowledged
 		}
-		payload := data[8 : 8+n]
-		if crc32.Checksum(payload, crcTable) != binary.BigEndian.Uint32(data[4:]) {
+		if crc32.Checksum(data[8:logHeader+n], crcTable) != binary.BigEndian.Uint32(data[4:]) {
 			break
 		}
+		e := binary.BigEndian.Uint32(data[8:])
+		if len(ds) == 0 {
+			epoch = e
+		} else if e != epoch {
+			break // left from an earlier round
+		}
 		var ld loggedDelivery
-		if err := json.Unmarshal(payload, &ld); err != nil {
+		if err := json.Unmarshal(data[logHeader:logHeader+n], &ld); err != nil {
 			return nil, fmt.Errorf("record: %w", err)
 		}
 		ds = append(ds, Delivery{ID: ld.ID, Time: ld.Time, Accepted: ld.Accepted, Rejected: ld.Rejected})
-		data = data[8+n:]
+		data = data[logHeader+n:]
 	}
 	return ds, nil
 }
 
-// closeSentLog applies what is logged and closes the file.
+// closeSentLog applies what is logged, closes the file and, everything
+// applied, removes it.
 func (s *Store) closeSentLog() error {
 	l := s.sent
 	if l == nil {
@@ -268,6 +314,9 @@ func (s *Store) closeSentLog() error {
 	if l.f != nil {
 		err = errors.Join(err, l.f.Close())
 		l.f = nil
+		if err == nil {
+			err = os.Remove(l.path)
+		}
 	}
 	return err
 }
