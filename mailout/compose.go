@@ -67,11 +67,36 @@ func composeInto(buf *bytes.Buffer, m *tickets.Mail, now time.Time, blobs BlobSo
 		return fmt.Errorf("compose: invalid Message-ID %q", m.MessageID)
 	}
 
-	var h mail.Header
 	date := m.Queued
 	if date.IsZero() {
 		date = now
 	}
+	var refs []string
+	for _, r := range m.References {
+		if validMsgID(r) {
+			refs = append(refs, r)
+		}
+	}
+	buf.Grow(len(m.Text)*2 + len(m.HTML)*11/10 + 2048)
+	if len(m.Attachments) == 0 {
+		if !writePlain(buf, m, date, to, cc, refs) {
+			return errors.New("compose: header field value contains a line break")
+		}
+		return nil
+	}
+	if blobs == nil {
+		return errors.New("compose: mail has attachments but there is no attachment store")
+	}
+	if err := writeMixed(buf, mailHeader(m, date, to, cc, refs), m, blobs); err != nil {
+		return fmt.Errorf("compose: %w", err)
+	}
+	return nil
+}
+
+// mailHeader is the top-level header of m for go-message's writers
+// (attachments; writePlain writes the same fields itself).
+func mailHeader(m *tickets.Mail, date time.Time, to, cc []*mail.Address, refs []string) mail.Header {
+	var h mail.Header
 	h.SetDate(date)
 	h.SetAddressList("From", addressList([]tickets.Address{m.From}))
 	h.SetAddressList("To", to)
@@ -85,12 +110,6 @@ func composeInto(buf *bytes.Buffer, m *tickets.Mail, now time.Time, blobs BlobSo
 	if validMsgID(m.InReplyTo) {
 		h.SetMsgIDList("In-Reply-To", []string{m.InReplyTo})
 	}
-	var refs []string
-	for _, r := range m.References {
-		if validMsgID(r) {
-			refs = append(refs, r)
-		}
-	}
 	h.SetMsgIDList("References", refs)
 	if m.AutoSubmitted != "" {
 		// RFC 3834 §5: marks the mail as automatic so that well-behaved
@@ -99,38 +118,7 @@ func composeInto(buf *bytes.Buffer, m *tickets.Mail, now time.Time, blobs BlobSo
 		h.Set("Auto-Submitted", singleLine(string(m.AutoSubmitted)))
 		h.Set("X-Auto-Response-Suppress", "All")
 	}
-
-	buf.Grow(len(m.Text)*2 + len(m.HTML)*11/10 + 2048)
-	if len(m.Attachments) > 0 {
-		if blobs == nil {
-			return errors.New("compose: mail has attachments but there is no attachment store")
-		}
-		if err := writeMixed(buf, h, m, blobs); err != nil {
-			return fmt.Errorf("compose: %w", err)
-		}
-		return nil
-	}
-	if m.HTML == "" {
-		h.SetContentType("text/plain", flowedParams())
-		h.Set("Content-Transfer-Encoding", "quoted-printable")
-		w, err := mail.CreateSingleInlineWriter(buf, h)
-		if err != nil {
-			return fmt.Errorf("compose: %w", err)
-		}
-		if err := writeClose(w, flowedText(m.Text)); err != nil {
-			return fmt.Errorf("compose: text part: %w", err)
-		}
-		return nil
-	}
-
-	w, err := mail.CreateInlineWriter(buf, h)
-	if err != nil {
-		return fmt.Errorf("compose: %w", err)
-	}
-	if err := writeAlternatives(w, m); err != nil {
-		return fmt.Errorf("compose: %w", err)
-	}
-	return nil
+	return h
 }
 
 // writeAlternatives writes the text and HTML parts and closes w.
