@@ -31,6 +31,8 @@ type batch struct {
 // and context errors.
 func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats, com *committer) (err error) {
 	b := &batch{s: s, ctx: ctx, st: st, p: pipe{c: com}}
+	com.join()
+	defer com.leave()
 	defer func() {
 		// What the server accepted is recorded before the session ends,
 		// also when the batch stops early.
