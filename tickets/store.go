@@ -57,7 +57,8 @@ const (
 
 // Store is the bbolt database.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	sent *sentLog // delivery_log.go; nil when read-only
 }
 
 // OpenReadOnly opens the database in dir for reading, waiting at most
@@ -93,7 +94,7 @@ func Open(dir string, timeout time.Duration) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openChecked(path, fc, &bolt.Options{Timeout: timeout}, setupBuckets)
+	return withSentLog(openChecked(path, fc, &bolt.Options{Timeout: timeout}, setupBuckets))
 }
 
 // upToDate reports whether setupBuckets would change nothing in tx:
@@ -216,7 +217,7 @@ func touchBuckets(tx *bolt.Tx) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.closeSentLog(), s.db.Close()) }
 
 // Ticket returns ticket id.
 func (s *Store) Ticket(id uint64) (Ticket, error) {
