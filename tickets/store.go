@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -246,7 +245,7 @@ func forEvents(tx *bolt.Tx, id uint64, f func(Event)) error {
 	c := tx.Bucket(bucketEvents).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var e Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeEvent(v, &e); err != nil {
 			return fmt.Errorf("event %x: %w", k, err)
 		}
 		f(e)
@@ -269,7 +268,7 @@ func forEventsNewestFirst(tx *bolt.Tx, id uint64, f func(Event) bool) error {
 	}
 	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
 		var e Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeEvent(v, &e); err != nil {
 			return fmt.Errorf("event %x: %w", k, err)
 		}
 		if !f(e) {
@@ -301,7 +300,7 @@ func getTicket(tx *bolt.Tx, id uint64) (Ticket, error) {
 	if v == nil {
 		return t, fmt.Errorf("ticket %d: %w", id, ErrNotFound)
 	}
-	if err := json.Unmarshal(v, &t); err != nil {
+	if err := decodeTicket(v, &t); err != nil {
 		return t, fmt.Errorf("ticket %d: %w", id, err)
 	}
 	return t, nil
@@ -317,7 +316,7 @@ func getMail(tx *bolt.Tx, bucket []byte, id uint64) (Mail, error) {
 	if v == nil {
 		return m, fmt.Errorf("mail %d: %w", id, ErrNotFound)
 	}
-	if err := json.Unmarshal(v, &m); err != nil {
+	if err := decodeMail(v, &m); err != nil {
 		return m, fmt.Errorf("mail %d: %w", id, err)
 	}
 	return m, nil
@@ -367,7 +366,7 @@ func indexMsgID(tx *bolt.Tx, id string, ticket uint64, dir byte) error {
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
+	data, err := encodeValue(v)
 	if err != nil {
 		return err
 	}
