@@ -7,8 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -179,20 +177,25 @@ func Words(text string) []string {
 	return out
 }
 
-// fold removes accents: "contraseña" → "contrasena", "não" → "nao".
+// fold removes accents: "contraseña" → "contrasena", "não" → "nao":
+// decomposed (NFD), without nonspacing marks, composed again (NFC).
 // Detect folds every word it does not know as written, so an ASCII word
-// (most of them, and one with nothing to remove) returns at once rather
-// than building a transform chain per word.
+// (most of them, and one with nothing to remove) returns at once. The
+// steps run one by one rather than as a transform.Chain, which allocates
+// kilobytes of buffers on every call (New folds every listed word).
 func fold(w string) string {
 	if isASCII(w) {
 		return w
 	}
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	s, _, err := transform.String(t, w)
-	if err != nil {
-		return w
+	return norm.NFC.String(strings.Map(dropMark, norm.NFD.String(w)))
+}
+
+// dropMark drops nonspacing marks (strings.Map).
+func dropMark(r rune) rune {
+	if unicode.Is(unicode.Mn, r) {
+		return -1
 	}
-	return s
+	return r
 }
 
 // foldTableSize bounds the runes foldBytes folds from a table: Latin

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 // TestFoldIntoMatchesFold: the table fold is the transform chain's, for
@@ -37,6 +41,11 @@ func TestFoldIntoMatchesFold(t *testing.T) {
 		}
 		words = append(words, b.String())
 	}
+	for _, w := range append(words, "日本語", "e\u0301l", "ﬁ", "Å", "\u212b") {
+		if got, want := fold(w), foldChain(w); got != want {
+			t.Errorf("%q: fold %q, the transform chain %q", w, got, want)
+		}
+	}
 	for _, w := range words {
 		got, ok := foldInto(nil, []byte(w))
 		if !ok {
@@ -45,10 +54,19 @@ func TestFoldIntoMatchesFold(t *testing.T) {
 			}
 			continue
 		}
-		if want := fold(w); string(got) != want {
-			t.Errorf("%q: folded %q, fold says %q", w, got, want)
+		if want := foldChain(w); string(got) != want {
+			t.Errorf("%q: folded %q, the transform chain says %q", w, got, want)
 		}
 	}
+}
+
+// foldChain is fold as it was: one transform chain.
+func foldChain(w string) string {
+	s, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), w)
+	if err != nil {
+		return w
+	}
+	return s
 }
 
 // detectReference is Detect as it was before it scored words in place:
@@ -58,7 +76,7 @@ func (d *Detector) detectReference(text string) Guess {
 	for _, w := range Words(text) {
 		langs, ok := d.exact[w]
 		if !ok {
-			langs = d.folded[fold(w)]
+			langs = d.folded[foldChain(w)]
 		}
 		for _, i := range langs {
 			scores[i] += 1 / float64(len(langs))
