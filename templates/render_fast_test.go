@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -45,6 +46,41 @@ func TestRenderMatchesReference(t *testing.T) {
 					t.Errorf("%s/%s differs:\n%q\nreference:\n%q", lang, name, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestStripOwnPrefixMatchesPattern: refusing a subject by its first rune
+// never refuses one the pattern strips, for every prefix in every
+// language, in any case, after any white space, and for other subjects.
+func TestStripOwnPrefixMatchesPattern(t *testing.T) {
+	s, err := New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjects := []string{"", " ", "No puedo imprimir", "Re: algo", "123 x", "ñandú", "Éxito", "\u212aelvin", "ſ"}
+	for key, tt := range s.text {
+		var b bytes.Buffer
+		if err := tt.ExecuteTemplate(&b, "subject", sampleData); err == nil {
+			subject := b.String()
+			subjects = append(subjects, subject, strings.ToUpper(subject), strings.ToLower(subject), " \t"+subject,
+				strings.NewReplacer("k", "\u212a", "s", "ſ", "S", "ſ").Replace(subject), strings.ReplaceAll(subject, " ", "\t  "))
+			if _, rest, ok := strings.Cut(subject, "] "); ok {
+				subjects = append(subjects, rest, strings.ToUpper(rest), "\n "+strings.ToLower(rest),
+					strings.NewReplacer("k", "\u212a", "s", "ſ", "S", "ſ").Replace(rest), strings.ReplaceAll(rest, " ", " \t"), rest[:len(rest)/2])
+			}
+		} else {
+			t.Fatalf("%s: %v", key, err)
+		}
+	}
+	for _, subject := range subjects {
+		got, gotOK := s.StripOwnPrefix(subject)
+		want, wantOK := subject, false
+		if loc := s.prefixes.FindStringIndex(subject); loc != nil && loc[1] > 0 {
+			want, wantOK = subject[loc[1]:], true
+		}
+		if got != want || gotOK != wantOK {
+			t.Errorf("%q: stripped to %q, %v; the pattern: %q, %v", subject, got, gotOK, want, wantOK)
 		}
 	}
 }

@@ -172,8 +172,10 @@ type Set struct {
 	// prefixes matches the words the templates put before a ticket's
 	// subject, in every language (prefixes.go).
 	prefixes *regexp.Regexp
-	phrases  map[Language]*texttemplate.Template // phrases.go
-	words    map[Language]words                  // language.go
+	// prefixHeads are the literal beginnings of prefixes (prefixes.go).
+	prefixHeads prefixHeads
+	phrases     map[Language]*texttemplate.Template // phrases.go
+	words       map[Language]words                  // language.go
 	// stopWords recognise each language (stopwords.go).
 	stopWords map[Language][]string
 }
@@ -244,7 +246,7 @@ func newSet(base fs.FS, overrideDir string) (*Set, error) {
 			s.text[key], s.html[key] = tt, ht
 		}
 	}
-	s.prefixes = s.ownPrefixes()
+	s.prefixes, s.prefixHeads = s.ownPrefixes()
 	return s, nil
 }
 
