@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -248,7 +247,7 @@ func forEvents(tx *bolt.Tx, id uint64, f func(Event)) error {
 	c := tx.Bucket(bucketEvents).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var e Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeEvent(v, &e); err != nil {
 			return fmt.Errorf("event %x: %w", k, err)
 		}
 		f(e)
@@ -271,7 +270,7 @@ func forEventsNewestFirst(tx *bolt.Tx, id uint64, f func(Event) bool) error {
 	}
 	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
 		var e Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeEvent(v, &e); err != nil {
 			return fmt.Errorf("event %x: %w", k, err)
 		}
 		if !f(e) {
@@ -303,7 +302,7 @@ func getTicket(tx *bolt.Tx, id uint64) (Ticket, error) {
 	if v == nil {
 		return t, fmt.Errorf("ticket %d: %w", id, ErrNotFound)
 	}
-	if err := json.Unmarshal(v, &t); err != nil {
+	if err := decodeTicket(v, &t); err != nil {
 		return t, fmt.Errorf("ticket %d: %w", id, err)
 	}
 	return t, nil
@@ -322,7 +321,7 @@ func getMail(tx *bolt.Tx, bucket []byte, id uint64) (Mail, error) {
 	if v == nil {
 		return m, fmt.Errorf("mail %d: %w", id, ErrNotFound)
 	}
-	if err := json.Unmarshal(v, &m); err != nil {
+	if err := decodeMail(v, &m); err != nil {
 		return m, fmt.Errorf("mail %d: %w", id, err)
 	}
 	return m, nil
@@ -375,7 +374,7 @@ func indexMsgID(tx *bolt.Tx, id string, ticket uint64, dir byte) error {
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
+	data, err := encodeValue(v)
 	if err != nil {
 		return err
 	}
