@@ -72,7 +72,7 @@ type grouper struct {
 	q        ReportQuery
 	from, to int64
 	rows     map[string]*groupRow
-	total    acc // open at end only: the rest is the sum of the rows
+	total    acc      // open at end only: the rest is the sum of the rows
 	periods  []period // the time-dimension rows' periods; one (To) without
 	key      []string
 }
