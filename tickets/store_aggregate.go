@@ -22,7 +22,7 @@ var (
 	bucketAggSpans   = []byte("agg_spans")
 	bucketAggBacklog = []byte("agg_backlog")
 	keyAggZone       = []byte("agg_zone")
-	aggBuckets       = [][]byte{bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog}
+	aggBuckets       = [][]byte{bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog, bucketAggState}
 )
 
 // spanNow is the day key under which agg_spans keeps the tickets open now.
@@ -146,6 +146,7 @@ func appendHist(b []byte, h *hist) []byte {
 	for _, i := range idx {
 		b = binary.AppendUvarint(b, uint64(i-prev))
 		b = binary.AppendVarint(b, h.b[i])
+		b = binary.AppendVarint(b, h.s[i])
 		prev = i
 	}
 	return b
@@ -181,7 +182,8 @@ func (r *reader) hist(h *hist, n int64) {
 			r.err, r.b = errAggCorrupt, nil
 			return
 		}
-		*h.bucket(i) += r.varint()
+		n := r.varint()
+		h.addBucket(i, n, r.varint())
 	}
 }
 

@@ -110,3 +110,37 @@ func TestAggregatesFollowTheZone(t *testing.T) {
 		t.Fatalf("rows %+v", agg.Rows)
 	}
 }
+
+// checkStatsCounters fails t unless Stats from the counters equals Stats
+// from reading every ticket.
+func checkStatsCounters(t *testing.T, s *Store) {
+	t.Helper()
+	var counted, scanned Stats
+	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+		if counted, err = stats(tx); err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket(bucketAggState); err != nil {
+			return err
+		}
+		if scanned, err = stats(tx); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+	for _, st := range []*Stats{&counted, &scanned} {
+		st.byQueueType = nil
+		for i := range st.ByType {
+			st.ByType[i].fr, st.ByType[i].res = hist{}, hist{}
+		}
+	}
+	if c, s := fmt.Sprintf("%+v", counted), fmt.Sprintf("%+v", scanned); c != s {
+		t.Fatalf("stats from counters\n%s\nfrom the tickets\n%s", c, s)
+	}
+	if counted.Tickets == 0 || counted.Events == 0 || counted.MessageIDs == 0 {
+		t.Fatalf("stats count nothing: %+v", counted)
+	}
+}
