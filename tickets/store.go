@@ -42,7 +42,7 @@ var (
 	bucketAcks          = []byte("acks")
 	allBuckets          = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef,
 		bucketKB, bucketKBTerms, bucketKBByTicket, bucketRequesters, bucketUndeliverable, bucketAcks,
-		bucketProblemIncidents,                                          // store_problems.go
+		bucketProblemIncidents,                                                          // store_problems.go
 		bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog, bucketAggState, // store_aggregate*.go
 	}
 )

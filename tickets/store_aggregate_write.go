@@ -17,10 +17,10 @@ type factRecord struct {
 	state    ticketState // for the counters (store_aggregate_state.go)
 	hasState bool
 	counted  bool
-	cl      class
-	sp      span
-	facts   []fact
-	events  []fact
+	cl       class
+	sp       span
+	facts    []fact
+	events   []fact
 }
 
 func appendFact(b []byte, f *fact) []byte {
