@@ -10,6 +10,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // dumpAggregates returns every aggregate bucket's content and the zone.
@@ -142,5 +144,51 @@ func checkStatsCounters(t *testing.T, s *Store) {
 	}
 	if counted.Tickets == 0 || counted.Events == 0 || counted.MessageIDs == 0 {
 		t.Fatalf("stats count nothing: %+v", counted)
+	}
+}
+
+// TestStatsDefaultTypesPerQueue: tickets stored before types existed
+// count as their own queue's default type.
+func TestStatsDefaultTypesPerQueue(t *testing.T) {
+	f := newQueuesFixture(t, nil)
+	f.apply(msg("a@c", "pedro@client.com", "Impresora", "No imprime."))
+	m := msg("b@c", "rosa@client.com", "Quote", "Price please.")
+	m.To = []Address{{Email: "ventas@ventas.example"}}
+	f.apply(m)
+	if err := f.store.db.Update(func(tx *bolt.Tx) error {
+		for _, id := range []uint64{1, 2} {
+			tk, err := getTicket(tx, id)
+			if err != nil {
+				return err
+			}
+			tk.Type = ""
+			if err := putTicket(tx, &tk); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	checkStatsCounters(t, f.store)
+	st, err := f.store.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.DefaultTypes(func(queue string) tiers.Type {
+		if queue == "ventas" {
+			return tiers.TypeRequest
+		}
+		return tiers.TypeIncident
+	})
+	got := ""
+	for _, r := range st.ByType {
+		got += fmt.Sprintf("%s:%d ", r.Type, r.Tickets)
+	}
+	for _, c := range st.Counts {
+		got += fmt.Sprintf("%s/%s:%d ", c.Queue, c.Type, c.N)
+	}
+	if got != "incident:1 request:1 /incident:1 ventas/request:1 " {
+		t.Fatalf("by type: %s", got)
 	}
 }
