@@ -3,7 +3,6 @@ package tickets
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -36,7 +35,7 @@ func rebuildAggregates(tx *bolt.Tx, loc *time.Location) error {
 	ek, ev := ec.First()
 	err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
 		var t Ticket
-		if err := json.Unmarshal(v, &t); err != nil {
+		if err := decodeTicket(v, &t); err != nil {
 			return fmt.Errorf("ticket %x: %w", k, err)
 		}
 		rec, part := ticketPart(&t)
@@ -51,7 +50,7 @@ func rebuildAggregates(tx *bolt.Tx, loc *time.Location) error {
 				continue
 			}
 			var e Event
-			if err := json.Unmarshal(ev, &e); err != nil {
+			if err := decodeEvent(ev, &e); err != nil {
 				return fmt.Errorf("event %x: %w", ek, err)
 			}
 			if f, ok := eventFact(&e); ok {
