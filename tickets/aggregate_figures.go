@@ -1,7 +1,9 @@
 package tickets
 
 import (
+	"cmp"
 	"math/bits"
+	"slices"
 	"time"
 )
 
@@ -33,19 +35,24 @@ const (
 // magnitude wide. A quantile is the mean of its bucket's values: exact
 // when they are equal, within the bucket's width (0.8 %) otherwise.
 type hist struct {
-	n, sum int64   // values, and their sum in seconds
-	b, s   []int64 // count and sum by bucket index; grown as needed
+	n, sum int64      // values, and their sum in seconds
+	b      []histCell // the buckets used, by index (sparse: a day has few)
 }
 
-// add counts n values in bucket i summing sum.
+// histCell is one bucket: its index, count and sum.
+type histCell struct {
+	i      uint32
+	n, sum int64
+}
+
+// addBucket counts n values in bucket i summing sum.
 func (h *hist) addBucket(i uint32, n, sum int64) {
-	if int(i) >= len(h.b) {
-		grow := int(i) + 1 - len(h.b)
-		h.b = append(h.b, make([]int64, grow)...)
-		h.s = append(h.s, make([]int64, grow)...)
+	j, ok := slices.BinarySearchFunc(h.b, i, func(c histCell, i uint32) int { return cmp.Compare(c.i, i) })
+	if !ok {
+		h.b = slices.Insert(h.b, j, histCell{i: i})
 	}
-	h.b[i] += n
-	h.s[i] += sum
+	h.b[j].n += n
+	h.b[j].sum += sum
 }
 
 func histBucket(v int64) uint32 {
@@ -67,10 +74,24 @@ func (h *hist) merge(o *hist) {
 	if o.n == 0 {
 		return
 	}
-	for i, c := range o.b {
-		if c != 0 || o.s[i] != 0 {
-			h.addBucket(uint32(i), c, o.s[i])
+	if len(h.b) == 0 {
+		h.b = append(h.b, o.b...)
+	} else {
+		// Both sorted: merge in one pass.
+		out := make([]histCell, 0, len(h.b)+len(o.b))
+		x, y := h.b, o.b
+		for len(x) > 0 && len(y) > 0 {
+			switch {
+			case x[0].i < y[0].i:
+				out, x = append(out, x[0]), x[1:]
+			case x[0].i > y[0].i:
+				out, y = append(out, y[0]), y[1:]
+			default:
+				out = append(out, histCell{i: x[0].i, n: x[0].n + y[0].n, sum: x[0].sum + y[0].sum})
+				x, y = x[1:], y[1:]
+			}
 		}
+		h.b = append(append(out, x...), y...)
 	}
 	h.n += o.n
 	h.sum += o.sum
@@ -82,14 +103,16 @@ func (h *hist) figures() DurationFigures {
 	if h.n <= 0 {
 		return DurationFigures{}
 	}
-	idx := sortedBuckets(h)
 	rank := func(q float64) time.Duration {
 		r := int64(q*float64(h.n) + 0.999999999)
 		r = min(max(r, 1), h.n)
 		var seen int64
-		for _, i := range idx {
-			if seen += h.b[i]; seen >= r {
-				return time.Duration(h.s[i]/h.b[i]) * time.Second
+		for _, c := range h.b {
+			if c.n <= 0 {
+				continue
+			}
+			if seen += c.n; seen >= r {
+				return time.Duration(c.sum/c.n) * time.Second
 			}
 		}
 		return 0
@@ -147,18 +170,6 @@ func (a *acc) figures() Figures {
 		},
 		CSAT: csat,
 	}
-}
-
-// sortedBuckets returns the indexes of h's buckets that are not empty,
-// in order.
-func sortedBuckets(h *hist) []uint32 {
-	var idx []uint32
-	for i, c := range h.b {
-		if c != 0 {
-			idx = append(idx, uint32(i))
-		}
-	}
-	return idx
 }
 
 // maxBucket is the highest bucket index (durations up to 2^62 s).
