@@ -74,9 +74,15 @@ func (h *hist) merge(o *hist) {
 	if o.n == 0 {
 		return
 	}
-	if len(h.b) == 0 {
+	switch {
+	case len(h.b) == 0:
 		h.b = append(h.b, o.b...)
-	} else {
+	case len(o.b) <= 16:
+		// A day's few buckets into a row's many: in place.
+		for _, c := range o.b {
+			h.addBucket(c.i, c.n, c.sum)
+		}
+	default:
 		// Both sorted: merge in one pass.
 		out := make([]histCell, 0, len(h.b)+len(o.b))
 		x, y := h.b, o.b
