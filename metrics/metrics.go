@@ -35,10 +35,19 @@ type TicketCount struct {
 }
 
 // Times are the first-response and resolution times of the tickets of
-// one type that have them, in seconds (any order).
+// one type that have them, in seconds (any order), or their summaries
+// when already summed up (then the values are not read).
 type Times struct {
-	Type                      string
-	FirstResponse, Resolution []float64
+	Type                                    string
+	FirstResponse, Resolution               []float64
+	FirstResponseSummary, ResolutionSummary *Summary
+}
+
+// Summary is a set of times summed up: count, sum, median and 90th
+// percentile, in seconds.
+type Summary struct {
+	Count            uint64
+	Sum, Median, P90 float64
 }
 
 // Snapshot is what the database holds when scraped.
@@ -256,11 +265,23 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(ticketsDesc, prometheus.GaugeValue, float64(t.N), t.Queue, t.Status, strconv.Itoa(t.Tier), t.Type)
 	}
 	for _, tm := range s.Times {
-		ch <- summary(firstDesc, tm.FirstResponse, tm.Type)
-		ch <- summary(resolveDesc, tm.Resolution, tm.Type)
+		ch <- summarise(firstDesc, tm.FirstResponseSummary, tm.FirstResponse, tm.Type)
+		ch <- summarise(resolveDesc, tm.ResolutionSummary, tm.Resolution, tm.Type)
 	}
 	ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(s.Outbox))
 	ch <- prometheus.MustNewConstMetric(failedDesc, prometheus.GaugeValue, float64(s.Failed))
+}
+
+// summarise is the constant summary s, or when nil that of values.
+func summarise(desc *prometheus.Desc, s *Summary, values []float64, label string) prometheus.Metric {
+	if s == nil {
+		return summary(desc, values, label)
+	}
+	q := map[float64]float64{}
+	if s.Count > 0 {
+		q[0.5], q[0.9] = s.Median, s.P90
+	}
+	return prometheus.MustNewConstSummary(desc, s.Count, s.Sum, q, label)
 }
 
 // summary is a constant summary of values: count, sum, median and 90th

@@ -50,9 +50,10 @@ import (
 //
 // Business time is counted on the clock of each tier the ticket was at
 // (business hours where the tier counts them), without the time it waited
-// on the requester or on a problem. Median and 90th percentile come from
-// log-scale histograms of whole seconds (exact below 256 s, within 0.4 %
-// above); means are exact to the second. Tickets closed as spam count
+// on the requester or on a problem, in whole seconds. Median and 90th
+// percentile (nearest rank) come from log-scale histograms: the mean of
+// the values in the rank's bucket, exact when they are equal and within
+// 0.8 % otherwise; means are exact. Tickets closed as spam count
 // nowhere. Tickets stored before these marks existed (OpenedTier 0) are
 // read from their timestamps: wall-clock durations, tier 1, no agent.
 

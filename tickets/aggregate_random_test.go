@@ -118,6 +118,7 @@ func TestAggregatesMatchRebuildAfterRandomOperations(t *testing.T) {
 		}
 	}
 	checkAggregatesRebuild(t, f.store)
+	checkStatsCounters(t, f.store)
 	if r, err := f.store.Report(ReportQuery{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: f.now.AddDate(0, 0, 2).Truncate(24 * time.Hour)}); err == nil {
 		t.Logf("figures: %+v", r.Total)
 	}

@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,7 +45,7 @@ func reportScan(tx *bolt.Tx, q ReportQuery) (Report, error) {
 			return nil
 		}
 		var e Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeEvent(v, &e); err != nil {
 			return fmt.Errorf("event %x: %w", k, err)
 		}
 		cl, ok := classes[e.Ticket]

@@ -29,7 +29,7 @@
 //     with ErrDamaged and never re-initialised. A new file is built under a
 //     temporary name and linked into place with its marker already in it.
 //
-// # Bucket layout (schema version 2)
+// # Bucket layout (schema version 3)
 //
 //	meta      "schema" → u64be(version)
 //	          "msgid_secret" → 32 random bytes: the HMAC key of ticketd's Message-IDs (msgid.go)
@@ -59,6 +59,34 @@
 //	meta      "last_digest" → u64be(unix ns of the last digest sent)
 //	          "sla_backfill" → set while tickets from schema 1 await their clocks
 //	          "kb_stats" → JSON {docs, total_len} for BM25
+//	          "agg_zone" → the time zone name the report aggregates count days in ("" = UTC)
+//
+// The report aggregates and counters (schema 3; aggregate.go says what is
+// counted, store_aggregate*.go keep them): every putTicket and every
+// counted addEvent updates them in its own transaction, by difference
+// with agg_facts, and a key whose figures fall to zero is deleted, so the
+// buckets always hold exactly what rebuildAggregates makes of the tickets
+// and events (tested). Binary, uvarint/varint ("v"), strings as
+// uvarint(len) | bytes ("s"); day = days since 1970-01-01 in the zone
+// + 2^30, u32be; tuple = v(tier) s(agent) s(queue) s(type) s(category)
+// s(priority).
+//
+//	agg_facts u64be(ticket) → v(len(part)) | part | event facts
+//	          part: state (s(status) v(tier) s(queue) s(type) s(category)
+//	          v(secs to first response, -1) v(secs to resolution, -1)),
+//	          counted byte (0: spam, nothing more), s(queue) s(type)
+//	          s(category) s(priority), open span v(start) v(end, 0 open)
+//	          v(tier), v(n) facts; fact = v(unix s) v(tier) s(agent)
+//	          byte(counter+1) byte(duration kind) v(secs)
+//	agg_days  u32be(day) | tuple → counters and histograms: v(mask of the
+//	          non-zero counters) v(each), then first response and resolution
+//	          histograms: v(n) [v(sum) v(buckets) (v(index delta) v(count) v(sum))...]
+//	agg_spans u32be(day) | tuple(agent "") → v(opened that day) v(ended that day)
+//	          u32be(0xffffffff) | tuple → v(open now) v(0)
+//	agg_backlog u32be(unix hour) → v(tickets open now opened in that hour)
+//	agg_state 'c' s(queue) s(status) v(tier) s(type) s(category) → v(tickets)
+//	          't' s(queue) s(type) → as agg_days (resolved count, wall-clock times)
+//	          "events" → v(events), "msgids" → v(Message-IDs indexed)
 //
 // Only the store files name buckets; the rules reach them through small
 // functions taking the caller's *bolt.Tx:
@@ -76,6 +104,8 @@
 //	store_languages.go requester_languages (language.go)
 //	store_spam.go    blocked_senders (spam.go)
 //	store_damaged.go, store_migrate.go  meta schema and the tickets count while opening and migrating
+//	store_aggregate*.go  agg_facts, agg_days, agg_spans, agg_backlog, agg_state, meta agg_zone
+//	                 (putTicket, addEvent, putEventCopy and indexMsgID call into them)
 //
 // Beside the file, ticketd.db.sent is the delivery log (delivery_log.go):
 // SMTP transactions the server accepted, appended and fsynced by the

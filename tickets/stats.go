@@ -38,6 +38,8 @@ type Stats struct {
 	// category (types.go: stats_types.go).
 	ByType     []TypeStats     `json:"by_type,omitempty"`
 	ByCategory []CategoryStats `json:"by_category,omitempty"`
+	// byQueueType is ByType per queue, for DefaultTypes.
+	byQueueType map[queueType]*TypeStats
 }
 
 // statusRank orders statuses along the lifecycle; unknown ones last.

@@ -10,9 +10,11 @@ import (
 
 // TypeStats are the figures of one ticket type: how many tickets, how
 // many open (new, open, pending), resolved (or closed after a
-// resolution), and the median times to first response and to resolution
-// of those that got them. Type "" counts tickets stored before types
-// existed: DefaultType merges them into the desk's default.
+// resolution), and the times to first response and to resolution (wall
+// clock since opening) of those that got them: medians, and the figures
+// of the counters' histograms. Type "" counts tickets
+// stored before types existed: DefaultTypes merges them into their
+// queue's default.
 type TypeStats struct {
 	Type          tiers.Type    `json:"type"`
 	Tickets       int           `json:"tickets"`
@@ -20,9 +22,10 @@ type TypeStats struct {
 	Resolved      int           `json:"resolved"`
 	FirstResponse time.Duration `json:"median_first_response,omitempty"`
 	Resolution    time.Duration `json:"median_resolution,omitempty"`
-	// The times themselves, for DefaultType and the metrics' summaries.
-	FirstResponses []time.Duration `json:"-"`
-	Resolutions    []time.Duration `json:"-"`
+	// The figures of the times, for the metrics.
+	FirstResponseTimes DurationFigures `json:"first_response_times"`
+	ResolutionTimes    DurationFigures `json:"resolution_times"`
+	fr, res            hist
 }
 
 // CategoryStats counts the tickets of one category ("" : none).
@@ -32,7 +35,8 @@ type CategoryStats struct {
 	Open     int    `json:"open"`
 }
 
-// statsTicket is what Stats decodes of a ticket.
+// statsTicket is what Stats decodes of a ticket when the database has no
+// counters (read-only, before its migration).
 type statsTicket struct {
 	Queue         string     `json:"queue"`
 	Status        Status     `json:"status"`
@@ -44,52 +48,101 @@ type statsTicket struct {
 	ResolvedAt    time.Time  `json:"resolved_at"`
 }
 
-// kindStats gathers TypeStats and CategoryStats over the tickets.
+// queueType is a type in one queue.
+type queueType struct {
+	queue string
+	typ   tiers.Type
+}
+
+// kindStats gathers TypeStats (per queue, for the default types) and
+// CategoryStats.
 type kindStats struct {
-	types map[tiers.Type]*TypeStats
-	cats  map[string]*CategoryStats
+	byQueueType map[queueType]*TypeStats
+	cats        map[string]*CategoryStats
 }
 
 func newKindStats() *kindStats {
-	return &kindStats{types: map[tiers.Type]*TypeStats{}, cats: map[string]*CategoryStats{}}
+	return &kindStats{byQueueType: map[queueType]*TypeStats{}, cats: map[string]*CategoryStats{}}
+}
+
+func (k *kindStats) typeStats(queue string, typ tiers.Type) *TypeStats {
+	ts := k.byQueueType[queueType{queue, typ}]
+	if ts == nil {
+		ts = &TypeStats{Type: typ}
+		k.byQueueType[queueType{queue, typ}] = ts
+	}
+	return ts
+}
+
+// count adds n tickets of queue, type, category and status.
+func (k *kindStats) count(queue string, typ tiers.Type, cat string, status Status, n int) {
+	ts := k.typeStats(queue, typ)
+	cs := k.cats[cat]
+	if cs == nil {
+		cs = &CategoryStats{Category: cat}
+		k.cats[cat] = cs
+	}
+	ts.Tickets += n
+	cs.Tickets += n
+	switch status {
+	case StatusNew, StatusOpen, StatusPending:
+		ts.Open += n
+		cs.Open += n
+	}
+}
+
+// times adds the resolved count and the times of a (counters' form).
+func (k *kindStats) times(queue string, typ tiers.Type, a *acc) {
+	ts := k.typeStats(queue, typ)
+	ts.Resolved += int(a.n[cResolved])
+	ts.fr.merge(&a.fr)
+	ts.res.merge(&a.res)
 }
 
 func (k *kindStats) add(t *statsTicket) {
-	ts := k.types[t.Type]
-	if ts == nil {
-		ts = &TypeStats{Type: t.Type}
-		k.types[t.Type] = ts
+	k.count(t.Queue, t.Type, t.Category, t.Status, 1)
+	st := stateOf(&Ticket{Status: t.Status, Created: t.Created, FirstResponse: t.FirstResponse, ResolvedAt: t.ResolvedAt})
+	var a acc
+	if st.firstResp >= 0 {
+		a.fr.add(st.firstResp, 1)
 	}
-	cs := k.cats[t.Category]
-	if cs == nil {
-		cs = &CategoryStats{Category: t.Category}
-		k.cats[t.Category] = cs
+	if st.resolved >= 0 {
+		a.n[cResolved]++
+		a.res.add(st.resolved, 1)
 	}
-	ts.Tickets++
-	cs.Tickets++
-	switch t.Status {
-	case StatusNew, StatusOpen, StatusPending:
-		ts.Open++
-		cs.Open++
+	k.times(t.Queue, t.Type, &a)
+}
+
+// merged returns the figures per type, every queue together.
+func merged(byQueueType map[queueType]*TypeStats, typeOf func(queueType) tiers.Type) []TypeStats {
+	byType := map[tiers.Type]*TypeStats{}
+	for qt, ts := range byQueueType {
+		typ := typeOf(qt)
+		r := byType[typ]
+		if r == nil {
+			r = &TypeStats{Type: typ}
+			byType[typ] = r
+		}
+		r.Tickets += ts.Tickets
+		r.Open += ts.Open
+		r.Resolved += ts.Resolved
+		r.fr.merge(&ts.fr)
+		r.res.merge(&ts.res)
 	}
-	if !t.FirstResponse.IsZero() {
-		ts.FirstResponses = append(ts.FirstResponses, t.FirstResponse.Sub(t.Created))
+	var types []TypeStats
+	for _, r := range byType {
+		r.FirstResponseTimes, r.ResolutionTimes = r.fr.figures(), r.res.figures()
+		r.FirstResponse, r.Resolution = r.FirstResponseTimes.Median, r.ResolutionTimes.Median
+		types = append(types, *r)
 	}
-	if !t.ResolvedAt.IsZero() && (t.Status == StatusResolved || t.Status == StatusClosed) {
-		ts.Resolved++
-		ts.Resolutions = append(ts.Resolutions, t.ResolvedAt.Sub(t.Created))
-	}
+	sortTypes(types)
+	return types
 }
 
 // rows returns the figures in a stable order: types as tiers.Types, then
 // categories by name, none last.
 func (k *kindStats) rows() ([]TypeStats, []CategoryStats) {
-	var types []TypeStats
-	for _, ts := range k.types {
-		ts.FirstResponse, ts.Resolution = median(ts.FirstResponses), median(ts.Resolutions)
-		types = append(types, *ts)
-	}
-	sortTypes(types)
+	types := merged(k.byQueueType, func(qt queueType) tiers.Type { return qt.typ })
 	var cats []CategoryStats
 	for _, cs := range k.cats {
 		cats = append(cats, *cs)
@@ -134,36 +187,37 @@ func sortCounts(counts []Count) {
 }
 
 // DefaultType counts the tickets without a type (stored before types
-// existed) as typ, the desk's default, as everything else reads them.
+// existed) as typ, as everything else reads them.
 func (st *Stats) DefaultType(typ tiers.Type) {
+	st.DefaultTypes(func(string) tiers.Type { return typ })
+}
+
+// DefaultTypes counts the tickets without a type (stored before types
+// existed) as their queue's default type, def(Ticket.Queue). A Stats
+// decoded from JSON lacks the per-queue figures: its untyped times go to
+// the default queue's default.
+func (st *Stats) DefaultTypes(def func(queue string) tiers.Type) {
 	counts := slices.Clone(st.Counts)
 	for i := range counts {
 		if counts[i].Type == "" {
-			counts[i].Type = typ
+			counts[i].Type = def(counts[i].Queue)
 		}
 	}
 	sortCounts(counts)
 	st.Counts = mergeCounts(counts)
-	i := slices.IndexFunc(st.ByType, func(r TypeStats) bool { return r.Type == "" })
-	if i < 0 {
-		return
+	if st.byQueueType == nil {
+		st.byQueueType = map[queueType]*TypeStats{}
+		for i := range st.ByType {
+			r := st.ByType[i]
+			st.byQueueType[queueType{typ: r.Type}] = &r
+		}
 	}
-	old := st.ByType[i]
-	st.ByType = slices.Delete(st.ByType, i, i+1)
-	j := slices.IndexFunc(st.ByType, func(r TypeStats) bool { return r.Type == typ })
-	if j < 0 {
-		old.Type = typ
-		st.ByType = append(st.ByType, old)
-		sortTypes(st.ByType)
-		return
-	}
-	r := &st.ByType[j]
-	r.Tickets += old.Tickets
-	r.Open += old.Open
-	r.Resolved += old.Resolved
-	r.FirstResponses = append(r.FirstResponses, old.FirstResponses...)
-	r.Resolutions = append(r.Resolutions, old.Resolutions...)
-	r.FirstResponse, r.Resolution = median(r.FirstResponses), median(r.Resolutions)
+	st.ByType = merged(st.byQueueType, func(qt queueType) tiers.Type {
+		if qt.typ == "" {
+			return def(qt.queue)
+		}
+		return qt.typ
+	})
 }
 
 // mergeCounts adds up neighbours (sorted) of the same queue, status, tier

@@ -41,8 +41,8 @@ var (
 	bucketAcks          = []byte("acks")
 	allBuckets          = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef,
 		bucketKB, bucketKBTerms, bucketKBByTicket, bucketRequesters, bucketUndeliverable, bucketAcks,
-		bucketProblemIncidents,                                          // store_problems.go
-		bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog, // store_aggregate.go
+		bucketProblemIncidents,                                                          // store_problems.go
+		bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog, bucketAggState, // store_aggregate*.go
 	}
 )
 
@@ -370,7 +370,13 @@ func indexMsgID(tx *bolt.Tx, id string, ticket uint64, dir byte) error {
 	if id == "" {
 		return nil
 	}
-	return tx.Bucket(bucketMsgIDs).Put(msgIDKey(id), append(u64(ticket), dir))
+	b, k := tx.Bucket(bucketMsgIDs), msgIDKey(id)
+	if b.Get(k) == nil { // counted for Stats (store_aggregate_state.go)
+		if err := countStored(tx, keyAggMsgIDs, 1); err != nil {
+			return err
+		}
+	}
+	return b.Put(k, append(u64(ticket), dir))
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {

@@ -22,7 +22,7 @@ var (
 	bucketAggSpans   = []byte("agg_spans")
 	bucketAggBacklog = []byte("agg_backlog")
 	keyAggZone       = []byte("agg_zone")
-	aggBuckets       = [][]byte{bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog}
+	aggBuckets       = [][]byte{bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog, bucketAggState}
 )
 
 // spanNow is the day key under which agg_spans keeps the tickets open now.
@@ -139,14 +139,23 @@ func appendHist(b []byte, h *hist) []byte {
 	if h.n == 0 {
 		return b
 	}
-	idx := sortedBuckets(h)
 	b = binary.AppendVarint(b, h.sum)
-	b = binary.AppendUvarint(b, uint64(len(idx)))
+	used := 0
+	for _, c := range h.b {
+		if c.n != 0 {
+			used++
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(used))
 	prev := uint32(0)
-	for _, i := range idx {
-		b = binary.AppendUvarint(b, uint64(i-prev))
-		b = binary.AppendVarint(b, h.b[i])
-		prev = i
+	for _, c := range h.b {
+		if c.n == 0 {
+			continue
+		}
+		b = binary.AppendUvarint(b, uint64(c.i-prev))
+		b = binary.AppendVarint(b, c.n)
+		b = binary.AppendVarint(b, c.sum)
+		prev = c.i
 	}
 	return b
 }
@@ -168,21 +177,25 @@ func (r *reader) hist(h *hist, n int64) {
 	if n == 0 {
 		return
 	}
-	h.n += n
-	h.sum += r.varint()
+	var o hist
+	o.n, o.sum = n, r.varint()
 	k := r.uvarint()
 	if k > uint64(len(r.b)) {
 		r.err, r.b = errAggCorrupt, nil
 		return
 	}
+	o.b = make([]histCell, k)
 	i := uint32(0)
-	for range k {
-		if i += uint32(r.uvarint()); i > maxBucket {
+	for j := range o.b {
+		d := r.uvarint()
+		if (j > 0 && d == 0) || uint64(i)+d > uint64(maxBucket) {
 			r.err, r.b = errAggCorrupt, nil
 			return
 		}
-		*h.bucket(i) += r.varint()
+		i += uint32(d)
+		o.b[j] = histCell{i: i, n: r.varint(), sum: r.varint()}
 	}
+	h.merge(&o)
 }
 
 // zoneCache holds the time zones loaded by name.

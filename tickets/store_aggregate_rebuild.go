@@ -3,7 +3,6 @@ package tickets
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -31,24 +30,27 @@ func rebuildAggregates(tx *bolt.Tx, loc *time.Location) error {
 	facts := tx.Bucket(bucketAggFacts)
 	facts.FillPercent = 1 // written in key order
 	d := newAggDelta(loc)
+	events := int64(0)
 	ec := tx.Bucket(bucketEvents).Cursor()
 	ek, ev := ec.First()
 	err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
 		var t Ticket
-		if err := json.Unmarshal(v, &t); err != nil {
+		if err := decodeTicket(v, &t); err != nil {
 			return fmt.Errorf("ticket %x: %w", k, err)
 		}
 		rec, part := ticketPart(&t)
 		val := append(binary.AppendUvarint(make([]byte, 0, len(part)+8), uint64(len(part))), part...)
 		// Events are keyed by ticket too: walk them alongside.
 		for ; ek != nil && bytes.Compare(ek[:8], k) < 0; ek, ev = ec.Next() {
+			events++
 		}
 		for ; ek != nil && bytes.Equal(ek[:8], k); ek, ev = ec.Next() {
+			events++
 			if !mayCount(ev) {
 				continue
 			}
 			var e Event
-			if err := json.Unmarshal(ev, &e); err != nil {
+			if err := decodeEvent(ev, &e); err != nil {
 				return fmt.Errorf("event %x: %w", ek, err)
 			}
 			if f, ok := eventFact(&e); ok {
@@ -62,6 +64,14 @@ func rebuildAggregates(tx *bolt.Tx, loc *time.Location) error {
 	if err != nil {
 		return fmt.Errorf("rebuild aggregates: %w", err)
 	}
+	for ; ek != nil; ek, _ = ec.Next() {
+		events++
+	}
+	msgids := int64(0)
+	if err := tx.Bucket(bucketMsgIDs).ForEach(func(k, v []byte) error { msgids++; return nil }); err != nil {
+		return fmt.Errorf("rebuild aggregates: %w", err)
+	}
+	d.counts[string(keyAggEvents)], d.counts[string(keyAggMsgIDs)] = events, msgids
 	if err := d.apply(tx); err != nil {
 		return fmt.Errorf("rebuild aggregates: %w", err)
 	}

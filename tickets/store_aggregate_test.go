@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ticketd/ticketd/tiers"
 )
 
 // dumpAggregates returns every aggregate bucket's content and the zone.
@@ -108,5 +111,137 @@ func TestAggregatesFollowTheZone(t *testing.T) {
 	// there too, while #1's first answer (09:30 UTC) is 04:30 there.
 	if len(agg.Rows) == 0 || agg.Rows[0].Group[0] != "2026-03-02" {
 		t.Fatalf("rows %+v", agg.Rows)
+	}
+}
+
+// checkStatsCounters fails t unless Stats from the counters equals Stats
+// from reading every ticket.
+func checkStatsCounters(t *testing.T, s *Store) {
+	t.Helper()
+	var counted, scanned Stats
+	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+		if counted, err = stats(tx); err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket(bucketAggState); err != nil {
+			return err
+		}
+		if scanned, err = stats(tx); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+	for _, st := range []*Stats{&counted, &scanned} {
+		st.byQueueType = nil
+		for i := range st.ByType {
+			st.ByType[i].fr, st.ByType[i].res = hist{}, hist{}
+		}
+	}
+	if c, s := fmt.Sprintf("%+v", counted), fmt.Sprintf("%+v", scanned); c != s {
+		t.Fatalf("stats from counters\n%s\nfrom the tickets\n%s", c, s)
+	}
+	if counted.Tickets == 0 || counted.Events == 0 || counted.MessageIDs == 0 {
+		t.Fatalf("stats count nothing: %+v", counted)
+	}
+}
+
+// TestStatsDefaultTypesPerQueue: tickets stored before types existed
+// count as their own queue's default type.
+func TestStatsDefaultTypesPerQueue(t *testing.T) {
+	f := newQueuesFixture(t, nil)
+	f.apply(msg("a@c", "pedro@client.com", "Impresora", "No imprime."))
+	m := msg("b@c", "rosa@client.com", "Quote", "Price please.")
+	m.To = []Address{{Email: "ventas@ventas.example"}}
+	f.apply(m)
+	if err := f.store.db.Update(func(tx *bolt.Tx) error {
+		for _, id := range []uint64{1, 2} {
+			tk, err := getTicket(tx, id)
+			if err != nil {
+				return err
+			}
+			tk.Type = ""
+			if err := putTicket(tx, &tk); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	checkStatsCounters(t, f.store)
+	st, err := f.store.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.DefaultTypes(func(queue string) tiers.Type {
+		if queue == "ventas" {
+			return tiers.TypeRequest
+		}
+		return tiers.TypeIncident
+	})
+	got := ""
+	for _, r := range st.ByType {
+		got += fmt.Sprintf("%s:%d ", r.Type, r.Tickets)
+	}
+	for _, c := range st.Counts {
+		got += fmt.Sprintf("%s/%s:%d ", c.Queue, c.Type, c.N)
+	}
+	if got != "incident:1 request:1 /incident:1 ventas/request:1 " {
+		t.Fatalf("by type: %s", got)
+	}
+}
+
+// TestMigrationBuildsAggregates: a schema-2 database (before the
+// aggregates) gets them at open, as a rebuild makes them, and reports
+// from them equal the scan's.
+func TestMigrationBuildsAggregates(t *testing.T) {
+	f := reportFixture(t)
+	var want Report
+	q := ReportQuery{From: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), By: []Dim{DimTier, DimDay}, Loc: time.UTC}
+	want, err := f.store.Report(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := f.store.db.Path()
+	if err := f.store.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range aggBuckets {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketMeta).Delete(keyAggZone); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(2))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.store.Close()
+	ro, err := OpenReadOnly(filepath.Dir(path), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Read-only, not migrated: reports read every ticket instead.
+	got, err := ro.Report(q)
+	ro.Close()
+	if err != nil || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+		t.Fatalf("read-only report: %v\n%+v\nwant\n%+v", err, got, want)
+	}
+	s, err := Open(filepath.Dir(path), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if st, err := s.Stats(); err != nil || st.Schema != SchemaVersion {
+		t.Fatalf("schema %d, %v", st.Schema, err)
+	}
+	checkAggregatesRebuild(t, s)
+	checkStatsCounters(t, s)
+	compareWithScan(t, s, q.From, q.To)
+	if got, err := s.Report(q); err != nil || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+		t.Fatalf("after the migration: %v\n%+v\nwant\n%+v", err, got, want)
 	}
 }

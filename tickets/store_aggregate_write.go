@@ -14,11 +14,13 @@ import (
 // part its Ticket value gives (counted, class, span, facts), then the
 // facts of its events in timeline order.
 type factRecord struct {
-	counted bool
-	cl      class
-	sp      span
-	facts   []fact
-	events  []fact
+	state    ticketState // for the counters (store_aggregate_state.go)
+	hasState bool
+	counted  bool
+	cl       class
+	sp       span
+	facts    []fact
+	events   []fact
 }
 
 func appendFact(b []byte, f *fact) []byte {
@@ -47,10 +49,10 @@ func (r *reader) fact() fact {
 // ticketPart returns what t's value counts for, and its encoding.
 func ticketPart(t *Ticket) (factRecord, []byte) {
 	facts, sp, counted := ticketFacts(t)
-	rec := factRecord{counted: counted, facts: facts, sp: sp}
-	b := make([]byte, 0, 64+24*len(facts))
+	rec := factRecord{state: stateOf(t), hasState: true, counted: counted, facts: facts, sp: sp}
+	b := appendState(make([]byte, 0, 96+24*len(facts)), &rec.state)
 	if !counted {
-		return factRecord{}, append(b, 0)
+		return factRecord{state: rec.state, hasState: true}, append(b, 0)
 	}
 	rec.cl = classOf(t)
 	b = append(b, 1)
@@ -88,6 +90,10 @@ func decodeRecord(v []byte, withEvents bool) (factRecord, error) {
 	}
 	r := reader{b: part}
 	if len(part) > 0 {
+		rec.state, rec.hasState = r.state(), true
+		if len(r.b) == 0 {
+			return rec, errAggCorrupt
+		}
 		rec.counted = r.b[0] == 1
 		r.b = r.b[1:]
 	}
@@ -121,10 +127,13 @@ type aggDelta struct {
 	days    map[string]*acc
 	spans   map[string]*[2]int64 // opened, ended (spanNow: open)
 	backlog map[uint32]int64     // unix hour → open tickets opened then
+	counts  map[string]int64     // agg_state's counts
+	types   map[string]*acc      // agg_state's times
 }
 
 func newAggDelta(loc *time.Location) *aggDelta {
-	return &aggDelta{loc: loc, days: map[string]*acc{}, spans: map[string]*[2]int64{}, backlog: map[uint32]int64{}}
+	return &aggDelta{loc: loc, days: map[string]*acc{}, spans: map[string]*[2]int64{}, backlog: map[uint32]int64{},
+		counts: map[string]int64{}, types: map[string]*acc{}}
 }
 
 // fact counts n of f for a ticket of class cl.
@@ -161,6 +170,9 @@ func (d *aggDelta) span(cl *class, sp *span, n int64) {
 
 // record counts n of everything rec counts for; events too when withEvents.
 func (d *aggDelta) record(rec *factRecord, n int64, withEvents bool) {
+	if rec.hasState {
+		d.state(&rec.state, n)
+	}
 	if !rec.counted {
 		return
 	}
@@ -214,6 +226,9 @@ func (d *aggDelta) apply(tx *bolt.Tx) error {
 		}); err != nil {
 			return err
 		}
+	}
+	if err := d.applyState(tx.Bucket(bucketAggState)); err != nil {
+		return err
 	}
 	backlog := tx.Bucket(bucketAggBacklog)
 	for hour, n := range d.backlog {
@@ -291,6 +306,9 @@ func aggTicket(tx *bolt.Tx, t *Ticket) error {
 // aggEvent counts e, just added, when it is a fact (an answer, an
 // escalation).
 func aggEvent(tx *bolt.Tx, e *Event) error {
+	if err := countStored(tx, keyAggEvents, 1); err != nil {
+		return err
+	}
 	f, ok := eventFact(e)
 	if !ok {
 		return nil

@@ -15,10 +15,31 @@ import (
 // Stats reads the summary in one read transaction.
 func (s *Store) Stats() (Stats, error) {
 	var st Stats
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		st, err = stats(tx)
+		return err
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	return st, nil
+}
+
+// stats reads the summary inside tx.
+func stats(tx *bolt.Tx) (Stats, error) {
+	var st Stats
+	err := func() error {
 		st.Bytes = tx.Size()
 		if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) == 8 {
 			st.Schema = int(binary.BigEndian.Uint64(v))
+		}
+		// The counters kept with every write (store_aggregate_state.go)
+		// make this independent of the number of tickets.
+		if ok, err := statsFromCounters(tx, &st); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			return storeStats(tx, &st)
 		}
 		counts := map[listKey]int{}
 		// Only a few fields are wanted; decoding into a small struct
@@ -38,30 +59,34 @@ func (s *Store) Stats() (Stats, error) {
 		if err != nil {
 			return err
 		}
+		st.byQueueType = kinds.byQueueType
 		st.ByType, st.ByCategory = kinds.rows()
 		for k, n := range counts {
 			st.Counts = append(st.Counts, Count{Queue: k.queue, Status: k.status, Tier: k.tier, Type: k.typ, N: n})
 		}
 		sortCounts(st.Counts)
-		st.Outbox = tx.Bucket(bucketOutbox).Stats().KeyN
-		st.Failed = tx.Bucket(bucketFailed).Stats().KeyN
 		st.Events = tx.Bucket(bucketEvents).Stats().KeyN
 		st.MessageIDs = tx.Bucket(bucketMsgIDs).Stats().KeyN
-		// The queue time is in the mail itself; the oldest mail has the
-		// lowest id (ids come from a sequence).
-		if k, _ := tx.Bucket(bucketOutbox).Cursor().First(); k != nil {
-			m, err := getMail(tx, bucketOutbox, binary.BigEndian.Uint64(k))
-			if err != nil {
-				return err
-			}
-			st.OldestQueued = m.Queued
+		return storeStats(tx, &st)
+	}()
+	return st, err
+}
+
+// storeStats fills in the outbox figures: its buckets hold only the
+// mails not yet delivered, so walking them stays cheap.
+func storeStats(tx *bolt.Tx, st *Stats) error {
+	st.Outbox = tx.Bucket(bucketOutbox).Stats().KeyN
+	st.Failed = tx.Bucket(bucketFailed).Stats().KeyN
+	// The queue time is in the mail itself; the oldest mail has the
+	// lowest id (ids come from a sequence).
+	if k, _ := tx.Bucket(bucketOutbox).Cursor().First(); k != nil {
+		m, err := getMail(tx, bucketOutbox, binary.BigEndian.Uint64(k))
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return Stats{}, fmt.Errorf("stats: %w", err)
+		st.OldestQueued = m.Queued
 	}
-	return st, nil
+	return nil
 }
 
 func list[T any](s *Store, f Filter, key func(*T) listKey) ([]T, error) {

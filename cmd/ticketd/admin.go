@@ -124,8 +124,18 @@ type localSource struct {
 	now   func() time.Time
 	wake  func()           // after a retry; nil when no daemon runs here
 	svc   *tickets.Service // the daemon's desk (digests); nil in a command
-	// defaultType is the type of tickets stored before types existed.
+	// defaultType is the type of tickets stored before types existed;
+	// queueType, when set, that type per queue (Ticket.Queue).
 	defaultType tiers.Type
+	queueType   func(queue string) tiers.Type
+}
+
+// typeOfUntyped is the type of an untyped ticket of queue.
+func (l *localSource) typeOfUntyped(queue string) tiers.Type {
+	if l.queueType != nil {
+		return l.queueType(queue)
+	}
+	return l.defaultType
 }
 
 func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
@@ -139,7 +149,7 @@ func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
 		rows[i] = listRow{ID: t.ID, Status: t.Status, Tier: t.Tier, Queue: t.Queue, Requester: t.Requester.Email,
 			Assignee: t.Assignee, Updated: t.Updated, Subject: t.Subject, CloseReason: t.CloseReason, Type: t.Type, Category: t.Category}
 		if t.Type == "" {
-			rows[i].Type = l.defaultType
+			rows[i].Type = l.typeOfUntyped(t.Queue)
 		}
 	}
 	return rows, nil
@@ -163,7 +173,7 @@ func (l *localSource) Show(id uint64) (ticketView, error) {
 
 func (l *localSource) Stats() (tickets.Stats, error) {
 	st, err := l.store.Stats()
-	st.DefaultType(l.defaultType)
+	st.DefaultTypes(l.typeOfUntyped)
 	return st, err
 }
 

@@ -42,7 +42,7 @@ func withSource(cfg *Config, write bool, fn func(adminSource) error) error {
 		return err
 	}
 	defer store.Close()
-	return fn(&localSource{store: store, now: time.Now, defaultType: cfg.Intake.Default()})
+	return fn(&localSource{store: store, now: time.Now, defaultType: cfg.Intake.Default(), queueType: cfg.queueDefaultType})
 }
 
 // runningDaemon returns the daemon's admin API when its socket answers:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,23 +26,42 @@ func configLogger(w io.Writer, cfg *Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// newMetrics returns the daemon's metrics, reading the gauges from store
-// (tickets labelled with cfg's queue names; tickets stored before types
-// existed count as the default queue's default type).
+// newMetrics returns the daemon's metrics, reading the gauges from store's
+// counters, so a scrape costs the same at any number of tickets (tickets
+// labelled with cfg's queue names; tickets stored before types existed
+// count as their queue's default type).
 func newMetrics(store *tickets.Store, cfg *Config) *metrics.Metrics {
 	return metrics.New(func() (metrics.Snapshot, error) {
 		st, err := store.Stats()
 		if err != nil {
 			return metrics.Snapshot{}, err
 		}
-		st.DefaultType(cfg.Intake.Default())
+		st.DefaultTypes(cfg.queueDefaultType)
 		snap := metrics.Snapshot{Outbox: st.Outbox, Failed: st.Failed}
 		snap.Tickets = ticketCounts(cfg, st.Counts)
 		for _, r := range st.ByType {
-			snap.Times = append(snap.Times, metrics.Times{Type: string(r.Type), FirstResponse: seconds(r.FirstResponses), Resolution: seconds(r.Resolutions)})
+			snap.Times = append(snap.Times, metrics.Times{Type: string(r.Type),
+				FirstResponseSummary: summaryOf(r.FirstResponseTimes), ResolutionSummary: summaryOf(r.ResolutionTimes)})
 		}
 		return snap, nil
 	})
+}
+
+// summaryOf is a summary of the figures of the counters' histograms (the
+// sum is N × the mean, whole seconds).
+func summaryOf(d tickets.DurationFigures) *metrics.Summary {
+	return &metrics.Summary{Count: uint64(d.N), Sum: d.Mean.Seconds() * float64(d.N), Median: d.Median.Seconds(), P90: d.P90.Seconds()}
+}
+
+// queueDefaultType is the type of the untyped tickets (stored before
+// types existed) of the queue a ticket's stored Queue names.
+func (c *Config) queueDefaultType(stored string) tiers.Type {
+	for _, q := range c.Queues {
+		if strings.EqualFold(q.Name, stored) {
+			return q.Intake.Default()
+		}
+	}
+	return c.Intake.Default()
 }
 
 // ticketCounts labels counts with queue names, adding up the counts that
@@ -60,14 +80,6 @@ func ticketCounts(cfg *Config, counts []tickets.Count) []metrics.TicketCount {
 		at[k] = len(out)
 		k.N = c.N
 		out = append(out, k)
-	}
-	return out
-}
-
-func seconds(ds []time.Duration) []float64 {
-	out := make([]float64, len(ds))
-	for i, d := range ds {
-		out[i] = d.Seconds()
 	}
 	return out
 }
