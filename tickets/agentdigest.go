@@ -20,11 +20,11 @@ import (
 // unassigned tickets are in nobody's mail: the tier's notices and the
 // managers' digest cover them.
 //
-// The tickets come from the SLA due index (sla_due), which holds every
-// open ticket with a running countdown or a pending-ticket timer, not from
-// a scan of all tickets. A ticket whose every target was already breached
-// at its last tier, or that waits on the requester with no reminder or
-// auto-resolution still to come, is not filed there and so is not listed.
+// The tickets come from agent_open, an index of the open tickets that
+// have an assignee kept by every ticket write (store_agentdigest.go), not
+// from a scan of all tickets: breached, paused and waiting tickets are in
+// it as long as they are open and assigned. The first mail sent builds the
+// index from every ticket, once; a dry run before that reads every ticket.
 //
 // Only the agent's own tickets are in their mail, and of each only its
 // token, subject, status, priority, tier and deadline: no requester's
@@ -53,7 +53,21 @@ func (s *Service) AgentDigest(dryRun bool) (AgentDigestResult, error) {
 	res := AgentDigestResult{At: now}
 	build := func(tx *bolt.Tx) error {
 		res.Mails = res.Mails[:0]
-		lists, err := s.agentLists(tx, now)
+		ids, built, err := agentOpenIDs(tx)
+		switch {
+		case err != nil:
+			return err
+		case !built && dryRun:
+			ids, err = assignedOpenByScan(tx)
+		case !built:
+			if err = buildAgentOpen(tx); err == nil {
+				ids, _, err = agentOpenIDs(tx)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		lists, err := s.agentLists(tx, ids, now)
 		if err != nil {
 			return err
 		}
@@ -98,29 +112,24 @@ type agentList struct {
 	order []deadline // beside data.Tickets, for sorting
 }
 
-// agentLists gathers the open tickets assigned to an agent of their
-// queue, by queue (configuration order) and agent (by address).
-func (s *Service) agentLists(tx *bolt.Tx, now time.Time) ([]*agentList, error) {
-	ids, err := dueTicketIDs(tx)
-	if err != nil {
-		return nil, err
-	}
+// agentLists gathers, of the tickets ids, the open ones assigned to an
+// agent of their queue, by queue (configuration order) and agent (by
+// address).
+func (s *Service) agentLists(tx *bolt.Tx, ids []uint64, now time.Time) ([]*agentList, error) {
 	byKey := map[[2]string]*agentList{}
 	for _, id := range ids {
 		t, err := getTicket(tx, id)
 		if err != nil {
 			return nil, err
 		}
-		switch t.Status {
-		case StatusNew, StatusOpen, StatusPending:
-		default:
+		if !assignedOpen(&t) {
 			continue
 		}
 		q := s.queueOf(&t)
 		agent := NormalizeEmail(t.Assignee)
 		// An assignee the configuration no longer lists as the queue's
 		// agent gets nothing: they may have left the desk.
-		if agent == "" || t.MergedInto != 0 || !q.Policy.IsAgent(agent) {
+		if !q.Policy.IsAgent(agent) {
 			continue
 		}
 		key := [2]string{q.Name, agent}

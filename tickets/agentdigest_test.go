@@ -1,9 +1,12 @@
 package tickets
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
@@ -182,5 +185,75 @@ func TestAgentDigestPerQueue(t *testing.T) {
 	if m := a[0]; m.From.Email != "soporte@example.com" || !strings.HasPrefix(m.Subject, "Mesa de ayuda: sus tickets abiertos (1)") ||
 		!strings.Contains(m.Text, "[Soporte #1] Impresora") || strings.Contains(m.Text, "Quote") {
 		t.Errorf("ana's mail from %s %q:\n%s", m.From.Email, m.Subject, m.Text)
+	}
+}
+
+// agent_open: built by the first mail sent, then kept by every ticket
+// write, always equal to a scan of the tickets. A ticket past every
+// target at the last tier (no longer in the SLA due index) is still
+// listed, longest overdue first.
+func TestAgentDigestIndex(t *testing.T) {
+	f := agentDesk(t, "es")
+	indexed := func() (ids []uint64, built bool, scan []uint64) {
+		t.Helper()
+		err := f.store.db.View(func(tx *bolt.Tx) error {
+			var err error
+			if ids, built, err = agentOpenIDs(tx); err != nil {
+				return err
+			}
+			scan, err = assignedOpenByScan(tx)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids, built, scan
+	}
+	dry, err := f.svc.AgentDigest(true) // before the index: a scan
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, built, _ := indexed(); built {
+		t.Fatal("a dry run built the index")
+	}
+	sent, err := f.svc.AgentDigest(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dry.Mails) != len(sent.Mails) || dry.Mails[0].Mail.Text != sent.Mails[0].Mail.Text {
+		t.Fatalf("the scan and the index disagree:\n%s\n---\n%s", dry.Mails[0].Mail.Text, sent.Mails[0].Mail.Text)
+	}
+	f.drain()
+	if ids, built, scan := indexed(); !built || !slices.Equal(ids, []uint64{1, 2, 3, 4}) || !slices.Equal(ids, scan) {
+		t.Fatalf("index %v (built %v), scan %v", ids, built, scan)
+	}
+	// Assign #5, resolve #4, move #2 to ana's colleague: the index follows.
+	f.apply(msg("x1@example", "luis@example.com", "Re: [Soporte #5] Pantalla", "#assign me"),
+		msg("x2@example", "luis@example.com", "Re: [Soporte #4] Teclado", "#resolve\nCambiado."),
+		msg("x3@example", "ana@example.com", "Re: [Soporte #2] Correo", "#assign luis@example.com"))
+	if ids, _, scan := indexed(); !slices.Equal(ids, []uint64{1, 2, 3, 5}) || !slices.Equal(ids, scan) {
+		t.Fatalf("after the changes: index %v, scan %v", ids, scan)
+	}
+	// Past 13:00 #1's resolution target is breached too: nothing of it is
+	// left in the SLA due index, and it still heads ana's list.
+	f.now = f.now.Add(4 * time.Hour)
+	f.check()
+	f.drain()
+	if tk := f.ticket(1); !tk.SLA.Resolution.Breached || !tk.NextCheck.IsZero() {
+		t.Fatalf("fixture: #1 resolution breached %v, next check %v", tk.SLA.Resolution.Breached, tk.NextCheck)
+	}
+	res, err := f.svc.AgentDigest(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ana string
+	for _, m := range res.Mails {
+		if m.Agent == "ana@example.com" {
+			ana = m.Mail.Text
+		}
+	}
+	i1, i3 := strings.Index(ana, "[Soporte #1]"), strings.Index(ana, "[Soporte #3]")
+	if i1 < 0 || i3 < i1 || !strings.Contains(ana, "VENCIDO hace 4 h 20 min (primera respuesta)") || strings.Contains(ana, "[Soporte #2]") {
+		t.Fatalf("ana's list:\n%s", ana)
 	}
 }

@@ -56,6 +56,8 @@
 //	kb_terms  term | 0 | u64be(article) → u32be(term frequency) (the search index)
 //	kb_by_ticket u64be(ticket) → u64be(article)              (#kb again on a ticket edits its article)
 //	problem_incidents u64be(problem) | u64be(incident) → ""  (an incident's side is Ticket.Problem; problems.go)
+//	agent_open u64be(ticket) → assignee address               (the open tickets with an assignee: the agents' morning mail;
+//	          made from every ticket by the first mail sent, then kept by putTicket; no schema change)
 //	meta      "last_digest" → u64be(unix ns of the last digest sent)
 //	          "sla_backfill" → set while tickets from schema 1 await their clocks
 //	          "kb_stats" → JSON {docs, total_len} for BM25
@@ -96,7 +98,7 @@
 //	store_outbox.go  outbox, outbox_due and failed for admin.go (RetryMail) and delivery.go
 //	delivery_log.go  the delivery log ticketd.db.sent (no bucket)
 //	store_sla.go     sla_due and meta sla_backfill (sla.go)
-//	store_agentdigest.go  sla_due read for the agents' morning mail (agentdigest.go)
+//	store_agentdigest.go  agent_open (agentdigest.go)
 //	store_stats.go   Store.Stats and the ticket listing (stats.go)
 //	store_kb.go      kb, kb_terms, kb_by_ticket, meta kb_stats (kb.go)
 //	store_domains.go requester_domains (verify.go)

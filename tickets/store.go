@@ -312,6 +312,9 @@ func putTicket(tx *bolt.Tx, t *Ticket) error {
 	if err := putJSON(tx.Bucket(bucketTickets), u64(t.ID), t); err != nil {
 		return err
 	}
+	if err := fileAgentOpen(tx, t); err != nil { // the agents' morning mail (store_agentdigest.go)
+		return err
+	}
 	return aggTicket(tx, t) // the report aggregates follow every write (store_aggregate.go)
 }
 
