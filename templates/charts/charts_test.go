@@ -126,10 +126,14 @@ func TestEmptyChartsDoNotFail(t *testing.T) {
 
 func TestChartsRefuseBadInput(t *testing.T) {
 	for name, f := range map[string]func() ([]byte, error){
-		"tiny":     func() ([]byte, error) { return Volume("es", sampleDays(3), Size{10, 10}) },
-		"huge":     func() ([]byte, error) { return Volume("es", sampleDays(3), Size{100000, 300}) },
-		"mismatch": func() ([]byte, error) { return PNG(Chart{Categories: []string{"a"}, Series: []Series{{Values: []float64{1, 2}}}}, MailSize) },
-		"negative": func() ([]byte, error) { return PNG(Chart{Categories: []string{"a"}, Series: []Series{{Values: []float64{-1}}}}, MailSize) },
+		"tiny": func() ([]byte, error) { return Volume("es", sampleDays(3), Size{10, 10}) },
+		"huge": func() ([]byte, error) { return Volume("es", sampleDays(3), Size{100000, 300}) },
+		"mismatch": func() ([]byte, error) {
+			return PNG(Chart{Categories: []string{"a"}, Series: []Series{{Values: []float64{1, 2}}}}, MailSize)
+		},
+		"negative": func() ([]byte, error) {
+			return PNG(Chart{Categories: []string{"a"}, Series: []Series{{Values: []float64{-1}}}}, MailSize)
+		},
 	} {
 		if _, err := f(); err == nil {
 			t.Errorf("%s: no error", name)
