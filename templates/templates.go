@@ -123,6 +123,10 @@ type Digest struct {
 	// category (none: only when some ticket has one).
 	ByType     []KindRow
 	ByCategory []KindRow
+	// DigestCharts: the period's kind, the previous period's figures,
+	// SLA compliance, the charts with their numbers, per-agent figures
+	// (digest_types.go).
+	DigestCharts
 }
 
 // KindRow is the figures of one ticket type or category: Kind is a

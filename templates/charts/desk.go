@@ -115,3 +115,31 @@ func Backlog(lang string, buckets []Bucket, sz Size) ([]byte, error) {
 	}
 	return PNG(c, sz)
 }
+
+// ageUnits are the short units of age labels.
+var ageUnits = map[string][3]string{"es": {"h", "d", "sem"}, "en": {"h", "d", "wk"}, "pt": {"h", "d", "sem"}}
+
+// AgeLabel names the ages [from, to) in lang: "< 1 d", "1–3 d", "3–7 d",
+// "1–4 sem", "> 4 sem"; to 0 has no upper bound.
+func AgeLabel(lang string, from, to time.Duration) string {
+	u, ok := ageUnits[lang]
+	if !ok {
+		u = ageUnits["en"]
+	}
+	const day, week = 24 * time.Hour, 7 * 24 * time.Hour
+	unit, name := time.Hour, u[0]
+	switch {
+	case from%week == 0 && to%week == 0 && (from >= week || from == 0 && to >= week):
+		unit, name = week, u[2]
+	case from%day == 0 && to%day == 0:
+		unit, name = day, u[1]
+	}
+	n := func(d time.Duration) int64 { return int64(d / unit) }
+	switch {
+	case from <= 0 && to > 0:
+		return fmt.Sprintf("< %d %s", n(to), name)
+	case to <= 0:
+		return fmt.Sprintf("> %d %s", n(from), name)
+	}
+	return fmt.Sprintf("%d–%d %s", n(from), n(to), name)
+}
