@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -52,10 +51,10 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		p = DigestDaily
 	}
 	var (
-		d     *templates.Digest
-		cd    chartData
-		pr    period
-		last  time.Time
+		d                *templates.Digest
+		cd               chartData
+		pr               digestSpan
+		last             time.Time
 		floor, floorRead uint64
 	)
 	err := s.store.db.View(func(tx *bolt.Tx) error {
@@ -130,7 +129,7 @@ func (s *Service) queueDigest(tx *bolt.Tx, r templates.Rendered, atts []Attachme
 }
 
 // digestData gathers the figures and lists of pr, as at now.
-func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr period, now time.Time) (*templates.Digest, chartData, uint64, error) {
+func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now time.Time) (*templates.Digest, chartData, uint64, error) {
 	d := &templates.Digest{}
 	d.Period = string(p)
 	loc := s.location()

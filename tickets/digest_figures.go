@@ -33,7 +33,7 @@ type chartData struct {
 // digestFigures fills d with the figures of pr: totals and the previous
 // period's, backlog per tier now, breakdowns by type, category and agent,
 // and the numbers of the charts, which it returns.
-func (s *Service) digestFigures(tx *bolt.Tx, d *templates.Digest, p DigestPeriod, pr period, now time.Time) (chartData, error) {
+func (s *Service) digestFigures(tx *bolt.Tx, d *templates.Digest, p DigestPeriod, pr digestSpan, now time.Time) (chartData, error) {
 	loc := s.location()
 	q := func(from, to time.Time, by ...Dim) (Report, error) {
 		r, err := report(tx, ReportQuery{From: from, To: to, By: by, Loc: loc})

@@ -391,6 +391,7 @@ func TestDigestKnowsTheQueue(t *testing.T) {
 	f.apply(msg("ana1@example", "ana@example.com", "Re: [Soporte #1] Impresora", "#pending\n¿Qué modelo?"))
 	f.now = f.now.Add(31 * time.Minute) // Ventas #2 breaches Sales 1's hour
 	f.check()
+	f.now = f.now.Add(time.Minute) // the period is [from, now): the check's instant is in it
 	res, err := f.svc.Digest(true)
 	if err != nil {
 		t.Fatal(err)

@@ -389,8 +389,9 @@ func TestDigest(t *testing.T) {
 	f.now = start.Add(20 * time.Minute)
 	f.apply(msg("a1@example", "ana@example.com", "Re: [Soporte #2] Correo", "#resolve\nYa llega."))
 	f.now = start.Add(time.Hour)
-	f.check()                       // #1 escalates to tier 2
-	res, err := f.svc.Digest(false) // at the very instant of the escalation
+	f.check() // #1 escalates to tier 2
+	f.now = start.Add(time.Hour + time.Minute)
+	res, err := f.svc.Digest(false) // the period is [from, to): what happens at its end is in the next one
 	f.now = start.Add(2 * time.Hour)
 	if err != nil || !res.Queued {
 		t.Fatalf("digest: %v queued %v", err, res.Queued)
@@ -412,7 +413,7 @@ func TestDigest(t *testing.T) {
 	// The next digest starts where this one ended, and counts nothing twice.
 	f.now = start.Add(3 * time.Hour)
 	next, _ := f.svc.Digest(true)
-	if !next.Since.Equal(start.Add(time.Hour)) || strings.Contains(next.Mail.Text, "Nuevos:              2") || strings.Contains(next.Mail.Text, "Escalados:           1") {
+	if !next.Since.Equal(start.Add(time.Hour+time.Minute)) || strings.Contains(next.Mail.Text, "Nuevos:              2") || strings.Contains(next.Mail.Text, "Escalados:           1") {
 		t.Fatalf("second digest since %s:\n%s", next.Since, next.Mail.Text)
 	}
 	// A ticket whose last mail is older than the period still counts
@@ -421,6 +422,7 @@ func TestDigest(t *testing.T) {
 	if rep := f.check(); rep.Escalations() != 1 {
 		t.Fatalf("check at 3h30: %+v", rep)
 	}
+	f.now = f.now.Add(time.Minute)
 	late, _ := f.svc.Digest(true)
 	if !strings.Contains(late.Mail.Text, "Escalados:           1") || !strings.Contains(late.Mail.Text, "Nivel 3: 1") {
 		t.Fatalf("digest after a later escalation:\n%s", late.Mail.Text)
