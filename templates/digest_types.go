@@ -65,3 +65,18 @@ type AgentRow struct {
 	MedianFirstResponse string // "" when they answered no ticket first
 	Satisfaction        string // "4.5 / 5 (2)"; "" when none rated
 }
+
+// sampleCharts exercises every DigestCharts field in New's trial render.
+var sampleCharts = DigestCharts{
+	Period: "weekly", SLAFirstResponse: "92% (12/13)", SLAResolution: "80% (8/10)",
+	Previous: &Previous{From: "2025-12-22", To: "2025-12-28", New: 3, Resolved: 2, Escalated: 0, Breaches: 2,
+		MedianFirstResponse: "2h", MedianResolution: "1d", Satisfaction: "4.0 / 5 (1)", SLAFirstResponse: "50% (1/2)", SLAResolution: "100% (2/2)",
+		Arrows: Arrows{New: "↓", Resolved: "↓", Escalated: "↑", Breaches: "↓", FirstResponse: "↓", Resolution: "=", Satisfaction: "↑", SLAFirstResponse: "↑", SLAResolution: "↓"}},
+	VolumeChart: &Chart{Src: "cid:digest-volume.1@example.com", Width: 600, Height: 300},
+	SLAChart:    &Chart{Src: "cid:digest-sla.1@example.com", Width: 600, Height: 300},
+	AgeChart:    &Chart{Src: "cid:digest-backlog.1@example.com", Width: 600, Height: 300},
+	Days:        []DayRow{{Day: "2026-01-01", Opened: 2, Resolved: 1}},
+	TierSLA:     []TierSLARow{{Tier: "Tier 1", FirstResponse: "92% (12/13)", Resolution: "-"}},
+	Ages:        []Count{{"< 1 d", 1}},
+	Agents:      []AgentRow{{Agent: "ana@example.com", Answers: 3, Resolved: 1, MedianFirstResponse: "1h", Satisfaction: "4.5 / 5 (2)"}},
+}

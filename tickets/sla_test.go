@@ -403,7 +403,7 @@ func TestDigest(t *testing.T) {
 			t.Errorf("digest lacks %q:\n%s", want, text)
 		}
 	}
-	if !strings.Contains(text, "█") || !strings.Contains(res.Mail.HTML, "background-color:#3b82f6") {
+	if !strings.Contains(text, "█") || !strings.Contains(res.Mail.HTML, "background-color:#0072b2") {
 		t.Error("digest has no backlog chart")
 	}
 	mails := f.drain()
