@@ -313,7 +313,11 @@ func dayRows(r Report, from, to time.Time, loc *time.Location) ([]charts.Day, []
 	var days []charts.Day
 	var rows []templates.DayRow
 	y, m, dd := from.In(loc).Date()
-	for day := time.Date(y, m, dd, 0, 0, 0, 0, loc); day.Before(to); day = time.Date(y, m, dd+len(days)+1, 0, 0, 0, 0, loc) {
+	for i := 0; ; i++ {
+		day := time.Date(y, m, dd+i, 0, 0, 0, 0, loc) // not +24h: days around DST are 23 or 25 hours
+		if !day.Before(to) {
+			break
+		}
 		f := byDay[day.Format("2006-01-02")]
 		days = append(days, charts.Day{Date: day, Opened: f.Opened, Resolved: f.Resolved})
 		rows = append(rows, templates.DayRow{Day: day.Format("2006-01-02"), Opened: f.Opened, Resolved: f.Resolved})

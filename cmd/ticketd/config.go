@@ -65,6 +65,7 @@ type fileConfig struct {
 	Digest struct {
 		Schedule string   `toml:"schedule"`
 		Managers []string `toml:"managers"`
+		Period   string   `toml:"period"` // daily | weekly | monthly
 	} `toml:"digest"`
 	Workflow struct {
 		ReopenWindow    string `toml:"reopen_window"`
