@@ -247,8 +247,22 @@ func compareGroups(by []Dim, a, b []string) int {
 	return 0
 }
 
-// report computes q's figures inside tx.
-func report(tx *bolt.Tx, q ReportQuery) (Report, error) { return reportScan(tx, q) }
+// report computes q's figures inside tx: from the stored aggregates, at a
+// cost that follows the days and groups of the period; by reading every
+// ticket when they cannot answer exactly (reportAgg says when).
+func report(tx *bolt.Tx, q ReportQuery) (Report, error) {
+	r, ok, err := reportAgg(tx, q)
+	if err != nil || ok {
+		return r, err
+	}
+	return reportScan(tx, q)
+}
 
 // backlogByAge counts the tickets open at now by age inside tx.
-func backlogByAge(tx *bolt.Tx, now time.Time) ([]AgeBucket, error) { return backlogScan(tx, now) }
+func backlogByAge(tx *bolt.Tx, now time.Time) ([]AgeBucket, error) {
+	out, ok, err := backlogAgg(tx, now)
+	if err != nil || ok {
+		return out, err
+	}
+	return backlogScan(tx, now)
+}

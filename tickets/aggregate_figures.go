@@ -84,13 +84,7 @@ func (h *hist) figures() DurationFigures {
 	if h.n <= 0 {
 		return DurationFigures{}
 	}
-	idx := make([]uint32, 0, len(h.b))
-	for i, c := range h.b {
-		if c != 0 {
-			idx = append(idx, i)
-		}
-	}
-	slices.Sort(idx)
+	idx := sortedBuckets(h)
 	rank := func(q float64) time.Duration {
 		r := int64(q*float64(h.n) + 0.999999999)
 		r = min(max(r, 1), h.n)
@@ -155,4 +149,17 @@ func (a *acc) figures() Figures {
 		},
 		CSAT: csat,
 	}
+}
+
+// sortedBuckets returns the indexes of h's buckets that are not empty,
+// in order.
+func sortedBuckets(h *hist) []uint32 {
+	idx := make([]uint32, 0, len(h.b))
+	for i, c := range h.b {
+		if c != 0 {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	return idx
 }

@@ -230,9 +230,24 @@ func TestReportFiguresScan(t *testing.T) {
 	})
 }
 
+// TestReportFigures checks the stored aggregates' answers (which must
+// not fall back to the scan), the backlog, and that the aggregates are
+// what a rebuild makes.
 func TestReportFigures(t *testing.T) {
 	f := reportFixture(t)
-	checkReportFixture(t, f, f.store.Report)
+	checkReportFixture(t, f, func(q ReportQuery) (Report, error) {
+		var r Report
+		err := f.store.db.View(func(tx *bolt.Tx) error {
+			var ok bool
+			var err error
+			if r, ok, err = reportAgg(tx, q); err == nil && !ok {
+				t.Fatalf("query %+v fell back to the scan", q)
+			}
+			return err
+		})
+		return r, err
+	})
+	checkAggregatesRebuild(t, f.store)
 	ages, err := f.store.BacklogByAge(f.now)
 	if err != nil {
 		t.Fatal(err)
