@@ -27,16 +27,18 @@ type DigestResult struct {
 	// attachment store); a dry run draws them without storing them.
 	Images []DigestImage
 	Queued bool
-	// AlreadySent: a weekly or monthly digest of this period was sent
-	// before; nothing was queued.
+	// AlreadySent: the digest of this period was sent before (an
+	// earlier run the same day, week or month); nothing was queued.
 	AlreadySent bool
 }
 
-// Digest builds the managers' digest of the configured period (daily:
-// since the previous one, the last 24 hours for the first; weekly and
-// monthly: the last full week or month) and, unless dryRun, queues it to
-// the managers and records its time, so the next daily digest starts
-// where this one ended and a weekly or monthly one is sent once.
+// Digest builds the managers' digest of the configured period, whole
+// days in the desk's time zone (daily: the days since the previous
+// digest up to today's midnight; weekly and monthly: the last full week
+// or month, digest_period.go) and, unless dryRun, queues it to the
+// managers and records its time, so the next digest goes on where this
+// one ended and none is sent twice. Whole days are what the report
+// aggregates hold: the figures cost per group and day, not per ticket.
 //
 // The figures are read in one read transaction; the charts are drawn and
 // stored outside any transaction; the mail is queued in a write
@@ -69,7 +71,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		return DigestResult{}, fmt.Errorf("digest: %w", err)
 	}
 	res := DigestResult{Period: p, Since: pr.From, Until: pr.To}
-	if !dryRun && pr.sent(p, last) {
+	if !dryRun && pr.sent(last) {
 		res.AlreadySent = true
 		return res, nil
 	}
@@ -134,7 +136,7 @@ func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now tim
 	d.Period = string(p)
 	loc := s.location()
 	var prevFrom, prevTo string
-	d.From, d.To, prevFrom, prevTo = pr.labels(p, loc)
+	d.From, d.To, prevFrom, prevTo = pr.labels(loc)
 	cd, err := s.digestFigures(tx, d, p, pr, now)
 	if err != nil {
 		return nil, cd, 0, err

@@ -58,13 +58,12 @@ func (s *Service) digestFigures(tx *bolt.Tx, d *templates.Digest, p DigestPeriod
 	d.SLAFirstResponse, d.SLAResolution = slaText(t, targetFirstResponse), slaText(t, targetResolution)
 	d.Previous = previous(prev.Total, t)
 
-	// The backlog is what is open now: the period's report when it ends
-	// now (daily), else one from its end to now.
-	open := cur
-	if pr.To.Before(now) {
-		if open, err = q(pr.To, now, DimQueue, DimTier); err != nil {
-			return cd, err
-		}
+	// The backlog is what is open now: open at the end of today, as far
+	// as anything is known (a whole day, so the aggregates answer).
+	y, m, dd := now.In(loc).Date()
+	open, err := q(time.Date(y, m, dd, 0, 0, 0, 0, loc), time.Date(y, m, dd+1, 0, 0, 0, 0, loc), DimQueue, DimTier)
+	if err != nil {
+		return cd, err
 	}
 	s.digestBacklog(d, cur, open)
 	cd.tiers, d.TierSLA = s.tierSLA(cur)

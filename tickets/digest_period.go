@@ -10,13 +10,16 @@ type DigestPeriod string
 
 // The digest periods ([digest] period).
 const (
-	// DigestDaily covers the time since the previous digest (the last 24
-	// hours before the first), whenever the schedule runs it.
+	// DigestDaily covers the full days (in the desk's time zone) since
+	// the previous digest, up to today's midnight: yesterday for a digest
+	// every morning, Friday to Sunday for Monday's after a weekday
+	// schedule; the day before for the first. Whole days, like weeks and
+	// months, so the figures come from the day aggregates.
 	DigestDaily DigestPeriod = "daily"
 	// DigestWeekly covers the last full ISO week (Monday to Sunday) in
 	// the desk's time zone; DigestMonthly the last full calendar month.
-	// Each is sent once: later runs of the schedule in the same week or
-	// month find it sent and do nothing.
+	// Each period is sent once: later runs of the schedule before the
+	// next period ends find it sent and do nothing.
 	DigestWeekly  DigestPeriod = "weekly"
 	DigestMonthly DigestPeriod = "monthly"
 )
@@ -60,27 +63,33 @@ func digestPeriod(p DigestPeriod, now, last time.Time, loc *time.Location) diges
 		from := time.Date(y, m-1, 1, 0, 0, 0, 0, loc)
 		return digestSpan{From: from, To: to, PrevFrom: time.Date(y, m-2, 1, 0, 0, 0, 0, loc), PrevTo: from}
 	}
-	from := now.Add(-24 * time.Hour)
-	if !last.IsZero() && last.Before(now) {
-		from = last
+	to := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	from := time.Date(y, m, d-1, 0, 0, 0, 0, loc)
+	if !last.IsZero() {
+		// The previous digest covered up to the start of the day it was
+		// sent: this one goes on from there.
+		ly, lm, ld := last.In(loc).Date()
+		if start := time.Date(ly, lm, ld, 0, 0, 0, 0, loc); start.Before(from) {
+			from = start
+		}
 	}
-	return digestSpan{From: from, To: now, PrevFrom: from.Add(-now.Sub(from)), PrevTo: from}
+	days := 0
+	for time.Date(y, m, d-days, 0, 0, 0, 0, loc).After(from) {
+		days++
+	}
+	return digestSpan{From: from, To: to, PrevFrom: time.Date(y, m, d-2*days, 0, 0, 0, 0, loc), PrevTo: from}
 }
 
-// sent reports whether a weekly or monthly digest of pr went out already:
-// the previous one was queued after pr ended. A daily digest is never
-// "sent": each covers the time since the last.
-func (pr digestSpan) sent(p DigestPeriod, last time.Time) bool {
-	return p != DigestDaily && !last.IsZero() && !last.Before(pr.To)
+// sent reports whether the digest of pr went out already: the previous
+// one was queued after pr ended (a second run of the schedule the same
+// day, week or month).
+func (pr digestSpan) sent(last time.Time) bool {
+	return !last.IsZero() && !last.Before(pr.To)
 }
 
-// labels formats the period for the mail: minutes for a daily digest,
-// the first and the last day (To is exclusive) for a week or a month.
-func (pr digestSpan) labels(p DigestPeriod, loc *time.Location) (from, to, prevFrom, prevTo string) {
-	if p == DigestDaily {
-		f := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
-		return f(pr.From), f(pr.To), f(pr.PrevFrom), f(pr.PrevTo)
-	}
+// labels formats the period for the mail: its first and its last day
+// (To is exclusive); one day says the day alone.
+func (pr digestSpan) labels(loc *time.Location) (from, to, prevFrom, prevTo string) {
 	day := func(t time.Time) string { return t.In(loc).Format("2006-01-02") }
 	last := func(t time.Time) string { return t.In(loc).AddDate(0, 0, -1).Format("2006-01-02") }
 	return day(pr.From), last(pr.To), day(pr.PrevFrom), last(pr.PrevTo)
@@ -93,7 +102,7 @@ func (pr digestSpan) chartDays(p DigestPeriod, loc *time.Location) (from, to tim
 	from, to = pr.From, pr.To
 	if p == DigestDaily {
 		y, m, d := to.In(loc).Date()
-		weekAgo := time.Date(y, m, d-6, 0, 0, 0, 0, loc)
+		weekAgo := time.Date(y, m, d-7, 0, 0, 0, 0, loc)
 		if weekAgo.Before(from) {
 			from = weekAgo
 		}

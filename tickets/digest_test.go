@@ -25,7 +25,7 @@ func mustZone(t *testing.T, name string) *time.Location {
 
 // TestDigestPeriodBoundaries: weeks are ISO weeks and months calendar
 // months in the desk's time zone (a week with a DST change is 167 hours
-// long); a daily digest covers the time since the last one.
+// long); a daily digest covers the whole days since the last one.
 func TestDigestPeriodBoundaries(t *testing.T) {
 	madrid, bogota := mustZone(t, "Europe/Madrid"), mustZone(t, "America/Bogota")
 	at := func(loc *time.Location, y int, m time.Month, d, h, min int) time.Time {
@@ -65,21 +65,25 @@ func TestDigestPeriodBoundaries(t *testing.T) {
 		t.Errorf("the week of the DST change lasts %s, want 167h", got.To.Sub(got.From))
 	}
 
-	now := at(bogota, 2026, 3, 16, 8, 0)
+	// Daily: whole days since the previous digest, up to today's midnight.
+	now := at(bogota, 2026, 3, 16, 8, 0) // Monday
 	first := digestPeriod(DigestDaily, now, time.Time{}, bogota)
-	if !first.From.Equal(now.Add(-24*time.Hour)) || !first.To.Equal(now) || !first.PrevFrom.Equal(now.Add(-48*time.Hour)) {
+	if !first.From.Equal(at(bogota, 2026, 3, 15, 0, 0)) || !first.To.Equal(at(bogota, 2026, 3, 16, 0, 0)) || !first.PrevFrom.Equal(at(bogota, 2026, 3, 14, 0, 0)) {
 		t.Errorf("first daily digest: %+v", first)
 	}
-	last := at(bogota, 2026, 3, 13, 8, 0) // Friday: Monday's digest covers the weekend
-	pr := digestPeriod(DigestDaily, now, last, bogota)
-	if !pr.From.Equal(last) || !pr.PrevFrom.Equal(last.Add(-72*time.Hour)) || !pr.PrevTo.Equal(last) {
+	friday := at(bogota, 2026, 3, 13, 8, 0) // a weekday schedule: Monday's covers Friday to Sunday
+	pr := digestPeriod(DigestDaily, now, friday, bogota)
+	if !pr.From.Equal(at(bogota, 2026, 3, 13, 0, 0)) || !pr.To.Equal(at(bogota, 2026, 3, 16, 0, 0)) || !pr.PrevFrom.Equal(at(bogota, 2026, 3, 10, 0, 0)) || !pr.PrevTo.Equal(pr.From) {
 		t.Errorf("daily digest since Friday: %+v", pr)
 	}
-	if pr.sent(DigestDaily, now) {
-		t.Error("a daily digest counts as sent")
+	if pr.sent(friday) || !pr.sent(now.Add(-time.Hour)) {
+		t.Error("sent: a digest is sent when the last one went out after its period ended, only then")
+	}
+	if madridDay := digestPeriod(DigestDaily, at(madrid, 2026, 3, 30, 8, 0), time.Time{}, madrid); madridDay.To.Sub(madridDay.From) != 23*time.Hour {
+		t.Errorf("the day of the DST change lasts %s, want 23h", madridDay.To.Sub(madridDay.From))
 	}
 	week := digestPeriod(DigestWeekly, now, time.Time{}, bogota)
-	if !week.sent(DigestWeekly, now.Add(-time.Hour)) || week.sent(DigestWeekly, week.To.Add(-time.Minute)) || week.sent(DigestWeekly, time.Time{}) {
+	if !week.sent(now.Add(-time.Hour)) || week.sent(week.To.Add(-time.Minute)) || week.sent(time.Time{}) {
 		t.Error("sent: a weekly digest is sent when the last one went out after its week ended, only then")
 	}
 	if _, err := ParseDigestPeriod("hourly"); err == nil {
@@ -281,7 +285,7 @@ func TestDigestListsWithoutTheLog(t *testing.T) {
 	f.apply(msg("r1@client", "pedro@client.com", "Impresora", "No imprime."))
 	f.now = f.now.Add(time.Hour)
 	f.check() // escalates to tier 2: logged
-	f.now = f.now.Add(time.Minute)
+	f.now = f.now.Add(24 * time.Hour)
 	withLog, err := f.svc.Digest(true)
 	if err != nil {
 		t.Fatal(err)
