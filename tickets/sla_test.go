@@ -377,7 +377,7 @@ func TestVendorTier(t *testing.T) {
 func TestDigest(t *testing.T) {
 	f := threeTiers(t, nil)
 	start := f.now // Monday 2026-03-02 09:00 UTC, the desk's zone
-	day := func(n int, h time.Duration) time.Time { return start.Truncate(24 * time.Hour).AddDate(0, 0, n).Add(h) }
+	day := func(n int, h time.Duration) time.Time { return start.Truncate(24*time.Hour).AddDate(0, 0, n).Add(h) }
 	empty, err := f.svc.Digest(true)
 	if err != nil {
 		t.Fatal(err)
