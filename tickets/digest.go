@@ -57,14 +57,12 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		cd               chartData
 		pr               digestSpan
 		last             time.Time
-		floor, floorRead uint64
 	)
 	err := s.store.db.View(func(tx *bolt.Tx) error {
 		last, _ = lastDigest(tx)
 		pr = digestPeriod(p, now, last, s.location())
-		floorRead = openFloor(tx)
 		var err error
-		d, cd, floor, err = s.digestData(tx, p, pr, now)
+		d, cd, err = s.digestData(tx, p, pr, now)
 		return err
 	})
 	if err != nil {
@@ -99,17 +97,12 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		if err := s.queueDigest(tx, res.Mail, atts, now); err != nil {
 			return err
 		}
-		// The log and the floor only ever serve the next digests.
+		// The log only ever serves the next digests.
 		if err := startDigestLog(tx); err != nil {
 			return err
 		}
 		if err := pruneDigestLog(tx, pr.From); err != nil {
 			return err
-		}
-		if openFloor(tx) >= floorRead { // else a ticket below it opened again meanwhile
-			if err := setOpenFloor(tx, floor); err != nil {
-				return err
-			}
 		}
 		return setLastDigest(tx, now)
 	})
@@ -131,7 +124,7 @@ func (s *Service) queueDigest(tx *bolt.Tx, r templates.Rendered, atts []Attachme
 }
 
 // digestData gathers the figures and lists of pr, as at now.
-func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now time.Time) (*templates.Digest, chartData, uint64, error) {
+func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now time.Time) (*templates.Digest, chartData, error) {
 	d := &templates.Digest{}
 	d.Period = string(p)
 	loc := s.location()
@@ -139,15 +132,14 @@ func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now tim
 	d.From, d.To, prevFrom, prevTo = pr.labels(loc)
 	cd, err := s.digestFigures(tx, d, p, pr, now)
 	if err != nil {
-		return nil, cd, 0, err
+		return nil, cd, err
 	}
 	d.Previous.From, d.Previous.To = prevFrom, prevTo
-	floor, err := s.digestLists(tx, d, pr.From, pr.To, now)
-	if err != nil {
-		return nil, cd, 0, err
+	if err := s.digestLists(tx, d, pr.From, pr.To, now); err != nil {
+		return nil, cd, err
 	}
 	d.Empty = d.New == 0 && d.Resolved == 0 && d.Escalated == 0 && d.Breaches == 0 && d.Open == 0
-	return d, cd, floor, nil
+	return d, cd, nil
 }
 
 // backlogRows are the digest's backlog rows, one per tier of each queue

@@ -13,13 +13,12 @@ import (
 
 // The digest's ticket lists: what escalated and what breached in the
 // period, from the digest log (the tickets it names, not every ticket's
-// events), and the oldest open tickets, from the open floor on (not
-// from ticket 1).
+// events), and the oldest open tickets, from the hours the aggregates
+// say they were opened in (not from ticket 1).
 
 // digestLists fills d's escalated, breached and oldest lists for the
-// period [from, to), ages as at now. It returns the open floor it found,
-// for the digest that is sent to record.
-func (s *Service) digestLists(tx *bolt.Tx, d *templates.Digest, from, to, now time.Time) (uint64, error) {
+// period [from, to), ages as at now.
+func (s *Service) digestLists(tx *bolt.Tx, d *templates.Digest, from, to, now time.Time) error {
 	var escalated, breached []uint64
 	seen := map[digestMark]map[uint64]bool{markEscalated: {}, markBreached: {}}
 	add := func(id uint64, m digestMark) error {
@@ -38,22 +37,22 @@ func (s *Service) digestLists(tx *bolt.Tx, d *templates.Digest, from, to, now ti
 		err = digestListsScan(tx, from, to, add)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("digest lists: %w", err)
+		return fmt.Errorf("digest lists: %w", err)
 	}
 	if d.EscalatedTickets, err = s.ticketLines(tx, escalated, now); err != nil {
-		return 0, err
+		return err
 	}
 	if d.BreachedTickets, err = s.ticketLines(tx, breached, now); err != nil {
-		return 0, err
+		return err
 	}
-	oldest, floor, err := oldestOpen(tx, digestOldest)
+	oldest, err := oldestOpen(tx, digestOldest)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	for i := range oldest {
 		d.Oldest = append(d.Oldest, s.ticketLine(&oldest[i], now))
 	}
-	return floor, nil
+	return nil
 }
 
 // ticketLines are the digest lines of tickets ids, in order; tickets
@@ -98,44 +97,73 @@ func digestListsScan(tx *bolt.Tx, from, to time.Time, f func(uint64, digestMark)
 	})
 }
 
-// oldestOpen returns the n oldest open tickets (new, open or pending;
-// ticket numbers grow with time, so the lowest numbers), reading the
-// tickets from the open floor on, and the new floor: the lowest ticket
-// number that is not closed.
-func oldestOpen(tx *bolt.Tx, n int) ([]Ticket, uint64, error) {
+// oldestOpen returns the n oldest open tickets (new, open or pending).
+// The aggregates say in which hours the tickets open now were opened:
+// for the oldest of those hours it finds the hour's first ticket by
+// binary search and reads the hour's tickets, so the cost is per hour
+// and open ticket listed, not per ticket in the store. Without
+// aggregates it reads the tickets from the first.
+func oldestOpen(tx *bolt.Tx, n int) ([]Ticket, error) {
 	var out []Ticket
-	floor := uint64(0)
-	var st struct {
-		Status Status `json:"status"`
+	var err error
+	ok, herr := openHours(tx, func(hour time.Time, count int64) bool {
+		var id uint64
+		if id, err = firstCreatedFrom(tx, hour); err != nil {
+			return false
+		}
+		end := hour.Add(time.Hour)
+		found := int64(0)
+		err = forTicketsFrom(tx, id, func(id uint64, v []byte) (bool, error) {
+			t, open, err := openTicket(id, v)
+			if err != nil || !t.Created.Before(end) {
+				return false, err // the hour's tickets are read
+			}
+			if open {
+				out = append(out, t)
+				found++
+			}
+			return found < count && len(out) < n, nil
+		})
+		return err == nil && len(out) < n
+	})
+	if err == nil {
+		err = herr
 	}
-	last := uint64(0)
-	err := forTicketsFrom(tx, openFloor(tx), func(id uint64, v []byte) (bool, error) {
-		last = id
-		st.Status = ""
-		if err := json.Unmarshal(v, &st); err != nil {
-			return false, fmt.Errorf("ticket %d: %w", id, err)
+	if err != nil {
+		return nil, fmt.Errorf("oldest open tickets: %w", err)
+	}
+	if ok {
+		return out, nil
+	}
+	err = forTicketsFrom(tx, 1, func(id uint64, v []byte) (bool, error) {
+		t, open, err := openTicket(id, v)
+		if err == nil && open {
+			out = append(out, t)
 		}
-		if st.Status == StatusClosed {
-			return true, nil
-		}
-		if floor == 0 {
-			floor = id
-		}
-		if st.Status == StatusResolved {
-			return true, nil
-		}
-		var t Ticket
-		if err := json.Unmarshal(v, &t); err != nil {
-			return false, fmt.Errorf("ticket %d: %w", id, err)
-		}
-		out = append(out, t)
-		return len(out) < n, nil
+		return err == nil && len(out) < n, err
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("oldest open tickets: %w", err)
+		return nil, fmt.Errorf("oldest open tickets: %w", err)
 	}
-	if floor == 0 {
-		floor = last + 1 // every ticket is closed
+	return out, nil
+}
+
+// openTicket decodes ticket id when it is open; only its status and
+// creation otherwise.
+func openTicket(id uint64, v []byte) (Ticket, bool, error) {
+	var st struct {
+		Status  Status    `json:"status"`
+		Created time.Time `json:"created"`
 	}
-	return out, floor, nil
+	if err := json.Unmarshal(v, &st); err != nil {
+		return Ticket{}, false, fmt.Errorf("ticket %d: %w", id, err)
+	}
+	if st.Status != StatusNew && st.Status != StatusOpen && st.Status != StatusPending {
+		return Ticket{Created: st.Created}, false, nil
+	}
+	var t Ticket
+	if err := json.Unmarshal(v, &t); err != nil {
+		return Ticket{}, false, fmt.Errorf("ticket %d: %w", id, err)
+	}
+	return t, true, nil
 }

@@ -307,34 +307,56 @@ func TestDigestListsWithoutTheLog(t *testing.T) {
 	}
 }
 
-// TestDigestOldestOpenFloor: the oldest open tickets are read from the
-// floor the last digest found, and a ticket opened again below it
-// (#notspam) is found again.
-func TestDigestOldestOpenFloor(t *testing.T) {
+// TestDigestOldestOpen: the oldest open tickets, found through the
+// hours the aggregates keep open tickets under, skip the closed ones
+// around them and find a ticket opened again (#notspam); without the
+// aggregates the tickets are read from the first, to the same list.
+func TestDigestOldestOpen(t *testing.T) {
 	f := verifiedDesk(t)
 	f.svc.opts.Managers = []string{"jefa@example.com"}
-	for i := 1; i <= 3; i++ {
+	for i := 1; i <= 8; i++ {
 		f.apply(domainPass(msg(fmt.Sprintf("r%d@client", i), fmt.Sprintf("p%d@client.com", i), fmt.Sprintf("T%d", i), "Ayuda.")))
+		f.now = f.now.Add(20 * time.Minute) // three an hour
 	}
-	spam := agentMail("s1", "#spam") // closes ticket 1
-	f.apply(spam)
-	f.now = f.now.Add(time.Hour)
-	res, err := f.svc.Digest(false)
-	if err != nil || !res.Queued {
-		t.Fatal(err)
+	f.apply(agentMail("s1", "#spam")) // closes ticket 1
+	for _, id := range []int{2, 4} {
+		m := msg(fmt.Sprintf("c%d@example", id), "ana@example.com", fmt.Sprintf("Re: [Soporte #%d] x", id), "#close")
+		m.AuthLogin = "ana@example.com"
+		f.apply(m)
 	}
-	var floor uint64
-	f.reading(func(a *applier) error { floor = openFloor(a.tx); return nil })
-	if floor != 2 {
-		t.Fatalf("floor %d after ticket 1 closed, want 2", floor)
+	f.now = f.now.Add(24 * time.Hour)
+	oldest := func() string {
+		res, err := f.svc.Digest(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, list, _ := strings.Cut(res.Mail.Text, "Los tickets abiertos más antiguos:\n")
+		var ids []string
+		for _, l := range strings.Split(strings.TrimSpace(list), "\n") {
+			ids = append(ids, strings.Fields(l)[1])
+		}
+		return strings.Join(ids, " ")
 	}
-	if strings.Contains(res.Mail.Text, "T1 —") || !strings.Contains(res.Mail.Text, "[Soporte #2] T2") {
-		t.Fatalf("oldest open tickets:\n%s", res.Mail.Text)
+	if got := oldest(); got != "#3] #5] #6] #7] #8]" {
+		t.Fatalf("oldest open tickets %q, want 3 5 6 7 8", got)
 	}
 	f.apply(agentMail("s2", "#notspam"))
-	f.now = f.now.Add(time.Hour)
-	res, _ = f.svc.Digest(true)
-	if !strings.Contains(res.Mail.Text, "Los tickets abiertos más antiguos:\n  [Soporte #1] T1") {
-		t.Fatalf("the ticket opened again below the floor is not listed:\n%s", res.Mail.Text)
+	if got := oldest(); got != "#1] #3] #5] #6] #7]" {
+		t.Fatalf("after #notspam: %q, want 1 3 5 6 7", got)
+	}
+	var withAgg []Ticket
+	f.reading(func(a *applier) (err error) { withAgg, err = oldestOpen(a.tx, 5); return err })
+	if err := f.store.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketAggBacklog) }); err != nil {
+		t.Fatal(err)
+	}
+	var scanned []Ticket
+	f.reading(func(a *applier) (err error) { scanned, err = oldestOpen(a.tx, 5); return err })
+	if len(withAgg) != 5 || len(scanned) != 5 {
+		t.Fatalf("%d and %d tickets", len(withAgg), len(scanned))
+	}
+	for i := range withAgg {
+		if withAgg[i].ID != scanned[i].ID {
+			t.Errorf("oldest %d: %d through the aggregates, %d read in order", i, withAgg[i].ID, scanned[i].ID)
+		}
 	}
 }

@@ -57,9 +57,6 @@
 //	kb_by_ticket u64be(ticket) → u64be(article)              (#kb again on a ticket edits its article)
 //	problem_incidents u64be(problem) | u64be(incident) → ""  (an incident's side is Ticket.Problem; problems.go)
 //	meta      "last_digest" → u64be(unix ns of the last digest sent)
-//	          "digest_open_floor" → u64be(ticket): every ticket below it was closed when
-//	          the last digest looked (its search for the oldest open tickets starts there;
-//	          #notspam lowers it)
 //	digest_log u64be(unix ns) | u64be(ticket) | mark → ""   (mark 'e' escalated, 'b' SLA breach:
 //	          the digest's lists of the period; made by the first write, pruned by each
 //	          digest sent; without it the digest reads the events once: digest_lists.go)
@@ -71,7 +68,7 @@
 //
 //	store.go         the bucket list, opening, tickets, events, msgids, the outbox and failed
 //	store_index.go   undeliverable, vendor_refs, requesters, acks, meta last_digest and msgid_secret
-//	store_digest.go  digest_log and meta digest_open_floor (digest_lists.go)
+//	store_digest.go  digest_log, and agg_backlog read for the oldest open tickets (digest_lists.go)
 //	store_outbox.go  outbox, outbox_due and failed for admin.go (RetryMail) and delivery.go
 //	store_sla.go     sla_due and meta sla_backfill (sla.go)
 //	store_stats.go   Store.Stats and the ticket listing (stats.go)

@@ -140,9 +140,6 @@ func (a *applier) reopenNotSpam(t *Ticket, agent string) error {
 	if err := a.setStatus(t, StatusOpen, agent, StatusClosed); err != nil {
 		return err
 	}
-	if err := lowerOpenFloor(a.tx, t.ID); err != nil { // the digest finds it open again
-		return err
-	}
 	detail := "not spam"
 	if isBlockedSender(a.tx, t.Requester.Email) {
 		if err := unblockSender(a.tx, t.Requester.Email); err != nil {

@@ -1,21 +1,20 @@
-// The digest's own index (digest_log) and the floor of its search for
-// the oldest open tickets (meta "digest_open_floor"), read and written
-// inside the caller's transaction. digest_lists.go holds the rules.
+// The digest's own index (digest_log), and its reading of the report
+// aggregates' open tickets by hour, inside the caller's transaction.
+// digest_lists.go holds the rules.
 
 package tickets
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-var (
-	bucketDigestLog = []byte("digest_log")
-	keyOpenFloor    = []byte("digest_open_floor")
-)
+var bucketDigestLog = []byte("digest_log")
 
 // digestMark is what the digest log records of a ticket.
 type digestMark byte
@@ -92,27 +91,60 @@ func pruneDigestLog(tx *bolt.Tx, before time.Time) error {
 	return nil
 }
 
-// openFloor is the lowest ticket number that may be open: every ticket
-// below it was closed when the last digest looked (1 when none did).
-func openFloor(tx *bolt.Tx) uint64 {
-	if v := tx.Bucket(bucketMeta).Get(keyOpenFloor); len(v) == 8 {
-		return max(binary.BigEndian.Uint64(v), 1)
+// openHours calls f with each hour (unix seconds of its start) in which
+// tickets open now were opened, oldest first, and how many: the report
+// aggregates' agg_backlog (store_aggregate.go), read as it is kept there.
+// false when the store has no aggregates.
+func openHours(tx *bolt.Tx, f func(hour time.Time, n int64) bool) (bool, error) {
+	b := tx.Bucket(bucketAggBacklog)
+	if b == nil {
+		return false, nil
 	}
-	return 1
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		r := reader{b: v}
+		n := r.varint()
+		if len(k) != 4 || r.err != nil {
+			return true, fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
+		}
+		if n > 0 && !f(time.Unix(int64(binary.BigEndian.Uint32(k))*3600, 0), n) {
+			break
+		}
+	}
+	return true, nil
 }
 
-// setOpenFloor records the floor a digest found.
-func setOpenFloor(tx *bolt.Tx, id uint64) error {
-	return tx.Bucket(bucketMeta).Put(keyOpenFloor, u64(id))
-}
-
-// lowerOpenFloor lets a closed ticket that opens again (#notspam) below
-// the floor be found.
-func lowerOpenFloor(tx *bolt.Tx, id uint64) error {
-	if id >= openFloor(tx) {
-		return nil
+// firstCreatedFrom returns the number of the first ticket created at or
+// after at: ticket numbers grow with creation time, so a binary search
+// over the numbers finds it reading a few tickets.
+func firstCreatedFrom(tx *bolt.Tx, at time.Time) (uint64, error) {
+	c := tx.Bucket(bucketTickets).Cursor()
+	lk, _ := c.Last()
+	if lk == nil {
+		return 1, nil
 	}
-	return setOpenFloor(tx, id)
+	var st struct {
+		Created time.Time `json:"created"`
+	}
+	lo, hi := uint64(1), u64From(lk)+1 // the answer is in [lo, hi]
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		k, v := c.Seek(u64(mid))
+		if k == nil {
+			hi = mid
+			continue
+		}
+		st.Created = time.Time{}
+		if err := json.Unmarshal(v, &st); err != nil {
+			return 0, fmt.Errorf("ticket %x: %w", k, err)
+		}
+		if st.Created.Before(at) {
+			lo = u64From(k) + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
 }
 
 // forTicketsFrom calls f with the raw JSON of each ticket numbered from
