@@ -53,10 +53,10 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		p = DigestDaily
 	}
 	var (
-		d                *templates.Digest
-		cd               chartData
-		pr               digestSpan
-		last             time.Time
+		d    *templates.Digest
+		cd   chartData
+		pr   digestSpan
+		last time.Time
 	)
 	err := s.store.db.View(func(tx *bolt.Tx) error {
 		last, _ = lastDigest(tx)
