@@ -24,6 +24,10 @@ type DigestCharts struct {
 
 	// Agents are the per-agent figures of the period.
 	Agents []AgentRow
+
+	// MoreEscalated and MoreBreached count the tickets the lists of
+	// escalated and breached tickets leave out.
+	MoreEscalated, MoreBreached int
 }
 
 // Chart is an image of the mail's HTML part: Src is its "cid:" URL.
@@ -72,11 +76,12 @@ var sampleCharts = DigestCharts{
 	Previous: &Previous{From: "2025-12-22", To: "2025-12-28", New: 3, Resolved: 2, Escalated: 0, Breaches: 2,
 		MedianFirstResponse: "2h", MedianResolution: "1d", Satisfaction: "4.0 / 5 (1)", SLAFirstResponse: "50% (1/2)", SLAResolution: "100% (2/2)",
 		Arrows: Arrows{New: "↓", Resolved: "↓", Escalated: "↑", Breaches: "↓", FirstResponse: "↓", Resolution: "=", Satisfaction: "↑", SLAFirstResponse: "↑", SLAResolution: "↓"}},
-	VolumeChart: &Chart{Src: "cid:digest-volume.1@example.com", Width: 600, Height: 300},
-	SLAChart:    &Chart{Src: "cid:digest-sla.1@example.com", Width: 600, Height: 300},
-	AgeChart:    &Chart{Src: "cid:digest-backlog.1@example.com", Width: 600, Height: 300},
-	Days:        []DayRow{{Day: "2026-01-01", Opened: 2, Resolved: 1}},
-	TierSLA:     []TierSLARow{{Tier: "Tier 1", FirstResponse: "92% (12/13)", Resolution: "-"}},
-	Ages:        []Count{{"< 1 d", 1}},
-	Agents:      []AgentRow{{Agent: "ana@example.com", Answers: 3, Resolved: 1, MedianFirstResponse: "1h", Satisfaction: "4.5 / 5 (2)"}},
+	VolumeChart:   &Chart{Src: "cid:digest-volume.1@example.com", Width: 600, Height: 300},
+	SLAChart:      &Chart{Src: "cid:digest-sla.1@example.com", Width: 600, Height: 300},
+	AgeChart:      &Chart{Src: "cid:digest-backlog.1@example.com", Width: 600, Height: 300},
+	Days:          []DayRow{{Day: "2026-01-01", Opened: 2, Resolved: 1}},
+	TierSLA:       []TierSLARow{{Tier: "Tier 1", FirstResponse: "92% (12/13)", Resolution: "-"}},
+	Ages:          []Count{{"< 1 d", 1}},
+	Agents:        []AgentRow{{Agent: "ana@example.com", Answers: 3, Resolved: 1, MedianFirstResponse: "1h", Satisfaction: "4.5 / 5 (2)"}},
+	MoreEscalated: 2, MoreBreached: 1,
 }

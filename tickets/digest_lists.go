@@ -16,6 +16,9 @@ import (
 // events), and the oldest open tickets, from the hours the aggregates
 // say they were opened in (not from ticket 1).
 
+// digestListed is how many escalated or breached tickets a digest lists.
+const digestListed = 25
+
 // digestLists fills d's escalated, breached and oldest lists for the
 // period [from, to), ages as at now.
 func (s *Service) digestLists(tx *bolt.Tx, d *templates.Digest, from, to, now time.Time) error {
@@ -39,10 +42,13 @@ func (s *Service) digestLists(tx *bolt.Tx, d *templates.Digest, from, to, now ti
 	if err != nil {
 		return fmt.Errorf("digest lists: %w", err)
 	}
-	if d.EscalatedTickets, err = s.ticketLines(tx, escalated, now); err != nil {
+	// A bad week can escalate hundreds: the mail lists the first ones
+	// and says how many more (its figures count them all).
+	d.MoreEscalated, d.MoreBreached = max(len(escalated)-digestListed, 0), max(len(breached)-digestListed, 0)
+	if d.EscalatedTickets, err = s.ticketLines(tx, escalated[:min(len(escalated), digestListed)], now); err != nil {
 		return err
 	}
-	if d.BreachedTickets, err = s.ticketLines(tx, breached, now); err != nil {
+	if d.BreachedTickets, err = s.ticketLines(tx, breached[:min(len(breached), digestListed)], now); err != nil {
 		return err
 	}
 	oldest, err := oldestOpen(tx, digestOldest)

@@ -360,3 +360,31 @@ func TestDigestOldestOpen(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestListsAreCapped: a day with more escalations than a mail
+// should list shows the first ones and says how many more; the figures
+// count them all.
+func TestDigestListsAreCapped(t *testing.T) {
+	f := threeTiers(t, nil)
+	for i := 1; i <= digestListed+5; i++ {
+		f.apply(msg(fmt.Sprintf("r%d@client", i), fmt.Sprintf("p%d@client.com", i), fmt.Sprintf("T%d", i), "Ayuda."))
+	}
+	f.now = f.now.Add(time.Hour)
+	if rep := f.check(); rep.Escalations() != digestListed+5 {
+		t.Fatalf("%d escalations", rep.Escalations())
+	}
+	f.now = f.now.Add(24 * time.Hour)
+	res, err := f.svc.Digest(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := res.Mail.Text
+	_, list, _ := strings.Cut(text, "Tickets escalados:\n")
+	list, _, _ = strings.Cut(list, "\n\n")
+	if n := strings.Count(list, "[Soporte #"); n != digestListed || !strings.HasSuffix(list, "  … y 5 más") {
+		t.Errorf("escalated list has %d tickets, want %d and \"… y 5 más\":\n%s", n, digestListed, list)
+	}
+	if !strings.Contains(text, fmt.Sprintf("Escalados:           %d", digestListed+5)) || !strings.Contains(res.Mail.HTML, "<li>… y 5 más</li>") {
+		t.Errorf("digest:\n%s", text)
+	}
+}
