@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"image/png"
 	"math"
 	"strconv"
 
@@ -77,7 +78,11 @@ func PNG(c Chart, sz Size) ([]byte, error) {
 	canvas := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
 	p.Draw(draw.New(canvas))
 	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
+	// Fast compression: deflate is a large part of drawing a chart;
+	// BestSpeed takes about an eighth less CPU than the default level
+	// (BenchmarkCharts) for files a few percent larger.
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&buf, canvas.Image()); err != nil {
 		return nil, fmt.Errorf("chart %q: encode png: %w", c.Title, err)
 	}
 	return buf.Bytes(), nil
