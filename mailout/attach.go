@@ -12,8 +12,12 @@ import (
 )
 
 // writeMixed writes m as multipart/mixed: its text (with the HTML
-// alternative when there is one), then every attachment.
+// alternative when there is one), then every attachment; a mail whose
+// HTML shows inline images is written by writeRelated instead.
 func writeMixed(buf *bytes.Buffer, h mail.Header, m *tickets.Mail, blobs BlobSource) error {
+	if inline, rest := relatedParts(m); len(inline) > 0 {
+		return writeRelated(buf, h, m, inline, rest, blobs) // images the HTML shows
+	}
 	w, err := mail.CreateWriter(buf, h)
 	if err != nil {
 		return err

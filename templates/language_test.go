@@ -42,6 +42,7 @@ func sampleIn(lang Language) Data {
 		d.Problems = []string{"#prioridad já: precisa de uma prioridade"}
 		d.Articles = []ArticleLine{{N: 1, Title: "Impressora", Text: "Reinicie-a."}}
 		d.Digest.Backlog = []BacklogRow{{Tier: "Nível 1", New: 1, Total: 1, Bar: 30}}
+		d.Digest.TierSLA = []TierSLARow{{Tier: "Nível 1", FirstResponse: "92% (12/13)", Resolution: "-"}}
 		d.Digest.EscalatedByTier = []Count{{"Nível 2", 1}}
 	case "es":
 		d.Desk, d.Subject, d.Requester, d.Text = "Mesa de ayuda", "Impresora", "Pedro Pérez", "No imprime.\nGracias."
@@ -51,6 +52,7 @@ func sampleIn(lang Language) Data {
 		d.Problems = []string{"#prioridad ya: necesita una prioridad"}
 		d.Articles = []ArticleLine{{N: 1, Title: "Impresora", Text: "Reiníciela."}}
 		d.Digest.Backlog = []BacklogRow{{Tier: "Nivel 1", New: 1, Total: 1, Bar: 30}}
+		d.Digest.TierSLA = []TierSLARow{{Tier: "Nivel 1", FirstResponse: "92% (12/13)", Resolution: "-"}}
 		d.Digest.EscalatedByTier = []Count{{"Nivel 2", 1}}
 	default:
 		d.Desk, d.Subject, d.Requester, d.Text = "Help desk", "Printer", "Peter Smith", "It prints nothing.\nThanks."
@@ -60,6 +62,7 @@ func sampleIn(lang Language) Data {
 		d.Problems = []string{"#priority now: needs a priority"}
 		d.Articles = []ArticleLine{{N: 1, Title: "Printer", Text: "Restart it."}}
 		d.Digest.Backlog = []BacklogRow{{Tier: "Tier 1", New: 1, Total: 1, Bar: 30}}
+		d.Digest.TierSLA = []TierSLARow{{Tier: "Tier 1", FirstResponse: "92% (12/13)", Resolution: "-"}}
 		d.Digest.EscalatedByTier = []Count{{"Tier 2", 1}}
 	}
 	d.Digest.EscalatedTickets = []TicketLine{{Ticket: 1, Token: d.Token, Subject: d.Subject, Status: "open", Priority: "high", Tier: 2, Age: "1 d"}}

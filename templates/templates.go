@@ -125,6 +125,10 @@ type Digest struct {
 	// category (none: only when some ticket has one).
 	ByType     []KindRow
 	ByCategory []KindRow
+	// DigestCharts: the period's kind, the previous period's figures,
+	// SLA compliance, the charts with their numbers, per-agent figures
+	// (digest_types.go).
+	DigestCharts
 }
 
 // KindRow is the figures of one ticket type or category: Kind is a
@@ -265,7 +269,8 @@ var sampleData = Data{
 		BreachedTickets:     []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 2, Age: "1d"}},
 		Backlog:             []BacklogRow{{Tier: "Tier 1", New: 1, Total: 1, Bar: 30}},
 		Oldest:              []TicketLine{{Ticket: 1, Token: "[Desk #1]", Subject: "S", Status: "open", Priority: "high", Tier: 2, Age: "1d"}},
-		MedianFirstResponse: "1h", MedianResolution: "1d", Satisfaction: "4.5 / 5 (2)"},
+		MedianFirstResponse: "1h", MedianResolution: "1d", Satisfaction: "4.5 / 5 (2)",
+		DigestCharts: sampleCharts},
 	DeskAddress: "desk@example.com", Problems: []string{"#asignar: needs an agent's address, or me"},
 	Articles:  []ArticleLine{{N: 1, Title: "Printer", Text: "Restart it."}},
 	RateLinks: []string{"mailto:desk@example.com?subject=5", "mailto:desk@example.com?subject=4", "mailto:desk@example.com?subject=3", "mailto:desk@example.com?subject=2", "mailto:desk@example.com?subject=1"},

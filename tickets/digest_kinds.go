@@ -3,64 +3,73 @@ package tickets
 import (
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tiers"
 )
 
-// digestKind gathers one row of a digest's breakdown by type or category.
-type digestKind struct {
-	templates.KindRow
-	firstResp, resolution []time.Duration
-}
-
-// digestKinds are the rows of a digest by type and by category.
-type digestKinds struct {
-	types map[tiers.Type]*digestKind
-	cats  map[string]*digestKind
-}
-
-func newDigestKinds() *digestKinds {
-	return &digestKinds{types: map[tiers.Type]*digestKind{}, cats: map[string]*digestKind{}}
-}
-
-// of returns the rows of type typ and category cat, made on first use.
-func (k *digestKinds) of(typ tiers.Type, cat string) (*digestKind, *digestKind) {
-	t := k.types[typ]
-	if t == nil {
-		t = &digestKind{KindRow: templates.KindRow{Kind: string(typ)}}
-		k.types[typ] = t
+// kindRows are the digest's rows by ticket type, from a report by type:
+// tickets stored before types existed ("") count as the desk's default
+// type; types in tiers.Types order, those with something to say.
+func (s *Service) kindRows(r Report) []templates.KindRow {
+	byType := map[tiers.Type]Figures{}
+	for _, row := range r.Rows {
+		typ := tiers.Type(row.Group[0])
+		if typ == "" {
+			typ = s.typeOf(&Ticket{})
+		}
+		byType[typ] = addFigures(byType[typ], row.Figures)
 	}
-	c := k.cats[cat]
-	if c == nil {
-		c = &digestKind{KindRow: templates.KindRow{Kind: cat}}
-		k.cats[cat] = c
-	}
-	return t, c
-}
-
-// rows returns the rows with something to say: types in tiers.Types
-// order; categories by name, none last, and none at all when no ticket
-// has a category.
-func (k *digestKinds) rows() (types, cats []templates.KindRow) {
+	var out []templates.KindRow
 	for _, typ := range tiers.Types {
-		if r := k.types[typ]; r != nil && r.New+r.Resolved+r.Open > 0 {
-			r.MedianFirstResponse, r.MedianResolution = humanDuration(median(r.firstResp)), humanDuration(median(r.resolution))
-			types = append(types, r.KindRow)
+		f, ok := byType[typ]
+		if !ok || f.Opened+f.Resolved+f.OpenAtEnd == 0 {
+			continue
 		}
+		out = append(out, templates.KindRow{Kind: string(typ), New: f.Opened, Resolved: f.Resolved, Open: f.OpenAtEnd,
+			MedianFirstResponse: medianText(f.FirstResponse), MedianResolution: medianText(f.Resolution)})
 	}
-	for name, r := range k.cats {
-		if name != "" && r.New+r.Open > 0 {
-			cats = append(cats, r.KindRow)
+	return out
+}
+
+// addFigures adds the counts of b to a. Medians cannot be added: the
+// larger group's stand (only the rare "" type is ever merged).
+func addFigures(a, b Figures) Figures {
+	if b.FirstResponse.N > a.FirstResponse.N {
+		a.FirstResponse = b.FirstResponse
+	}
+	if b.Resolution.N > a.Resolution.N {
+		a.Resolution = b.Resolution
+	}
+	a.Opened += b.Opened
+	a.Resolved += b.Resolved
+	a.OpenAtEnd += b.OpenAtEnd
+	return a
+}
+
+// categoryRows are the digest's rows by category, by name with "none"
+// last; none at all when no ticket of the period has a category.
+func categoryRows(r Report) []templates.KindRow {
+	var out []templates.KindRow
+	var none *templates.KindRow
+	for _, row := range r.Rows {
+		f := row.Figures
+		if f.Opened+f.OpenAtEnd == 0 {
+			continue
 		}
+		k := templates.KindRow{Kind: row.Group[0], New: f.Opened, Open: f.OpenAtEnd}
+		if k.Kind == "" {
+			none = &k
+			continue
+		}
+		out = append(out, k)
 	}
-	if len(cats) == 0 {
-		return types, nil
+	if len(out) == 0 {
+		return nil
 	}
-	slices.SortFunc(cats, func(a, b templates.KindRow) int { return strings.Compare(a.Kind, b.Kind) })
-	if r := k.cats[""]; r != nil && r.New+r.Open > 0 {
-		cats = append(cats, r.KindRow)
+	slices.SortFunc(out, func(a, b templates.KindRow) int { return strings.Compare(a.Kind, b.Kind) })
+	if none != nil {
+		out = append(out, *none)
 	}
-	return types, cats
+	return out
 }

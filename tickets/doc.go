@@ -59,6 +59,9 @@
 //	agent_open u64be(ticket) → assignee address               (the open tickets with an assignee: the agents' morning mail;
 //	          made from every ticket by the first mail sent, then kept by putTicket; no schema change)
 //	meta      "last_digest" → u64be(unix ns of the last digest sent)
+//	digest_log u64be(unix ns) | u64be(ticket) | mark → ""   (mark 'e' escalated, 'b' SLA breach:
+//	          the digest's lists of the period; made by the first write, pruned by each
+//	          digest sent; without it the digest reads the events once: digest_lists.go)
 //	          "sla_backfill" → set while tickets from schema 1 await their clocks
 //	          "kb_stats" → JSON {docs, total_len} for BM25
 //	          "agg_zone" → the time zone name the report aggregates count days in ("" = UTC)
@@ -95,6 +98,7 @@
 //
 //	store.go         the bucket list, opening, tickets, events, msgids, the outbox and failed
 //	store_index.go   undeliverable, vendor_refs, requesters, acks, meta last_digest and msgid_secret
+//	store_digest.go  digest_log, and agg_backlog read for the oldest open tickets (digest_lists.go)
 //	store_outbox.go  outbox, outbox_due and failed for admin.go (RetryMail) and delivery.go
 //	delivery_log.go  the delivery log ticketd.db.sent (no bucket)
 //	store_sla.go     sla_due and meta sla_backfill (sla.go)
@@ -117,7 +121,9 @@
 // delivery twice changes nothing); a read-only Store ignores it.
 //
 // Attachment content lives outside bbolt, in data_dir/attachments/<sha256[:2]>/<sha256>
-// (see Blobs); events and outbox mails refer to it by SHA-256.
+// (see Blobs); events and outbox mails refer to it by SHA-256. The digest's charts
+// are stored there too, before the transaction that queues the digest, and its mail
+// shows them by Attachment.ContentID (digest_charts.go).
 //
 // Outgoing Message-IDs are "ticketd.<ticket>.<mail>.<random>.<mac>@<desk domain>",
 // mac = first 16 hex digits of HMAC-SHA256(msgid_secret, domain | 0 | the part before it).

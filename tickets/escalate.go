@@ -45,6 +45,9 @@ func (a *applier) moveTier(t *Ticket, level int, why reason, actor string) error
 	tier := a.tier(t)
 	err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventEscalated, Actor: actor,
 		Detail: why.String(), FromTier: from, ToTier: t.Tier})
+	if err == nil && t.Tier > from {
+		err = logForDigest(a.tx, a.now, t.ID, markEscalated)
+	}
 	if err != nil {
 		return err
 	}

@@ -409,7 +409,7 @@ func TestDigestByTypeAndCategory(t *testing.T) {
 	f.apply(msg("r2@c", "rosa@client.com", "Solicitud de alta", "x"))
 	f.now = f.now.Add(90 * time.Minute)
 	f.apply(msg("a1@e", "luis@example.com", "Re: [Soporte #2] x", "#resolve\nHecho."))
-	f.now = f.now.Add(time.Hour)
+	f.now = f.now.Add(24 * time.Hour) // the next morning's digest covers the day
 	res, err := f.svc.Digest(true)
 	if err != nil {
 		t.Fatal(err)

@@ -74,6 +74,10 @@ type Attachment struct {
 	Size int64  `json:"size"` // decoded bytes
 	// Inline is true for parts shown in the body (inline images).
 	Inline bool `json:"inline,omitempty"`
+	// ContentID (without angle brackets) names an Inline part of an
+	// outgoing mail's HTML, which shows it as "cid:<ContentID>"
+	// (RFC 2392): mailout sends it in multipart/related with the HTML.
+	ContentID string `json:"content_id,omitempty"`
 	// SHA256 is the hex digest of the decoded content.
 	SHA256 string `json:"sha256,omitempty"`
 	// Stored is true when the content is in the attachment store under

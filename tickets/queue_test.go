@@ -391,6 +391,7 @@ func TestDigestKnowsTheQueue(t *testing.T) {
 	f.apply(msg("ana1@example", "ana@example.com", "Re: [Soporte #1] Impresora", "#pending\n¿Qué modelo?"))
 	f.now = f.now.Add(31 * time.Minute) // Ventas #2 breaches Sales 1's hour
 	f.check()
+	f.now = f.now.Add(24 * time.Hour) // the next morning's digest covers the day
 	res, err := f.svc.Digest(true)
 	if err != nil {
 		t.Fatal(err)

@@ -109,6 +109,11 @@ type Options struct {
 	OnLimit func(limit string)
 	// Spam is the block list and what #spam does (spam.go).
 	Spam SpamOptions
+	// DigestPeriod is what the managers' digest covers ("": daily).
+	DigestPeriod DigestPeriod
+	// Blobs is the attachment store the digest's charts are kept in
+	// until sent; nil: digests carry no charts, only their numbers.
+	Blobs *Blobs
 }
 
 // Service is the ticket workflow: it applies received mail to tickets and

@@ -152,6 +152,9 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: why.String(), FromTier: t.Tier}); err != nil {
 				return err
 			}
+			if err := logForDigest(a.tx, a.now, t.ID, markBreached); err != nil {
+				return err
+			}
 			if t.Tier < a.policy(t).Last() {
 				rep.EscalatedTo = append(rep.EscalatedTo, Escalation{Tier: t.Tier + 1, Type: a.s.typeOf(t), Queue: a.s.QueueName(t)})
 				// The new tier's countdowns replace both of this tier's.

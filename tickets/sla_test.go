@@ -376,7 +376,8 @@ func TestVendorTier(t *testing.T) {
 
 func TestDigest(t *testing.T) {
 	f := threeTiers(t, nil)
-	start := f.now
+	start := f.now // Monday 2026-03-02 09:00 UTC, the desk's zone
+	day := func(n int, h time.Duration) time.Time { return start.Truncate(24*time.Hour).AddDate(0, 0, n).Add(h) }
 	empty, err := f.svc.Digest(true)
 	if err != nil {
 		t.Fatal(err)
@@ -389,41 +390,49 @@ func TestDigest(t *testing.T) {
 	f.now = start.Add(20 * time.Minute)
 	f.apply(msg("a1@example", "ana@example.com", "Re: [Soporte #2] Correo", "#resolve\nYa llega."))
 	f.now = start.Add(time.Hour)
-	f.check()                       // #1 escalates to tier 2
-	res, err := f.svc.Digest(false) // at the very instant of the escalation
-	f.now = start.Add(2 * time.Hour)
+	f.check() // #1 escalates to tier 2
+	// The next morning's digest covers the day before, whole.
+	f.now = day(1, 8*time.Hour)
+	res, err := f.svc.Digest(false)
 	if err != nil || !res.Queued {
 		t.Fatalf("digest: %v queued %v", err, res.Queued)
 	}
 	text := res.Mail.Text
-	for _, want := range []string{"Nuevos:              2", "Resueltos:           1", "Escalados:           1", "Incumplimientos SLA: 1",
+	for _, want := range []string{"del 2026-03-02\n", "Nuevos:              2", "Resueltos:           1", "Escalados:           1", "Incumplimientos SLA: 1",
 		"Mediana de primera respuesta: 20 min", "[Soporte #1] Impresora", "Nivel 2: 1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("digest lacks %q:\n%s", want, text)
 		}
 	}
-	if !strings.Contains(text, "█") || !strings.Contains(res.Mail.HTML, "background-color:#3b82f6") {
+	if !strings.Contains(text, "█") || !strings.Contains(res.Mail.HTML, "background-color:#0072b2") {
 		t.Error("digest has no backlog chart")
 	}
 	mails := f.drain()
 	if d := mailsTo(mails, "digest", "jefa@example.com"); len(d) != 1 || d[0].AutoSubmitted != "auto-generated" {
 		t.Fatalf("digest mail: %+v", d)
 	}
+	// The same day again: sent already.
+	f.now = day(1, 17*time.Hour)
+	if again, err := f.svc.Digest(false); err != nil || again.Queued || !again.AlreadySent {
+		t.Fatalf("second digest the same day: %v, queued %v", err, again.Queued)
+	}
 	// The next digest starts where this one ended, and counts nothing twice.
-	f.now = start.Add(3 * time.Hour)
+	f.now = day(2, 8*time.Hour)
 	next, _ := f.svc.Digest(true)
-	if !next.Since.Equal(start.Add(time.Hour)) || strings.Contains(next.Mail.Text, "Nuevos:              2") || strings.Contains(next.Mail.Text, "Escalados:           1") {
+	if !next.Since.Equal(day(1, 0)) || strings.Contains(next.Mail.Text, "Nuevos:              2") || strings.Contains(next.Mail.Text, "Escalados:           1") {
 		t.Fatalf("second digest since %s:\n%s", next.Since, next.Mail.Text)
 	}
 	// A ticket whose last mail is older than the period still counts
-	// when it escalates in it: the check marks it updated.
-	f.now = start.Add(3*time.Hour + 30*time.Minute) // #1 at tier 2 since 1h: its 2h target passed
+	// when it escalates in it. Without a digest on day 2, day 3's covers
+	// days 1 and 2.
+	f.now = day(2, 10*time.Hour) // #1 at tier 2 since day 0: its 2h target passed
 	if rep := f.check(); rep.Escalations() != 1 {
-		t.Fatalf("check at 3h30: %+v", rep)
+		t.Fatalf("check on day 2: %+v", rep)
 	}
+	f.now = day(3, 8*time.Hour)
 	late, _ := f.svc.Digest(true)
-	if !strings.Contains(late.Mail.Text, "Escalados:           1") || !strings.Contains(late.Mail.Text, "Nivel 3: 1") {
-		t.Fatalf("digest after a later escalation:\n%s", late.Mail.Text)
+	if !late.Since.Equal(day(1, 0)) || !strings.Contains(late.Mail.Text, "Escalados:           1") || !strings.Contains(late.Mail.Text, "Nivel 3: 1") {
+		t.Fatalf("digest after a later escalation, since %s:\n%s", late.Since, late.Mail.Text)
 	}
 }
 

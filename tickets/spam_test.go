@@ -190,7 +190,8 @@ func TestSpamLeftOutOfTheDigest(t *testing.T) {
 	f.drain()
 	var d *templates.Digest
 	f.reading(func(a *applier) (err error) {
-		d, err = a.s.digestData(a.tx, f.now.Add(-time.Hour), f.now)
+		pr := digestSpan{From: f.now.Add(-time.Hour), To: f.now.Add(time.Second), PrevFrom: f.now.Add(-2 * time.Hour), PrevTo: f.now.Add(-time.Hour)}
+		d, _, err = a.s.digestData(a.tx, DigestDaily, pr, f.now)
 		return err
 	})
 	if d.New != 1 || d.Open != 1 {

@@ -65,6 +65,7 @@ type fileConfig struct {
 	Digest struct {
 		Schedule string   `toml:"schedule"`
 		Managers []string `toml:"managers"`
+		Period   string   `toml:"period"` // daily | weekly | monthly
 		Agents   string   `toml:"agents"` // the agents' morning mail (agentdigest.go)
 	} `toml:"digest"`
 	Workflow struct {

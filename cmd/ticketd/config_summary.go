@@ -49,7 +49,7 @@ func (c *Config) Summary() string {
 	}
 	fmt.Fprintf(&b, "  escalation:  checked %q, %s, requester told: %v\n", c.Escalation, warn, c.NotifyRequesterOnEscalation)
 	if c.Digest != "" {
-		fmt.Fprintf(&b, "  digest:      %q to %s\n", c.Digest, strings.Join(c.Managers, ", "))
+		fmt.Fprintf(&b, "  digest:      %q, %s, to %s\n", c.Digest, c.DigestPeriod, strings.Join(c.Managers, ", "))
 	}
 	if c.AgentDigest != "" {
 		fmt.Fprintf(&b, "  agents' mail: %q, each agent their own open tickets\n", c.AgentDigest)

@@ -44,7 +44,7 @@ func TestExampleConfig(t *testing.T) {
 	if t4, _ := p.Tier(4); !t4.Vendor || t4.VendorRef.FindStringSubmatch("[ACME #77] Re: x")[1] != "77" {
 		t.Errorf("tier 4 %+v", t4)
 	}
-	if p.Calendar() == nil || p.WarnAt() != 0.75 || !cfg.NotifyRequesterOnEscalation || cfg.Managers[0] != "jefatura@example.com" {
+	if p.Calendar() == nil || p.WarnAt() != 0.75 || !cfg.NotifyRequesterOnEscalation || cfg.Managers[0] != "jefatura@example.com" || string(cfg.DigestPeriod) != "daily" {
 		t.Errorf("calendar %v warn %v", p.Calendar(), p.WarnAt())
 	}
 	if got := p.DetectPriority("Servidor CAIDO", ""); got != "urgent" {
@@ -117,6 +117,7 @@ func TestConfigProblemsNameTheirKeys(t *testing.T) {
 		{"bad vendor", `resolution = "8h"`, "resolution = \"8h\"\nvendor = true\nvendor_ref = \"[\"", []string{"tiers[0].vendor_ref", "first tier cannot be a vendor"}},
 		{"bad warn_at and keywords", `[smtp]`, "[escalation]\nwarn_at = 2.0\n[priority]\nasap = [\"x\"]\n[smtp]", []string{"warn_at", `keywords: unknown priority "asap"`}},
 		{"digest without managers", `[smtp]`, "[digest]\nschedule = \"0 8 * * *\"\n[smtp]", []string{"digest.managers: at least one"}},
+		{"bad digest period", `[smtp]`, "[digest]\nschedule = \"0 8 * * *\"\nmanagers = [\"jefa@example.com\"]\nperiod = \"hourly\"\n[smtp]", []string{`digest.period: "hourly" is not one of daily, weekly, monthly`}},
 		{"bad spam keys", `[smtp]`, "[spam]\nscore_header = \"X Spam: Score\"\nscore_threshold = 5.0\nblock = [\"nobody\", \"@\"]\n[smtp]", []string{`spam.score_header: "X Spam: Score"`, `spam.block[0]: "nobody"`, `spam.block[1]: "@" is not a domain`}},
 		{"threshold without a header", `[smtp]`, "[spam]\nscore_threshold = 5.0\n[smtp]", []string{"spam.score_header: is required"}},
 		{"spam mailbox is the inbox", `security = "none"` + "\npassword_env", `security = "none"` + "\nspam_mailbox = \"INBOX\"\npassword_env", []string{"imap.spam_mailbox: must differ"}},

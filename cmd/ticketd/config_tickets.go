@@ -91,6 +91,11 @@ func loadEscalation(bad badFunc, fc *fileConfig, o *tickets.Options) {
 			o.Managers = append(o.Managers, e)
 		}
 	}
+	p, err := tickets.ParseDigestPeriod(fc.Digest.Period)
+	if err != nil {
+		bad("digest.period", "%q is not one of daily, weekly, monthly", fc.Digest.Period)
+	}
+	o.DigestPeriod = p
 }
 
 // loadWorkflow validates [workflow] and [knowledge_base] into o; unset

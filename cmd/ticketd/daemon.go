@@ -71,7 +71,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 	}
 	m := newMetrics(store, cfg)
 	m.Known(queueLadders(cfg), typeNames())
-	svc, err := tickets.NewService(store, deskTickets(cfg, tmpl, deps, m))
+	svc, err := tickets.NewService(store, deskTickets(cfg, tmpl, blobs, deps, m))
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -173,11 +173,23 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 // printDigest shows a dry-run digest, or says that one was queued, with
 // its period in the desk's time zone, as the mail writes it.
 func printDigest(w io.Writer, res tickets.DigestResult, dryRun bool, loc *time.Location) {
-	if dryRun {
+	period := fmt.Sprintf("%s – %s", res.Since.In(loc).Format("2006-01-02 15:04"), res.Until.In(loc).Format("2006-01-02 15:04 MST"))
+	switch {
+	case dryRun:
 		fmt.Fprintf(w, "Subject: %s\n\n%s", res.Mail.Subject, res.Mail.Text)
-		return
+		if len(res.Images) > 0 {
+			// The text part is what is printed; the charts go in the
+			// HTML part, beside it in multipart/related.
+			fmt.Fprintf(w, "\n[%d charts, inline images of the HTML part (their numbers are in the text above):]\n", len(res.Images))
+			for _, img := range res.Images {
+				fmt.Fprintf(w, "  %s  image/png, %d bytes, <img src=\"cid:%s\">\n", img.Name, img.Size, img.ContentID)
+			}
+		}
+	case res.AlreadySent:
+		fmt.Fprintf(w, "the %s digest for %s was sent already; nothing queued\n", res.Period, period)
+	default:
+		fmt.Fprintf(w, "digest for %s queued to the managers\n", period)
 	}
-	fmt.Fprintf(w, "digest for %s – %s queued to the managers\n", res.Since.In(loc).Format("2006-01-02 15:04"), res.Until.In(loc).Format("2006-01-02 15:04 MST"))
 }
 
 // checkSLA runs one escalation check: batch after batch until nothing

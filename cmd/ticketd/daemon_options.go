@@ -15,11 +15,12 @@ import (
 // count limits and alert on failing logins. These three functions are
 // the only places openDesk adds to the configured options.
 
-// deskTickets is the workflow's options: cfg's, with templates, clock and
-// the limit counter.
-func deskTickets(cfg *Config, tmpl *templates.Set, deps Deps, m *metrics.Metrics) tickets.Options {
+// deskTickets is the workflow's options: cfg's, with templates, clock,
+// the attachment store (the digest's charts) and the limit counter.
+func deskTickets(cfg *Config, tmpl *templates.Set, blobs *tickets.Blobs, deps Deps, m *metrics.Metrics) tickets.Options {
 	o := cfg.Options
 	o.Templates, o.Now, o.OnLimit = tmpl, deps.Now, m.LimitHit
+	o.Blobs = blobs // the digest's charts wait there until sent
 	return o
 }
 

@@ -1,0 +1,160 @@
+// The digest's own index (digest_log), and its reading of the report
+// aggregates' open tickets by hour, inside the caller's transaction.
+// digest_lists.go holds the rules.
+
+package tickets
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var bucketDigestLog = []byte("digest_log")
+
+// digestMark is what the digest log records of a ticket.
+type digestMark byte
+
+const (
+	markEscalated digestMark = 'e' // climbed a tier
+	markBreached  digestMark = 'b' // an SLA target was breached
+)
+
+// logForDigest records that ticket was escalated or breached at at, so
+// the digest lists it without reading every ticket's events. The bucket
+// is made by the first write: a store older than the log has none, and
+// the digest then reads the events once (digestListsScan).
+func logForDigest(tx *bolt.Tx, at time.Time, ticket uint64, m digestMark) error {
+	b, err := tx.CreateBucketIfNotExists(bucketDigestLog)
+	if err != nil {
+		return err
+	}
+	return b.Put(digestLogKey(at, ticket, m), nil)
+}
+
+func digestLogKey(at time.Time, ticket uint64, m digestMark) []byte {
+	k := make([]byte, 17)
+	binary.BigEndian.PutUint64(k, uint64(at.UnixNano()))
+	binary.BigEndian.PutUint64(k[8:], ticket)
+	k[16] = byte(m)
+	return k
+}
+
+// errNoDigestLog: the store has no digest log yet.
+var errNoDigestLog = errors.New("no digest log")
+
+// forDigestLog calls f with every entry logged in [from, to), oldest
+// first; errNoDigestLog when the store has no log yet.
+func forDigestLog(tx *bolt.Tx, from, to time.Time, f func(ticket uint64, m digestMark) error) error {
+	b := tx.Bucket(bucketDigestLog)
+	if b == nil {
+		return errNoDigestLog
+	}
+	c := b.Cursor()
+	end := uint64(to.UnixNano())
+	for k, _ := c.Seek(digestLogKey(from, 0, 0)); k != nil && len(k) == 17 && binary.BigEndian.Uint64(k) < end; k, _ = c.Next() {
+		if err := f(binary.BigEndian.Uint64(k[8:]), digestMark(k[16])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startDigestLog makes the (empty) log, so a store with nothing
+// escalated yet stops falling back to reading the events.
+func startDigestLog(tx *bolt.Tx) error {
+	_, err := tx.CreateBucketIfNotExists(bucketDigestLog)
+	return err
+}
+
+// pruneDigestLog drops the entries before t: no digest lists them again.
+func pruneDigestLog(tx *bolt.Tx, before time.Time) error {
+	b := tx.Bucket(bucketDigestLog)
+	if b == nil {
+		return nil
+	}
+	var old [][]byte
+	end := uint64(before.UnixNano())
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil && len(k) >= 8 && binary.BigEndian.Uint64(k) < end; k, _ = c.Next() {
+		old = append(old, k) // deleted after the cursor is done with them
+	}
+	for _, k := range old {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openHours calls f with each hour (unix seconds of its start) in which
+// tickets open now were opened, oldest first, and how many: the report
+// aggregates' agg_backlog (store_aggregate.go), read as it is kept there.
+// false when the store has no aggregates.
+func openHours(tx *bolt.Tx, f func(hour time.Time, n int64) bool) (bool, error) {
+	b := tx.Bucket(bucketAggBacklog)
+	if b == nil {
+		return false, nil
+	}
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		r := reader{b: v}
+		n := r.varint()
+		if len(k) != 4 || r.err != nil {
+			return true, fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
+		}
+		if n > 0 && !f(time.Unix(int64(binary.BigEndian.Uint32(k))*3600, 0), n) {
+			break
+		}
+	}
+	return true, nil
+}
+
+// firstCreatedFrom returns the number of the first ticket created at or
+// after at: ticket numbers grow with creation time, so a binary search
+// over the numbers finds it reading a few tickets.
+func firstCreatedFrom(tx *bolt.Tx, at time.Time) (uint64, error) {
+	c := tx.Bucket(bucketTickets).Cursor()
+	lk, _ := c.Last()
+	if lk == nil {
+		return 1, nil
+	}
+	var st struct {
+		Created time.Time `json:"created"`
+	}
+	lo, hi := uint64(1), u64From(lk)+1 // the answer is in [lo, hi]
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		k, v := c.Seek(u64(mid))
+		if k == nil {
+			hi = mid
+			continue
+		}
+		st.Created = time.Time{}
+		if err := json.Unmarshal(v, &st); err != nil {
+			return 0, fmt.Errorf("ticket %x: %w", k, err)
+		}
+		if st.Created.Before(at) {
+			lo = u64From(k) + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
+}
+
+// forTicketsFrom calls f with the raw JSON of each ticket numbered from
+// id on, in number order, until f returns false or an error.
+func forTicketsFrom(tx *bolt.Tx, id uint64, f func(id uint64, v []byte) (bool, error)) error {
+	c := tx.Bucket(bucketTickets).Cursor()
+	for k, v := c.Seek(u64(id)); k != nil; k, v = c.Next() {
+		if more, err := f(u64From(k), v); err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
