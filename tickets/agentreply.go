@@ -93,7 +93,7 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	default:
 		// The new tier answers for itself: a reply sent with #escalate is the
 		// old tier's, and at the vendor's tier only the vendor's answer counts.
-		err = a.relayAnswer(t, m, agent, text, t.Tier == tierBefore && !a.tier(t).Vendor)
+		err = a.relayAnswer(t, m, agent, text, tierBefore, t.Tier == tierBefore && !a.tier(t).Vendor)
 	}
 	if err == nil && a.endingProblem && (t.Status == StatusResolved || t.Status == StatusClosed) {
 		// After this mail's own answer, which is the one relayed.
@@ -108,11 +108,13 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 
 // relayAnswer sends an agent's answer (text, and the attachments of m) to
 // the requester and participants; counts says whether it is the tier's
-// first response.
-func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts bool) error {
+// first response; tier is the tier that answered (the one before an
+// "#escalate" in the same mail).
+func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, tier int, counts bool) error {
 	if t.FirstResponse.IsZero() {
 		t.FirstResponse = a.now
 	}
+	a.markAnswered(t, agent, tier)
 	if counts {
 		a.responded(t)
 	}
@@ -122,7 +124,7 @@ func (a *applier) relayAnswer(t *Ticket, m *Inbound, agent, text string, counts 
 	a.publicMessage(t, agent)
 	a.answer = text
 	// The public conversation keeps the answer as the requester reads it.
-	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAnswer, Actor: agent, Text: text}); err != nil {
+	if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventAnswer, Actor: agent, Text: text, FromTier: tier}); err != nil {
 		return err
 	}
 	err := a.queue(t, outgoing{kind: templates.Reply, to: []Address{t.Requester}, cc: t.Participants, thread: a.publicThread(t), text: text,

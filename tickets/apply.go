@@ -241,6 +241,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 		return Result{}, err
 	}
 	a.enterTier(&t, a.s.startTier(&t))
+	t.OpenedTier = t.Tier
 	if link != nil {
 		if err := a.link(&t, link, why); err != nil {
 			return Result{}, err
@@ -402,6 +403,7 @@ func (a *applier) setStatus(t *Ticket, to Status, actor string, from ...Status) 
 			case StatusResolved:
 				t.ResolvedAt = a.now
 			}
+			a.markStatus(t, f, actor)
 			return nil
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"time"
 
@@ -180,6 +181,10 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		}
 		if err := s.backfillRequesterDomains(); err != nil {
 			return nil, fmt.Errorf("index requester domains: %w", err)
+		}
+		// The report aggregates count days in the desk's time zone.
+		if err := store.useZone(s.location(), slog.Default()); err != nil {
+			return nil, fmt.Errorf("report aggregates: %w", err)
 		}
 	}
 	return s, nil

@@ -140,11 +140,13 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 	type clock struct {
 		c    *tiers.Countdown
 		name string
+		mark *Mark
 	}
-	for _, k := range []clock{{&t.SLA.FirstResponse, "first_response"}, {&t.SLA.Resolution, "resolution"}} {
+	for _, k := range []clock{{&t.SLA.FirstResponse, "first_response", &t.FirstResponseBreach}, {&t.SLA.Resolution, "resolution", &t.ResolutionBreach}} {
 		switch {
 		case k.c.BreachDue(a.now):
 			k.c.Breached, k.c.Warned = true, true
+			a.markBreach(t, k.mark)
 			rep.Breached = append(rep.Breached, Breach{Clock: k.name, Tier: t.Tier, Type: a.s.typeOf(t), Queue: a.s.QueueName(t)})
 			why := breachReason(k.name, k.c.Target, t.Tier)
 			if err := addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventSLABreach, Detail: why.String(), FromTier: t.Tier}); err != nil {
@@ -180,6 +182,7 @@ func (a *applier) checkTicket(t *Ticket, rep *CheckReport) error {
 // enterTier moves t to level and starts that tier's countdowns at a.now
 // (paused at once while the ticket waits on the requester).
 func (a *applier) enterTier(t *Ticket, level int) {
+	a.leaveTier(t)
 	p := a.policy(t)
 	t.Tier, t.TierSince = level, a.now
 	target := a.tier(t).Target(a.s.typeOf(t), t.Priority)

@@ -42,7 +42,8 @@ var (
 	bucketAcks          = []byte("acks")
 	allBuckets          = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef,
 		bucketKB, bucketKBTerms, bucketKBByTicket, bucketRequesters, bucketUndeliverable, bucketAcks,
-		bucketProblemIncidents, // store_problems.go
+		bucketProblemIncidents,                                          // store_problems.go
+		bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog, // store_aggregate.go
 	}
 )
 
@@ -308,7 +309,10 @@ func getTicket(tx *bolt.Tx, id uint64) (Ticket, error) {
 }
 
 func putTicket(tx *bolt.Tx, t *Ticket) error {
-	return putJSON(tx.Bucket(bucketTickets), u64(t.ID), t)
+	if err := putJSON(tx.Bucket(bucketTickets), u64(t.ID), t); err != nil {
+		return err
+	}
+	return aggTicket(tx, t) // the report aggregates follow every write (store_aggregate.go)
 }
 
 func getMail(tx *bolt.Tx, bucket []byte, id uint64) (Mail, error) {
@@ -331,7 +335,10 @@ func addEvent(tx *bolt.Tx, e Event) error {
 		return err
 	}
 	e.Seq = seq
-	return putJSON(b, append(u64(e.Ticket), u64(seq)...), e)
+	if err := putJSON(b, append(u64(e.Ticket), u64(seq)...), e); err != nil {
+		return err
+	}
+	return aggEvent(tx, &e)
 }
 
 // maxMsgIDKey bounds Message-ID index keys; longer ids (legal, but only

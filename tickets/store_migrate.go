@@ -3,6 +3,7 @@ package tickets
 import (
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -26,10 +27,15 @@ var migrations = []migration{
 		// requester) when it next opens the store.
 		return tx.Bucket(bucketMeta).Put(keySLABackfill, []byte{1})
 	}},
+	{From: 2, Name: "report aggregates", Run: func(tx *bolt.Tx) error {
+		// Built in UTC days: the Service rebuilds them once in the desk's
+		// zone when that differs (Store.useZone).
+		return rebuildAggregates(tx, time.UTC)
+	}},
 }
 
 // SchemaVersion is the bucket layout this code reads and writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrate brings the database in tx to the version the steps lead to: a
 // new database (no schema key) is stamped with it at once; an older one

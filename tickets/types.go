@@ -264,6 +264,44 @@ type Ticket struct {
 	// is closed, and mail that threads to it lands there (merge.go).
 	Problem    uint64 `json:"problem,omitempty"`
 	MergedInto uint64 `json:"merged_into,omitempty"`
+
+	// The report's facts (aggregate.go), recorded by the workflow when
+	// they happen, so every figure is a function of the stored ticket.
+	// OpenedTier is the tier the ticket opened at. Answered is its first
+	// public answer, Resolved its last resolution (zeroed when it
+	// reopens), Reopened each reopening; Work in them is business time
+	// since opening on each tier's clock, pauses excluded. PriorWork is
+	// the time the countdowns of the tiers it left had counted.
+	// FirstResponseBreach and ResolutionBreach are the first breach of
+	// each target on any tier: sticky, as the countdowns restart per
+	// tier. Rated is when Rating came, with the tier and agent of the
+	// resolution rated; DoneAt when the ticket last left
+	// the open statuses (resolved or closed).
+	OpenedTier          int       `json:"opened_tier,omitempty"`
+	Answered            Mark      `json:"answered,omitzero"`
+	Resolved            Mark      `json:"resolved,omitzero"`
+	Reopened            []Mark    `json:"reopened,omitempty"`
+	FirstResponseBreach Mark      `json:"first_response_breach,omitzero"`
+	ResolutionBreach    Mark      `json:"resolution_breach,omitzero"`
+	Rated               Mark      `json:"rated,omitzero"`
+	DoneAt              time.Time `json:"done_at,omitzero"`
+	PriorWork           SLAWork   `json:"prior_work,omitzero"`
+}
+
+// Mark records one moment of a ticket's life for the reports: when, at
+// which tier, by which agent ("" for ticketd or the requester), and the
+// business time counted since the ticket opened (answers, resolutions).
+type Mark struct {
+	At    time.Time     `json:"at"`
+	Tier  int           `json:"tier,omitempty"`
+	Agent string        `json:"agent,omitempty"`
+	Work  time.Duration `json:"work,omitempty"`
+}
+
+// SLAWork is counted time per SLA target.
+type SLAWork struct {
+	FirstResponse time.Duration `json:"first_response,omitempty"`
+	Resolution    time.Duration `json:"resolution,omitempty"`
 }
 
 // HeldReply is an agent's answer waiting for confirmation.
@@ -325,7 +363,7 @@ type Event struct {
 	Text       string    `json:"text,omitempty"`
 	From       Status    `json:"from,omitempty"` // for status events
 	To         Status    `json:"to,omitempty"`
-	FromTier   int       `json:"from_tier,omitempty"` // for escalations
+	FromTier   int       `json:"from_tier,omitempty"` // for escalations; answers: the tier that answered
 	ToTier     int       `json:"to_tier,omitempty"`
 	Outbox     uint64    `json:"outbox,omitempty"`     // for outbound/delivery events
 	Recipients []string  `json:"recipients,omitempty"` // for outbound events

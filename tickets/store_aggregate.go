@@ -1,0 +1,210 @@
+package tickets
+
+import (
+	"encoding/binary"
+	"errors"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The stored aggregates (layout in doc.go). Every ticket write
+// (putTicket) and every counted event (addEvent) updates them in the same
+// transaction, by difference: agg_facts keeps what each ticket counts for
+// now, the new facts are compared with it, and only a change touches the
+// day aggregates. Most writes change no fact (a mail appended, a
+// notification queued): they cost one Get and a compare.
+
+var (
+	bucketAggFacts   = []byte("agg_facts")
+	bucketAggDays    = []byte("agg_days")
+	bucketAggSpans   = []byte("agg_spans")
+	bucketAggBacklog = []byte("agg_backlog")
+	keyAggZone       = []byte("agg_zone")
+	aggBuckets       = [][]byte{bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog}
+)
+
+// spanNow is the day key under which agg_spans keeps the tickets open now.
+const spanNow = ^uint32(0)
+
+// tuple is where a fact is counted besides its day.
+type tuple struct {
+	tier  int
+	agent string
+	class
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// appendTuple encodes t; the key of a day aggregate is u32be(day) + this.
+func appendTuple(b []byte, t *tuple) []byte {
+	b = binary.AppendUvarint(b, uint64(t.tier))
+	for _, s := range [...]string{t.agent, t.queue, t.typ, t.category, t.priority} {
+		b = appendString(b, s)
+	}
+	return b
+}
+
+// reader decodes the compact binary forms; the first error sticks.
+type reader struct {
+	b   []byte
+	err error
+}
+
+var errAggCorrupt = errors.New("aggregate record corrupt")
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err, r.b = errAggCorrupt, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err, r.b = errAggCorrupt, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.err, r.b = errAggCorrupt, nil
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *reader) tuple() tuple {
+	var t tuple
+	t.tier = int(r.uvarint())
+	t.agent, t.queue, t.typ, t.category, t.priority = r.string(), r.string(), r.string(), r.string(), r.string()
+	return t
+}
+
+// dayKey is the key of day's aggregate of t.
+func dayKey(day uint32, t *tuple) []byte {
+	return appendTuple(binary.BigEndian.AppendUint32(make([]byte, 0, 48), day), t)
+}
+
+// dayOf numbers the civil day holding unix second at in loc (days since
+// 1970-01-01, offset to stay positive).
+func dayOf(at int64, loc *time.Location) uint32 {
+	y, m, d := time.Unix(at, 0).In(loc).Date()
+	return uint32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()/86400 + 1<<30)
+}
+
+// dayStart is the instant day starts in loc.
+func dayStart(day uint32, loc *time.Location) time.Time {
+	y, m, d := time.Unix((int64(day)-1<<30)*86400, 0).UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// appendAcc encodes a: a mask of the counters that are not zero and
+// their values, then both histograms (n, sum, buckets as index deltas
+// and counts, zero ones left out).
+func appendAcc(b []byte, a *acc) []byte {
+	var mask uint64
+	for i, v := range a.n {
+		if v != 0 {
+			mask |= 1 << i
+		}
+	}
+	b = binary.AppendUvarint(b, mask)
+	for _, v := range a.n {
+		if v != 0 {
+			b = binary.AppendVarint(b, v)
+		}
+	}
+	for _, h := range [...]*hist{&a.fr, &a.res} {
+		b = appendHist(b, h)
+	}
+	return b
+}
+
+func appendHist(b []byte, h *hist) []byte {
+	b = binary.AppendVarint(b, h.n)
+	if h.n == 0 {
+		return b
+	}
+	idx := sortedBuckets(h)
+	b = binary.AppendVarint(b, h.sum)
+	b = binary.AppendUvarint(b, uint64(len(idx)))
+	prev := uint32(0)
+	for _, i := range idx {
+		b = binary.AppendUvarint(b, uint64(i-prev))
+		b = binary.AppendVarint(b, h.b[i])
+		prev = i
+	}
+	return b
+}
+
+// readAcc adds the encoded acc in r to a.
+func (r *reader) acc(a *acc) {
+	mask := r.uvarint()
+	for i := range a.n {
+		if mask&(1<<i) != 0 {
+			a.n[i] += r.varint()
+		}
+	}
+	for _, h := range [...]*hist{&a.fr, &a.res} {
+		r.hist(h, r.varint())
+	}
+}
+
+func (r *reader) hist(h *hist, n int64) {
+	if n == 0 {
+		return
+	}
+	h.n += n
+	h.sum += r.varint()
+	k := r.uvarint()
+	if k > uint64(len(r.b)) {
+		r.err, r.b = errAggCorrupt, nil
+		return
+	}
+	if h.b == nil {
+		h.b = make(map[uint32]int64, k)
+	}
+	i := uint32(0)
+	for range k {
+		i += uint32(r.uvarint())
+		h.b[i] += r.varint()
+	}
+}
+
+// zoneCache holds the time zones loaded by name.
+var zoneCache sync.Map
+
+// aggZone returns the zone the aggregates in tx are kept in; false when
+// the database has none (opened read-only before its migration).
+func aggZone(tx *bolt.Tx) (*time.Location, bool) {
+	if tx.Bucket(bucketAggDays) == nil {
+		return nil, false
+	}
+	name := string(tx.Bucket(bucketMeta).Get(keyAggZone))
+	if name == "" {
+		return time.UTC, true
+	}
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location), true
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, false
+	}
+	zoneCache.Store(name, loc)
+	return loc, true
+}
