@@ -286,7 +286,7 @@ func buildHistory(t *testing.T, dataDir string, n int, end time.Time) historyMix
 			case x < 105:
 				at(h+1+expHours(2), step{ticket: s.ticket, kind: stepEscalate, tier: 1, req: s.req, subj: s.subj})
 			default:
-				at(h+expHours(1.2), step{ticket: s.ticket, kind: answerKind(r), tier: 1, req: s.req, subj: s.subj})
+				at(h+1+expHours(0.8), step{ticket: s.ticket, kind: answerKind(r), tier: 1, req: s.req, subj: s.subj})
 			}
 		}
 		for _, s := range steps {
