@@ -142,6 +142,11 @@ managers = [%q]
 	return path
 }
 
+// The history goes by in slots of slotHours: one transaction of the mail
+// that arrives in it, at one instant within it (few commits: each one is
+// an fsync).
+const slotHours = 3
+
 // What a scheduled step of a ticket's life is.
 const (
 	stepAnswer        = iota // an answer that asks the requester something
@@ -193,6 +198,7 @@ func buildHistory(t *testing.T, dataDir string, n int, end time.Time) historyMix
 	// triple the cost of building a million tickets. The last days run
 	// as a live desk: every mail queued, then marked delivered.
 	const mailedDays = 45
+	const slots = days * 24 / slotHours
 	start := end.Add(-days * 24 * time.Hour).Truncate(24 * time.Hour)
 	now := start
 	svc, err := tickets.NewService(store, tickets.Options{Desk: tickets.NewAddress("Mesa de ayuda", Desk), Tag: "Soporte",
@@ -205,10 +211,11 @@ func buildHistory(t *testing.T, dataDir string, n int, end time.Time) historyMix
 	}
 	r := rand.New(rand.NewPCG(uint64(n), 15))
 	mix := historyMix{Start: start, End: end}
-	// Steps wait in hourly slots, keyed by hours since start.
-	slots := map[int][]step{}
-	at := func(h int, s step) { slots[h] = append(slots[h], s) }
-	expHours := func(mean float64) int { return int(math.Round(r.ExpFloat64() * mean)) }
+	// Steps wait in their slot, keyed by slots since start.
+	waiting := map[int][]step{}
+	at := func(h int, s step) { waiting[h] = append(waiting[h], s) }
+	// expHours draws a delay with the given mean in hours, in slots.
+	expHours := func(mean float64) int { return int(math.Round(r.ExpFloat64() * mean / slotHours)) }
 	requesters := max(n/20, 50)
 	// Hourly arrival weights: office hours on weekdays, a trickle else.
 	weight := func(t time.Time) float64 {
@@ -223,8 +230,8 @@ func buildHistory(t *testing.T, dataDir string, n int, end time.Time) historyMix
 		return w
 	}
 	var total float64
-	for h := range days * 24 {
-		total += weight(start.Add(time.Duration(h) * time.Hour))
+	for h := range slots {
+		total += weight(start.Add(time.Duration(h*slotHours) * time.Hour))
 	}
 	perWeight := float64(n) / total
 	opened, carry := 0, 0.0
@@ -233,12 +240,12 @@ func buildHistory(t *testing.T, dataDir string, n int, end time.Time) historyMix
 	tier := func(s step) []string {
 		return [][]string{tier1Agents, tier2Agents, tier3Agents}[max(0, min(2, int(s.tier)-1))]
 	}
-	for h := range days * 24 {
-		now = start.Add(time.Duration(h) * time.Hour).Add(time.Duration(r.IntN(3600)) * time.Second)
+	for h := range slots {
+		now = start.Add(time.Duration(h*slotHours) * time.Hour).Add(time.Duration(r.IntN(3600*slotHours)) * time.Second)
 		carry += weight(now) * perWeight
 		k := int(carry)
 		carry -= float64(k)
-		if h == days*24-1 {
+		if h == slots-1 {
 			k = n - opened // the rest, so the database holds exactly n
 		}
 		k = min(k, n-opened)
@@ -260,8 +267,8 @@ func buildHistory(t *testing.T, dataDir string, n int, end time.Time) historyMix
 			news = append(news, s)
 			opened++
 		}
-		steps := slots[h]
-		delete(slots, h)
+		steps := waiting[h]
+		delete(waiting, h)
 		for _, s := range steps {
 			m := stepMail(r, s, tier(s)[r.IntN(len(tier(s)))], h)
 			m.Date = now
@@ -326,7 +333,7 @@ func buildHistory(t *testing.T, dataDir string, n int, end time.Time) historyMix
 		// The SLA check runs four times a day once the desk is live; an
 		// import runs none (the clocks of what is still open are checked
 		// at the first check after it).
-		for h%6 == 5 && !now.Before(end.Add(-mailedDays*24*time.Hour)) {
+		for h%(6/slotHours) == 6/slotHours-1 && !now.Before(end.Add(-mailedDays*24*time.Hour)) {
 			rep, err := svc.CheckSLA(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -337,7 +344,7 @@ func buildHistory(t *testing.T, dataDir string, n int, end time.Time) historyMix
 			}
 		}
 		mix.Delivered += deliverAll(t, store, now)
-		if h%(24*30) == 0 && h > 0 {
+		if h%(24*30/slotHours) == 0 && h > 0 {
 			t.Logf("history: %s, %d tickets, %d mails applied, %s", now.Format("2006-01-02"), opened, mix.Mails, time.Since(began).Round(time.Second))
 		}
 	}
@@ -359,10 +366,10 @@ func afterResolution(r *rand.Rand, h int, s step, at func(int, step), expHours f
 	switch x := r.IntN(100); {
 	case x < 40:
 		next.kind = stepRate
-		at(h+1+min(expHours(10), 48), next)
+		at(h+1+min(expHours(10), 48/slotHours), next)
 	case x < 45:
 		next.kind = stepReopen
-		at(h+1+min(expHours(12), 60), next)
+		at(h+1+min(expHours(12), 60/slotHours), next)
 	}
 }
 
