@@ -3,11 +3,10 @@ package langdetect
 import (
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -75,15 +74,54 @@ type Guess struct {
 // Detect guesses the language of text.
 func (d *Detector) Detect(text string) Guess {
 	scores := make([]float64, len(d.langs))
-	for _, w := range Words(text) {
-		langs, ok := d.exact[w]
-		if !ok {
-			langs = d.folded[fold(w)]
-		}
-		for _, i := range langs {
-			scores[i] += 1 / float64(len(langs))
+	// The words of text, as Words splits them, scored one by one as they
+	// end in a buffer on the stack: no string, no slice per word.
+	var stack [64]byte
+	word, n := stack[:0], 0
+	for _, r := range text {
+		switch {
+		case unicode.IsLetter(r):
+			word = utf8.AppendRune(word, unicode.ToLower(r))
+		case (r == '\'' || r == '’') && len(word) > 0:
+			word = append(word, '\'')
+		default:
+			if len(word) > 0 {
+				d.score(scores, word)
+				word, n = word[:0], n+1
+			}
+			if n >= maxWords {
+				return d.guess(scores)
+			}
 		}
 	}
+	if len(word) > 0 {
+		d.score(scores, word)
+	}
+	return d.guess(scores)
+}
+
+// score adds the evidence of one word (lower case, as Words ends it:
+// trailing apostrophes are trimmed here) to scores.
+func (d *Detector) score(scores []float64, word []byte) {
+	for len(word) > 0 && word[len(word)-1] == '\'' {
+		word = word[:len(word)-1]
+	}
+	langs, ok := d.exact[string(word)] // no allocation: a map index
+	if !ok {
+		var stack [64]byte
+		if f, ok := foldInto(stack[:0], word); ok {
+			langs = d.folded[string(f)]
+		} else {
+			langs = d.folded[fold(string(word))]
+		}
+	}
+	for _, i := range langs {
+		scores[i] += 1 / float64(len(langs))
+	}
+}
+
+// guess turns the scores into a Guess.
+func (d *Detector) guess(scores []float64) Guess {
 	g := Guess{Scores: make(map[string]float64, len(d.langs))}
 	best, second := -1, -1
 	for i, s := range scores {
@@ -139,20 +177,60 @@ func Words(text string) []string {
 	return out
 }
 
-// fold removes accents: "contraseña" → "contrasena", "não" → "nao".
+// fold removes accents: "contraseña" → "contrasena", "não" → "nao":
+// decomposed (NFD), without nonspacing marks, composed again (NFC).
 // Detect folds every word it does not know as written, so an ASCII word
-// (most of them, and one with nothing to remove) returns at once rather
-// than building a transform chain per word.
+// (most of them, and one with nothing to remove) returns at once. The
+// steps run one by one rather than as a transform.Chain, which allocates
+// kilobytes of buffers on every call (New folds every listed word).
 func fold(w string) string {
 	if isASCII(w) {
 		return w
 	}
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	s, _, err := transform.String(t, w)
-	if err != nil {
-		return w
+	return norm.NFC.String(strings.Map(dropMark, norm.NFD.String(w)))
+}
+
+// dropMark drops nonspacing marks (strings.Map).
+func dropMark(r rune) rune {
+	if unicode.Is(unicode.Mn, r) {
+		return -1
 	}
-	return s
+	return r
+}
+
+// foldTableSize bounds the runes foldBytes folds from a table: Latin
+// letters with their accents (Latin-1, Latin Extended-A and -B). Each is
+// a starter that decomposes into a base letter and nonspacing marks, and
+// no two such starters compose, so folding them one by one is folding the
+// word (TestFoldBytesMatchesFold).
+const foldTableSize = 0x250
+
+// foldTable holds fold of each rune below foldTableSize.
+var foldTable = sync.OnceValue(func() []string {
+	t := make([]string, foldTableSize)
+	for r := range rune(foldTableSize) {
+		t[r] = fold(string(r))
+	}
+	return t
+})
+
+// foldInto appends fold(string(w)) to dst for a word of runes below
+// foldTableSize (most words: ASCII or Latin, folded without a transform
+// chain); false for any other word.
+func foldInto(dst, w []byte) ([]byte, bool) {
+	table := foldTable()
+	for i := 0; i < len(w); {
+		if c := w[i]; c < utf8.RuneSelf {
+			dst, i = append(dst, c), i+1
+			continue
+		}
+		r, size := utf8.DecodeRune(w[i:])
+		if r >= foldTableSize || r == utf8.RuneError {
+			return dst, false
+		}
+		dst, i = append(dst, table[r]...), i+size
+	}
+	return dst, true
 }
 
 func isASCII(s string) bool {

@@ -16,6 +16,9 @@
 //     passes, [Poller.Run] waits on a separate connection in IDLE where
 //     the server has it, else on a timer. poller.go holds the options and
 //     one pass; batch.go plans, parses, applies and sets aside one batch;
+//     pipeline.go runs the batches as a pipeline on both cores: batch
+//     N+1 is fetched and parsed (on GOMAXPROCS goroutines) while batch N
+//     is applied, and batch N is moved while N+1 is applied;
 //     imapcmd.go the IMAP commands they issue (sizes, bodies, MOVE/flags).
 //
 // Invariants:
@@ -36,7 +39,12 @@
 //     The rest of its batch is applied without it. A message the server
 //     returned no body for is left where it is for the next pass.
 //   - Memory per batch is bounded: at most BatchSize messages and
-//     MaxBatchBytes of raw mail (by RFC822.SIZE), but at least one message.
+//     MaxBatchBytes of raw mail (by RFC822.SIZE), but at least one message;
+//     a pass holds at most two batches (the one applied and the one
+//     fetched ahead), each raw message only until it is parsed.
+//   - Batches are applied one at a time in UID order, so mail about one
+//     ticket is applied in the order it arrived; a batch is moved only
+//     after its own transaction committed.
 //   - Without MOVE, the mailbox must allow our keywords (PERMANENTFLAGS);
 //     otherwise Poll fails rather than fetch the same mail for ever.
 //   - Passwords are never sent in plaintext to a non-loopback host

@@ -104,7 +104,9 @@ type PollerOptions struct {
 	DeskAddress    string
 	QueueAddresses []string
 	// Attachments and MaxAttachmentSize are passed to mailparse.ParseWithOptions:
-	// where attachment content is kept, and the largest one kept.
+	// where attachment content is kept (Put is called from several
+	// goroutines at once: messages are parsed in parallel), and the
+	// largest one kept.
 	Attachments       mailparse.AttachmentStore
 	MaxAttachmentSize int64
 
@@ -278,24 +280,13 @@ func (p *Poller) pass(ctx context.Context, c *imapclient.Client) (Stats, error) 
 	}
 	uids := searchUIDs(data)
 
-	for len(uids) > 0 {
-		if err := ctx.Err(); err != nil {
-			return st, err
-		}
-		// Sizes first, so that an oversize message is never downloaded
-		// and a batch stays within MaxBatchBytes.
-		next := uids[:min(p.opts.BatchSize, len(uids))]
-		sizes, err := fetchSizes(c, next)
-		if err != nil {
-			return st, err
-		}
-		n, wanted, failed := p.plan(next, sizes)
-		bst, err := p.batch(ctx, c, wanted, failed, hasMove)
-		st.add(bst)
-		if err != nil {
-			return st, err
-		}
-		uids = uids[n:]
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	bst, err := p.runBatches(ctx, c, uids, hasMove) // pipeline.go
+	st.add(bst)
+	if err != nil {
+		return st, err
 	}
 	if st.Left > 0 {
 		// The pass fails, so it is tried again (with backoff) and

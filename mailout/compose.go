@@ -35,14 +35,24 @@ type BlobSource interface {
 // each attachment after it, base64, its content read from blobs. A
 // missing attachment is an error: the mail cannot be sent as promised.
 func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := composeInto(&buf, m, now, blobs); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// composeInto is ComposeWith writing into buf (the sender reuses one per
+// connection); on error buf holds no usable message.
+func composeInto(buf *bytes.Buffer, m *tickets.Mail, now time.Time, blobs BlobSource) error {
 	if m.From.Email == "" {
-		return nil, errors.New("compose: mail has no From address")
+		return errors.New("compose: mail has no From address")
 	}
 	if _, err := envelopeAddress(m.From.Email); err != nil {
-		return nil, fmt.Errorf("compose: From: %w", err)
+		return fmt.Errorf("compose: From: %w", err)
 	}
 	if len(m.To)+len(m.Cc) == 0 {
-		return nil, errors.New("compose: mail has no recipients")
+		return errors.New("compose: mail has no recipients")
 	}
 	to, cc := addressList(m.To), addressList(m.Cc)
 	if len(to)+len(cc) == 0 {
@@ -51,17 +61,42 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 			first = m.To
 		}
 		_, err := envelopeAddress(first[0].Email)
-		return nil, fmt.Errorf("compose: no recipient can be sent to: %w", err)
+		return fmt.Errorf("compose: no recipient can be sent to: %w", err)
 	}
 	if !validMsgID(m.MessageID) {
-		return nil, fmt.Errorf("compose: invalid Message-ID %q", m.MessageID)
+		return fmt.Errorf("compose: invalid Message-ID %q", m.MessageID)
 	}
 
-	var h mail.Header
 	date := m.Queued
 	if date.IsZero() {
 		date = now
 	}
+	var refs []string
+	for _, r := range m.References {
+		if validMsgID(r) {
+			refs = append(refs, r)
+		}
+	}
+	buf.Grow(len(m.Text)*2 + len(m.HTML)*11/10 + 2048)
+	if len(m.Attachments) == 0 {
+		if !writePlain(buf, m, date, to, cc, refs) {
+			return errors.New("compose: header field value contains a line break")
+		}
+		return nil
+	}
+	if blobs == nil {
+		return errors.New("compose: mail has attachments but there is no attachment store")
+	}
+	if err := writeMixed(buf, mailHeader(m, date, to, cc, refs), m, blobs); err != nil {
+		return fmt.Errorf("compose: %w", err)
+	}
+	return nil
+}
+
+// mailHeader is the top-level header of m for go-message's writers
+// (attachments; writePlain writes the same fields itself).
+func mailHeader(m *tickets.Mail, date time.Time, to, cc []*mail.Address, refs []string) mail.Header {
+	var h mail.Header
 	h.SetDate(date)
 	h.SetAddressList("From", addressList([]tickets.Address{m.From}))
 	h.SetAddressList("To", to)
@@ -75,12 +110,6 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 	if validMsgID(m.InReplyTo) {
 		h.SetMsgIDList("In-Reply-To", []string{m.InReplyTo})
 	}
-	var refs []string
-	for _, r := range m.References {
-		if validMsgID(r) {
-			refs = append(refs, r)
-		}
-	}
 	h.SetMsgIDList("References", refs)
 	if m.AutoSubmitted != "" {
 		// RFC 3834 §5: marks the mail as automatic so that well-behaved
@@ -89,38 +118,7 @@ func ComposeWith(m *tickets.Mail, now time.Time, blobs BlobSource) ([]byte, erro
 		h.Set("Auto-Submitted", singleLine(string(m.AutoSubmitted)))
 		h.Set("X-Auto-Response-Suppress", "All")
 	}
-
-	var buf bytes.Buffer
-	if len(m.Attachments) > 0 {
-		if blobs == nil {
-			return nil, errors.New("compose: mail has attachments but there is no attachment store")
-		}
-		if err := writeMixed(&buf, h, m, blobs); err != nil {
-			return nil, fmt.Errorf("compose: %w", err)
-		}
-		return buf.Bytes(), nil
-	}
-	if m.HTML == "" {
-		h.SetContentType("text/plain", flowedParams())
-		h.Set("Content-Transfer-Encoding", "quoted-printable")
-		w, err := mail.CreateSingleInlineWriter(&buf, h)
-		if err != nil {
-			return nil, fmt.Errorf("compose: %w", err)
-		}
-		if err := writeClose(w, flowedText(m.Text)); err != nil {
-			return nil, fmt.Errorf("compose: text part: %w", err)
-		}
-		return buf.Bytes(), nil
-	}
-
-	w, err := mail.CreateInlineWriter(&buf, h)
-	if err != nil {
-		return nil, fmt.Errorf("compose: %w", err)
-	}
-	if err := writeAlternatives(w, m); err != nil {
-		return nil, fmt.Errorf("compose: %w", err)
-	}
-	return buf.Bytes(), nil
+	return h
 }
 
 // writeAlternatives writes the text and HTML parts and closes w.

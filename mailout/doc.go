@@ -14,10 +14,13 @@
 // mail is split). Outcomes, per recipient:
 //
 //   - accepted by the server: the transaction is recorded durably
-//     (Queue.MarkSent) before the next transaction on that connection is
-//     accepted — the fsync runs while the next mail's lines go out, only
-//     its final dot waits (record.go). A crash therefore re-sends at most
-//     one mail per connection.
+//     (Queue.MarkSent, or DeliveryLog.LogSent: the store's delivery log,
+//     one synchronous write) before the next transaction on that
+//     connection is accepted — the write runs while the next mail's lines
+//     go out, only its final dot waits, and the connections share each
+//     write (record.go). A crash therefore re-sends at most one mail per
+//     connection. The logged deliveries reach the outbox and the tickets'
+//     events in one commit per round of mails (sendParallel).
 //   - refused for good (5xx to RCPT, or an address that cannot go into an
 //     envelope, address.go): recorded for that recipient only; the mail
 //     fails as a whole only when nobody could get it.

@@ -26,51 +26,81 @@ func flowedParams() map[string]string {
 // (§4.5); the signature separator "-- " is kept as it is (§4.3). A word
 // longer than a line is not broken.
 func flowedText(text string) string {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
 	var b strings.Builder
-	for i, line := range strings.Split(text, "\n") {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		if line == "-- " {
-			b.WriteString(line)
-			continue
-		}
-		depth := 0
-		for depth < len(line) && line[depth] == '>' {
-			depth++
-		}
-		prefix := strings.Repeat(">", depth)
-		content := strings.TrimRight(line[depth:], " ")
-		if depth > 0 {
-			// The space after the quote marks is stuffing (§4.5).
-			content = strings.TrimPrefix(content, " ")
-		}
-		writeFlowedLine(&b, prefix, content)
-	}
+	b.Grow(len(text) + len(text)/64 + 16)
+	writeFlowed(&b, text)
 	return b.String()
+}
+
+// writeFlowed writes text as flowedText returns it, without building a
+// string per line.
+func writeFlowed(b *strings.Builder, text string) {
+	for i := 0; ; i++ {
+		line, rest, more := strings.Cut(text, "\n")
+		if more {
+			line = strings.TrimSuffix(line, "\r") // CRLF as LF
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		writeFlowedHardLine(b, line)
+		if !more {
+			return
+		}
+		text = rest
+	}
+}
+
+// writeFlowedHardLine writes one line of the original text.
+func writeFlowedHardLine(b *strings.Builder, line string) {
+	if line == "-- " {
+		b.WriteString(line)
+		return
+	}
+	depth := 0
+	for depth < len(line) && line[depth] == '>' {
+		depth++
+	}
+	content := strings.TrimRight(line[depth:], " ")
+	if depth > 0 {
+		// The space after the quote marks is stuffing (§4.5).
+		content = strings.TrimPrefix(content, " ")
+	}
+	writeFlowedLine(b, line[:depth], content)
 }
 
 // writeFlowedLine writes one hard line as soft-broken lines, each
 // starting with prefix (quote marks) and stuffed when needed.
 func writeFlowedLine(b *strings.Builder, prefix, content string) {
 	for {
-		lead := prefix
-		if needsStuffing(prefix, content) {
-			lead += " "
+		stuff := needsStuffing(prefix, content)
+		lead := len(prefix) // quote marks are ASCII
+		if stuff {
+			lead++
 		}
-		room := maxFlowedLine - utf8.RuneCountInString(lead)
-		if utf8.RuneCountInString(content) <= room {
-			b.WriteString(lead + content)
+		room := maxFlowedLine - lead
+		if len(content) <= room || utf8.RuneCountInString(content) <= room {
+			writeLead(b, prefix, stuff)
+			b.WriteString(content)
 			return
 		}
 		cut := breakAt(content, room)
 		if cut <= 0 {
-			b.WriteString(lead + content) // one word longer than a line
+			writeLead(b, prefix, stuff)
+			b.WriteString(content) // one word longer than a line
 			return
 		}
-		b.WriteString(lead + content[:cut] + "\n")
+		writeLead(b, prefix, stuff)
+		b.WriteString(content[:cut])
+		b.WriteByte('\n')
 		content = content[cut:]
+	}
+}
+
+func writeLead(b *strings.Builder, prefix string, stuff bool) {
+	b.WriteString(prefix)
+	if stuff {
+		b.WriteByte(' ')
 	}
 }
 

@@ -16,10 +16,16 @@ import (
 // for the server's replies on another. A short queue uses one connection,
 // as before. Each connection records its own outcomes; the Queue must be
 // safe for concurrent use (*tickets.Store is).
-func (s *Sender) sendParallel(ctx context.Context, mails []tickets.Mail, st *Stats) error {
+func (s *Sender) sendParallel(ctx context.Context, mails []tickets.Mail, st *Stats) (err error) {
 	n := min(s.opts.Connections, (len(mails)+s.opts.BatchSize-1)/s.opts.BatchSize)
 	com := s.startCommitter()
-	defer com.stop()
+	defer func() {
+		com.stop()
+		if l, ok := s.q.(DeliveryLog); ok {
+			// The round's deliveries into the database, in one commit.
+			err = errors.Join(err, l.ApplySent())
+		}
+	}()
 	if n <= 1 {
 		return s.sendBatch(ctx, mails, st, com)
 	}

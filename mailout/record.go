@@ -3,6 +3,8 @@ package mailout
 import (
 	"fmt"
 	"runtime/debug"
+	"sync/atomic"
+	"time"
 
 	"github.com/ticketd/ticketd/tickets"
 )
@@ -15,16 +17,28 @@ import (
 //   - it runs while the next mail's MAIL, RCPT and DATA lines go out; only
 //     the final dot, which makes the server accept that mail, waits for it
 //     (pipe.wait before conn.transact ends the DATA);
-//   - the committer groups the recordings of the parallel connections that
-//     wait at the same moment into one commit (group commit, without the
-//     fixed delay of bbolt's DB.Batch).
+//   - the committer groups the recordings of the parallel connections
+//     into one commit (group commit): once one arrives it waits, at most
+//     groupWait, for one from each other connection still sending. Each
+//     has at most one in flight, so the group is complete then; the
+//     connections fall into step and share every fsync;
+//   - a Queue with a delivery log (DeliveryLog, *tickets.Store) records
+//     them there — one append and one fsync, no database commit — and
+//     applies them to the outbox in one commit when the round of mails
+//     ends (sendParallel).
 
 // committer records deliveries for the connections of one Drain.
 type committer struct {
-	s    *Sender
-	reqs chan commitReq
-	done chan struct{}
+	s      *Sender
+	reqs   chan commitReq
+	done   chan struct{}
+	active atomic.Int32  // connections sending (join, leave)
+	left   chan struct{} // a connection left: stop waiting for it
 }
+
+// groupWait bounds how long a recording waits for the other
+// connections' to share its fsync: about one fsync on a slow disk.
+const groupWait = time.Millisecond
 
 type commitReq struct {
 	d    tickets.Delivery
@@ -34,7 +48,7 @@ type commitReq struct {
 func (s *Sender) startCommitter() *committer {
 	// Each connection has at most one recording in flight: with room for
 	// all of them, handing one over never waits for a commit.
-	c := &committer{s: s, reqs: make(chan commitReq, s.opts.Connections), done: make(chan struct{})}
+	c := &committer{s: s, reqs: make(chan commitReq, s.opts.Connections), done: make(chan struct{}), left: make(chan struct{}, 1)}
 	go c.loop()
 	return c
 }
@@ -46,21 +60,39 @@ func (c *committer) stop() {
 	<-c.done
 }
 
+// join and leave count the connections that may still send recordings.
+func (c *committer) join() { c.active.Add(1) }
+
+func (c *committer) leave() {
+	c.active.Add(-1)
+	select {
+	case c.left <- struct{}{}:
+	default:
+	}
+}
+
 func (c *committer) loop() {
 	defer close(c.done)
+	timer := time.NewTimer(groupWait)
+	timer.Stop()
 	for r := range c.reqs {
 		batch := []commitReq{r}
-	more: // whatever else is waiting goes into the same commit
-		for {
-			select {
-			case r, ok := <-c.reqs:
-				if !ok {
+		if len(batch) < int(c.active.Load()) {
+			timer.Reset(groupWait)
+		more: // one recording per connection still sending, or groupWait
+			for len(batch) < int(c.active.Load()) {
+				select {
+				case r, ok := <-c.reqs:
+					if !ok {
+						break more
+					}
+					batch = append(batch, r)
+				case <-c.left:
+				case <-timer.C:
 					break more
 				}
-				batch = append(batch, r)
-			default:
-				break more
 			}
+			timer.Stop()
 		}
 		err := c.commit(batch)
 		for _, r := range batch {
@@ -80,10 +112,22 @@ func (c *committer) commit(batch []commitReq) (err error) {
 	for i, r := range batch {
 		ds[i] = r.d
 	}
-	if _, err := c.s.q.MarkSent(ds); err != nil {
+	mark := c.s.q.MarkSent
+	if l, ok := c.s.q.(DeliveryLog); ok {
+		mark = l.LogSent
+	}
+	if _, err := mark(ds); err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
 	return nil
+}
+
+// DeliveryLog is a Queue that can record deliveries cheaply (LogSent: as
+// durable as MarkSent, one fsync, no database commit) and apply them to the
+// outbox later, all in one commit (ApplySent). *tickets.Store implements it.
+type DeliveryLog interface {
+	LogSent(ds []tickets.Delivery) ([]uint64, error)
+	ApplySent() error
 }
 
 // pipe is one connection's link to the committer: at most one recording

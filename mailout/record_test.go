@@ -135,3 +135,41 @@ func waitLog(t *testing.T, logs *logBuffer, want string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// fsyncQueue is fakeQueue on a disk where each recording takes a while
+// (an fsync), however many deliveries it carries.
+type fsyncQueue struct{ *fakeQueue }
+
+func (q fsyncQueue) MarkSent(ds []tickets.Delivery) ([]uint64, error) {
+	time.Sleep(3 * time.Millisecond) // the disk, not a deadline
+	return q.fakeQueue.MarkSent(ds)
+}
+
+// TestConnectionsShareEachRecording: two connections delivering a long
+// queue fall into step and record their mails two at a time (one fsync
+// for both), where recording whatever happened to be waiting let them
+// drift apart and record one mail per fsync.
+func TestConnectionsShareEachRecording(t *testing.T) {
+	const mails = 60
+	q := fsyncQueue{newQueue()}
+	sink := smtptest.Start(t)
+	f := setupSink(t, sink, nil)
+	s, err := NewSender(Options{Address: sink.Addr(), Security: "none", Now: f.clk.Now, BatchSize: mails / 2, Connections: 2}, q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range mails {
+		q.add(f.start.Add(time.Duration(i-mails) * time.Second))
+	}
+	st, err := s.Drain(context.Background())
+	if err != nil || st.Sent != mails {
+		t.Fatalf("Drain = %+v, %v", st, err)
+	}
+	q.mu.Lock()
+	calls := len(q.sent)
+	q.mu.Unlock()
+	if q.recorded() != mails || calls > mails*3/4 {
+		t.Fatalf("%d deliveries recorded in %d recordings; want %d in at most %d", q.recorded(), calls, mails, mails*3/4)
+	}
+	t.Logf("%d mails recorded in %d recordings", mails, calls)
+}

@@ -1,6 +1,7 @@
 package mailout
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,13 +23,16 @@ type batch struct {
 	st      *Stats
 	p       pipe
 	c       *conn
-	connErr error // sticky for the batch: do not redial for every mail
+	connErr error        // sticky for the batch: do not redial for every mail
+	buf     bytes.Buffer // the mail being sent, composed again for each
 }
 
 // sendBatch delivers mails over one connection. It returns only Queue
 // and context errors.
 func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats, com *committer) (err error) {
 	b := &batch{s: s, ctx: ctx, st: st, p: pipe{c: com}}
+	com.join()
+	defer com.leave()
 	defer func() {
 		// What the server accepted is recorded before the session ends,
 		// also when the batch stops early.
@@ -72,7 +76,9 @@ type outcome struct {
 // recipient defers only that recipient.
 func (b *batch) sendMail(m *tickets.Mail) error {
 	s := b.s
-	data, err := ComposeWith(m, s.opts.Now(), s.opts.Blobs)
+	b.buf.Reset()
+	err := composeInto(&b.buf, m, s.opts.Now(), s.opts.Blobs)
+	data := b.buf.Bytes()
 	if errors.Is(err, tickets.ErrStorage) {
 		// An attachment file unreadable now (a disk, a permission, a
 		// restore in progress) is not the mail's fault: retried with

@@ -40,6 +40,7 @@ const (
 	SLAAlert          Name = "sla_alert"          // a target was breached at the top tier
 	EscalationRequest Name = "escalation_request" // an agent asks a manager to escalate
 	ManagerDigest     Name = "digest"             // the managers' periodic summary
+	AgentDigest       Name = "agent_digest"       // an agent's morning list of their open tickets
 	CommandError      Name = "command_error"      // an agent's commands were not understood
 	Collision         Name = "collision"          // an answer held: newer messages on the ticket
 	LowRating         Name = "low_rating"         // a requester rated the help poorly
@@ -56,6 +57,7 @@ var names = []Name{
 	AgentBounce, AttachmentDropped, AdminAuthFailed, ParticipantConfirm, AdminBounce,
 	ProblemResolved, Merged, ProblemIncident,
 	QueueMoved, QueueMovedRequester,
+	AgentDigest,
 }
 
 // Names returns the names of the templates every language provides.

@@ -3,9 +3,12 @@ package templates
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Markers stand for the variable parts of a subject while the words a
@@ -23,12 +26,16 @@ const (
 // case-insensitive pattern anchored at the start. Variable parts (a tier
 // name, a duration) match any short text. Deriving it from the templates
 // in use keeps overridden wording recognised too.
-func (s *Set) ownPrefixes() *regexp.Regexp {
+//
+// It also returns the prefixes' literal beginnings, for StripOwnPrefix
+// to refuse most subjects without running the pattern.
+func (s *Set) ownPrefixes() (*regexp.Regexp, prefixHeads) {
 	data := Data{Token: markToken, Subject: markSubject, Desk: markAny, TierName: markAny, FromTierName: markAny,
 		Left: markAny, Clock: markAny, Ticket: markNumber, Tier: markNumber, Rating: markNumber,
 		Requester: markAny, RequesterEmail: markAny, Digest: &Digest{}}
 	seen := map[string]bool{}
 	var alts []string
+	heads := prefixHeads{}
 	for key, tt := range s.text {
 		if strings.HasSuffix(key, "/"+string(AdminAuthFailed)) {
 			continue // its "subject" is a server's name, not a ticket's
@@ -50,14 +57,80 @@ func (s *Set) ownPrefixes() *regexp.Regexp {
 			}
 			seen[words] = true
 			alts = append(alts, prefixPattern(words))
+			heads = addHead(heads, words)
 		}
 	}
 	if len(alts) == 0 {
-		return nil
+		return nil, nil
 	}
 	// Longest first, so "Escalado a X:" is not cut at a shorter sibling.
 	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
-	return regexp.MustCompile(`(?i)^\s*(?:` + strings.Join(alts, "|") + `)\s*`)
+	return regexp.MustCompile(`(?i)^\s*(?:` + strings.Join(alts, "|") + `)\s*`), heads
+}
+
+// prefixHeads are the literal beginnings of the prefixes, by the folded
+// first rune (foldKey): StripOwnPrefix runs the pattern only on a subject
+// that begins with one of them, in any case. nil: a prefix begins with a
+// variable part, every subject runs the pattern.
+type prefixHeads map[rune][]string
+
+// addHead adds the head of words (prefixPattern): its literal text up to
+// the first space (the pattern's \s+), digit (a number may be
+// \d{1,18}) or variable part.
+func addHead(h prefixHeads, words string) prefixHeads {
+	if h == nil {
+		return nil
+	}
+	end := strings.IndexFunc(words, func(r rune) bool { return r == ' ' || r == 0 || ('0' <= r && r <= '9') })
+	if end < 0 {
+		end = len(words)
+	}
+	head := words[:end]
+	if head == "" {
+		return nil
+	}
+	r, _ := utf8.DecodeRuneInString(head)
+	k := foldKey(r)
+	if !slices.Contains(h[k], head) {
+		h[k] = append(h[k], head)
+	}
+	return h
+}
+
+// foldKey is the smallest rune of r's case-folding orbit: the runes the
+// pattern's (?i) takes for r share it.
+func foldKey(r rune) rune {
+	k := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		k = min(k, f)
+	}
+	return k
+}
+
+// mayStart reports whether subject (its white space trimmed as \s does)
+// begins with one of the heads, runes compared as (?i) compares them.
+func (h prefixHeads) mayStart(subject string) bool {
+	subject = strings.TrimLeft(subject, " \t\n\f\r")
+	r, _ := utf8.DecodeRuneInString(subject)
+	for _, head := range h[foldKey(r)] {
+		if hasFoldPrefix(subject, head) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasFoldPrefix reports whether s begins with prefix, rune by rune under
+// simple case folding (what (?i) matches; lengths in bytes may differ).
+func hasFoldPrefix(s, prefix string) bool {
+	for _, p := range prefix {
+		r, size := utf8.DecodeRuneInString(s)
+		if size == 0 || foldKey(r) != foldKey(p) {
+			return false
+		}
+		s = s[size:]
+	}
+	return true
 }
 
 // replyWord is a leading "Re:" in a template's subject.
@@ -96,6 +169,9 @@ func mapQuote(ws []string) []string {
 // start of subject, reporting whether it did.
 func (s *Set) StripOwnPrefix(subject string) (string, bool) {
 	if s.prefixes == nil {
+		return subject, false
+	}
+	if s.prefixHeads != nil && !s.prefixHeads.mayStart(subject) {
 		return subject, false
 	}
 	loc := s.prefixes.FindStringIndex(subject)

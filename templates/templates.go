@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 )
 
@@ -63,7 +64,8 @@ type Data struct {
 	FromQueue    string // the queue (display name) the ticket left (queue_moved)
 	VendorRef    string // the vendor's own ticket number, when known
 
-	Digest *Digest // for the managers' digest only
+	Digest      *Digest       // for the managers' digest only
+	AgentDigest *AgentMorning // for an agent's morning mail only (agentdigest.go)
 
 	DeskAddress string        // the support address (mailto: links)
 	Problems    []string      // command lines an agent got wrong, with why
@@ -171,8 +173,10 @@ type Set struct {
 	// prefixes matches the words the templates put before a ticket's
 	// subject, in every language (prefixes.go).
 	prefixes *regexp.Regexp
-	phrases  map[Language]*texttemplate.Template // phrases.go
-	words    map[Language]words                  // language.go
+	// prefixHeads are the literal beginnings of prefixes (prefixes.go).
+	prefixHeads prefixHeads
+	phrases     map[Language]*texttemplate.Template // phrases.go
+	words       map[Language]words                  // language.go
 	// stopWords recognise each language (stopwords.go).
 	stopWords map[Language][]string
 }
@@ -243,7 +247,7 @@ func newSet(base fs.FS, overrideDir string) (*Set, error) {
 			s.text[key], s.html[key] = tt, ht
 		}
 	}
-	s.prefixes = s.ownPrefixes()
+	s.prefixes, s.prefixHeads = s.ownPrefixes()
 	return s, nil
 }
 
@@ -282,21 +286,66 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	if !ok {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownTemplate, name)
 	}
-	var subj, text, html bytes.Buffer
-	if err := tt.ExecuteTemplate(&subj, "subject", data); err != nil {
+	bufs := renderBuffers.Get().(*[3]bytes.Buffer)
+	defer putRenderBuffers(bufs)
+	subj, text, html := &bufs[0], &bufs[1], &bufs[2]
+	subj.Reset()
+	text.Reset()
+	html.Reset()
+	// A pointer: the templates read the same fields and methods, and
+	// each execution does not copy Data into an interface of its own.
+	if err := tt.ExecuteTemplate(subj, "subject", &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s subject: %w", key, err)
 	}
-	if err := tt.Execute(&text, data); err != nil {
+	if err := tt.Execute(text, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s text: %w", key, err)
 	}
-	if err := s.html[key].ExecuteTemplate(&html, "layout", data); err != nil {
+	if err := s.html[key].ExecuteTemplate(html, "layout", &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s html: %w", key, err)
 	}
 	return Rendered{
-		Subject: oneLine(subj.String()),
-		Text:    tidyBody(text.String()),
-		HTML:    tidyBody(html.String()),
+		Subject: oneLineBytes(subj.Bytes()),
+		Text:    tidyBodyBytes(text.Bytes()),
+		HTML:    tidyBodyBytes(html.Bytes()),
 	}, nil
+}
+
+// renderBuffers are Render's three output buffers, reused: a mail's
+// bodies are a few kilobytes, grown once rather than on every mail.
+var renderBuffers = sync.Pool{New: func() any { return new([3]bytes.Buffer) }}
+
+// maxPooledBuffer bounds what a pooled buffer keeps: a huge mail (a
+// digest) does not pin its memory.
+const maxPooledBuffer = 64 << 10
+
+func putRenderBuffers(bufs *[3]bytes.Buffer) {
+	for i := range bufs {
+		if bufs[i].Cap() > maxPooledBuffer {
+			return
+		}
+	}
+	renderBuffers.Put(bufs)
+}
+
+// oneLineBytes is oneLine of b, in one string.
+func oneLineBytes(b []byte) string {
+	return oneLine(string(b))
+}
+
+// tidyBodyBytes is tidyBody of b, making one string (tidyBody makes up
+// to three: the buffer's, the trimmed one with its newline, and the
+// newline-normalised one).
+func tidyBodyBytes(b []byte) string {
+	if bytes.IndexByte(b, '\r') >= 0 {
+		return tidyBody(string(b))
+	}
+	b = bytes.TrimLeft(b, "\n")
+	b = bytes.TrimRight(b, " \t\n")
+	var out strings.Builder
+	out.Grow(len(b) + 1)
+	out.Write(b)
+	out.WriteByte('\n')
+	return out.String()
 }
 
 func parseText(src *source, lang Language, name Name, w words) (*texttemplate.Template, string, error) {

@@ -14,7 +14,7 @@ import (
 // It returns the mail as queued again.
 func (s *Store) RetryMail(id uint64, now time.Time) (Mail, error) {
 	var out Mail
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.updateOutbox(func(tx *bolt.Tx) error {
 		m, err := takeQueued(tx, id)
 		switch {
 		case err == nil:

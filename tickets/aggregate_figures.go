@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"math/bits"
-	"slices"
 	"time"
 )
 
@@ -32,8 +31,16 @@ const (
 // holds the values v with histBucket(v) == i. Values below 256 have a
 // bucket each; above, buckets are 1/128 of their magnitude wide.
 type hist struct {
-	n, sum int64 // values, and their sum in seconds
-	b      map[uint32]int64
+	n, sum int64   // values, and their sum in seconds
+	b      []int64 // by bucket index; grown as needed
+}
+
+// bucket returns a pointer to bucket i's count, growing h.b to hold it.
+func (h *hist) bucket(i uint32) *int64 {
+	if int(i) >= len(h.b) {
+		h.b = append(h.b, make([]int64, int(i)+1-len(h.b))...)
+	}
+	return &h.b[i]
 }
 
 func histBucket(v int64) uint32 {
@@ -56,10 +63,7 @@ func histValue(i uint32) int64 {
 }
 
 func (h *hist) add(secs, n int64) {
-	if h.b == nil {
-		h.b = map[uint32]int64{}
-	}
-	h.b[histBucket(secs)] += n
+	*h.bucket(histBucket(secs)) += n
 	h.n += n
 	h.sum += secs * n
 }
@@ -68,11 +72,10 @@ func (h *hist) merge(o *hist) {
 	if o.n == 0 {
 		return
 	}
-	if h.b == nil {
-		h.b = make(map[uint32]int64, len(o.b))
-	}
 	for i, c := range o.b {
-		h.b[i] += c
+		if c != 0 {
+			*h.bucket(uint32(i)) += c
+		}
 	}
 	h.n += o.n
 	h.sum += o.sum
@@ -154,12 +157,14 @@ func (a *acc) figures() Figures {
 // sortedBuckets returns the indexes of h's buckets that are not empty,
 // in order.
 func sortedBuckets(h *hist) []uint32 {
-	idx := make([]uint32, 0, len(h.b))
+	var idx []uint32
 	for i, c := range h.b {
 		if c != 0 {
-			idx = append(idx, i)
+			idx = append(idx, uint32(i))
 		}
 	}
-	slices.Sort(idx)
 	return idx
 }
+
+// maxBucket is the highest bucket index (durations up to 2^62 s).
+var maxBucket = histBucket(1 << 62)

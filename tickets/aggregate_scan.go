@@ -42,6 +42,9 @@ func reportScan(tx *bolt.Tx, q ReportQuery) (Report, error) {
 		return Report{}, err
 	}
 	err = tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
+		if !mayCount(v) {
+			return nil
+		}
 		var e Event
 		if err := json.Unmarshal(v, &e); err != nil {
 			return fmt.Errorf("event %x: %w", k, err)
@@ -69,7 +72,7 @@ type grouper struct {
 	q        ReportQuery
 	from, to int64
 	rows     map[string]*groupRow
-	total    acc
+	total    acc // open at end only: the rest is the sum of the rows
 	periods  []period // the time-dimension rows' periods; one (To) without
 	key      []string
 }
@@ -142,7 +145,6 @@ func (g *grouper) fact(cl *class, f *fact, n int64) {
 		g.key[i] = dimValue(d, cl, f.tier, f.agent, f.at, g.q.Loc)
 	}
 	g.row().acc.add(f, n)
-	g.total.add(f, n)
 }
 
 // span counts n tickets open over sp where they are open at the end of
@@ -169,13 +171,17 @@ func (g *grouper) span(cl *class, sp *span, n int64) {
 
 // report returns the figures gathered, rows in order.
 func (g *grouper) report() Report {
-	r := Report{Query: g.q, Total: g.total.figures()}
+	r := Report{Query: g.q}
 	for _, row := range g.rows {
 		if row.acc.isZero() {
 			continue
 		}
+		open := g.total.openAtEnd
+		g.total.merge(&row.acc)
+		g.total.openAtEnd = open
 		r.Rows = append(r.Rows, ReportRow{Group: row.group, Figures: row.acc.figures()})
 	}
+	r.Total = g.total.figures()
 	slices.SortFunc(r.Rows, func(a, b ReportRow) int { return compareGroups(g.q.By, a.Group, b.Group) })
 	return r
 }

@@ -30,6 +30,12 @@ type applier struct {
 	answer        string
 	// deskLang is the language of the ticket at hand's queue (on).
 	deskLang templates.Language
+	// subject is the message's subject as ownSubject cleaned it, done
+	// once: language detection and a new ticket both need it.
+	subject struct {
+		in, out string
+		done    bool
+	}
 }
 
 func (a *applier) apply(m *Inbound) (Result, error) {
@@ -213,7 +219,7 @@ func (a *applier) create(m *Inbound, link *Ticket, why string) (Result, error) {
 	if link != nil {
 		q = a.s.queueOf(link) // a ticket that continues another stays in its queue
 	}
-	subject := a.capSubject(subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(m.Subject))
+	subject := a.capSubject(a.ownSubject(m.Subject))
 	if subject == "" {
 		subject = a.s.opts.Templates.Word(q.Language, "no_subject")
 	}

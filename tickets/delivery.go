@@ -3,6 +3,7 @@ package tickets
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -43,21 +44,9 @@ func (s *Store) settleAll(ds []Delivery, all bool) ([]uint64, error) {
 		return nil, nil
 	}
 	var done []uint64
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.updateOutbox(func(tx *bolt.Tx) error {
 		done = done[:0] // bbolt may retry the function
-		for _, d := range ds {
-			complete, err := settle(tx, d, all)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if complete {
-				done = append(done, d.ID)
-			}
-		}
-		return nil
+		return settleEach(tx, ds, all, &done)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mark %d mails delivered: %w", len(ds), err)
@@ -65,8 +54,28 @@ func (s *Store) settleAll(ds []Delivery, all bool) ([]uint64, error) {
 	return done, nil
 }
 
+// settleEach applies ds in tx, adding to done (when not nil) the ids of
+// the mails that left the outbox. A mail no longer there is skipped.
+func settleEach(tx *bolt.Tx, ds []Delivery, all bool, done *[]uint64) error {
+	for _, d := range ds {
+		complete, err := settle(tx, d, all)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if complete && done != nil {
+			*done = append(*done, d.ID)
+		}
+	}
+	return nil
+}
+
 // settle applies d in tx and reports whether its mail left the outbox.
 // With all, every pending recipient not in d.Rejected counts as accepted.
+// Recipients already settled are skipped, so applying d twice (a replayed
+// delivery log) records nothing twice.
 func settle(tx *bolt.Tx, d Delivery, all bool) (bool, error) {
 	var m Mail
 	if k := d.Mail; k != nil && k.ID == d.ID && queuedAt(tx, d.ID, k.NextAttempt) {
@@ -79,35 +88,49 @@ func settle(tx *bolt.Tx, d Delivery, all bool) (bool, error) {
 			return false, err
 		}
 	}
-	refused := make(map[string]bool, len(d.Rejected))
-	for _, r := range d.Rejected {
-		refused[r.Rcpt] = true
+	settled := make(map[string]bool, len(m.Done)+len(d.Rejected))
+	for _, r := range m.Done {
+		settled[r] = true
 	}
-	accepted := d.Accepted
+	var rejected []Rejection
+	for _, r := range d.Rejected {
+		if !settled[r.Rcpt] {
+			settled[r.Rcpt] = true
+			rejected = append(rejected, r)
+		}
+	}
+	var accepted []string
 	if all {
-		accepted = nil
 		for _, rcpt := range m.Pending() {
-			if !refused[rcpt] {
+			if !settled[rcpt] {
+				accepted = append(accepted, rcpt)
+			}
+		}
+	} else {
+		for _, rcpt := range d.Accepted {
+			if !settled[rcpt] {
+				settled[rcpt] = true
 				accepted = append(accepted, rcpt)
 			}
 		}
 	}
-	m.Done = append(append([]string(nil), m.Done...), accepted...)
-	for r := range refused {
-		m.Done = append(m.Done, r)
+	if len(accepted)+len(rejected) > 0 {
+		m.Done = append(append(slices.Clip(m.Done), accepted...), rcpts(rejected)...)
 	}
 	complete := len(m.Pending()) == 0
 	if complete {
 		if err := deleteOutbox(tx, &m); err != nil {
 			return false, err
 		}
+	} else if len(accepted)+len(rejected) == 0 {
+		return false, nil // nothing new: a replayed delivery
 	} else if err := rewriteQueued(tx, &m); err != nil {
 		return false, err
 	}
 	if m.Ticket == 0 {
 		return complete, nil // a digest or a status reply: no ticket to record it on
 	}
-	for _, r := range d.Rejected {
+	for _, r := range rejected {
 		err := addEvent(tx, Event{Ticket: m.Ticket, Time: d.Time, Kind: EventDeliveryFailed,
 			MessageID: m.MessageID, Outbox: d.ID, Recipients: []string{r.Rcpt}, Detail: r.Reason})
 		if err != nil {
@@ -119,4 +142,12 @@ func settle(tx *bolt.Tx, d Delivery, all bool) (bool, error) {
 	}
 	return complete, addEvent(tx, Event{Ticket: m.Ticket, Time: d.Time, Kind: EventDelivered,
 		MessageID: m.MessageID, Outbox: d.ID, Recipients: accepted})
+}
+
+func rcpts(rs []Rejection) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Rcpt
+	}
+	return out
 }

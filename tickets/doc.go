@@ -66,7 +66,9 @@
 //	store.go         the bucket list, opening, tickets, events, msgids, the outbox and failed
 //	store_index.go   undeliverable, vendor_refs, requesters, acks, meta last_digest and msgid_secret
 //	store_outbox.go  outbox, outbox_due and failed for admin.go (RetryMail) and delivery.go
+//	delivery_log.go  the delivery log ticketd.db.sent (no bucket)
 //	store_sla.go     sla_due and meta sla_backfill (sla.go)
+//	store_agentdigest.go  sla_due read for the agents' morning mail (agentdigest.go)
 //	store_stats.go   Store.Stats and the ticket listing (stats.go)
 //	store_kb.go      kb, kb_terms, kb_by_ticket, meta kb_stats (kb.go)
 //	store_domains.go requester_domains (verify.go)
@@ -74,6 +76,13 @@
 //	store_languages.go requester_languages (language.go)
 //	store_spam.go    blocked_senders (spam.go)
 //	store_damaged.go, store_migrate.go  meta schema and the tickets count while opening and migrating
+//
+// Beside the file, ticketd.db.sent is the delivery log (delivery_log.go):
+// SMTP transactions the server accepted, appended and fsynced by the
+// sender (Store.LogSent), not yet applied to the outbox and events. It is
+// applied in one transaction per round of mails, before any outbox
+// operation, at Close, and replayed by Open after a crash (applying a
+// delivery twice changes nothing); a read-only Store ignores it.
 //
 // Attachment content lives outside bbolt, in data_dir/attachments/<sha256[:2]>/<sha256>
 // (see Blobs); events and outbox mails refer to it by SHA-256.

@@ -97,7 +97,7 @@ func (a *applier) repeatsItself(t *Ticket, m *Inbound) (bool, error) {
 	// Events are recorded in time order: the walk back stops at the first
 	// one older than the window (or at the repeat), so a long ticket costs
 	// no more than a short one on every mail it gets.
-	err := forEventsNewestFirst(a.tx, t.ID, func(e Event) bool {
+	err := glanceEventsNewestFirst(a.tx, t.ID, func(e eventGlance) bool {
 		if a.now.Sub(e.Time) >= a.s.opts.Limits.Window {
 			return false
 		}

@@ -69,13 +69,15 @@ func (s *Service) parseLanguage(arg string) (templates.Language, bool) {
 // Content-Language when allowed, else its words (subject and new text:
 // never the quoted history) when the detector is sure. ok is false for
 // short or mixed text: the caller keeps what it knew.
-func (s *Service) mailLanguage(m *Inbound) (templates.Language, bool) {
+//
+// subject is m's subject cleaned as applier.ownSubject cleans it.
+func (s *Service) mailLanguage(m *Inbound, subject string) (templates.Language, bool) {
 	if l := templates.Language(m.ContentLanguage); l != "" && s.allowed(l) {
 		return l, true
 	}
 	// ticketd's own subject words ("Recibimos su solicitud:") would speak
-	// for the language of the mail answered, not the writer's.
-	subject := subjectCleaner{token: s.token, own: s.opts.Templates.StripOwnPrefix}.clean(m.Subject)
+	// for the language of the mail answered, not the writer's: subject
+	// is without them.
 	g := s.detector.Detect(subject + "\n" + cutSignOff(m.Text))
 	return templates.Language(g.Language), g.Confident
 }
@@ -95,7 +97,7 @@ func (a *applier) learnLanguage(t *Ticket, m *Inbound) error {
 		t.Language = known.Language
 		return nil
 	}
-	lang, sure := a.s.mailLanguage(m)
+	lang, sure := a.s.mailLanguage(m, a.ownSubject(m.Subject))
 	switch {
 	case sure:
 		t.Language = lang
@@ -144,7 +146,7 @@ func (a *applier) statusLanguage(m *Inbound, q *Queue) templates.Language {
 	if r, ok := rememberedLanguage(a.tx, NormalizeEmail(m.From.Email)); ok && a.s.allowed(r.Language) {
 		return r.Language
 	}
-	if l, ok := a.s.mailLanguage(m); ok {
+	if l, ok := a.s.mailLanguage(m, a.ownSubject(m.Subject)); ok {
 		return l
 	}
 	return q.Language

@@ -103,10 +103,11 @@ const refPrefix = "ref:"
 // block; as a small line at the end of the HTML body.
 func withRef(text, html, msgID string) (string, string) {
 	text = strings.TrimRight(text, "\n")
+	sep := "" // one concatenation: the body is copied once
 	if !strings.HasPrefix(text, "-- \n") && !strings.Contains(text, "\n-- \n") {
-		text += "\n\n-- "
+		sep = "\n\n-- "
 	}
-	text += "\n" + refPrefix + msgID + "\n"
+	text = text + sep + "\n" + refPrefix + msgID + "\n"
 	if html != "" {
 		line := `<p style="margin:16px 0 0 0;color:#999999;font-size:11px;">` + refPrefix + msgID + `</p>`
 		if i := strings.LastIndex(html, "</body>"); i >= 0 {

@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/ticketd/ticketd/templates"
@@ -66,18 +65,17 @@ func (r Role) label() string {
 
 // UnmarshalJSON reads an event, including those written before events had
 // a Role and a Template: their Detail carried both, and is read once, here.
-func (e *Event) UnmarshalJSON(b []byte) error {
-	type plain Event // without this method
-	if err := json.Unmarshal(b, (*plain)(e)); err != nil {
-		return err
-	}
+func (e *Event) UnmarshalJSON(b []byte) error { return decodeEvent(b, e) }
+
+// readLegacy fills the Role or Template an event written before they
+// existed carried in its Detail.
+func (e *Event) readLegacy() {
 	switch {
 	case e.Kind == EventInbound && e.Role == "":
 		e.Role = legacyRole(e.Detail)
 	case e.Kind == EventOutbound && e.Template == "":
 		e.Template = templates.Name(e.Detail)
 	}
-	return nil
 }
 
 // legacyRole is the role an inbound event's Detail meant before events

@@ -26,7 +26,33 @@ var valediction = regexp.MustCompile(`(?i)^(?:^(un\s+)?(cordial(es)?\s+)?(saludo
 func valedictionLine(line string) bool {
 	l := strings.TrimRight(strings.TrimSpace(line), ",.!¡ ")
 	l = strings.TrimLeft(l, "¡")
-	return valediction.MatchString(l)
+	return !tooLongForValediction(l) && valediction.MatchString(l)
+}
+
+// maxValedictionRunes bounds the runes other than white space (\s) of
+// the longest line valediction matches ("un cordiales saludos
+// afectuosos": 28): a longer line, most lines of a mail, is refused
+// without running the regexp.
+const maxValedictionRunes = 40
+
+func tooLongForValediction(l string) bool {
+	if len(l) <= maxValedictionRunes {
+		return false
+	}
+	n := 0
+	for _, r := range l {
+		if !regexpSpace(r) {
+			if n++; n > maxValedictionRunes {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// regexpSpace is what \s matches in package regexp (ASCII only).
+func regexpSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r'
 }
 
 // valedictionAndName splits a closing line that also holds a name
@@ -61,8 +87,35 @@ const maxSignOffLines = 6
 var (
 	signOffURL   = regexp.MustCompile(`(?i)(https?://|www\.)\S+|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|edu|gov|co|es|mx|ar|cl|pe|local|corp|lan|intranet|internal)(/\S*)?\b`)
 	signOffPhone = regexp.MustCompile(`(?i)^\s*(tel|tel[eé]fono|t[eé]l|phone|ph|mobile|mob|m[oó]vil|cel|celular|cell|ext|extensi[oó]n|fax|whatsapp|pbx|conmutador|oficina|office|direct|directo)\b\.?\s*:?|(\+?\d[\d\s().-]{5,}\d)`)
-	signOffEmail = regexp.MustCompile(`\S+@\S+`)
 )
+
+// maybePhone is false for a line signOffPhone cannot match, cheaply: no
+// digit (its number needs two) and no first letter of its words (which
+// come first on the line, after \s).
+func maybePhone(l string) bool {
+	if strings.ContainsAny(l, "0123456789") {
+		return true
+	}
+	l = strings.TrimLeft(l, " \t\n\f\r")
+	return l != "" && strings.IndexByte("tpmcefwodTPMCEFWOD", l[0]) >= 0
+}
+
+// maybeURL is false for a line signOffURL cannot match: both its forms
+// need "://" or a dot.
+func maybeURL(l string) bool {
+	return strings.Contains(l, "://") || strings.IndexByte(l, '.') >= 0
+}
+
+// hasEmail is what `\S+@\S+` matches: an @ with something other than
+// \s on both sides.
+func hasEmail(l string) bool {
+	for i := 1; i < len(l)-1; i++ {
+		if l[i] == '@' && !regexpSpace(rune(l[i-1])) && !regexpSpace(rune(l[i+1])) {
+			return true
+		}
+	}
+	return false
+}
 
 // sentenceWords are words of a sentence (an instruction, a question)
 // that a name, title or address line does not hold.
@@ -85,7 +138,7 @@ func signatureLine(line string) bool {
 	if utf8.RuneCountInString(l) > 72 || strings.HasSuffix(l, "?") || strings.HasSuffix(l, ":") {
 		return false
 	}
-	if signOffPhone.MatchString(l) || signOffURL.MatchString(l) || signOffEmail.MatchString(l) {
+	if maybePhone(l) && signOffPhone.MatchString(l) || maybeURL(l) && signOffURL.MatchString(l) || hasEmail(l) {
 		return true
 	}
 	words := strings.FieldsFunc(l, func(r rune) bool {
@@ -117,26 +170,34 @@ func signatureLine(line string) bool {
 
 // cutSignOff returns text without its trailing sign-off block (see the
 // comment at the top of this file), keeping the valediction itself.
+//
+// It walks the lines back from the end, in place: no line slice, no copy
+// unless it cuts (the language detection runs it on every requester's
+// mail).
 func cutSignOff(text string) string {
-	lines := strings.Split(strings.TrimRight(text, " \t\r\n"), "\n")
-	firstContent := -1
-	for i, l := range lines {
-		if strings.TrimSpace(l) != "" {
-			firstContent = i
-			break
-		}
+	body := strings.TrimRight(text, " \t\r\n")
+	// The first line with content is never part of a sign-off.
+	firstContent := strings.IndexFunc(body, func(r rune) bool { return !unicode.IsSpace(r) })
+	firstStart := strings.LastIndexByte(body[:max(firstContent, 0)], '\n') + 1
+	if firstContent < 0 {
+		return text
 	}
 	nonEmpty := 0
-	for i := len(lines) - 1; i > firstContent && nonEmpty <= maxSignOffLines; i-- {
-		l := lines[i]
+	for end := len(body); nonEmpty <= maxSignOffLines; {
+		start := strings.LastIndexByte(body[:end], '\n') + 1
+		if start <= firstStart {
+			break
+		}
+		l := body[start:end]
+		end = start - 1
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
 		if valedictionLine(l) && nonEmpty > 0 {
-			return strings.Join(lines[:i+1], "\n")
+			return body[:start+len(l)]
 		}
 		if v, ok := valedictionAndName(l); ok {
-			return strings.Join(append(lines[:i:i], v), "\n")
+			return body[:start] + v
 		}
 		if !signatureLine(l) {
 			return text

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -57,7 +56,8 @@ const (
 
 // Store is the bbolt database.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	sent *sentLog // delivery_log.go; nil when read-only
 }
 
 // OpenReadOnly opens the database in dir for reading, waiting at most
@@ -93,7 +93,7 @@ func Open(dir string, timeout time.Duration) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openChecked(path, fc, &bolt.Options{Timeout: timeout}, setupBuckets)
+	return withSentLog(openChecked(path, fc, &bolt.Options{Timeout: timeout}, setupBuckets))
 }
 
 // upToDate reports whether setupBuckets would change nothing in tx:
@@ -216,7 +216,7 @@ func touchBuckets(tx *bolt.Tx) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.closeSentLog(), s.db.Close()) }
 
 // Ticket returns ticket id.
 func (s *Store) Ticket(id uint64) (Ticket, error) {
@@ -247,7 +247,7 @@ func forEvents(tx *bolt.Tx, id uint64, f func(Event)) error {
 	c := tx.Bucket(bucketEvents).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var e Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeEvent(v, &e); err != nil {
 			return fmt.Errorf("event %x: %w", k, err)
 		}
 		f(e)
@@ -270,7 +270,7 @@ func forEventsNewestFirst(tx *bolt.Tx, id uint64, f func(Event) bool) error {
 	}
 	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
 		var e Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeEvent(v, &e); err != nil {
 			return fmt.Errorf("event %x: %w", k, err)
 		}
 		if !f(e) {
@@ -302,7 +302,7 @@ func getTicket(tx *bolt.Tx, id uint64) (Ticket, error) {
 	if v == nil {
 		return t, fmt.Errorf("ticket %d: %w", id, ErrNotFound)
 	}
-	if err := json.Unmarshal(v, &t); err != nil {
+	if err := decodeTicket(v, &t); err != nil {
 		return t, fmt.Errorf("ticket %d: %w", id, err)
 	}
 	return t, nil
@@ -321,7 +321,7 @@ func getMail(tx *bolt.Tx, bucket []byte, id uint64) (Mail, error) {
 	if v == nil {
 		return m, fmt.Errorf("mail %d: %w", id, ErrNotFound)
 	}
-	if err := json.Unmarshal(v, &m); err != nil {
+	if err := decodeMail(v, &m); err != nil {
 		return m, fmt.Errorf("mail %d: %w", id, err)
 	}
 	return m, nil
@@ -374,7 +374,7 @@ func indexMsgID(tx *bolt.Tx, id string, ticket uint64, dir byte) error {
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
+	data, err := encodeValue(v)
 	if err != nil {
 		return err
 	}

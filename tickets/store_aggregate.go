@@ -175,13 +175,13 @@ func (r *reader) hist(h *hist, n int64) {
 		r.err, r.b = errAggCorrupt, nil
 		return
 	}
-	if h.b == nil {
-		h.b = make(map[uint32]int64, k)
-	}
 	i := uint32(0)
 	for range k {
-		i += uint32(r.uvarint())
-		h.b[i] += r.varint()
+		if i += uint32(r.uvarint()); i > maxBucket {
+			r.err, r.b = errAggCorrupt, nil
+			return
+		}
+		*h.bucket(i) += r.varint()
 	}
 }
 

@@ -28,23 +28,27 @@ func reportAgg(tx *bolt.Tx, q ReportQuery) (Report, bool, error) {
 		return Report{}, false, nil
 	}
 	g := newGrouper(q)
+	var lastDay uint32
+	var at int64
 	c := tx.Bucket(bucketAggDays).Cursor()
 	for k, v := c.Seek(binary.BigEndian.AppendUint32(nil, dFrom)); k != nil && binary.BigEndian.Uint32(k) < dTo; k, v = c.Next() {
 		day := binary.BigEndian.Uint32(k)
 		kr := reader{b: k[4:]}
 		t := kr.tuple()
-		var a acc
-		vr := reader{b: v}
-		vr.acc(&a)
-		if kr.err != nil || vr.err != nil {
+		if kr.err != nil {
 			return Report{}, false, fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
 		}
-		at := dayStart(day, loc).Unix()
+		if day != lastDay {
+			lastDay, at = day, dayStart(day, loc).Unix()
+		}
 		for i, d := range q.By {
 			g.key[i] = dimValue(d, &t.class, t.tier, t.agent, at, loc)
 		}
-		g.row().acc.merge(&a)
-		g.total.merge(&a)
+		vr := reader{b: v}
+		vr.acc(&g.row().acc)
+		if vr.err != nil {
+			return Report{}, false, fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
+		}
 	}
 	if err := openAtEnds(tx, g, loc); err != nil {
 		return Report{}, false, err

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -103,7 +102,7 @@ func nextOutboxID(tx *bolt.Tx) (uint64, error) {
 func forTickets(tx *bolt.Tx, f func(Ticket) error) error {
 	return tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
 		var t Ticket
-		if err := json.Unmarshal(v, &t); err != nil {
+		if err := decodeTicket(v, &t); err != nil {
 			return fmt.Errorf("ticket %x: %w", k, err)
 		}
 		return f(t)
@@ -159,7 +158,7 @@ func rateKey(name, key string) []byte {
 func getRate(tx *bolt.Tx, name, key string) ([]time.Time, error) {
 	var times []time.Time
 	if v := tx.Bucket(bucketAcks).Get(rateKey(name, key)); v != nil {
-		if err := json.Unmarshal(v, &times); err != nil {
+		if err := decodeValue(v, &times); err != nil {
 			return nil, fmt.Errorf("rate %q %s: %w", name, key, err)
 		}
 	}

@@ -4,7 +4,6 @@
 package tickets
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -39,7 +38,7 @@ func rememberedLanguage(tx *bolt.Tx, addr string) (RememberedLanguage, bool) {
 		return RememberedLanguage{}, false
 	}
 	var r RememberedLanguage
-	if err := json.Unmarshal(v, &r); err != nil || r.Language == "" {
+	if err := decodeValue(v, &r); err != nil || r.Language == "" {
 		return RememberedLanguage{}, false // unreadable: as if unknown, rewritten by the next decision
 	}
 	return r, true
@@ -61,7 +60,7 @@ func putLanguage(tx *bolt.Tx, addr string, r RememberedLanguage) error {
 	if err != nil {
 		return fmt.Errorf("requester languages: %w", err)
 	}
-	v, err := json.Marshal(r)
+	v, err := encodeValue(r)
 	if err != nil {
 		return err
 	}

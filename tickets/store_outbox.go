@@ -50,10 +50,20 @@ func rewriteQueued(tx *bolt.Tx, m *Mail) error {
 }
 
 // Outbox returns the mails waiting for delivery, in queue order.
-func (s *Store) Outbox() ([]Mail, error) { return all[Mail](s.db, bucketOutbox) }
+func (s *Store) Outbox() ([]Mail, error) {
+	if err := s.applyLogged(); err != nil {
+		return nil, err
+	}
+	return all[Mail](s.db, bucketOutbox)
+}
 
 // FailedMail returns the mails given up on, in queue order.
-func (s *Store) FailedMail() ([]Mail, error) { return all[Mail](s.db, bucketFailed) }
+func (s *Store) FailedMail() ([]Mail, error) {
+	if err := s.applyLogged(); err != nil {
+		return nil, err
+	}
+	return all[Mail](s.db, bucketFailed)
+}
 
 // all decodes every value of bucket, in key order.
 func all[T any](db *bolt.DB, bucket []byte) ([]T, error) {
@@ -75,6 +85,9 @@ func all[T any](db *bolt.DB, bucket []byte) ([]T, error) {
 // earliest first. It reads the due index, so its cost follows the mails
 // due, not the size of the outbox.
 func (s *Store) DueMail(now time.Time, limit int) ([]Mail, error) {
+	if err := s.applyLogged(); err != nil {
+		return nil, err
+	}
 	var out []Mail
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketOutboxDue).Cursor()
@@ -94,6 +107,9 @@ func (s *Store) DueMail(now time.Time, limit int) ([]Mail, error) {
 // NextMailDue returns the earliest next attempt in the outbox; false when
 // the outbox is empty.
 func (s *Store) NextMailDue() (time.Time, bool, error) {
+	if err := s.applyLogged(); err != nil {
+		return time.Time{}, false, err
+	}
 	var next time.Time
 	found := false
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -132,7 +148,7 @@ func deleteOutbox(tx *bolt.Tx, m *Mail) error {
 // its ticket, together with the recipients the SMTP server refused while
 // it accepted the others (one transaction: a crash never resends it).
 func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.updateOutbox(func(tx *bolt.Tx) error {
 		_, err := settle(tx, Delivery{ID: id, Time: now, Rejected: rejected}, true)
 		return err
 	})
@@ -141,7 +157,7 @@ func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) er
 // MarkRetry records a temporary failure of mail id: one more attempt, the
 // next one at next.
 func (s *Store) MarkRetry(id uint64, next time.Time, errText string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.updateOutbox(func(tx *bolt.Tx) error {
 		m, err := takeQueued(tx, id)
 		if err != nil {
 			return err
@@ -156,7 +172,7 @@ func (s *Store) MarkRetry(id uint64, next time.Time, errText string) error {
 // MarkFailed gives up on mail id: it moves from the outbox to the failed
 // bucket and the failure is recorded on its ticket.
 func (s *Store) MarkFailed(id uint64, now time.Time, reason string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.updateOutbox(func(tx *bolt.Tx) error {
 		m, err := takeQueued(tx, id)
 		if err != nil {
 			return err

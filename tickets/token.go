@@ -92,6 +92,15 @@ func (c subjectCleaner) clean(subject string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// ownSubject is subject without the desk's token, reply prefixes and
+// ticketd's own subject words, remembered for the message at hand.
+func (a *applier) ownSubject(subject string) string {
+	if !a.subject.done || a.subject.in != subject {
+		a.subject.in, a.subject.out, a.subject.done = subject, subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(subject), true
+	}
+	return a.subject.out
+}
+
 // cleanSubject removes reply prefixes and squeezes whitespace.
 func cleanSubject(s string) string {
 	return subjectCleaner{}.clean(s)

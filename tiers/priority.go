@@ -99,8 +99,18 @@ func Words(s string) []string {
 // Fold lower-cases s and removes accents, so "URGENTE", "Urgénte" and
 // "urgente" compare equal.
 func Fold(s string) string {
+	s = strings.TrimSpace(s)
+	if f, ok := foldLatin(s); ok {
+		return f
+	}
+	return foldRunes(s)
+}
+
+// foldRunes is Fold without the trimming: decomposed (NFD), without
+// nonspacing marks, lower case.
+func foldRunes(s string) string {
 	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.TrimSpace(s)) {
+	for _, r := range norm.NFD.String(s) {
 		if unicode.Is(unicode.Mn, r) {
 			continue
 		}

@@ -116,6 +116,9 @@ type adminSource interface {
 	Article(id uint64) (tickets.Article, error)
 	SearchArticles(q string) ([]tickets.Hit, error)
 	Digest(dryRun bool) (tickets.DigestResult, error)
+	// The report and the agents' morning mail (adminreport.go).
+	Report(q tickets.ReportQuery) (tickets.Report, error)
+	AgentDigest(dryRun bool) (tickets.AgentDigestResult, error)
 }
 
 // localSource answers from an open store.

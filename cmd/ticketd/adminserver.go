@@ -133,6 +133,7 @@ func apiHandler(src adminSource, log *slog.Logger) http.Handler {
 		return n, nil
 	}
 	kbRoutes(mux, src, reply)
+	reportRoutes(mux, src, reply)
 	mux.HandleFunc("GET /v1/tickets", func(w http.ResponseWriter, r *http.Request) {
 		f := tickets.Filter{Status: tickets.Status(r.FormValue("status"))}
 		f.Tier, _ = strconv.Atoi(r.FormValue("tier"))

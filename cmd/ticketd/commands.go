@@ -110,6 +110,7 @@ over its socket, or reads the database when no daemon runs.`,
 				return adminRun("stats", &fl)
 			},
 		},
+		reportCommand(),
 		{
 			name: "outbox", config: configRequired,
 			summary: "mails waiting and given up",
@@ -132,13 +133,19 @@ over its socket, or reads the database when no daemon runs.`,
 		{
 			name: "digest", config: configRequired,
 			summary: "send the managers' digest now",
-			help:    `Sends the managers' digest of the period since the last one now.`,
+			help: `Sends the managers' digest of the period since the last one now. With
+--agents, sends instead each agent's morning mail of their own open
+tickets ([digest] agents).`,
 			setup: func(fs *flag.FlagSet) runFunc {
 				dryRun := fs.Bool("dry-run", false, "print the digest instead of sending it")
+				agents := fs.Bool("agents", false, "the agents' morning mail instead of the managers' digest")
 				return func(ctx context.Context, c *call) error {
 					cfg, err := c.config()
 					if err != nil {
 						return err
+					}
+					if *agents {
+						return AgentDigest(ctx, cfg, Deps{Logger: configLogger(c.stderr, cfg)}, *dryRun, c.stdout)
 					}
 					return Digest(ctx, cfg, Deps{Logger: configLogger(c.stderr, cfg)}, *dryRun, c.stdout)
 				}

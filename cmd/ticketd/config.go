@@ -65,6 +65,7 @@ type fileConfig struct {
 	Digest struct {
 		Schedule string   `toml:"schedule"`
 		Managers []string `toml:"managers"`
+		Agents   string   `toml:"agents"` // the agents' morning mail (agentdigest.go)
 	} `toml:"digest"`
 	Workflow struct {
 		ReopenWindow    string `toml:"reopen_window"`
@@ -139,6 +140,9 @@ type Config struct {
 	// the managers' digest ("" : no digest).
 	Escalation string
 	Digest     string
+	// AgentDigest is the cron schedule of the agents' morning mail ("" :
+	// none; agentdigest.go).
+	AgentDigest string
 
 	Admin AdminConfig // [admin] and log_format: adminconfig.go
 }
@@ -174,6 +178,7 @@ func LoadConfig(path string) (*Config, error) {
 	checkQueueMailboxes(bad, &cfg.Options, cfg.IMAP)
 	cfg.SMTP = loadSMTP(bad, &fc)
 	cfg.Escalation, cfg.Digest = loadSchedules(bad, &fc)
+	cfg.AgentDigest = loadAgentDigest(bad, &fc)
 	cfg.Admin = loadAdmin(bad, &fc, cfg.DataDir, cfg.PollInterval)
 	if len(errs) > 0 {
 		return nil, &ConfigError{Path: path, Problems: errs}

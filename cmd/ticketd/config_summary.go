@@ -51,6 +51,9 @@ func (c *Config) Summary() string {
 	if c.Digest != "" {
 		fmt.Fprintf(&b, "  digest:      %q to %s\n", c.Digest, strings.Join(c.Managers, ", "))
 	}
+	if c.AgentDigest != "" {
+		fmt.Fprintf(&b, "  agents' mail: %q, each agent their own open tickets\n", c.AgentDigest)
+	}
 	w := c.Options
 	fmt.Fprintf(&b, "  workflow:    reopen within %s, auto-close after %s, pending reminder %s then resolve %s, strangers join: %v, collision check: %v, satisfaction: %v\n",
 		offOr(w.ReopenWindow), offOr(w.AutoClose), offOr(w.PendingReminder), offOr(w.PendingResolve), w.StrangersJoin, w.CollisionCheck, w.CSAT)

@@ -291,6 +291,9 @@ func (d *desk) schedule(ctx context.Context, cfg *Config, log *slog.Logger) (*cr
 			return nil, fmt.Errorf("digest.schedule: %w", err)
 		}
 	}
+	if err := d.scheduleAgentDigest(c, cfg, log); err != nil {
+		return nil, err
+	}
 	c.Start()
 	return c, nil
 }

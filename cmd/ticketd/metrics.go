@@ -175,6 +175,18 @@ func (q *countingQueue) MarkSent(ds []tickets.Delivery) ([]uint64, error) {
 	return done, nil
 }
 
+// LogSent is MarkSent through the store's delivery log (mailout.DeliveryLog).
+func (q *countingQueue) LogSent(ds []tickets.Delivery) ([]uint64, error) {
+	done, err := q.Store.LogSent(ds)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range done {
+		q.m.Sent(q.kind(id))
+	}
+	return done, nil
+}
+
 func (q *countingQueue) MarkRetry(id uint64, next time.Time, errText string) error {
 	if err := q.Store.MarkRetry(id, next, errText); err != nil {
 		return err

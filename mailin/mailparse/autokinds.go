@@ -44,9 +44,25 @@ var (
 
 // isAutoReplySubject reports a subject that names an automatic reply.
 func isAutoReplySubject(subject string) bool {
-	return autoReplySubject.MatchString(subject) || autoReplyAnywhere.MatchString(subject) ||
-		awaySubject.MatchString(subject) || lotusAuto.MatchString(subject)
+	key := foldKey(subject) // foldfilter.go: most subjects are ruled out without a regexp
+	return autoReplySubjectFilter.pass(key) && autoReplySubject.MatchString(subject) ||
+		autoReplyAnywhereFilter.pass(key) && autoReplyAnywhere.MatchString(subject) ||
+		awaySubjectFilter.pass(key) && awaySubject.MatchString(subject) ||
+		strings.Contains(subject, "AUTO:") && lotusAuto.MatchString(subject)
 }
+
+// Filters of the subject regexps (foldfilter.go): a word every phrase of
+// autoReplyPhrases (awayPrefixes) contains, and the colon that follows.
+var (
+	autoReplySubjectFilter = newFoldFilter([][]string{
+		{"auto", "abwesenheitsnotiz", "afwezigheidsmelding", "авто", "otomatik yan", "自動", "自动回复", "trả lời tự động"},
+		{":", "："}})
+	autoReplyAnywhereFilter = newFoldFilter([][]string{{"auto"}})
+	awaySubjectFilter       = newFoldFilter([][]string{
+		{"out of", "fuera de", "ausencia", "fora do escrit", "absence du bureau", "absent du bureau", "fuori", "niet aanwezig",
+			"poza biurem", "nvaro", "mimo kancel", "ofis d", "不在"},
+		{":", "："}})
+)
 
 // vendorAutoHeaders are the non-standard fields responders put on
 // automatic mail (any value but "no").

@@ -47,10 +47,11 @@ func autoReplyText(text string) bool {
 	if top == "" {
 		return false
 	}
-	if autoReplyStatement.MatchString(top) {
+	key := foldKey(top) // foldfilter.go: most text is ruled out without a regexp
+	if autoReplyStatementFilter.pass(key) && autoReplyStatement.MatchString(top) {
 		return true
 	}
-	return awayStatement.MatchString(top) && responderCue.MatchString(top)
+	return awayStatementFilter.pass(key) && awayStatement.MatchString(top) && responderCue.MatchString(top)
 }
 
 // truncateUTF8 returns at most n bytes of s, cut at a rune boundary.

@@ -52,8 +52,15 @@ type textParts struct {
 // capped (see capText), but it is bounded by the read budgets. cut reports
 // that a budget ran out, so that the text is incomplete.
 func bodyText(e *message.Entity) (text string, cut bool) {
-	tp := textParts{plainLeft: maxPlainRead, htmlLeft: maxHTMLRead}
+	tp := newTextParts()
 	walkEntities(e, tp.visit)
+	return tp.text()
+}
+
+func newTextParts() *textParts { return &textParts{plainLeft: maxPlainRead, htmlLeft: maxHTMLRead} }
+
+// text is bodyText once the walk has visited every part.
+func (tp *textParts) text() (text string, cut bool) {
 	plain := normalizeText(strings.Join(tp.plain, "\n\n"))
 	switch {
 	// An empty text/plain beside a useful HTML part: the HTML is the
@@ -97,10 +104,8 @@ func (tp *textParts) visit(e *message.Entity, multipart bool) {
 	if multipart {
 		return
 	}
-	typ, params := mediaType(e.Header)
-	disp, _, _ := e.Header.ContentDisposition()
-	disp, _, _ = strings.Cut(disp, ";") // the raw value when unparseable
-	if strings.EqualFold(strings.TrimSpace(disp), "attachment") {
+	typ, params, ok := inlineText(e)
+	if !ok {
 		return
 	}
 	switch typ {
@@ -113,6 +118,19 @@ func (tp *textParts) visit(e *message.Entity, multipart bool) {
 	case "text/html":
 		tp.html = append(tp.html, readHTML(e.Body, params["charset"] == "", &tp.htmlLeft, &tp.htmlCut))
 	}
+}
+
+// inlineText returns the media type and parameters of e when it is a
+// text/plain or text/html part not marked as an attachment: the parts
+// textParts reads.
+func inlineText(e *message.Entity) (typ string, params map[string]string, ok bool) {
+	typ, params = mediaType(e.Header)
+	if typ != "text/plain" && typ != "text/html" {
+		return typ, params, false
+	}
+	disp, _, _ := e.Header.ContentDisposition()
+	disp, _, _ = strings.Cut(disp, ";") // the raw value when unparseable
+	return typ, params, !strings.EqualFold(strings.TrimSpace(disp), "attachment")
 }
 
 // metaCharset finds the charset an HTML document declares in a <meta>.

@@ -86,11 +86,13 @@ func Parse(raw []byte) (tickets.Inbound, error) {
 // unless the From header holds exactly one field whose addresses share one
 // domain (AuthLogin: exactly one address).
 func ParseWithOptions(raw []byte, opts Options) (tickets.Inbound, error) {
-	return parseSafely(raw, opts, bodyText)
+	return parseSafely(raw, opts, nil)
 }
 
 // parseSafely is ParseWithOptions with the body extraction as a parameter,
-// so that tests can make it panic.
+// so that tests can make it panic: body, when set, reads the text in a
+// walk of its own (then scanParts walks the message again); nil reads
+// the text and the other parts in one walk (textAndParts).
 func parseSafely(raw []byte, opts Options, body func(*message.Entity) (string, bool)) (in tickets.Inbound, err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -116,7 +118,8 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 	// message.ReadWithOptions returns a usable entity along with an
 	// unknown-charset or unknown-encoding error. Both are fine for us: the
 	// body is then read undecoded and repaired in readText.
-	e, err := readEntity(raw)
+	fixed := repairRaw(raw) // once for both walks (the text, then scanParts)
+	e, err := readRepaired(fixed)
 	if e == nil {
 		return tickets.Inbound{}, fmt.Errorf("parse message: %w: read header: %v", ErrMalformed, err)
 	}
@@ -176,12 +179,23 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 	in.Spam = spamVerdict(e.Header, in.From.Email, opts.TrustedAuthservID, rules)
 	// The visible text is found in the whole text before either is
 	// capped: a cut must not hide where the quoted history starts.
-	full, cut := body(e)
+	var (
+		full string
+		cut  bool
+		info partsInfo
+	)
+	if body == nil {
+		full, cut, info = textAndParts(e, opts)
+	} else {
+		full, cut = body(e)
+	}
 	in.FullText = capText(full, cut)
 	visible := VisibleText(full)
 	in.Text = capText(visible, cut && len(visible) == len(full))
 	in.Forwarded = forwarded(raw, full, in.Subject) // forward.go
-	info := scanParts(raw, opts)
+	if body != nil {
+		info = scanRepaired(fixed, opts)
+	}
 	if info.storageErr != nil {
 		return tickets.Inbound{}, fmt.Errorf("parse message: %w", info.storageErr)
 	}
@@ -200,8 +214,11 @@ func dropLongIDs(ids []string) []string {
 }
 
 // readEntity reads the message header and prepares the body for decoding.
-func readEntity(raw []byte) (*message.Entity, error) {
-	raw = repairRaw(raw)
+func readEntity(raw []byte) (*message.Entity, error) { return readRepaired(repairRaw(raw)) }
+
+// readRepaired is readEntity of raw already repaired (repairRaw), for the
+// second walk of a message without a second repair pass.
+func readRepaired(raw []byte) (*message.Entity, error) {
 	opts := &message.ReadOptions{MaxHeaderBytes: maxHeaderBytes}
 	e, err := message.ReadWithOptions(bytes.NewReader(raw), opts)
 	if e == nil && errors.Is(err, io.EOF) && !bytes.Contains(raw, []byte("\n\n")) && !bytes.Contains(raw, []byte("\r\n\r\n")) {

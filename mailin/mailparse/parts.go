@@ -46,9 +46,12 @@ type partsInfo struct {
 // consumed the first reader) and describes its non-text parts. Content is
 // streamed through a hash, never held: memory stays bounded however large
 // the attachments are.
-func scanParts(raw []byte, opts Options) partsInfo {
+func scanParts(raw []byte, opts Options) partsInfo { return scanRepaired(repairRaw(raw), opts) }
+
+// scanRepaired is scanParts of raw already repaired (repairRaw).
+func scanRepaired(raw []byte, opts Options) partsInfo {
 	info := partsInfo{opts: opts}
-	e, _ := readEntity(raw)
+	e, _ := readRepaired(raw)
 	if e == nil {
 		return info
 	}

@@ -275,16 +275,25 @@ var deviceWord = regexp.MustCompile(`(?i)(iphone|ipad|ipod|android|samsung|galax
 // paragraph.
 const maxAttribution = 400
 
-// attributionLine matches what ends an attribution: its verb and a
-// colon ("… wrote:", "… a écrit :", "…写道："), an address and a colon
-// (Gmail in ru/ja, Yandex: "…, Name <addr>:"), or a dash frame (Zoho:
-// "---- On … wrote ----").
+// What ends an attribution: its verb and a colon ("… wrote:", "… a
+// écrit :", "…写道："), an address and a colon (Gmail in ru/ja, Yandex:
+// "…, Name <addr>:"), or a dash frame (Zoho: "---- On … wrote ----").
 var (
-	attributionEnd = regexp.MustCompile(`(?i)([:：]|[:：]?\s*-{2,})\s*$`)
-	addressColon   = regexp.MustCompile(`(?i)(<[^<>\s]+@[^<>\s]+>|\S+@\S+\.[a-z]{2,})\)?\s*[:：]\s*$`)
-	dashFramed     = regexp.MustCompile(`^[\s>]*-{2,}.*-{2,}\s*$`)
-	hasDigit       = regexp.MustCompile(`\d`)
+	addressColon = regexp.MustCompile(`(?i)(<[^<>\s]+@[^<>\s]+>|\S+@\S+\.[a-z]{2,})\)?\s*[:：]\s*$`)
+	dashFramed   = regexp.MustCompile(`^[\s>]*-{2,}.*-{2,}\s*$`)
 )
+
+// endsAttribution reports what the regexp `([:：]|[:：]?\s*-{2,})\s*$`
+// matches, without trying every start position: after trailing white
+// space (\s: tab, newline, form feed, carriage return, space), a colon
+// or two dashes.
+func endsAttribution(s string) bool {
+	t := strings.TrimRight(s, "\t\n\f\r ")
+	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") || strings.HasSuffix(t, "--")
+}
+
+// hasDigit reports an ASCII digit (the regexp \d).
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
 
 // attributionAt returns how many lines (1 to 3) the attribution
 // starting at line i takes, or 0 when none starts there. A long
@@ -341,7 +350,7 @@ func attributionStart(s string) bool {
 	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
 		return false
 	}
-	return onWord.MatchString(s+" ") || hasDigit.MatchString(s) || strings.Contains(s, "@") || strings.HasPrefix(s, "\"")
+	return onWord.MatchString(s+" ") || hasDigit(s) || strings.Contains(s, "@") || strings.HasPrefix(s, "\"")
 }
 
 // opensAttribution reports a line that begins an attribution by itself:
@@ -349,7 +358,7 @@ func attributionStart(s string) bool {
 func opensAttribution(s string) bool {
 	first, _, _ := strings.Cut(s, " ")
 	lt, at := strings.Index(s, "<"), strings.Index(s, "@")
-	return onWord.MatchString(s+" ") || hasDigit.MatchString(first) || strings.HasPrefix(s, "\"") || (lt > 0 && at > lt)
+	return onWord.MatchString(s+" ") || hasDigit(first) || strings.HasPrefix(s, "\"") || (lt > 0 && at > lt)
 }
 
 // runsOn reports an attribution-like line that a sentence continues
@@ -368,19 +377,19 @@ func runsOn(s string, below []string) bool {
 // it: a quote there confirms a looser shape.
 func isAttribution(s, next string) bool {
 	quoteBelow := isQuoted(next, false) || strings.HasPrefix(next, "\t")
-	named := strings.Contains(s, "@") || hasDigit.MatchString(s) || onWord.MatchString(s)
+	named := strings.Contains(s, "@") || hasDigit(s) || onWord.MatchString(s)
 	if dashFramed.MatchString(s) {
-		return wroteVerb.MatchString(s) && (named || quoteBelow)
+		return hasWroteVerb(s) && (named || quoteBelow)
 	}
-	if !attributionEnd.MatchString(s) {
+	if !endsAttribution(s) {
 		return false
 	}
-	if wroteVerb.MatchString(s) {
+	if hasWroteVerb(s) {
 		return named || quoteBelow
 	}
 	// "пн, 2 мар. 2026 г. в 09:00, Name <addr>:" (a date, an address,
 	// a colon) and Japanese Gmail's "2026年3月2日(月) 9:00 Name <addr>:".
-	return addressColon.MatchString(s) && (hasDigit.MatchString(strings.Split(s, "@")[0]) || quoteBelow)
+	return addressColon.MatchString(s) && (hasDigit(strings.Split(s, "@")[0]) || quoteBelow)
 }
 
 // isHeaderBlock reports whether a quoted header block (Outlook's

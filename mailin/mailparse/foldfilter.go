@@ -1,0 +1,141 @@
+package mailparse
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The case-insensitive regexps of autoreply.go are slow to run over every
+// message (regexp tries each start position), and almost every message
+// fails them. A foldFilter rules a regexp out first, exactly: it lists
+// words at least one of which any match must contain, compared the way
+// (?i) compares (Unicode simple case folding: "ſ" is an "s", "K" a "k"),
+// so that skipping the regexp when none is present never changes a
+// result.
+
+// foldRune maps r to the smallest rune of its simple case-folding orbit:
+// two runes that (?i) takes as equal map to the same rune.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A' // the upper case letter is the smallest of an ASCII orbit
+		}
+		return r
+	}
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		m = min(m, f)
+	}
+	return m
+}
+
+// foldKey is s with every rune folded (foldRune); invalid bytes become
+// U+FFFD, which no filter word contains.
+func foldKey(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToUpper(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// foldFilter is a disjunction of conjunctions: a text passes when, for
+// some clause, it contains one word of each of the clause's lists.
+type foldFilter [][][]string
+
+// newFoldFilter folds the words of clauses.
+func newFoldFilter(clauses ...[][]string) foldFilter {
+	f := make(foldFilter, len(clauses))
+	for i, c := range clauses {
+		f[i] = make([][]string, len(c))
+		for j, words := range c {
+			for _, w := range words {
+				f[i][j] = append(f[i][j], foldKey(w))
+			}
+		}
+	}
+	return f
+}
+
+// pass reports whether the folded text (foldKey) may match.
+func (f foldFilter) pass(key string) bool {
+	for _, clause := range f {
+		ok := true
+		for _, words := range clause {
+			if !containsAny(key, words) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Filters of autoReplyStatement and awayStatement, alternative by
+// alternative. They run on autoReplyText's top, in which white space is
+// single spaces, so that `\s+` there is " " here.
+var (
+	// Every alternative says "autom…" or "auto".
+	autoReplyStatementFilter = newFoldFilter([][]string{{"auto"}})
+	// Each alternative: a first-person verb, then what the writer is.
+	awayStatementFilter = newFoldFilter(
+		[][]string{{"i am", "i'm", "i’m", "i will", "i'll", "i’ll"},
+			{"out of", "away from", "vacation", "holiday", "leave", "travel", "business trip", "out until", "away until", "not in the office"}},
+		[][]string{{"estoy", "estar", "me encuentro", "me encontrar", "permanecer"},
+			{"fuera", "ausente", "vacaciones", "licencia", "permiso", "sin acceso"}},
+		[][]string{{"je suis", "je serai"}, {"absent", "cong", "vacances", "placement"}},
+		[][]string{{"ich bin"}, {"nicht im b", "abwesend", "im urlaub"}},
+		[][]string{{"sono", "saro", "sarò"}, {"fuori ufficio", "fuori sede", "in ferie", "assente"}},
+		[][]string{{"estou", "estarei"}, {"fora do escrit", "ausente", "de férias", "de ferias"}},
+	)
+)
+
+// wroteVerbFilter holds, for each verb of wroteVerb, its longest word:
+// a line without any of them has no attribution verb. A verb with other
+// regexp syntax than an escaped "(" gives "", which every line contains.
+var wroteVerbFilter = func() foldFilter {
+	var words []string
+	for _, l := range quoteLanguages {
+		for _, w := range l.wrote {
+			w, _, _ = strings.Cut(w, `\`) // "napisał\(a\)": "napisał"
+			longest := ""
+			for _, f := range strings.Fields(w) {
+				if len(f) > len(longest) {
+					longest = f
+				}
+			}
+			if strings.ContainsAny(w, `.?*+[]{}()|^$`) {
+				longest = ""
+			}
+			words = append(words, longest)
+		}
+	}
+	return newFoldFilter([][]string{words})
+}()
+
+// hasWroteVerb is wroteVerb.MatchString(s), most lines ruled out first.
+func hasWroteVerb(s string) bool { return wroteVerbFilter.pass(foldKey(s)) && wroteVerb.MatchString(s) }

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package tickets
+
+import "os"
+
+// logSync opens the delivery log for writes that return once durable.
+const logSync = os.O_SYNC
