@@ -241,8 +241,9 @@ func buildHistory(t *testing.T, dataDir string, n int, end time.Time) historyMix
 		return [][]string{tier1Agents, tier2Agents, tier3Agents}[max(0, min(2, int(s.tier)-1))]
 	}
 	for h := range slots {
-		now = start.Add(time.Duration(h*slotHours) * time.Hour).Add(time.Duration(r.IntN(3600*slotHours)) * time.Second)
-		carry += weight(now) * perWeight
+		slot := start.Add(time.Duration(h*slotHours) * time.Hour)
+		now = slot.Add(time.Duration(r.IntN(3600*slotHours)) * time.Second)
+		carry += weight(slot) * perWeight // as total counted it: arrivals last to the end
 		k := int(carry)
 		carry -= float64(k)
 		if h == slots-1 {
