@@ -11,7 +11,6 @@ package loadtest
 //	go test ./loadtest -run 'TestLoad$' -v -load.n 3000 -load.runs 3
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -40,15 +39,12 @@ import (
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/templates"
 	"github.com/ticketd/ticketd/tickets"
-	"github.com/ticketd/ticketd/tiers"
 )
 
 var (
 	loadN       = flag.Int("load.n", 60, "messages TestLoad puts in the INBOX")
-	loadTickets = flag.Int("load.tickets", 500, "tickets in TestLargeDatabase's database")
 	loadRuns    = flag.Int("load.runs", 1, "how many times TestLoad and TestLargeDatabase measure (medians are reported)")
 	loadJSON    = flag.String("load.json", "", "append the figures of each run as a JSON line to this file")
-	loadDir     = flag.String("load.dir", "", "TestLargeDatabase keeps its database here and reuses it when present (default: a temporary directory)")
 	loadProfile = flag.String("load.cpuprofile", "", "write a CPU profile of the (first) ticketd once run to this file")
 )
 
@@ -398,152 +394,6 @@ func limitSMTP(t *testing.T, addr string, n int) float64 {
 	d := time.Since(start)
 	_ = c.Quit()
 	return float64(n) / d.Seconds()
-}
-
-// TestLargeDatabase builds a database of -load.tickets tickets (with
-// their events and outbox history delivered) and times, as an admin
-// sees them, "ticketd list" and the daemon's start-up (exec to its
-// "ticketd started" line).
-func TestLargeDatabase(t *testing.T) {
-	dir := t.TempDir()
-	n := *loadTickets
-	if *loadDir != "" {
-		dir = *loadDir
-	}
-	if _, err := os.Stat(filepath.Join(dir, "data", "ticketd.db")); err != nil {
-		fillDatabase(t, filepath.Join(dir, "data"), n)
-	}
-	config := writeConfig(t, dir, "127.0.0.1:9", "127.0.0.1:9") // nothing listens: run only starts
-	var lists, alls, starts []float64
-	list := func(want int, args ...string) float64 {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, binary, append([]string{"list", "--config", config}, args...)...)
-		var out bytes.Buffer
-		cmd.Stdout = &out
-		start := time.Now()
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("ticketd list %v: %v", args, err)
-		}
-		d := time.Since(start).Seconds() * 1000
-		if lines := bytes.Count(out.Bytes(), []byte("\n")); lines < want {
-			t.Fatalf("ticketd list %v printed %d lines, want at least %d", args, lines, want)
-		}
-		return d
-	}
-	for range max(*loadRuns, 3) {
-		lists = append(lists, list(min(n, 50)+1))
-		alls = append(alls, list(n+1, "--limit", "0"))
-		starts = append(starts, startUp(t, config))
-	}
-	t.Logf("database of %d tickets (medians of %d runs):", n, len(lists))
-	t.Logf("  ticketd list (the newest 50):  %6.0f ms  %v", median(lists), rounded(lists))
-	t.Logf("  ticketd list --limit 0 (all):  %6.0f ms  %v", median(alls), rounded(alls))
-	t.Logf("  start-up to \"ticketd started\": %5.0f ms  %v", median(starts), rounded(starts))
-	if *loadJSON != "" {
-		appendJSON(t, *loadJSON, map[string]any{"test": "large", "tickets": n, "list_ms": lists, "list_all_ms": alls, "startup_ms": starts})
-	}
-}
-
-// startUp runs "ticketd run" until it logs "ticketd started" and returns
-// the milliseconds that took; then it stops it.
-func startUp(t *testing.T, config string) float64 {
-	t.Helper()
-	cmd := exec.Command(binary, "run", "--config", config)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	started := make(chan time.Duration, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "ticketd started") {
-				started <- time.Since(start)
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case d := <-started:
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		return d.Seconds() * 1000
-	case <-time.After(30 * time.Second):
-		t.Fatal("ticketd run did not start within 30s")
-		return 0
-	}
-}
-
-// fillDatabase applies n new-ticket messages in batches (each queues two
-// mails) and marks every queued mail delivered, as a desk that has run
-// for a while looks.
-func fillDatabase(t *testing.T, dataDir string, n int) {
-	t.Helper()
-	store, err := tickets.Open(dataDir, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	policy, err := tiers.NewPolicy([]tiers.Tier{{Level: 1, Name: "Nivel 1", Agents: []string{AgentA, AgentB}, FirstResponse: time.Hour, Resolution: 8 * time.Hour}}, tiers.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := templates.New("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := tickets.NewService(store, tickets.Options{Desk: tickets.NewAddress("Mesa de ayuda", Desk), Tag: "Soporte",
-		Language: "es", Policy: policy, Templates: tmpl})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raws, _ := Corpus(200, 2)
-	var protos []tickets.Inbound
-	for _, raw := range raws {
-		in, err := mailparse.Parse(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(in.InReplyTo) == 0 {
-			protos = append(protos, in)
-		}
-	}
-	start := time.Now()
-	const batch = 500
-	for i := 0; i < n; i += batch {
-		var msgs []tickets.Inbound
-		for j := i; j < min(i+batch, n); j++ {
-			m := protos[j%len(protos)]
-			m.MessageID = fmt.Sprintf("fill-%d@cliente.test", j)
-			m.ContentHash = m.MessageID
-			msgs = append(msgs, m)
-		}
-		if _, err := svc.Apply(context.Background(), msgs); err != nil {
-			t.Fatal(err)
-		}
-		due, err := store.DueMail(time.Now().Add(time.Hour), 10*batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ds []tickets.Delivery
-		for _, m := range due {
-			ds = append(ds, tickets.Delivery{ID: m.ID, Time: time.Now()})
-		}
-		if err := store.MarkDeliveredBatch(ds); err != nil {
-			t.Fatal(err)
-		}
-	}
-	st, err := store.Stats()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("filled a database with %d tickets, %d events in %s (%.0f MB)", st.Tickets, st.Events, time.Since(start).Round(time.Millisecond), float64(st.Bytes)/1e6)
 }
 
 func usecPer(d time.Duration, n int) float64 {

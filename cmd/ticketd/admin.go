@@ -102,6 +102,9 @@ func toMailRows(ms []tickets.Mail, failed bool) []mailRow {
 // (remoteSource) or the database itself (localSource).
 type adminSource interface {
 	List(f tickets.Filter) ([]listRow, error)
+	// EachRow calls fn with every matching row in number order as it is
+	// read, memory flat (adminlist.go); f.Limit is not used.
+	EachRow(f tickets.Filter, fn func(listRow) error) error
 	Show(id uint64) (ticketView, error)
 	Stats() (tickets.Stats, error)
 	Outbox() (outboxView, error)
@@ -145,12 +148,8 @@ func (l *localSource) List(f tickets.Filter) ([]listRow, error) {
 		return nil, err
 	}
 	rows := make([]listRow, len(ts))
-	for i, t := range ts {
-		rows[i] = listRow{ID: t.ID, Status: t.Status, Tier: t.Tier, Queue: t.Queue, Requester: t.Requester.Email,
-			Assignee: t.Assignee, Updated: t.Updated, Subject: t.Subject, CloseReason: t.CloseReason, Type: t.Type, Category: t.Category}
-		if t.Type == "" {
-			rows[i].Type = l.typeOfUntyped(t.Queue)
-		}
+	for i := range ts {
+		rows[i] = l.row(&ts[i])
 	}
 	return rows, nil
 }
@@ -258,6 +257,9 @@ func cmdList(cfg *Config, src adminSource, fl adminFlags, out io.Writer) error {
 			return fmt.Errorf("list: no queue %q (queues: %s)", fl.queue, strings.Join(cfg.queueNames(), ", "))
 		}
 		f.Queue = &stored
+	}
+	if f.Limit == 0 {
+		return streamList(cfg, src, f, fl, out)
 	}
 	rows, err := src.List(f)
 	if err != nil {

@@ -103,6 +103,11 @@ func TestAdminWhileDaemonRuns(t *testing.T) {
 	if len(rows) != 3 || rows[0].ID != 1 || rows[2].Subject != "Problema 3" {
 		t.Fatalf("list --json while running: %+v", rows)
 	}
+	var all []listRow // streamed over the socket (adminlist.go)
+	e.jsonOut(&all, "list", "--limit", "0", "--json")
+	if len(all) != 3 || all[0].ID != 1 || all[2].Subject != "Problema 3" {
+		t.Fatalf("list --limit 0 --json while running: %+v", all)
+	}
 	e.jsonOut(&rows, "list", "--limit", "2", "--json")
 	if len(rows) != 2 || rows[0].ID != 2 || rows[1].ID != 3 {
 		t.Fatalf("list --limit 2 --json: %+v", rows)

@@ -126,6 +126,13 @@ func (r *remoteSource) get(method, path string, v any) error {
 }
 
 func (r *remoteSource) List(f tickets.Filter) ([]listRow, error) {
+	var rows []listRow
+	err := r.get("GET", "/v1/tickets?"+listQuery(f).Encode(), &rows)
+	return rows, err
+}
+
+// listQuery is f as GET /v1/tickets's query.
+func listQuery(f tickets.Filter) url.Values {
 	q := url.Values{}
 	if f.Status != "" {
 		q.Set("status", string(f.Status))
@@ -145,9 +152,7 @@ func (r *remoteSource) List(f tickets.Filter) ([]listRow, error) {
 	if f.Queue != nil {
 		q.Set("queue", *f.Queue) // present, even "" (the default queue)
 	}
-	var rows []listRow
-	err := r.get("GET", "/v1/tickets?"+q.Encode(), &rows)
-	return rows, err
+	return q
 }
 
 func (r *remoteSource) Show(id uint64) (v ticketView, err error) {

@@ -143,6 +143,10 @@ func apiHandler(src adminSource, log *slog.Logger) http.Handler {
 			q := r.URL.Query().Get("queue")
 			f.Queue = &q
 		}
+		if r.FormValue("stream") == "1" { // NDJSON, every match (adminlist.go)
+			serveRows(w, src, f, log)
+			return
+		}
 		rows, err := src.List(f)
 		reply(w, rows, err)
 	})

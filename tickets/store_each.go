@@ -1,0 +1,80 @@
+package tickets
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// eachChunk is how many tickets EachSummary reads per read transaction:
+// enough that a transaction's cost is small beside the decoding, few
+// enough that the memory held is a few hundred kilobytes.
+const eachChunk = 1024
+
+// ErrStop, returned by an EachSummary callback, ends the listing early
+// without an error.
+var ErrStop = errors.New("stop")
+
+// EachSummary calls fn with the summary of every ticket matching f, in
+// number order, without holding the whole listing: it reads eachChunk
+// tickets per read transaction and calls fn after each transaction ends,
+// so memory stays flat whatever the database's size and a slow reader
+// never keeps a transaction open (which would hold bbolt's pages from
+// being reused). f.Limit is not used: every match is visited.
+//
+// The listing is not one snapshot: a ticket changed while it runs shows
+// as its chunk read it, and tickets created meanwhile appear at the end.
+// fn returning ErrStop ends it with a nil error; any other error ends it
+// with that error.
+func (s *Store) EachSummary(f Filter, fn func(Summary) error) error {
+	var after []byte // the last key read; nil before the first chunk
+	chunk := make([]Summary, 0, eachChunk)
+	for {
+		chunk = chunk[:0]
+		more := false
+		err := s.db.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketTickets).Cursor()
+			k, v := c.First()
+			if after != nil {
+				k, v = c.Seek(after)
+				if k != nil && bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+			read := 0
+			for ; k != nil; k, v = c.Next() {
+				if read == eachChunk {
+					more = true
+					break
+				}
+				read++
+				after = append(after[:0], k...)
+				var t Summary
+				if err := json.Unmarshal(v, &t); err != nil {
+					return fmt.Errorf("ticket %x: %w", k, err)
+				}
+				if f.match(listKey{t.Status, t.Tier, t.Queue, t.Type, t.Category}) {
+					chunk = append(chunk, t)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("list tickets: %w", err)
+		}
+		for _, t := range chunk {
+			if err := fn(t); err != nil {
+				if errors.Is(err, ErrStop) {
+					return nil
+				}
+				return err
+			}
+		}
+		if !more {
+			return nil
+		}
+	}
+}
