@@ -81,26 +81,34 @@ func TestCodecMatchesEncodingJSON(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%T encoded\n%s\nencoding/json:\n%s", v, got, want)
 		}
-		stdBack := reflect.New(reflect.TypeOf(v).Elem())
-		if err := json.Unmarshal(want, stdBack.Interface()); err != nil {
+		// What ticketd wrote before codec.go (encoding/json's escapes) and
+		// what it writes now read the same, as encoding/json reads them.
+		old, err := json.Marshal(v)
+		if err != nil {
 			t.Fatal(err)
 		}
-		back := reflect.New(reflect.TypeOf(v).Elem())
-		switch p := back.Interface().(type) {
-		case *Ticket:
-			err = decodeTicket(want, p)
-		case *Event:
-			err = decodeEvent(want, p)
-		case *Mail:
-			err = decodeMail(want, p)
-		default:
-			err = decodeValue(want, p)
-		}
-		if err != nil {
-			t.Fatalf("%T: %v", v, err)
-		}
-		if !reflect.DeepEqual(back.Interface(), stdBack.Interface()) {
-			t.Errorf("%T decoded\n%+v\nencoding/json:\n%+v", v, back.Elem(), stdBack.Elem())
+		for _, stored := range [][]byte{old, want} {
+			stdBack := reflect.New(reflect.TypeOf(v).Elem())
+			if err := json.Unmarshal(stored, stdBack.Interface()); err != nil {
+				t.Fatal(err)
+			}
+			back := reflect.New(reflect.TypeOf(v).Elem())
+			switch p := back.Interface().(type) {
+			case *Ticket:
+				err = decodeTicket(stored, p)
+			case *Event:
+				err = decodeEvent(stored, p)
+			case *Mail:
+				err = decodeMail(stored, p)
+			default:
+				err = decodeValue(stored, p)
+			}
+			if err != nil {
+				t.Fatalf("%T: %v", v, err)
+			}
+			if !reflect.DeepEqual(back.Interface(), stdBack.Interface()) {
+				t.Errorf("%T decoded from %s\n%+v\nencoding/json:\n%+v", v, stored, back.Elem(), stdBack.Elem())
+			}
 		}
 	}
 }

@@ -120,6 +120,10 @@
 // operation, at Close, and replayed by Open after a crash (applying a
 // delivery twice changes nothing); a read-only Store ignores it.
 //
+// "JSON" values are written and the hot ones read through codec.go
+// (goccy/go-json): the same JSON encoding/json writes, except that "<",
+// ">" and "&" are not escaped; any JSON reader reads them unchanged.
+//
 // Attachment content lives outside bbolt, in data_dir/attachments/<sha256[:2]>/<sha256>
 // (see Blobs); events and outbox mails refer to it by SHA-256. The digest's charts
 // are stored there too, before the transaction that queues the digest, and its mail
