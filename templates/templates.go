@@ -174,6 +174,9 @@ type Rendered struct {
 type Set struct {
 	text map[string]*texttemplate.Template // key lang/name
 	html map[string]*htmltemplate.Template // key lang/name
+	// ready is what Render runs for each template, looked up once at
+	// parse time rather than by name on every mail.
+	ready map[readyKey]ready
 	// prefixes matches the words the templates put before a ticket's
 	// subject, in every language (prefixes.go).
 	prefixes *regexp.Regexp
@@ -204,8 +207,9 @@ func newSet(base fs.FS, overrideDir string) (*Set, error) {
 		return nil, err
 	}
 	s := &Set{
-		text: make(map[string]*texttemplate.Template),
-		html: make(map[string]*htmltemplate.Template),
+		text:  make(map[string]*texttemplate.Template),
+		html:  make(map[string]*htmltemplate.Template),
+		ready: make(map[readyKey]ready),
 
 		phrases:   make(map[Language]*texttemplate.Template),
 		words:     make(map[Language]words),
@@ -249,6 +253,7 @@ func newSet(base fs.FS, overrideDir string) (*Set, error) {
 				return nil, fmt.Errorf("templates: %s (layout %s): %w", htWhere, layoutName, err)
 			}
 			s.text[key], s.html[key] = tt, ht
+			s.ready[readyKey{lang, name}] = ready{key: key, subject: tt.Lookup("subject"), text: tt, layout: ht.Lookup("layout")}
 		}
 	}
 	s.prefixes, s.prefixHeads = s.ownPrefixes()
@@ -286,11 +291,11 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	if s.words[lang] == nil {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
 	}
-	key := string(lang) + "/" + string(name)
-	tt, ok := s.text[key]
+	r, ok := s.ready[readyKey{lang, name}]
 	if !ok {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownTemplate, name)
 	}
+	key := r.key
 	bufs := renderBuffers.Get().(*[3]bytes.Buffer)
 	defer putRenderBuffers(bufs)
 	subj, text, html := &bufs[0], &bufs[1], &bufs[2]
@@ -299,13 +304,13 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	html.Reset()
 	// A pointer: the templates read the same fields and methods, and
 	// each execution does not copy Data into an interface of its own.
-	if err := tt.ExecuteTemplate(subj, "subject", &data); err != nil {
+	if err := r.subject.Execute(subj, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s subject: %w", key, err)
 	}
-	if err := tt.Execute(text, &data); err != nil {
+	if err := r.text.Execute(text, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s text: %w", key, err)
 	}
-	if err := s.html[key].ExecuteTemplate(html, "layout", &data); err != nil {
+	if err := r.layout.Execute(html, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s html: %w", key, err)
 	}
 	return Rendered{
@@ -313,6 +318,20 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 		Text:    tidyBodyBytes(text.Bytes()),
 		HTML:    tidyBodyBytes(html.Bytes()),
 	}, nil
+}
+
+// readyKey names one template of one language.
+type readyKey struct {
+	lang Language
+	name Name
+}
+
+// ready is one template's parts as Render runs them.
+type ready struct {
+	key     string // lang/name, for errors
+	subject *texttemplate.Template
+	text    *texttemplate.Template
+	layout  *htmltemplate.Template
 }
 
 // renderBuffers are Render's three output buffers, reused: a mail's

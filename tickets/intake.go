@@ -69,6 +69,9 @@ func (in *Intake) Classify(m *Inbound) Classification {
 	if in == nil {
 		return c
 	}
+	if len(in.TypeRules) == 0 && len(in.Categories) == 0 {
+		return c // nothing to match: the body is not folded for nothing
+	}
 	// Subject and text apart: a phrase does not run from one into the other.
 	words := [][]string{tiers.Words(m.Subject), tiers.Words(m.Text)}
 	rcpts := map[string]bool{}

@@ -83,7 +83,11 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	}
 	tier := a.tier(t)
 	q := a.s.queueOf(t)
-	lang := a.languageFor(t, append(slices.Clone(o.to), o.cc...))
+	rcpts := o.to // the language follows every recipient; no copy without Cc
+	if len(o.cc) > 0 {
+		rcpts = append(slices.Clone(o.to), o.cc...)
+	}
+	lang := a.languageFor(t, rcpts)
 	var err error
 	data := templates.Data{
 		Desk:           q.Desk.Name,
