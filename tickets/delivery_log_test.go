@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -158,5 +159,37 @@ func TestDeliveryLogAppliedBeforeOutboxReads(t *testing.T) {
 	}
 	if f.store.sent.off != 0 || len(f.store.sent.pending) != 0 {
 		t.Fatalf("the log once applied: next record at %d, %d pending; want it started over", f.store.sent.off, len(f.store.sent.pending))
+	}
+}
+
+// A backup taken while deliveries wait in the log holds them: restored,
+// it does not send those mails again.
+func TestBackupHoldsLoggedDeliveries(t *testing.T) {
+	f := newFixture(t)
+	f.apply(msg("b1", "pedro@cliente.test", "Impresora", "no imprime"))
+	queued := f.outbox()
+	m := queued[0]
+	if _, err := f.store.LogSent([]Delivery{{ID: m.ID, Time: f.now, Accepted: m.Pending(), Mail: &m}}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := f.store.Backup(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ticketd.db"), buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenReadOnly(dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	due, err := c.DueMail(f.now, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(due, func(d Mail) bool { return d.ID == m.ID }) || len(due) != len(queued)-1 {
+		t.Fatalf("the backup's outbox: %d mails (want %d, without the delivered %d)", len(due), len(queued)-1, m.ID)
 	}
 }
