@@ -53,6 +53,14 @@ func writeMixed(buf *bytes.Buffer, h mail.Header, m *tickets.Mail, blobs BlobSou
 // writeAttachment copies one stored attachment into w, base64-encoded,
 // named (RFC 2231 for non-ASCII names) as it was received.
 func writeAttachment(w *mail.Writer, a *tickets.Attachment, blobs BlobSource) error {
+	ah, name := attachmentHeader(a)
+	return copyBlob(a, name, blobs, func() (io.WriteCloser, error) { return w.CreateAttachment(ah) })
+}
+
+// attachmentHeader is the header of a stored attachment's part, and the
+// name it goes by: its media type (application/octet-stream when unusable)
+// and Content-Disposition attachment with its file name.
+func attachmentHeader(a *tickets.Attachment) (mail.AttachmentHeader, string) {
 	typ := a.Type
 	if typ == "" || mime.FormatMediaType(typ, nil) == "" {
 		typ = "application/octet-stream"
@@ -61,23 +69,29 @@ func writeAttachment(w *mail.Writer, a *tickets.Attachment, blobs BlobSource) er
 	if name == "" {
 		name = "attachment"
 	}
+	var ah mail.AttachmentHeader
+	ah.SetContentType(typ, nil)
+	ah.SetFilename(name)
+	return ah, name
+}
+
+// copyBlob opens a's stored content, then creates its part and copies the
+// content into it: a missing blob fails before anything is written.
+func copyBlob(a *tickets.Attachment, name string, blobs BlobSource, create func() (io.WriteCloser, error)) error {
 	r, err := blobs.Open(a.SHA256)
 	if err != nil {
 		return fmt.Errorf("attachment %q: %w", name, err)
 	}
 	defer r.Close()
-	var ah mail.AttachmentHeader
-	ah.SetContentType(typ, nil)
-	ah.SetFilename(name)
-	aw, err := w.CreateAttachment(ah)
+	pw, err := create()
 	if err != nil {
 		return fmt.Errorf("attachment %q: %w", name, err)
 	}
-	if _, err := io.Copy(aw, r); err != nil {
-		aw.Close()
+	if _, err := io.Copy(pw, r); err != nil {
+		pw.Close()
 		return fmt.Errorf("attachment %q: %w", name, err)
 	}
-	if err := aw.Close(); err != nil {
+	if err := pw.Close(); err != nil {
 		return fmt.Errorf("attachment %q: %w", name, err)
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"mime"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/mail"
@@ -118,38 +117,12 @@ func writeTextPart(w *message.Writer, ctype string, params map[string]string, bo
 // for non-ASCII names) as it was stored: inline with its Content-ID in
 // angle brackets (RFC 2392), or as an attachment.
 func writePart(w *message.Writer, a *tickets.Attachment, blobs BlobSource, inline bool) error {
-	typ := a.Type
-	if typ == "" || mime.FormatMediaType(typ, nil) == "" {
-		typ = "application/octet-stream"
-	}
-	name := singleLine(a.Name)
-	if name == "" {
-		name = "attachment"
-	}
-	r, err := blobs.Open(a.SHA256)
-	if err != nil {
-		return fmt.Errorf("attachment %q: %w", name, err)
-	}
-	defer r.Close()
-	var ah mail.AttachmentHeader
-	ah.SetContentType(typ, nil)
-	ah.SetFilename(name) // sets Content-Disposition: attachment; filename=...
+	ah, name := attachmentHeader(a)
 	if inline {
 		_, params, _ := ah.ContentDisposition()
 		ah.SetContentDisposition("inline", params)
 		ah.Set("Content-ID", "<"+a.ContentID+">")
 	}
 	ah.Set("Content-Transfer-Encoding", "base64")
-	pw, err := w.CreatePart(ah.Header)
-	if err != nil {
-		return fmt.Errorf("attachment %q: %w", name, err)
-	}
-	if _, err := io.Copy(pw, r); err != nil {
-		pw.Close()
-		return fmt.Errorf("attachment %q: %w", name, err)
-	}
-	if err := pw.Close(); err != nil {
-		return fmt.Errorf("attachment %q: %w", name, err)
-	}
-	return nil
+	return copyBlob(a, name, blobs, func() (io.WriteCloser, error) { return w.CreatePart(ah.Header) })
 }
