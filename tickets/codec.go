@@ -1,8 +1,6 @@
 package tickets
 
 import (
-	"bytes"
-	"fmt"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -65,24 +63,7 @@ type eventGlance struct {
 
 // glanceEventsNewestFirst calls f with the time, kind, actor and text of
 // the events of ticket id, newest first, until f returns false: the walk
-// of forEventsNewestFirst (store.go) without decoding whole events.
+// of forEventsNewestFirst without decoding whole events.
 func glanceEventsNewestFirst(tx *bolt.Tx, id uint64, f func(eventGlance) bool) error {
-	prefix := u64(id)
-	c := tx.Bucket(bucketEvents).Cursor()
-	k, v := c.Seek(append(prefix, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
-	if k == nil {
-		k, v = c.Last()
-	} else {
-		k, v = c.Prev()
-	}
-	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
-		var g eventGlance
-		if err := gojson.Unmarshal(v, &g); err != nil {
-			return fmt.Errorf("event %x: %w", k, err)
-		}
-		if !f(g) {
-			return nil
-		}
-	}
-	return nil
+	return eventsNewestFirst(tx, id, func(v []byte, g *eventGlance) error { return gojson.Unmarshal(v, g) }, f)
 }

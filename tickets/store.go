@@ -259,6 +259,13 @@ func forEvents(tx *bolt.Tx, id uint64, f func(Event)) error {
 // first, until f returns false: a look at a ticket's recent past decodes
 // only what it needs, however long the ticket.
 func forEventsNewestFirst(tx *bolt.Tx, id uint64, f func(Event) bool) error {
+	return eventsNewestFirst(tx, id, decodeEvent, f)
+}
+
+// eventsNewestFirst walks the events of ticket id newest first, decoding
+// each into a T (a whole Event, or the part a caller reads), until f
+// returns false.
+func eventsNewestFirst[T any](tx *bolt.Tx, id uint64, decode func([]byte, *T) error, f func(T) bool) error {
 	prefix := u64(id)
 	c := tx.Bucket(bucketEvents).Cursor()
 	// The last key of the prefix is the one before the first key past it.
@@ -269,8 +276,8 @@ func forEventsNewestFirst(tx *bolt.Tx, id uint64, f func(Event) bool) error {
 		k, v = c.Prev()
 	}
 	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
-		var e Event
-		if err := decodeEvent(v, &e); err != nil {
+		var e T
+		if err := decode(v, &e); err != nil {
 			return fmt.Errorf("event %x: %w", k, err)
 		}
 		if !f(e) {

@@ -152,19 +152,37 @@ func openAtEnds(tx *bolt.Tx, g *grouper, loc *time.Location) error {
 // backlogAgg counts the open tickets by age from agg_backlog; false when
 // the aggregates are not built.
 func backlogAgg(tx *bolt.Tx, now time.Time) ([]AgeBucket, bool, error) {
+	out := slices.Clone(backlogAges)
+	ok, err := openHours(tx, func(hour time.Time, n int64) bool {
+		countAge(out, now, hour.Unix()/3600, n)
+		return true
+	})
+	if !ok {
+		return nil, false, err
+	}
+	return out, true, err
+}
+
+// openHours calls f with each hour (unix seconds of its start) in which
+// tickets open now were opened, oldest first, and how many: the report
+// aggregates' agg_backlog, the one reader of its records (the digest's
+// oldest open tickets and backlogAgg).
+// false when the store has no aggregates.
+func openHours(tx *bolt.Tx, f func(hour time.Time, n int64) bool) (bool, error) {
 	b := tx.Bucket(bucketAggBacklog)
 	if b == nil {
-		return nil, false, nil
+		return false, nil
 	}
-	out := slices.Clone(backlogAges)
-	err := b.ForEach(func(k, v []byte) error {
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
 		r := reader{b: v}
 		n := r.varint()
 		if len(k) != 4 || r.err != nil {
-			return fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
+			return true, fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
 		}
-		countAge(out, now, int64(binary.BigEndian.Uint32(k)), n)
-		return nil
-	})
-	return out, true, err
+		if n > 0 && !f(time.Unix(int64(binary.BigEndian.Uint32(k))*3600, 0), n) {
+			break
+		}
+	}
+	return true, nil
 }

@@ -91,29 +91,6 @@ func pruneDigestLog(tx *bolt.Tx, before time.Time) error {
 	return nil
 }
 
-// openHours calls f with each hour (unix seconds of its start) in which
-// tickets open now were opened, oldest first, and how many: the report
-// aggregates' agg_backlog (store_aggregate.go), read as it is kept there.
-// false when the store has no aggregates.
-func openHours(tx *bolt.Tx, f func(hour time.Time, n int64) bool) (bool, error) {
-	b := tx.Bucket(bucketAggBacklog)
-	if b == nil {
-		return false, nil
-	}
-	c := b.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		r := reader{b: v}
-		n := r.varint()
-		if len(k) != 4 || r.err != nil {
-			return true, fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
-		}
-		if n > 0 && !f(time.Unix(int64(binary.BigEndian.Uint32(k))*3600, 0), n) {
-			break
-		}
-	}
-	return true, nil
-}
-
 // firstCreatedFrom returns the number of the first ticket created at or
 // after at: ticket numbers grow with creation time, so a binary search
 // over the numbers finds it reading a few tickets.
