@@ -61,6 +61,20 @@ func groupValue(cfg *Config, d tickets.Dim, v string) string {
 	return v
 }
 
+// groupCells are a row's group columns as the table and CSV write them
+// (groupValue), in a slice with room for the row's other columns.
+func groupCells(cfg *Config, by []tickets.Dim, group []string, width int) []string {
+	row := make([]string, 0, width)
+	for i, d := range by {
+		v := ""
+		if i < len(group) {
+			v = group[i]
+		}
+		row = append(row, groupValue(cfg, d, v))
+	}
+	return row
+}
+
 // slaTargets are the SLA targets the report has figures for: first
 // response and resolution first, any other after them by name.
 func slaTargets(rep tickets.Report) []string {
@@ -154,13 +168,9 @@ func writeReportTable(w io.Writer, cfg *Config, p reportPeriod, rep tickets.Repo
 	}
 	var rows [][]string
 	for _, r := range rep.Rows {
-		row := make([]string, 0, len(head))
-		for i, d := range by {
-			v := ""
-			if i < len(r.Group) {
-				v = r.Group[i]
-			}
-			row = append(row, tableCell(groupValue(cfg, d, v)))
+		row := groupCells(cfg, by, r.Group, len(head))
+		for i := range row {
+			row[i] = tableCell(row[i])
 		}
 		rows = append(rows, append(row, cells(&r.Figures)...))
 	}
@@ -299,14 +309,7 @@ func writeReportCSV(w io.Writer, cfg *Config, o reportOptions, rep tickets.Repor
 		return err
 	}
 	for _, r := range rep.Rows {
-		row := make([]string, 0, len(head))
-		for i, d := range by {
-			v := ""
-			if i < len(r.Group) {
-				v = r.Group[i]
-			}
-			row = append(row, groupValue(cfg, d, v))
-		}
+		row := groupCells(cfg, by, r.Group, len(head))
 		if err := cw.Write(append(row, cells(&r.Figures)...)); err != nil {
 			return err
 		}
