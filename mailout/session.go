@@ -53,8 +53,12 @@ func newSession(nc net.Conn) *session {
 func (s *session) setConn(nc net.Conn) {
 	s.nc = nc
 	s.r = textproto.NewReader(bufio.NewReader(&lineLimitReader{r: nc, limit: maxReplyLine}))
-	s.w = bufio.NewWriter(nc)
+	s.w = bufio.NewWriterSize(nc, writeBuffer)
 }
+
+// writeBuffer holds a whole typical mail (text and HTML, 3–8 KB) with its
+// final dot: one write per mail's content, not one per 4 KB.
+const writeBuffer = 32 << 10
 
 // open reads the greeting and says EHLO (HELO to a server that does not
 // know EHLO); with startTLS it then upgrades the session (RFC 3207),
