@@ -16,7 +16,7 @@ import (
 // with the reply reply(line) chooses, and records how many command lines
 // arrived together in one write of the client.
 type scripted struct {
-	t      *testing.T
+	t      testing.TB
 	lines  []string
 	groups []int // lines per client write
 	done   chan struct{}
@@ -24,7 +24,7 @@ type scripted struct {
 
 // serve answers until the client closes. net.Pipe hands each Write to one
 // Read, so the lines buffered after a read came in the same write.
-func serve(t *testing.T, nc net.Conn, ext string, reply func(line string) string) *scripted {
+func serve(t testing.TB, nc net.Conn, ext string, reply func(line string) string) *scripted {
 	s := &scripted{t: t, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
