@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
 // Markers stand for the variable parts of a subject while the words a
@@ -51,7 +53,7 @@ func (s *Set) ownPrefixes() (*regexp.Regexp, prefixHeads) {
 		for _, part := range strings.Split(before, markToken) {
 			words := strings.TrimSpace(part)
 			// Leading "Re:" is a reply prefix, stripped separately.
-			words = strings.TrimSpace(replyWord.ReplaceAllString(words, ""))
+			words = strings.TrimSpace(replyWord().ReplaceAllString(words, ""))
 			if words == "" || seen[words] {
 				continue
 			}
@@ -134,7 +136,7 @@ func hasFoldPrefix(s, prefix string) bool {
 }
 
 // replyWord is a leading "Re:" in a template's subject.
-var replyWord = regexp.MustCompile(`(?i)^re\s*:`)
+var replyWord = lazyre.New(`(?i)^re\s*:`)
 
 // prefixPattern turns extracted words into a pattern: literal text, with
 // the markers as wildcards and runs of spaces flexible.
