@@ -28,21 +28,32 @@ const (
 // in use keeps overridden wording recognised too.
 //
 // It also returns the prefixes' literal beginnings, for StripOwnPrefix
-// to refuse most subjects without running the pattern.
+// to refuse most subjects without running the pattern. Derived once: New
+// does it at start; a lazy set (NewLazy) parses every template for it
+// when first asked.
 func (s *Set) ownPrefixes() (*regexp.Regexp, prefixHeads) {
+	s.own.once.Do(func() { s.own.prefixes, s.own.heads = s.derivePrefixes() })
+	return s.own.prefixes, s.own.heads
+}
+
+// derivePrefixes is ownPrefixes, done.
+func (s *Set) derivePrefixes() (*regexp.Regexp, prefixHeads) {
 	data := Data{Token: markToken, Subject: markSubject, Desk: markAny, TierName: markAny, FromTierName: markAny,
 		Left: markAny, Clock: markAny, Ticket: markNumber, Tier: markNumber, Rating: markNumber,
 		Requester: markAny, RequesterEmail: markAny, Digest: &Digest{}}
 	seen := map[string]bool{}
 	var alts []string
 	heads := prefixHeads{}
-	for key, tt := range s.text {
-		if strings.HasSuffix(key, "/"+string(AdminAuthFailed)) {
+	for k, e := range s.tmpl {
+		if k.name == AdminAuthFailed {
 			continue // its "subject" is a server's name, not a ticket's
 		}
+		if _, err := s.load(e); err != nil {
+			continue // a broken template: New reports it, Render too
+		}
 		var b bytes.Buffer
-		if err := tt.ExecuteTemplate(&b, "subject", data); err != nil {
-			continue // New has rendered every template: cannot happen
+		if err := e.text.ExecuteTemplate(&b, "subject", data); err != nil {
+			continue // load has rendered it: cannot happen
 		}
 		before, _, ok := strings.Cut(b.String(), markSubject)
 		if !ok {
@@ -168,13 +179,14 @@ func mapQuote(ws []string) []string {
 // StripOwnPrefix removes one of ticketd's own subject prefixes from the
 // start of subject, reporting whether it did.
 func (s *Set) StripOwnPrefix(subject string) (string, bool) {
-	if s.prefixes == nil {
+	prefixes, heads := s.ownPrefixes()
+	if prefixes == nil {
 		return subject, false
 	}
-	if s.prefixHeads != nil && !s.prefixHeads.mayStart(subject) {
+	if heads != nil && !heads.mayStart(subject) {
 		return subject, false
 	}
-	loc := s.prefixes.FindStringIndex(subject)
+	loc := prefixes.FindStringIndex(subject)
 	if loc == nil || loc[1] == 0 {
 		return subject, false
 	}

@@ -9,8 +9,11 @@ import (
 // renderReference is Render as it was before it reused its buffers and
 // passed Data by pointer.
 func (s *Set) renderReference(lang Language, name Name, data Data) (Rendered, error) {
-	key := string(lang) + "/" + string(name)
-	tt := s.text[key]
+	e, err := s.load(s.tmpl[readyKey{lang, name}])
+	if err != nil {
+		return Rendered{}, err
+	}
+	tt := e.text
 	var subj, text, html bytes.Buffer
 	if err := tt.ExecuteTemplate(&subj, "subject", data); err != nil {
 		return Rendered{}, err
@@ -18,7 +21,7 @@ func (s *Set) renderReference(lang Language, name Name, data Data) (Rendered, er
 	if err := tt.Execute(&text, data); err != nil {
 		return Rendered{}, err
 	}
-	if err := s.html[key].ExecuteTemplate(&html, "layout", data); err != nil {
+	if err := e.html.ExecuteTemplate(&html, "layout", data); err != nil {
 		return Rendered{}, err
 	}
 	return Rendered{Subject: oneLine(subj.String()), Text: tidyBody(text.String()), HTML: tidyBody(html.String())}, nil
@@ -59,9 +62,9 @@ func TestStripOwnPrefixMatchesPattern(t *testing.T) {
 		t.Fatal(err)
 	}
 	subjects := []string{"", " ", "No puedo imprimir", "Re: algo", "123 x", "ñandú", "Éxito", "\u212aelvin", "ſ"}
-	for key, tt := range s.text {
+	for key, e := range s.tmpl {
 		var b bytes.Buffer
-		if err := tt.ExecuteTemplate(&b, "subject", sampleData); err == nil {
+		if err := e.text.ExecuteTemplate(&b, "subject", sampleData); err == nil {
 			subject := b.String()
 			subjects = append(subjects, subject, strings.ToUpper(subject), strings.ToLower(subject), " \t"+subject,
 				strings.NewReplacer("k", "\u212a", "s", "ſ", "S", "ſ").Replace(subject), strings.ReplaceAll(subject, " ", "\t  "))
@@ -76,7 +79,7 @@ func TestStripOwnPrefixMatchesPattern(t *testing.T) {
 	for _, subject := range subjects {
 		got, gotOK := s.StripOwnPrefix(subject)
 		want, wantOK := subject, false
-		if loc := s.prefixes.FindStringIndex(subject); loc != nil && loc[1] > 0 {
+		if loc := s.own.prefixes.FindStringIndex(subject); loc != nil && loc[1] > 0 {
 			want, wantOK = subject[loc[1]:], true
 		}
 		if got != want || gotOK != wantOK {
