@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"runtime"
 	"sync"
 	"time"
 
@@ -22,12 +23,15 @@ type DigestImage struct {
 }
 
 // drawCharts points d's HTML at the digest's charts and starts drawing
-// them from cd in the desk's language, each on its own goroutine: the
-// three charts are most of a digest's CPU, and drawn side by side (and
-// beside the mail's rendering, which needs only their Content-IDs) they
-// take the wall time of the slowest on a machine with a core per chart.
-// wait returns them in a fixed order. Their Content-IDs are unique to
-// the digest (its instant) under the desk's domain.
+// them from cd in the desk's language, as many at once as there are
+// cores (GOMAXPROCS): the three charts are most of a digest's CPU, and
+// drawn side by side, and beside the mail's rendering, which needs only
+// their Content-IDs, they take the wall time of about one or two. No
+// more at once than cores: a chart drawn after another reuses its image
+// and PNG buffers (package charts), memory a short-lived command would
+// otherwise fault in afresh. wait returns them in a fixed order. Their
+// Content-IDs are unique to the digest (its instant) under the desk's
+// domain.
 func (s *Service) drawCharts(d *templates.Digest, cd chartData, now time.Time) (wait func() ([]DigestImage, error)) {
 	lang := string(s.deskLanguage(nil))
 	sz := charts.MailSize
@@ -43,11 +47,14 @@ func (s *Service) drawCharts(d *templates.Digest, cd chartData, now time.Time) (
 	out := make([]DigestImage, len(kinds))
 	errs := make([]error, len(kinds))
 	var wg sync.WaitGroup
+	cores := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, c := range kinds {
 		cid := fmt.Sprintf("digest-%s.%d@%s", c.name, now.UnixNano(), domainOf(s.opts.Desk.Email))
 		out[i] = DigestImage{Name: c.name + ".png", ContentID: cid}
 		*c.into = &templates.Chart{Src: htmltemplate.URL("cid:" + cid), Width: sz.Width, Height: sz.Height}
 		wg.Go(func() {
+			cores <- struct{}{}
+			defer func() { <-cores }()
 			defer func() {
 				// gonum panics on some failures (a font it cannot
 				// load); a digest reports it rather than crash the daemon.

@@ -72,10 +72,11 @@ func PNG(c Chart, sz Size) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("chart %q: %w", c.Title, err)
 	}
-	canvas := newCanvas(sz)
+	canvas, img := newCanvas(sz)
+	defer putImage(img)
 	p.Draw(draw.New(canvas))
 	var buf bytes.Buffer
-	if err := encoder.Encode(&buf, canvas.Image()); err != nil {
+	if err := encoder.Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("chart %q: encode png: %w", c.Title, err)
 	}
 	return buf.Bytes(), nil
