@@ -32,9 +32,7 @@
 //
 //   - Everything is parsed, and rendered once with sample data, in New: a
 //     broken template stops the daemon at start-up with an error naming the
-//     file, never later while a mail is being queued. NewLazy, for a
-//     command that renders one kind of mail and exits (a digest), does
-//     the same for each template when it is first rendered.
+//     file, never later while a mail is being queued.
 //   - HTML bodies go through html/template, so user text (subjects, names,
 //     message text) is always escaped; line breaks are kept as <br>.
 //   - Subjects are a single line: newlines and runs of spaces are collapsed.

@@ -9,11 +9,8 @@ import (
 // renderReference is Render as it was before it reused its buffers and
 // passed Data by pointer.
 func (s *Set) renderReference(lang Language, name Name, data Data) (Rendered, error) {
-	e, err := s.load(s.tmpl[readyKey{lang, name}])
-	if err != nil {
-		return Rendered{}, err
-	}
-	tt := e.text
+	e := s.entries[templateKey{lang, name}]
+	tt, ht := s.textOf(e).all, s.htmlOf(e).all
 	var subj, text, html bytes.Buffer
 	if err := tt.ExecuteTemplate(&subj, "subject", data); err != nil {
 		return Rendered{}, err
@@ -21,7 +18,7 @@ func (s *Set) renderReference(lang Language, name Name, data Data) (Rendered, er
 	if err := tt.Execute(&text, data); err != nil {
 		return Rendered{}, err
 	}
-	if err := e.html.ExecuteTemplate(&html, "layout", data); err != nil {
+	if err := ht.ExecuteTemplate(&html, "layout", data); err != nil {
 		return Rendered{}, err
 	}
 	return Rendered{Subject: oneLine(subj.String()), Text: tidyBody(text.String()), HTML: tidyBody(html.String())}, nil
@@ -62,9 +59,10 @@ func TestStripOwnPrefixMatchesPattern(t *testing.T) {
 		t.Fatal(err)
 	}
 	subjects := []string{"", " ", "No puedo imprimir", "Re: algo", "123 x", "ñandú", "Éxito", "\u212aelvin", "ſ"}
-	for key, e := range s.tmpl {
+	for _, e := range s.entries {
+		key, tt := e.key, s.textOf(e).all
 		var b bytes.Buffer
-		if err := e.text.ExecuteTemplate(&b, "subject", sampleData); err == nil {
+		if err := tt.ExecuteTemplate(&b, "subject", sampleData); err == nil {
 			subject := b.String()
 			subjects = append(subjects, subject, strings.ToUpper(subject), strings.ToLower(subject), " \t"+subject,
 				strings.NewReplacer("k", "\u212a", "s", "ſ", "S", "ſ").Replace(subject), strings.ReplaceAll(subject, " ", "\t  "))
@@ -79,7 +77,7 @@ func TestStripOwnPrefixMatchesPattern(t *testing.T) {
 	for _, subject := range subjects {
 		got, gotOK := s.StripOwnPrefix(subject)
 		want, wantOK := subject, false
-		if loc := s.own.prefixes.FindStringIndex(subject); loc != nil && loc[1] > 0 {
+		if loc := s.prefixes().re.FindStringIndex(subject); loc != nil && loc[1] > 0 {
 			want, wantOK = subject[loc[1]:], true
 		}
 		if got != want || gotOK != wantOK {

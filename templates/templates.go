@@ -10,7 +10,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -169,79 +168,39 @@ type Rendered struct {
 	HTML    string
 }
 
-// Set holds every template, parsed, for every language. It is safe for
-// concurrent use.
+// Set holds every template for every language. It is safe for concurrent
+// use.
 type Set struct {
+	// entries are the templates by language and name, each parsed on
+	// first use or by New (parsed.go).
+	entries map[templateKey]*entry
+	// src, layout and layoutName are what entries are parsed from.
 	src                *source
 	layout, layoutName string
-	// tmpl is every template of every language, parsed and checked once
-	// (by New all at start; by NewLazy each on first use).
-	tmpl map[readyKey]*entry
-	// own are the words the templates put before a ticket's subject, in
-	// every language (prefixes.go), derived once.
-	own struct {
-		once sync.Once
-		// prefixes matches them.
-		prefixes *regexp.Regexp
-		// heads are the literal beginnings of prefixes.
-		heads prefixHeads
-	}
-	phrases map[Language]*texttemplate.Template // phrases.go
-	words   map[Language]words                  // language.go
+	// prefixes match the words the templates put before a ticket's
+	// subject, in every language, built on first use (prefixes.go).
+	prefixes func() ownPrefix
+	phrases  map[Language]*texttemplate.Template // phrases.go
+	words    map[Language]words                  // language.go
 	// stopWords recognise each language (stopwords.go).
 	stopWords map[Language][]string
 }
 
-// entry is one template of one language, parsed and tried with sample
-// data once, by whoever needs it first.
-type entry struct {
-	once sync.Once
-	lang Language
-	name Name
-	text *texttemplate.Template
-	html *htmltemplate.Template
-	// ready is what Render runs, looked up once at parse time rather
-	// than by name on every mail.
-	ready ready
-	err   error
-}
-
-// New parses every template, embedded ones replaced by files of the same
-// path under overrideDir ("" means embedded only), and checks each renders.
-// Errors name the offending file.
+// New reads every template, embedded ones replaced by files of the same
+// path under overrideDir ("" means embedded only), and checks that each
+// override parses and renders; errors name the offending file. The
+// embedded templates, which the tests check, are parsed when first
+// rendered.
 func New(overrideDir string) (*Set, error) {
-	return newSet(mailFS(), overrideDir)
-}
-
-// NewLazy is New for a command that renders one kind of mail and exits
-// (a digest): the phrases, stop words and override directory are checked
-// now, but each template is parsed and tried when first rendered, and a
-// broken one is reported then (Render's error names its file). Parsing
-// the 70 templates of every language is most of New: about 38 ms of CPU
-// in "ticketd digest --dry-run", as much as drawing its three charts.
-// The daemon and check-config keep New, which reports every broken
-// template at start.
-func NewLazy(overrideDir string) (*Set, error) {
-	return newLazySet(mailFS(), overrideDir)
+	return newSet(mailFS(), overrideDir, true)
 }
 
 // newSet builds a Set from base, a tree laid out as mail/ is, with the
-// files of overrideDir replacing base's, and parses every template.
-func newSet(base fs.FS, overrideDir string) (*Set, error) {
-	s, err := newLazySet(base, overrideDir)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.loadAll(); err != nil {
-		return nil, err
-	}
-	s.ownPrefixes()
-	return s, nil
-}
-
-// newLazySet is newSet without parsing the templates: load parses each.
-// Its languages are base's folders.
-func newLazySet(base fs.FS, overrideDir string) (*Set, error) {
+// files of overrideDir replacing base's. Its languages are base's folders.
+// With tested, base is the embedded tree: a template none of whose files
+// is overridden is parsed on first use; otherwise newSet parses and
+// trial-renders every template now.
+func newSet(base fs.FS, overrideDir string, tested bool) (*Set, error) {
 	src, err := newSource(base, overrideDir)
 	if err != nil {
 		return nil, err
@@ -251,9 +210,8 @@ func newLazySet(base fs.FS, overrideDir string) (*Set, error) {
 		return nil, err
 	}
 	s := &Set{
-		src:  src,
-		tmpl: make(map[readyKey]*entry),
-
+		entries:   make(map[templateKey]*entry),
+		src:       src,
 		phrases:   make(map[Language]*texttemplate.Template),
 		words:     make(map[Language]words),
 		stopWords: make(map[Language][]string),
@@ -272,58 +230,19 @@ func newLazySet(base fs.FS, overrideDir string) (*Set, error) {
 	}
 	for _, lang := range langs {
 		for _, name := range names {
-			s.tmpl[readyKey{lang, name}] = &entry{lang: lang, name: name}
-		}
-	}
-	return s, nil
-}
-
-// loadAll parses every template, language by language in the order of
-// names, and returns the first error.
-func (s *Set) loadAll() error {
-	for _, lang := range s.Languages() {
-		for _, name := range names {
-			if _, err := s.load(s.tmpl[readyKey{lang, name}]); err != nil {
-				return err
+			key := string(lang) + "/" + string(name)
+			e := &entry{lang: lang, name: name, key: key}
+			s.entries[templateKey{lang, name}] = e
+			if tested && !src.overrides(layoutFile) && !src.overrides(key+".txt") && !src.overrides(key+".html") {
+				continue
+			}
+			if err := s.check(e); err != nil {
+				return nil, err
 			}
 		}
 	}
-	return nil
-}
-
-// load parses e's files the first time it is asked for, and runs them
-// once with sample data: execution errors (a field that does not exist,
-// a bad call, an HTML escaping ambiguity) only show when a template
-// runs, and must show before a mail is being queued.
-func (s *Set) load(e *entry) (*entry, error) {
-	e.once.Do(func() {
-		tt, ttWhere, err := parseText(s.src, e.lang, e.name, s.words[e.lang])
-		if err != nil {
-			e.err = err
-			return
-		}
-		ht, htWhere, err := parseHTML(s.src, e.lang, e.name, s.layout, s.layoutName, s.words[e.lang])
-		if err != nil {
-			e.err = err
-			return
-		}
-		var buf bytes.Buffer
-		if err := tt.ExecuteTemplate(&buf, "subject", sampleData); err != nil {
-			e.err = fmt.Errorf("templates: %s: %w", ttWhere, err)
-			return
-		}
-		if err := tt.Execute(&buf, sampleData); err != nil {
-			e.err = fmt.Errorf("templates: %s: %w", ttWhere, err)
-			return
-		}
-		if err := ht.ExecuteTemplate(&buf, "layout", sampleData); err != nil {
-			e.err = fmt.Errorf("templates: %s (layout %s): %w", htWhere, s.layoutName, err)
-			return
-		}
-		e.text, e.html = tt, ht
-		e.ready = ready{key: string(e.lang) + "/" + string(e.name), subject: tt.Lookup("subject"), text: tt, layout: ht.Lookup("layout")}
-	})
-	return e, e.err
+	s.prefixes = sync.OnceValue(s.ownPrefixes)
+	return s, nil
 }
 
 // sampleData exercises every field in New's trial render.
@@ -357,15 +276,18 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	if s.words[lang] == nil {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
 	}
-	e, ok := s.tmpl[readyKey{lang, name}]
+	e, ok := s.entries[templateKey{lang, name}]
 	if !ok {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownTemplate, name)
 	}
-	if _, err := s.load(e); err != nil {
-		return Rendered{}, err
+	key := e.key
+	tt, ht := s.textOf(e), s.htmlOf(e)
+	if tt.err != nil {
+		return Rendered{}, tt.err
 	}
-	r := &e.ready
-	key := r.key
+	if ht.err != nil {
+		return Rendered{}, ht.err
+	}
 	bufs := renderBuffers.Get().(*[3]bytes.Buffer)
 	defer putRenderBuffers(bufs)
 	subj, text, html := &bufs[0], &bufs[1], &bufs[2]
@@ -374,13 +296,13 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	html.Reset()
 	// A pointer: the templates read the same fields and methods, and
 	// each execution does not copy Data into an interface of its own.
-	if err := r.subject.Execute(subj, &data); err != nil {
+	if err := tt.subject.Execute(subj, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s subject: %w", key, err)
 	}
-	if err := r.text.Execute(text, &data); err != nil {
+	if err := tt.all.Execute(text, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s text: %w", key, err)
 	}
-	if err := r.layout.Execute(html, &data); err != nil {
+	if err := ht.layout.Execute(html, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s html: %w", key, err)
 	}
 	return Rendered{
@@ -390,18 +312,10 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	}, nil
 }
 
-// readyKey names one template of one language.
-type readyKey struct {
+// templateKey names one template of one language.
+type templateKey struct {
 	lang Language
 	name Name
-}
-
-// ready is one template's parts as Render runs them.
-type ready struct {
-	key     string // lang/name, for errors
-	subject *texttemplate.Template
-	text    *texttemplate.Template
-	layout  *htmltemplate.Template
 }
 
 // renderBuffers are Render's three output buffers, reused: a mail's
@@ -562,10 +476,12 @@ func tidyBody(s string) string {
 type source struct {
 	embedded fs.FS
 	dir      string // "" when there are no overrides
+	// overridden are the paths (as in embedded) that dir replaces.
+	overridden map[string]bool
 }
 
 func newSource(base fs.FS, dir string) (*source, error) {
-	src := &source{embedded: base, dir: dir}
+	src := &source{embedded: base, dir: dir, overridden: map[string]bool{}}
 	if dir == "" {
 		return src, nil
 	}
@@ -604,9 +520,14 @@ func (s *source) checkOverrides() error {
 			return fmt.Errorf("templates: override %s replaces no template (expected %s or <lang>/<name>%s with lang in %v and name in %v)",
 				p, layoutFile, ext, Languages(), names)
 		}
+		s.overridden[filepath.ToSlash(rel)] = true
 		return nil
 	})
 }
+
+// overrides reports whether the override directory replaces the file name
+// (a path as in the embedded tree).
+func (s *source) overrides(name string) bool { return s.overridden[name] }
 
 // read returns the file's text and a description of where it came from.
 func (s *source) read(name string) (text, where string, err error) {

@@ -41,7 +41,7 @@ func AgentDigest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.
 		printAgentDigest(w, res, dryRun)
 		return nil
 	}
-	d, err := openDesk(cfg, deps, parseWhenRendered)
+	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err
 	}

@@ -53,26 +53,9 @@ func (deps Deps) withDefaults() Deps {
 	return deps
 }
 
-// templateParsing is when openDesk parses the mail templates.
-type templateParsing int
-
-const (
-	// parseAllAtStart: the daemon and "once" render every kind of mail,
-	// and a broken template must stop them at start (templates.New).
-	parseAllAtStart templateParsing = iota
-	// parseWhenRendered: a digest renders one kind of mail and exits;
-	// parsing all the others was about a fifth of its CPU
-	// (templates.NewLazy; check-config still checks them all).
-	parseWhenRendered
-)
-
 // openDesk wires everything up; deps must have its defaults.
-func openDesk(cfg *Config, deps Deps, parse templateParsing) (*desk, error) {
-	newTemplates := templates.New
-	if parse == parseWhenRendered {
-		newTemplates = templates.NewLazy
-	}
-	tmpl, err := newTemplates(cfg.TemplatesDir)
+func openDesk(cfg *Config, deps Deps) (*desk, error) {
+	tmpl, err := templates.New(cfg.TemplatesDir)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +128,7 @@ func report(w io.Writer, what, addr string, login bool, err error) {
 // due in the outbox, and returns.
 func Once(ctx context.Context, cfg *Config, deps Deps) error {
 	deps = deps.withDefaults()
-	d, err := openDesk(cfg, deps, parseAllAtStart)
+	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err
 	}
@@ -170,7 +153,7 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 		printDigest(w, res, dryRun, cfg.Location)
 		return nil
 	}
-	d, err := openDesk(cfg, deps, parseWhenRendered)
+	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err
 	}
@@ -255,7 +238,7 @@ func (d *desk) sendDigest(log *slog.Logger, dryRun bool) (tickets.DigestResult, 
 // and closes the database.
 func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	deps = deps.withDefaults()
-	d, err := openDesk(cfg, deps, parseAllAtStart)
+	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err
 	}
