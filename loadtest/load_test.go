@@ -169,7 +169,7 @@ func TestLoad(t *testing.T) {
 		med(func(f figures) float64 { return f.DeliveryCPUUsecPerMsg }), all[0].MailsDuringIngest, all[0].MailsSent)
 	t.Logf("  peak RSS of ticketd once:           %8.1f MB (VmHWM; its ru_maxrss, which can include this test process's own peak, %.1f MB)",
 		med(func(f figures) float64 { return f.PeakRSSMB }), med(func(f figures) float64 { return f.RusageMaxRSSMB }))
-	t.Logf("  peak anonymous memory (RssAnon):    %8.1f MB (the rest of VmHWM is the database file's pages)", med(func(f figures) float64 { return f.PeakAnonMB }))
+	t.Logf("  peak anonymous memory (RssAnon):    %8.1f MB (the rest of VmHWM is file-backed: the database's mapped pages and the binary's)", med(func(f figures) float64 { return f.PeakAnonMB }))
 	t.Logf("  ticketd once CPU / wall:            %8.2f s / %.2f s", med(func(f figures) float64 { return f.CPUSeconds }), med(func(f figures) float64 { return f.WallSeconds }))
 	t.Logf("  limit: bbolt commits with fsync      %8.0f commits/s", med(func(f figures) float64 { return f.CommitsPerSec }))
 	t.Logf("  limit: SMTP sends, one connection    %8.0f mails/s", med(func(f figures) float64 { return f.SMTPSendPerSec }))
