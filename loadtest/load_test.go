@@ -130,7 +130,8 @@ type figures struct {
 	ParseCPUUsecPerMsg    float64 `json:"limit_parse_cpu_us_per_msg"`      // getrusage
 	RusageMaxRSSMB        float64 `json:"child_ru_maxrss_mb"`              // shown beside VmHWM: see loadOnce
 	// PeakAnonMB is the highest RssAnon sampled (heap and stacks): VmHWM
-	// also counts the database's file pages mapped and touched by bbolt.
+	// also counts file pages — the database's, mapped and touched by
+	// bbolt, and the binary's.
 	PeakAnonMB float64 `json:"peak_rss_anon_mb"`
 }
 
