@@ -122,16 +122,24 @@ func (s *Set) Word(lang Language, name string) string { return s.words[lang][nam
 // language. Quote stripping cuts a reply at this line.
 func (s *Set) ReplyLine(lang Language) string { return s.Word(lang, "reply_line") }
 
-// embeddedWords are the words of the embedded templates, each language's
-// read on its first use: the configuration asks for one language's desk
-// name at every start, and a phrases file costs a template parse.
-var embeddedWords = func() map[Language]func() words {
-	all := make(map[Language]func() words, len(languages))
+// parsedPhrases is one language's phrases file, parsed, and its words.
+type parsedPhrases struct {
+	t *texttemplate.Template
+	w words
+}
+
+// embeddedPhrases are the embedded templates' phrases, each language's
+// parsed on its first use and shared by every Set without an override of
+// it: the configuration asks for one language's desk name at every start,
+// New for every language's words, and a phrases file costs a template
+// parse. Both the template and the words are only read once parsed.
+var embeddedPhrases = func() map[Language]func() parsedPhrases {
+	all := make(map[Language]func() parsedPhrases, len(languages))
 	for _, lang := range languages {
-		all[lang] = sync.OnceValue(func() words {
+		all[lang] = sync.OnceValue(func() parsedPhrases {
 			w := make(words)
-			must(parsePhrases(must(newSource(mailFS(), "")), lang, w))
-			return w
+			t := must(parsePhrases(must(newSource(mailFS(), "")), lang, w))
+			return parsedPhrases{t, w}
 		})
 	}
 	return all
@@ -140,8 +148,8 @@ var embeddedWords = func() map[Language]func() words {
 // embeddedWord returns the word name of the embedded templates in lang, or
 // "" for an unknown language.
 func embeddedWord(lang Language, name string) string {
-	if w, ok := embeddedWords[lang]; ok {
-		return w()[name]
+	if p, ok := embeddedPhrases[lang]; ok {
+		return p().w[name]
 	}
 	return ""
 }
