@@ -102,7 +102,7 @@ func (s *Store) useZone(loc *time.Location, log *slog.Logger) error {
 		return nil
 	}
 	start := time.Now()
-	err := s.db.Update(func(tx *bolt.Tx) error { return rebuildAggregates(tx, loc) })
+	err := s.update(func(tx *bolt.Tx) error { return rebuildAggregates(tx, loc) })
 	if err != nil {
 		return err
 	}
