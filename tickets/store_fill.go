@@ -15,18 +15,19 @@ import bolt "go.etcd.io/bbolt"
 // covers every Put in it. Keys and values are unchanged.
 //
 // 1.0 where records are appended and rarely rewritten in place (mails
-// are deleted once delivered); 0.9 where some records grow afterwards
-// (a ticket's JSON, its aggregate facts) or arrive below the last key (a
-// follow-up's event under an older ticket), so a page has some room
-// before it splits again. Buckets keyed by addresses or Message-IDs get
-// keys in random order and keep bbolt's default.
+// are deleted once delivered); 0.9 for tickets, rewritten as they change,
+// so a page has some room before it splits again (10,000-message load
+// test: tickets' pages 2,539 → 1,693, 54% → 81% used). Measured and left
+// at bbolt's default: events (keyed ticket | seq, so a follow-up's or a
+// delivery's event lands below the last key: 0.9 took 3% more pages) and
+// agg_facts (rewritten and growing with each change: 0.9 took 27% more).
+// Buckets keyed by addresses or Message-IDs get keys in random order and
+// keep the default too.
 var fillPercents = []struct {
 	bucket []byte
 	fill   float64
 }{
 	{bucketTickets, 0.9},
-	{bucketEvents, 0.9},
-	{bucketAggFacts, 0.9},
 	{bucketAgentOpen, 0.9},
 	{bucketOutbox, 1.0},
 	{bucketOutboxDue, 1.0},
