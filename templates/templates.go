@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
+	"text/template/parse"
 )
 
 //go:embed mail
@@ -253,7 +255,16 @@ func newSet(base fs.FS, overrideDir string) (*Set, error) {
 				return nil, fmt.Errorf("templates: %s (layout %s): %w", htWhere, layoutName, err)
 			}
 			s.text[key], s.html[key] = tt, ht
-			s.ready[readyKey{lang, name}] = ready{key: key, subject: tt.Lookup("subject"), text: tt, layout: ht.Lookup("layout")}
+			r := ready{key: key, subject: tt.Lookup("subject"), text: tt, layout: ht.Lookup("layout")}
+			// Compiled after the trial render: html/template escapes the
+			// trees (adds its escapers) when a template first runs.
+			tf, hf := textFuncs(lang, s.words[lang]), htmlFuncs(lang, s.words[lang])
+			textTree := func(name string) *parse.Tree { return treeOf(tt.Lookup(name)) }
+			htmlTree := func(name string) *parse.Tree { return treeOfHTML(ht.Lookup(name)) }
+			r.fastSubject = compileProgram(treeOf(r.subject), tf, textTree)
+			r.fastText = compileProgram(treeOf(tt), tf, textTree)
+			r.fastLayout = compileProgram(treeOfHTML(r.layout), hf, htmlTree)
+			s.ready[readyKey{lang, name}] = r
 		}
 	}
 	s.prefixes, s.prefixHeads = s.ownPrefixes()
@@ -304,13 +315,13 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	html.Reset()
 	// A pointer: the templates read the same fields and methods, and
 	// each execution does not copy Data into an interface of its own.
-	if err := r.subject.Execute(subj, &data); err != nil {
+	if err := run(r.fastSubject, r.subject, subj, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s subject: %w", key, err)
 	}
-	if err := r.text.Execute(text, &data); err != nil {
+	if err := run(r.fastText, r.text, text, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s text: %w", key, err)
 	}
-	if err := r.layout.Execute(html, &data); err != nil {
+	if err := run(r.fastLayout, r.layout, html, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s html: %w", key, err)
 	}
 	return Rendered{
@@ -332,6 +343,40 @@ type ready struct {
 	subject *texttemplate.Template
 	text    *texttemplate.Template
 	layout  *htmltemplate.Template
+	// The same compiled (compiled.go); nil where a tree was not.
+	fastSubject, fastText, fastLayout program
+}
+
+// executor is a text or an HTML template.
+type executor interface {
+	Execute(w io.Writer, data any) error
+}
+
+// run renders data into w with the compiled program when there is one
+// and it can, else with the template.
+func run(p program, t executor, w *bytes.Buffer, data *Data) error {
+	if p != nil {
+		err := p(w, data)
+		if !errors.Is(err, errFallback) {
+			return err
+		}
+		w.Reset()
+	}
+	return t.Execute(w, data)
+}
+
+func treeOf(t *texttemplate.Template) *parse.Tree {
+	if t == nil {
+		return nil
+	}
+	return t.Tree
+}
+
+func treeOfHTML(t *htmltemplate.Template) *parse.Tree {
+	if t == nil {
+		return nil
+	}
+	return t.Tree
 }
 
 // renderBuffers are Render's three output buffers, reused: a mail's
