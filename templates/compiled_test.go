@@ -3,6 +3,7 @@ package templates
 import (
 	"bytes"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -79,22 +80,28 @@ func TestCompiledTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	progs := func(e *entry) []program {
+		return []program{s.textOf(e).fastSubject, s.textOf(e).fastAll, s.htmlOf(e).fastLayout}
+	}
+	compiled := func(ps []program) bool {
+		return !slices.ContainsFunc(ps, func(p program) bool { return p == nil })
+	}
 	var missing []string
-	for k, r := range s.ready {
-		if r.fastSubject == nil || r.fastText == nil || r.fastLayout == nil {
-			missing = append(missing, string(k.lang)+"/"+string(k.name))
+	for _, e := range s.entries {
+		if !compiled(progs(e)) {
+			missing = append(missing, e.key)
 		}
 	}
 	t.Logf("not compiled (subject, text or HTML): %v", missing)
 	for _, lang := range s.Languages() {
 		for _, name := range []Name{Ack, AgentNew, AgentUpdate, Reply} {
-			r := s.ready[readyKey{lang, name}]
-			if r.fastSubject == nil || r.fastText == nil || r.fastLayout == nil {
+			ps := progs(s.entries[templateKey{lang, name}])
+			if !compiled(ps) {
 				t.Errorf("%s/%s is not compiled", lang, name)
 				continue
 			}
 			var b bytes.Buffer
-			for _, p := range []program{r.fastSubject, r.fastText, r.fastLayout} {
+			for _, p := range ps {
 				if err := p(&b, &sampleData); err != nil {
 					t.Errorf("%s/%s: compiled: %v", lang, name, err)
 				}
