@@ -24,3 +24,14 @@ func BenchmarkRender(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNew parses and trial-renders the embedded templates: what
+// ticketd run and once pay before they start.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func TestThirdLanguageIsOneFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := newSet(base, "")
+	s, err := newSet(base, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,16 +73,16 @@ func TestThirdLanguageIsOneFolder(t *testing.T) {
 		thin[k] = v
 	}
 	thin["fr/"+stopWordsFile] = &fstest.MapFile{Data: []byte("# too few\nle la les\n")}
-	if _, err := newSet(thin, ""); err == nil || !strings.Contains(err.Error(), "fr/stopwords.txt") {
+	if _, err := newSet(thin, "", false); err == nil || !strings.Contains(err.Error(), "fr/stopwords.txt") {
 		t.Errorf("a language with three stop words: %v", err)
 	}
 	delete(thin, "fr/"+stopWordsFile)
-	if _, err := newSet(thin, ""); err == nil || !strings.Contains(err.Error(), "fr/stopwords.txt") {
+	if _, err := newSet(thin, "", false); err == nil || !strings.Contains(err.Error(), "fr/stopwords.txt") {
 		t.Errorf("a language without stop words: %v", err)
 	}
 
 	delete(base, "fr/csat.html")
-	if _, err := newSet(base, ""); err == nil || !strings.Contains(err.Error(), "fr/csat.html") {
+	if _, err := newSet(base, "", false); err == nil || !strings.Contains(err.Error(), "fr/csat.html") {
 		t.Errorf("a language without csat.html: %v", err)
 	}
 }

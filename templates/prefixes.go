@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
 // Markers stand for the variable parts of a subject while the words a
@@ -29,20 +31,21 @@ const (
 //
 // It also returns the prefixes' literal beginnings, for StripOwnPrefix
 // to refuse most subjects without running the pattern.
-func (s *Set) ownPrefixes() (*regexp.Regexp, prefixHeads) {
+func (s *Set) ownPrefixes() ownPrefix {
 	data := Data{Token: markToken, Subject: markSubject, Desk: markAny, TierName: markAny, FromTierName: markAny,
 		Left: markAny, Clock: markAny, Ticket: markNumber, Tier: markNumber, Rating: markNumber,
 		Requester: markAny, RequesterEmail: markAny, Digest: &Digest{}}
 	seen := map[string]bool{}
 	var alts []string
 	heads := prefixHeads{}
-	for key, tt := range s.text {
-		if strings.HasSuffix(key, "/"+string(AdminAuthFailed)) {
+	for _, e := range s.entries {
+		if e.name == AdminAuthFailed {
 			continue // its "subject" is a server's name, not a ticket's
 		}
+		tt := s.textOf(e)
 		var b bytes.Buffer
-		if err := tt.ExecuteTemplate(&b, "subject", data); err != nil {
-			continue // New has rendered every template: cannot happen
+		if tt.err != nil || tt.subject.Execute(&b, data) != nil {
+			continue // rendered by New or the tests: cannot happen
 		}
 		before, _, ok := strings.Cut(b.String(), markSubject)
 		if !ok {
@@ -51,7 +54,7 @@ func (s *Set) ownPrefixes() (*regexp.Regexp, prefixHeads) {
 		for _, part := range strings.Split(before, markToken) {
 			words := strings.TrimSpace(part)
 			// Leading "Re:" is a reply prefix, stripped separately.
-			words = strings.TrimSpace(replyWord.ReplaceAllString(words, ""))
+			words = strings.TrimSpace(replyWord().ReplaceAllString(words, ""))
 			if words == "" || seen[words] {
 				continue
 			}
@@ -61,11 +64,18 @@ func (s *Set) ownPrefixes() (*regexp.Regexp, prefixHeads) {
 		}
 	}
 	if len(alts) == 0 {
-		return nil, nil
+		return ownPrefix{}
 	}
 	// Longest first, so "Escalado a X:" is not cut at a shorter sibling.
 	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
-	return regexp.MustCompile(`(?i)^\s*(?:` + strings.Join(alts, "|") + `)\s*`), heads
+	return ownPrefix{regexp.MustCompile(`(?i)^\s*(?:` + strings.Join(alts, "|") + `)\s*`), heads}
+}
+
+// ownPrefix is what StripOwnPrefix runs: the pattern of the prefixes (nil
+// when the templates put none) and their literal beginnings.
+type ownPrefix struct {
+	re    *regexp.Regexp
+	heads prefixHeads
 }
 
 // prefixHeads are the literal beginnings of the prefixes, by the folded
@@ -134,7 +144,7 @@ func hasFoldPrefix(s, prefix string) bool {
 }
 
 // replyWord is a leading "Re:" in a template's subject.
-var replyWord = regexp.MustCompile(`(?i)^re\s*:`)
+var replyWord = lazyre.New(`(?i)^re\s*:`)
 
 // prefixPattern turns extracted words into a pattern: literal text, with
 // the markers as wildcards and runs of spaces flexible.
@@ -168,13 +178,14 @@ func mapQuote(ws []string) []string {
 // StripOwnPrefix removes one of ticketd's own subject prefixes from the
 // start of subject, reporting whether it did.
 func (s *Set) StripOwnPrefix(subject string) (string, bool) {
-	if s.prefixes == nil {
+	p := s.prefixes()
+	if p.re == nil {
 		return subject, false
 	}
-	if s.prefixHeads != nil && !s.prefixHeads.mayStart(subject) {
+	if p.heads != nil && !p.heads.mayStart(subject) {
 		return subject, false
 	}
-	loc := s.prefixes.FindStringIndex(subject)
+	loc := p.re.FindStringIndex(subject)
 	if loc == nil || loc[1] == 0 {
 		return subject, false
 	}

@@ -9,8 +9,8 @@ import (
 // renderReference is Render as it was before it reused its buffers and
 // passed Data by pointer.
 func (s *Set) renderReference(lang Language, name Name, data Data) (Rendered, error) {
-	key := string(lang) + "/" + string(name)
-	tt := s.text[key]
+	e := s.entries[templateKey{lang, name}]
+	tt, ht := s.textOf(e).all, s.htmlOf(e).all
 	var subj, text, html bytes.Buffer
 	if err := tt.ExecuteTemplate(&subj, "subject", data); err != nil {
 		return Rendered{}, err
@@ -18,7 +18,7 @@ func (s *Set) renderReference(lang Language, name Name, data Data) (Rendered, er
 	if err := tt.Execute(&text, data); err != nil {
 		return Rendered{}, err
 	}
-	if err := s.html[key].ExecuteTemplate(&html, "layout", data); err != nil {
+	if err := ht.ExecuteTemplate(&html, "layout", data); err != nil {
 		return Rendered{}, err
 	}
 	return Rendered{Subject: oneLine(subj.String()), Text: tidyBody(text.String()), HTML: tidyBody(html.String())}, nil
@@ -59,7 +59,8 @@ func TestStripOwnPrefixMatchesPattern(t *testing.T) {
 		t.Fatal(err)
 	}
 	subjects := []string{"", " ", "No puedo imprimir", "Re: algo", "123 x", "ñandú", "Éxito", "\u212aelvin", "ſ"}
-	for key, tt := range s.text {
+	for _, e := range s.entries {
+		key, tt := e.key, s.textOf(e).all
 		var b bytes.Buffer
 		if err := tt.ExecuteTemplate(&b, "subject", sampleData); err == nil {
 			subject := b.String()
@@ -76,7 +77,7 @@ func TestStripOwnPrefixMatchesPattern(t *testing.T) {
 	for _, subject := range subjects {
 		got, gotOK := s.StripOwnPrefix(subject)
 		want, wantOK := subject, false
-		if loc := s.prefixes.FindStringIndex(subject); loc != nil && loc[1] > 0 {
+		if loc := s.prefixes().re.FindStringIndex(subject); loc != nil && loc[1] > 0 {
 			want, wantOK = subject[loc[1]:], true
 		}
 		if got != want || gotOK != wantOK {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -169,35 +168,39 @@ type Rendered struct {
 	HTML    string
 }
 
-// Set holds every template, parsed, for every language. It is safe for
-// concurrent use.
+// Set holds every template for every language. It is safe for concurrent
+// use.
 type Set struct {
-	text map[string]*texttemplate.Template // key lang/name
-	html map[string]*htmltemplate.Template // key lang/name
-	// ready is what Render runs for each template, looked up once at
-	// parse time rather than by name on every mail.
-	ready map[readyKey]ready
-	// prefixes matches the words the templates put before a ticket's
-	// subject, in every language (prefixes.go).
-	prefixes *regexp.Regexp
-	// prefixHeads are the literal beginnings of prefixes (prefixes.go).
-	prefixHeads prefixHeads
-	phrases     map[Language]*texttemplate.Template // phrases.go
-	words       map[Language]words                  // language.go
+	// entries are the templates by language and name, each parsed on
+	// first use or by New (parsed.go).
+	entries map[templateKey]*entry
+	// src, layout and layoutName are what entries are parsed from.
+	src                *source
+	layout, layoutName string
+	// prefixes match the words the templates put before a ticket's
+	// subject, in every language, built on first use (prefixes.go).
+	prefixes func() ownPrefix
+	phrases  map[Language]*texttemplate.Template // phrases.go
+	words    map[Language]words                  // language.go
 	// stopWords recognise each language (stopwords.go).
 	stopWords map[Language][]string
 }
 
-// New parses every template, embedded ones replaced by files of the same
-// path under overrideDir ("" means embedded only), and checks each renders.
-// Errors name the offending file.
+// New reads every template, embedded ones replaced by files of the same
+// path under overrideDir ("" means embedded only), and checks that each
+// override parses and renders; errors name the offending file. The
+// embedded templates, which the tests check, are parsed when first
+// rendered.
 func New(overrideDir string) (*Set, error) {
-	return newSet(mailFS(), overrideDir)
+	return newSet(mailFS(), overrideDir, true)
 }
 
 // newSet builds a Set from base, a tree laid out as mail/ is, with the
 // files of overrideDir replacing base's. Its languages are base's folders.
-func newSet(base fs.FS, overrideDir string) (*Set, error) {
+// With tested, base is the embedded tree: a template none of whose files
+// is overridden is parsed on first use; otherwise newSet parses and
+// trial-renders every template now.
+func newSet(base fs.FS, overrideDir string, tested bool) (*Set, error) {
 	src, err := newSource(base, overrideDir)
 	if err != nil {
 		return nil, err
@@ -207,10 +210,8 @@ func newSet(base fs.FS, overrideDir string) (*Set, error) {
 		return nil, err
 	}
 	s := &Set{
-		text:  make(map[string]*texttemplate.Template),
-		html:  make(map[string]*htmltemplate.Template),
-		ready: make(map[readyKey]ready),
-
+		entries:   make(map[templateKey]*entry),
+		src:       src,
 		phrases:   make(map[Language]*texttemplate.Template),
 		words:     make(map[Language]words),
 		stopWords: make(map[Language][]string),
@@ -224,39 +225,23 @@ func newSet(base fs.FS, overrideDir string) (*Set, error) {
 			return nil, err
 		}
 	}
-	layout, layoutName, err := src.read(layoutFile)
-	if err != nil {
+	if s.layout, s.layoutName, err = src.read(layoutFile); err != nil {
 		return nil, err
 	}
 	for _, lang := range langs {
 		for _, name := range names {
 			key := string(lang) + "/" + string(name)
-			tt, ttWhere, err := parseText(src, lang, name, s.words[lang])
-			if err != nil {
+			e := &entry{lang: lang, name: name, key: key}
+			s.entries[templateKey{lang, name}] = e
+			if tested && !src.overrides(layoutFile) && !src.overrides(key+".txt") && !src.overrides(key+".html") {
+				continue
+			}
+			if err := s.check(e); err != nil {
 				return nil, err
 			}
-			ht, htWhere, err := parseHTML(src, lang, name, layout, layoutName, s.words[lang])
-			if err != nil {
-				return nil, err
-			}
-			// Execution errors (a field that does not exist, a bad call, an
-			// HTML escaping ambiguity) only show when a template runs: run
-			// each once now rather than when a mail is being queued.
-			var buf bytes.Buffer
-			if err := tt.ExecuteTemplate(&buf, "subject", sampleData); err != nil {
-				return nil, fmt.Errorf("templates: %s: %w", ttWhere, err)
-			}
-			if err := tt.Execute(&buf, sampleData); err != nil {
-				return nil, fmt.Errorf("templates: %s: %w", ttWhere, err)
-			}
-			if err := ht.ExecuteTemplate(&buf, "layout", sampleData); err != nil {
-				return nil, fmt.Errorf("templates: %s (layout %s): %w", htWhere, layoutName, err)
-			}
-			s.text[key], s.html[key] = tt, ht
-			s.ready[readyKey{lang, name}] = ready{key: key, subject: tt.Lookup("subject"), text: tt, layout: ht.Lookup("layout")}
 		}
 	}
-	s.prefixes, s.prefixHeads = s.ownPrefixes()
+	s.prefixes = sync.OnceValue(s.ownPrefixes)
 	return s, nil
 }
 
@@ -291,11 +276,18 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	if s.words[lang] == nil {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
 	}
-	r, ok := s.ready[readyKey{lang, name}]
+	e, ok := s.entries[templateKey{lang, name}]
 	if !ok {
 		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownTemplate, name)
 	}
-	key := r.key
+	key := e.key
+	tt, ht := s.textOf(e), s.htmlOf(e)
+	if tt.err != nil {
+		return Rendered{}, tt.err
+	}
+	if ht.err != nil {
+		return Rendered{}, ht.err
+	}
 	bufs := renderBuffers.Get().(*[3]bytes.Buffer)
 	defer putRenderBuffers(bufs)
 	subj, text, html := &bufs[0], &bufs[1], &bufs[2]
@@ -304,13 +296,13 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	html.Reset()
 	// A pointer: the templates read the same fields and methods, and
 	// each execution does not copy Data into an interface of its own.
-	if err := r.subject.Execute(subj, &data); err != nil {
+	if err := tt.subject.Execute(subj, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s subject: %w", key, err)
 	}
-	if err := r.text.Execute(text, &data); err != nil {
+	if err := tt.all.Execute(text, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s text: %w", key, err)
 	}
-	if err := r.layout.Execute(html, &data); err != nil {
+	if err := ht.layout.Execute(html, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s html: %w", key, err)
 	}
 	return Rendered{
@@ -320,18 +312,10 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	}, nil
 }
 
-// readyKey names one template of one language.
-type readyKey struct {
+// templateKey names one template of one language.
+type templateKey struct {
 	lang Language
 	name Name
-}
-
-// ready is one template's parts as Render runs them.
-type ready struct {
-	key     string // lang/name, for errors
-	subject *texttemplate.Template
-	text    *texttemplate.Template
-	layout  *htmltemplate.Template
 }
 
 // renderBuffers are Render's three output buffers, reused: a mail's
@@ -492,10 +476,12 @@ func tidyBody(s string) string {
 type source struct {
 	embedded fs.FS
 	dir      string // "" when there are no overrides
+	// overridden are the paths (as in embedded) that dir replaces.
+	overridden map[string]bool
 }
 
 func newSource(base fs.FS, dir string) (*source, error) {
-	src := &source{embedded: base, dir: dir}
+	src := &source{embedded: base, dir: dir, overridden: map[string]bool{}}
 	if dir == "" {
 		return src, nil
 	}
@@ -534,9 +520,14 @@ func (s *source) checkOverrides() error {
 			return fmt.Errorf("templates: override %s replaces no template (expected %s or <lang>/<name>%s with lang in %v and name in %v)",
 				p, layoutFile, ext, Languages(), names)
 		}
+		s.overridden[filepath.ToSlash(rel)] = true
 		return nil
 	})
 }
+
+// overrides reports whether the override directory replaces the file name
+// (a path as in the embedded tree).
+func (s *source) overrides(name string) bool { return s.overridden[name] }
 
 // read returns the file's text and a description of where it came from.
 func (s *source) read(name string) (text, where string, err error) {

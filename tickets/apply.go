@@ -113,7 +113,7 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 		}
 	}
 	if !found {
-		if statusSubject.MatchString(cleanSubject(m.Subject)) {
+		if statusSubject().MatchString(cleanSubject(m.Subject)) {
 			return a.statusReply(m)
 		}
 		return a.create(m, nil, "")

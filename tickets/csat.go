@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/ticketd/ticketd/internal/lazyre"
 	"github.com/ticketd/ticketd/templates"
 )
 
@@ -29,13 +30,13 @@ func ratingSubjectPattern(set *templates.Set) *regexp.Regexp {
 
 // ratingText finds a rating at the start of the reply: "4", "4/5",
 // "4 - muy bien".
-var ratingText = regexp.MustCompile(`^\s*([1-5])(\s*/\s*5)?(\s|[.,;:!\-]|$)`)
+var ratingText = lazyre.New(`^\s*([1-5])(\s*/\s*5)?(\s|[.,;:!\-]|$)`)
 
 // parseRating returns the rating in a reply to the satisfaction question,
 // and the comment that came with it.
 func parseRating(ratingSubject *regexp.Regexp, subject, text string) (int, string, bool) {
 	text = strings.TrimSpace(text)
-	if m := ratingText.FindStringSubmatch(text); m != nil {
+	if m := ratingText().FindStringSubmatch(text); m != nil {
 		return int(m[1][0] - '0'), strings.TrimSpace(strings.TrimLeft(text[len(m[0]):], " .,;:!-")), true
 	}
 	if m := ratingSubject.FindStringSubmatch(subject); m != nil {

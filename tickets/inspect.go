@@ -1,13 +1,14 @@
 package tickets
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
 // anyToken matches a subject token of any tag, "[Tag #N]".
-var anyToken = regexp.MustCompile(`\[[^\[\]#]{1,64}#\s*(\d{1,18})\s*\]`)
+var anyToken = lazyre.New(`\[[^\[\]#]{1,64}#\s*(\d{1,18})\s*\]`)
 
 // TokenNumber returns the ticket number the subject token names, for the
 // desk's tag (case- and space-insensitive, as threading reads it); with
@@ -16,7 +17,7 @@ func TokenNumber(tag, subject string) (uint64, bool) {
 	if tag != "" {
 		return newTokenMatcher(tag).find(subject)
 	}
-	sub := anyToken.FindStringSubmatch(subject)
+	sub := anyToken().FindStringSubmatch(subject)
 	if sub == nil {
 		return 0, false
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -56,7 +57,8 @@ const (
 )
 
 // stopWords are dropped from documents and queries: they match everything.
-var stopWords = func() map[string]bool {
+// Built on first use: only the knowledge base needs them.
+var stopWords = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`
 		a al algo ante antes como con contra cual cuando de del desde donde durante e el ella ellas ellos en entre era es esa ese eso esta estas este esto estoy fue ha hay la las le les lo los mas me mi mis muy nada ni no nos o os otra otro para pero poco por porque que quien se sea si sin sobre son su sus tambien te tengo tiene toda todo tu un una uno unos y ya yo hola gracias buenos buenas dias tardes favor puedo puede saludos
@@ -64,13 +66,14 @@ var stopWords = func() map[string]bool {
 		m[w] = true
 	}
 	return m
-}()
+})
 
 // terms folds text into indexable terms.
 func terms(text string) []string {
 	var out []string
+	stop := stopWords()
 	for _, w := range tiers.Words(text) {
-		if len([]rune(w)) < 2 || stopWords[w] {
+		if len([]rune(w)) < 2 || stop[w] {
 			continue
 		}
 		if len(w) > 4 && strings.HasSuffix(w, "s") { // impresoras → impresora, printers → printer

@@ -2,10 +2,10 @@ package tickets
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/ticketd/ticketd/internal/lazyre"
 	"github.com/ticketd/ticketd/templates"
 )
 
@@ -106,7 +106,7 @@ func (a *applier) linkedLines(t *Ticket) ([]templates.TicketLine, error) {
 }
 
 // statusSubject matches the subject of a self-service status request.
-var statusSubject = regexp.MustCompile(`(?i)^\s*#?\s*(status|estado|situa[cç][aã]o)\s*[?!.]*\s*$`)
+var statusSubject = lazyre.New(`(?i)^\s*#?\s*(status|estado|situa[cç][aã]o)\s*[?!.]*\s*$`)
 
 // statusReply answers a status request with the sender's open tickets
 // (new, open, waiting on them) and, apart, the resolved ones a reply still
@@ -158,12 +158,12 @@ func (a *applier) statusReply(m *Inbound) (Result, error) {
 
 // solvedCommand matches the requester's "#solved [n]" / "#resuelto [n]" /
 // "#resolvido [n]".
-var solvedCommand = regexp.MustCompile(`(?i)^\s*#\s*(solved|resuelto|solucionado|resolvido)\b\s*(\d+)?`)
+var solvedCommand = lazyre.New(`(?i)^\s*#\s*(solved|resuelto|solucionado|resolvido)\b\s*(\d+)?`)
 
 // parseSolved reports whether text starts with the self-service command,
 // and which suggested article (1-based, 0 when not named) it names.
 func parseSolved(text string) (int, bool) {
-	m := solvedCommand.FindStringSubmatch(strings.TrimSpace(text))
+	m := solvedCommand().FindStringSubmatch(strings.TrimSpace(text))
 	if m == nil {
 		return 0, false
 	}

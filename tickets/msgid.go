@@ -6,9 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
 // keyMsgIDSecret is the meta key of the secret that signs ticketd's
@@ -120,7 +121,7 @@ func withRef(text, html, msgID string) (string, string) {
 }
 
 // bodyRef finds ticketd's reference lines in a message's text.
-var bodyRef = regexp.MustCompile(`ticketd\.\d{1,18}\.\d{1,18}\.[0-9a-f]{12}\.[0-9a-f]{16}@[A-Za-z0-9.\-]{1,200}`)
+var bodyRef = lazyre.New(`ticketd\.\d{1,18}\.\d{1,18}\.[0-9a-f]{12}\.[0-9a-f]{16}@[A-Za-z0-9.\-]{1,200}`)
 
 // maxBodyRefs bounds the references looked at in one message.
 const maxBodyRefs = 8
@@ -129,7 +130,7 @@ const maxBodyRefs = 8
 // in m's text (a quoted ticketd mail), first found first.
 func (a *applier) bodyCandidates(m *Inbound) []uint64 {
 	var out []uint64
-	for _, id := range bodyRef.FindAllString(m.FullText, maxBodyRefs) {
+	for _, id := range bodyRef().FindAllString(m.FullText, maxBodyRefs) {
 		if n, ok := a.s.verifyOwnMessageID(id); ok {
 			out = append(out, n)
 		}

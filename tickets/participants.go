@@ -6,11 +6,11 @@ import (
 	"encoding/base32"
 	"fmt"
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/ticketd/ticketd/internal/lazyre"
 	"github.com/ticketd/ticketd/templates"
 )
 
@@ -42,7 +42,7 @@ type PendingParticipant struct {
 }
 
 // confirmCode finds the confirmation codes a mail carries.
-var confirmCode = regexp.MustCompile(`\bCC-[A-Z2-7]{16}\b`)
+var confirmCode = lazyre.New(`\bCC-[A-Z2-7]{16}\b`)
 
 // maxListed is how many dropped addresses an event names.
 const maxListed = 10
@@ -139,7 +139,7 @@ func (a *applier) confirmParticipants(t *Ticket, m *Inbound) error {
 	if len(t.Pending) == 0 {
 		return nil
 	}
-	codes := confirmCode.FindAllString(m.Subject+"\n"+m.FullText+"\n"+m.Text, -1)
+	codes := confirmCode().FindAllString(m.Subject+"\n"+m.FullText+"\n"+m.Text, -1)
 	if len(codes) == 0 {
 		return nil
 	}

@@ -92,7 +92,7 @@ func TestParticipantConfirmation(t *testing.T) {
 		t.Fatalf("confirmation: %+v, want one mail to the requester's address only", asks)
 	}
 	ask := asks[0]
-	code := confirmCode.FindString(ask.Subject)
+	code := confirmCode().FindString(ask.Subject)
 	if code == "" || !strings.Contains(ask.Text, code) || !strings.Contains(ask.Text, "stranger@evil.test") {
 		t.Fatalf("confirmation lacks the code or the address:\n%s\n%s", ask.Subject, ask.Text)
 	}

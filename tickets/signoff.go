@@ -1,10 +1,11 @@
 package tickets
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
 // An agent's answer often ends with a sign-off typed (or inserted by the
@@ -19,14 +20,14 @@ import (
 // whole.
 
 // valediction is a whole line closing a mail, in es and en.
-var valediction = regexp.MustCompile(`(?i)^(?:^(un\s+)?(cordial(es)?\s+)?(saludos?|abrazos?)(\s+(cordiales|afectuosos|cordial))?|atentamente|atte\.?|cordialmente|(muchas\s+)?gracias|mil\s+gracias|quedo\s+(atent[oa]|a\s+(su|tu|la|sus)\s+(entera\s+)?(disposici[oó]n|[oó]rdenes|espera))|(best|kind|warm|warmest|many)?\s*regards|best(\s+wishes)?|cheers|thanks(\s+(again|a\s+lot))?|thank\s+you|many\s+thanks|(yours\s+)?(sincerely|truly)|all\s+the\s+best|take\s+care|rgds|slds|br)$`)
+var valediction = lazyre.New(`(?i)^(?:^(un\s+)?(cordial(es)?\s+)?(saludos?|abrazos?)(\s+(cordiales|afectuosos|cordial))?|atentamente|atte\.?|cordialmente|(muchas\s+)?gracias|mil\s+gracias|quedo\s+(atent[oa]|a\s+(su|tu|la|sus)\s+(entera\s+)?(disposici[oó]n|[oó]rdenes|espera))|(best|kind|warm|warmest|many)?\s*regards|best(\s+wishes)?|cheers|thanks(\s+(again|a\s+lot))?|thank\s+you|many\s+thanks|(yours\s+)?(sincerely|truly)|all\s+the\s+best|take\s+care|rgds|slds|br)$`)
 
 // valedictionLine reports whether line is only a valediction (with its
 // comma, dot or exclamation mark).
 func valedictionLine(line string) bool {
 	l := strings.TrimRight(strings.TrimSpace(line), ",.!¡ ")
 	l = strings.TrimLeft(l, "¡")
-	return !tooLongForValediction(l) && valediction.MatchString(l)
+	return !tooLongForValediction(l) && valediction().MatchString(l)
 }
 
 // maxValedictionRunes bounds the runes other than white space (\s) of
@@ -85,8 +86,8 @@ func valedictionAndName(line string) (string, bool) {
 const maxSignOffLines = 6
 
 var (
-	signOffURL   = regexp.MustCompile(`(?i)(https?://|www\.)\S+|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|edu|gov|co|es|mx|ar|cl|pe|local|corp|lan|intranet|internal)(/\S*)?\b`)
-	signOffPhone = regexp.MustCompile(`(?i)^\s*(tel|tel[eé]fono|t[eé]l|phone|ph|mobile|mob|m[oó]vil|cel|celular|cell|ext|extensi[oó]n|fax|whatsapp|pbx|conmutador|oficina|office|direct|directo)\b\.?\s*:?|(\+?\d[\d\s().-]{5,}\d)`)
+	signOffURL   = lazyre.New(`(?i)(https?://|www\.)\S+|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|edu|gov|co|es|mx|ar|cl|pe|local|corp|lan|intranet|internal)(/\S*)?\b`)
+	signOffPhone = lazyre.New(`(?i)^\s*(tel|tel[eé]fono|t[eé]l|phone|ph|mobile|mob|m[oó]vil|cel|celular|cell|ext|extensi[oó]n|fax|whatsapp|pbx|conmutador|oficina|office|direct|directo)\b\.?\s*:?|(\+?\d[\d\s().-]{5,}\d)`)
 )
 
 // maybePhone is false for a line signOffPhone cannot match, cheaply: no
@@ -138,7 +139,7 @@ func signatureLine(line string) bool {
 	if utf8.RuneCountInString(l) > 72 || strings.HasSuffix(l, "?") || strings.HasSuffix(l, ":") {
 		return false
 	}
-	if maybePhone(l) && signOffPhone.MatchString(l) || maybeURL(l) && signOffURL.MatchString(l) || hasEmail(l) {
+	if maybePhone(l) && signOffPhone().MatchString(l) || maybeURL(l) && signOffURL().MatchString(l) || hasEmail(l) {
 		return true
 	}
 	words := strings.FieldsFunc(l, func(r rune) bool {

@@ -17,14 +17,14 @@ var signOffEmailRE = regexp.MustCompile(`\S+@\S+`)
 func cutSignOffReference(text string) string {
 	isValediction := func(line string) bool {
 		l := strings.TrimRight(strings.TrimSpace(line), ",.!¡ ")
-		return valediction.MatchString(strings.TrimLeft(l, "¡"))
+		return valediction().MatchString(strings.TrimLeft(l, "¡"))
 	}
 	isSignature := func(line string) bool {
 		l := strings.TrimSpace(line)
 		if utf8.RuneCountInString(l) > 72 || strings.HasSuffix(l, "?") || strings.HasSuffix(l, ":") {
 			return false
 		}
-		if signOffPhone.MatchString(l) || signOffURL.MatchString(l) || signOffEmailRE.MatchString(l) {
+		if signOffPhone().MatchString(l) || signOffURL().MatchString(l) || signOffEmailRE.MatchString(l) {
 			return true
 		}
 		return signatureLine(l) // the same words test after the regexps
@@ -90,11 +90,11 @@ func TestCutSignOffMatchesReference(t *testing.T) {
 		if got, want := hasEmail(strings.TrimSpace(l)), signOffEmailRE.MatchString(strings.TrimSpace(l)); got != want {
 			t.Errorf("%q: hasEmail %v, regexp %v", l, got, want)
 		}
-		if !maybePhone(l) && signOffPhone.MatchString(l) || !maybeURL(l) && signOffURL.MatchString(l) {
+		if !maybePhone(l) && signOffPhone().MatchString(l) || !maybeURL(l) && signOffURL().MatchString(l) {
 			t.Errorf("%q: a prefilter refuses what its regexp matches", l)
 		}
 		trimmed := strings.TrimLeft(strings.TrimRight(strings.TrimSpace(l), ",.!¡ "), "¡")
-		if tooLongForValediction(trimmed) && valediction.MatchString(trimmed) {
+		if tooLongForValediction(trimmed) && valediction().MatchString(trimmed) {
 			t.Errorf("%q: refused as too long, but a valediction", l)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
 // tokenMatcher finds the subject token "[Tag #N]" of any of the desk's
@@ -56,7 +58,7 @@ func (m *tokenMatcher) strip(subject string) string {
 // (de), SV/VS/VB (nordic), Antw/Doorst (nl), Odp/PD (pl), TR (fr), Rif/R
 // (it), YNT/İLT (tr), and CJK clients' full-width forms; with an optional
 // count ("Re[2]:", "Re(3):") and a space before the colon (French style).
-var replyPrefix = regexp.MustCompile(`(?i)^\s*(?:re|rv|res|enc|fw|fwd|aw|wg|sv|vs|vb|antw|doorst|odp|pd|tr|rif|r|ynt|İlt|ilt|回复|回覆|答复|转发|轉寄)\s*(?:[\[(]\d{1,4}[\])])?\s*[:：]\s*`)
+var replyPrefix = lazyre.New(`(?i)^\s*(?:re|rv|res|enc|fw|fwd|aw|wg|sv|vs|vb|antw|doorst|odp|pd|tr|rif|r|ynt|İlt|ilt|回复|回覆|答复|转发|轉寄)\s*(?:[\[(]\d{1,4}[\])])?\s*[:：]\s*`)
 
 // subjectCleaner takes a ticket's subject from a mail's: without our
 // tokens, reply and forward prefixes, or the words ticketd's own mails put
@@ -77,7 +79,7 @@ func (c subjectCleaner) clean(subject string) string {
 	}
 	for { // each turn removes something, or ends
 		s = strings.TrimSpace(s)
-		if loc := replyPrefix.FindStringIndex(s); loc != nil {
+		if loc := replyPrefix().FindStringIndex(s); loc != nil {
 			s = s[loc[1]:]
 			continue
 		}

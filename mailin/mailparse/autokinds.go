@@ -1,11 +1,11 @@
 package mailparse
 
 import (
-	"regexp"
 	"strings"
 
 	gomail "github.com/emersion/go-message/mail"
 
+	"github.com/ticketd/ticketd/internal/lazyre"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -36,19 +36,23 @@ var awayPrefixes = []string{
 // colon; "Out of Office AutoReply" (Exchange 2003) anywhere; Lotus
 // Notes/Domino's "AUTO:" prefix (upper case, as Notes writes it).
 var (
-	autoReplySubject  = regexp.MustCompile(`(?i)(^|[\s:\]>\-])(` + strings.Join(autoReplyPhrases, "|") + `)\b?[^:：]{0,40}[:：]`)
-	autoReplyAnywhere = regexp.MustCompile(`(?i)out of (the )?office auto-?reply`)
-	awaySubject       = regexp.MustCompile(`(?i)^\s*(` + strings.Join(awayPrefixes, "|") + `)\b?[^:：]{0,40}[:：]`)
-	lotusAuto         = regexp.MustCompile(`^\s*((?i:re|aw|fw|rv|sv):\s*)*AUTO:\s`)
+	autoReplySubject = lazyre.Build(func() string {
+		return `(?i)(^|[\s:\]>\-])(` + strings.Join(autoReplyPhrases, "|") + `)\b?[^:：]{0,40}[:：]`
+	})
+	autoReplyAnywhere = lazyre.New(`(?i)out of (the )?office auto-?reply`)
+	awaySubject       = lazyre.Build(func() string {
+		return `(?i)^\s*(` + strings.Join(awayPrefixes, "|") + `)\b?[^:：]{0,40}[:：]`
+	})
+	lotusAuto = lazyre.New(`^\s*((?i:re|aw|fw|rv|sv):\s*)*AUTO:\s`)
 )
 
 // isAutoReplySubject reports a subject that names an automatic reply.
 func isAutoReplySubject(subject string) bool {
 	key := foldKey(subject) // foldfilter.go: most subjects are ruled out without a regexp
-	return autoReplySubjectFilter.pass(key) && autoReplySubject.MatchString(subject) ||
-		autoReplyAnywhereFilter.pass(key) && autoReplyAnywhere.MatchString(subject) ||
-		awaySubjectFilter.pass(key) && awaySubject.MatchString(subject) ||
-		strings.Contains(subject, "AUTO:") && lotusAuto.MatchString(subject)
+	return autoReplySubjectFilter.pass(key) && autoReplySubject().MatchString(subject) ||
+		autoReplyAnywhereFilter.pass(key) && autoReplyAnywhere().MatchString(subject) ||
+		awaySubjectFilter.pass(key) && awaySubject().MatchString(subject) ||
+		strings.Contains(subject, "AUTO:") && lotusAuto().MatchString(subject)
 }
 
 // Filters of the subject regexps (foldfilter.go): a word every phrase of
@@ -100,7 +104,7 @@ func isNoReplySender(a tickets.Address) bool {
 // bounceWording is what a delivery failure says in its text, in the
 // languages of desks: carriers and vendors (SMS gateways, ticketing
 // systems, old MTAs) that send no delivery report.
-var bounceWording = regexp.MustCompile(`(?i)(could ?n[o']t be delivered|was ?n[o']t delivered|not be delivered|delivery (to the following recipients? )?(has )?failed|undeliverable|address not found|user unknown|unknown user|no such (user|mailbox|recipient)|mailbox (is )?(unavailable|full|not found|does not exist)|recipient address rejected|permanent(ly)? (error|fatal)|does not exist|message (was )?rejected|no se (pudo|ha podido) entregar|no pudo ser entregado|direcci[oó]n no encontrada|n[ãa]o foi poss[ií]vel entregar|n'a pas pu [êe]tre (distribu|remis|d[ée]livr)|konnte nicht zugestellt werden|unzustellbar|non [èe] stato possibile consegnare|kon niet worden bezorgd)`)
+var bounceWording = lazyre.New(`(?i)(could ?n[o']t be delivered|was ?n[o']t delivered|not be delivered|delivery (to the following recipients? )?(has )?failed|undeliverable|address not found|user unknown|unknown user|no such (user|mailbox|recipient)|mailbox (is )?(unavailable|full|not found|does not exist)|recipient address rejected|permanent(ly)? (error|fatal)|does not exist|message (was )?rejected|no se (pudo|ha podido) entregar|no pudo ser entregado|direcci[oó]n no encontrada|n[ãa]o foi poss[ií]vel entregar|n'a pas pu [êe]tre (distribu|remis|d[ée]livr)|konnte nicht zugestellt werden|unzustellbar|non [èe] stato possibile consegnare|kon niet worden bezorgd)`)
 
 // autoMailOriginal is the Message-ID an automatic reply answers, when
 // the mail names one: In-Reply-To, the attached original, or a
@@ -112,7 +116,7 @@ func autoMailOriginal(in tickets.Inbound, info partsInfo) string {
 	if info.returnedMsgID != "" && info.returnedMsgID != in.MessageID {
 		return info.returnedMsgID
 	}
-	for _, m := range embeddedMsgID.FindAllStringSubmatch(in.FullText, 4) {
+	for _, m := range embeddedMsgID().FindAllStringSubmatch(in.FullText, 4) {
 		if m[1] != in.MessageID {
 			return m[1]
 		}

@@ -3,12 +3,13 @@ package mailparse
 import (
 	"bytes"
 	"io"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/charset"
+
+	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
 // Limits of the MIME walk (walkEntities), so that a crafted message cannot make Parse
@@ -134,7 +135,7 @@ func inlineText(e *message.Entity) (typ string, params map[string]string, ok boo
 }
 
 // metaCharset finds the charset an HTML document declares in a <meta>.
-var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_:.\-]+)`)
+var metaCharset = lazyre.New(`(?i)<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_:.\-]+)`)
 
 // readHTML is readText for an HTML part; when the part's header names
 // no charset (unlabelled) and the bytes are not UTF-8, the charset the
@@ -149,7 +150,7 @@ func readHTML(r io.Reader, unlabelled bool, left *int64, cut *bool) string {
 	if utf8.Valid(b) {
 		return s
 	}
-	m := metaCharset.FindSubmatch(b[:min(len(b), 4096)])
+	m := metaCharset().FindSubmatch(b[:min(len(b), 4096)])
 	if m == nil {
 		return s
 	}

@@ -2,9 +2,9 @@ package mailparse
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 
+	"github.com/ticketd/ticketd/internal/lazyre"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -37,7 +37,7 @@ func parseDSN(b []byte) []tickets.BouncedRecipient {
 		r := tickets.BouncedRecipient{
 			Email:  rcpt,
 			Action: strings.ToLower(strings.TrimSpace(fields["action"])),
-			Status: statusCode.FindString(fields["status"]),
+			Status: statusCode().FindString(fields["status"]),
 		}
 		diag := fields["diagnostic-code"]
 		if _, d, ok := strings.Cut(diag, ";"); ok {
@@ -82,22 +82,22 @@ func dsnFields(block string) map[string]string {
 }
 
 // statusCode is an RFC 3463 enhanced status code.
-var statusCode = regexp.MustCompile(`\b[245]\.\d{1,3}\.\d{1,3}\b`)
+var statusCode = lazyre.New(`\b[245]\.\d{1,3}\.\d{1,3}\b`)
 
 // bounceSubject matches the subjects of non-standard bounces of common
 // MTAs (Postfix, Exim, qmail, Exchange, Gmail, Sendmail) in English and
 // Spanish.
-var bounceSubject = regexp.MustCompile(`(?i)(undeliver|undelivered|returned mail|mail delivery (failed|failure)|delivery (status notification|failure|has failed|failed)|failure notice|could not be delivered|no se puede entregar|no se pudo entregar|no entregado|devuelto|error de entrega|notificación de estado de entrega)`)
+var bounceSubject = lazyre.New(`(?i)(undeliver|undelivered|returned mail|mail delivery (failed|failure)|delivery (status notification|failure|has failed|failed)|failure notice|could not be delivered|no se puede entregar|no se pudo entregar|no entregado|devuelto|error de entrega|notificación de estado de entrega)`)
 
 // emailInText finds addresses in free text.
-var emailInText = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+var emailInText = lazyre.New(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
 
 // returnedStart is the line after which a non-standard bounce quotes the
 // returned message: addresses below it are not the failed recipients.
-var returnedStart = regexp.MustCompile(`(?im)^.*(original message|copy of the message|message headers follow|returned message|mensaje original|copia del mensaje|^received:|^message-id:|^from:|^de:|^to:|^para:|^subject:|^asunto:)`)
+var returnedStart = lazyre.New(`(?im)^.*(original message|copy of the message|message headers follow|returned message|mensaje original|copia del mensaje|^received:|^message-id:|^from:|^de:|^to:|^para:|^subject:|^asunto:)`)
 
 // embeddedMsgID finds a Message-ID header quoted in a bounce's body.
-var embeddedMsgID = regexp.MustCompile(`(?im)^[ \t>]*message-id:[ \t]*<([^<>\s]{1,250})>`)
+var embeddedMsgID = lazyre.New(`(?im)^[ \t>]*message-id:[ \t]*<([^<>\s]{1,250})>`)
 
 // isDaemonSender reports whether addr is a mail system's address.
 func isDaemonSender(a tickets.Address) bool {
@@ -145,9 +145,9 @@ func detectBounce(bi bounceInput) *tickets.Bounce {
 	}
 	daemon := isDaemonSender(bi.in.From)
 	switch {
-	case daemon && (bounceSubject.MatchString(bi.in.Subject) || bi.xFailed != ""):
-	case (daemon || isNoReplySender(bi.in.From)) && (bounceSubject.MatchString(bi.in.Subject) ||
-		bounceWording.MatchString(truncateUTF8(bi.fullText, autoReplyWindow*2))):
+	case daemon && (bounceSubject().MatchString(bi.in.Subject) || bi.xFailed != ""):
+	case (daemon || isNoReplySender(bi.in.From)) && (bounceSubject().MatchString(bi.in.Subject) ||
+		bounceWording().MatchString(truncateUTF8(bi.fullText, autoReplyWindow*2))):
 		// A vendor's or carrier's failure notice: no report, but a
 		// system's address and a failure said in words.
 	default:
@@ -155,7 +155,7 @@ func detectBounce(bi bounceInput) *tickets.Bounce {
 	}
 	b := &tickets.Bounce{}
 	b.OriginalMessageID, b.Returned = bi.originalID()
-	status := statusCode.FindString(bi.fullText)
+	status := statusCode().FindString(bi.fullText)
 	add := func(addr string) {
 		addr = tickets.NormalizeEmail(strings.Trim(addr, "<>.,;:()[]\"'"))
 		if !tickets.PlainEmail(addr) || len(b.Recipients) >= maxBouncedRecipients || bi.excluded(addr) {
@@ -175,10 +175,10 @@ func detectBounce(bi bounceInput) *tickets.Bounce {
 		return b
 	}
 	report := bi.fullText
-	if loc := returnedStart.FindStringIndex(report); loc != nil {
+	if loc := returnedStart().FindStringIndex(report); loc != nil {
 		report = report[:loc[0]]
 	}
-	for _, a := range emailInText.FindAllString(report, -1) {
+	for _, a := range emailInText().FindAllString(report, -1) {
 		add(a)
 	}
 	return b
@@ -209,7 +209,7 @@ func (bi bounceInput) originalID() (id string, returned bool) {
 		return bi.info.returnedMsgID, true
 	}
 	for _, s := range []string{bi.fullText, string(rawBody(bi.raw, maxBounceScan))} {
-		for _, m := range embeddedMsgID.FindAllStringSubmatch(s, -1) {
+		for _, m := range embeddedMsgID().FindAllStringSubmatch(s, -1) {
 			if m[1] != bi.in.MessageID {
 				return m[1], false
 			}

@@ -137,5 +137,7 @@ var wroteVerbFilter = func() foldFilter {
 	return newFoldFilter([][]string{words})
 }()
 
-// hasWroteVerb is wroteVerb.MatchString(s), most lines ruled out first.
-func hasWroteVerb(s string) bool { return wroteVerbFilter.pass(foldKey(s)) && wroteVerb.MatchString(s) }
+// hasWroteVerb is wroteVerb().MatchString(s), most lines ruled out first.
+func hasWroteVerb(s string) bool {
+	return wroteVerbFilter.pass(foldKey(s)) && wroteVerb().MatchString(s)
+}

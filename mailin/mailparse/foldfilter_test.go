@@ -18,7 +18,7 @@ func autoReplyTextRegexps(text string) bool {
 	if top == "" {
 		return false
 	}
-	return autoReplyStatement.MatchString(top) || awayStatement.MatchString(top) && responderCue.MatchString(top)
+	return autoReplyStatement().MatchString(top) || awayStatement().MatchString(top) && responderCue().MatchString(top)
 }
 
 // foldVariants spells s the ways (?i) takes as equal, and with other
@@ -117,7 +117,7 @@ func TestEndsAttributionIsTheRegexp(t *testing.T) {
 
 func TestAutoReplySubjectFiltersChangeNothing(t *testing.T) {
 	reference := func(s string) bool {
-		return autoReplySubject.MatchString(s) || autoReplyAnywhere.MatchString(s) || awaySubject.MatchString(s) || lotusAuto.MatchString(s)
+		return autoReplySubject().MatchString(s) || autoReplyAnywhere().MatchString(s) || awaySubject().MatchString(s) || lotusAuto().MatchString(s)
 	}
 	phrases := []string{"Automatic reply", "Autoreply", "Auto-Reply", "auto reply", "Automatic-reply", "Auto Response", "autoresponse", "Autoresponder",
 		"Respuesta automática", "Respuesta automatica", "Resposta automática", "Réponse automatique", "reponse automatique", "Automatische Antwort",
@@ -169,7 +169,7 @@ func TestWroteVerbFilterChangesNothing(t *testing.T) {
 	}
 	hits := 0
 	for _, s := range lines {
-		got, want := hasWroteVerb(s), wroteVerb.MatchString(s)
+		got, want := hasWroteVerb(s), wroteVerb().MatchString(s)
 		if got != want {
 			t.Errorf("hasWroteVerb(%q) = %v, wroteVerb says %v", s, got, want)
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net/mail"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
 
+	"github.com/ticketd/ticketd/internal/lazyre"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -35,14 +35,14 @@ import (
 //	             it is a forward, FW:/RV:/TR:/Fwd:/Reenviado:, since a reply quotes the same block)
 
 // forwardMarker is a line that announces a forwarded mail.
-var forwardMarker = regexp.MustCompile(`(?i)^\s*(-{2,}\s*(forwarded message|original message|mensaje reenviado|mensaje original)\s*-{2,}|(begin forwarded message|inicio del mensaje reenviado)\s*:)\s*$`)
+var forwardMarker = lazyre.New(`(?i)^\s*(-{2,}\s*(forwarded message|original message|mensaje reenviado|mensaje original)\s*-{2,}|(begin forwarded message|inicio del mensaje reenviado)\s*:)\s*$`)
 
 // forwardSubject is a forward's subject prefix, repeated or not.
-var forwardSubject = regexp.MustCompile(`(?i)^\s*((fwd?|rv|tr|reenviado|reenv)\s*:\s*)+`)
+var forwardSubject = lazyre.New(`(?i)^\s*((fwd?|rv|tr|reenviado|reenv)\s*:\s*)+`)
 
 // headerKey is a line of a forwarded header block: "Key: value", the key
 // possibly starred (bold turned into text).
-var headerKey = regexp.MustCompile(`^\s*\*?([A-Za-zé][A-Za-zé -]{0,20}?)\*?\s*:\*?(\s+(.*))?$`)
+var headerKey = lazyre.New(`^\s*\*?([A-Za-zé][A-Za-zé -]{0,20}?)\*?\s*:\*?(\s+(.*))?$`)
 
 // forwardKeys maps the field names of the layouts (en, es: the languages
 // forwardMarker knows) to their labels. The names are those of the quoted
@@ -67,7 +67,7 @@ var forwardKeys = func() map[string]headerLabel {
 
 // stripForwardSubject removes forward prefixes ("Fwd: RV: …") from a subject.
 func stripForwardSubject(s string) string {
-	return strings.TrimSpace(forwardSubject.ReplaceAllString(s, ""))
+	return strings.TrimSpace(forwardSubject().ReplaceAllString(s, ""))
 }
 
 // Bounds, so that hostile text costs linear time: the bytes read of an
@@ -93,7 +93,7 @@ func forwarded(raw []byte, full, subject string) *tickets.Forwarded {
 // forwardedInline finds an inline forward in text.
 func forwardedInline(text, subject string) *tickets.Forwarded {
 	lines := strings.Split(text, "\n")
-	outlook := forwardSubject.MatchString(subject)
+	outlook := forwardSubject().MatchString(subject)
 	tries := 0
 	for i, l := range lines {
 		if tries == maxForwardTries {
@@ -103,7 +103,7 @@ func forwardedInline(text, subject string) *tickets.Forwarded {
 		var block []string
 		headerOnly := false // Outlook: no marker, the block must look like one
 		switch {
-		case forwardMarker.MatchString(quoted):
+		case forwardMarker().MatchString(quoted):
 			block = quotedBlock(lines[i+1:], depth)
 		case outlook && isField(quoted, labelFrom):
 			// HTML turned into text may quote the whole block.
@@ -160,7 +160,7 @@ func quotedBlock(lines []string, depth int) []string {
 // fieldOf names the forwarded-header field a line starts (labelNone for
 // none) and returns its value.
 func fieldOf(l string) (headerLabel, string) {
-	m := headerKey.FindStringSubmatch(l)
+	m := headerKey().FindStringSubmatch(l)
 	if m == nil {
 		return labelNone, ""
 	}
@@ -260,9 +260,9 @@ func noteAbove(lines []string) string {
 // 2026, 10:12:00 GMT-5" (Apple). Without a zone the wall-clock time is
 // read as UTC; the date is only shown, never computed with.
 var (
-	dayMonthYear = regexp.MustCompile(`(?i)\b(\d{1,2})\.?\s+(?:de\s+)?([a-zé]{3,10})\.?,?\s+(?:de\s+)?(\d{4})\b`)
-	monthDayYear = regexp.MustCompile(`(?i)\b([a-z]{3,10})\.?\s+(\d{1,2}),?\s+(\d{4})\b`)
-	clockTime    = regexp.MustCompile(`(?i)\b(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])?\.?\s?m?\b`)
+	dayMonthYear = lazyre.New(`(?i)\b(\d{1,2})\.?\s+(?:de\s+)?([a-zé]{3,10})\.?,?\s+(?:de\s+)?(\d{4})\b`)
+	monthDayYear = lazyre.New(`(?i)\b([a-z]{3,10})\.?\s+(\d{1,2}),?\s+(\d{4})\b`)
+	clockTime    = lazyre.New(`(?i)\b(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])?\.?\s?m?\b`)
 	monthNames   = map[string]time.Month{"jan": 1, "ene": 1, "feb": 2, "mar": 3, "apr": 4, "abr": 4, "may": 5, "jun": 6,
 		"jul": 7, "aug": 8, "ago": 8, "sep": 9, "set": 9, "oct": 10, "nov": 11, "dec": 12, "dic": 12}
 )
@@ -277,13 +277,13 @@ func forwardedDate(v string) time.Time {
 	}
 	var day, year int
 	var month time.Month
-	if m := dayMonthYear.FindStringSubmatch(v); m != nil {
+	if m := dayMonthYear().FindStringSubmatch(v); m != nil {
 		day, _ = strconv.Atoi(m[1])
 		month = monthOf(m[2])
 		year, _ = strconv.Atoi(m[3])
 	}
 	if month == 0 {
-		if m := monthDayYear.FindStringSubmatch(v); m != nil {
+		if m := monthDayYear().FindStringSubmatch(v); m != nil {
 			month = monthOf(m[1])
 			day, _ = strconv.Atoi(m[2])
 			year, _ = strconv.Atoi(m[3])
@@ -293,7 +293,7 @@ func forwardedDate(v string) time.Time {
 		return time.Time{}
 	}
 	hour, minute, sec := 0, 0, 0
-	if m := clockTime.FindStringSubmatch(v); m != nil {
+	if m := clockTime().FindStringSubmatch(v); m != nil {
 		hour, _ = strconv.Atoi(m[1])
 		minute, _ = strconv.Atoi(m[2])
 		sec, _ = strconv.Atoi(m[3])

@@ -61,9 +61,9 @@ func FuzzAutoMailKinds(f *testing.F) {
 	f.Add("Automatische Antwort: x")
 	f.Fuzz(func(t *testing.T, subject string) {
 		got := isAutoReplySubject(subject)
-		if got && !lotusAuto.MatchString(subject) && !isAutoReplySubject("Re: "+subject) && !awaySubject.MatchString(subject) {
+		if got && !lotusAuto().MatchString(subject) && !isAutoReplySubject("Re: "+subject) && !awaySubject().MatchString(subject) {
 			t.Fatalf("%q is automatic but not behind Re:", subject)
 		}
-		bounceWording.MatchString(subject)
+		bounceWording().MatchString(subject)
 	})
 }

@@ -5,15 +5,16 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ticketd/ticketd/internal/lazyre"
 	"github.com/ticketd/ticketd/templates"
 )
 
 // replyMarkers are the "reply above this line" lines ticketd puts at the top
 // of its mails, in every language of the templates (templates.ReplyLine),
 // matched loosely: clients re-wrap and re-quote them.
-var replyMarkers = replyMarkerPattern()
+var replyMarkers = lazyre.Build(replyMarkerPattern)
 
-func replyMarkerPattern() *regexp.Regexp {
+func replyMarkerPattern() string {
 	// The Spanish line is also written without its accent by some people.
 	alts := []string{`responda por encima de esta l[ií]nea`}
 	for _, lang := range templates.Languages() {
@@ -26,11 +27,11 @@ func replyMarkerPattern() *regexp.Regexp {
 		}
 		alts = append(alts, strings.Join(words, `\s+`))
 	}
-	return regexp.MustCompile(`(?i)^[>\s]*##\s*(` + strings.Join(alts, "|") + `)\s*##`)
+	return `(?i)^[>\s]*##\s*(` + strings.Join(alts, "|") + `)\s*##`
 }
 
 // refLine is the "ref:" line ticketd ends its mails with.
-var refLine = regexp.MustCompile(`^\s*ref:\s*ticketd\.`)
+var refLine = lazyre.New(`^\s*ref:\s*ticketd\.`)
 
 // VisibleText returns the new text of a reply: text without the quoted
 // history, ticketd's reply line and what follows it, a trailing "-- "
@@ -107,13 +108,13 @@ func isHardHistory(lines []string, i int) bool {
 		return true
 	}
 	if (strings.Contains(l, "--") || strings.Contains(l, "__") || strings.Contains(l, "==") || strings.Contains(l, "**")) &&
-		originalSeparator.MatchString(l) {
+		originalSeparator().MatchString(l) {
 		return true
 	}
 	return strings.ContainsAny(l, ":：") && isHeaderBlock(lines, i)
 }
 
-func isReplyMarker(l string) bool { return strings.Contains(l, "##") && replyMarkers.MatchString(l) }
+func isReplyMarker(l string) bool { return strings.Contains(l, "##") && replyMarkers().MatchString(l) }
 
 // maxContext is how many quoted lines are kept above an interleaved
 // answer: enough to say what it answers.
@@ -190,7 +191,7 @@ func quoteContext(lines []string, tabs bool) string {
 		}
 		c = strings.TrimSpace(c)
 		switch {
-		case isReplyMarker(c) || refLine.MatchString(c):
+		case isReplyMarker(c) || refLine().MatchString(c):
 			continue
 		case isSignatureSeparator(c):
 			// What follows a quoted signature separator is a
@@ -258,18 +259,18 @@ func isMobileFooter(l string) bool {
 	if utf8.RuneCountInString(l) > 60 || len(strings.Fields(l)) > 8 || strings.ContainsAny(strings.TrimRight(l, ".!"), ".,;:!?") {
 		return false
 	}
-	if !mobileFooter.MatchString(l) {
+	if !mobileFooter().MatchString(l) {
 		return false
 	}
 	// "Sent from my <device>": the device ends the line ("Sent from my
 	// phone they work." is a sentence); "Von meinem iPhone gesendet":
 	// the verb does.
 	words := strings.Fields(strings.TrimRight(l, ".! "))
-	return deviceWord.MatchString(words[len(words)-1]) || (mobileFooterEnd.MatchString(l) && deviceWord.MatchString(l))
+	return deviceWord().MatchString(words[len(words)-1]) || (mobileFooterEnd().MatchString(l) && deviceWord().MatchString(l))
 }
 
 // deviceWord names a phone, tablet or mail app, as footers end with.
-var deviceWord = regexp.MustCompile(`(?i)(iphone|ipad|ipod|android|samsung|galaxy|smartphone|mobile|m[oó]vil|celular|handy|telefon|phone|blackberry|huawei|xiaomi|pixel|nokia|tablet|outlook|mail|yahoo|aol|windows|watch|手机|手機)`)
+var deviceWord = lazyre.New(`(?i)(iphone|ipad|ipod|android|samsung|galaxy|smartphone|mobile|m[oó]vil|celular|handy|telefon|phone|blackberry|huawei|xiaomi|pixel|nokia|tablet|outlook|mail|yahoo|aol|windows|watch|手机|手機)`)
 
 // maxAttribution bounds an attribution's length in runes: longer is a
 // paragraph.
@@ -279,8 +280,8 @@ const maxAttribution = 400
 // écrit :", "…写道："), an address and a colon (Gmail in ru/ja, Yandex:
 // "…, Name <addr>:"), or a dash frame (Zoho: "---- On … wrote ----").
 var (
-	addressColon = regexp.MustCompile(`(?i)(<[^<>\s]+@[^<>\s]+>|\S+@\S+\.[a-z]{2,})\)?\s*[:：]\s*$`)
-	dashFramed   = regexp.MustCompile(`^[\s>]*-{2,}.*-{2,}\s*$`)
+	addressColon = lazyre.New(`(?i)(<[^<>\s]+@[^<>\s]+>|\S+@\S+\.[a-z]{2,})\)?\s*[:：]\s*$`)
+	dashFramed   = lazyre.New(`^[\s>]*-{2,}.*-{2,}\s*$`)
 )
 
 // endsAttribution reports what the regexp `([:：]|[:：]?\s*-{2,})\s*$`
@@ -350,7 +351,7 @@ func attributionStart(s string) bool {
 	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
 		return false
 	}
-	return onWord.MatchString(s+" ") || hasDigit(s) || strings.Contains(s, "@") || strings.HasPrefix(s, "\"")
+	return onWord().MatchString(s+" ") || hasDigit(s) || strings.Contains(s, "@") || strings.HasPrefix(s, "\"")
 }
 
 // opensAttribution reports a line that begins an attribution by itself:
@@ -358,7 +359,7 @@ func attributionStart(s string) bool {
 func opensAttribution(s string) bool {
 	first, _, _ := strings.Cut(s, " ")
 	lt, at := strings.Index(s, "<"), strings.Index(s, "@")
-	return onWord.MatchString(s+" ") || hasDigit(first) || strings.HasPrefix(s, "\"") || (lt > 0 && at > lt)
+	return onWord().MatchString(s+" ") || hasDigit(first) || strings.HasPrefix(s, "\"") || (lt > 0 && at > lt)
 }
 
 // runsOn reports an attribution-like line that a sentence continues
@@ -377,8 +378,8 @@ func runsOn(s string, below []string) bool {
 // it: a quote there confirms a looser shape.
 func isAttribution(s, next string) bool {
 	quoteBelow := isQuoted(next, false) || strings.HasPrefix(next, "\t")
-	named := strings.Contains(s, "@") || hasDigit(s) || onWord.MatchString(s)
-	if dashFramed.MatchString(s) {
+	named := strings.Contains(s, "@") || hasDigit(s) || onWord().MatchString(s)
+	if dashFramed().MatchString(s) {
 		return hasWroteVerb(s) && (named || quoteBelow)
 	}
 	if !endsAttribution(s) {
@@ -389,7 +390,7 @@ func isAttribution(s, next string) bool {
 	}
 	// "пн, 2 мар. 2026 г. в 09:00, Name <addr>:" (a date, an address,
 	// a colon) and Japanese Gmail's "2026年3月2日(月) 9:00 Name <addr>:".
-	return addressColon.MatchString(s) && (hasDigit(strings.Split(s, "@")[0]) || quoteBelow)
+	return addressColon().MatchString(s) && (hasDigit(strings.Split(s, "@")[0]) || quoteBelow)
 }
 
 // isHeaderBlock reports whether a quoted header block (Outlook's

@@ -3,6 +3,9 @@ package mailparse
 import (
 	"regexp"
 	"strings"
+	"sync"
+
+	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
 // quoteLanguage is what mail clients write, in one language, around the
@@ -151,7 +154,7 @@ const (
 
 // headerLabels matches the label of a quoted header block line in any
 // language: "From:", "*De :*", "发件人：".
-var headerLabels = func() []*regexp.Regexp {
+var headerLabels = sync.OnceValue(func() []*regexp.Regexp {
 	picks := []func(quoteLanguage) []string{
 		labelFrom:    func(l quoteLanguage) []string { return l.from },
 		labelSent:    func(l quoteLanguage) []string { return l.sent },
@@ -167,14 +170,14 @@ var headerLabels = func() []*regexp.Regexp {
 		}
 	}
 	return res
-}()
+})
 
 // labelOf returns the header field a line starts with, or labelNone.
 func labelOf(line string) headerLabel {
 	// Reply-To first: "Reply-To:" would otherwise not match and "Reply
 	// to" could be taken for "to".
 	for _, l := range []headerLabel{labelReplyTo, labelFrom, labelSent, labelTo, labelCc, labelSubject} {
-		if headerLabels[l].MatchString(line) {
+		if headerLabels()[l].MatchString(line) {
 			return l
 		}
 	}
@@ -183,16 +186,26 @@ func labelOf(line string) headerLabel {
 
 var (
 	// wroteVerb is an attribution's verb, as a word.
-	wroteVerb = regexp.MustCompile(`(?i)(^|[\s,:"'(>\d\p{Han}\p{Hiragana}\p{Katakana}])(` + alternation(func(l quoteLanguage) []string { return l.wrote }) + `)([\s:：,)-]|$)`)
+	wroteVerb = lazyre.Build(func() string {
+		return `(?i)(^|[\s,:"'(>\d\p{Han}\p{Hiragana}\p{Katakana}])(` + alternation(func(l quoteLanguage) []string { return l.wrote }) + `)([\s:：,)-]|$)`
+	})
 	// onWord starts an attribution.
-	onWord = regexp.MustCompile(`(?i)^[\s>]*(` + alternation(func(l quoteLanguage) []string { return l.on }) + `)\s`)
+	onWord = lazyre.Build(func() string {
+		return `(?i)^[\s>]*(` + alternation(func(l quoteLanguage) []string { return l.on }) + `)\s`
+	})
 	// originalSeparator is "-----Original Message-----" and its
 	// translations, framed by dashes, underscores or equals signs.
-	originalSeparator = regexp.MustCompile(`(?i)^[\s>]*([-_=*]{2,}\s*(` + alternation(func(l quoteLanguage) []string { return l.original }) + `)\s*[-_=*:]*|(` +
-		alternation(func(l quoteLanguage) []string { return l.original }) + `)\s*[-_=*]{2,})\s*$`)
+	originalSeparator = lazyre.Build(func() string {
+		return `(?i)^[\s>]*([-_=*]{2,}\s*(` + alternation(func(l quoteLanguage) []string { return l.original }) + `)\s*[-_=*:]*|(` +
+			alternation(func(l quoteLanguage) []string { return l.original }) + `)\s*[-_=*]{2,})\s*$`
+	})
 	// mobileFooterEnd is a footer whose verb comes last.
-	mobileFooterEnd = regexp.MustCompile(`(?i)\S\s*(` + alternation(func(l quoteLanguage) []string { return l.mobileEnd }) + `)[.!]?$`)
+	mobileFooterEnd = lazyre.Build(func() string {
+		return `(?i)\S\s*(` + alternation(func(l quoteLanguage) []string { return l.mobileEnd }) + `)[.!]?$`
+	})
 	// mobileFooter is a phone's or mail app's footer line.
-	mobileFooter = regexp.MustCompile(`(?i)^\s*((` + alternation(func(l quoteLanguage) []string { return l.mobile }) + `)\s*\S.*|.*\S\s*(` +
-		alternation(func(l quoteLanguage) []string { return l.mobileEnd }) + `))$`)
+	mobileFooter = lazyre.Build(func() string {
+		return `(?i)^\s*((` + alternation(func(l quoteLanguage) []string { return l.mobile }) + `)\s*\S.*|.*\S\s*(` +
+			alternation(func(l quoteLanguage) []string { return l.mobileEnd }) + `))$`
+	})
 )

@@ -3,11 +3,12 @@ package mailparse
 import (
 	"bytes"
 	"io"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message/charset"
+
+	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
 // Mail clients show messages that break RFC 5322 and RFC 2045 in small
@@ -134,9 +135,9 @@ func repairPass(raw []byte, out *bytes.Buffer) (changed bool) {
 }
 
 var (
-	fieldLine     = regexp.MustCompile(`^[!-9;-~]+[ \t]*:`)
-	boundaryParam = regexp.MustCompile(`(?i)boundary\s*=\s*"?([^";\r\n]+)"?`)
-	charsetParam  = regexp.MustCompile(`(?i)charset\s*=\s*"?([A-Za-z0-9_:.\-]+)"?`)
+	fieldLine     = lazyre.New(`^[!-9;-~]+[ \t]*:`)
+	boundaryParam = lazyre.New(`(?i)boundary\s*=\s*"?([^";\r\n]+)"?`)
+	charsetParam  = lazyre.New(`(?i)charset\s*=\s*"?([A-Za-z0-9_:.\-]+)"?`)
 )
 
 // blockNeedsRepair is the cheap check of a header block: 8-bit bytes, a
@@ -155,7 +156,7 @@ func blockNeedsRepair(block [][]byte, topLevel bool) bool {
 		}
 		if isContentType(l) {
 			field := contentTypeField(block, i)
-			if bytes.Contains(bytes.ToLower(field), []byte("multipart/")) && boundaryParam.Find(field) == nil {
+			if bytes.Contains(bytes.ToLower(field), []byte("multipart/")) && boundaryParam().Find(field) == nil {
 				return true
 			}
 		}
@@ -168,7 +169,7 @@ func blockNeedsRepair(block [][]byte, topLevel bool) bool {
 func declaredBoundary(block [][]byte) []byte {
 	for i, l := range block {
 		if !isContinuation(l) && isContentType(l) {
-			if m := boundaryParam.FindSubmatch(contentTypeField(block, i)); m != nil {
+			if m := boundaryParam().FindSubmatch(contentTypeField(block, i)); m != nil {
 				return bytes.TrimSpace(m[1])
 			}
 			return nil
@@ -191,7 +192,7 @@ func contentTypeField(block [][]byte, i int) []byte {
 	return bytes.Join(block[i:end], nil)
 }
 
-func isFieldLine(l []byte) bool    { return fieldLine.Match(l) }
+func isFieldLine(l []byte) bool    { return fieldLine().Match(l) }
 func isContinuation(l []byte) bool { return len(l) > 0 && (l[0] == ' ' || l[0] == '\t') }
 func isBlankLine(l []byte) bool    { return len(bytes.TrimRight(l, "\r\n")) == 0 }
 
@@ -219,7 +220,7 @@ func repairHeaderBlock(block [][]byte, topLevel bool, body []byte) (out [][]byte
 	cs := ""
 	for i, l := range block {
 		if !isContinuation(l) && isContentType(l) {
-			if m := charsetParam.FindSubmatch(contentTypeField(block, i)); m != nil {
+			if m := charsetParam().FindSubmatch(contentTypeField(block, i)); m != nil {
 				cs = string(m[1])
 			}
 		}
@@ -248,7 +249,7 @@ func repairHeaderBlock(block [][]byte, topLevel bool, body []byte) (out [][]byte
 		field := bytes.Join(out[ctIndex:end], nil)
 		lower := bytes.ToLower(field)
 		if bytes.Contains(lower, []byte("multipart/")) {
-			if m := boundaryParam.FindSubmatch(field); m != nil {
+			if m := boundaryParam().FindSubmatch(field); m != nil {
 				boundary = bytes.TrimSpace(m[1])
 			} else if b := guessBoundary(body); b != nil {
 				boundary, changed = b, true

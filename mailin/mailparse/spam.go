@@ -1,12 +1,12 @@
 package mailparse
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/emersion/go-message"
 
+	"github.com/ticketd/ticketd/internal/lazyre"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -75,13 +75,13 @@ func flaggedSpam(h message.Header) bool {
 }
 
 // firstNumber finds the score in "7.3", "7.3 / 15.0" or "[7.3 / 15]".
-var firstNumber = regexp.MustCompile(`[-+]?[0-9]+(?:\.[0-9]+)?`)
+var firstNumber = lazyre.New(`[-+]?[0-9]+(?:\.[0-9]+)?`)
 
 // scoreReaches reports whether any of the score fields is threshold or
 // more. A field without a number counts for nothing.
 func scoreReaches(values []string, threshold float64) bool {
 	for _, v := range values {
-		n, err := strconv.ParseFloat(firstNumber.FindString(v), 64)
+		n, err := strconv.ParseFloat(firstNumber().FindString(v), 64)
 		if err == nil && n >= threshold {
 			return true
 		}
@@ -92,7 +92,7 @@ func scoreReaches(values []string, threshold float64) bool {
 // dmarcPolicy finds the published policy in a dmarc resinfo as MTAs
 // write it: in a comment "(p=REJECT sp=NONE dis=NONE)", "(policy=reject)",
 // or Microsoft's "action=oreject" / "action=pct.quarantine".
-var dmarcPolicy = regexp.MustCompile(`(?i)(?:\bp|\bpolicy|\baction)\s*=\s*(?:o|pct\.)?(reject|quarantine|none)\b`)
+var dmarcPolicy = lazyre.New(`(?i)(?:\bp|\bpolicy|\baction)\s*=\s*(?:o|pct\.)?(reject|quarantine|none)\b`)
 
 // dmarcRejects reports whether the topmost trusted Authentication-Results
 // field records a DMARC failure for from's domain under a reject or
@@ -122,7 +122,7 @@ func dmarcRejects(h message.Header, from, trusted string) bool {
 			if rejecting(r.props["policy.dmarc"]) || rejecting(r.props["policy.published-domain-policy"]) {
 				return true
 			}
-			if m := dmarcPolicy.FindStringSubmatch(seg); m != nil && rejecting(m[1]) {
+			if m := dmarcPolicy().FindStringSubmatch(seg); m != nil && rejecting(m[1]) {
 				return true
 			}
 		}
