@@ -11,6 +11,7 @@ package loadtest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	be "encoding/binary"
 	"flag"
@@ -32,6 +33,7 @@ var (
 	loadMigrate    = flag.Bool("load.migrate", false, "TestLargeMigration times the aggregates' migration on copies of the -load.dir databases")
 	loadMigrateDir = flag.String("load.migratedir", "", "TestLargeMigration copies the databases here (default: a temporary directory); the copies are removed at the end")
 	loadBinary     = flag.String("load.binary", "", "TestLargeMigration runs this ticketd instead of the one built from the tree (a \"before\" binary)")
+	loadKill       = flag.Bool("load.kill", false, "TestLargeMigration SIGKILLs the first start at the migration's first progress line and times the second, which resumes it")
 	loadCold       = flag.Bool("load.cold", false, "TestLargeMigration drops the copy's pages from the page cache before the start (as after a reboot)")
 )
 
@@ -138,25 +140,32 @@ func TestLargeMigration(t *testing.T) {
 	if *loadBinary != "" {
 		bin = *loadBinary
 	}
-	var all []migrationFigures
 	for _, n := range largeSizes(t) {
 		src := filepath.Join(*loadDir, strconv.Itoa(n), "data", "ticketd.db")
 		if _, err := os.Stat(src); err != nil {
 			t.Logf("%d tickets: no database at %s, skipped", n, src)
 			continue
 		}
-		f := timeMigration(t, bin, src, n)
-		t.Logf("%d tickets: migration %.0f ms wall, %.0f ms CPU, peak RssAnon %.1f MB, VmHWM %.1f MB, %d major faults, %d progress lines, file %.0f → %.0f MB",
-			n, f.Ms, f.CPUMs, f.AnonMB, f.HWMMB, f.Majflt, f.Progress, f.FileMB, f.AfterMB)
-		all = append(all, f)
-		if *loadJSON != "" {
-			appendJSON(t, *loadJSON, map[string]any{"test": "migration", "figures": f})
+		var ms, cpu, anon, hwm []float64
+		for range max(*loadRuns, 1) {
+			f := timeMigration(t, bin, src, n)
+			t.Logf("%d tickets: migration %.0f ms wall, %.0f ms CPU, peak RssAnon %.1f MB, VmHWM %.1f MB, %d major faults, %d progress lines, file %.0f → %.0f MB",
+				n, f.Ms, f.CPUMs, f.AnonMB, f.HWMMB, f.Majflt, f.Progress, f.FileMB, f.AfterMB)
+			ms, cpu, anon, hwm = append(ms, f.Ms), append(cpu, f.CPUMs), append(anon, f.AnonMB), append(hwm, f.HWMMB)
+			if *loadJSON != "" {
+				appendJSON(t, *loadJSON, map[string]any{"test": "migration", "cold": *loadCold, "figures": f})
+			}
 		}
+		t.Logf("%d tickets, medians of %d runs (cold cache: %v): %.0f ms wall, %.0f ms CPU, peak RssAnon %.1f MB, VmHWM %.1f MB",
+			n, len(ms), *loadCold, median(ms), median(cpu), median(anon), median(hwm))
 	}
 }
 
 // timeMigration copies the database at src, unmigrates the copy and times
-// bin's first start on it; the copy is removed at the end.
+// bin's first start on it; the copy is removed at the end. With -load.kill
+// that first start is SIGKILLed at the migration's first progress line and
+// the figures are the second start's, which resumes it; either way the
+// aggregates built must equal those kept in src.
 func timeMigration(t *testing.T, bin, src string, n int) migrationFigures {
 	t.Helper()
 	base := *loadMigrateDir
@@ -188,12 +197,29 @@ func timeMigration(t *testing.T, bin, src string, n int) migrationFigures {
 	t.Logf("%d tickets: copied and unmigrated in %s (cold cache: %v)", n, time.Since(start).Round(time.Second), *loadCold)
 	f := migrationFigures{Tickets: n, FileMB: fileMB(t, path)}
 	config := bigConfig(t, dir, "")
+	if *loadKill {
+		killed := startMigration(t, bin, config, &migrationFigures{}, "ticket=")
+		t.Logf("%d tickets: first start killed during the migration after %.0f ms", n, killed.Ms)
+	}
+	f = startMigration(t, bin, config, &f, "")
+	f.AfterMB = fileMB(t, path)
+	if diff := compareAggregates(src, path); diff != "" {
+		t.Errorf("%d tickets: the migrated aggregates differ from those kept in %s: %s", n, src, diff)
+	}
+	return f
+}
+
+// startMigration runs "ticketd run" with config until it logs "ticketd
+// started" and returns f with its figures; when killAt is not "", it is
+// SIGKILLed instead at the first migration log line holding killAt.
+func startMigration(t *testing.T, bin, config string, f *migrationFigures, killAt string) migrationFigures {
+	t.Helper()
 	cmd := exec.Command(bin, "run", "--config", config)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	start = time.Now()
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -209,9 +235,15 @@ func timeMigration(t *testing.T, bin, src string, n int) migrationFigures {
 			if strings.Contains(line, "report aggregates") {
 				f.Progress++
 				t.Log(line)
+				if killAt != "" && strings.Contains(line, killAt) {
+					_ = cmd.Process.Kill()
+					started <- true
+					_, _ = io.Copy(io.Discard, stderr)
+					return
+				}
 			}
 			if strings.Contains(line, "ticketd started") {
-				started <- true
+				started <- killAt == ""
 				_, _ = io.Copy(io.Discard, stderr)
 				return
 			}
@@ -227,13 +259,77 @@ func timeMigration(t *testing.T, bin, src string, n int) migrationFigures {
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	if !ok {
-		t.Fatalf("ticketd run ended before it started:\n%s", tail(log.String(), 10))
+		t.Fatalf("ticketd run ended before it started (or before %q):\n%s", killAt, tail(log.String(), 10))
 	}
 	f.CPUMs = float64((cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Microseconds()) / 1000
 	f.AnonMB, f.HWMMB = float64(max(pk.anon, p.anon))/1024, float64(max(pk.hwm, p.hwm))/1024
 	f.Majflt = p.majflt
-	f.AfterMB = fileMB(t, path)
-	return f
+	return *f
+}
+
+// compareAggregates compares the aggregates' buckets and meta keys of the
+// databases at a and b (opened read-only), walking both in key order;
+// "" when they are equal.
+func compareAggregates(a, b string) string {
+	var dbs [2]*bolt.DB
+	for i, path := range []string{a, b} {
+		db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+		if err != nil {
+			return err.Error()
+		}
+		defer db.Close()
+		dbs[i] = db
+	}
+	diffs, keys, first := 0, 0, ""
+	differ := func(what string, k []byte) {
+		if diffs == 0 {
+			first = fmt.Sprintf("%s %x", what, k)
+		}
+		diffs++
+	}
+	err := dbs[0].View(func(ta *bolt.Tx) error {
+		return dbs[1].View(func(tb *bolt.Tx) error {
+			for _, k := range aggMetaKeys {
+				if !bytes.Equal(ta.Bucket([]byte("meta")).Get([]byte(k)), tb.Bucket([]byte("meta")).Get([]byte(k))) {
+					differ("meta", []byte(k))
+				}
+			}
+			for _, name := range aggBuckets {
+				ba, bb := ta.Bucket([]byte(name)), tb.Bucket([]byte(name))
+				if ba == nil || bb == nil {
+					return fmt.Errorf("no bucket %s", name)
+				}
+				ca, cb := ba.Cursor(), bb.Cursor()
+				ka, va := ca.First()
+				kb, vb := cb.First()
+				for ka != nil || kb != nil {
+					keys++
+					switch c := bytes.Compare(ka, kb); {
+					case ka != nil && (kb == nil || c < 0):
+						differ(name+" only in "+a, ka)
+						ka, va = ca.Next()
+					case kb != nil && (ka == nil || c > 0):
+						differ(name+" only in "+b, kb)
+						kb, vb = cb.Next()
+					default:
+						if !bytes.Equal(va, vb) {
+							differ(name+" value", ka)
+						}
+						ka, va = ca.Next()
+						kb, vb = cb.Next()
+					}
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err.Error()
+	}
+	if diffs == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d keys, first: %s", diffs, keys, first)
 }
 
 func fileMB(t *testing.T, path string) float64 {
