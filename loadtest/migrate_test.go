@@ -12,6 +12,7 @@ package loadtest
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	be "encoding/binary"
 	"flag"
@@ -290,7 +291,11 @@ func compareAggregates(a, b string) string {
 	err := dbs[0].View(func(ta *bolt.Tx) error {
 		return dbs[1].View(func(tb *bolt.Tx) error {
 			for _, k := range aggMetaKeys {
-				if !bytes.Equal(ta.Bucket([]byte("meta")).Get([]byte(k)), tb.Bucket([]byte("meta")).Get([]byte(k))) {
+				va, vb := ta.Bucket([]byte("meta")).Get([]byte(k)), tb.Bucket([]byte("meta")).Get([]byte(k))
+				if k == "agg_zone" { // a new database's are UTC's without saying
+					va, vb = []byte(cmp.Or(string(va), "UTC")), []byte(cmp.Or(string(vb), "UTC"))
+				}
+				if !bytes.Equal(va, vb) {
 					differ("meta", []byte(k))
 				}
 			}
