@@ -199,7 +199,7 @@ func timeMigration(t *testing.T, bin, src string, n int) migrationFigures {
 	f := migrationFigures{Tickets: n, FileMB: fileMB(t, path)}
 	config := bigConfig(t, dir, "")
 	if *loadKill {
-		killed := startMigration(t, bin, config, &migrationFigures{}, "ticket=")
+		killed := startMigration(t, bin, config, &migrationFigures{}, " ticket=") // the progress line, not from_ticket=
 		t.Logf("%d tickets: first start killed during the migration after %.0f ms", n, killed.Ms)
 	}
 	f = startMigration(t, bin, config, &f, "")
