@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -198,4 +199,44 @@ func TestRebuildCountsWritesBetweenChunksOnce(t *testing.T) {
 	}
 	checkAggregatesRebuild(t, f.store)
 	checkStatsCounters(t, f.store)
+}
+
+// TestRebuildMemoryFollowsTheChunk: the live heap at the end of a chunk
+// (its transaction's dirty nodes and its delta) is about the same at
+// 16,000 tickets as at 2,000: the rebuild's memory is bounded by
+// rebuildChunk, not by the database.
+func TestRebuildMemoryFollowsTheChunk(t *testing.T) {
+	bogota, err := time.LoadLocation("America/Bogota")
+	if err != nil {
+		t.Skip(err)
+	}
+	peak := func(n int) int64 {
+		s, err := Open(t.TempDir(), time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		syntheticHistory(t, s, n, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+		var top int64
+		chunks := 0
+		setRebuild(t, 256, func(tx *bolt.Tx, last uint64) error {
+			// Before the commit the dirty pages are bbolt's nodes on the
+			// heap, with the chunk's delta: what is live now.
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			top = max(top, int64(ms.HeapAlloc))
+			chunks++
+			return nil
+		})
+		if err := s.useZone(bogota, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d tickets: %d chunks, at most %d KiB of live heap at the end of one", n, chunks, top>>10)
+		return top
+	}
+	small, large := peak(2000), peak(16000)
+	if large > 2*small {
+		t.Fatalf("live heap at the end of a chunk: %d KiB at 16,000 tickets, %d KiB at 2,000", large>>10, small>>10)
+	}
 }
