@@ -205,11 +205,9 @@ func finishRebuild(db *bolt.DB, log *slog.Logger) error {
 	}
 	start := time.Now()
 	log.Info("building report aggregates", "zone", b.zone, "from_ticket", b.done+1, "last_ticket", last)
-	if err := prefetch(db.Path()); err != nil {
-		log.Warn("report aggregates: prefetch the database file", "err", err)
-	}
 	for i := 1; ; i++ {
 		var end bool
+		readAround(db) // the walk reads most of the file: not a page per fault
 		err := db.Update(func(tx *bolt.Tx) (err error) {
 			b, end, err = rebuildStep(tx, rebuildChunk)
 			return err
