@@ -73,14 +73,19 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		res.AlreadySent = true
 		return res, nil
 	}
+	drawn := func() ([]DigestImage, error) { return nil, nil }
 	if s.opts.Blobs != nil || dryRun {
-		if res.Images, err = s.digestCharts(d, cd, now); err != nil {
-			return DigestResult{}, fmt.Errorf("digest: %w", err)
-		}
+		drawn = s.drawCharts(d, cd, now)
 	}
-	if res.Mail, err = s.opts.Templates.Render(s.deskLanguage(nil), templates.ManagerDigest, templates.Data{Desk: s.opts.Desk.Name, Digest: d}); err != nil {
+	res.Mail, err = s.opts.Templates.Render(s.deskLanguage(nil), templates.ManagerDigest, templates.Data{Desk: s.opts.Desk.Name, Digest: d})
+	images, chartErr := drawn()
+	if err != nil {
 		return DigestResult{}, fmt.Errorf("render digest: %w", err)
 	}
+	if chartErr != nil {
+		return DigestResult{}, fmt.Errorf("digest: %w", chartErr)
+	}
+	res.Images = images
 	if dryRun {
 		return res, nil
 	}

@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -155,20 +154,21 @@ func oldestOpen(tx *bolt.Tx, n int) ([]Ticket, error) {
 }
 
 // openTicket decodes ticket id when it is open; only its status and
-// creation otherwise.
+// creation otherwise. With the store's codec (codec.go), not
+// encoding/json: oldestOpen reads the tickets of whole hours.
 func openTicket(id uint64, v []byte) (Ticket, bool, error) {
 	var st struct {
 		Status  Status    `json:"status"`
 		Created time.Time `json:"created"`
 	}
-	if err := json.Unmarshal(v, &st); err != nil {
+	if err := decodeValue(v, &st); err != nil {
 		return Ticket{}, false, fmt.Errorf("ticket %d: %w", id, err)
 	}
 	if st.Status != StatusNew && st.Status != StatusOpen && st.Status != StatusPending {
 		return Ticket{Created: st.Created}, false, nil
 	}
 	var t Ticket
-	if err := json.Unmarshal(v, &t); err != nil {
+	if err := decodeTicket(v, &t); err != nil {
 		return Ticket{}, false, fmt.Errorf("ticket %d: %w", id, err)
 	}
 	return t, true, nil
