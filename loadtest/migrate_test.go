@@ -199,10 +199,14 @@ func timeMigration(t *testing.T, bin, src string, n int) migrationFigures {
 	f := migrationFigures{Tickets: n, FileMB: fileMB(t, path)}
 	config := bigConfig(t, dir, "")
 	if *loadKill {
-		killed := startMigration(t, bin, config, &migrationFigures{}, " ticket=") // the progress line, not from_ticket=
-		t.Logf("%d tickets: first start killed during the migration after %.0f ms", n, killed.Ms)
+		first, killed := startMigration(t, bin, config, &migrationFigures{}, " ticket=") // the progress line, not from_ticket=
+		if killed {
+			t.Logf("%d tickets: first start killed during the migration after %.0f ms", n, first.Ms)
+		} else {
+			t.Logf("%d tickets: the migration ended before its first progress line (%.0f ms): nothing killed", n, first.Ms)
+		}
 	}
-	f = startMigration(t, bin, config, &f, "")
+	f, _ = startMigration(t, bin, config, &f, "")
 	f.AfterMB = fileMB(t, path)
 	if diff := compareAggregates(src, path); diff != "" {
 		t.Errorf("%d tickets: the migrated aggregates differ from those kept in %s: %s", n, src, diff)
@@ -212,8 +216,9 @@ func timeMigration(t *testing.T, bin, src string, n int) migrationFigures {
 
 // startMigration runs "ticketd run" with config until it logs "ticketd
 // started" and returns f with its figures; when killAt is not "", it is
-// SIGKILLed instead at the first migration log line holding killAt.
-func startMigration(t *testing.T, bin, config string, f *migrationFigures, killAt string) migrationFigures {
+// SIGKILLed instead at the first migration log line holding killAt, if
+// one comes first (true).
+func startMigration(t *testing.T, bin, config string, f *migrationFigures, killAt string) (migrationFigures, bool) {
 	t.Helper()
 	cmd := exec.Command(bin, "run", "--config", config)
 	stderr, err := cmd.StderrPipe()
@@ -228,6 +233,7 @@ func startMigration(t *testing.T, bin, config string, f *migrationFigures, killA
 	peak := make(chan procPeak, 1)
 	go func() { peak <- samplePeaks(ctx, cmd.Process.Pid) }()
 	started := make(chan bool, 1)
+	killed := false
 	var log strings.Builder
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -238,13 +244,14 @@ func startMigration(t *testing.T, bin, config string, f *migrationFigures, killA
 				t.Log(line)
 				if killAt != "" && strings.Contains(line, killAt) {
 					_ = cmd.Process.Kill()
+					killed = true
 					started <- true
 					_, _ = io.Copy(io.Discard, stderr)
 					return
 				}
 			}
 			if strings.Contains(line, "ticketd started") {
-				started <- killAt == ""
+				started <- true
 				_, _ = io.Copy(io.Discard, stderr)
 				return
 			}
@@ -260,12 +267,12 @@ func startMigration(t *testing.T, bin, config string, f *migrationFigures, killA
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	if !ok {
-		t.Fatalf("ticketd run ended before it started (or before %q):\n%s", killAt, tail(log.String(), 10))
+		t.Fatalf("ticketd run ended before it started:\n%s", tail(log.String(), 10))
 	}
 	f.CPUMs = float64((cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Microseconds()) / 1000
 	f.AnonMB, f.HWMMB = float64(max(pk.anon, p.anon))/1024, float64(max(pk.hwm, p.hwm))/1024
 	f.Majflt = p.majflt
-	return *f
+	return *f, killed
 }
 
 // compareAggregates compares the aggregates' buckets and meta keys of the
