@@ -46,7 +46,6 @@ var (
 	loadRuns    = flag.Int("load.runs", 1, "how many times TestLoad and TestLargeDatabase measure (medians are reported)")
 	loadJSON    = flag.String("load.json", "", "append the figures of each run as a JSON line to this file")
 	loadProfile = flag.String("load.cpuprofile", "", "write a CPU profile of the (first) ticketd once run to this file")
-	loadBinary  = flag.String("load.binary", "", "measure this ticketd binary instead of building ../cmd/ticketd (before/after comparisons with one harness)")
 	loadKeepDB  = flag.String("load.keepdb", "", "copy each run's ticketd.db into this directory (as run-N.db) for bbolt stats")
 )
 
