@@ -46,6 +46,7 @@ var (
 	loadRuns    = flag.Int("load.runs", 1, "how many times TestLoad and TestLargeDatabase measure (medians are reported)")
 	loadJSON    = flag.String("load.json", "", "append the figures of each run as a JSON line to this file")
 	loadProfile = flag.String("load.cpuprofile", "", "write a CPU profile of the (first) ticketd once run to this file")
+	loadKeepDB  = flag.String("load.keepdb", "", "copy each run's ticketd.db into this directory (as run-N.db) for bbolt stats")
 )
 
 const deskPassword = "load-secret"
@@ -60,6 +61,12 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "ticketd")
+	if *loadBinary != "" {
+		binary = *loadBinary
+		code := m.Run()
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}
 	// Built as the release is (tools/deb, README "From source"): static. A
 	// default build where a C compiler is installed links libc, whose
 	// loader and thread start-up add to every command's time.
@@ -138,6 +145,9 @@ type figures struct {
 	// also counts file pages — the database's, mapped and touched by
 	// bbolt, and the binary's.
 	PeakAnonMB float64 `json:"peak_rss_anon_mb"`
+	// DBFileMB is ticketd.db's size after the pass (every mail delivered):
+	// the pages bbolt allocated, touched ones resident in VmHWM.
+	DBFileMB float64 `json:"db_file_mb"`
 }
 
 // TestLoad fills a real Dovecot INBOX with the corpus and runs the real
@@ -148,7 +158,7 @@ type figures struct {
 func TestLoad(t *testing.T) {
 	var all []figures
 	for run := range *loadRuns {
-		f := loadOnce(t, *loadN, run == 0 && *loadProfile != "")
+		f := loadOnce(t, *loadN, run, run == 0 && *loadProfile != "")
 		all = append(all, f)
 		t.Logf("run %d: %+v", run+1, f)
 		if *loadJSON != "" {
@@ -176,12 +186,13 @@ func TestLoad(t *testing.T) {
 	t.Logf("  peak RSS of ticketd once:           %8.1f MB (VmHWM; its ru_maxrss, which can include this test process's own peak, %.1f MB)",
 		med(func(f figures) float64 { return f.PeakRSSMB }), med(func(f figures) float64 { return f.RusageMaxRSSMB }))
 	t.Logf("  peak anonymous memory (RssAnon):    %8.1f MB (the rest of VmHWM is file-backed: the database's mapped pages and the binary's)", med(func(f figures) float64 { return f.PeakAnonMB }))
+	t.Logf("  ticketd.db after the pass:          %8.1f MB", med(func(f figures) float64 { return f.DBFileMB }))
 	t.Logf("  ticketd once CPU / wall:            %8.2f s / %.2f s", med(func(f figures) float64 { return f.CPUSeconds }), med(func(f figures) float64 { return f.WallSeconds }))
 	t.Logf("  limit: bbolt commits with fsync      %8.0f commits/s", med(func(f figures) float64 { return f.CommitsPerSec }))
 	t.Logf("  limit: SMTP sends, one connection    %8.0f mails/s", med(func(f figures) float64 { return f.SMTPSendPerSec }))
 }
 
-func loadOnce(t *testing.T, n int, profile bool) figures {
+func loadOnce(t *testing.T, n, run int, profile bool) figures {
 	dir := t.TempDir()
 	server := dovecottest.Start(t, dovecottest.User{Name: Desk, Password: deskPassword})
 	sink := smtptest.Start(t)
@@ -252,6 +263,14 @@ func loadOnce(t *testing.T, n int, profile bool) figures {
 	f.IngestPerSec = float64(n) / d.Seconds()
 	if watch.cpuErr != nil {
 		t.Fatalf("ticketd's CPU at the end of the mail pass: %v", watch.cpuErr)
+	}
+
+	db := filepath.Join(dir, "data", "ticketd.db")
+	if fi, err := os.Stat(db); err == nil {
+		f.DBFileMB = float64(fi.Size()) / 1e6
+	}
+	if *loadKeepDB != "" {
+		keepDB(t, db, filepath.Join(*loadKeepDB, fmt.Sprintf("run-%d.db", run+1)))
 	}
 
 	// Everything applied, answered and delivered.
@@ -478,5 +497,21 @@ func sampleHWM(ctx context.Context, pid int) int64 {
 			return last
 		case <-tick.C:
 		}
+	}
+}
+
+// keepDB copies the database at src to dst (its directory made), for
+// bbolt stats after the test's directories are gone.
+func keepDB(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -33,7 +33,7 @@ import (
 var (
 	loadMigrate    = flag.Bool("load.migrate", false, "TestLargeMigration times the aggregates' migration on copies of the -load.dir databases")
 	loadMigrateDir = flag.String("load.migratedir", "", "TestLargeMigration copies the databases here (default: a temporary directory); the copies are removed at the end")
-	loadBinary     = flag.String("load.binary", "", "TestLargeMigration runs this ticketd instead of the one built from the tree (a \"before\" binary)")
+	loadBinary     = flag.String("load.binary", "", "TestLoad and TestLargeMigration run this ticketd instead of the one built from the tree (a \"before\" binary)")
 	loadKill       = flag.Bool("load.kill", false, "TestLargeMigration SIGKILLs the first start at the migration's first progress line and times the second, which resumes it")
 	loadCold       = flag.Bool("load.cold", false, "TestLargeMigration drops the copy's pages from the page cache before the start (as after a reboot)")
 )

@@ -93,7 +93,7 @@ func (s *Service) AgentDigest(dryRun bool) (AgentDigestResult, error) {
 	if dryRun {
 		err = s.store.db.View(build)
 	} else {
-		err = s.store.db.Update(build)
+		err = s.store.update(build)
 	}
 	if err != nil {
 		return AgentDigestResult{}, fmt.Errorf("agent digest: %w", err)

@@ -212,14 +212,14 @@ func (s *Store) applyLogged() error {
 func (s *Store) updateOutbox(f func(tx *bolt.Tx) error) error {
 	l := s.sent
 	if l == nil {
-		return s.db.Update(f)
+		return s.update(f)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.pending) == 0 {
-		return s.db.Update(f)
+		return s.update(f)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if err := settleEach(tx, l.pending, false, nil); err != nil {
 			return fmt.Errorf("apply %d logged deliveries: %w", len(l.pending), err)
 		}
@@ -257,7 +257,7 @@ func (s *Store) replaySent() error {
 		return err
 	}
 	if len(ds) > 0 {
-		err := s.db.Update(func(tx *bolt.Tx) error { return settleEach(tx, ds, false, nil) })
+		err := s.update(func(tx *bolt.Tx) error { return settleEach(tx, ds, false, nil) })
 		if err != nil {
 			return fmt.Errorf("replay %d deliveries: %w", len(ds), err)
 		}

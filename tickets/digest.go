@@ -95,7 +95,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 			return DigestResult{}, fmt.Errorf("digest: %w", err)
 		}
 	}
-	err = s.store.db.Update(func(tx *bolt.Tx) error {
+	err = s.store.update(func(tx *bolt.Tx) error {
 		if again, _ := lastDigest(tx); !again.Equal(last) {
 			return errDigestRace
 		}

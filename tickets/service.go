@@ -209,7 +209,7 @@ func (s *Service) Apply(ctx context.Context, msgs []Inbound) ([]Result, error) {
 	now := s.opts.Now()
 	var results []Result
 	queued := 0
-	err := s.store.db.Update(func(tx *bolt.Tx) error {
+	err := s.store.update(func(tx *bolt.Tx) error {
 		for i := range msgs {
 			a := applier{s: s, tx: tx, now: now, silent: s.imported(&msgs[i])}
 			r, err := a.apply(&msgs[i])

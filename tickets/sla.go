@@ -53,7 +53,7 @@ func (s *Service) CheckSLA(ctx context.Context) (CheckReport, error) {
 	now := s.opts.Now()
 	var rep CheckReport
 	queued := 0
-	err := s.store.db.Update(func(tx *bolt.Tx) error {
+	err := s.store.update(func(tx *bolt.Tx) error {
 		due, err := dueTickets(tx, now, checkBatch+1)
 		if err != nil {
 			return err
@@ -303,7 +303,7 @@ func (s *Service) backfillSLA() error {
 	}); err != nil || !pending {
 		return err // no write (a commit, two fsyncs) at every start
 	}
-	return s.store.db.Update(func(tx *bolt.Tx) error {
+	return s.store.update(func(tx *bolt.Tx) error {
 		if !slaBackfillPending(tx) {
 			return nil
 		}

@@ -249,7 +249,7 @@ func (s *Store) useZone(loc *time.Location, log *slog.Logger) error {
 		return nil
 	}
 	log.Info("report aggregates: the desk's time zone changed, rebuilding", "from", have, "to", loc.String())
-	if err := s.db.Update(func(tx *bolt.Tx) error { return startRebuild(tx, loc) }); err != nil {
+	if err := s.update(func(tx *bolt.Tx) error { return startRebuild(tx, loc) }); err != nil {
 		return err
 	}
 	return finishRebuild(s.db, log)

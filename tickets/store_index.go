@@ -140,7 +140,7 @@ func loadSecret(s *Store) ([]byte, error) {
 	if secret != nil {
 		return secret, nil
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(keyMsgIDSecret); len(v) >= 32 {
 			secret = bytes.Clone(v)

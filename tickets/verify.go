@@ -86,7 +86,7 @@ func (s *Service) backfillRequesterDomains() error {
 	}); err != nil || there {
 		return err // no write (a commit, an fsync) at every start
 	}
-	return s.store.db.Update(func(tx *bolt.Tx) error {
+	return s.store.update(func(tx *bolt.Tx) error {
 		if hasRequesterDomains(tx) {
 			return nil
 		}
