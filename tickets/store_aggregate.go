@@ -53,6 +53,10 @@ func appendTuple(b []byte, t *tuple) []byte {
 type reader struct {
 	b   []byte
 	err error
+	// names, when not nil, holds the strings read so far: thousands of
+	// records name the same few agents, queues and categories, and a
+	// lookup by the bytes allocates nothing.
+	names map[string]string
 }
 
 var errAggCorrupt = errors.New("aggregate record corrupt")
@@ -83,8 +87,16 @@ func (r *reader) string() string {
 		r.err, r.b = errAggCorrupt, nil
 		return ""
 	}
-	s := string(r.b[:n])
+	b := r.b[:n]
 	r.b = r.b[n:]
+	if r.names == nil {
+		return string(b)
+	}
+	if s, ok := r.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	r.names[s] = s
 	return s
 }
 
