@@ -14,7 +14,7 @@ import (
 // auth authenticates c as Options.Auth says. A refusal by the server (an
 // SMTP error reply), or a token that cannot be obtained, is a
 // *mailauth.Error.
-func (s *Sender) auth(ctx context.Context, c *smtp.Client) error {
+func (s *Sender) auth(ctx context.Context, c *session) error {
 	o := s.opts
 	var client sasl.Client
 	if mailauth.IsOAuth(o.Auth) {
@@ -25,7 +25,7 @@ func (s *Sender) auth(ctx context.Context, c *smtp.Client) error {
 	} else {
 		client = sasl.NewPlainClient("", o.Username, o.Password)
 	}
-	err := c.Auth(client)
+	err := c.auth(client)
 	if err == nil {
 		return nil
 	}

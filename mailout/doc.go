@@ -9,7 +9,11 @@
 // *tickets.Store) and sends them over up to Options.Connections SMTP
 // connections, each reused for a batch of mails (a new MAIL FROM per
 // transaction, RSET after an aborted one, a new connection when one
-// breaks). A mail goes to its pending recipients (tickets.Mail.Pending),
+// breaks). The SMTP session is spoken by session.go on top of
+// net/textproto, not by go-smtp's Client (which waits for each reply):
+// to a server that offers PIPELINING (RFC 2920), a transaction's MAIL,
+// RCPTs and DATA go out in one write and the content with its final dot
+// in a second; replies are *smtp.SMTPError as go-smtp makes them. A mail goes to its pending recipients (tickets.Mail.Pending),
 // at most Options.MaxRecipients per transaction (OnLimit is told when a
 // mail is split). Outcomes, per recipient:
 //
@@ -49,8 +53,8 @@
 //     so a retried mail carries the same Message-ID and Date.
 //   - The envelope and the headers name the same mailboxes: an address
 //     refused for SMTP is left out of both.
-//   - Never logged: message bodies, passwords (go-smtp's DebugWriter stays
-//     unset). Log keys: ticket, msgid, rcpt, err; Info per delivery, Warn
+//   - Never logged: message bodies, passwords (the session has no debug
+//     writer). Log keys: ticket, msgid, rcpt, err; Info per delivery, Warn
 //     per deferral, Error per permanent failure or refused recipient.
 //
 // Mails with attachments are composed as multipart/mixed, the content
@@ -60,5 +64,7 @@
 // mailauth); a refused login is retried like any connection problem, and
 // the first of each failure streak is reported to Options.OnAuthFailure.
 //
-// The tests capture what is sent with internal/testkit/smtptest.
+// The tests capture what is sent with internal/testkit/smtptest (a
+// go-smtp server, which offers PIPELINING); session_test.go scripts a
+// server without it.
 package mailout

@@ -1,9 +1,6 @@
 package mailout
 
-import (
-	"strings"
-	"unicode/utf8"
-)
+import "strings"
 
 // maxFlowedLine is the longest line flowedText writes, in characters,
 // before the CRLF (RFC 3676 §4.2 recommends at most 78).
@@ -79,7 +76,7 @@ func writeFlowedLine(b *strings.Builder, prefix, content string) {
 			lead++
 		}
 		room := maxFlowedLine - lead
-		if len(content) <= room || utf8.RuneCountInString(content) <= room {
+		if fits(content, room) {
 			writeLead(b, prefix, stuff)
 			b.WriteString(content)
 			return
@@ -95,6 +92,22 @@ func writeFlowedLine(b *strings.Builder, prefix, content string) {
 		b.WriteByte('\n')
 		content = content[cut:]
 	}
+}
+
+// fits reports whether s has at most room characters. It counts no
+// further than room+1: counting the whole rest of a long paragraph for
+// each line it is broken into made composing quadratic in its length.
+func fits(s string, room int) bool {
+	if len(s) <= room {
+		return true
+	}
+	n := 0
+	for range s {
+		if n++; n > room {
+			return false
+		}
+	}
+	return true
 }
 
 func writeLead(b *strings.Builder, prefix string, stuff bool) {

@@ -363,21 +363,15 @@ func (s *Sender) connect(ctx context.Context) (*conn, error) {
 		nc.Close()
 		return nil, fmt.Errorf("smtp %s %s: %w", step, o.Address, err)
 	}
-	var c *smtp.Client
-	if o.Security == connpolicy.STARTTLS {
-		// NewClientStartTLS greets, says EHLO and refuses a server that
-		// does not offer STARTTLS: no silent downgrade to plain text.
-		if c, err = smtp.NewClientStartTLS(nc, o.TLSConfig); err != nil {
-			return fail("starttls", err)
-		}
-	} else {
-		c = smtp.NewClient(nc)
-	}
-	if err := c.Hello(o.HeloName); err != nil {
+	c := newSession(nc)
+	// With starttls the session is upgraded before anything else is said,
+	// and a server that does not offer STARTTLS is refused: no silent
+	// downgrade to plain text.
+	if err := c.open(o.HeloName, o.Security == connpolicy.STARTTLS, o.TLSConfig); err != nil {
 		return fail("hello", err)
 	}
 	if o.Username != "" {
-		if ok, _ := c.Extension("AUTH"); !ok {
+		if !c.has("AUTH") {
 			return fail("auth", errors.New("server does not offer AUTH"))
 		}
 		if err := s.auth(ctx, c); err != nil {
@@ -387,12 +381,12 @@ func (s *Sender) connect(ctx context.Context) (*conn, error) {
 		}
 		s.authOK()
 	}
-	return &conn{c: c, stop: stop}, nil
+	return &conn{s: c, stop: stop}, nil
 }
 
 // conn is one SMTP session reused for a batch of mails.
 type conn struct {
-	c    *smtp.Client
+	s    *session
 	stop func() bool // cancels the context watcher
 	// dirty is set when a transaction was left open (a refused RCPT, a
 	// failed DATA): the next mail starts with RSET.
@@ -400,13 +394,13 @@ type conn struct {
 }
 
 func (c *conn) quit() {
-	c.c.Quit()
-	c.close()
+	c.s.quit()
+	c.stop()
 }
 
 func (c *conn) close() {
 	c.stop()
-	c.c.Close()
+	c.s.nc.Close()
 }
 
 func isASCII(s string) bool {

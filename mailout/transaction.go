@@ -250,24 +250,19 @@ type txResult struct {
 	queueErr error       // recording the previous transaction failed
 }
 
-// transact runs one mail transaction: MAIL, RCPT per recipient, DATA.
-// beforeDot runs before the final dot of the DATA, the moment the server
-// accepts the mail: the previous transaction's recording must be durable
-// by then.
+// transact runs one mail transaction: MAIL, RCPT per recipient, DATA —
+// pipelined when the server offers it (session.go, RFC 2920) — then the
+// content. beforeDot runs before the final dot of the DATA, the moment
+// the server accepts the mail: the previous transaction's recording must
+// be durable by then.
 func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *tickets.Mail, beforeDot func() error) txResult {
 	var res txResult
-	if c.dirty {
-		if err := c.c.Reset(); err != nil {
-			return txResult{err: fmt.Errorf("rset: %w", err), dropConn: true}
-		}
-		c.dirty = false
-	}
-	utf8, _ := c.c.Extension("SMTPUTF8")
+	utf8 := c.s.has("SMTPUTF8")
 	fromUTF8 := !isASCII(from)
 	if fromUTF8 && !utf8 {
 		return txResult{err: permanentError{errors.New("non-ASCII sender address and the server lacks SMTPUTF8")}}
 	}
-	opts := &smtp.MailOptions{Size: int64(len(data)), UTF8: fromUTF8}
+	smtputf8 := fromUTF8
 	var ok []envelopeRcpt
 	for _, r := range rcpts {
 		if !isASCII(r.path) {
@@ -276,19 +271,37 @@ func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *ticke
 				res.reject(m, r.addr, err.Error(), err)
 				continue
 			}
-			opts.UTF8 = true
+			smtputf8 = true
 		}
 		ok = append(ok, r)
 	}
 	if len(ok) == 0 {
 		return res
 	}
+	s := c.s
+	s.nc.SetDeadline(time.Now().Add(commandTimeout))
+	defer s.nc.SetDeadline(time.Time{})
+	p := pipeline{s: s, all: s.has("PIPELINING")}
+	if c.dirty {
+		p.add("RSET")
+	}
+	p.add(s.mailFrom(from, len(data), smtputf8))
+	for _, r := range ok {
+		p.add("RCPT TO:<" + r.path + ">")
+	}
+	p.add("DATA")
+	if c.dirty {
+		if _, _, err := p.next(250); err != nil {
+			return txResult{err: fmt.Errorf("rset: %w", err), dropConn: true}
+		}
+		c.dirty = false
+	}
 	c.dirty = true
-	if err := c.c.Mail(from, opts); err != nil {
-		return res.failed(fmt.Errorf("mail from <%s>: %w", from, err))
+	if _, _, err := p.next(250); err != nil {
+		return p.abandon(res.failed(fmt.Errorf("mail from <%s>: %w", from, err)))
 	}
 	for _, r := range ok {
-		err := c.c.Rcpt(r.path, nil)
+		_, _, err := p.next(25)
 		if err == nil {
 			res.rcptOK = append(res.rcptOK, r.addr)
 			continue
@@ -309,13 +322,12 @@ func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *ticke
 		}
 	}
 	if len(res.rcptOK) == 0 {
-		return res
+		return p.abandon(res) // the DATA, if sent, is refused
 	}
-	w, err := c.c.Data()
-	if err != nil {
+	if _, _, err := p.next(354); err != nil {
 		return res.failed(fmt.Errorf("data: %w", err))
 	}
-	if _, err := w.Write(data); err != nil {
+	if err := writeDotted(s.w, data); err != nil {
 		res.err, res.dropConn = fmt.Errorf("data: %w", err), true
 		return res
 	}
@@ -324,7 +336,8 @@ func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *ticke
 		res.queueErr, res.dropConn = err, true
 		return res
 	}
-	if err := w.Close(); err != nil {
+	s.nc.SetDeadline(time.Now().Add(submissionTimeout))
+	if _, _, err := s.cmd(250, "."); err != nil {
 		return res.failed(fmt.Errorf("data: %w", err))
 	}
 	c.dirty = false

@@ -25,8 +25,10 @@ func BenchmarkRender(b *testing.B) {
 	}
 }
 
-// BenchmarkNew parses and trial-renders the embedded templates: what
-// ticketd run and once pay before they start.
+// BenchmarkNew is what ticketd run, once and digest pay for the templates
+// before they start: the stop words and, in the first iteration only (they
+// are shared by the process's sets), the phrases of every language; the
+// templates themselves are parsed on first render.
 func BenchmarkNew(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {

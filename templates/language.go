@@ -122,22 +122,42 @@ func (s *Set) Word(lang Language, name string) string { return s.words[lang][nam
 // language. Quote stripping cuts a reply at this line.
 func (s *Set) ReplyLine(lang Language) string { return s.Word(lang, "reply_line") }
 
-// embeddedWords are the words of the embedded templates, read once.
-var embeddedWords = sync.OnceValue(func() map[Language]words {
-	src := must(newSource(mailFS(), ""))
-	all := make(map[Language]words, len(languages))
+// parsedPhrases is one language's phrases file, parsed, and its words.
+type parsedPhrases struct {
+	t *texttemplate.Template
+	w words
+}
+
+// embeddedPhrases are the embedded templates' phrases, each language's
+// parsed on its first use and shared by every Set without an override of
+// it: the configuration asks for one language's desk name at every start,
+// New for every language's words, and a phrases file costs a template
+// parse. Both the template and the words are only read once parsed.
+var embeddedPhrases = func() map[Language]func() parsedPhrases {
+	all := make(map[Language]func() parsedPhrases, len(languages))
 	for _, lang := range languages {
-		w := make(words)
-		must(parsePhrases(src, lang, w))
-		all[lang] = w
+		all[lang] = sync.OnceValue(func() parsedPhrases {
+			w := make(words)
+			t := must(parsePhrases(must(newSource(mailFS(), "")), lang, w))
+			return parsedPhrases{t, w}
+		})
 	}
 	return all
-})
+}()
+
+// embeddedWord returns the word name of the embedded templates in lang, or
+// "" for an unknown language.
+func embeddedWord(lang Language, name string) string {
+	if p, ok := embeddedPhrases[lang]; ok {
+		return p().w[name]
+	}
+	return ""
+}
 
 // ReplyLine returns the reply marker of the embedded templates in lang, or
 // "" for an unknown language.
-func ReplyLine(lang Language) string { return embeddedWords()[lang]["reply_line"] }
+func ReplyLine(lang Language) string { return embeddedWord(lang, "reply_line") }
 
 // DeskName returns the embedded templates' name for a desk that was given
 // none, in lang ("" for an unknown language).
-func DeskName(lang Language) string { return embeddedWords()[lang]["desk_name"] }
+func DeskName(lang Language) string { return embeddedWord(lang, "desk_name") }

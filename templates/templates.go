@@ -198,8 +198,9 @@ func New(overrideDir string) (*Set, error) {
 // newSet builds a Set from base, a tree laid out as mail/ is, with the
 // files of overrideDir replacing base's. Its languages are base's folders.
 // With tested, base is the embedded tree: a template none of whose files
-// is overridden is parsed on first use; otherwise newSet parses and
-// trial-renders every template now.
+// is overridden is parsed on first use, and a language whose phrases are
+// not overridden shares the embedded ones (embeddedPhrases); otherwise
+// newSet parses and trial-renders everything now.
 func newSet(base fs.FS, overrideDir string, tested bool) (*Set, error) {
 	src, err := newSource(base, overrideDir)
 	if err != nil {
@@ -217,9 +218,13 @@ func newSet(base fs.FS, overrideDir string, tested bool) (*Set, error) {
 		stopWords: make(map[Language][]string),
 	}
 	for _, lang := range langs {
-		s.words[lang] = make(words)
-		if s.phrases[lang], err = parsePhrases(src, lang, s.words[lang]); err != nil {
-			return nil, err
+		if p, ok := embeddedPhrases[lang]; ok && tested && !src.overrides(string(lang)+"/"+phrasesFile) {
+			s.phrases[lang], s.words[lang] = p().t, p().w
+		} else {
+			s.words[lang] = make(words)
+			if s.phrases[lang], err = parsePhrases(src, lang, s.words[lang]); err != nil {
+				return nil, err
+			}
 		}
 		if s.stopWords[lang], err = parseStopWords(src, lang); err != nil {
 			return nil, err

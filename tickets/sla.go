@@ -296,6 +296,13 @@ func (a *applier) nextCheck(t *Ticket) time.Time {
 // every ticket under its requester.
 func (s *Service) backfillSLA() error {
 	now := s.opts.Now()
+	pending := false
+	if err := s.store.db.View(func(tx *bolt.Tx) error {
+		pending = slaBackfillPending(tx)
+		return nil
+	}); err != nil || !pending {
+		return err // no write (a commit, two fsyncs) at every start
+	}
 	return s.store.db.Update(func(tx *bolt.Tx) error {
 		if !slaBackfillPending(tx) {
 			return nil

@@ -126,7 +126,21 @@ func setLastDigest(tx *bolt.Tx, t time.Time) error {
 // loadSecret returns the Message-ID secret, creating it on first use.
 func loadSecret(s *Store) ([]byte, error) {
 	var secret []byte
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	// Read first: a write transaction is a commit with two fsyncs, at
+	// every start, for a secret written once in the database's life.
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keyMsgIDSecret); len(v) >= 32 {
+			secret = bytes.Clone(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("message-id secret: %w", err)
+	}
+	if secret != nil {
+		return secret, nil
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(keyMsgIDSecret); len(v) >= 32 {
 			secret = bytes.Clone(v)

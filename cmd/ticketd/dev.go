@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/ticketd/ticketd/cmd/ticketd/sandbox"
@@ -21,7 +22,13 @@ type devOptions struct {
 
 const devPassword = sandbox.DefaultPassword
 
-var devConfig = template.Must(template.New("dev").Parse(`# Written by "ticketd dev": a desk wired to the in-process sandbox.
+// devConfig is parsed by the one command that writes it, not at every
+// command's start.
+var devConfig = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("dev").Parse(devConfigText))
+})
+
+const devConfigText = `# Written by "ticketd dev": a desk wired to the in-process sandbox.
 data_dir = "{{.DataDir}}"
 language = "es"
 log_level = "info"
@@ -54,7 +61,7 @@ name = "Nivel 2 - Soporte técnico"
 agents = ["marta@ticketd.test"]
 first_response = "2h"
 resolution = "24h"
-`))
+`
 
 const devHelp = `
 ticketd dev is running: a mail sandbox and a help desk, on this machine only.
@@ -150,7 +157,7 @@ func writeDevConfig(vars map[string]string) error {
 	if err != nil {
 		return err
 	}
-	err = devConfig.Execute(f, vars)
+	err = devConfig().Execute(f, vars)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
