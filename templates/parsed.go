@@ -6,6 +6,7 @@ import (
 	htmltemplate "html/template"
 	"sync"
 	texttemplate "text/template"
+	"text/template/parse"
 )
 
 // entry is one template of one language, parsed and trial-rendered when
@@ -37,12 +38,15 @@ type entry struct {
 // subject block, looked up once rather than by name on every mail.
 type textHalf struct {
 	all, subject *texttemplate.Template
-	err          error
+	// The same compiled (compiled.go); nil where a tree was not.
+	fastAll, fastSubject program
+	err                  error
 }
 
 // htmlHalf is a template's parsed HTML file with the layout.
 type htmlHalf struct {
 	all, layout *htmltemplate.Template
+	fastLayout  program // compiled (compiled.go); nil if it was not
 	err         error
 }
 
@@ -75,7 +79,10 @@ func (s *Set) parseTextHalf(e *entry) textHalf {
 	if err := tt.Execute(&buf, sampleData); err != nil {
 		return textHalf{err: fmt.Errorf("templates: %s: %w", where, err)}
 	}
-	return textHalf{all: tt, subject: tt.Lookup("subject")}
+	h := textHalf{all: tt, subject: tt.Lookup("subject")}
+	funcs, tree := textFuncs(e.lang, s.words[e.lang]), func(name string) *parse.Tree { return treeOf(tt.Lookup(name)) }
+	h.fastAll, h.fastSubject = compileProgram(tt.Tree, funcs, tree), compileProgram(treeOf(h.subject), funcs, tree)
+	return h
 }
 
 func (s *Set) parseHTMLHalf(e *entry) htmlHalf {
@@ -87,7 +94,26 @@ func (s *Set) parseHTMLHalf(e *entry) htmlHalf {
 	if err := ht.ExecuteTemplate(&buf, "layout", sampleData); err != nil {
 		return htmlHalf{err: fmt.Errorf("templates: %s (layout %s): %w", where, s.layoutName, err)}
 	}
-	return htmlHalf{all: ht, layout: ht.Lookup("layout")}
+	h := htmlHalf{all: ht, layout: ht.Lookup("layout")}
+	// Compiled after the trial render: html/template escapes the trees
+	// (adds its escapers to every action) when a template first runs.
+	h.fastLayout = compileProgram(treeOfHTML(h.layout), htmlFuncs(e.lang, s.words[e.lang]),
+		func(name string) *parse.Tree { return treeOfHTML(ht.Lookup(name)) })
+	return h
+}
+
+func treeOf(t *texttemplate.Template) *parse.Tree {
+	if t == nil {
+		return nil
+	}
+	return t.Tree
+}
+
+func treeOfHTML(t *htmltemplate.Template) *parse.Tree {
+	if t == nil {
+		return nil
+	}
+	return t.Tree
 }
 
 // check parses and trial-renders e now, for New: both halves, the text

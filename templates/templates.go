@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -301,13 +302,13 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	html.Reset()
 	// A pointer: the templates read the same fields and methods, and
 	// each execution does not copy Data into an interface of its own.
-	if err := tt.subject.Execute(subj, &data); err != nil {
+	if err := run(tt.fastSubject, tt.subject, subj, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s subject: %w", key, err)
 	}
-	if err := tt.all.Execute(text, &data); err != nil {
+	if err := run(tt.fastAll, tt.all, text, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s text: %w", key, err)
 	}
-	if err := ht.layout.Execute(html, &data); err != nil {
+	if err := run(ht.fastLayout, ht.layout, html, &data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s html: %w", key, err)
 	}
 	return Rendered{
@@ -321,6 +322,24 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 type templateKey struct {
 	lang Language
 	name Name
+}
+
+// executor is a text or an HTML template.
+type executor interface {
+	Execute(w io.Writer, data any) error
+}
+
+// run renders data into w with the compiled program when there is one
+// and it can, else with the template.
+func run(p program, t executor, w *bytes.Buffer, data *Data) error {
+	if p != nil {
+		err := p(w, data)
+		if !errors.Is(err, errFallback) {
+			return err
+		}
+		w.Reset()
+	}
+	return t.Execute(w, data)
 }
 
 // renderBuffers are Render's three output buffers, reused: a mail's

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/ticketd/ticketd/templates"
 )
@@ -44,6 +46,43 @@ func OpenBlobs(dir string) (*Blobs, error) {
 // and returns its hex SHA-256 and size. Over the limit it keeps nothing
 // and returns ErrTooLarge with size the whole length of r.
 func (b *Blobs) Put(r io.Reader, limit int64) (sum string, size int64, err error) {
+	bufp := smallBlobs.Get().(*[]byte)
+	defer smallBlobs.Put(bufp)
+	n, err := io.ReadFull(r, *bufp)
+	switch {
+	case err == nil: // more than a small blob: stream it through a file
+		return b.write(io.MultiReader(bytes.NewReader((*bufp)[:n]), r), limit)
+	case err != io.EOF && err != io.ErrUnexpectedEOF:
+		return "", int64(n), fmt.Errorf("store attachment: %w", err)
+	}
+	small := (*bufp)[:n]
+	if limit > 0 && int64(n) > limit {
+		return "", int64(n), ErrTooLarge
+	}
+	h := sha256.Sum256(small)
+	sum = hex.EncodeToString(h[:])
+	// A file under its final name is always complete (write renames it
+	// into place), and the same content has the same name.
+	if fi, err := os.Stat(b.path(sum)); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(n) {
+		return sum, int64(n), nil
+	}
+	return b.write(bytes.NewReader(small), limit)
+}
+
+// smallBlob is the size up to which Put hashes an attachment in memory
+// before touching the disk: content already stored (the logo in every
+// signature of a sender's mail, a file sent twice) then costs one stat
+// instead of a temporary file, its write and a rename over the old
+// file — about 300 µs of CPU each on this machine's ext4, which made
+// storing 4 % of messages' attachments a tenth of parsing them all.
+// Larger content is streamed, so memory stays bounded.
+const smallBlob = 64 << 10
+
+// smallBlobs are Put's buffers (one per concurrent Put, reused).
+var smallBlobs = sync.Pool{New: func() any { b := make([]byte, smallBlob); return &b }}
+
+// write stores what r yields through a temporary file renamed into place.
+func (b *Blobs) write(r io.Reader, limit int64) (sum string, size int64, err error) {
 	tmp, err := os.CreateTemp(b.dir, ".put-*")
 	if err != nil {
 		return "", 0, storageErr(err)

@@ -65,13 +65,19 @@
 //	          "sla_backfill" → set while tickets from schema 1 await their clocks
 //	          "kb_stats" → JSON {docs, total_len} for BM25
 //	          "agg_zone" → the time zone name the report aggregates count days in ("" = UTC)
+//	          "agg_build" → u64be(last ticket counted) | zone name: while the aggregates are
+//	          being (re)built, a chunk of tickets per transaction (store_aggregate_rebuild.go);
+//	          nothing reads them then, and the next open resumes after that ticket
 //
 // The report aggregates and counters (schema 3; aggregate.go says what is
 // counted, store_aggregate*.go keep them): every putTicket and every
 // counted addEvent updates them in its own transaction, by difference
 // with agg_facts, and a key whose figures fall to zero is deleted, so the
-// buckets always hold exactly what rebuildAggregates makes of the tickets
-// and events (tested). Binary, uvarint/varint ("v"), strings as
+// buckets always hold exactly what a rebuild makes of the tickets and
+// events (tested). A rebuild (the migration to schema 3, a change of the
+// desk's zone) commits a chunk of tickets at a time; until its last chunk
+// the readers fall back to reading the tickets, and writes count only the
+// tickets it has passed. Binary, uvarint/varint ("v"), strings as
 // uvarint(len) | bytes ("s"); day = days since 1970-01-01 in the zone
 // + 2^30, u32be; tuple = v(tier) s(agent) s(queue) s(type) s(category)
 // s(priority).

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -155,7 +156,8 @@ func createFile(dir, path string) error {
 // openChecked opens the file checkFile passed with bbolt: a panic or a
 // memory fault inside bbolt becomes ErrDamaged, a file with a broken meta
 // page gets bbolt's full consistency check first, and the schema marker
-// must be there. setup, when not nil, runs in the first write transaction.
+// must be there. setup, when not nil, runs in the first write transaction,
+// and then any rebuild of the aggregates in progress is finished.
 func openChecked(path string, fc fileCheck, opts *bolt.Options, setup func(*bolt.Tx) error) (*Store, error) {
 	var db *bolt.DB
 	err := guard(path, func() error {
@@ -189,6 +191,11 @@ func openChecked(path string, fc fileCheck, opts *bolt.Options, setup func(*bolt
 		})
 		if err == nil && needSetup {
 			err = db.Update(setup)
+		}
+		if err == nil && setup != nil {
+			// A rebuild of the aggregates the migration started, or one
+			// a crash interrupted, goes on in transactions of its own.
+			err = finishRebuild(db, slog.Default())
 		}
 		if err != nil && !errors.Is(err, ErrDamaged) {
 			return fmt.Errorf("open store %s: %w", path, err)
@@ -390,7 +397,7 @@ func indexMsgID(tx *bolt.Tx, id string, ticket uint64, dir byte) error {
 	}
 	b, k := tx.Bucket(bucketMsgIDs), msgIDKey(id)
 	if b.Get(k) == nil { // counted for Stats (store_aggregate_state.go)
-		if err := countStored(tx, keyAggMsgIDs, 1); err != nil {
+		if err := countStored(tx, keyAggMsgIDs, 1, 0); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package tickets
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -222,22 +223,56 @@ func (r *reader) hist(h *hist, n int64) {
 var zoneCache sync.Map
 
 // aggZone returns the zone the aggregates in tx are kept in; false when
-// the database has none (opened read-only before its migration).
+// they cannot be read (aggReady): not built (opened read-only before its
+// migration) or a rebuild in progress.
 func aggZone(tx *bolt.Tx) (*time.Location, bool) {
-	if tx.Bucket(bucketAggDays) == nil {
+	if !aggReady(tx) {
 		return nil, false
 	}
-	name := string(tx.Bucket(bucketMeta).Get(keyAggZone))
+	loc, err := loadZone(string(tx.Bucket(bucketMeta).Get(keyAggZone)))
+	return loc, err == nil
+}
+
+// aggWriteZone returns the zone in which a change to ticket is counted
+// in tx; false when the aggregates do not count the ticket yet: not built
+// (a database of an older schema), or a rebuild in progress has not
+// reached it (it counts the ticket as it will then be). ticket 0 stands
+// for what belongs to no ticket (Message-IDs), which a rebuild counts at
+// its end.
+func aggWriteZone(tx *bolt.Tx, ticket uint64) (*time.Location, bool, error) {
+	if tx.Bucket(bucketAggFacts) == nil {
+		return nil, false, nil
+	}
+	b, building, err := buildOf(tx)
+	if err != nil {
+		return nil, false, err
+	}
+	zone := string(tx.Bucket(bucketMeta).Get(keyAggZone))
+	if building {
+		if ticket == 0 || ticket > b.done {
+			return nil, false, nil
+		}
+		zone = b.zone
+	}
+	loc, err := loadZone(zone)
+	if err != nil {
+		return nil, false, fmt.Errorf("aggregates: %w", err)
+	}
+	return loc, true, nil
+}
+
+// loadZone returns the zone named name ("": UTC), loaded once.
+func loadZone(name string) (*time.Location, error) {
 	if name == "" {
-		return time.UTC, true
+		return time.UTC, nil
 	}
 	if loc, ok := zoneCache.Load(name); ok {
-		return loc.(*time.Location), true
+		return loc.(*time.Location), nil
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, false
+		return nil, err
 	}
 	zoneCache.Store(name, loc)
-	return loc, true
+	return loc, nil
 }

@@ -12,8 +12,8 @@ import (
 // reportAgg computes q from the day aggregates: it reads the days of the
 // period and, for the open-at-end figures, the open spans' days from the
 // earliest period end on. false when the aggregates cannot answer q
-// exactly: not built (a read-only database before its migration), kept in
-// another time zone, or bounds that are not midnight there — reportScan
+// exactly: not built (a read-only database before its migration) or
+// being rebuilt (aggReady), kept in another time zone, or bounds that are not midnight there — reportScan
 // answers those.
 func reportAgg(tx *bolt.Tx, q ReportQuery) (Report, bool, error) {
 	if err := q.check(); err != nil {
@@ -168,10 +168,10 @@ func backlogAgg(tx *bolt.Tx, now time.Time) ([]AgeBucket, bool, error) {
 // tickets open now were opened, oldest first, and how many: the report
 // aggregates' agg_backlog, the one reader of its records (the digest's
 // oldest open tickets and backlogAgg).
-// false when the store has no aggregates.
+// false when the store has no whole aggregates (aggReady).
 func openHours(tx *bolt.Tx, f func(hour time.Time, n int64) bool) (bool, error) {
 	b := tx.Bucket(bucketAggBacklog)
-	if b == nil {
+	if b == nil || !aggReady(tx) {
 		return false, nil
 	}
 	c := b.Cursor()

@@ -132,20 +132,21 @@ func addCount(b *bolt.Bucket, k []byte, n int64) error {
 	return putOrDelete(b, k, n == 0, func() []byte { return binary.AppendVarint(nil, n) })
 }
 
-// countEvent counts n events, or Message-IDs with key keyAggMsgIDs.
-func countStored(tx *bolt.Tx, key []byte, n int64) error {
-	b := tx.Bucket(bucketAggState)
-	if b == nil {
-		return nil
+// countStored counts n events of ticket (key keyAggEvents), or n
+// Message-IDs (keyAggMsgIDs, ticket 0), when the aggregates count them
+// already (aggWriteZone).
+func countStored(tx *bolt.Tx, key []byte, n int64, ticket uint64) error {
+	if _, ok, err := aggWriteZone(tx, ticket); err != nil || !ok {
+		return err
 	}
-	return addCount(b, key, n)
+	return addCount(tx.Bucket(bucketAggState), key, n)
 }
 
 // statsFromCounters fills st's ticket figures from the counters; false
-// when the database has none (read-only, before its migration).
+// when the database has none whole (aggReady).
 func statsFromCounters(tx *bolt.Tx, st *Stats) (bool, error) {
 	b := tx.Bucket(bucketAggState)
-	if b == nil {
+	if b == nil || !aggReady(tx) {
 		return false, nil
 	}
 	counts := map[listKey]int{}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
@@ -205,22 +204,8 @@ func TestMigrationBuildsAggregates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := f.store.db.Path()
-	if err := f.store.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range aggBuckets {
-			if err := tx.DeleteBucket(name); err != nil {
-				return err
-			}
-		}
-		if err := tx.Bucket(bucketMeta).Delete(keyAggZone); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keySchema, u64(2))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	f.store.Close()
-	ro, err := OpenReadOnly(filepath.Dir(path), time.Second)
+	dir := unmigrateAggregates(t, f.store)
+	ro, err := OpenReadOnly(dir, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +215,7 @@ func TestMigrationBuildsAggregates(t *testing.T) {
 	if err != nil || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Fatalf("read-only report: %v\n%+v\nwant\n%+v", err, got, want)
 	}
-	s, err := Open(filepath.Dir(path), time.Second)
+	s, err := Open(dir, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

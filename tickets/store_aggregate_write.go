@@ -268,10 +268,11 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // aggTicket brings the aggregates up to date with t, just written.
 func aggTicket(tx *bolt.Tx, t *Ticket) error {
-	fb := tx.Bucket(bucketAggFacts)
-	if fb == nil {
-		return nil // a database not yet migrated (its migration builds them)
+	loc, ok, err := aggWriteZone(tx, t.ID)
+	if err != nil || !ok {
+		return err // not counted yet: the migration or rebuild will
 	}
+	fb := tx.Bucket(bucketAggFacts)
 	rec, part := ticketPart(t)
 	key := u64(t.ID)
 	old := fb.Get(key)
@@ -281,10 +282,6 @@ func aggTicket(tx *bolt.Tx, t *Ticket) error {
 	}
 	if old != nil && bytes.Equal(oldPart, part) {
 		return nil
-	}
-	loc, ok := aggZone(tx)
-	if !ok {
-		return fmt.Errorf("aggregates of ticket %d: time zone %q unavailable", t.ID, tx.Bucket(bucketMeta).Get(keyAggZone))
 	}
 	prev, err := decodeRecord(old, true)
 	if err != nil {
@@ -306,7 +303,11 @@ func aggTicket(tx *bolt.Tx, t *Ticket) error {
 // aggEvent counts e, just added, when it is a fact (an answer, an
 // escalation).
 func aggEvent(tx *bolt.Tx, e *Event) error {
-	if err := countStored(tx, keyAggEvents, 1); err != nil {
+	loc, ok, err := aggWriteZone(tx, e.Ticket)
+	if err != nil || !ok {
+		return err // not counted yet: the migration or rebuild will
+	}
+	if err := addCount(tx.Bucket(bucketAggState), keyAggEvents, 1); err != nil {
 		return err
 	}
 	f, ok := eventFact(e)
@@ -314,9 +315,6 @@ func aggEvent(tx *bolt.Tx, e *Event) error {
 		return nil
 	}
 	fb := tx.Bucket(bucketAggFacts)
-	if fb == nil {
-		return nil
-	}
 	key := u64(e.Ticket)
 	old := fb.Get(key)
 	var v []byte
@@ -334,10 +332,6 @@ func aggEvent(tx *bolt.Tx, e *Event) error {
 	}
 	if !rec.counted {
 		return nil
-	}
-	loc, ok := aggZone(tx)
-	if !ok {
-		return fmt.Errorf("aggregates of ticket %d: time zone unavailable", e.Ticket)
 	}
 	d := newAggDelta(loc)
 	d.fact(&rec.cl, &f, 1)

@@ -28,9 +28,15 @@ var migrations = []migration{
 		return tx.Bucket(bucketMeta).Put(keySLABackfill, []byte{1})
 	}},
 	{From: 2, Name: "report aggregates", Run: func(tx *bolt.Tx) error {
-		// Built in UTC days: the Service rebuilds them once in the desk's
-		// zone when that differs (Store.useZone).
-		return rebuildAggregates(tx, time.UTC)
+		// Only started here: Open then builds them in chunks of tickets,
+		// a transaction each, resuming after a crash
+		// (store_aggregate_rebuild.go). The schema is 3 from now on, so
+		// an older binary refuses the half-built file instead of
+		// changing tickets the build has passed; agg_zone, written by
+		// the last chunk, says they are done. Built in UTC days: the
+		// Service rebuilds them once in the desk's zone when that
+		// differs (Store.useZone).
+		return startRebuild(tx, time.UTC)
 	}},
 }
 
@@ -40,7 +46,8 @@ const SchemaVersion = 3
 // migrate brings the database in tx to the version the steps lead to: a
 // new database (no schema key) is stamped with it at once; an older one
 // runs every step from its version on, all in tx, so a failing step
-// leaves the file as it was. A database newer than this code is refused.
+// leaves the file as it was (a step may leave work to finish in later
+// transactions, resumable: the aggregates' rebuild). A database newer than this code is refused.
 func migrate(tx *bolt.Tx, steps []migration) error {
 	target := 1 + len(steps)
 	meta := tx.Bucket(bucketMeta)

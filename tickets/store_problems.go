@@ -54,7 +54,7 @@ func (s *Store) Incidents(problem uint64) ([]uint64, error) {
 // e.Ticket's timeline under its own sequence number (merge.go): the
 // timeline stays in the order things happened.
 func putEventCopy(tx *bolt.Tx, e Event) error {
-	if err := countStored(tx, keyAggEvents, 1); err != nil { // Stats' count
+	if err := countStored(tx, keyAggEvents, 1, e.Ticket); err != nil { // Stats' count
 		return err
 	}
 	return putJSON(tx.Bucket(bucketEvents), append(u64(e.Ticket), u64(e.Seq)...), e)
