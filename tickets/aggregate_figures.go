@@ -36,7 +36,13 @@ const (
 // when they are equal, within the bucket's width (0.8 %) otherwise.
 type hist struct {
 	n, sum int64      // values, and their sum in seconds
-	b      []histCell // the buckets used, by index (sparse: a day has few)
+	b      []histCell // the buckets used (sparse: a day has few); by index unless loose
+	// loose: b was appended to without keeping it sorted, and may hold a
+	// bucket more than once. A report adds thousands of days' cells into
+	// few rows: appending them and sorting once (tidy) costs a fraction of
+	// keeping every row sorted on each merge.
+	loose  bool
+	tidied int // len(b) after the last tidy: a loose b grows to at most twice that (plus a margin) before the next
 }
 
 // histCell is one bucket: its index, count and sum.
@@ -47,12 +53,48 @@ type histCell struct {
 
 // addBucket counts n values in bucket i summing sum.
 func (h *hist) addBucket(i uint32, n, sum int64) {
+	h.tidy()
 	j, ok := slices.BinarySearchFunc(h.b, i, func(c histCell, i uint32) int { return cmp.Compare(c.i, i) })
 	if !ok {
 		h.b = slices.Insert(h.b, j, histCell{i: i})
 	}
 	h.b[j].n += n
 	h.b[j].sum += sum
+}
+
+// appendCells adds cells to b in any order, to be tidied when b is
+// read in order. A b grown well beyond its distinct buckets (a million
+// tickets' single cells merged one by one) is tidied on the way, so it
+// stays within about twice its tidy size.
+func (h *hist) appendCells(cells ...histCell) {
+	if len(h.b) == 0 && !h.loose {
+		h.b = append(h.b, cells...)
+		h.loose = !slices.IsSortedFunc(cells, func(x, y histCell) int { return cmp.Compare(x.i, y.i) })
+		return
+	}
+	h.b = append(h.b, cells...)
+	h.loose = true
+	if len(h.b) > 2*h.tidied+1024 {
+		h.tidy()
+	}
+}
+
+// tidy sorts b by bucket and adds up the cells of one bucket.
+func (h *hist) tidy() {
+	if !h.loose {
+		return
+	}
+	slices.SortFunc(h.b, func(x, y histCell) int { return cmp.Compare(x.i, y.i) })
+	out := h.b[:0]
+	for _, c := range h.b {
+		if k := len(out) - 1; k >= 0 && out[k].i == c.i {
+			out[k].n += c.n
+			out[k].sum += c.sum
+			continue
+		}
+		out = append(out, c)
+	}
+	h.b, h.loose, h.tidied = out, false, len(out)
 }
 
 func histBucket(v int64) uint32 {
@@ -70,35 +112,13 @@ func (h *hist) add(secs, n int64) {
 	h.sum += secs * n
 }
 
+// merge adds o's values to h; o is left as it was (its cells are only
+// read).
 func (h *hist) merge(o *hist) {
 	if o.n == 0 {
 		return
 	}
-	switch {
-	case len(h.b) == 0:
-		h.b = append(h.b, o.b...)
-	case len(o.b) <= 16:
-		// A day's few buckets into a row's many: in place.
-		for _, c := range o.b {
-			h.addBucket(c.i, c.n, c.sum)
-		}
-	default:
-		// Both sorted: merge in one pass.
-		out := make([]histCell, 0, len(h.b)+len(o.b))
-		x, y := h.b, o.b
-		for len(x) > 0 && len(y) > 0 {
-			switch {
-			case x[0].i < y[0].i:
-				out, x = append(out, x[0]), x[1:]
-			case x[0].i > y[0].i:
-				out, y = append(out, y[0]), y[1:]
-			default:
-				out = append(out, histCell{i: x[0].i, n: x[0].n + y[0].n, sum: x[0].sum + y[0].sum})
-				x, y = x[1:], y[1:]
-			}
-		}
-		h.b = append(append(out, x...), y...)
-	}
+	h.appendCells(o.b...)
 	h.n += o.n
 	h.sum += o.sum
 }
@@ -109,6 +129,7 @@ func (h *hist) figures() DurationFigures {
 	if h.n <= 0 {
 		return DurationFigures{}
 	}
+	h.tidy()
 	rank := func(q float64) time.Duration {
 		r := int64(q*float64(h.n) + 0.999999999)
 		r = min(max(r, 1), h.n)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -53,6 +54,10 @@ func appendTuple(b []byte, t *tuple) []byte {
 type reader struct {
 	b   []byte
 	err error
+	// names, when not nil, holds the strings read so far: thousands of
+	// records name the same few agents, queues and categories, and a
+	// lookup by the bytes allocates nothing.
+	names map[string]string
 }
 
 var errAggCorrupt = errors.New("aggregate record corrupt")
@@ -83,8 +88,16 @@ func (r *reader) string() string {
 		r.err, r.b = errAggCorrupt, nil
 		return ""
 	}
-	s := string(r.b[:n])
+	b := r.b[:n]
 	r.b = r.b[n:]
+	if r.names == nil {
+		return string(b)
+	}
+	if s, ok := r.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	r.names[s] = s
 	return s
 }
 
@@ -141,6 +154,7 @@ func appendHist(b []byte, h *hist) []byte {
 		return b
 	}
 	b = binary.AppendVarint(b, h.sum)
+	h.tidy()
 	used := 0
 	for _, c := range h.b {
 		if c.n != 0 {
@@ -178,25 +192,31 @@ func (r *reader) hist(h *hist, n int64) {
 	if n == 0 {
 		return
 	}
-	var o hist
-	o.n, o.sum = n, r.varint()
+	sum := r.varint()
 	k := r.uvarint()
 	if k > uint64(len(r.b)) {
 		r.err, r.b = errAggCorrupt, nil
 		return
 	}
-	o.b = make([]histCell, k)
+	// The cells are decoded straight onto h's (no copy per record); on
+	// an error the report fails, so h's partial cells are never read.
+	start := len(h.b)
+	h.b = slices.Grow(h.b, int(k))
 	i := uint32(0)
-	for j := range o.b {
+	for j := range int(k) {
 		d := r.uvarint()
 		if (j > 0 && d == 0) || uint64(i)+d > uint64(maxBucket) {
 			r.err, r.b = errAggCorrupt, nil
 			return
 		}
 		i += uint32(d)
-		o.b[j] = histCell{i: i, n: r.varint(), sum: r.varint()}
+		h.b = append(h.b, histCell{i: i, n: r.varint(), sum: r.varint()})
 	}
-	h.merge(&o)
+	cells := h.b[start:]
+	h.b = h.b[:start]
+	h.appendCells(cells...)
+	h.n += n
+	h.sum += sum
 }
 
 // zoneCache holds the time zones loaded by name.

