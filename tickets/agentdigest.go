@@ -91,7 +91,7 @@ func (s *Service) AgentDigest(dryRun bool) (AgentDigestResult, error) {
 	}
 	var err error
 	if dryRun {
-		err = s.store.db.View(build)
+		err = s.store.view(build)
 	} else {
 		err = s.store.update(build)
 	}

@@ -154,7 +154,7 @@ var backlogAges = []AgeBucket{
 // Report computes the figures of q in one read transaction.
 func (s *Store) Report(q ReportQuery) (Report, error) {
 	var r Report
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		r, err = report(tx, q)
 		return err
@@ -166,7 +166,7 @@ func (s *Store) Report(q ReportQuery) (Report, error) {
 // from the start of the hour it was opened in (the counters keep hours).
 func (s *Store) BacklogByAge(now time.Time) ([]AgeBucket, error) {
 	var out []AgeBucket
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = backlogByAge(tx, now)
 		return err

@@ -136,7 +136,7 @@ func BenchmarkReportMonth(b *testing.B) {
 	})
 	b.Run("scan", func(b *testing.B) {
 		loopCPU(b, func() error {
-			return s.db.View(func(tx *bolt.Tx) error { _, err := reportScan(tx, q); return err })
+			return s.view(func(tx *bolt.Tx) error { _, err := reportScan(tx, q); return err })
 		})
 	})
 	b.Run("backlog", func(b *testing.B) {

@@ -145,7 +145,7 @@ func compareWithScan(t *testing.T, s *Store, from, to time.Time) {
 	for _, q := range queries {
 		q.Loc = time.UTC
 		var agg, scan Report
-		err := s.db.View(func(tx *bolt.Tx) error {
+		err := s.view(func(tx *bolt.Tx) error {
 			var ok bool
 			var err error
 			if agg, ok, err = reportAgg(tx, q); err != nil || !ok {
@@ -171,7 +171,7 @@ func compareWithScan(t *testing.T, s *Store, from, to time.Time) {
 		t.Fatal(err)
 	}
 	var scan []AgeBucket
-	if err := s.db.View(func(tx *bolt.Tx) (err error) { scan, err = backlogScan(tx, now); return err }); err != nil {
+	if err := s.view(func(tx *bolt.Tx) (err error) { scan, err = backlogScan(tx, now); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(agg) != fmt.Sprint(scan) {

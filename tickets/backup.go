@@ -26,7 +26,7 @@ func (s *Store) BackupTo(open func(size int64) (io.Writer, error)) (int64, error
 		return 0, fmt.Errorf("backup: %w", err)
 	}
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		w, err := open(tx.Size())
 		if err != nil {
 			return err

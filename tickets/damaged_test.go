@@ -238,7 +238,7 @@ func TestOpenAcceptsTornOlderMeta(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		if n := tx.Bucket(bucketEvents).Stats().KeyN; n != 1000 {
 			return fmt.Errorf("%d events, want 1000", n)
 		}
@@ -288,5 +288,54 @@ func TestOpenWhileLockedIsNotDamaged(t *testing.T) {
 		if errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "locked by another process") {
 			t.Fatalf("%s while locked: %v", name, err)
 		}
+	}
+}
+
+// TestReadOnlyReadOfDamagedLeafIsAnError: a read-only open checks the
+// meta pages and the schema marker, not every bucket's edges, so a
+// command may meet a damaged leaf later; that
+// read ends with ErrDamaged, not a panic.
+func TestReadOnlyReadOfDamagedLeafIsAnError(t *testing.T) {
+	dir, path := filledStore(t)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second}) // Tx.Page needs the freelist
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaves []int
+	err = db.View(func(tx *bolt.Tx) error {
+		for id := 2; id < int(tx.Size())/db.Info().PageSize; id++ {
+			p, err := tx.Page(id)
+			if err != nil {
+				return err
+			}
+			if p != nil && p.Type == "leaf" && p.Count >= 10 {
+				leaves = append(leaves, id)
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil || len(leaves) == 0 {
+		t.Fatalf("leaf pages of events: %v, %v", leaves, err)
+	}
+	data, _ := os.ReadFile(path)
+	_, _, ps := metas(t, data)
+	data[leaves[len(leaves)-1]*ps+8] ^= 0xff // an events leaf: neither branch nor leaf
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenReadOnly(dir, time.Second)
+	if err != nil {
+		t.Fatalf("the open checks no middle page, yet: %v", err)
+	}
+	defer s.Close()
+	err = s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketEvents).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		}
+		return nil
+	})
+	if !errors.Is(err, ErrDamaged) {
+		t.Fatalf("reading every event over a damaged leaf: %v; want ErrDamaged", err)
 	}
 }

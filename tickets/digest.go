@@ -58,7 +58,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		pr   digestSpan
 		last time.Time
 	)
-	err := s.store.db.View(func(tx *bolt.Tx) error {
+	err := s.store.view(func(tx *bolt.Tx) error {
 		last, _ = lastDigest(tx)
 		pr = digestPeriod(p, now, last, s.location())
 		var err error

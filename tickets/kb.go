@@ -226,7 +226,7 @@ func truncateRunes(s string, n int) string {
 // SearchArticles ranks the articles for query, best first.
 func (s *Store) SearchArticles(query string, limit int) ([]Hit, error) {
 	var hits []Hit
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		stats, err := getKBStats(tx)
 		if err != nil {
 			return err

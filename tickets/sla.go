@@ -297,7 +297,7 @@ func (a *applier) nextCheck(t *Ticket) time.Time {
 func (s *Service) backfillSLA() error {
 	now := s.opts.Now()
 	pending := false
-	if err := s.store.db.View(func(tx *bolt.Tx) error {
+	if err := s.store.view(func(tx *bolt.Tx) error {
 		pending = slaBackfillPending(tx)
 		return nil
 	}); err != nil || !pending {

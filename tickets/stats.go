@@ -150,5 +150,5 @@ func decodeParallel[T any](raw [][]byte, out []T) error {
 
 // Ping reports whether the database is open and readable.
 func (s *Store) Ping() error {
-	return s.db.View(func(*bolt.Tx) error { return nil })
+	return s.view(func(*bolt.Tx) error { return nil })
 }

@@ -236,7 +236,7 @@ func (s *Store) Close() error { return errors.Join(s.closeSentLog(), s.db.Close(
 // Ticket returns ticket id.
 func (s *Store) Ticket(id uint64) (Ticket, error) {
 	var t Ticket
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		t, err = getTicket(tx, id)
 		return err
@@ -250,7 +250,7 @@ func (s *Store) Tickets() ([]Ticket, error) { return all[Ticket](s.db, bucketTic
 // Events returns the timeline of ticket id, oldest first.
 func (s *Store) Events(id uint64) ([]Event, error) {
 	var out []Event
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return forEvents(tx, id, func(e Event) { out = append(out, e) })
 	})
 	return out, err

@@ -236,7 +236,7 @@ func mayCount(v []byte) bool {
 // migration built them before the Service said which).
 func (s *Store) useZone(loc *time.Location, log *slog.Logger) error {
 	var have string
-	if err := s.db.View(func(tx *bolt.Tx) error {
+	if err := s.view(func(tx *bolt.Tx) error {
 		have = string(tx.Bucket(bucketMeta).Get(keyAggZone))
 		return nil
 	}); err != nil {

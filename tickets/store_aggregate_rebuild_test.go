@@ -149,7 +149,7 @@ func TestMigrationResumesAfterACrash(t *testing.T) {
 		t.Fatalf("chunks after resuming %v, want [3 4]", chunks)
 	}
 	var gotAgg map[string]string
-	s.db.View(func(tx *bolt.Tx) error { gotAgg = dumpAggregates(tx); return nil })
+	s.view(func(tx *bolt.Tx) error { gotAgg = dumpAggregates(tx); return nil })
 	if fmt.Sprint(gotAgg) != fmt.Sprint(wantAgg) {
 		t.Fatalf("aggregates after a resumed migration\n%v\nwant\n%v", gotAgg, wantAgg)
 	}

@@ -217,3 +217,12 @@ func expectsData(dir string) (string, bool) {
 	}
 	return "", false
 }
+
+// view runs a read transaction under guard: a page that bbolt cannot read
+// ends the read with ErrDamaged instead of a panic. The open checks only
+// the pages a writer needs (the edges of every bucket are checked only by
+// a store opened for writing), so a read-only command may meet a damaged
+// page first.
+func (s *Store) view(fn func(tx *bolt.Tx) error) error {
+	return guard(s.db.Path(), func() error { return s.db.View(fn) })
+}

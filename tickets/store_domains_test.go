@@ -27,7 +27,7 @@ func TestRequesterDomainSameTx(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		if !isRequesterDomain(tx, "client.test") || isRequesterDomain(tx, "other.test") {
 			t.Error("requester domains wrong after commit")
 		}

@@ -35,7 +35,7 @@ func (s *Store) EachSummary(f Filter, fn func(Summary) error) error {
 	for {
 		chunk = chunk[:0]
 		more := false
-		err := s.db.View(func(tx *bolt.Tx) error {
+		err := s.view(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bucketTickets).Cursor()
 			k, v := c.First()
 			if after != nil {

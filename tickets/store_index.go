@@ -128,7 +128,7 @@ func loadSecret(s *Store) ([]byte, error) {
 	var secret []byte
 	// Read first: a write transaction is a commit with two fsyncs, at
 	// every start, for a secret written once in the database's life.
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketMeta).Get(keyMsgIDSecret); len(v) >= 32 {
 			secret = bytes.Clone(v)
 		}

@@ -92,7 +92,7 @@ func (s *Store) Articles() ([]Article, error) { return all[Article](s.db, bucket
 // Article returns article id.
 func (s *Store) Article(id uint64) (Article, error) {
 	var a Article
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		a, err = getArticle(tx, id)
 		return err

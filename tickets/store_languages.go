@@ -72,7 +72,7 @@ func putLanguage(tx *bolt.Tx, addr string, r RememberedLanguage) error {
 func (s *Store) RequesterLanguage(addr string) (RememberedLanguage, bool, error) {
 	var r RememberedLanguage
 	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		r, ok = rememberedLanguage(tx, NormalizeEmail(addr))
 		return nil
 	})

@@ -89,7 +89,7 @@ func (s *Store) DueMail(now time.Time, limit int) ([]Mail, error) {
 		return nil, err
 	}
 	var out []Mail
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketOutboxDue).Cursor()
 		end := dueKey(now, ^uint64(0))
 		for k, _ := c.First(); k != nil && len(out) < limit && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
@@ -112,7 +112,7 @@ func (s *Store) NextMailDue() (time.Time, bool, error) {
 	}
 	var next time.Time
 	found := false
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if k, _ := tx.Bucket(bucketOutboxDue).Cursor().First(); k != nil {
 			next, found = time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))), true
 		}

@@ -43,7 +43,7 @@ func incidentsOf(tx *bolt.Tx, problem uint64) []uint64 {
 // Incidents returns the tickets linked to problem as its incidents.
 func (s *Store) Incidents(problem uint64) ([]uint64, error) {
 	var out []uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		out = incidentsOf(tx, problem)
 		return nil
 	})

@@ -55,7 +55,7 @@ func isBlockedSender(tx *bolt.Tx, addr string) bool {
 // BlockedSenders returns the addresses #spam blocked.
 func (s *Store) BlockedSenders() (map[string]BlockedSender, error) {
 	out := map[string]BlockedSender{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketBlockedSenders)
 		if b == nil {
 			return nil

@@ -15,7 +15,7 @@ import (
 // Stats reads the summary in one read transaction.
 func (s *Store) Stats() (Stats, error) {
 	var st Stats
-	err := s.db.View(func(tx *bolt.Tx) (err error) {
+	err := s.view(func(tx *bolt.Tx) (err error) {
 		st, err = stats(tx)
 		return err
 	})
@@ -92,7 +92,7 @@ func storeStats(tx *bolt.Tx, st *Stats) error {
 func list[T any](s *Store, f Filter, key func(*T) listKey) ([]T, error) {
 	match := func(t *T) bool { return f.match(key(t)) }
 	var out []T
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketTickets).Cursor()
 		if f.Limit > 0 {
 			for k, v := c.Last(); k != nil && len(out) < f.Limit; k, v = c.Prev() {

@@ -29,7 +29,7 @@ func TestForEventsNewestFirst(t *testing.T) {
 	}
 	seqs := func(id uint64, stop int) []uint64 {
 		var out []uint64
-		if err := s.db.View(func(tx *bolt.Tx) error {
+		if err := s.view(func(tx *bolt.Tx) error {
 			return forEventsNewestFirst(tx, id, func(e Event) bool {
 				if e.Ticket != id {
 					t.Errorf("ticket %d: event of ticket %d", id, e.Ticket)

@@ -80,7 +80,7 @@ func (a *applier) isRequesterDomain(domain string) bool {
 // side of asking agents for more proof.
 func (s *Service) backfillRequesterDomains() error {
 	there := false
-	if err := s.store.db.View(func(tx *bolt.Tx) error {
+	if err := s.store.view(func(tx *bolt.Tx) error {
 		there = hasRequesterDomains(tx)
 		return nil
 	}); err != nil || there {
