@@ -53,29 +53,34 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		p = DigestDaily
 	}
 	var (
-		d    *templates.Digest
-		cd   chartData
-		pr   digestSpan
-		last time.Time
+		d     *templates.Digest
+		pr    digestSpan
+		last  time.Time
+		drawn = func() ([]DigestImage, error) { return nil, nil }
 	)
 	err := s.store.view(func(tx *bolt.Tx) error {
 		last, _ = lastDigest(tx)
 		pr = digestPeriod(p, now, last, s.location())
+		// The charts are drawn (a dry run's too, to show them) only for
+		// a digest that goes out and can carry them, and start as soon
+		// as their numbers are known: drawn beside the lists' reading
+		// and the mail's rendering, they cost little wall time.
+		var figured func(*templates.Digest, chartData)
+		if dryRun || (s.opts.Blobs != nil && !pr.sent(last)) {
+			figured = func(d *templates.Digest, cd chartData) { drawn = s.drawCharts(d, cd, now) }
+		}
 		var err error
-		d, cd, err = s.digestData(tx, p, pr, now)
+		d, err = s.digestData(tx, p, pr, now, figured)
 		return err
 	})
 	if err != nil {
+		drawn() // no drawing outlives the call
 		return DigestResult{}, fmt.Errorf("digest: %w", err)
 	}
 	res := DigestResult{Period: p, Since: pr.From, Until: pr.To}
 	if !dryRun && pr.sent(last) {
 		res.AlreadySent = true
 		return res, nil
-	}
-	drawn := func() ([]DigestImage, error) { return nil, nil }
-	if s.opts.Blobs != nil || dryRun {
-		drawn = s.drawCharts(d, cd, now)
 	}
 	res.Mail, err = s.opts.Templates.Render(s.deskLanguage(nil), templates.ManagerDigest, templates.Data{Desk: s.opts.Desk.Name, Digest: d})
 	images, chartErr := drawn()
@@ -128,8 +133,10 @@ func (s *Service) queueDigest(tx *bolt.Tx, r templates.Rendered, atts []Attachme
 	return s.queueMail(tx, &m)
 }
 
-// digestData gathers the figures and lists of pr, as at now.
-func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now time.Time) (*templates.Digest, chartData, error) {
+// digestData gathers the figures and lists of pr, as at now. figured,
+// unless nil, is given the charts' numbers once they are known, before
+// the lists are read.
+func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now time.Time, figured func(*templates.Digest, chartData)) (*templates.Digest, error) {
 	d := &templates.Digest{}
 	d.Period = string(p)
 	loc := s.location()
@@ -137,14 +144,17 @@ func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now tim
 	d.From, d.To, prevFrom, prevTo = pr.labels(loc)
 	cd, err := s.digestFigures(tx, d, p, pr, now)
 	if err != nil {
-		return nil, cd, err
+		return nil, err
+	}
+	if figured != nil {
+		figured(d, cd)
 	}
 	d.Previous.From, d.Previous.To = prevFrom, prevTo
 	if err := s.digestLists(tx, d, pr.From, pr.To, now); err != nil {
-		return nil, cd, err
+		return nil, err
 	}
 	d.Empty = d.New == 0 && d.Resolved == 0 && d.Escalated == 0 && d.Breaches == 0 && d.Open == 0
-	return d, cd, nil
+	return d, nil
 }
 
 // backlogRows are the digest's backlog rows, one per tier of each queue
