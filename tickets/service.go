@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -126,9 +127,11 @@ type Service struct {
 	wake   chan struct{}
 	secret []byte // signs Message-IDs (msgid.go)
 	// languages requesters may be written in, and the detector over
-	// their stop words (language.go).
+	// their stop words (language.go), built on first use: only reading
+	// mail needs it, and a one-shot command (a digest, a report) would
+	// spend a few milliseconds building it for nothing.
 	languages []templates.Language
-	detector  *langdetect.Detector
+	detector  func() *langdetect.Detector
 	// ratingSubject finds a rating in a reply's subject, in every
 	// language (csat.go).
 	ratingSubject *regexp.Regexp
@@ -177,7 +180,7 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		wake:   make(chan struct{}, 1),
 
 		languages:     langs,
-		detector:      newDetector(opts.Templates, langs),
+		detector:      sync.OnceValue(func() *langdetect.Detector { return newDetector(opts.Templates, langs) }),
 		ratingSubject: ratingSubjectPattern(opts.Templates),
 	}
 	if !store.db.IsReadOnly() {
