@@ -133,8 +133,8 @@ type Service struct {
 	languages []templates.Language
 	detector  func() *langdetect.Detector
 	// ratingSubject finds a rating in a reply's subject, in every
-	// language (csat.go).
-	ratingSubject *regexp.Regexp
+	// language (csat.go); compiled on first use, as the detector is built.
+	ratingSubject func() *regexp.Regexp
 }
 
 // NewService returns the workflow over store.
@@ -181,7 +181,7 @@ func NewService(store *Store, opts Options) (*Service, error) {
 
 		languages:     langs,
 		detector:      sync.OnceValue(func() *langdetect.Detector { return newDetector(opts.Templates, langs) }),
-		ratingSubject: ratingSubjectPattern(opts.Templates),
+		ratingSubject: sync.OnceValue(func() *regexp.Regexp { return ratingSubjectPattern(opts.Templates) }),
 	}
 	if !store.db.IsReadOnly() {
 		if err := s.backfillSLA(); err != nil {
