@@ -61,21 +61,27 @@ func (s *Service) newChartDrawer(d *templates.Digest, now time.Time) *chartDrawe
 // volume, sla and backlog start drawing their chart from its numbers
 // and point the digest's HTML at it. A nil drawer draws nothing.
 func (c *chartDrawer) volume(days []charts.Day) {
+	if c == nil {
+		return
+	}
 	c.start(chartVolume, &c.d.VolumeChart, func() ([]byte, error) { return charts.Volume(c.lang, days, c.sz) })
 }
 
 func (c *chartDrawer) sla(tiers []charts.TierSLA) {
+	if c == nil {
+		return
+	}
 	c.start(chartSLA, &c.d.SLAChart, func() ([]byte, error) { return charts.SLA(c.lang, tiers, c.sz) })
 }
 
 func (c *chartDrawer) backlog(ages []charts.Bucket) {
+	if c == nil {
+		return
+	}
 	c.start(chartBacklog, &c.d.AgeChart, func() ([]byte, error) { return charts.Backlog(c.lang, ages, c.sz) })
 }
 
 func (c *chartDrawer) start(i int, into **templates.Chart, draw func() ([]byte, error)) {
-	if c == nil {
-		return
-	}
 	name := digestCharts[i]
 	cid := "digest-" + name + c.suffix
 	c.out[i] = DigestImage{Name: name + ".png", ContentID: cid}
