@@ -325,7 +325,7 @@ func (a *applier) customerMail(t *Ticket, m *Inbound) error {
 		role = RoleParticipant
 	}
 	if role == RoleRequester && t.CSATAsked && t.Status != StatusOpen {
-		if rating, comment, ok := parseRating(a.s.ratingSubject, m.Subject, m.Text); ok {
+		if rating, comment, ok := parseRating(a.s.ratingSubject(), m.Subject, m.Text); ok {
 			return a.rate(t, m, rating, comment)
 		}
 	}

@@ -53,19 +53,23 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		p = DigestDaily
 	}
 	var (
-		d    *templates.Digest
-		cd   chartData
-		pr   digestSpan
-		last time.Time
+		d     *templates.Digest
+		pr    digestSpan
+		last  time.Time
+		drawn *chartDrawer
 	)
 	err := s.store.view(func(tx *bolt.Tx) error {
 		last, _ = lastDigest(tx)
 		pr = digestPeriod(p, now, last, s.location())
+		// The charts are drawn (a dry run's too, to show them) only for
+		// a digest that goes out and can carry them.
+		draw := dryRun || (s.opts.Blobs != nil && !pr.sent(last))
 		var err error
-		d, cd, err = s.digestData(tx, p, pr, now)
+		d, drawn, err = s.digestData(tx, p, pr, now, draw)
 		return err
 	})
 	if err != nil {
+		drawn.wait() // no drawing outlives the call
 		return DigestResult{}, fmt.Errorf("digest: %w", err)
 	}
 	res := DigestResult{Period: p, Since: pr.From, Until: pr.To}
@@ -73,12 +77,8 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 		res.AlreadySent = true
 		return res, nil
 	}
-	drawn := func() ([]DigestImage, error) { return nil, nil }
-	if s.opts.Blobs != nil || dryRun {
-		drawn = s.drawCharts(d, cd, now)
-	}
 	res.Mail, err = s.opts.Templates.Render(s.deskLanguage(nil), templates.ManagerDigest, templates.Data{Desk: s.opts.Desk.Name, Digest: d})
-	images, chartErr := drawn()
+	images, chartErr := drawn.wait()
 	if err != nil {
 		return DigestResult{}, fmt.Errorf("render digest: %w", err)
 	}
@@ -128,23 +128,29 @@ func (s *Service) queueDigest(tx *bolt.Tx, r templates.Rendered, atts []Attachme
 	return s.queueMail(tx, &m)
 }
 
-// digestData gathers the figures and lists of pr, as at now.
-func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now time.Time) (*templates.Digest, chartData, error) {
+// digestData gathers the figures and lists of pr, as at now, and, when
+// draw, starts drawing the charts, each as soon as its numbers are read
+// (chartDrawer); the drawer's wait returns them. The drawer is returned
+// with an error too: its wait lets no drawing outlive the caller.
+func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now time.Time, draw bool) (*templates.Digest, *chartDrawer, error) {
 	d := &templates.Digest{}
+	var drawer *chartDrawer
+	if draw {
+		drawer = s.newChartDrawer(d, now)
+	}
 	d.Period = string(p)
 	loc := s.location()
 	var prevFrom, prevTo string
 	d.From, d.To, prevFrom, prevTo = pr.labels(loc)
-	cd, err := s.digestFigures(tx, d, p, pr, now)
-	if err != nil {
-		return nil, cd, err
+	if err := s.digestFigures(tx, d, p, pr, now, drawer); err != nil {
+		return nil, drawer, err
 	}
 	d.Previous.From, d.Previous.To = prevFrom, prevTo
 	if err := s.digestLists(tx, d, pr.From, pr.To, now); err != nil {
-		return nil, cd, err
+		return nil, drawer, err
 	}
 	d.Empty = d.New == 0 && d.Resolved == 0 && d.Escalated == 0 && d.Breaches == 0 && d.Open == 0
-	return d, cd, nil
+	return d, drawer, nil
 }
 
 // backlogRows are the digest's backlog rows, one per tier of each queue

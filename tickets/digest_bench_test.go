@@ -41,7 +41,7 @@ func BenchmarkDigest(b *testing.B) {
 			for range b.N {
 				err := f.store.db.View(func(tx *bolt.Tx) error {
 					last, _ := lastDigest(tx)
-					_, _, err := f.svc.digestData(tx, p, digestPeriod(p, f.now, last, loc), f.now)
+					_, _, err := f.svc.digestData(tx, p, digestPeriod(p, f.now, last, loc), f.now, false)
 					return err
 				})
 				if err != nil {

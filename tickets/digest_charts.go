@@ -22,61 +22,99 @@ type DigestImage struct {
 	png       []byte
 }
 
-// drawCharts points d's HTML at the digest's charts and starts drawing
-// them from cd in the desk's language, as many at once as there are
-// cores (GOMAXPROCS): the three charts are most of a digest's CPU, and
-// drawn side by side, and beside the mail's rendering, which needs only
-// their Content-IDs, they take the wall time of about one or two. No
-// more at once than cores: a chart drawn after another reuses its image
-// and PNG buffers (package charts), memory a short-lived command would
-// otherwise fault in afresh. wait returns them in a fixed order. Their
-// Content-IDs are unique to the digest (its instant) under the desk's
-// domain.
-func (s *Service) drawCharts(d *templates.Digest, cd chartData, now time.Time) (wait func() ([]DigestImage, error)) {
-	lang := string(s.deskLanguage(nil))
-	sz := charts.MailSize
-	kinds := []struct {
-		name string
-		draw func() ([]byte, error)
-		into **templates.Chart
-	}{
-		{"volume", func() ([]byte, error) { return charts.Volume(lang, cd.days, sz) }, &d.VolumeChart},
-		{"sla", func() ([]byte, error) { return charts.SLA(lang, cd.tiers, sz) }, &d.SLAChart},
-		{"backlog", func() ([]byte, error) { return charts.Backlog(lang, cd.ages, sz) }, &d.AgeChart},
+// chartDrawer draws a digest's charts in the desk's language, each
+// started (start) as soon as its numbers are known, so the first ones
+// are drawn while the later figures and the lists are still read, and
+// all of them beside the mail's rendering, which needs only their
+// Content-IDs: the three charts are most of a digest's CPU. As many at
+// once as there are cores (GOMAXPROCS), no more: a chart drawn after
+// another reuses its image and PNG buffers (package charts), memory a
+// short-lived command would otherwise fault in afresh. wait returns them
+// in a fixed order. Their Content-IDs are unique to the digest (its
+// instant) under the desk's domain.
+type chartDrawer struct {
+	d      *templates.Digest
+	lang   string
+	sz     charts.Size
+	suffix string // of the Content-IDs: ".instant@domain"
+	wg     sync.WaitGroup
+	cores  chan struct{}
+	out    [len(digestCharts)]DigestImage
+	errs   [len(digestCharts)]error
+}
+
+// The digest's charts, in the order wait returns them.
+const (
+	chartVolume = iota
+	chartSLA
+	chartBacklog
+)
+
+var digestCharts = [...]string{chartVolume: "volume", chartSLA: "sla", chartBacklog: "backlog"}
+
+func (s *Service) newChartDrawer(d *templates.Digest, now time.Time) *chartDrawer {
+	return &chartDrawer{d: d, lang: string(s.deskLanguage(nil)), sz: charts.MailSize,
+		suffix: fmt.Sprintf(".%d@%s", now.UnixNano(), domainOf(s.opts.Desk.Email)),
+		cores:  make(chan struct{}, runtime.GOMAXPROCS(0))}
+}
+
+// volume, sla and backlog start drawing their chart from its numbers
+// and point the digest's HTML at it. A nil drawer draws nothing.
+func (c *chartDrawer) volume(days []charts.Day) {
+	if c == nil {
+		return
 	}
-	out := make([]DigestImage, len(kinds))
-	errs := make([]error, len(kinds))
-	var wg sync.WaitGroup
-	cores := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, c := range kinds {
-		cid := fmt.Sprintf("digest-%s.%d@%s", c.name, now.UnixNano(), domainOf(s.opts.Desk.Email))
-		out[i] = DigestImage{Name: c.name + ".png", ContentID: cid}
-		*c.into = &templates.Chart{Src: htmltemplate.URL("cid:" + cid), Width: sz.Width, Height: sz.Height}
-		wg.Go(func() {
-			cores <- struct{}{}
-			defer func() { <-cores }()
-			defer func() {
-				// gonum panics on some failures (a font it cannot
-				// load); a digest reports it rather than crash the daemon.
-				if r := recover(); r != nil {
-					errs[i] = fmt.Errorf("digest chart %s: panic: %v", c.name, r)
-				}
-			}()
-			png, err := c.draw()
-			if err != nil {
-				errs[i] = fmt.Errorf("digest chart %s: %w", c.name, err)
-				return
+	c.start(chartVolume, &c.d.VolumeChart, func() ([]byte, error) { return charts.Volume(c.lang, days, c.sz) })
+}
+
+func (c *chartDrawer) sla(tiers []charts.TierSLA) {
+	if c == nil {
+		return
+	}
+	c.start(chartSLA, &c.d.SLAChart, func() ([]byte, error) { return charts.SLA(c.lang, tiers, c.sz) })
+}
+
+func (c *chartDrawer) backlog(ages []charts.Bucket) {
+	if c == nil {
+		return
+	}
+	c.start(chartBacklog, &c.d.AgeChart, func() ([]byte, error) { return charts.Backlog(c.lang, ages, c.sz) })
+}
+
+func (c *chartDrawer) start(i int, into **templates.Chart, draw func() ([]byte, error)) {
+	name := digestCharts[i]
+	cid := "digest-" + name + c.suffix
+	c.out[i] = DigestImage{Name: name + ".png", ContentID: cid}
+	*into = &templates.Chart{Src: htmltemplate.URL("cid:" + cid), Width: c.sz.Width, Height: c.sz.Height}
+	c.wg.Go(func() {
+		c.cores <- struct{}{}
+		defer func() { <-c.cores }()
+		defer func() {
+			// gonum panics on some failures (a font it cannot
+			// load); a digest reports it rather than crash the daemon.
+			if r := recover(); r != nil {
+				c.errs[i] = fmt.Errorf("digest chart %s: panic: %v", name, r)
 			}
-			out[i].png, out[i].Size = png, len(png)
-		})
-	}
-	return func() ([]DigestImage, error) {
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
-			return nil, err
+		}()
+		png, err := draw()
+		if err != nil {
+			c.errs[i] = fmt.Errorf("digest chart %s: %w", name, err)
+			return
 		}
-		return out, nil
+		c.out[i].png, c.out[i].Size = png, len(png)
+	})
+}
+
+// wait returns the charts once all are drawn; none from a nil drawer.
+func (c *chartDrawer) wait() ([]DigestImage, error) {
+	if c == nil {
+		return nil, nil
 	}
+	c.wg.Wait()
+	if err := errors.Join(c.errs[:]...); err != nil {
+		return nil, err
+	}
+	return c.out[:], nil
 }
 
 // storeCharts puts the charts in the attachment store, before the

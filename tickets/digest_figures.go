@@ -23,17 +23,11 @@ const (
 	targetResolution    = "resolution"
 )
 
-// chartData are the figures the digest's charts draw.
-type chartData struct {
-	days  []charts.Day
-	tiers []charts.TierSLA
-	ages  []charts.Bucket
-}
-
 // digestFigures fills d with the figures of pr: totals and the previous
 // period's, backlog per tier now, breakdowns by type, category and agent,
-// and the numbers of the charts, which it returns.
-func (s *Service) digestFigures(tx *bolt.Tx, d *templates.Digest, p DigestPeriod, pr digestSpan, now time.Time) (chartData, error) {
+// and the numbers of the charts, which it gives draw (unless nil) as soon
+// as each chart's are known.
+func (s *Service) digestFigures(tx *bolt.Tx, d *templates.Digest, p DigestPeriod, pr digestSpan, now time.Time, draw *chartDrawer) error {
 	loc := s.location()
 	q := func(from, to time.Time, by ...Dim) (Report, error) {
 		r, err := report(tx, ReportQuery{From: from, To: to, By: by, Loc: loc})
@@ -42,14 +36,13 @@ func (s *Service) digestFigures(tx *bolt.Tx, d *templates.Digest, p DigestPeriod
 		}
 		return r, nil
 	}
-	var cd chartData
 	cur, err := q(pr.From, pr.To, DimQueue, DimTier)
 	if err != nil {
-		return cd, err
+		return err
 	}
 	prev, err := q(pr.PrevFrom, pr.PrevTo)
 	if err != nil {
-		return cd, err
+		return err
 	}
 	t := cur.Total
 	d.New, d.Resolved, d.Escalated, d.Breaches = t.Opened, t.Resolved, t.Escalated, breaches(t)
@@ -63,49 +56,55 @@ func (s *Service) digestFigures(tx *bolt.Tx, d *templates.Digest, p DigestPeriod
 	y, m, dd := now.In(loc).Date()
 	open, err := q(time.Date(y, m, dd, 0, 0, 0, 0, loc), time.Date(y, m, dd+1, 0, 0, 0, 0, loc), DimQueue, DimTier)
 	if err != nil {
-		return cd, err
+		return err
 	}
 	s.digestBacklog(d, cur, open)
-	cd.tiers, d.TierSLA = s.tierSLA(cur)
+	var tiers []charts.TierSLA
+	tiers, d.TierSLA = s.tierSLA(cur)
+	draw.sla(tiers)
 
 	byType, err := q(pr.From, pr.To, DimType)
 	if err != nil {
-		return cd, err
+		return err
 	}
 	byCat, err := q(pr.From, pr.To, DimCategory)
 	if err != nil {
-		return cd, err
+		return err
 	}
 	d.ByType, d.ByCategory = s.kindRows(byType), categoryRows(byCat)
 
 	byAgent, err := q(pr.From, pr.To, DimAgent)
 	if err != nil {
-		return cd, err
+		return err
 	}
 	d.Agents = agentRows(byAgent)
 
 	from, to := pr.chartDays(p, loc)
 	byDay, err := q(from, to, DimDay)
 	if err != nil {
-		return cd, err
+		return err
 	}
-	cd.days, d.Days = dayRows(byDay, from, to, loc)
+	var days []charts.Day
+	days, d.Days = dayRows(byDay, from, to, loc)
+	draw.volume(days)
 
 	ages, err := backlogByAge(tx, now)
 	if err != nil {
-		return cd, fmt.Errorf("digest backlog by age: %w", err)
+		return fmt.Errorf("digest backlog by age: %w", err)
 	}
 	lang := string(s.deskLanguage(nil))
+	var buckets []charts.Bucket
 	for i, a := range ages {
 		next := time.Duration(0)
 		if i+1 < len(ages) {
 			next = ages[i+1].MinAge
 		}
 		label := charts.AgeLabel(lang, a.MinAge, next)
-		cd.ages = append(cd.ages, charts.Bucket{Label: label, N: a.N})
+		buckets = append(buckets, charts.Bucket{Label: label, N: a.N})
 		d.Ages = append(d.Ages, templates.Count{Label: label, N: a.N})
 	}
-	return cd, nil
+	draw.backlog(buckets)
+	return nil
 }
 
 // breaches counts the period's SLA breaches, every target.

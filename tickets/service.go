@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -126,12 +127,14 @@ type Service struct {
 	wake   chan struct{}
 	secret []byte // signs Message-IDs (msgid.go)
 	// languages requesters may be written in, and the detector over
-	// their stop words (language.go).
+	// their stop words (language.go), built on first use: only reading
+	// mail needs it, and a one-shot command (a digest, a report) would
+	// spend a few milliseconds building it for nothing.
 	languages []templates.Language
-	detector  *langdetect.Detector
+	detector  func() *langdetect.Detector
 	// ratingSubject finds a rating in a reply's subject, in every
-	// language (csat.go).
-	ratingSubject *regexp.Regexp
+	// language (csat.go); compiled on first use, as the detector is built.
+	ratingSubject func() *regexp.Regexp
 }
 
 // NewService returns the workflow over store.
@@ -177,8 +180,8 @@ func NewService(store *Store, opts Options) (*Service, error) {
 		wake:   make(chan struct{}, 1),
 
 		languages:     langs,
-		detector:      newDetector(opts.Templates, langs),
-		ratingSubject: ratingSubjectPattern(opts.Templates),
+		detector:      sync.OnceValue(func() *langdetect.Detector { return newDetector(opts.Templates, langs) }),
+		ratingSubject: sync.OnceValue(func() *regexp.Regexp { return ratingSubjectPattern(opts.Templates) }),
 	}
 	if !store.db.IsReadOnly() {
 		if err := s.backfillSLA(); err != nil {

@@ -191,7 +191,7 @@ func TestSpamLeftOutOfTheDigest(t *testing.T) {
 	var d *templates.Digest
 	f.reading(func(a *applier) (err error) {
 		pr := digestSpan{From: f.now.Add(-time.Hour), To: f.now.Add(time.Second), PrevFrom: f.now.Add(-2 * time.Hour), PrevTo: f.now.Add(-time.Hour)}
-		d, _, err = a.s.digestData(a.tx, DigestDaily, pr, f.now)
+		d, _, err = a.s.digestData(a.tx, DigestDaily, pr, f.now, false)
 		return err
 	})
 	if d.New != 1 || d.Open != 1 {
