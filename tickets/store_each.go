@@ -14,13 +14,20 @@ import (
 // enough that the memory held is a few hundred kilobytes.
 const eachChunk = 1024
 
+// eachFirstChunk is the size of EachSummary's first chunk: small, so the
+// caller's first line goes out after a few dozen tickets are decoded, not
+// a thousand. Each later chunk doubles up to eachChunk, so a long listing
+// pays only a handful of extra transactions.
+const eachFirstChunk = 32
+
 // ErrStop, returned by an EachSummary callback, ends the listing early
 // without an error.
 var ErrStop = errors.New("stop")
 
 // EachSummary calls fn with the summary of every ticket matching f, in
-// number order, without holding the whole listing: it reads eachChunk
-// tickets per read transaction and calls fn after each transaction ends,
+// number order, without holding the whole listing: it reads up to
+// eachChunk tickets per read transaction (fewer at first, see
+// eachFirstChunk) and calls fn after each transaction ends,
 // so memory stays flat whatever the database's size and a slow reader
 // never keeps a transaction open (which would hold bbolt's pages from
 // being reused). f.Limit is not used: every match is visited.
@@ -32,6 +39,7 @@ var ErrStop = errors.New("stop")
 func (s *Store) EachSummary(f Filter, fn func(Summary) error) error {
 	var after []byte // the last key read; nil before the first chunk
 	chunk := make([]Summary, 0, eachChunk)
+	size := eachFirstChunk
 	for {
 		chunk = chunk[:0]
 		more := false
@@ -46,7 +54,7 @@ func (s *Store) EachSummary(f Filter, fn func(Summary) error) error {
 			}
 			read := 0
 			for ; k != nil; k, v = c.Next() {
-				if read == eachChunk {
+				if read == size {
 					more = true
 					break
 				}
@@ -76,5 +84,6 @@ func (s *Store) EachSummary(f Filter, fn func(Summary) error) error {
 		if !more {
 			return nil
 		}
+		size = min(2*size, eachChunk)
 	}
 }
