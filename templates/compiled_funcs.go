@@ -105,31 +105,27 @@ func (c *compiler) call(name string, args []eval, types []reflect.Type) (eval, r
 		}
 		return func(_, _ reflect.Value) (reflect.Value, error) { return reflect.ValueOf(f()), nil }, stringType, nil
 	case func(string) string:
-		if len(args) != 1 {
-			return nil, nil, errNotCompiled
-		}
-		a := args[0]
-		return func(root, dot reflect.Value) (reflect.Value, error) {
-			s, err := stringArg(a, root, dot)
-			if err != nil {
-				return reflect.Value{}, err
-			}
-			return reflect.ValueOf(f(s)), nil
-		}, stringType, nil
+		return stringFunc(f, args, stringType)
 	case func(string) htmltemplate.HTML:
-		if len(args) != 1 {
-			return nil, nil, errNotCompiled
-		}
-		a := args[0]
-		return func(root, dot reflect.Value) (reflect.Value, error) {
-			s, err := stringArg(a, root, dot)
-			if err != nil {
-				return reflect.Value{}, err
-			}
-			return reflect.ValueOf(f(s)), nil
-		}, htmlType, nil
+		return stringFunc(f, args, htmlType)
 	}
 	return nil, nil, errNotCompiled
+}
+
+// stringFunc calls f, a function of one string (text or HTML output of
+// typ), on its one argument.
+func stringFunc[T any](f func(string) T, args []eval, typ reflect.Type) (eval, reflect.Type, error) {
+	if len(args) != 1 {
+		return nil, nil, errNotCompiled
+	}
+	a := args[0]
+	return func(root, dot reflect.Value) (reflect.Value, error) {
+		s, err := stringArg(a, root, dot)
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		return reflect.ValueOf(f(s)), nil
+	}, typ, nil
 }
 
 // stringArg evaluates an argument a func(string) takes: text/template
