@@ -208,7 +208,7 @@ func finishRebuild(db *bolt.DB, log *slog.Logger) error {
 	for i := 1; ; i++ {
 		var end bool
 		readAround(db) // the walk reads most of the file: not a page per fault
-		err := db.Update(func(tx *bolt.Tx) (err error) {
+		err := updateFilled(db, func(tx *bolt.Tx) (err error) {
 			b, end, err = rebuildStep(tx, rebuildChunk)
 			return err
 		})

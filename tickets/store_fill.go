@@ -38,7 +38,13 @@ var fillPercents = []struct {
 // update runs f in a write transaction whose append-mostly buckets fill
 // their pages (see fillPercents).
 func (s *Store) update(f func(tx *bolt.Tx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return updateFilled(s.db, f)
+}
+
+// updateFilled is update for code that holds the *bolt.DB before a Store
+// exists (the aggregates' rebuild at open).
+func updateFilled(db *bolt.DB, f func(tx *bolt.Tx) error) error {
+	return db.Update(func(tx *bolt.Tx) error {
 		for _, p := range fillPercents {
 			if b := tx.Bucket(p.bucket); b != nil { // agent_open is made by its first write
 				b.FillPercent = p.fill
