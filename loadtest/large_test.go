@@ -157,8 +157,8 @@ func runTimed(args []string, firstLine int) (timed, error) {
 		return timed{}, err
 	}
 	sampleCtx, stopSample := context.WithCancel(ctx)
-	peak := make(chan int64, 1)
-	go func() { peak <- sampleAnon(sampleCtx, cmd.Process.Pid) }()
+	peak := make(chan procPeak, 1)
+	go func() { peak <- samplePeaks(sampleCtx, cmd.Process.Pid) }()
 	rd := bufio.NewReaderSize(stdout, 64<<10)
 	for {
 		line, err := rd.ReadSlice('\n')
@@ -178,7 +178,7 @@ func runTimed(args []string, firstLine int) (timed, error) {
 	err = cmd.Wait()
 	r.ms = time.Since(start).Seconds() * 1000
 	stopSample()
-	r.peakMB = float64(<-peak) / 1024
+	r.peakMB = float64((<-peak).anon) / 1024
 	r.cpuMs = float64((cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Microseconds()) / 1000
 	r.stderr = stderr.String()
 	if err != nil {
@@ -394,30 +394,5 @@ func startUp(t *testing.T, config string) float64 {
 	case <-time.After(5 * time.Minute):
 		t.Fatal("ticketd run did not start within 5 minutes")
 		return 0
-	}
-}
-
-// sampleAnon reads the RssAnon (KiB) of process pid every 5 ms until ctx
-// is done or the process is gone, and returns the highest value seen.
-func sampleAnon(ctx context.Context, pid int) int64 {
-	path := fmt.Sprintf("/proc/%d/status", pid)
-	var top int64
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if data, err := os.ReadFile(path); err == nil {
-			for _, line := range strings.Split(string(data), "\n") {
-				if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-					if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64); err == nil {
-						top = max(top, kb)
-					}
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return top
-		case <-tick.C:
-		}
 	}
 }

@@ -233,9 +233,8 @@ func loadOnce(t *testing.T, n, run int, profile bool) figures {
 	// The child's rusage maxrss can include this (big) test process:
 	// exec accounts the high-water mark of the memory shared before it.
 	// The child's own VmHWM, sampled until it exits, is its peak.
-	peak, anon := make(chan int64, 1), make(chan int64, 1)
-	go func() { peak <- sampleHWM(sampleCtx, cmd.Process.Pid) }()
-	go func() { anon <- sampleAnon(sampleCtx, cmd.Process.Pid) }()
+	peak := make(chan procPeak, 1)
+	go func() { peak <- samplePeaks(sampleCtx, cmd.Process.Pid) }()
 	<-logDone // the pipe must be drained before Wait
 	err = cmd.Wait()
 	whole := time.Since(start)
@@ -245,8 +244,8 @@ func loadOnce(t *testing.T, n, run int, profile bool) figures {
 		t.Fatalf("ticketd once: %v\n%s", err, tail(stderr.String(), 20))
 	}
 	f.WholePerSec = float64(n) / whole.Seconds()
-	f.PeakRSSMB = float64(<-peak) / 1024
-	f.PeakAnonMB = float64(<-anon) / 1024
+	pk := <-peak
+	f.PeakRSSMB, f.PeakAnonMB = float64(pk.hwm)/1024, float64(pk.anon)/1024
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		f.RusageMaxRSSMB = float64(ru.Maxrss) / 1024
 	}
@@ -473,31 +472,6 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// sampleHWM reads the VmHWM (peak resident set, KiB) of process pid every
-// 5 ms until ctx is done or the process is gone, and returns the last value.
-func sampleHWM(ctx context.Context, pid int) int64 {
-	path := fmt.Sprintf("/proc/%d/status", pid)
-	var last int64
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if data, err := os.ReadFile(path); err == nil {
-			for _, line := range strings.Split(string(data), "\n") {
-				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-					if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64); err == nil && kb > last {
-						last = kb
-					}
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return last
-		case <-tick.C:
-		}
-	}
 }
 
 // keepDB copies the database at src to dst (its directory made), for
