@@ -161,3 +161,40 @@ func TestMigrationSumsMonths(t *testing.T) {
 		t.Fatalf("after the migration: %v\n%+v\nwant\n%+v", err, got, want)
 	}
 }
+
+// TestDeltaMovingADurationIsWritten: a delta that moves a duration from
+// one histogram bucket to another, every count unchanged (a month's
+// record when a resolution moves to another day of it, the time taken
+// changed), is still written.
+func TestDeltaMovingADurationIsWritten(t *testing.T) {
+	f := newFixture(t)
+	var stored, moved acc
+	stored.n[cResolved] = 1
+	stored.res.add(1000, 1)
+	moved.res.add(1000, -1)
+	moved.res.add(5000, 1)
+	if len(monthsOf(map[string]*acc{"\x40\x00\x00\x00k": &moved})) != 1 {
+		t.Fatal("monthsOf dropped the delta")
+	}
+	var got acc
+	err := f.store.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAggMonths)
+		if err := b.Put([]byte("k"), appendAcc(nil, &stored)); err != nil {
+			return err
+		}
+		if err := addAccs(b, map[string]*acc{"k": &moved}); err != nil {
+			return err
+		}
+		r := reader{b: b.Get([]byte("k"))}
+		if r.acc(&got); r.err != nil {
+			return r.err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+	if fig := got.res.figures(); fig.N != 1 || fig.Mean != 5000*time.Second {
+		t.Fatalf("resolution after the move: %+v, want one of 5000s", fig)
+	}
+}
