@@ -45,12 +45,17 @@ var shadesPool = sync.Pool{New: func() any {
 // above). The image is valid until the next call from the same pool
 // entry: done gives it back.
 func paletted(img *image.RGBA) (p *image.Paletted, done func()) {
+	r := img.Rect
+	if img.Stride != 4*r.Dx() {
+		return nil, func() {} // not one run of rows (a sub-image): encode as drawn
+	}
+	pix := img.Pix[:4*r.Dx()*r.Dy()]
 	s := shadesPool.Get().(*shades)
 	s.reset()
-	r := img.Rect
-	if !s.count(img) {
+	if !eachRun(pix, s.add) {
 		// A colour with alpha 0 (never drawn by a chart, whose canvas
-		// is opaque) cannot be a key: encode as drawn.
+		// is opaque) cannot be a key, nor can more colours than the
+		// table holds: encode as drawn.
 		shadesPool.Put(s)
 		return nil, func() {}
 	}
@@ -59,19 +64,41 @@ func paletted(img *image.RGBA) (p *image.Paletted, done func()) {
 		s.out = image.NewPaletted(r, nil)
 	}
 	s.out.Palette = s.pal
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		src := img.Pix[img.PixOffset(r.Min.X, y):]
-		dst := s.out.Pix[s.out.PixOffset(r.Min.X, y):]
-		last, at := uint32(0), uint8(0)
-		for x := range r.Dx() {
-			c := rgba(src[4*x:])
-			if c != last {
-				last, at = c, s.index[s.slot(c)]
-			}
-			dst[x] = at
+	dst := s.out.Pix
+	eachRun(pix, func(c uint32, n int) bool {
+		at := s.index[s.slot(c)]
+		for i := range dst[:n] {
+			dst[i] = at
 		}
-	}
+		dst = dst[n:]
+		return true
+	})
 	return s.out, func() { shadesPool.Put(s) }
+}
+
+// eachRun calls f with each run of one colour of pix (RGBA pixels, rows
+// one after the other) and its length in pixels, until f returns false.
+// Most of a chart is long runs of white, compared two pixels at a time.
+func eachRun(pix []byte, f func(c uint32, n int) bool) bool {
+	if len(pix) < 4 {
+		return true
+	}
+	last, from := rgba(pix), 0
+	twice := uint64(last) | uint64(last)<<32
+	for i := 4; i+4 <= len(pix); {
+		if i+8 <= len(pix) && binary.LittleEndian.Uint64(pix[i:]) == twice {
+			i += 8
+			continue
+		}
+		if c := rgba(pix[i:]); c != last {
+			if !f(last, (i-from)/4) {
+				return false
+			}
+			last, from, twice = c, i, uint64(c)|uint64(c)<<32
+		}
+		i += 4
+	}
+	return f(last, (len(pix)-from)/4)
 }
 
 // rgba is the pixel at p as one word, A<<24|B<<16|G<<8|R (one load).
@@ -94,33 +121,9 @@ func (s *shades) slot(c uint32) int {
 	return i
 }
 
-// count tallies img's colours, a run of one colour at a time; false
-// when a colour cannot be a key (transparent black) or there are too
-// many for the table.
-func (s *shades) count(img *image.RGBA) bool {
-	r := img.Rect
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		src := img.Pix[img.PixOffset(r.Min.X, y):]
-		last, run := rgba(src), int32(0)
-		for x := range r.Dx() {
-			c := rgba(src[4*x:])
-			if c == last {
-				run++
-				continue
-			}
-			if !s.add(last, run) {
-				return false
-			}
-			last, run = c, 1
-		}
-		if !s.add(last, run) {
-			return false
-		}
-	}
-	return true
-}
-
-func (s *shades) add(c uint32, n int32) bool {
+// add counts n pixels of colour c; false when c cannot be a key
+// (transparent black) or the table is full.
+func (s *shades) add(c uint32, n int) bool {
 	if c == 0 {
 		return false
 	}
@@ -132,27 +135,25 @@ func (s *shades) add(c uint32, n int32) bool {
 		s.keys[i] = c
 		s.used = append(s.used, c)
 	}
-	s.n[i] += n
+	s.n[i] += int32(n)
 	return true
 }
 
 // choose makes the palette: every colour when they fit, else a subset
 // (pick) in order of first use; and sets every colour's index.
 func (s *shades) choose() {
-	kept := s.used
+	kept, near := s.used, map[uint32]uint32(nil)
 	if len(kept) > 256 {
-		keep := s.pick()
-		kept = slices.DeleteFunc(slices.Clone(s.used), func(c uint32) bool { return !keep[c] })
-		for _, c := range s.used {
-			if !keep[c] {
-				s.index[s.slot(c)] = uint8(nearest(kept, c))
-			}
-		}
+		near = s.pick()
+		kept = slices.DeleteFunc(slices.Clone(s.used), func(c uint32) bool { _, dropped := near[c]; return dropped })
 	}
 	s.pal = make(color.Palette, len(kept))
 	for i, c := range kept {
 		s.pal[i] = color.RGBA{uint8(c), uint8(c >> 8), uint8(c >> 16), uint8(c >> 24)}
 		s.index[s.slot(c)] = uint8(i)
+	}
+	for c, to := range near {
+		s.index[s.slot(c)] = s.index[s.slot(to)]
 	}
 }
 
@@ -163,23 +164,22 @@ func (s *shades) choose() {
 // shades to another's.
 const popular = 192
 
-// pick chooses the 256 colours kept (ties: the first used).
-func (s *shades) pick() map[uint32]bool {
+// pick chooses the 256 colours kept (ties: the first used) and returns
+// each other colour with the nearest kept one, which draws it.
+func (s *shades) pick() map[uint32]uint32 {
 	byUse := slices.Clone(s.used)
 	slices.SortStableFunc(byUse, func(a, b uint32) int { return int(s.n[s.slot(b)] - s.n[s.slot(a)]) })
-	keep := make(map[uint32]bool, 256)
-	for _, c := range byUse[:popular] {
-		keep[c] = true
-	}
 	rest := byUse[popular:]
-	far := make([]int64, len(rest)) // each one's distance to the nearest kept
+	// Each one's nearest kept colour and its distance to it.
+	to, far := make([]uint32, len(rest)), make([]int32, len(rest))
 	for i, c := range rest {
-		far[i] = distance(byUse[nearest(byUse[:popular], c)], c)
+		to[i] = byUse[nearest(byUse[:popular], c)]
+		far[i] = distance(to[i], c)
 	}
 	for range 256 - popular {
 		worst, cost := -1, int64(0)
 		for i, c := range rest {
-			if e := far[i] * int64(s.n[s.slot(c)]); e > cost {
+			if e := int64(far[i]) * int64(s.n[s.slot(c)]); e > cost {
 				worst, cost = i, e
 			}
 		}
@@ -187,17 +187,24 @@ func (s *shades) pick() map[uint32]bool {
 			break
 		}
 		k := rest[worst]
-		keep[k] = true
 		for i, c := range rest {
-			far[i] = min(far[i], distance(k, c))
+			if d := distance(k, c); d < far[i] {
+				to[i], far[i] = k, d
+			}
 		}
 	}
-	return keep
+	near := make(map[uint32]uint32, len(rest))
+	for i, c := range rest {
+		if to[i] != c {
+			near[c] = to[i]
+		}
+	}
+	return near
 }
 
 // nearest is the index of the colour of pal closest to c.
 func nearest(pal []uint32, c uint32) int {
-	best, dist := 0, int64(-1)
+	best, dist := 0, int32(-1)
 	for i, p := range pal {
 		if d := distance(c, p); dist < 0 || d < dist {
 			best, dist = i, d
@@ -206,12 +213,12 @@ func nearest(pal []uint32, c uint32) int {
 	return best
 }
 
-// distance is the squared distance of two colours in RGBA.
-func distance(a, b uint32) int64 {
-	var d int64
-	for shift := 0; shift < 32; shift += 8 {
-		v := int64(a>>shift&0xff) - int64(b>>shift&0xff)
-		d += v * v
-	}
-	return d
+// distance is the squared distance of two colours in RGBA (at most
+// 4 × 255², an int32).
+func distance(a, b uint32) int32 {
+	r := int32(a&0xff) - int32(b&0xff)
+	g := int32(a>>8&0xff) - int32(b>>8&0xff)
+	bl := int32(a>>16&0xff) - int32(b>>16&0xff)
+	al := int32(a>>24) - int32(b>>24)
+	return r*r + g*g + bl*bl + al*al
 }

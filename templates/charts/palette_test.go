@@ -13,21 +13,8 @@ import (
 // edge pixels (under 5% of those not white), and there by a few levels
 // (at most 12 of 255: an antialiased edge a shade lighter or darker).
 func TestPalettedLooksAsDrawn(t *testing.T) {
-	w := wordsFor("es")
-	c := Chart{Title: w.volume, YLabel: w.tickets}
-	var opened, resolved []float64
-	for _, d := range sampleDays(30) {
-		c.Categories = append(c.Categories, w.day(d.Date))
-		opened, resolved = append(opened, float64(d.Opened)), append(resolved, float64(d.Resolved))
-	}
-	c.Series = []Series{{Name: w.opened, Values: opened}, {Name: w.resolved, Values: resolved}}
-	p, err := build(c, MailSize)
-	if err != nil {
-		t.Fatal(err)
-	}
-	canvas, img := newCanvas(MailSize)
+	img := drawnVolume(t)
 	defer putImage(img)
-	p.Draw(draw.New(canvas))
 	pimg, done := paletted(img)
 	if pimg == nil {
 		t.Fatal("a chart was not written paletted")
@@ -68,6 +55,36 @@ func TestPalettedIsExactWithFewColours(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkPaletted writes a month's volume chart as a paletted image.
+func BenchmarkPaletted(b *testing.B) {
+	img := drawnVolume(b)
+	defer putImage(img)
+	for range b.N {
+		_, done := paletted(img)
+		done()
+	}
+}
+
+// drawnVolume is a month's volume chart as drawn, before it is encoded.
+func drawnVolume(t testing.TB) *image.RGBA {
+	t.Helper()
+	w := wordsFor("es")
+	c := Chart{Title: w.volume, YLabel: w.tickets}
+	var opened, resolved []float64
+	for _, d := range sampleDays(30) {
+		c.Categories = append(c.Categories, w.day(d.Date))
+		opened, resolved = append(opened, float64(d.Opened)), append(resolved, float64(d.Resolved))
+	}
+	c.Series = []Series{{Name: w.opened, Values: opened}, {Name: w.resolved, Values: resolved}}
+	p, err := build(c, MailSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	canvas, img := newCanvas(MailSize)
+	p.Draw(draw.New(canvas))
+	return img
 }
 
 func diff(a, b uint8) int { return max(int(a)-int(b), int(b)-int(a)) }
