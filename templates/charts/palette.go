@@ -18,10 +18,11 @@ import (
 // smaller.
 //
 // The palette is the image's own colours, exactly, when there are at
-// most 256 of them. When there are more, the 256 most frequent are kept
-// and each rarer one (a shade on a few edge pixels) is drawn with the
-// nearest kept colour: a change of a few levels on a few pixels, which a
-// reader does not see.
+// most 256 of them. When there are more, 256 are kept (pick: the most
+// frequent, then those the others would draw worst) and each other one
+// (a shade on a few edge pixels) is drawn with the nearest kept colour:
+// a change of a few levels (9 at most in TestPalettedLooksAsDrawn) on a
+// few pixels, which a reader does not see.
 
 // shades maps a chart's colours to their palette index, and counts them.
 type shades struct {
