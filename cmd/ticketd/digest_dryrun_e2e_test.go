@@ -76,3 +76,16 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+// TestDigestDryRunOnANewDesk: on a desk that never started (no database
+// yet), "ticketd digest --dry-run" still prints an empty digest: the
+// database is set up as a first start sets it up.
+func TestDigestDryRunOnANewDesk(t *testing.T) {
+	e := newE2E(t)
+	if _, err := os.Stat(filepath.Join(e.dataDir, "ticketd.db")); err == nil {
+		t.Fatal("the desk has a database before its first command")
+	}
+	if out := e.ticketd("digest", "--dry-run"); !strings.Contains(out, "Subject: ") {
+		t.Errorf("digest --dry-run on a new desk:\n%s", out)
+	}
+}
