@@ -18,7 +18,9 @@ import (
 // database they only read: every file of the data directory is left as
 // it was (same bytes, same time), none is added (no attachment store, no
 // delivery log), and they work with the database file and its directory
-// made read-only. Real binary, Dovecot, SMTP sink.
+// made read-only (which stops a write only when the tests do not run as
+// root: the comparison of the files is what holds everywhere). Real
+// binary, Dovecot, SMTP sink.
 func TestDigestDryRunWritesNothing(t *testing.T) {
 	e := newE2E(t)
 	e.newTicket(1, "Impresora", "No imprime.")
