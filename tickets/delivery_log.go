@@ -223,7 +223,7 @@ func (s *Store) updateOutbox(f func(tx *bolt.Tx) error) error {
 		return s.update(f)
 	}
 	err := s.update(func(tx *bolt.Tx) error {
-		if err := settleEach(tx, l.pending, false, nil); err != nil {
+		if err := settleEach(tx, s.untried, l.pending, false, nil); err != nil {
 			return fmt.Errorf("apply %d logged deliveries: %w", len(l.pending), err)
 		}
 		return f(tx)
@@ -260,7 +260,7 @@ func (s *Store) replaySent() error {
 		return err
 	}
 	if len(ds) > 0 {
-		err := s.update(func(tx *bolt.Tx) error { return settleEach(tx, ds, false, nil) })
+		err := s.update(func(tx *bolt.Tx) error { return settleEach(tx, s.untried, ds, false, nil) })
 		if err != nil {
 			return fmt.Errorf("replay %d deliveries: %w", len(ds), err)
 		}
