@@ -19,6 +19,8 @@
 //     pipeline.go runs the batches as a pipeline on both cores: batch
 //     N+1 is fetched and parsed (on GOMAXPROCS goroutines) while batch N
 //     is applied, and batch N is moved while N+1 is applied;
+//     PollerOptions.Throttle, when set, may hold a batch before it is
+//     applied (cmd/ticketd's flow control waits there for delivery);
 //     imapcmd.go the IMAP commands they issue (sizes, bodies, MOVE/flags).
 //
 // Invariants:

@@ -55,6 +55,14 @@ func (p *Poller) runBatches(ctx context.Context, c *imapclient.Client, uids []im
 	defer end() // also when Apply panics: the feeder must not outlive the pass
 	for b := range f.out {
 		st.add(b.st)
+		if err := p.throttle(ctx); err != nil {
+			// Nothing of b was applied: it stays in the mailbox.
+			f.done <- disposal{last: true}
+			for range f.out {
+			}
+			ended = true
+			return st, err
+		}
 		ast, d, err := p.apply(ctx, b)
 		st.add(ast)
 		if err != nil {
@@ -70,6 +78,17 @@ func (p *Poller) runBatches(ctx context.Context, c *imapclient.Client, uids []im
 		f.done <- d
 	}
 	return st, f.err
+}
+
+// throttle waits, before a batch is applied, for PollerOptions.Throttle.
+func (p *Poller) throttle(ctx context.Context) error {
+	if p.opts.Throttle == nil {
+		return nil
+	}
+	if err := p.opts.Throttle(ctx); err != nil {
+		return fmt.Errorf("imap pass on %q: %w", p.opts.Mailbox, err)
+	}
+	return nil
 }
 
 // run is the feeder's goroutine.

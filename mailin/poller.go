@@ -90,6 +90,13 @@ type PollerOptions struct {
 	// downloaded but moved to FailedMailbox with the reason logged. 0
 	// means DefaultMaxMessageSize.
 	MaxMessageSize int64
+	// Throttle, when set, is called before each batch is applied and may
+	// block: flow control, so that the ingest does not run ahead of
+	// delivery (cmd/ticketd's backlog gate). The batch fetched ahead
+	// waits, parsed, meanwhile. An error (ctx's) ends the pass like a
+	// failed Apply: the batch stays in the mailbox.
+	Throttle func(ctx context.Context) error
+
 	// DialTimeout bounds connecting, the TLS handshake and the greeting;
 	// 0 means DefaultDialTimeout.
 	DialTimeout time.Duration

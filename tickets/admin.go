@@ -15,7 +15,7 @@ import (
 func (s *Store) RetryMail(id uint64, now time.Time) (Mail, error) {
 	var out Mail
 	err := s.updateOutbox(func(tx *bolt.Tx) error {
-		m, err := takeQueued(tx, id)
+		m, err := takeQueued(tx, s.untried, id)
 		switch {
 		case err == nil:
 		case errors.Is(err, ErrNotFound):
@@ -29,7 +29,7 @@ func (s *Store) RetryMail(id uint64, now time.Time) (Mail, error) {
 		}
 		m.NextAttempt = now
 		out = m
-		return putOutbox(tx, &m)
+		return putOutbox(tx, s.untried, &m)
 	})
 	if err != nil {
 		return Mail{}, fmt.Errorf("retry mail %d: %w", id, err)

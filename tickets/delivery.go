@@ -46,7 +46,7 @@ func (s *Store) settleAll(ds []Delivery, all bool) ([]uint64, error) {
 	var done []uint64
 	err := s.updateOutbox(func(tx *bolt.Tx) error {
 		done = done[:0] // bbolt may retry the function
-		return settleEach(tx, ds, all, &done)
+		return settleEach(tx, s.untried, ds, all, &done)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mark %d mails delivered: %w", len(ds), err)
@@ -56,9 +56,9 @@ func (s *Store) settleAll(ds []Delivery, all bool) ([]uint64, error) {
 
 // settleEach applies ds in tx, adding to done (when not nil) the ids of
 // the mails that left the outbox. A mail no longer there is skipped.
-func settleEach(tx *bolt.Tx, ds []Delivery, all bool, done *[]uint64) error {
+func settleEach(tx *bolt.Tx, c *untriedCount, ds []Delivery, all bool, done *[]uint64) error {
 	for _, d := range ds {
-		complete, err := settle(tx, d, all)
+		complete, err := settle(tx, c, d, all)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
@@ -76,7 +76,7 @@ func settleEach(tx *bolt.Tx, ds []Delivery, all bool, done *[]uint64) error {
 // With all, every pending recipient not in d.Rejected counts as accepted.
 // Recipients already settled are skipped, so applying d twice (a replayed
 // delivery log) records nothing twice.
-func settle(tx *bolt.Tx, d Delivery, all bool) (bool, error) {
+func settle(tx *bolt.Tx, c *untriedCount, d Delivery, all bool) (bool, error) {
 	var m Mail
 	if k := d.Mail; k != nil && k.ID == d.ID && queuedAt(tx, d.ID, k.NextAttempt) {
 		// Only NextAttempt, Attempts, LastError and Done ever change, and
@@ -119,7 +119,7 @@ func settle(tx *bolt.Tx, d Delivery, all bool) (bool, error) {
 	}
 	complete := len(m.Pending()) == 0
 	if complete {
-		if err := deleteOutbox(tx, &m); err != nil {
+		if err := deleteOutbox(tx, c, &m); err != nil {
 			return false, err
 		}
 	} else if len(accepted)+len(rejected) == 0 {

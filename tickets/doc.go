@@ -111,7 +111,9 @@
 //	store.go         the bucket list, opening, tickets, events, msgids, the outbox and failed
 //	store_index.go   undeliverable, vendor_refs, requesters, acks, meta last_digest and msgid_secret
 //	store_digest.go  digest_log, and agg_backlog read for the oldest open tickets (digest_lists.go)
-//	store_outbox.go  outbox, outbox_due and failed for admin.go (RetryMail) and delivery.go
+//	store_outbox.go  outbox, outbox_due and failed for admin.go (RetryMail) and delivery.go;
+//	                 putOutbox and deleteOutbox keep store_outbox_count.go's count of
+//	                 untried mails (in memory, counted at Open: the ingest's flow control)
 //	delivery_log.go  the delivery log ticketd.db.sent (no bucket)
 //	store_sla.go     sla_due and meta sla_backfill (sla.go)
 //	store_agentdigest.go  agent_open (agentdigest.go)

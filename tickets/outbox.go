@@ -186,7 +186,7 @@ func (s *Service) queueMail(tx *bolt.Tx, m *Mail) error {
 	if m.Ticket != 0 {
 		m.Text, m.HTML = withRef(m.Text, m.HTML, msgID)
 	}
-	if err := putOutbox(tx, m); err != nil {
+	if err := putOutbox(tx, s.store.untried, m); err != nil {
 		return err
 	}
 	return indexMsgID(tx, msgID, m.Ticket, dirSent)

@@ -202,6 +202,11 @@ func NewService(store *Store, opts Options) (*Service, error) {
 // the outbox worker can deliver at once.
 func (s *Service) Queued() <-chan struct{} { return s.wake }
 
+// UntriedMail is the store's count of outbox mails never attempted, and a
+// channel closed when it next changes (Store.UntriedMail): what the
+// ingest's flow control waits on.
+func (s *Service) UntriedMail() (int, <-chan struct{}) { return s.store.UntriedMail() }
+
 // Apply applies msgs in ONE transaction and returns one Result per message,
 // in order. On error nothing was committed and the caller keeps the
 // messages to try again.

@@ -59,6 +59,9 @@ const (
 type Store struct {
 	db   *bolt.DB
 	sent *sentLog // delivery_log.go; nil when read-only
+	// untried counts the outbox's mails never attempted
+	// (store_outbox_count.go); nil when read-only.
+	untried *untriedCount
 }
 
 // OpenReadOnly opens the database in dir for reading, waiting at most
@@ -94,7 +97,7 @@ func Open(dir string, timeout time.Duration) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return withSentLog(openChecked(path, fc, &bolt.Options{Timeout: timeout}, setupBuckets))
+	return withUntried(withSentLog(openChecked(path, fc, &bolt.Options{Timeout: timeout}, setupBuckets)))
 }
 
 // upToDate reports whether setupBuckets would change nothing in tx:

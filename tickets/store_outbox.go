@@ -20,12 +20,12 @@ func getQueued(tx *bolt.Tx, id uint64) (Mail, error) {
 
 // takeQueued removes mail id from the outbox (and its due index) and
 // returns it, to be stored again or given up on.
-func takeQueued(tx *bolt.Tx, id uint64) (Mail, error) {
+func takeQueued(tx *bolt.Tx, c *untriedCount, id uint64) (Mail, error) {
 	m, err := getQueued(tx, id)
 	if err != nil {
 		return m, err
 	}
-	return m, deleteOutbox(tx, &m)
+	return m, deleteOutbox(tx, c, &m)
 }
 
 // takeFailed removes mail id from the failed bucket and returns it.
@@ -126,8 +126,10 @@ func dueKey(at time.Time, id uint64) []byte {
 	return append(u64(uint64(max(at.UnixNano(), 0))), u64(id)...)
 }
 
-// putOutbox writes m to the outbox and its due index.
-func putOutbox(tx *bolt.Tx, m *Mail) error {
+// putOutbox writes m to the outbox and its due index, and notes it in c
+// (store_outbox_count.go).
+func putOutbox(tx *bolt.Tx, c *untriedCount, m *Mail) error {
+	c.note(tx, m, 1)
 	if err := putJSON(tx.Bucket(bucketOutbox), u64(m.ID), m); err != nil {
 		return err
 	}
@@ -136,8 +138,10 @@ func putOutbox(tx *bolt.Tx, m *Mail) error {
 	return tx.Bucket(bucketOutboxDue).Put(dueKey(m.NextAttempt, m.ID), []byte{})
 }
 
-// deleteOutbox removes m (as stored) from the outbox and its due index.
-func deleteOutbox(tx *bolt.Tx, m *Mail) error {
+// deleteOutbox removes m (as stored) from the outbox and its due index,
+// and notes it in c.
+func deleteOutbox(tx *bolt.Tx, c *untriedCount, m *Mail) error {
+	c.note(tx, m, -1)
 	if err := tx.Bucket(bucketOutboxDue).Delete(dueKey(m.NextAttempt, m.ID)); err != nil {
 		return err
 	}
@@ -149,7 +153,7 @@ func deleteOutbox(tx *bolt.Tx, m *Mail) error {
 // it accepted the others (one transaction: a crash never resends it).
 func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) error {
 	return s.updateOutbox(func(tx *bolt.Tx) error {
-		_, err := settle(tx, Delivery{ID: id, Time: now, Rejected: rejected}, true)
+		_, err := settle(tx, s.untried, Delivery{ID: id, Time: now, Rejected: rejected}, true)
 		return err
 	})
 }
@@ -158,14 +162,14 @@ func (s *Store) MarkDelivered(id uint64, now time.Time, rejected []Rejection) er
 // next one at next.
 func (s *Store) MarkRetry(id uint64, next time.Time, errText string) error {
 	return s.updateOutbox(func(tx *bolt.Tx) error {
-		m, err := takeQueued(tx, id)
+		m, err := takeQueued(tx, s.untried, id)
 		if err != nil {
 			return err
 		}
 		m.Attempts++
 		m.NextAttempt = next
 		m.LastError = errText
-		return putOutbox(tx, &m)
+		return putOutbox(tx, s.untried, &m)
 	})
 }
 
@@ -173,7 +177,7 @@ func (s *Store) MarkRetry(id uint64, next time.Time, errText string) error {
 // bucket and the failure is recorded on its ticket.
 func (s *Store) MarkFailed(id uint64, now time.Time, reason string) error {
 	return s.updateOutbox(func(tx *bolt.Tx) error {
-		m, err := takeQueued(tx, id)
+		m, err := takeQueued(tx, s.untried, id)
 		if err != nil {
 			return err
 		}

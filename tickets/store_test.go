@@ -69,7 +69,7 @@ func TestQueuedAtSameTx(t *testing.T) {
 	defer s.Close()
 	next := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		if err := putOutbox(tx, &Mail{ID: 7, NextAttempt: next}); err != nil {
+		if err := putOutbox(tx, s.untried, &Mail{ID: 7, NextAttempt: next}); err != nil {
 			return err
 		}
 		if !queuedAt(tx, 7, next) || queuedAt(tx, 7, next.Add(time.Second)) {

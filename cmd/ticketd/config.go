@@ -137,6 +137,10 @@ type Config struct {
 	PollInterval time.Duration
 	// SMTP is [smtp], with [limits]' recipients per transaction.
 	SMTP mailout.Options
+	// OutboxBacklog is [limits] outbox_backlog: the untried mails
+	// delivery may have ahead of the ingest before the ingest waits
+	// (backlog.go).
+	OutboxBacklog int
 	// Escalation and Digest are the cron schedules of the SLA check and
 	// the managers' digest ("" : no digest).
 	Escalation string
@@ -178,6 +182,7 @@ func LoadConfig(path string) (*Config, error) {
 	cfg.IMAP.QueueAddresses = queueAddresses(&cfg.Options)
 	checkQueueMailboxes(bad, &cfg.Options, cfg.IMAP)
 	cfg.SMTP = loadSMTP(bad, &fc)
+	cfg.OutboxBacklog = outboxBacklog(bad, fc.Limits)
 	cfg.Escalation, cfg.Digest = loadSchedules(bad, &fc)
 	cfg.AgentDigest = loadAgentDigest(bad, &fc)
 	cfg.Admin = loadAdmin(bad, &fc, cfg.DataDir, cfg.PollInterval)

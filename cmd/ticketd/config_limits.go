@@ -19,6 +19,7 @@ type limitsKeys struct {
 	AgentNoticesPerSender    *int   `toml:"agent_notices_per_sender"`
 	StatusRepliesPerSender   *int   `toml:"status_replies_per_sender"`
 	AutoRepliesPerTicket     *int   `toml:"auto_replies_per_ticket"`
+	OutboxBacklog            *int   `toml:"outbox_backlog"`
 	Window                   string `toml:"window"`
 }
 
@@ -56,10 +57,19 @@ func smtpRecipients(bad badFunc, k limitsKeys) int {
 	return n
 }
 
+// outboxBacklog validates [limits] outbox_backlog, the flow control's
+// bound (backlog.go).
+func outboxBacklog(bad badFunc, k limitsKeys) int {
+	n := DefaultOutboxBacklog
+	setLimit(bad, "outbox_backlog", k.OutboxBacklog, &n, 1000000)
+	return n
+}
+
 // limitsSummary is check-config's line for [limits].
-func limitsSummary(t tickets.Limits, smtpRecipients int) string {
+func limitsSummary(t tickets.Limits, smtpRecipients, outboxBacklog int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "limits: %d participants per ticket, subjects cut at %d characters, %d recipients per SMTP transaction;\n", t.Participants, t.SubjectRunes, smtpRecipients)
+	fmt.Fprintf(&b, "  the ingest waits for delivery while more than %d mails wait for their first attempt;\n", outboxBacklog)
 	fmt.Fprintf(&b, "  per sender per %s: %d agent notices, %d status replies; %d auto-replies recorded per ticket\n", t.Window, t.AgentNotices, t.StatusReplies, t.AutoReplies)
 	return b.String()
 }

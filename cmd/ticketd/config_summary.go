@@ -64,7 +64,7 @@ func (c *Config) Summary() string {
 	}
 	b.WriteString(c.adminSummary())
 	b.WriteString(mailSummary(c.Options, c.IMAP.MaxAttachmentSize))
-	b.WriteString("  " + limitsSummary(c.Limits, c.SMTP.MaxRecipients))
+	b.WriteString("  " + limitsSummary(c.Limits, c.SMTP.MaxRecipients, c.OutboxBacklog))
 	b.WriteString(c.spamSummary())
 	b.WriteString(c.imapAuthSummary())
 	return b.String()

@@ -33,11 +33,15 @@ func deskSMTP(cfg *Config, blobs *tickets.Blobs, svc *tickets.Service, deps Deps
 	return o
 }
 
-// deskIMAP is the poller's options: cfg's, with attachment store and
-// login alerts.
+// deskIMAP is the poller's options: cfg's, with attachment store, login
+// alerts and the flow control that keeps the ingest from running ahead of
+// delivery (backlog.go; one gate for every mailbox).
 func deskIMAP(cfg *Config, blobs *tickets.Blobs, svc *tickets.Service, deps Deps, m *metrics.Metrics) mailin.PollerOptions {
 	o := cfg.IMAP
 	o.Attachments = blobs
+	gate := newBacklogGate(cfg.OutboxBacklog, svc.UntriedMail, deps.Logger.With("component", "mailin"),
+		func() { m.LimitHit("outbox_backlog") })
+	o.Throttle = gate.Wait
 	o.OnAuthFailure, o.OnAuthRecovered = authHooks(svc, m, deps.Logger, "imap", fmt.Sprintf("IMAP %s as %s", o.Address, o.Username))
 	return o
 }
