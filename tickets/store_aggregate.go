@@ -15,7 +15,7 @@ import (
 // (putTicket) and every counted event (addEvent) updates them in the same
 // transaction, by difference: agg_facts keeps what each ticket counts for
 // now, the new facts are compared with it, and only a change touches the
-// day aggregates. Most writes change no fact (a mail appended, a
+// day aggregates (and their months'). Most writes change no fact (a mail appended, a
 // notification queued): they cost one Get and a compare.
 
 var (
