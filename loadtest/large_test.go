@@ -120,6 +120,7 @@ var largeRows = []struct{ key, label string }{
 	{"stats", "ticketd stats"},
 	{"report", "ticketd report --by tier, last month"},
 	{"digest", "ticketd digest --dry-run"},
+	{"digest_socket", "digest --dry-run over the socket (CPU: + daemon)"},
 	{"list", "ticketd list (newest 50)"},
 	{"show", "ticketd show N"},
 	{"startup", "start-up (exec → \"ticketd started\")"},
@@ -243,8 +244,9 @@ func timeLarge(t *testing.T, dir string, n int) largeFigures {
 		}
 		f.Ms["startup"] = append(f.Ms["startup"], startUp(t, config))
 	}
-	// With the daemon running: the scrape, and the listing over its socket.
-	stop := startDaemon(t, config)
+	// With the daemon running: the scrape, the listing over its socket,
+	// and the digest the daemon builds and answers over it.
+	pid, stop := startDaemon(t, config)
 	defer stop()
 	for range runs {
 		start := time.Now()
@@ -269,8 +271,41 @@ func timeLarge(t *testing.T, dir string, n int) largeFigures {
 		f.CPUMs["all_socket"] = append(f.CPUMs["all_socket"], r.cpuMs)
 		f.Ms["all_socket_first"] = append(f.Ms["all_socket_first"], r.firstMs)
 		f.PeakMB["all_socket"] = max(f.PeakMB["all_socket"], r.peakMB)
+
+		daemonCPU := procCPUMs(pid)
+		r, err = runTimed([]string{"digest", "--dry-run", "--config", config}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.lines < 3 {
+			t.Fatalf("digest --dry-run over the socket printed %d lines", r.lines)
+		}
+		f.Ms["digest_socket"] = append(f.Ms["digest_socket"], r.ms)
+		// The client's CPU and the daemon's for building the digest
+		// (the scheduler's ticks: 10 ms steps, hence the medians).
+		f.CPUMs["digest_socket"] = append(f.CPUMs["digest_socket"], r.cpuMs+procCPUMs(pid)-daemonCPU)
+		f.PeakMB["digest_socket"] = max(f.PeakMB["digest_socket"], r.peakMB)
 	}
 	return f
+}
+
+// procCPUMs is the user + system CPU process pid has used so far, in
+// milliseconds (/proc/PID/stat, fields 14 and 15, in clock ticks of
+// 1/100 s, USER_HZ on Linux); 0 when it cannot be read.
+func procCPUMs(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command, which is in parentheses: state is
+	// field 3, utime 14, stime 15.
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(fields[11], 64)
+	stime, _ := strconv.ParseFloat(fields[12], 64)
+	return (utime + stime) * 10
 }
 
 // printLarge prints the medians side by side, one column per size.
@@ -317,8 +352,9 @@ func freePort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startDaemon runs "ticketd run" until it has started; stop ends it.
-func startDaemon(t *testing.T, config string) (stop func()) {
+// startDaemon runs "ticketd run" until it has started and returns its
+// process id; stop ends it.
+func startDaemon(t *testing.T, config string) (pid int, stop func()) {
 	t.Helper()
 	cmd := exec.Command(binary, "run", "--config", config)
 	stderr, err := cmd.StderrPipe()
@@ -348,11 +384,11 @@ func startDaemon(t *testing.T, config string) (stop func()) {
 			stop()
 			t.Fatal("ticketd run ended before it started")
 		}
-		return stop
+		return cmd.Process.Pid, stop
 	case <-time.After(5 * time.Minute):
 		stop()
 		t.Fatal("ticketd run did not start within 5 minutes")
-		return nil
+		return 0, nil
 	}
 }
 

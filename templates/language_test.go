@@ -177,3 +177,53 @@ func TestRatingLabelsAreTheSameEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainWordMatchesParsed checks that a word read from its definition
+// alone is the word the parsed phrases file gives, and that the words read
+// at every command's start (the desk's name, the reply line) take that
+// path in every embedded language.
+func TestPlainWordMatchesParsed(t *testing.T) {
+	for _, lang := range Languages() {
+		parsed := embeddedPhrases[lang]().w
+		for _, name := range wordNames {
+			w, ok := plainWord(lang, name)
+			if ok && w != parsed[name] {
+				t.Errorf("%s %s: plain %q, parsed %q", lang, name, w, parsed[name])
+			}
+			if !ok && (name == "desk_name" || name == "reply_line") {
+				t.Errorf("%s %s: not read as plain text", lang, name)
+			}
+		}
+		if got := DeskName(lang); got != parsed["desk_name"] || got == "" {
+			t.Errorf("%s: DeskName %q, parsed %q", lang, got, parsed["desk_name"])
+		}
+	}
+	if _, ok := plainWord("es", "no_such_word"); ok {
+		t.Error("a word not defined was read")
+	}
+	if DeskName("xx") != "" {
+		t.Error("DeskName of an unknown language is not empty")
+	}
+}
+
+func TestPlainDefinition(t *testing.T) {
+	for _, c := range []struct {
+		body, name, want string
+		ok               bool
+	}{
+		{`{{define "a"}}Mesa de  ayuda
+{{end}}{{define "b"}}x{{end}}`, "a", "Mesa de ayuda", true},
+		{`{{define "a"}}{{.Desk}}{{end}}`, "a", "", false},
+		{`{{define "a" -}} x {{end}}`, "a", "", false},
+		{`{{define "a"}}x{{/* c */}}{{end}}`, "a", "", false},
+		{`{{define "a"}}x{{end}}{{define "a"}}y{{end}}`, "a", "", false},
+		{`{{define "b"}}{{template "a"}}{{end}}{{define "a"}}x{{end}}`, "a", "", false},
+		{`{{define "a"}}x`, "a", "", false},
+		{`{{define "b"}}x{{end}}`, "a", "", false},
+	} {
+		w, ok := plainDefinition(c.body, c.name)
+		if w != c.want || ok != c.ok {
+			t.Errorf("plainDefinition(%q, %q) = %q, %v; want %q, %v", c.body, c.name, w, ok, c.want, c.ok)
+		}
+	}
+}

@@ -248,15 +248,32 @@ func compareGroups(by []Dim, a, b []string) int {
 	return 0
 }
 
-// report computes q's figures inside tx: from the stored aggregates, at a
-// cost that follows the days and groups of the period; by reading every
-// ticket when they cannot answer exactly (reportAgg says when).
+// report computes q's figures inside tx (reports).
 func report(tx *bolt.Tx, q ReportQuery) (Report, error) {
-	r, ok, err := reportAgg(tx, q)
-	if err != nil || ok {
-		return r, err
+	rs, err := reports(tx, []ReportQuery{q})
+	if err != nil {
+		return Report{}, err
 	}
-	return reportScan(tx, q)
+	return rs[0], nil
+}
+
+// reports computes the figures of each of qs inside tx: from the stored
+// aggregates, at a cost that follows the days (months) and groups of the
+// periods, sharing their reads; by reading every ticket for those they
+// cannot answer exactly (reportsAgg says when).
+func reports(tx *bolt.Tx, qs []ReportQuery) ([]Report, error) {
+	rs, ok, err := reportsAgg(tx, qs)
+	if err != nil {
+		return nil, err
+	}
+	for i, q := range qs {
+		if !ok[i] {
+			if rs[i], err = reportScan(tx, q); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return rs, nil
 }
 
 // backlogByAge counts the tickets open at now by age inside tx.

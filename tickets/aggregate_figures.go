@@ -115,8 +115,8 @@ func (h *hist) add(secs, n int64) {
 // merge adds o's values to h; o is left as it was (its cells are only
 // read).
 func (h *hist) merge(o *hist) {
-	if o.n == 0 {
-		return
+	if o.n == 0 && len(o.b) == 0 {
+		return // a delta's o.n may be 0 with cells that move a value between buckets
 	}
 	h.appendCells(o.b...)
 	h.n += o.n

@@ -19,8 +19,9 @@ import (
 // answers and commands (resolve, pending, escalate, tier, type, category,
 // priority, queue, merge, problem, close, reopen, spam), ratings, clock
 // advances with SLA checks — then checks that the aggregates kept along
-// the way are byte for byte what a rebuild makes, and that reports from
-// them equal the scan's.
+// the way are byte for byte what a rebuild makes (months too, and they
+// are the sums of the days), and that reports from them equal the
+// scan's and, over whole months, those read from the days only.
 func TestAggregatesMatchRebuildAfterRandomOperations(t *testing.T) {
 	ops := 10000
 	if testing.Short() {
@@ -123,6 +124,8 @@ func TestAggregatesMatchRebuildAfterRandomOperations(t *testing.T) {
 		t.Logf("figures: %+v", r.Total)
 	}
 	compareWithScan(t, f.store, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), f.now.AddDate(0, 0, 2).Truncate(24*time.Hour))
+	y, m, _ := f.now.Date()
+	compareMonthsWithDays(t, f.store, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(y, m, 1, 0, 0, 0, 0, time.UTC))
 }
 
 // compareWithScan checks that the aggregates answer like the scan, for

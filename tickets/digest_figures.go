@@ -13,7 +13,8 @@ import (
 )
 
 // The digest's figures come from the report aggregates (aggregate.go):
-// a handful of reports over the period, each costing per group and day,
+// a handful of reports over the period, computed together (reports: the
+// records of a period read once for all), costing per group and day,
 // not per ticket. Attribution is the report's: opened on the day opened,
 // resolved on the day resolved, escalations at the tier left, and so on.
 
@@ -29,21 +30,26 @@ const (
 // as each chart's are known.
 func (s *Service) digestFigures(tx *bolt.Tx, d *templates.Digest, p DigestPeriod, pr digestSpan, now time.Time, draw *chartDrawer) error {
 	loc := s.location()
-	q := func(from, to time.Time, by ...Dim) (Report, error) {
-		r, err := report(tx, ReportQuery{From: from, To: to, By: by, Loc: loc})
-		if err != nil {
-			return Report{}, fmt.Errorf("digest figures: %w", err)
-		}
-		return r, nil
-	}
-	cur, err := q(pr.From, pr.To, DimQueue, DimTier)
+	// The backlog is what is open now: open at the end of today, as far
+	// as anything is known (a whole day, so the aggregates answer).
+	y, m, dd := now.In(loc).Date()
+	today, tomorrow := time.Date(y, m, dd, 0, 0, 0, 0, loc), time.Date(y, m, dd+1, 0, 0, 0, 0, loc)
+	from, to := pr.chartDays(p, loc)
+	// All in one go: the four over the period share each record read,
+	// and one walk of the open spans serves all (reports).
+	rs, err := reports(tx, []ReportQuery{
+		{From: pr.From, To: pr.To, By: []Dim{DimQueue, DimTier}, Loc: loc},
+		{From: pr.PrevFrom, To: pr.PrevTo, Loc: loc},
+		{From: today, To: tomorrow, By: []Dim{DimQueue, DimTier}, Loc: loc},
+		{From: pr.From, To: pr.To, By: []Dim{DimType}, Loc: loc},
+		{From: pr.From, To: pr.To, By: []Dim{DimCategory}, Loc: loc},
+		{From: pr.From, To: pr.To, By: []Dim{DimAgent}, Loc: loc},
+		{From: from, To: to, By: []Dim{DimDay}, Loc: loc},
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("digest figures: %w", err)
 	}
-	prev, err := q(pr.PrevFrom, pr.PrevTo)
-	if err != nil {
-		return err
-	}
+	cur, prev, open, byType, byCat, byAgent, byDay := rs[0], rs[1], rs[2], rs[3], rs[4], rs[5], rs[6]
 	t := cur.Total
 	d.New, d.Resolved, d.Escalated, d.Breaches = t.Opened, t.Resolved, t.Escalated, breaches(t)
 	d.MedianFirstResponse, d.MedianResolution = medianText(t.FirstResponse), medianText(t.Resolution)
@@ -51,39 +57,14 @@ func (s *Service) digestFigures(tx *bolt.Tx, d *templates.Digest, p DigestPeriod
 	d.SLAFirstResponse, d.SLAResolution = slaText(t, targetFirstResponse), slaText(t, targetResolution)
 	d.Previous = previous(prev.Total, t)
 
-	// The backlog is what is open now: open at the end of today, as far
-	// as anything is known (a whole day, so the aggregates answer).
-	y, m, dd := now.In(loc).Date()
-	open, err := q(time.Date(y, m, dd, 0, 0, 0, 0, loc), time.Date(y, m, dd+1, 0, 0, 0, 0, loc), DimQueue, DimTier)
-	if err != nil {
-		return err
-	}
 	s.digestBacklog(d, cur, open)
 	var tiers []charts.TierSLA
 	tiers, d.TierSLA = s.tierSLA(cur)
 	draw.sla(tiers)
 
-	byType, err := q(pr.From, pr.To, DimType)
-	if err != nil {
-		return err
-	}
-	byCat, err := q(pr.From, pr.To, DimCategory)
-	if err != nil {
-		return err
-	}
 	d.ByType, d.ByCategory = s.kindRows(byType), categoryRows(byCat)
-
-	byAgent, err := q(pr.From, pr.To, DimAgent)
-	if err != nil {
-		return err
-	}
 	d.Agents = agentRows(byAgent)
 
-	from, to := pr.chartDays(p, loc)
-	byDay, err := q(from, to, DimDay)
-	if err != nil {
-		return err
-	}
 	var days []charts.Day
 	days, d.Days = dayRows(byDay, from, to, loc)
 	draw.volume(days)

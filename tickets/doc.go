@@ -29,7 +29,7 @@
 //     with ErrDamaged and never re-initialised. A new file is built under a
 //     temporary name and linked into place with its marker already in it.
 //
-// # Bucket layout (schema version 3)
+// # Bucket layout (schema version 4)
 //
 //	meta      "schema" → u64be(version)
 //	          "msgid_secret" → 32 random bytes: the HMAC key of ticketd's Message-IDs (msgid.go)
@@ -69,10 +69,11 @@
 //	          being (re)built, a chunk of tickets per transaction (store_aggregate_rebuild.go);
 //	          nothing reads them then, and the next open resumes after that ticket
 //
-// The report aggregates and counters (schema 3; aggregate.go says what is
-// counted, store_aggregate*.go keep them): every putTicket and every
-// counted addEvent updates them in its own transaction, by difference
-// with agg_facts, and a key whose figures fall to zero is deleted, so the
+// The report aggregates and counters (schema 3, agg_months schema 4;
+// aggregate.go says what is counted, store_aggregate*.go keep them):
+// every putTicket and every counted addEvent updates them in its own
+// transaction, by difference with agg_facts, and a key whose figures
+// fall to zero is deleted, so the
 // buckets always hold exactly what a rebuild makes of the tickets and
 // events (tested). A rebuild (the migration to schema 3, a change of the
 // desk's zone) commits a chunk of tickets at a time; until its last chunk
@@ -92,6 +93,11 @@
 //	agg_days  u32be(day) | tuple → counters and histograms: v(mask of the
 //	          non-zero counters) v(each), then first response and resolution
 //	          histograms: v(n) [v(sum) v(buckets) (v(index delta) v(count) v(sum))...]
+//	agg_months u32be(the month's first day) | tuple → as agg_days: the sum of
+//	          that civil month's agg_days records, kept in the same transaction
+//	          (store_aggregate_months.go); reports over whole months read these
+//	          unless grouped by day or week. The migration to schema 4 summed the
+//	          days; from then on every write and rebuild keeps both
 //	agg_spans u32be(day) | tuple(agent "") → v(opened that day) v(ended that day)
 //	          u32be(0xffffffff) | tuple → v(open now) v(0)
 //	agg_backlog u32be(unix hour) → v(tickets open now opened in that hour)
@@ -118,7 +124,7 @@
 //	store_languages.go requester_languages (language.go)
 //	store_spam.go    blocked_senders (spam.go)
 //	store_damaged.go, store_migrate.go  meta schema and the tickets count while opening and migrating
-//	store_aggregate*.go  agg_facts, agg_days, agg_spans, agg_backlog, agg_state, meta agg_zone
+//	store_aggregate*.go  agg_facts, agg_days, agg_months, agg_spans, agg_backlog, agg_state, meta agg_zone
 //	                 (putTicket, addEvent, putEventCopy and indexMsgID call into them)
 //
 // Beside the file, ticketd.db.sent is the delivery log (delivery_log.go):

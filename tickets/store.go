@@ -42,8 +42,8 @@ var (
 	bucketAcks          = []byte("acks")
 	allBuckets          = [][]byte{bucketMeta, bucketTickets, bucketEvents, bucketMsgIDs, bucketOutbox, bucketOutboxDue, bucketFailed, bucketSLADue, bucketVendorRef,
 		bucketKB, bucketKBTerms, bucketKBByTicket, bucketRequesters, bucketUndeliverable, bucketAcks,
-		bucketProblemIncidents,                                                          // store_problems.go
-		bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog, bucketAggState, // store_aggregate*.go
+		bucketProblemIncidents,                                                                           // store_problems.go
+		bucketAggFacts, bucketAggDays, bucketAggMonths, bucketAggSpans, bucketAggBacklog, bucketAggState, // store_aggregate*.go
 	}
 )
 

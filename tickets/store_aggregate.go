@@ -21,10 +21,11 @@ import (
 var (
 	bucketAggFacts   = []byte("agg_facts")
 	bucketAggDays    = []byte("agg_days")
+	bucketAggMonths  = []byte("agg_months")
 	bucketAggSpans   = []byte("agg_spans")
 	bucketAggBacklog = []byte("agg_backlog")
 	keyAggZone       = []byte("agg_zone")
-	aggBuckets       = [][]byte{bucketAggFacts, bucketAggDays, bucketAggSpans, bucketAggBacklog, bucketAggState}
+	aggBuckets       = [][]byte{bucketAggFacts, bucketAggDays, bucketAggMonths, bucketAggSpans, bucketAggBacklog, bucketAggState}
 )
 
 // spanNow is the day key under which agg_spans keeps the tickets open now.
@@ -120,9 +121,28 @@ func dayOf(at int64, loc *time.Location) uint32 {
 	return uint32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()/86400 + 1<<30)
 }
 
+// monthOf is the day that starts day's civil month: the key under which
+// agg_months sums the days of a month (the same days, so the zone is
+// already in them).
+func monthOf(day uint32) uint32 {
+	y, m, _ := civil(day)
+	return uint32(time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).Unix()/86400 + 1<<30)
+}
+
+// nextMonth is the first day of the month after day's.
+func nextMonth(day uint32) uint32 {
+	y, m, _ := civil(day)
+	return uint32(time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC).Unix()/86400 + 1<<30)
+}
+
+// civil is day's date.
+func civil(day uint32) (int, time.Month, int) {
+	return time.Unix((int64(day)-1<<30)*86400, 0).UTC().Date()
+}
+
 // dayStart is the instant day starts in loc.
 func dayStart(day uint32, loc *time.Location) time.Time {
-	y, m, d := time.Unix((int64(day)-1<<30)*86400, 0).UTC().Date()
+	y, m, d := civil(day)
 	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 

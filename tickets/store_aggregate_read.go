@@ -9,61 +9,162 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// reportAgg computes q from the day aggregates: it reads the days of the
-// period and, for the open-at-end figures, the open spans' days from the
-// earliest period end on. false when the aggregates cannot answer q
-// exactly: not built (a read-only database before its migration) or
-// being rebuilt (aggReady), kept in another time zone, or bounds that are not midnight there — reportScan
-// answers those.
+// reportAgg computes q from the aggregates (reportsAgg); false when they
+// cannot answer it exactly.
 func reportAgg(tx *bolt.Tx, q ReportQuery) (Report, bool, error) {
-	if err := q.check(); err != nil {
+	rs, ok, err := reportsAgg(tx, []ReportQuery{q})
+	if err != nil || !ok[0] {
 		return Report{}, false, err
 	}
-	loc, ok := aggZone(tx)
-	if !ok || loc.String() != q.Loc.String() {
-		return Report{}, false, nil
+	return rs[0], true, nil
+}
+
+// reportsAgg computes the queries qs from the aggregates: for each
+// period, its records are read once for all the queries of that period,
+// and one walk of agg_spans gives every query's open-at-end figures (the
+// digest asks for seven reports over a few periods). A period's whole
+// months come from agg_months when no query groups finer than a month,
+// its edges from agg_days. ok[i] is false when the aggregates cannot
+// answer qs[i] exactly — not built (a read-only database before its
+// migration) or being rebuilt (aggReady), kept in another time zone, or
+// bounds that are not midnight there — and reportScan answers it.
+func reportsAgg(tx *bolt.Tx, qs []ReportQuery) ([]Report, []bool, error) {
+	rs, ok := make([]Report, len(qs)), make([]bool, len(qs))
+	for i := range qs {
+		if err := qs[i].check(); err != nil {
+			return nil, nil, err
+		}
 	}
-	dFrom, dTo := dayOf(unixOf(q.From), loc), dayOf(unixOf(q.To), loc)
-	if !dayStart(dFrom, loc).Equal(q.From) || !dayStart(dTo, loc).Equal(q.To) {
-		return Report{}, false, nil
+	loc, built := aggZone(tx)
+	if !built {
+		return rs, ok, nil
 	}
-	g := newGrouper(q)
+	// The groupers of each period, in the order first asked.
+	var gs []*grouper
+	var periods [][]*grouper
+	for i, q := range qs {
+		if loc.String() != q.Loc.String() {
+			continue
+		}
+		dFrom, dTo := dayOf(unixOf(q.From), loc), dayOf(unixOf(q.To), loc)
+		if !dayStart(dFrom, loc).Equal(q.From) || !dayStart(dTo, loc).Equal(q.To) {
+			continue
+		}
+		ok[i] = true
+		g := newGrouper(q)
+		gs = append(gs, g)
+		j := slices.IndexFunc(periods, func(p []*grouper) bool { return p[0].from == g.from && p[0].to == g.to })
+		if j < 0 {
+			periods = append(periods, nil)
+			j = len(periods) - 1
+		}
+		periods[j] = append(periods[j], g)
+	}
+	if len(gs) == 0 {
+		return rs, ok, nil
+	}
+	names := map[string]string{}
+	for _, p := range periods {
+		if err := readPeriod(tx, p, loc, names); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := openAtEnds(tx, gs, loc); err != nil {
+		return nil, nil, err
+	}
+	for i, j := 0, 0; i < len(qs); i++ {
+		if ok[i] {
+			rs[i] = gs[j].report()
+			j++
+		}
+	}
+	return rs, ok, nil
+}
+
+// readPeriod adds the records of the period of gs (all the same) to each:
+// the whole months inside it from agg_months when none of gs groups by
+// day or week, the rest from agg_days.
+func readPeriod(tx *bolt.Tx, gs []*grouper, loc *time.Location, names map[string]string) error {
+	days := tx.Bucket(bucketAggDays)
+	dFrom, dTo := dayOf(gs[0].from, loc), dayOf(gs[0].to, loc)
+	monthly := !slices.ContainsFunc(gs, func(g *grouper) bool {
+		return slices.Contains(g.q.By, DimDay) || slices.Contains(g.q.By, DimWeek)
+	})
+	// agg_months exists from schema 4 on, whole whenever the days are
+	// (aggReady); a read-only store of schema 3 has none.
+	if months := tx.Bucket(bucketAggMonths); monthly && months != nil {
+		m0, m1 := dFrom, monthOf(dTo) // the whole months: [m0, m1)
+		if monthOf(dFrom) != dFrom {
+			m0 = nextMonth(dFrom)
+		}
+		if m0 < m1 {
+			for _, r := range [...]struct {
+				b        *bolt.Bucket
+				from, to uint32
+			}{{days, dFrom, m0}, {months, m0, m1}, {days, m1, dTo}} {
+				if err := readRecords(r.b, r.from, r.to, gs, loc, names); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	return readRecords(days, dFrom, dTo, gs, loc, names)
+}
+
+// readRecords adds b's records (agg_days' encoding) keyed from day from
+// to before day to into each of gs' groups.
+func readRecords(b *bolt.Bucket, from, to uint32, gs []*grouper, loc *time.Location, names map[string]string) error {
+	if from >= to {
+		return nil
+	}
 	var lastDay uint32
 	var at int64
-	names := map[string]string{}
-	c := tx.Bucket(bucketAggDays).Cursor()
-	for k, v := c.Seek(binary.BigEndian.AppendUint32(nil, dFrom)); k != nil && binary.BigEndian.Uint32(k) < dTo; k, v = c.Next() {
+	var one acc // a record's figures, when several groupers add them
+	c := b.Cursor()
+	for k, v := c.Seek(binary.BigEndian.AppendUint32(nil, from)); k != nil && binary.BigEndian.Uint32(k) < to; k, v = c.Next() {
 		day := binary.BigEndian.Uint32(k)
 		kr := reader{b: k[4:], names: names}
 		t := kr.tuple()
 		if kr.err != nil {
-			return Report{}, false, fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
+			return fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
 		}
 		if day != lastDay {
 			lastDay, at = day, dayStart(day, loc).Unix()
 		}
-		for i, d := range q.By {
-			g.key[i] = dimValue(d, &t.class, t.tier, t.agent, at, loc)
-		}
 		vr := reader{b: v}
-		vr.acc(&g.row().acc)
+		if len(gs) > 1 {
+			one = acc{fr: hist{b: one.fr.b[:0]}, res: hist{b: one.res.b[:0]}}
+			vr.acc(&one)
+		}
+		for _, g := range gs {
+			for i, d := range g.q.By {
+				g.key[i] = dimValue(d, &t.class, t.tier, t.agent, at, loc)
+			}
+			if len(gs) > 1 {
+				g.row().acc.merge(&one)
+			} else {
+				vr.acc(&g.row().acc)
+			}
+		}
 		if vr.err != nil {
-			return Report{}, false, fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
+			return fmt.Errorf("aggregate %x: %w", k, errAggCorrupt)
 		}
 	}
-	if err := openAtEnds(tx, g, loc); err != nil {
-		return Report{}, false, err
-	}
-	return g.report(), true, nil
+	return nil
 }
 
-// openAtEnds adds the open-at-end figures to g: open at day E = open now
-// − opened on E or later + ended on E or later, per tuple.
-func openAtEnds(tx *bolt.Tx, g *grouper, loc *time.Location) error {
-	// The days the figures are taken at, latest first; the last is To's.
-	ends := []uint32{dayOf(g.to, loc)}
-	for _, p := range g.periods {
-		ends = append(ends, dayOf(p.end, loc))
+// openAtEnds adds the open-at-end figures to each of gs, in one walk of
+// agg_spans: open at day E = open now − opened on E or later + ended on
+// E or later, per tuple.
+func openAtEnds(tx *bolt.Tx, gs []*grouper, loc *time.Location) error {
+	// The days the figures are taken at, latest first.
+	var ends []uint32
+	for _, g := range gs {
+		ends = append(ends, dayOf(g.to, loc))
+		for _, p := range g.periods {
+			ends = append(ends, dayOf(p.end, loc))
+		}
 	}
 	slices.Sort(ends)
 	ends = slices.Compact(ends)
@@ -131,20 +232,22 @@ func openAtEnds(tx *bolt.Tx, g *grouper, loc *time.Location) error {
 	for ; ei < len(ends); ei++ {
 		snapshot(ends[ei])
 	}
-	for _, n := range open[dayOf(g.to, loc)] {
-		g.total.openAtEnd += n
-	}
-	for _, p := range g.periods {
-		for tk, n := range open[dayOf(p.end, loc)] {
-			t := tuples[tk]
-			for i, d := range g.q.By {
-				if d.isTime() {
-					g.key[i] = p.vals[i]
-				} else {
-					g.key[i] = dimValue(d, &t.class, t.tier, "", 0, loc)
+	for _, g := range gs {
+		for _, n := range open[dayOf(g.to, loc)] {
+			g.total.openAtEnd += n
+		}
+		for _, p := range g.periods {
+			for tk, n := range open[dayOf(p.end, loc)] {
+				t := tuples[tk]
+				for i, d := range g.q.By {
+					if d.isTime() {
+						g.key[i] = p.vals[i]
+					} else {
+						g.key[i] = dimValue(d, &t.class, t.tier, "", 0, loc)
+					}
 				}
+				g.row().acc.openAtEnd += n
 			}
-			g.row().acc.openAtEnd += n
 		}
 	}
 	return nil

@@ -30,7 +30,8 @@ func dumpAggregates(tx *bolt.Tx) map[string]string {
 var errRollback = errors.New("rollback")
 
 // checkAggregatesRebuild fails t unless the stored aggregates are, byte
-// for byte, what rebuildAggregates makes of the tickets and events.
+// for byte, what rebuildAggregates makes of the tickets and events, and
+// the month records the sums of the days.
 func checkAggregatesRebuild(t *testing.T, s *Store) {
 	t.Helper()
 	var kept, rebuilt map[string]string
@@ -76,6 +77,7 @@ func checkAggregatesRebuild(t *testing.T, s *Store) {
 	if len(kept) < 2 {
 		t.Fatal("no aggregates kept")
 	}
+	checkMonthsSumDays(t, s)
 }
 
 // TestAggregatesFollowTheZone: a Service in another time zone rebuilds

@@ -190,22 +190,12 @@ func (d *aggDelta) record(rec *factRecord, n int64, withEvents bool) {
 // apply adds the delta to the stored aggregates, deleting what falls to
 // zero, so the buckets hold exactly what a rebuild writes.
 func (d *aggDelta) apply(tx *bolt.Tx) error {
-	days := tx.Bucket(bucketAggDays)
-	for _, k := range sortedKeys(d.days) {
-		a := d.days[k]
-		if a.isZero() {
-			continue
-		}
-		if v := days.Get([]byte(k)); v != nil {
-			r := reader{b: v}
-			r.acc(a)
-			if r.err != nil {
-				return fmt.Errorf("aggregate %x: %w", k, r.err)
-			}
-		}
-		if err := putOrDelete(days, []byte(k), a.isZero(), func() []byte { return appendAcc(nil, a) }); err != nil {
-			return err
-		}
+	// The months first: addAccs adds the stored days into d.days.
+	if err := addAccs(tx.Bucket(bucketAggMonths), monthsOf(d.days)); err != nil {
+		return err
+	}
+	if err := addAccs(tx.Bucket(bucketAggDays), d.days); err != nil {
+		return err
 	}
 	spans := tx.Bucket(bucketAggSpans)
 	for _, k := range sortedKeys(d.spans) {
@@ -244,6 +234,48 @@ func (d *aggDelta) apply(tx *bolt.Tx) error {
 			}
 		}
 		if err := putOrDelete(backlog, k, n == 0, func() []byte { return binary.AppendVarint(nil, n) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unchanged reports whether the delta a changes nothing. isZero is not
+// enough: a delta may move a duration from one histogram bucket to
+// another (a ticket resolved again, on another day of the month) and
+// leave every count as it was.
+func (a *acc) unchanged() bool {
+	if !a.isZero() {
+		return false
+	}
+	for _, h := range [...]*hist{&a.fr, &a.res} {
+		h.tidy()
+		for _, c := range h.b {
+			if c.n != 0 || c.sum != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// addAccs adds deltas (key → counters and histograms, the agg_days
+// encoding) to what b holds, deleting the keys that fall to zero. The
+// deltas are left holding the sums.
+func addAccs(b *bolt.Bucket, deltas map[string]*acc) error {
+	for _, k := range sortedKeys(deltas) {
+		a := deltas[k]
+		if a.unchanged() {
+			continue
+		}
+		if v := b.Get([]byte(k)); v != nil {
+			r := reader{b: v}
+			r.acc(a)
+			if r.err != nil {
+				return fmt.Errorf("aggregate %x: %w", k, r.err)
+			}
+		}
+		if err := putOrDelete(b, []byte(k), a.isZero(), func() []byte { return appendAcc(nil, a) }); err != nil {
 			return err
 		}
 	}

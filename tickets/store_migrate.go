@@ -38,10 +38,16 @@ var migrations = []migration{
 		// differs (Store.useZone).
 		return startRebuild(tx, time.UTC)
 	}},
+	{From: 3, Name: "report aggregates by month", Run: func(tx *bolt.Tx) error {
+		// The months are sums of the days: cheap (a month's days at a
+		// time, one transaction), and right even while a rebuild is in
+		// progress, which then goes on writing both.
+		return sumMonths(tx)
+	}},
 }
 
 // SchemaVersion is the bucket layout this code reads and writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrate brings the database in tx to the version the steps lead to: a
 // new database (no schema key) is stamped with it at once; an older one

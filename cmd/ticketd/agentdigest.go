@@ -41,7 +41,11 @@ func AgentDigest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.
 		printAgentDigest(w, res, dryRun)
 		return nil
 	}
-	d, err := openDesk(cfg, deps)
+	open := openDesk
+	if dryRun {
+		open = openDryRunDesk // reads only
+	}
+	d, err := open(cfg, deps)
 	if err != nil {
 		return err
 	}

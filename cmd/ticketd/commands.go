@@ -74,7 +74,7 @@ key), and prints what would run. It opens neither the database nor, without
 			},
 		},
 		{
-			name: "list", config: configRequired,
+			name: "list", config: configRequired, readOnly: true,
 			summary: "the newest tickets, one line each",
 			help: `Lists the newest matching tickets, newest first. Asks the running daemon
 over its socket, or reads the database when no daemon runs.`,
@@ -91,7 +91,7 @@ over its socket, or reads the database when no daemon runs.`,
 			},
 		},
 		{
-			name: "show", args: "N", minArgs: 1, maxArgs: 1, config: configRequired,
+			name: "show", args: "N", minArgs: 1, maxArgs: 1, config: configRequired, readOnly: true,
 			summary: "one ticket, its SLA clocks and its timeline",
 			help:    `Shows ticket N ("12" or "#12"): its people, SLA clocks and timeline.`,
 			setup: func(fs *flag.FlagSet) runFunc {
@@ -101,7 +101,7 @@ over its socket, or reads the database when no daemon runs.`,
 			},
 		},
 		{
-			name: "stats", config: configRequired, smallHeap: true,
+			name: "stats", config: configRequired, smallHeap: true, readOnly: true,
 			summary: "tickets by status and tier, by type and category, outbox, database size",
 			help:    `Counts tickets by status and tier, by type (with median first-response and resolution times) and by category, the outbox, the database's size and schema version.`,
 			setup: func(fs *flag.FlagSet) runFunc {
@@ -152,7 +152,7 @@ tickets ([digest] agents).`,
 			},
 		},
 		{
-			name: "kb", args: "list|show N|search WORDS", minArgs: 1, maxArgs: -1, config: configRequired,
+			name: "kb", args: "list|show N|search WORDS", minArgs: 1, maxArgs: -1, config: configRequired, readOnly: true,
 			summary: "the knowledge base",
 			help: `Lists the knowledge base's articles, shows article N, or searches it
 for WORDS as the suggestions in acknowledgements do.`,
@@ -167,7 +167,7 @@ for WORDS as the suggestions in acknowledgements do.`,
 			},
 		},
 		{
-			name: "inspect", args: "FILE.eml", minArgs: 1, maxArgs: 1, config: configOptional,
+			name: "inspect", args: "FILE.eml", minArgs: 1, maxArgs: 1, config: configOptional, readOnly: true,
 			summary: "print as JSON what ticketd makes of one message (no database)",
 			help: `Parses one message (FILE.eml, or - for standard input) and prints as JSON
 what ticketd makes of it: its kind, the ticket it names, its text, its
@@ -204,7 +204,7 @@ sandbox. $TICKETD_CONFIG is not used: it names the production desk.`,
 			},
 		},
 		{
-			name: "completion", args: "bash|zsh|fish", minArgs: 1, maxArgs: 1,
+			name: "completion", args: "bash|zsh|fish", minArgs: 1, maxArgs: 1, readOnly: true,
 			summary: "print the shell completion script",
 			help: `Prints the completion script for bash, zsh or fish, made from this command
 table. The Debian package installs all three; by hand, for bash:
@@ -220,7 +220,7 @@ table. The Debian package installs all three; by hand, for bash:
 			},
 		},
 		{
-			name:    "man",
+			name: "man", readOnly: true,
 			summary: "print the manual page ticketd(8)",
 			help: `Prints the manual page ticketd(8) in roff, made from this command table
 (the Debian package installs it). Read it with: ticketd man | man -l -`,
@@ -233,7 +233,7 @@ table. The Debian package installs all three; by hand, for bash:
 			},
 		},
 		{
-			name:    "version",
+			name: "version", readOnly: true,
 			summary: "print the version, commit and build date",
 			help: `Prints the module version, the commit it was built from and that commit's
 date (the build date of a reproducible build), all read from the Go build
@@ -246,7 +246,7 @@ information stamped into the binary.`,
 			},
 		},
 		{
-			name: "help", args: "[COMMAND]", maxArgs: 1,
+			name: "help", args: "[COMMAND]", maxArgs: 1, readOnly: true,
 			summary: "this overview, or a command's arguments and flags",
 			help:    `Prints the list of commands, or COMMAND's usage, help and flags.`,
 			setup: func(*flag.FlagSet) runFunc {

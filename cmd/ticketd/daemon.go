@@ -153,7 +153,11 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 		printDigest(w, res, dryRun, cfg.Location)
 		return nil
 	}
-	d, err := openDesk(cfg, deps)
+	open := openDesk
+	if dryRun {
+		open = openDryRunDesk // reads only
+	}
+	d, err := open(cfg, deps)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(os.Args[1:])
 	defer stop()
 	stopProfile := startProfile()
 	err := runCLI(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
@@ -25,4 +25,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ticketd:", err)
 		os.Exit(1)
 	}
+}
+
+// signalContext is cancelled by SIGINT or SIGTERM for the command args
+// name, unless it is readOnly: then the signals keep their default, which
+// ends the process.
+func signalContext(args []string) (context.Context, context.CancelFunc) {
+	if len(args) > 0 {
+		if cmd := findCommand(args[0]); cmd != nil && cmd.readOnly {
+			return context.WithCancel(context.Background())
+		}
+	}
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }

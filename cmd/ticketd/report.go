@@ -187,7 +187,7 @@ func (o *reportOptions) query(now time.Time, loc *time.Location) (tickets.Report
 // reportCommand is report's entry in the command table.
 func reportCommand() *command {
 	return &command{
-		name: "report", config: configRequired, smallHeap: true,
+		name: "report", config: configRequired, smallHeap: true, readOnly: true,
 		summary: "the desk's figures over a period, as a table, CSV or JSON",
 		help: `Prints the desk's figures for the days --from to --to (inclusive, in the
 desk's time zone; default: last week, Monday to Sunday), grouped --by one

@@ -49,9 +49,9 @@ var (
 // isAutoReplySubject reports a subject that names an automatic reply.
 func isAutoReplySubject(subject string) bool {
 	key := foldKey(subject) // foldfilter.go: most subjects are ruled out without a regexp
-	return autoReplySubjectFilter.pass(key) && autoReplySubject().MatchString(subject) ||
-		autoReplyAnywhereFilter.pass(key) && autoReplyAnywhere().MatchString(subject) ||
-		awaySubjectFilter.pass(key) && awaySubject().MatchString(subject) ||
+	return autoReplySubjectFilter().pass(key) && autoReplySubject().MatchString(subject) ||
+		autoReplyAnywhereFilter().pass(key) && autoReplyAnywhere().MatchString(subject) ||
+		awaySubjectFilter().pass(key) && awaySubject().MatchString(subject) ||
 		strings.Contains(subject, "AUTO:") && lotusAuto().MatchString(subject)
 }
 

@@ -49,10 +49,10 @@ func autoReplyText(text string) bool {
 		return false
 	}
 	key := foldKey(top) // foldfilter.go: most text is ruled out without a regexp
-	if autoReplyStatementFilter.pass(key) && autoReplyStatement().MatchString(top) {
+	if autoReplyStatementFilter().pass(key) && autoReplyStatement().MatchString(top) {
 		return true
 	}
-	return awayStatementFilter.pass(key) && awayStatement().MatchString(top) && responderCue().MatchString(top)
+	return awayStatementFilter().pass(key) && awayStatement().MatchString(top) && responderCue().MatchString(top)
 }
 
 // truncateUTF8 returns at most n bytes of s, cut at a rune boundary.

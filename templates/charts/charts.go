@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"image/color"
 	"math"
 	"strconv"
@@ -75,8 +76,13 @@ func PNG(c Chart, sz Size) ([]byte, error) {
 	canvas, img := newCanvas(sz)
 	defer putImage(img)
 	p.Draw(draw.New(canvas))
+	var out image.Image = img
+	if pimg, done := paletted(img); pimg != nil {
+		defer done()
+		out = pimg
+	}
 	var buf bytes.Buffer
-	if err := encoder.Encode(&buf, img); err != nil {
+	if err := encoder.Encode(&buf, out); err != nil {
 		return nil, fmt.Errorf("chart %q: encode png: %w", c.Title, err)
 	}
 	return buf.Bytes(), nil
@@ -91,6 +97,9 @@ func sans(size float64) font.Font {
 
 func build(c Chart, sz Size) (*plot.Plot, error) {
 	p := plot.New()
+	// The canvas is white already (newCanvas): painting the background
+	// again is a fill of every pixel through the rasterizer, for nothing.
+	p.BackgroundColor = nil
 	p.Title.Text = c.Title
 	p.Y.Label.Text = c.YLabel
 	// Sans-serif reads better at mail size than gonum's default serif.

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	xdraw "golang.org/x/image/draw"
 )
 
 func decode(t *testing.T, b []byte) image.Image {
@@ -150,6 +152,25 @@ func TestCountAxisSteps(t *testing.T) {
 		}
 		if got := niceMax(c.most); got != c.top {
 			t.Errorf("niceMax(%v) = %v, want %v", c.most, got, c.top)
+		}
+	}
+}
+
+// TestTextInterpolatorDrawsTheSame: the charts' text drawn with
+// nearest-neighbour gives the very bytes gg's default, bilinear, gives,
+// in every language and at two sizes.
+func TestTextInterpolatorDrawsTheSame(t *testing.T) {
+	defer func(i xdraw.Interpolator) { textInterpolator = i }(textInterpolator)
+	for _, lang := range []string{"es", "en", "pt"} {
+		for _, sz := range []Size{MailSize, {Width: 400, Height: 200}} {
+			textInterpolator = xdraw.BiLinear
+			want := drawAll(t, lang, sz)
+			textInterpolator = xdraw.NearestNeighbor
+			for name, b := range drawAll(t, lang, sz) {
+				if !bytes.Equal(b, want[name]) {
+					t.Errorf("%s %s %dx%d: the text drawn differs from bilinear's", name, lang, sz.Width, sz.Height)
+				}
+			}
 		}
 	}
 }
