@@ -26,11 +26,11 @@ import (
 const (
 	// DefaultOutboxBacklog is the bound of untried mails; [limits]
 	// outbox_backlog. Chosen from the load test: a 3,000-message pass
-	// queues 4,300 mails and starts its last batch with at most ~3,600
-	// untried, so it never waits and its rates are unchanged; at 10,000
-	// messages the outbox stays at about a third of the 11,400 mails it
-	// reached (README, Performance). Bounds of 1,500–4,000 gave the same
-	// peak RSS there within noise: what remains is the tickets' own data.
+	// queues 4,300 mails and starts its last batch with 3,821 untried,
+	// so it never waits and its rates are unchanged; at 10,000 messages
+	// the outbox stays at about a third of the 11,400 mails it reached
+	// (README, Performance). Bounds of 1,500–4,000 gave the same peak RSS
+	// there within noise: what remains of it is not the backlog.
 	DefaultOutboxBacklog = 4000
 	// backlogStall is how long the ingest waits without the untried
 	// count falling before it stops waiting for delivery: longer than
