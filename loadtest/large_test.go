@@ -121,6 +121,7 @@ var largeRows = []struct{ key, label string }{
 	{"report", "ticketd report --by tier, last month"},
 	{"digest", "ticketd digest --dry-run"},
 	{"digest_socket", "digest --dry-run over the socket (CPU: + daemon)"},
+	{"digest_daemon", "the digest built by the daemon (admin API, no client process)"},
 	{"list", "ticketd list (newest 50)"},
 	{"show", "ticketd show N"},
 	{"startup", "start-up (exec → \"ticketd started\")"},
@@ -281,12 +282,38 @@ func timeLarge(t *testing.T, dir string, n int) largeFigures {
 			t.Fatalf("digest --dry-run over the socket printed %d lines", r.lines)
 		}
 		f.Ms["digest_socket"] = append(f.Ms["digest_socket"], r.ms)
+		f.Ms["digest_daemon"] = append(f.Ms["digest_daemon"], daemonDigestMs(t, dir))
 		// The client's CPU and the daemon's for building the digest
 		// (the scheduler's ticks: 10 ms steps, hence the medians).
 		f.CPUMs["digest_socket"] = append(f.CPUMs["digest_socket"], r.cpuMs+procCPUMs(pid)-daemonCPU)
 		f.PeakMB["digest_socket"] = max(f.PeakMB["digest_socket"], r.peakMB)
 	}
 	return f
+}
+
+// daemonDigestMs asks the running daemon for a dry-run digest over its
+// admin socket, as the client does, from this process — as the scrape is
+// timed: the daemon building the digest it would mail, without a client
+// process's start — and returns the milliseconds to the whole answer.
+func daemonDigestMs(t *testing.T, dir string) float64 {
+	t.Helper()
+	socket := filepath.Join(dir, "data", "admin", "ticketd.sock")
+	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", socket)
+	}}}
+	defer c.CloseIdleConnections()
+	start := time.Now()
+	resp, err := c.Post("http://ticketd/v1/digest?dry_run=true", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	ms := time.Since(start).Seconds() * 1000
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "sla.png") {
+		t.Fatalf("POST /v1/digest: %v %d\n%s", err, resp.StatusCode, tail(string(body), 5))
+	}
+	return ms
 }
 
 // procCPUMs is the user + system CPU process pid has used so far, in
