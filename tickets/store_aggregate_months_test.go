@@ -168,33 +168,48 @@ func TestMigrationSumsMonths(t *testing.T) {
 // changed), is still written.
 func TestDeltaMovingADurationIsWritten(t *testing.T) {
 	f := newFixture(t)
-	var stored, moved acc
+	var stored acc
 	stored.n[cResolved] = 1
 	stored.res.add(1000, 1)
-	moved.res.add(1000, -1)
-	moved.res.add(5000, 1)
-	if len(monthsOf(map[string]*acc{"\x40\x00\x00\x00k": &moved})) != 1 {
+	moved := func() *acc {
+		var m acc
+		m.res.add(1000, -1)
+		m.res.add(5000, 1)
+		return &m
+	}
+	if len(monthsOf(map[string]*acc{"\x40\x00\x00\x00k": moved()})) != 1 {
 		t.Fatal("monthsOf dropped the delta")
 	}
-	var got acc
-	err := f.store.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAggMonths)
-		if err := b.Put([]byte("k"), appendAcc(nil, &stored)); err != nil {
-			return err
-		}
-		if err := addAccs(b, map[string]*acc{"k": &moved}); err != nil {
-			return err
-		}
-		r := reader{b: b.Get([]byte("k"))}
-		if r.acc(&got); r.err != nil {
-			return r.err
-		}
-		return errRollback
-	})
-	if !errors.Is(err, errRollback) {
-		t.Fatal(err)
+	// Both writers of such records: the day and month aggregates
+	// (addAccs), and the counters' wall-clock times (applyState).
+	writers := map[string]struct {
+		bucket []byte
+		write  func(b *bolt.Bucket) error
+	}{
+		"addAccs":    {bucketAggMonths, func(b *bolt.Bucket) error { return addAccs(b, map[string]*acc{"k": moved()}) }},
+		"applyState": {bucketAggState, func(b *bolt.Bucket) error { return (&aggDelta{types: map[string]*acc{"k": moved()}}).applyState(b) }},
 	}
-	if fig := got.res.figures(); fig.N != 1 || fig.Mean != 5000*time.Second {
-		t.Fatalf("resolution after the move: %+v, want one of 5000s", fig)
+	for name, w := range writers {
+		var got acc
+		err := f.store.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(w.bucket)
+			if err := b.Put([]byte("k"), appendAcc(nil, &stored)); err != nil {
+				return err
+			}
+			if err := w.write(b); err != nil {
+				return err
+			}
+			r := reader{b: b.Get([]byte("k"))}
+			if r.acc(&got); r.err != nil {
+				return r.err
+			}
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			t.Fatal(name, err)
+		}
+		if fig := got.res.figures(); fig.N != 1 || fig.Mean != 5000*time.Second {
+			t.Fatalf("%s: resolution after the move: %+v, want one of 5000s", name, fig)
+		}
 	}
 }

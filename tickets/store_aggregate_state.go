@@ -98,23 +98,10 @@ func (d *aggDelta) applyState(b *bolt.Bucket) error {
 			return err
 		}
 	}
-	for _, k := range sortedKeys(d.types) {
-		a := d.types[k]
-		if a.isZero() {
-			continue
-		}
-		if v := b.Get([]byte(k)); v != nil {
-			r := reader{b: v}
-			r.acc(a)
-			if r.err != nil {
-				return fmt.Errorf("counter %x: %w", k, r.err)
-			}
-		}
-		if err := putOrDelete(b, []byte(k), a.isZero(), func() []byte { return appendAcc(nil, a) }); err != nil {
-			return err
-		}
-	}
-	return nil
+	// The wall-clock times are kept as the day aggregates are, and a delta
+	// that only moves a duration between histogram buckets must be
+	// written too (addAccs checks unchanged, not isZero).
+	return addAccs(b, d.types)
 }
 
 // addCount adds n to the counter at k (deleted at zero).
