@@ -41,11 +41,7 @@ func AgentDigest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.
 		printAgentDigest(w, res, dryRun)
 		return nil
 	}
-	open := openDesk
-	if dryRun {
-		open = openDryRunDesk // reads only
-	}
-	d, err := open(cfg, deps)
+	d, err := openDigestDesk(cfg, deps, dryRun)
 	if err != nil {
 		return err
 	}

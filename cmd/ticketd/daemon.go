@@ -153,11 +153,7 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 		printDigest(w, res, dryRun, cfg.Location)
 		return nil
 	}
-	open := openDesk
-	if dryRun {
-		open = openDryRunDesk // reads only
-	}
-	d, err := open(cfg, deps)
+	d, err := openDigestDesk(cfg, deps, dryRun)
 	if err != nil {
 		return err
 	}

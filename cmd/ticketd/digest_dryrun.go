@@ -10,6 +10,15 @@ import (
 	"github.com/ticketd/ticketd/tickets"
 )
 
+// openDigestDesk opens the desk a digest command needs: all of it to
+// send, only what it reads for a dry run.
+func openDigestDesk(cfg *Config, deps Deps, dryRun bool) (*desk, error) {
+	if dryRun {
+		return openDryRunDesk(cfg, deps)
+	}
+	return openDesk(cfg, deps)
+}
+
 // openDryRunDesk opens what a dry-run digest (the managers' or the
 // agents') reads, and nothing more: the templates, and the database
 // read-only under a service that skips its start-up writes. A dry run
