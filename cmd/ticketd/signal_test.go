@@ -20,19 +20,11 @@ func TestReadOnlyCommandEndsOnSIGTERM(t *testing.T) {
 	cmd := exec.Command(binary, "inspect", "-")
 	cmd.Stdin = strings.NewReader("From: pedro@cliente.test\r\nTo: soporte@ticketd.test\r\nSubject: big\r\n\r\n" +
 		strings.Repeat("a line of text that fills the pipe\r\n", 8000))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL); cmd.Wait() })
+	_, _, stdout := startCmd(t, cmd)
 	if _, err := io.ReadFull(stdout, make([]byte, 16)); err != nil {
 		t.Fatalf("first bytes of inspect's output: %v", err)
 	}
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
