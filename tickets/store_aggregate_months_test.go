@@ -133,24 +133,7 @@ func TestMigrationSumsMonths(t *testing.T) {
 	f.store.Close()
 	dir = dir[:len(dir)-len("/ticketd.db")]
 
-	ro, err := OpenReadOnly(dir, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := ro.Report(q)
-	ro.Close()
-	if err != nil || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
-		t.Fatalf("schema 3, read-only: %v\n%+v\nwant\n%+v", err, got, want)
-	}
-
-	s, err := Open(dir, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if st, err := s.Stats(); err != nil || st.Schema != SchemaVersion {
-		t.Fatalf("schema %d, %v", st.Schema, err)
-	}
+	s := reportThenMigrate(t, dir, q, want)
 	var gotAgg map[string]string
 	s.db.View(func(tx *bolt.Tx) error { gotAgg = dumpAggregates(tx); return nil })
 	if a, b := fmt.Sprint(gotAgg), fmt.Sprint(wantAgg); a != b {

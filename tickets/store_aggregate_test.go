@@ -195,6 +195,31 @@ func TestStatsDefaultTypesPerQueue(t *testing.T) {
 	}
 }
 
+// reportThenMigrate checks that a read-only open of the database in dir,
+// before its migration, reports q as want; then opens it for writing,
+// which migrates it, and returns it at the current schema.
+func reportThenMigrate(t *testing.T, dir string, q ReportQuery, want Report) *Store {
+	t.Helper()
+	ro, err := OpenReadOnly(dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ro.Report(q)
+	ro.Close()
+	if err != nil || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+		t.Fatalf("read-only report before the migration: %v\n%+v\nwant\n%+v", err, got, want)
+	}
+	s, err := Open(dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if st, err := s.Stats(); err != nil || st.Schema != SchemaVersion {
+		t.Fatalf("schema %d, %v", st.Schema, err)
+	}
+	return s
+}
+
 // TestMigrationBuildsAggregates: a schema-2 database (before the
 // aggregates) gets them at open, as a rebuild makes them, and reports
 // from them equal the scan's.
@@ -206,25 +231,8 @@ func TestMigrationBuildsAggregates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := unmigrateAggregates(t, f.store)
-	ro, err := OpenReadOnly(dir, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Read-only, not migrated: reports read every ticket instead.
-	got, err := ro.Report(q)
-	ro.Close()
-	if err != nil || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
-		t.Fatalf("read-only report: %v\n%+v\nwant\n%+v", err, got, want)
-	}
-	s, err := Open(dir, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if st, err := s.Stats(); err != nil || st.Schema != SchemaVersion {
-		t.Fatalf("schema %d, %v", st.Schema, err)
-	}
+	s := reportThenMigrate(t, unmigrateAggregates(t, f.store), q, want)
 	checkAggregatesRebuild(t, s)
 	checkStatsCounters(t, s)
 	compareWithScan(t, s, q.From, q.To)
