@@ -163,13 +163,15 @@ type parsedMsg struct {
 	err  error
 }
 
-// fetchParsed downloads uids and parses them on GOMAXPROCS goroutines
-// while the download goes on (mailparse.ParseWithOptions is pure; the
-// attachment store takes concurrent Puts). The messages come back in the
+// fetchParsed downloads uids and parses (and prepares, Preparer) them on
+// GOMAXPROCS goroutines while the download goes on
+// (mailparse.ParseWithOptions is pure; the attachment store takes
+// concurrent Puts). The messages come back in the
 // order the server sent them, each raw message dropped once parsed.
 func (p *Poller) fetchParsed(c *imapclient.Client, uids []imap.UID) ([]*parsedMsg, error) {
 	opts := mailparse.Options{TrustedAuthservID: p.opts.TrustedAuthservID, DeskAddress: p.opts.DeskAddress,
 		QueueAddresses: p.opts.QueueAddresses, Attachments: p.opts.Attachments, MaxAttachmentSize: p.opts.MaxAttachmentSize, Spam: p.opts.Spam}
+	prep, _ := p.applier.(Preparer)
 	jobs := make(chan *parsedMsg)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(uids)) {
@@ -177,6 +179,9 @@ func (p *Poller) fetchParsed(c *imapclient.Client, uids []imap.UID) ([]*parsedMs
 			for m := range jobs {
 				m.in, m.err = mailparse.ParseWithOptions(m.raw, opts)
 				m.raw = nil
+				if m.err == nil && prep != nil {
+					prep.Prepare(&m.in)
+				}
 			}
 		})
 	}

@@ -57,6 +57,14 @@ type Applier interface {
 	Apply(ctx context.Context, msgs []tickets.Inbound) ([]tickets.Result, error)
 }
 
+// Preparer is implemented by an Applier that can do part of applying a
+// message before Apply, with no database: *tickets.Service
+// (Service.Prepare). The poller calls it on the parse workers, on the
+// other core while the batch before is applied.
+type Preparer interface {
+	Prepare(m *tickets.Inbound)
+}
+
 // PollerOptions configures a Poller. Zero numeric fields take the
 // defaults above.
 type PollerOptions struct {

@@ -42,6 +42,9 @@ func (a *applier) apply(m *Inbound) (Result, error) {
 	if m.MessageID == "" {
 		return Result{}, errors.New("message has no Message-ID nor content hash")
 	}
+	if out, ok := m.preparedSubject(a.s); ok {
+		a.subject.in, a.subject.out, a.subject.done = m.Subject, out, true
+	}
 	if ticket, dir, ok := lookupMsgID(a.tx, m.MessageID); ok {
 		switch dir {
 		case dirSent:

@@ -72,6 +72,14 @@ func (s *Service) parseLanguage(arg string) (templates.Language, bool) {
 //
 // subject is m's subject cleaned as applier.ownSubject cleans it.
 func (s *Service) mailLanguage(m *Inbound, subject string) (templates.Language, bool) {
+	if l, sure, ok := m.preparedLanguage(s, subject); ok {
+		return l, sure // prepare.go: detected on a parse worker
+	}
+	return s.detectLanguage(m, subject)
+}
+
+// detectLanguage is mailLanguage without Prepare's memo.
+func (s *Service) detectLanguage(m *Inbound, subject string) (templates.Language, bool) {
 	if l := templates.Language(m.ContentLanguage); l != "" && s.allowed(l) {
 		return l, true
 	}

@@ -98,9 +98,14 @@ func (c subjectCleaner) clean(subject string) string {
 // ticketd's own subject words, remembered for the message at hand.
 func (a *applier) ownSubject(subject string) string {
 	if !a.subject.done || a.subject.in != subject {
-		a.subject.in, a.subject.out, a.subject.done = subject, subjectCleaner{token: a.s.token, own: a.s.opts.Templates.StripOwnPrefix}.clean(subject), true
+		a.subject.in, a.subject.out, a.subject.done = subject, a.s.cleanOwnSubject(subject), true
 	}
 	return a.subject.out
+}
+
+// cleanOwnSubject is ownSubject's cleaning, without the memo.
+func (s *Service) cleanOwnSubject(subject string) string {
+	return subjectCleaner{token: s.token, own: s.opts.Templates.StripOwnPrefix}.clean(subject)
 }
 
 // cleanSubject removes reply prefixes and squeezes whitespace.

@@ -122,6 +122,10 @@ type Inbound struct {
 	// its original sender wrote it; nil when it forwards none. Only an
 	// agent's forward makes its sender the requester (onbehalf.go).
 	Forwarded *Forwarded `json:"forwarded,omitempty"`
+
+	// prepared is what Service.Prepare computed for this message ahead
+	// of the transaction (prepare.go); nil when it was not prepared.
+	prepared *prepared
 }
 
 // Forwarded is a mail forwarded inside another: who wrote it, when, about

@@ -1,0 +1,75 @@
+package tickets
+
+import "github.com/ticketd/ticketd/templates"
+
+// Applying a batch is serial: one write transaction at a time. Part of
+// what a message needs depends on the message and the service's
+// configuration only, never on the database — its subject without the
+// desk's token and reply prefixes, the language its text is written in.
+// Prepare computes that part beforehand: mailin calls it on the parse
+// workers, so it runs on the other core while the batch before is being
+// applied, and the transaction only reads the result.
+//
+// The result is a memo of a pure function, kept with the inputs it was
+// computed from: Apply uses it only for the same service and the same
+// subject, text and Content-Language (a forward taken on behalf of its
+// sender, onbehalf.go, is another message), and computes anything missing
+// itself. A message never prepared applies exactly as before.
+
+// prepared is Prepare's memo (Inbound.prepared).
+type prepared struct {
+	s *Service
+	// subjectIn → subjectOut: ownSubject's cleaning.
+	subjectIn, subjectOut string
+	// lang, sure: mailLanguage of text, subjectIn and contentLang, when
+	// langDone.
+	langDone          bool
+	text, contentLang string
+	lang              templates.Language
+	sure              bool
+}
+
+// Prepare computes what applying m needs that does not depend on the
+// database (see above) and keeps it in m. It is safe to call from several
+// goroutines at once, on different messages.
+func (s *Service) Prepare(m *Inbound) {
+	p := &prepared{s: s, subjectIn: m.Subject}
+	p.subjectOut = s.cleanOwnSubject(m.Subject)
+	if s.mayLearnLanguage(m) {
+		p.text, p.contentLang = m.Text, m.ContentLanguage
+		p.lang, p.sure = s.detectLanguage(m, p.subjectOut)
+		p.langDone = true
+	}
+	m.prepared = p
+}
+
+// mayLearnLanguage says whether applying m may ask for its language: mail
+// of a person outside the desk (an agent's answer never teaches its
+// requester's language; the rare agent who opens a ticket of their own
+// is detected in the transaction).
+func (s *Service) mayLearnLanguage(m *Inbound) bool {
+	if !s.opts.DetectLanguage || m.AutoSubmitted || (m.Kind != "" && m.Kind != KindNormal) {
+		return false
+	}
+	from := NormalizeEmail(m.From.Email)
+	return !s.isQueueAddress(from) && !s.isAgentAnywhere(from)
+}
+
+// preparedSubject is ownSubject's cleaning of m's subject as Prepare
+// computed it.
+func (m *Inbound) preparedSubject(s *Service) (string, bool) {
+	p := m.prepared
+	if p == nil || p.s != s || p.subjectIn != m.Subject {
+		return "", false
+	}
+	return p.subjectOut, true
+}
+
+// preparedLanguage is mailLanguage(m, subject) as Prepare computed it.
+func (m *Inbound) preparedLanguage(s *Service, subject string) (templates.Language, bool, bool) {
+	p := m.prepared
+	if p == nil || p.s != s || !p.langDone || p.subjectOut != subject || p.text != m.Text || p.contentLang != m.ContentLanguage {
+		return "", false, false
+	}
+	return p.lang, p.sure, true
+}
