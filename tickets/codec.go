@@ -24,23 +24,8 @@ import (
 // input and the strings it returns, so nothing decoded refers to bbolt's
 // memory after the transaction.
 
-// encodeValue is the stored form of v: the hot records by hand
-// (codec_append.go), anything else by goccy/go-json.
-func encodeValue(v any) ([]byte, error) {
-	switch v := v.(type) {
-	case Event:
-		return encodeEvent(&v)
-	case *Event:
-		return encodeEvent(v)
-	case *Mail:
-		return encodeMail(v)
-	case []time.Time:
-		return encodeTimes(v)
-	case *[]time.Time:
-		return encodeTimes(*v)
-	}
-	return gojson.MarshalWithOption(v, noHTMLEscape)
-}
+// encodeValue is the stored form of v.
+func encodeValue(v any) ([]byte, error) { return gojson.MarshalWithOption(v, noHTMLEscape) }
 
 var noHTMLEscape = gojson.DisableHTMLEscape()
 

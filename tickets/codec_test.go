@@ -151,26 +151,3 @@ func TestCodecLegacyEvents(t *testing.T) {
 		}
 	}
 }
-
-// TestCodecStringsMatchEncodingJSON: the hand-written string encoding
-// (codec_append.go) escapes what encoding/json escapes, HTML off:
-// control characters, invalid UTF-8, U+2028/U+2029, quotes.
-func TestCodecStringsMatchEncodingJSON(t *testing.T) {
-	for _, s := range []string{"", "plain", "\x00\x01\x1f\b\f\n\r\t\"\\/", "<a href=\"x\">&amp;</a>",
-		"ñandú \u2028 \u2029 \u00e9 \U0001F600", "bad \xff\xfe utf8 \xe2\x82", "\x7f del", "tail\xc3"} {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(s); err != nil {
-			t.Fatal(err)
-		}
-		want := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
-			t.Errorf("%q: got %s, want %s", s, got, want)
-		}
-	}
-	// A time RFC 3339 cannot write is an error, as in encoding/json.
-	if _, err := encodeValue(&Event{Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}); err == nil {
-		t.Error("year 10000: no error")
-	}
-}
