@@ -12,8 +12,8 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 	words := parseAgentText(m.Text)
 	cmds := words.cmds
 	problems := a.checkAll(t, agent, cmds)
-	_, hasAnswer := a.relayable(words.text)
-	p, err := a.checkProblemAnswer(t, cmds, hasAnswer && !hasCommand(cmds, "note"))
+	text, relay := a.relayable(m, words.text)
+	p, err := a.checkProblemAnswer(t, cmds, relay && !hasCommand(cmds, "note"))
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,6 @@ func (a *applier) agentReply(t *Ticket, m *Inbound) error {
 			return err
 		}
 	}
-	text, relay := a.relayable(words.text)
 	if spam {
 		relay = false // closed as spam: the sender is told nothing
 	}

@@ -52,7 +52,14 @@ func BenchmarkPrepareCorpus(b *testing.B) {
 // corpusService parses b.N messages of the load test's corpus and opens a
 // service on a new store to apply them.
 func corpusService(b *testing.B) (*tickets.Service, []tickets.Inbound) {
-	raws, _ := loadtest.Corpus(b.N, 1)
+	svc, _, msgs := corpusDesk(b, b.N)
+	return svc, msgs
+}
+
+// corpusDesk parses n messages of the load test's corpus and opens a
+// service with the daemon's default options on a new store.
+func corpusDesk(b testing.TB, n int) (*tickets.Service, *tickets.Store, []tickets.Inbound) {
+	raws, _ := loadtest.Corpus(n, 1)
 	msgs := make([]tickets.Inbound, len(raws))
 	for i, raw := range raws {
 		in, err := mailparse.ParseWithOptions(raw, mailparse.Options{DeskAddress: loadtest.Desk})
@@ -84,7 +91,7 @@ func corpusService(b *testing.B) (*tickets.Service, []tickets.Inbound) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	return svc, msgs
+	return svc, store, msgs
 }
 
 // cpuTime is the process's user + system CPU time: the machine is

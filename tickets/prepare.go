@@ -5,7 +5,8 @@ import "github.com/ticketd/ticketd/templates"
 // Applying a batch is serial: one write transaction at a time. Part of
 // what a message needs depends on the message and the service's
 // configuration only, never on the database — its subject without the
-// desk's token and reply prefixes, the language its text is written in.
+// desk's token and reply prefixes, the language its text is written in,
+// what of an agent's answer may reach the requester.
 // Prepare computes that part beforehand: mailin calls it on the parse
 // workers, so it runs on the other core while the batch before is being
 // applied, and the transaction only reads the result.
@@ -27,6 +28,12 @@ type prepared struct {
 	text, contentLang string
 	lang              templates.Language
 	sure              bool
+	// relayIn → relayOut, relayOK: relayable's answer for the text of an
+	// agent's mail without its commands, when relayDone.
+	relayDone bool
+	relayIn   string
+	relayOut  string
+	relayOK   bool
 }
 
 // Prepare computes what applying m needs that does not depend on the
@@ -39,6 +46,13 @@ func (s *Service) Prepare(m *Inbound) {
 		p.text, p.contentLang = m.Text, m.ContentLanguage
 		p.lang, p.sure = s.detectLanguage(m, p.subjectOut)
 		p.langDone = true
+	}
+	if s.isAgentAnywhere(NormalizeEmail(m.From.Email)) {
+		// An agent's answer: what of it reaches the requester
+		// (agentreply.go).
+		p.relayIn = parseAgentText(m.Text).text
+		p.relayOut, p.relayOK = s.relayable(p.relayIn)
+		p.relayDone = true
 	}
 	m.prepared = p
 }
@@ -72,4 +86,13 @@ func (m *Inbound) preparedLanguage(s *Service, subject string) (templates.Langua
 		return "", false, false
 	}
 	return p.lang, p.sure, true
+}
+
+// preparedRelay is relayable(text) as Prepare computed it for m's text.
+func (m *Inbound) preparedRelay(s *Service, text string) (out string, ok, done bool) {
+	p := m.prepared
+	if p == nil || p.s != s || !p.relayDone || p.relayIn != text {
+		return "", false, false
+	}
+	return p.relayOut, p.relayOK, true
 }

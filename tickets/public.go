@@ -33,7 +33,7 @@ func (a *applier) forPublic(t *Ticket, f func(publicMessage)) error {
 			f(publicMessage{at: e.Time, author: a.s.queueOf(t).Desk.Name, text: legacy, answer: true})
 			legacy = ""
 		case e.Kind == EventInbound && e.Role == RoleAgent:
-			legacy, _ = a.relayable(parseAgentText(e.Text).text)
+			legacy, _ = a.relayable(nil, parseAgentText(e.Text).text)
 		case e.Kind == EventInbound && e.Role.public():
 			author := e.Actor
 			if e.Actor == t.Requester.Email {

@@ -8,20 +8,34 @@ import (
 // requester: only the new text (never the quoted notification, which holds
 // internal details), without the agent's sign-off (signoff.go) and with
 // every agent address blanked out. It reports false when nothing is left
-// to relay.
-func (a *applier) relayable(text string) (string, bool) {
+// to relay. m, when not nil, is the mail text comes from: what Prepare
+// computed for it is used.
+func (a *applier) relayable(m *Inbound, text string) (string, bool) {
+	if m != nil {
+		if out, ok, done := m.preparedRelay(a.s, text); done {
+			return out, ok
+		}
+	}
+	return a.s.relayable(text)
+}
+
+// relayable is applier.relayable without Prepare's memo.
+func (s *Service) relayable(text string) (string, bool) {
 	text = strings.TrimSpace(text)
-	if text == "" || a.s.hasReplyLine(text) {
+	if text == "" || s.hasReplyLine(text) {
 		return "", false
 	}
-	text = a.blankAgents(cutSignOff(text))
+	text = s.blankAgents(cutSignOff(text))
 	return text, strings.TrimSpace(text) != ""
 }
 
 // blankAgents removes every agent's address from text.
-func (a *applier) blankAgents(text string) string {
+func (a *applier) blankAgents(text string) string { return a.s.blankAgents(text) }
+
+// blankAgents removes every agent's address from text.
+func (s *Service) blankAgents(text string) string {
 	var agents []string
-	for _, q := range a.s.queues.all {
+	for _, q := range s.queues.all {
 		for _, tier := range q.Policy.Tiers() {
 			agents = append(agents, tier.Agents...)
 		}
