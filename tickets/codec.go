@@ -53,17 +53,33 @@ func decodeEvent(data []byte, e *Event) error {
 }
 
 // eventGlance is the part of an event a walk back over a ticket's recent
-// past looks at (repeatsItself): decoding it skips the rest of the event.
+// past looks at first (repeatsItself): decoding it skips the rest of the
+// event, its text above all; text decodes that for the few events that
+// need it.
 type eventGlance struct {
 	Time  time.Time `json:"time"`
 	Kind  EventKind `json:"kind"`
 	Actor string    `json:"actor,omitempty"`
-	Text  string    `json:"text,omitempty"`
+	// raw is the stored event, bbolt's memory: valid only during the
+	// walk's call.
+	raw []byte
 }
 
-// glanceEventsNewestFirst calls f with the time, kind, actor and text of
-// the events of ticket id, newest first, until f returns false: the walk
-// of forEventsNewestFirst without decoding whole events.
+// text decodes the event's text.
+func (g eventGlance) text() (string, error) {
+	var t struct {
+		Text string `json:"text,omitempty"`
+	}
+	err := gojson.Unmarshal(g.raw, &t)
+	return t.Text, err
+}
+
+// glanceEventsNewestFirst calls f with a glance at each event of ticket
+// id, newest first, until f returns false: the walk of
+// forEventsNewestFirst without decoding whole events.
 func glanceEventsNewestFirst(tx *bolt.Tx, id uint64, f func(eventGlance) bool) error {
-	return eventsNewestFirst(tx, id, func(v []byte, g *eventGlance) error { return gojson.Unmarshal(v, g) }, f)
+	return eventsNewestFirst(tx, id, func(v []byte, g *eventGlance) error {
+		g.raw = v
+		return gojson.Unmarshal(v, g)
+	}, f)
 }

@@ -94,15 +94,28 @@ func (a *applier) repeatsItself(t *Ticket, m *Inbound) (bool, error) {
 	}
 	from := NormalizeEmail(m.From.Email)
 	seen := false
+	var textErr error
 	// Events are recorded in time order: the walk back stops at the first
 	// one older than the window (or at the repeat), so a long ticket costs
-	// no more than a short one on every mail it gets.
+	// no more than a short one on every mail it gets. Only the sender's
+	// own mails have their text decoded.
 	err := glanceEventsNewestFirst(a.tx, t.ID, func(e eventGlance) bool {
 		if a.now.Sub(e.Time) >= a.s.opts.Limits.Window {
 			return false
 		}
-		seen = e.Kind == EventInbound && e.Actor == from && strings.TrimSpace(e.Text) == text
+		if e.Kind != EventInbound || e.Actor != from {
+			return true
+		}
+		var said string
+		if said, textErr = e.text(); textErr != nil {
+			textErr = fmt.Errorf("event of ticket %d: %w", t.ID, textErr)
+			return false
+		}
+		seen = strings.TrimSpace(said) == text
 		return !seen
 	})
+	if err == nil {
+		err = textErr
+	}
 	return seen, err
 }
