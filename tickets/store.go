@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -65,17 +64,6 @@ type Store struct {
 	untried *untriedCount
 }
 
-// initialMmapSize is the least a writer maps of the file, 1 GiB on 64-bit
-// platforms (bbolt's default elsewhere). bbolt maps the file afresh each
-// time it outgrows the mapping, doubling it from 32 KiB: a store growing
-// from nothing was remapped a dozen times on its way to 35 MB, and each
-// remap copied out every node of the transaction at hand and dropped the
-// page tables, so each page read after it faulted in again (here ~15% of
-// applying a batch: BenchmarkApplyCorpus). The mapping is address space,
-// not memory: only the pages read are resident, as before, and the file
-// keeps its size.
-const initialMmapSize = (1 << 30) * (strconv.IntSize / 64)
-
 // OpenReadOnly opens the database in dir for reading, waiting at most
 // timeout for a writer's lock. A damaged file is refused with ErrDamaged.
 func OpenReadOnly(dir string, timeout time.Duration) (*Store, error) {
@@ -109,7 +97,7 @@ func Open(dir string, timeout time.Duration) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return withUntried(withSentLog(openChecked(path, fc, &bolt.Options{Timeout: timeout, InitialMmapSize: initialMmapSize}, setupBuckets)))
+	return withUntried(withSentLog(openChecked(path, fc, &bolt.Options{Timeout: timeout}, setupBuckets)))
 }
 
 // upToDate reports whether setupBuckets would change nothing in tx:
