@@ -173,10 +173,19 @@ func (a *applier) findTicket(m *Inbound, vendorQueue *Queue, vendorLevel int) (T
 			candidates = append(candidates, n)
 		}
 	}
+	if t, found, err := a.firstTicket(candidates); found || err != nil {
+		return t, found, err
+	}
 	// Last, ids signed by this desk that the index does not know, in the
-	// headers, then in the quoted text (msgid.go).
-	candidates = append(candidates, a.signedCandidates(m)...)
-	candidates = append(candidates, a.bodyCandidates(m)...)
+	// headers, then in the quoted text (msgid.go): looked for only when
+	// nothing above names a ticket, as they would come after it.
+	candidates = append(a.signedCandidates(m), a.bodyCandidates(m)...)
+	return a.firstTicket(candidates)
+}
+
+// firstTicket returns the first of candidates that exists (or the ticket
+// it was merged into).
+func (a *applier) firstTicket(candidates []uint64) (Ticket, bool, error) {
 	for _, n := range candidates {
 		t, err := getTicket(a.tx, n)
 		if errors.Is(err, ErrNotFound) {

@@ -129,9 +129,18 @@ const maxBodyRefs = 8
 // bodyCandidates returns the tickets named by validly signed references
 // in m's text (a quoted ticketd mail), first found first.
 func (a *applier) bodyCandidates(m *Inbound) []uint64 {
+	if out, ok := m.preparedBodyRefs(a.s); ok {
+		return out
+	}
+	return a.s.bodyCandidates(m.FullText)
+}
+
+// bodyCandidates is applier.bodyCandidates of a text, without Prepare's
+// memo.
+func (s *Service) bodyCandidates(fullText string) []uint64 {
 	var out []uint64
-	for _, id := range bodyRef().FindAllString(m.FullText, maxBodyRefs) {
-		if n, ok := a.s.verifyOwnMessageID(id); ok {
+	for _, id := range bodyRef().FindAllString(fullText, maxBodyRefs) {
+		if n, ok := s.verifyOwnMessageID(id); ok {
 			out = append(out, n)
 		}
 	}

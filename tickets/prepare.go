@@ -6,7 +6,8 @@ import "github.com/ticketd/ticketd/templates"
 // what a message needs depends on the message and the service's
 // configuration only, never on the database — its subject without the
 // desk's token and reply prefixes, the language its text is written in,
-// what of an agent's answer may reach the requester.
+// what of an agent's answer may reach the requester, the tickets named by
+// the references quoted in its text.
 // Prepare computes that part beforehand: mailin calls it on the parse
 // workers, so it runs on the other core while the batch before is being
 // applied, and the transaction only reads the result.
@@ -34,14 +35,19 @@ type prepared struct {
 	relayIn   string
 	relayOut  string
 	relayOK   bool
+	// fullText → bodyRefs: bodyCandidates, the tickets the signed
+	// references quoted in the whole text name (threading's last resort).
+	fullText string
+	bodyRefs []uint64
 }
 
 // Prepare computes what applying m needs that does not depend on the
 // database (see above) and keeps it in m. It is safe to call from several
 // goroutines at once, on different messages.
 func (s *Service) Prepare(m *Inbound) {
-	p := &prepared{s: s, subjectIn: m.Subject}
+	p := &prepared{s: s, subjectIn: m.Subject, fullText: m.FullText}
 	p.subjectOut = s.cleanOwnSubject(m.Subject)
+	p.bodyRefs = s.bodyCandidates(m.FullText)
 	if s.mayLearnLanguage(m) {
 		p.text, p.contentLang = m.Text, m.ContentLanguage
 		p.lang, p.sure = s.detectLanguage(m, p.subjectOut)
@@ -95,4 +101,13 @@ func (m *Inbound) preparedRelay(s *Service, text string) (out string, ok, done b
 		return "", false, false
 	}
 	return p.relayOut, p.relayOK, true
+}
+
+// preparedBodyRefs is bodyCandidates(m) as Prepare computed it.
+func (m *Inbound) preparedBodyRefs(s *Service) ([]uint64, bool) {
+	p := m.prepared
+	if p == nil || p.s != s || p.fullText != m.FullText {
+		return nil, false
+	}
+	return p.bodyRefs, true
 }
