@@ -137,6 +137,16 @@ func (a countingApplier) Apply(ctx context.Context, msgs []tickets.Inbound) ([]t
 	return res, err
 }
 
+// Prepare hands mailin's parse workers on to the wrapped applier when it
+// can prepare (mailin.Preparer): the embedded interface alone would hide
+// the service's Prepare, and every message's preparation would fall back
+// into the serial transaction.
+func (a countingApplier) Prepare(m *tickets.Inbound) {
+	if p, ok := a.Applier.(mailin.Preparer); ok {
+		p.Prepare(m)
+	}
+}
+
 // countingQueue counts deliveries and failed attempts by mail kind. It
 // remembers the kind of each mail it handed out until its outcome comes.
 type countingQueue struct {
