@@ -137,12 +137,12 @@ func (a countingApplier) Apply(ctx context.Context, msgs []tickets.Inbound) ([]t
 	return res, err
 }
 
+var _ mailin.Preparer = countingApplier{}
+
 // Prepare hands mailin's parse workers on to the wrapped applier when it
 // can prepare (mailin.Preparer): the embedded interface alone would hide
 // the service's Prepare, and every message's preparation would fall back
 // into the serial transaction.
-var _ mailin.Preparer = countingApplier{}
-
 func (a countingApplier) Prepare(m *tickets.Inbound) {
 	if p, ok := a.Applier.(mailin.Preparer); ok {
 		p.Prepare(m)
