@@ -16,17 +16,17 @@ func (m *Metrics) Known(ladders map[string][]int, types []string) {
 		return
 	}
 	for _, r := range []string{"ok", "error"} {
-		m.passes.WithLabelValues(r)
+		m.passes.add(0, r)
 	}
 	for queue, levels := range ladders {
 		for _, level := range levels {
 			tier := strconv.Itoa(level)
 			for _, typ := range types {
 				for _, target := range slaTargets {
-					m.breaches.WithLabelValues(queue, target, tier, typ)
+					m.breaches.add(0, queue, target, tier, typ)
 				}
 				if level > 1 { // tickets escalate to a tier above the first
-					m.escalations.WithLabelValues(queue, tier, typ)
+					m.escalations.add(0, queue, tier, typ)
 				}
 			}
 		}

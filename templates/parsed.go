@@ -124,3 +124,15 @@ func (s *Set) check(e *entry) error {
 	}
 	return s.htmlOf(e).err
 }
+
+// Prepare parses, trial-renders and compiles template name of lang now,
+// as its first Render would: for a caller with a core to spare before it
+// renders, such as a digest command that reads its figures meanwhile.
+// Render waits for a Prepare in progress rather than parse again.
+func (s *Set) Prepare(lang Language, name Name) error {
+	e, ok := s.entries[templateKey{lang, name}]
+	if !ok {
+		return fmt.Errorf("%w %q in %q", ErrUnknownTemplate, name, lang)
+	}
+	return s.check(e)
+}

@@ -52,6 +52,8 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 	if p == "" {
 		p = DigestDaily
 	}
+	prepared := s.prepareDigest(s.deskLanguage(nil), dryRun || s.opts.Blobs != nil)
+	defer prepared()
 	var (
 		d     *templates.Digest
 		pr    digestSpan
@@ -142,11 +144,18 @@ func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now tim
 	loc := s.location()
 	var prevFrom, prevTo string
 	d.From, d.To, prevFrom, prevTo = pr.labels(loc)
+	lists := s.listsAside(d, pr.From, pr.To, now)
 	if err := s.digestFigures(tx, d, p, pr, now, drawer); err != nil {
+		if lists != nil {
+			_ = lists() // read no more than this call
+		}
 		return nil, drawer, err
 	}
 	d.Previous.From, d.Previous.To = prevFrom, prevTo
-	if err := s.digestLists(tx, d, pr.From, pr.To, now); err != nil {
+	if lists == nil {
+		lists = func() error { return s.digestLists(tx, d, pr.From, pr.To, now) }
+	}
+	if err := lists(); err != nil {
 		return nil, drawer, err
 	}
 	d.Empty = d.New == 0 && d.Resolved == 0 && d.Escalated == 0 && d.Breaches == 0 && d.Open == 0

@@ -127,6 +127,8 @@ type localSource struct {
 	now   func() time.Time
 	wake  func()           // after a retry; nil when no daemon runs here
 	svc   *tickets.Service // the daemon's desk (digests); nil in a command
+	// warmed is closed once the daemon's digest warm-up is done (warm.go).
+	warmed <-chan struct{}
 	// defaultType is the type of tickets stored before types existed;
 	// queueType, when set, that type per queue (Ticket.Queue).
 	defaultType tiers.Type

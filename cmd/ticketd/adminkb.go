@@ -28,6 +28,7 @@ func (l *localSource) Digest(dryRun bool) (tickets.DigestResult, error) {
 	if l.svc == nil {
 		return tickets.DigestResult{}, errNoService
 	}
+	waitWarm(l.warmed)
 	return l.svc.Digest(dryRun)
 }
 

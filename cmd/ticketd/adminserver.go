@@ -69,7 +69,7 @@ func startAdmin(cfg *Config, d *desk, deps Deps) (stop func(), err error) {
 			// report the lock instead.
 			log.Warn("admin socket unavailable; admin commands cannot reach the daemon", "path", cfg.Admin.Socket, "err", err)
 		} else {
-			serve(ln, apiHandler(&localSource{store: d.store, now: deps.Now, wake: d.svc.Wake, svc: d.svc, defaultType: cfg.Intake.Default(), queueType: cfg.queueDefaultType}, log), cfg.Admin.Socket)
+			serve(ln, apiHandler(&localSource{store: d.store, now: deps.Now, wake: d.svc.Wake, svc: d.svc, warmed: d.warmed, defaultType: cfg.Intake.Default(), queueType: cfg.queueDefaultType}, log), cfg.Admin.Socket)
 		}
 	}
 	return stop, nil

@@ -40,6 +40,9 @@ type desk struct {
 	// metrics counts what the desk does (metrics.go); served by the
 	// admin listener (adminserver.go).
 	metrics *metrics.Metrics
+	// warmed is closed once the daemon's digest warm-up is done
+	// (warm.go); nil where no daemon runs.
+	warmed chan struct{}
 }
 
 // withDefaults fills in what the caller left nil.
@@ -222,6 +225,7 @@ func (d *desk) checkSLA(ctx context.Context, log *slog.Logger) error {
 
 // sendDigest queues the managers' digest (or, dryRun, only renders it).
 func (d *desk) sendDigest(log *slog.Logger, dryRun bool) (tickets.DigestResult, error) {
+	waitWarm(d.warmed)
 	res, err := d.svc.Digest(dryRun)
 	if err != nil {
 		log.Error("digest", "err", err)
@@ -244,6 +248,9 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	}
 	defer d.store.Close()
 	log := deps.Logger
+	// Before the admin socket serves: a digest asked for during the
+	// warm-up waits for it (warm.go).
+	d.warmed = make(chan struct{})
 	stopAdmin, err := startAdmin(cfg, d, deps)
 	if err != nil {
 		return err
@@ -253,6 +260,8 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	if !cfg.RequireVerifiedAgents {
 		log.Warn("agent mail is trusted by its From header alone; set security.trusted_authserv_id so forged agent mail is never relayed")
 	}
+
+	defer d.startWarmUp(log)() // waited for before the database closes
 
 	// The first worker to stop, by a panic or an error, stops the other:
 	// a daemon that sends but no longer reads mail must not look healthy.
