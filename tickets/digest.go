@@ -52,7 +52,7 @@ func (s *Service) Digest(dryRun bool) (DigestResult, error) {
 	if p == "" {
 		p = DigestDaily
 	}
-	prepared := s.prepareDigest(s.deskLanguage(nil), dryRun || s.opts.Blobs != nil)
+	prepared := s.prepareDigest(s.deskLanguage(nil))
 	defer prepared()
 	var (
 		d     *templates.Digest
@@ -144,18 +144,11 @@ func (s *Service) digestData(tx *bolt.Tx, p DigestPeriod, pr digestSpan, now tim
 	loc := s.location()
 	var prevFrom, prevTo string
 	d.From, d.To, prevFrom, prevTo = pr.labels(loc)
-	lists := s.listsAside(d, pr.From, pr.To, now)
 	if err := s.digestFigures(tx, d, p, pr, now, drawer); err != nil {
-		if lists != nil {
-			_ = lists() // read no more than this call
-		}
 		return nil, drawer, err
 	}
 	d.Previous.From, d.Previous.To = prevFrom, prevTo
-	if lists == nil {
-		lists = func() error { return s.digestLists(tx, d, pr.From, pr.To, now) }
-	}
-	if err := lists(); err != nil {
+	if err := s.digestLists(tx, d, pr.From, pr.To, now); err != nil {
 		return nil, drawer, err
 	}
 	d.Empty = d.New == 0 && d.Resolved == 0 && d.Escalated == 0 && d.Breaches == 0 && d.Open == 0
