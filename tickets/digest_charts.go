@@ -27,12 +27,10 @@ type DigestImage struct {
 // are drawn while the later figures and the lists are still read, and
 // all of them beside the mail's rendering, which needs only their
 // Content-IDs: the three charts are most of a digest's CPU. As many at
-// once as there are cores (GOMAXPROCS) less the one the digest's reading
-// and rendering keep busy, and at least one: a chart drawn after another
-// reuses its image and PNG buffers (package charts), memory a
-// short-lived command would otherwise fault in afresh (a 600×300 canvas
-// is 176 page faults, ~3.5 ms in a VM); on two cores, two charts at once
-// only fought the reading for them. wait returns them in a fixed order. Their Content-IDs are unique to the digest (its
+// once as there are cores (GOMAXPROCS), no more: a chart drawn after
+// another reuses its image and PNG buffers (package charts), memory a
+// short-lived command would otherwise fault in afresh. wait returns them
+// in a fixed order. Their Content-IDs are unique to the digest (its
 // instant) under the desk's domain.
 type chartDrawer struct {
 	d      *templates.Digest
@@ -57,7 +55,7 @@ var digestCharts = [...]string{chartVolume: "volume", chartSLA: "sla", chartBack
 func (s *Service) newChartDrawer(d *templates.Digest, now time.Time) *chartDrawer {
 	return &chartDrawer{d: d, lang: string(s.deskLanguage(nil)), sz: charts.MailSize,
 		suffix: fmt.Sprintf(".%d@%s", now.UnixNano(), domainOf(s.opts.Desk.Email)),
-		cores:  make(chan struct{}, max(runtime.GOMAXPROCS(0)-1, 1))}
+		cores:  make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
 // volume, sla and backlog start drawing their chart from its numbers
