@@ -3,6 +3,7 @@ package charts
 import (
 	"image"
 	"image/png"
+	"sync"
 
 	"git.sr.ht/~sbinet/gg"
 	xdraw "golang.org/x/image/draw"
@@ -20,8 +21,8 @@ import (
 // The context gets what NewWith gives its own: butt line caps and Y
 // pointing up.
 func newCanvas(sz Size) (*vgimg.Canvas, *image.RGBA) {
-	img, ok := images.get()
-	if !ok || img.Rect.Dx() != sz.Width || img.Rect.Dy() != sz.Height {
+	img, _ := images.Get().(*image.RGBA)
+	if img == nil || img.Rect.Dx() != sz.Width || img.Rect.Dy() != sz.Height {
 		img = image.NewRGBA(image.Rect(0, 0, sz.Width, sz.Height))
 	}
 	ctx := gg.NewContextForRGBA(img)
@@ -42,10 +43,10 @@ var textInterpolator xdraw.Interpolator = xdraw.NearestNeighbor
 
 // images are the canvases' images, kept for the next chart once its PNG
 // is written.
-var images freeList[*image.RGBA]
+var images sync.Pool
 
 // putImage gives img back for the next chart.
-func putImage(img *image.RGBA) { images.put(img) }
+func putImage(img *image.RGBA) { images.Put(img) }
 
 // encoder writes the charts' PNGs. Fast compression: deflate is a large
 // part of drawing a chart; BestSpeed takes about an eighth less CPU than
@@ -56,11 +57,11 @@ var encoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &encoderP
 
 // encoderPool is a png.EncoderBufferPool safe for the charts drawn at
 // once.
-type encoderPool struct{ l freeList[*png.EncoderBuffer] }
+type encoderPool struct{ p sync.Pool }
 
 func (e *encoderPool) Get() *png.EncoderBuffer {
-	b, _ := e.l.get()
+	b, _ := e.p.Get().(*png.EncoderBuffer)
 	return b // nil: the encoder makes a new one
 }
 
-func (e *encoderPool) Put(b *png.EncoderBuffer) { e.l.put(b) }
+func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }

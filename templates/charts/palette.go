@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"slices"
+	"sync"
 )
 
 // A chart is a few flat colours (white, text and grid greys, the bars'
@@ -37,15 +38,9 @@ type shades struct {
 // colours a chart has, so probes stay short.
 const shadeSlots = 4096
 
-var shadesPool freeList[*shades]
-
-// getShades is a kept table, or a new one.
-func getShades() *shades {
-	if s, ok := shadesPool.get(); ok {
-		return s
-	}
+var shadesPool = sync.Pool{New: func() any {
 	return &shades{keys: make([]uint32, shadeSlots), index: make([]uint8, shadeSlots), n: make([]int32, shadeSlots)}
-}
+}}
 
 // paletted returns img as a paletted image of its own colours (see
 // above). The image is valid until the next call from the same pool
@@ -56,13 +51,13 @@ func paletted(img *image.RGBA) (p *image.Paletted, done func()) {
 		return nil, func() {} // not one run of rows (a sub-image): encode as drawn
 	}
 	pix := img.Pix[:4*r.Dx()*r.Dy()]
-	s := getShades()
+	s := shadesPool.Get().(*shades)
 	s.reset()
 	if !eachRun(pix, s.add) {
 		// A colour with alpha 0 (never drawn by a chart, whose canvas
 		// is opaque) cannot be a key, nor can more colours than the
 		// table holds: encode as drawn.
-		shadesPool.put(s)
+		shadesPool.Put(s)
 		return nil, func() {}
 	}
 	s.choose()
@@ -79,7 +74,7 @@ func paletted(img *image.RGBA) (p *image.Paletted, done func()) {
 		dst = dst[n:]
 		return true
 	})
-	return s.out, func() { shadesPool.put(s) }
+	return s.out, func() { shadesPool.Put(s) }
 }
 
 // eachRun calls f with each run of one colour of pix (RGBA pixels, rows
