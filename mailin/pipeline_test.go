@@ -53,9 +53,7 @@ func TestPollPipelinesBatches(t *testing.T) {
 		},
 	})
 	const batches, size = 3, 2
-	for i := 1; i <= batches*size; i++ {
-		srv.deliver(t, testMail(i))
-	}
+	srv.deliverTestMails(t, batches*size)
 	app := &hookApplier{}
 	app.hook = func(call int, msgs []tickets.Inbound) {
 		// This batch and the later ones are all still in the INBOX.

@@ -20,9 +20,7 @@ func TestPollMessageErrorSetsAsideOne(t *testing.T) {
 	}{{"move", withMove()}, {"no move", imap.CapSet{imap.CapIMAP4rev1: {}}}} {
 		t.Run(caps.name, func(t *testing.T) {
 			srv := startServer(t, caps.caps)
-			for i := 1; i <= 5; i++ {
-				srv.deliver(t, testMail(i))
-			}
+			srv.deliverTestMails(t, 5)
 			app := &fakeApplier{reject: map[string]bool{"msg2@example.com": true, "msg5@example.com": true}}
 			logger, rec := newLogRecorder(t)
 			p := NewPoller(testOptions(srv.addr), app, logger)
@@ -92,9 +90,7 @@ func TestPollMessageErrorEveryMessage(t *testing.T) {
 
 func TestPollMaxBatchBytes(t *testing.T) {
 	srv := startServer(t, withMove())
-	for i := 1; i <= 5; i++ {
-		srv.deliver(t, testMail(i))
-	}
+	srv.deliverTestMails(t, 5)
 	// Message 6 alone is larger than the budget: it still goes, alone.
 	big := strings.Replace(testMail(6), "Cuerpo 6.", strings.Repeat("x", 1000), 1)
 	srv.deliver(t, big)
@@ -168,9 +164,7 @@ func TestPollNoBodyLeavesMessage(t *testing.T) {
 			}
 		},
 	})
-	for i := 1; i <= 3; i++ {
-		srv.deliver(t, testMail(i))
-	}
+	srv.deliverTestMails(t, 3)
 	app := &fakeApplier{}
 	logger, rec := newLogRecorder(t)
 	p := NewPoller(testOptions(srv.addr), app, logger)

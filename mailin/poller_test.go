@@ -127,6 +127,14 @@ func (s *testServer) deliver(t *testing.T, raw string) {
 	}
 }
 
+// deliverTestMails puts testMail(1) … testMail(n) in the INBOX, in order.
+func (s *testServer) deliverTestMails(t *testing.T, n int) {
+	t.Helper()
+	for i := 1; i <= n; i++ {
+		s.deliver(t, testMail(i))
+	}
+}
+
 func (s *testServer) count(t *testing.T, mailbox string) int {
 	t.Helper()
 	st, err := s.user.Status(mailbox, &imap.StatusOptions{NumMessages: true})
@@ -351,9 +359,7 @@ func testContext(t *testing.T) context.Context {
 
 func TestPollMovesProcessedAndFailed(t *testing.T) {
 	srv := startServer(t, withMove())
-	for i := 1; i <= 3; i++ {
-		srv.deliver(t, testMail(i))
-	}
+	srv.deliverTestMails(t, 3)
 	srv.deliver(t, brokenMail)
 
 	app := &fakeApplier{}
@@ -397,9 +403,7 @@ func TestPollMovesProcessedAndFailed(t *testing.T) {
 
 func TestPollBatches(t *testing.T) {
 	srv := startServer(t, withMove())
-	for i := 1; i <= 7; i++ {
-		srv.deliver(t, testMail(i))
-	}
+	srv.deliverTestMails(t, 7)
 	app := &fakeApplier{}
 	opts := testOptions(srv.addr)
 	opts.BatchSize = 3
@@ -428,9 +432,7 @@ func TestPollBatches(t *testing.T) {
 
 func TestPollApplyErrorMovesNothing(t *testing.T) {
 	srv := startServer(t, withMove())
-	for i := 1; i <= 4; i++ {
-		srv.deliver(t, testMail(i))
-	}
+	srv.deliverTestMails(t, 4)
 	app := &fakeApplier{err: errors.New("database is locked")}
 	opts := testOptions(srv.addr)
 	opts.BatchSize = 2

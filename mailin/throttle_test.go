@@ -10,9 +10,7 @@ import (
 // only once it returned: the ingest can wait for delivery (flow control).
 func TestPollThrottleBeforeEachBatch(t *testing.T) {
 	srv := startServer(t, withMove())
-	for i := 1; i <= 7; i++ {
-		srv.deliver(t, testMail(i))
-	}
+	srv.deliverTestMails(t, 7)
 	app := &fakeApplier{}
 	opts := testOptions(srv.addr)
 	opts.BatchSize = 3
@@ -37,9 +35,7 @@ func TestPollThrottleBeforeEachBatch(t *testing.T) {
 // the batch it held back is neither applied nor moved.
 func TestPollThrottleErrorLeavesBatch(t *testing.T) {
 	srv := startServer(t, withMove())
-	for i := 1; i <= 5; i++ {
-		srv.deliver(t, testMail(i))
-	}
+	srv.deliverTestMails(t, 5)
 	app := &fakeApplier{}
 	opts := testOptions(srv.addr)
 	opts.BatchSize = 2
