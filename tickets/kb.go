@@ -183,7 +183,7 @@ func (a *applier) suggestions(subject, text string) ([]Article, error) {
 // base (title from the ticket's subject), or updates the article already
 // written on t. An empty article saves the ticket's last public answer.
 func (a *applier) saveArticle(t *Ticket, agent, article string) error {
-	body := strings.TrimSpace(a.blankAgents(cutSignOff(article)))
+	body := strings.TrimSpace(a.s.blankAgents(cutSignOff(article)))
 	if body == "" {
 		var err error
 		if body, err = a.lastPublicAnswer(t); err != nil {

@@ -28,7 +28,7 @@ func (a *applier) forPublic(t *Ticket, f func(publicMessage)) error {
 		switch {
 		case e.Kind == EventAnswer:
 			legacy = ""
-			f(publicMessage{at: e.Time, author: a.s.queueOf(t).Desk.Name, text: a.blankAgents(e.Text), answer: true})
+			f(publicMessage{at: e.Time, author: a.s.queueOf(t).Desk.Name, text: a.s.blankAgents(e.Text), answer: true})
 		case e.Kind == EventOutbound && e.Template == templates.Reply && legacy != "":
 			f(publicMessage{at: e.Time, author: a.s.queueOf(t).Desk.Name, text: legacy, answer: true})
 			legacy = ""
@@ -39,7 +39,7 @@ func (a *applier) forPublic(t *Ticket, f func(publicMessage)) error {
 			if e.Actor == t.Requester.Email {
 				author = t.Requester.String()
 			}
-			f(publicMessage{at: e.Time, author: author, text: a.blankAgents(e.Text)})
+			f(publicMessage{at: e.Time, author: author, text: a.s.blankAgents(e.Text)})
 		}
 	})
 }

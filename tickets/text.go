@@ -30,9 +30,6 @@ func (s *Service) relayable(text string) (string, bool) {
 }
 
 // blankAgents removes every agent's address from text.
-func (a *applier) blankAgents(text string) string { return a.s.blankAgents(text) }
-
-// blankAgents removes every agent's address from text.
 func (s *Service) blankAgents(text string) string {
 	var agents []string
 	for _, q := range s.queues.all {
