@@ -131,7 +131,7 @@ over its socket, or reads the database when no daemon runs.`,
 			},
 		},
 		{
-			name: "digest", config: configRequired, smallHeap: true,
+			name: "digest", config: configRequired, smallHeap: true, hugeHeap: true,
 			summary: "send the managers' digest now",
 			help: `Sends the managers' digest of the period since the last one now. With
 --agents, sends instead each agent's morning mail of their own open
