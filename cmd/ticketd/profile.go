@@ -3,29 +3,56 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
 // startProfile writes a CPU profile of the whole command to the file
-// named by $TICKETD_CPUPROFILE, when set: how the load test (loadtest)
-// profiles the real binary for "go tool pprof". The returned stop ends it.
+// named by $TICKETD_CPUPROFILE, and the allocations of the whole command
+// to $TICKETD_MEMPROFILE, when set: how the load test (loadtest) and
+// whoever measures the real binary profile it for "go tool pprof". The
+// returned stop ends them.
 func startProfile() (stop func()) {
+	stopMem := startMemProfile()
 	path := os.Getenv("TICKETD_CPUPROFILE")
 	if path == "" {
-		return func() {}
+		return stopMem
 	}
 	f, err := os.Create(path)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ticketd: cpu profile:", err)
-		return func() {}
+		return stopMem
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		fmt.Fprintln(os.Stderr, "ticketd: cpu profile:", err)
 		f.Close()
-		return func() {}
+		return stopMem
 	}
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+		stopMem()
+	}
+}
+
+// startMemProfile samples every 64 KB allocated (the default is 512 KB:
+// too coarse to split a pass's allocations by function) and writes the
+// "allocs" profile to $TICKETD_MEMPROFILE when stop is called.
+func startMemProfile() (stop func()) {
+	path := os.Getenv("TICKETD_MEMPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	runtime.MemProfileRate = 64 << 10
+	return func() {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ticketd: allocation profile:", err)
+			return
+		}
+		defer f.Close()
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			fmt.Fprintln(os.Stderr, "ticketd: allocation profile:", err)
+		}
 	}
 }
