@@ -8,7 +8,9 @@ import (
 )
 
 // The storage codec of the hot records (tickets, events, outbox mails)
-// and of every other JSON value the store writes (putJSON).
+// and of every other JSON value the store writes (putJSON). Events are
+// written in a binary form since issue 16 (codec_event.go); decodeEvent
+// reads both that and the JSON below.
 //
 // Values stay JSON, byte for byte what encoding/json writes with HTML
 // escaping off (TestCodecMatchesEncodingJSON): every reader that still
@@ -44,8 +46,13 @@ type eventFields Event
 
 // decodeEvent reads a stored event, including those written before events
 // had a Role and a Template (Event.UnmarshalJSON calls it too).
+// Both stored forms read (codec_event.go): the binary one, and JSON.
 func decodeEvent(data []byte, e *Event) error {
-	if err := gojson.Unmarshal(data, (*eventFields)(e)); err != nil {
+	if len(data) > 0 && data[0] == eventV1 {
+		if err := decodeEventV1(data[1:], e); err != nil {
+			return err
+		}
+	} else if err := gojson.Unmarshal(data, (*eventFields)(e)); err != nil {
 		return err
 	}
 	e.readLegacy()
@@ -60,13 +67,20 @@ type eventGlance struct {
 	Time  time.Time `json:"time"`
 	Kind  EventKind `json:"kind"`
 	Actor string    `json:"actor,omitempty"`
-	// raw is the stored event, bbolt's memory: valid only during the
-	// walk's call.
-	raw []byte
+	// raw is the stored event as JSON, rest what follows the actor in
+	// the binary form (codec_event.go); bbolt's memory: valid only during
+	// the walk's call.
+	raw  []byte
+	rest []byte
 }
 
 // text decodes the event's text.
 func (g eventGlance) text() (string, error) {
+	if g.raw == nil {
+		r := eventReader{b: g.rest}
+		t := r.str()
+		return t, r.err
+	}
 	var t struct {
 		Text string `json:"text,omitempty"`
 	}
@@ -79,6 +93,9 @@ func (g eventGlance) text() (string, error) {
 // forEventsNewestFirst without decoding whole events.
 func glanceEventsNewestFirst(tx *bolt.Tx, id uint64, f func(eventGlance) bool) error {
 	return eventsNewestFirst(tx, id, func(v []byte, g *eventGlance) error {
+		if len(v) > 0 && v[0] == eventV1 {
+			return glanceEventV1(v[1:], g)
+		}
 		g.raw = v
 		return gojson.Unmarshal(v, g)
 	}, f)

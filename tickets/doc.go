@@ -34,7 +34,8 @@
 //	meta      "schema" → u64be(version)
 //	          "msgid_secret" → 32 random bytes: the HMAC key of ticketd's Message-IDs (msgid.go)
 //	tickets   u64be(ticket) → JSON Ticket
-//	events    u64be(ticket) | u64be(seq) → JSON Event      (seq: the bucket's sequence)
+//	events    u64be(ticket) | u64be(seq) → Event, binary (codec_event.go; JSON before issue 16, still read)
+//	          (seq: the bucket's sequence)
 //	msgids    Message-ID (no angle brackets) → u64be(ticket) | direction byte
 //	          direction: 'i' received, 'o' sent by ticketd, 'x' received and ignored,
 //	          's' received and filed as spam (ticket 0: spam joins no ticket)

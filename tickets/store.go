@@ -363,7 +363,7 @@ func addEvent(tx *bolt.Tx, e Event) error {
 		return err
 	}
 	e.Seq = seq
-	if err := putJSON(b, append(u64(e.Ticket), u64(seq)...), e); err != nil {
+	if err := putEvent(b, &e); err != nil {
 		return err
 	}
 	return aggEvent(tx, &e)
@@ -405,6 +405,16 @@ func indexMsgID(tx *bolt.Tx, id string, ticket uint64, dir byte) error {
 		}
 	}
 	return b.Put(k, append(u64(ticket), dir))
+}
+
+// putEvent stores e under its ticket and sequence number, in the binary
+// form (codec_event.go).
+func putEvent(b *bolt.Bucket, e *Event) error {
+	data, err := encodeEvent(e)
+	if err != nil {
+		return err
+	}
+	return b.Put(append(u64(e.Ticket), u64(e.Seq)...), data)
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {

@@ -226,8 +226,13 @@ func finishRebuild(db *bolt.DB, log *slog.Logger) error {
 }
 
 // mayCount is a cheap look at an encoded event: false when it cannot be
-// one eventFact counts, so most are never decoded.
+// one eventFact counts, so most are never decoded. A binary event
+// (codec_event.go) says its kind second; JSON is searched for the words.
 func mayCount(v []byte) bool {
+	if len(v) > 0 && v[0] == eventV1 {
+		k := binaryEventKind(v[1:])
+		return string(k) == string(EventAnswer) || string(k) == string(EventEscalated)
+	}
 	return bytes.Contains(v, []byte(`"answer"`)) || bytes.Contains(v, []byte(`"escalated"`))
 }
 

@@ -57,5 +57,5 @@ func putEventCopy(tx *bolt.Tx, e Event) error {
 	if err := countStored(tx, keyAggEvents, 1, e.Ticket); err != nil { // Stats' count
 		return err
 	}
-	return putJSON(tx.Bucket(bucketEvents), append(u64(e.Ticket), u64(e.Seq)...), e)
+	return putEvent(tx.Bucket(bucketEvents), &e)
 }
