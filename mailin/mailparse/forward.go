@@ -356,7 +356,7 @@ func forwardedAttached(raw []byte, note string) *tickets.Forwarded {
 	}
 	subject, _ := h.Subject()
 	f.Subject = stripForwardSubject(cleanHeaderText(subject))
-	if d, err := h.Date(); err == nil {
+	if d, err := headerDate(h); err == nil {
 		f.Date = d
 	}
 	full, cut := bodyText(ie)

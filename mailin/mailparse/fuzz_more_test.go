@@ -13,7 +13,10 @@ import (
 
 // corpusFiles returns every .eml seed: testdata, testdata/corpus and
 // testdata/realworld.
-func corpusFiles(f *testing.F) [][]byte {
+func corpusFiles(f *testing.F) [][]byte { return seedFiles(f) }
+
+// seedFiles is corpusFiles for any test.
+func seedFiles(f testing.TB) [][]byte {
 	f.Helper()
 	var out [][]byte
 	for _, glob := range []string{"testdata/*.eml", "testdata/corpus/*.eml", "testdata/realworld/*.eml"} {

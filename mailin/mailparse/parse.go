@@ -154,7 +154,7 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 	in.References = dropLongIDs(msgIDs(h.Get("References"), false))
 
 	// Date stays zero when missing or unparseable.
-	if d, err := h.Date(); err == nil {
+	if d, err := headerDate(h); err == nil {
 		in.Date = d
 	}
 
