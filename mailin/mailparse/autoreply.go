@@ -1,7 +1,6 @@
 package mailparse
 
 import (
-	"strings"
 	"unicode/utf8"
 
 	"github.com/ticketd/ticketd/internal/lazyre"
@@ -44,7 +43,7 @@ var responderCue = lazyre.New(`(?i)(\b(i\s+will|i'll|i’ll)\s+(respond|reply|an
 // autoReplyText reports whether the top of text reads as an automatic
 // reply (see the comment at the top of this file).
 func autoReplyText(text string) bool {
-	top := strings.Join(strings.Fields(truncateUTF8(text, autoReplyWindow)), " ")
+	top := joinFields(truncateUTF8(text, autoReplyWindow))
 	if top == "" {
 		return false
 	}

@@ -123,12 +123,24 @@ var (
 )
 
 // wroteVerbFilter holds, for each verb of wroteVerb, its longest word:
-// a line without any of them has no attribution verb. A verb with other
-// regexp syntax than an escaped "(" gives "", which every line contains.
+// a line without any of them has no attribution verb.
 var wroteVerbFilter = sync.OnceValue(func() foldFilter {
+	return longestWords(func(l quoteLanguage) []string { return l.wrote })
+})
+
+// mobileFooterFilter is wroteVerbFilter for the phrases of mobileFooter.
+var mobileFooterFilter = sync.OnceValue(func() foldFilter {
+	return longestWords(func(l quoteLanguage) []string { return append(l.mobile[:len(l.mobile):len(l.mobile)], l.mobileEnd...) })
+})
+
+// longestWords is the filter of the phrases picked from every language
+// (regexp alternatives, see alternation): the longest word of each. A
+// phrase with other regexp syntax than an escaped "(" gives "", which
+// every text contains.
+func longestWords(pick func(quoteLanguage) []string) foldFilter {
 	var words []string
 	for _, l := range quoteLanguages {
-		for _, w := range l.wrote {
+		for _, w := range pick(l) {
 			w, _, _ = strings.Cut(w, `\`) // "napisał\(a\)": "napisał"
 			longest := ""
 			for _, f := range strings.Fields(w) {
@@ -143,7 +155,7 @@ var wroteVerbFilter = sync.OnceValue(func() foldFilter {
 		}
 	}
 	return foldClauses([][][]string{{words}})
-})
+}
 
 // hasWroteVerb is wroteVerb().MatchString(s), most lines ruled out first.
 func hasWroteVerb(s string) bool {

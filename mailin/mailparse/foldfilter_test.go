@@ -184,3 +184,35 @@ func TestWroteVerbFilterChangesNothing(t *testing.T) {
 		t.Error("a greeting passes the filter")
 	}
 }
+
+func TestMobileFooterFilterChangesNothing(t *testing.T) {
+	var lines []string
+	for _, l := range quoteLanguages {
+		for _, w := range append(l.mobile, l.mobileEnd...) {
+			for _, s := range []string{w + " iPhone", w + " Samsung Galaxy", "iPhone " + w, "Mi iPhone " + w + ".", w, "  " + w + "  móvil",
+				strings.ReplaceAll(w, " ", " \t ") + " phone", "Nada que ver", "Camilo Rodríguez"} {
+				lines = append(lines, foldVariants(s)...)
+			}
+		}
+	}
+	for _, text := range corpusTexts(t) {
+		lines = append(lines, strings.Split(text, "\n")...)
+	}
+	hits := 0
+	for _, s := range lines {
+		s = strings.TrimSpace(s) // as trimTrailing passes it
+		want := mobileFooter().MatchString(s)
+		if want && !mobileFooterFilter().pass(foldKey(s)) {
+			t.Errorf("the filter rules out %q, a footer to mobileFooter", s)
+		}
+		if want {
+			hits++
+		}
+	}
+	if hits < len(lines)/10 {
+		t.Errorf("only %d of %d lines are footers: the comparison proves little", hits, len(lines))
+	}
+	if mobileFooterFilter().pass(foldKey("Camilo Rodríguez")) {
+		t.Error("a name passes the filter")
+	}
+}

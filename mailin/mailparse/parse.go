@@ -465,5 +465,5 @@ func cleanHeaderText(s string) string {
 		}
 		return r
 	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	return joinFields(s)
 }

@@ -261,7 +261,7 @@ func isMobileFooter(l string) bool {
 	if utf8.RuneCountInString(l) > 60 || len(strings.Fields(l)) > 8 || strings.ContainsAny(strings.TrimRight(l, ".!"), ".,;:!?") {
 		return false
 	}
-	if !mobileFooter().MatchString(l) {
+	if !mobileFooterFilter().pass(foldKey(l)) || !mobileFooter().MatchString(l) {
 		return false
 	}
 	// "Sent from my <device>": the device ends the line ("Sent from my

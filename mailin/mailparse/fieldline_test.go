@@ -1,0 +1,36 @@
+package mailparse
+
+import (
+	"bytes"
+	"regexp"
+	"testing"
+
+	"github.com/ticketd/ticketd/loadtest"
+)
+
+// fieldLinePattern is what isFieldLine tests by hand.
+var fieldLinePattern = regexp.MustCompile(`^[!-9;-~]+[ \t]*:`)
+
+func TestIsFieldLineIsRegexp(t *testing.T) {
+	lines := [][]byte{[]byte("From: x"), []byte("From :"), []byte("From\t \t:x"), []byte(":x"), []byte(" From: x"),
+		[]byte("Fr om: x"), []byte("From"), []byte("X-\x7f: y"), []byte("Föö: y"), []byte("a;b<c>~: d"), []byte(""), []byte("From \r\n")}
+	raws, _ := loadtest.Corpus(100, 1)
+	for _, raw := range append(seedFiles(t), raws...) {
+		lines = append(lines, bytes.SplitAfter(raw, []byte("\n"))...)
+	}
+	for _, l := range lines {
+		if got, want := isFieldLine(l), fieldLinePattern.Match(l); got != want {
+			t.Errorf("isFieldLine(%q) = %v, the pattern says %v", l, got, want)
+		}
+	}
+}
+
+func FuzzIsFieldLine(f *testing.F) {
+	f.Add([]byte("Content-Type: text/plain"))
+	f.Add([]byte("Subject \t: x"))
+	f.Fuzz(func(t *testing.T, l []byte) {
+		if got, want := isFieldLine(l), fieldLinePattern.Match(l); got != want {
+			t.Fatalf("isFieldLine(%q) = %v, the pattern says %v", l, got, want)
+		}
+	})
+}
