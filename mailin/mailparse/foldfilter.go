@@ -122,13 +122,8 @@ var (
 	)
 )
 
-// wroteVerbFilter holds, for each verb of wroteVerb, its longest word:
-// a line without any of them has no attribution verb.
-var wroteVerbFilter = sync.OnceValue(func() foldFilter {
-	return longestWords(func(l quoteLanguage) []string { return l.wrote })
-})
-
-// mobileFooterFilter is wroteVerbFilter for the phrases of mobileFooter.
+// mobileFooterFilter holds, for each phrase of mobileFooter, its longest
+// word: a line without any of them is no footer.
 var mobileFooterFilter = sync.OnceValue(func() foldFilter {
 	return longestWords(func(l quoteLanguage) []string { return append(l.mobile[:len(l.mobile):len(l.mobile)], l.mobileEnd...) })
 })
@@ -155,9 +150,4 @@ func longestWords(pick func(quoteLanguage) []string) foldFilter {
 		}
 	}
 	return foldClauses([][][]string{{words}})
-}
-
-// hasWroteVerb is wroteVerb().MatchString(s), most lines ruled out first.
-func hasWroteVerb(s string) bool {
-	return wroteVerbFilter().pass(foldKey(s)) && wroteVerb().MatchString(s)
 }
