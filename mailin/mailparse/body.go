@@ -102,36 +102,50 @@ func capText(s string, cut bool) string {
 
 // visit reads e when it is an inline text part (see walkEntities).
 func (tp *textParts) visit(e *message.Entity, multipart bool) {
-	if multipart {
-		return
-	}
-	typ, params, ok := inlineText(e)
-	if !ok {
-		return
-	}
-	switch typ {
-	case "text/plain":
-		s := readText(e.Body, &tp.plainLeft, &tp.plainCut)
-		if strings.EqualFold(params["format"], "flowed") {
-			s = unflow(s, strings.EqualFold(params["delsp"], "yes"))
-		}
-		tp.plain = append(tp.plain, s)
-	case "text/html":
-		tp.html = append(tp.html, readHTML(e.Body, params["charset"] == "", &tp.htmlLeft, &tp.htmlCut))
+	if !multipart {
+		tp.visitPart(e, readPartHeader(e.Header))
 	}
 }
 
-// inlineText returns the media type and parameters of e when it is a
-// text/plain or text/html part not marked as an attachment: the parts
-// textParts reads.
-func inlineText(e *message.Entity) (typ string, params map[string]string, ok bool) {
-	typ, params = mediaType(e.Header)
-	if typ != "text/plain" && typ != "text/html" {
-		return typ, params, false
+// visitPart is visit of a part whose header is read.
+func (tp *textParts) visitPart(e *message.Entity, ph partHeader) {
+	if !ph.inlineText() {
+		return
 	}
-	disp, _, _ := e.Header.ContentDisposition()
+	switch ph.typ {
+	case "text/plain":
+		s := readText(e.Body, &tp.plainLeft, &tp.plainCut)
+		if strings.EqualFold(ph.params["format"], "flowed") {
+			s = unflow(s, strings.EqualFold(ph.params["delsp"], "yes"))
+		}
+		tp.plain = append(tp.plain, s)
+	case "text/html":
+		tp.html = append(tp.html, readHTML(e.Body, ph.params["charset"] == "", &tp.htmlLeft, &tp.htmlCut))
+	}
+}
+
+// partHeader is what the walk's visitors look at in a part's header,
+// parsed once: each parse of a parameterised field allocates a map.
+type partHeader struct {
+	typ    string // mediaType
+	params map[string]string
+	// disp is the Content-Disposition value before its parameters,
+	// trimmed (the raw value when unparseable).
+	disp string
+	name string // fileName
+}
+
+func readPartHeader(h message.Header) partHeader {
+	typ, params := mediaType(h)
+	disp, _, _ := h.ContentDisposition()
 	disp, _, _ = strings.Cut(disp, ";") // the raw value when unparseable
-	return typ, params, !strings.EqualFold(strings.TrimSpace(disp), "attachment")
+	return partHeader{typ: typ, params: params, disp: strings.TrimSpace(disp), name: fileName(h)}
+}
+
+// inlineText reports a text/plain or text/html part not marked as an
+// attachment: the parts textParts reads.
+func (ph partHeader) inlineText() bool {
+	return (ph.typ == "text/plain" || ph.typ == "text/html") && !strings.EqualFold(ph.disp, "attachment")
 }
 
 // metaCharset finds the charset an HTML document declares in a <meta>.

@@ -24,12 +24,32 @@ func foldRune(r rune) rune {
 		}
 		return r
 	}
+	if r < foldTableSize {
+		return foldTable()[r] // Latin, Greek, Cyrillic: the accented letters of most mail
+	}
+	return foldOrbit(r)
+}
+
+// foldOrbit is foldRune by a walk of r's orbit.
+func foldOrbit(r rune) rune {
 	m := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		m = min(m, f)
 	}
 	return m
 }
+
+// foldTable holds foldOrbit of the runes below foldTableSize: the walk
+// is a binary search of the case tables per step.
+const foldTableSize = 0x530
+
+var foldTable = sync.OnceValue(func() *[foldTableSize]rune {
+	var t [foldTableSize]rune
+	for r := range rune(foldTableSize) {
+		t[r] = foldOrbit(r)
+	}
+	return &t
+})
 
 // foldKey is s with every rune folded (foldRune); invalid bytes become
 // U+FFFD, which no filter word contains.
@@ -45,9 +65,42 @@ func foldKey(s string) string {
 		return strings.ToUpper(s)
 	}
 	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			b.WriteByte(byte(foldRune(rune(c))))
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		b.WriteRune(foldRune(r))
+		i += size
+	}
+	return b.String()
+}
+
+// foldFields is foldKey(joinFields(s)) in one pass: the words of s
+// folded, one space apart.
+func foldFields(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	space := false // white space since the last word
+	for i := 0; i < len(s); {
+		r, size := runeAt(s, i)
+		i += size
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(foldRune(r)))
+		} else {
+			b.WriteRune(foldRune(r))
+		}
 	}
 	return b.String()
 }

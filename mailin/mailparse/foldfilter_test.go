@@ -235,3 +235,11 @@ func FuzzHasWroteVerb(f *testing.F) {
 		}
 	})
 }
+
+func TestFoldRuneIsOrbit(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if got, want := foldRune(r), foldOrbit(r); got != want {
+			t.Fatalf("foldRune(%U) = %U, its orbit's smallest is %U", r, got, want)
+		}
+	}
+}

@@ -69,12 +69,12 @@ func (pi *partsInfo) visit(e *message.Entity, multipart bool) {
 		}
 		return
 	}
-	typ, _ := mediaType(e.Header)
-	disp, _, _ := e.Header.ContentDisposition()
-	disp, _, _ = strings.Cut(disp, ";")
-	disp = strings.ToLower(strings.TrimSpace(disp))
-	name := fileName(e.Header)
+	pi.visitPart(e, readPartHeader(e.Header))
+}
 
+// visitPart is visit of a part (not a multipart) whose header is read.
+func (pi *partsInfo) visitPart(e *message.Entity, ph partHeader) {
+	typ, disp, name := ph.typ, strings.ToLower(ph.disp), ph.name
 	switch typ {
 	case "message/delivery-status", "message/global-delivery-status":
 		if pi.dsn == nil {
