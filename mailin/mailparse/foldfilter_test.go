@@ -243,3 +243,50 @@ func TestFoldRuneIsOrbit(t *testing.T) {
 		}
 	}
 }
+
+// allFoldFilters are the package's filters, for the tests of pass.
+func allFoldFilters() []*foldFilter {
+	return []*foldFilter{autoReplyStatementFilter(), awayStatementFilter(), autoReplySubjectFilter(), autoReplyAnywhereFilter(),
+		awaySubjectFilter(), mobileFooterFilter(), foldClauses([][][]string{{{"", "x"}}, {{"a"}, {"b"}}})}
+}
+
+func TestFoldFilterScanIsSearch(t *testing.T) {
+	var keys []string
+	for _, f := range allFoldFilters() {
+		if f.words == nil {
+			t.Errorf("a filter of %d clauses has too many words to scan", len(f.clauses))
+		}
+		for _, c := range f.clauses {
+			for _, words := range c {
+				for _, w := range words {
+					keys = append(keys, w, "x"+w+"y", w[:len(w)/2])
+				}
+				keys = append(keys, strings.Join(words, " "))
+			}
+		}
+	}
+	for _, text := range corpusTexts(t) {
+		keys = append(keys, foldFields(text), foldKey(text))
+	}
+	for _, f := range allFoldFilters() {
+		for _, k := range keys {
+			if got, want := f.pass(k), f.passEach(k); got != want {
+				t.Errorf("pass(%q) = %v, word by word %v", k, got, want)
+			}
+		}
+	}
+}
+
+func FuzzFoldFilterPass(f *testing.F) {
+	f.Add("ESTOY FUERA DE LA OFICINA")
+	f.Add("I AM ON VACATION")
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, k := range []string{text, foldFields(text)} {
+			for _, f := range allFoldFilters() {
+				if got, want := f.pass(k), f.passEach(k); got != want {
+					t.Fatalf("pass(%q) = %v, word by word %v", k, got, want)
+				}
+			}
+		}
+	})
+}
