@@ -34,3 +34,14 @@ func FuzzIsFieldLine(f *testing.F) {
 		}
 	})
 }
+
+func TestContainsLowerIsBytes(t *testing.T) {
+	for _, b := range []string{"", "multipart/mixed", "MULTIPART/Mixed; Boundary=x", "MULTİPART/", "multipart\x0f", "text/plain", "BOUNDAR", "xboundaryx",
+		"Content-Type: multipart/alternative; boundary=\"alt-b1\"", "multi part/", "\u212aboundary"} {
+		for _, w := range []string{"multipart/", "boundary"} {
+			if got, want := containsLower([]byte(b), w), bytes.Contains(bytes.ToLower([]byte(b)), []byte(w)); got != want {
+				t.Errorf("containsLower(%q, %q) = %v, want %v", b, w, got, want)
+			}
+		}
+	}
+}

@@ -72,7 +72,7 @@ func repairPass(raw []byte, out *bytes.Buffer) (changed bool) {
 	}
 	top, inHeader := true, true
 	var boundaries [][]byte
-	var block [][]byte
+	block := make([][]byte, 0, 32) // the lines of a header block: a typical one fits
 	guesses := 0
 	flush := func(topLevel bool) {
 		// A missing boundary is guessed a few times per message, and
@@ -155,7 +155,7 @@ func blockNeedsRepair(block [][]byte, topLevel bool) bool {
 		}
 		if isContentType(l) {
 			field := contentTypeField(block, i)
-			if bytes.Contains(bytes.ToLower(field), []byte("multipart/")) && boundaryParam().Find(field) == nil {
+			if containsLower(field, "multipart/") && (!containsLower(field, "boundary") || boundaryParam().Find(field) == nil) {
 				return true
 			}
 		}
@@ -168,13 +168,46 @@ func blockNeedsRepair(block [][]byte, topLevel bool) bool {
 func declaredBoundary(block [][]byte) []byte {
 	for i, l := range block {
 		if !isContinuation(l) && isContentType(l) {
-			if m := boundaryParam().FindSubmatch(contentTypeField(block, i)); m != nil {
+			field := contentTypeField(block, i)
+			if !containsLower(field, "boundary") {
+				return nil // most fields: text/plain; charset=…
+			}
+			if m := boundaryParam().FindSubmatch(field); m != nil {
 				return bytes.TrimSpace(m[1])
 			}
 			return nil
 		}
 	}
 	return nil
+}
+
+// containsLower is bytes.Contains(bytes.ToLower(b), []byte(lower)) for
+// an ASCII lower-case word, without the copy when b is ASCII. For a word
+// without k or s it is also whether a (?i) pattern of the word can
+// match b: no other ASCII letter folds with a non-ASCII rune, and then
+// bytes.ToLower only maps U+0130 and the Kelvin sign to ASCII (i, k).
+func containsLower(b []byte, lower string) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return bytes.Contains(bytes.ToLower(b), []byte(lower))
+		}
+	}
+	for i := 0; i+len(lower) <= len(b); i++ {
+		j := 0
+		for ; j < len(lower); j++ {
+			c := b[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[j] {
+				break
+			}
+		}
+		if j == len(lower) {
+			return true
+		}
+	}
+	return false
 }
 
 func isContentType(l []byte) bool {
