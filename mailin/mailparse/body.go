@@ -282,25 +282,63 @@ func unflow(s string, delSp bool) string {
 
 // normalizeText makes body text uniform: valid UTF-8, \n line endings, no
 // control characters other than tab and newline, no trailing spaces on
-// lines, no leading or trailing blank lines.
+// lines, no leading or trailing blank lines. It is one pass over s
+// (TestNormalizeTextIsSteps holds it to the steps it stands for: invalid
+// runs to U+FFFD, CRLF and CR to LF, controls and U+FEFF dropped, each
+// line but "-- " trimmed of spaces, tabs and no-break spaces at its end,
+// the whole trimmed).
 func normalizeText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t':
-			return r
-		case r < 0x20 || r == 0x7f || r == '\uFEFF':
-			return -1
+	b := make([]byte, 0, len(s))
+	line := 0 // where the current line starts in b
+	endLine := func() {
+		if string(b[line:]) == "-- " { // the signature separator keeps its space
+			return
 		}
-		return r
-	}, s)
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if l != "-- " { // the signature separator keeps its space
-			lines[i] = strings.TrimRight(l, " \t\u00a0")
+		for n := len(b); n > line; n = len(b) {
+			switch {
+			case b[n-1] == ' ' || b[n-1] == '\t':
+				b = b[:n-1]
+			case n-2 >= line && b[n-2] == 0xc2 && b[n-1] == 0xa0: // U+00A0
+				b = b[:n-2]
+			default:
+				return
+			}
 		}
 	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
+	invalid := false // in a run of invalid bytes, replaced by one U+FFFD
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			invalid = false
+			switch {
+			case c == '\r' || c == '\n':
+				if c == '\r' && i < len(s) && s[i] == '\n' {
+					i++
+				}
+				endLine()
+				b = append(b, '\n')
+				line = len(b)
+			case c == '\t' || c >= 0x20 && c != 0x7f:
+				b = append(b, c)
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			if !invalid {
+				b = append(b, "\uFFFD"...)
+			}
+			invalid = true
+			i++
+			continue
+		}
+		invalid = false
+		if r != '\uFEFF' {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	endLine()
+	return strings.TrimSpace(string(b))
 }
