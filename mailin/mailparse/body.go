@@ -137,9 +137,9 @@ type partHeader struct {
 
 func readPartHeader(h message.Header) partHeader {
 	typ, params := mediaType(h)
-	disp, _, _ := h.ContentDisposition()
+	disp, dispParams, _ := h.ContentDisposition()
 	disp, _, _ = strings.Cut(disp, ";") // the raw value when unparseable
-	return partHeader{typ: typ, params: params, disp: strings.TrimSpace(disp), name: fileName(h)}
+	return partHeader{typ: typ, params: params, disp: strings.TrimSpace(disp), name: fileName(h, dispParams, params)}
 }
 
 // inlineText reports a text/plain or text/html part not marked as an

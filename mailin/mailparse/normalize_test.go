@@ -3,6 +3,9 @@ package mailparse
 import (
 	"strings"
 	"testing"
+
+	"github.com/emersion/go-message"
+	gomail "github.com/emersion/go-message/mail"
 )
 
 // normalizeTextSteps is what normalizeText does in one pass, step by step.
@@ -54,4 +57,34 @@ func FuzzNormalizeText(f *testing.F) {
 			t.Fatalf("normalizeText(%q) = %q, the steps give %q", s, got, want)
 		}
 	})
+}
+
+// TestFileNameIsAttachmentHeader holds fileName, given the parameters
+// readPartHeader has parsed, to go-message's AttachmentHeader.Filename
+// (behind the RFC 2231 fallback) over every part of the seeds.
+func TestFileNameIsAttachmentHeader(t *testing.T) {
+	parts := 0
+	for _, raw := range seedFiles(t) {
+		e, _ := readEntity(raw)
+		if e == nil {
+			continue
+		}
+		walkEntities(e, func(p *message.Entity, multipart bool) {
+			parts++
+			ah := gomail.AttachmentHeader{Header: p.Header}
+			want, _ := ah.Filename()
+			for _, fk := range [][2]string{{"Content-Disposition", "filename"}, {"Content-Type", "name"}} {
+				if name := rfc2231Fallback(p.Header.Get(fk[0]), fk[1]); name != "" {
+					want = name
+					break
+				}
+			}
+			if got := readPartHeader(p.Header).name; got != cleanFileName(want) {
+				t.Errorf("part %q: name %q, want %q", p.Header.Get("Content-Type"), got, cleanFileName(want))
+			}
+		})
+	}
+	if parts < 100 {
+		t.Fatalf("only %d parts", parts)
+	}
 }

@@ -202,7 +202,12 @@ func returnedMessageID(r io.Reader) string {
 // filename, else Content-Type name (RFC 2231 and RFC 2047 both decoded).
 // Go's mime package decodes RFC 2231 values only in UTF-8 and US-ASCII;
 // other charsets (filename*=iso-8859-1”caf%E9.pdf) are decoded here.
-func fileName(h message.Header) string {
+//
+// dispParams and typeParams are the parameters of the Content-Disposition
+// and Content-Type fields as go-message parses them (nil: unparseable),
+// which the caller has at hand: the name is then that of
+// mail.AttachmentHeader.Filename, without parsing both fields again.
+func fileName(h message.Header, dispParams, typeParams map[string]string) string {
 	// RFC 2231 values first: Go decodes the continuations of other
 	// charsets only in part.
 	for _, fk := range [][2]string{{"Content-Disposition", "filename"}, {"Content-Type", "name"}} {
@@ -210,16 +215,18 @@ func fileName(h message.Header) string {
 			return cleanFileName(name)
 		}
 	}
-	ah := gomail.AttachmentHeader{Header: h}
-	name, _ := ah.Filename()
+	name, ok := dispParams["filename"] // as AttachmentHeader.Filename
+	if !ok {
+		name = typeParams["name"]
+	}
 	return cleanFileName(name)
 }
 
 // rfc2231Fallback decodes key*=charset'lang'value (and its numbered
 // continuations key*0*=, key*1*=) in any charset go-message knows.
 func rfc2231Fallback(v, key string) string {
-	if v == "" {
-		return ""
+	if !strings.Contains(v, "*") {
+		return "" // no key*= parameter: most fields
 	}
 	var cs string
 	var enc strings.Builder
