@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -209,8 +210,17 @@ func readText(r io.Reader, left *int64, cut *bool) string {
 		return ""
 	}
 	// A decoding error (bad base64, truncated quoted-printable) still
-	// leaves the bytes decoded so far: keep them.
-	b, _ := io.ReadAll(io.LimitReader(r, *left+1))
+	// leaves the bytes decoded so far: keep them. They are read into a
+	// pooled buffer (io.ReadAll grows a new one from 512 bytes) and
+	// copied out once, into the string returned.
+	buf := readBuffers.Get().(*[]byte)
+	b := readAll((*buf)[:0], io.LimitReader(r, *left+1))
+	defer func() {
+		if cap(b) <= maxPooledRead {
+			*buf = b[:0]
+			readBuffers.Put(buf)
+		}
+	}()
 	if int64(len(b)) > *left {
 		b = b[:*left]
 		*cut = true
@@ -233,6 +243,27 @@ func readText(r io.Reader, left *int64, cut *bool) string {
 		}
 	}
 	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// readBuffers are readText's buffers; one grown over maxPooledRead (a
+// long text) is left to the collector.
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+const maxPooledRead = 256 << 10
+
+// readAll is io.ReadAll appending to b; the error is dropped (readText
+// keeps what was read before it).
+func readAll(b []byte, r io.Reader) []byte {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			return b
+		}
+	}
 }
 
 // unflow undoes format=flowed soft line breaks (RFC 3676 §4): a line

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/charset"
@@ -135,7 +136,9 @@ func (pi *partsInfo) keep(att *tickets.Attachment, body io.Reader) {
 	limit := pi.opts.MaxAttachmentSize
 	if pi.opts.Attachments == nil {
 		h := sha256.New()
-		n, _ := io.Copy(h, body)
+		buf := copyBuffers.Get().(*[]byte)
+		n, _ := io.CopyBuffer(h, body, *buf)
+		copyBuffers.Put(buf)
 		att.Size, att.SHA256 = n, hex.EncodeToString(h.Sum(nil))
 		if limit > 0 && n > limit {
 			att.Dropped, att.Reason = true, fmt.Sprintf("larger than the limit of %d bytes", limit)
@@ -160,6 +163,10 @@ func (pi *partsInfo) keep(att *tickets.Attachment, body io.Reader) {
 		att.Dropped, att.Unreadable, att.Reason = true, true, "not stored: "+err.Error()
 	}
 }
+
+// copyBuffers are keep's buffers for hashing: io.Copy would allocate
+// 32 KiB per attachment.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // AttachmentStore keeps attachment content; *tickets.Blobs satisfies it.
 type AttachmentStore interface {

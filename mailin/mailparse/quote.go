@@ -392,7 +392,9 @@ func isAttribution(s, next string) bool {
 	}
 	// "пн, 2 мар. 2026 г. в 09:00, Name <addr>:" (a date, an address,
 	// a colon) and Japanese Gmail's "2026年3月2日(月) 9:00 Name <addr>:".
-	return addressColon().MatchString(s) && (hasDigit(strings.Split(s, "@")[0]) || quoteBelow)
+	// (Every match names an address: a greeting such as "Buenos días:"
+	// runs no regexp.)
+	return strings.Contains(s, "@") && addressColon().MatchString(s) && (hasDigit(strings.Split(s, "@")[0]) || quoteBelow)
 }
 
 // isHeaderBlock reports whether a quoted header block (Outlook's
