@@ -2,6 +2,7 @@ package mailparse
 
 import (
 	"bytes"
+	"net/textproto"
 	"regexp"
 	"testing"
 
@@ -42,6 +43,14 @@ func TestContainsLowerIsBytes(t *testing.T) {
 			if got, want := containsLower([]byte(b), w), bytes.Contains(bytes.ToLower([]byte(b)), []byte(w)); got != want {
 				t.Errorf("containsLower(%q, %q) = %v, want %v", b, w, got, want)
 			}
+		}
+	}
+}
+
+func TestVendorAutoHeadersCanonical(t *testing.T) {
+	for _, k := range vendorAutoHeaders {
+		if c := textproto.CanonicalMIMEHeaderKey(k); c != k {
+			t.Errorf("%q is not canonical (%q): every lookup allocates", k, c)
 		}
 	}
 }
