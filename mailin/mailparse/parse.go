@@ -251,8 +251,13 @@ func readRepairedWith(raw []byte, br *bufio.Reader) (*message.Entity, error) {
 // readMessage is message.ReadWithOptions(bytes.NewReader(raw),
 // &message.ReadOptions{MaxHeaderBytes: maxHeaderBytes}) through br
 // (reset), which go-message would allocate (4 KiB) for every message:
-// Parse takes it from readers.
+// Parse takes it from readers. The usual header block is read from raw
+// directly (readHeaderBytes).
 func readMessage(raw []byte, br *bufio.Reader) (*message.Entity, error) {
+	if h, body, ok := readHeaderBytes(raw); ok { // the usual header, read in place
+		br.Reset(bytes.NewReader(raw[body:]))
+		return message.New(message.Header{Header: h}, br)
+	}
 	lr := &headerLimit{r: bytes.NewReader(raw), n: maxHeaderBytes}
 	br.Reset(lr)
 	h, err := textproto.ReadHeader(br)
