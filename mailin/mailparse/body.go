@@ -125,30 +125,6 @@ func (tp *textParts) visitPart(e *message.Entity, ph partHeader) {
 	}
 }
 
-// partHeader is what the walk's visitors look at in a part's header,
-// parsed once: each parse of a parameterised field allocates a map.
-type partHeader struct {
-	typ    string // mediaType
-	params map[string]string
-	// disp is the Content-Disposition value before its parameters,
-	// trimmed (the raw value when unparseable).
-	disp string
-	name string // fileName
-}
-
-func readPartHeader(h message.Header) partHeader {
-	typ, params := mediaType(h)
-	disp, dispParams, _ := h.ContentDisposition()
-	disp, _, _ = strings.Cut(disp, ";") // the raw value when unparseable
-	return partHeader{typ: typ, params: params, disp: strings.TrimSpace(disp), name: fileName(h, dispParams, params)}
-}
-
-// inlineText reports a text/plain or text/html part not marked as an
-// attachment: the parts textParts reads.
-func (ph partHeader) inlineText() bool {
-	return (ph.typ == "text/plain" || ph.typ == "text/html") && !strings.EqualFold(ph.disp, "attachment")
-}
-
 // metaCharset finds the charset an HTML document declares in a <meta>.
 var metaCharset = lazyre.New(`(?i)<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_:.\-]+)`)
 

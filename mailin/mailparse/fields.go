@@ -65,3 +65,9 @@ func runeAt(s string, i int) (rune, int) {
 	}
 	return utf8.DecodeRuneInString(s[i:])
 }
+
+// regexpSpace is what \s matches in a regexp (ASCII white space but the
+// vertical tab).
+const regexpSpace = "\t\n\f\r "
+
+func isRegexpSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/ticketd/ticketd/loadtest"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -33,6 +34,19 @@ func seedFiles(f testing.TB) [][]byte {
 		}
 	}
 	return out
+}
+
+// corpusTexts are the full texts of the seeds (corpusFiles) and of the
+// load test's corpus.
+func corpusTexts(t testing.TB) []string {
+	var texts []string
+	raws, _ := loadtest.Corpus(300, 1)
+	for _, raw := range append(seedFiles(t), raws...) {
+		if in, err := Parse(raw); err == nil {
+			texts = append(texts, in.FullText)
+		}
+	}
+	return texts
 }
 
 // FuzzVisibleText checks quote stripping on any text: no panic; the

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/ticketd/ticketd/loadtest"
 )
 
 // labelRegexps are the patterns labelOf stands for, one per field of
@@ -79,17 +77,4 @@ func FuzzLabelOf(f *testing.F) {
 			t.Fatalf("labelOf(%q) = %v, the patterns say %v", line, got, want)
 		}
 	})
-}
-
-// corpusTexts are the full texts of the seeds (corpusFiles) and of the
-// load test's corpus.
-func corpusTexts(t testing.TB) []string {
-	var texts []string
-	raws, _ := loadtest.Corpus(300, 1)
-	for _, raw := range append(seedFiles(t), raws...) {
-		if in, err := Parse(raw); err == nil {
-			texts = append(texts, in.FullText)
-		}
-	}
-	return texts
 }

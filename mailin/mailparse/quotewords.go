@@ -214,7 +214,7 @@ func labelOf(line string) headerLabel {
 	key := buf[:0]
 	space := false
 	for _, r := range label {
-		if r < utf8.RuneSelf && strings.IndexByte(regexpSpace, byte(r)) >= 0 {
+		if r < utf8.RuneSelf && isRegexpSpace(byte(r)) {
 			space = true
 			continue
 		}
@@ -228,9 +228,6 @@ func labelOf(line string) headerLabel {
 	}
 	return labels.m[string(key)]
 }
-
-// regexpSpace is what \s matches in a regexp.
-const regexpSpace = "\t\n\f\r "
 
 var (
 	// wroteVerb is an attribution's verb, as a word.

@@ -105,5 +105,3 @@ func wroteRight(s string, i int) bool {
 	}
 	return strings.HasPrefix(s[i:], "：")
 }
-
-func isRegexpSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
