@@ -295,26 +295,36 @@ func unflow(s string, delSp bool) string {
 // line but "-- " trimmed of spaces, tabs and no-break spaces at its end,
 // the whole trimmed).
 func normalizeText(s string) string {
-	b := make([]byte, 0, len(s))
-	line := 0 // where the current line starts in b
+	var b strings.Builder
+	b.Grow(len(s))
+	var blanks [32]byte
+	pending := blanks[:0] // the blanks ending the line so far: written when more follows
+	line := 0             // where the current line starts in b
 	endLine := func() {
-		if string(b[line:]) == "-- " { // the signature separator keeps its space
-			return
+		if string(pending) == " " && b.String()[line:] == "--" { // the signature separator keeps its space
+			b.WriteByte(' ')
 		}
-		for n := len(b); n > line; n = len(b) {
-			switch {
-			case b[n-1] == ' ' || b[n-1] == '\t':
-				b = b[:n-1]
-			case n-2 >= line && b[n-2] == 0xc2 && b[n-1] == 0xa0: // U+00A0
-				b = b[:n-2]
-			default:
-				return
-			}
+		pending = pending[:0]
+	}
+	write := func(p string) {
+		if len(pending) > 0 {
+			b.Write(pending)
+			pending = pending[:0]
 		}
+		b.WriteString(p)
 	}
 	invalid := false // in a run of invalid bytes, replaced by one U+FFFD
 	for i := 0; i < len(s); {
 		c := s[i]
+		if c > ' ' && c < 0x7f { // a run of printable ASCII, written at once
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			write(s[i:j])
+			i, invalid = j, false
+			continue
+		}
 		if c < utf8.RuneSelf {
 			i++
 			invalid = false
@@ -324,28 +334,30 @@ func normalizeText(s string) string {
 					i++
 				}
 				endLine()
-				b = append(b, '\n')
-				line = len(b)
-			case c == '\t' || c >= 0x20 && c != 0x7f:
-				b = append(b, c)
+				b.WriteByte('\n')
+				line = b.Len()
+			case c == ' ' || c == '\t':
+				pending = append(pending, c)
 			}
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		switch {
+		case r == utf8.RuneError && size == 1:
 			if !invalid {
-				b = append(b, "\uFFFD"...)
+				write("\uFFFD")
 			}
 			invalid = true
 			i++
 			continue
+		case r == '\u00a0':
+			pending = append(pending, s[i:i+size]...)
+		case r != '\uFEFF':
+			write(s[i : i+size])
 		}
 		invalid = false
-		if r != '\uFEFF' {
-			b = append(b, s[i:i+size]...)
-		}
 		i += size
 	}
 	endLine()
-	return strings.TrimSpace(string(b))
+	return strings.TrimSpace(b.String())
 }
