@@ -94,7 +94,7 @@ func BenchmarkTransaction(b *testing.B) {
 			b.ReportAllocs()
 			cpu, n := processCPU(), 0
 			for b.Loop() {
-				if res := c.transact("desk@example.com", rcpts, data.Bytes(), m, noWait); res.err != nil || len(res.accepted) != 1 {
+				if res := c.transact("desk@example.com", rcpts, data.Bytes(), m, noWait, nil); res.err != nil || len(res.accepted) != 1 {
 					b.Fatalf("result %+v", res)
 				}
 				n++
