@@ -111,14 +111,16 @@ func digestListsScan(tx *bolt.Tx, from, to time.Time, f func(uint64, digestMark)
 func oldestOpen(tx *bolt.Tx, n int) ([]Ticket, error) {
 	var out []Ticket
 	var err error
+	next := uint64(1) // every ticket before it was opened before the hour
 	ok, herr := openHours(tx, func(hour time.Time, count int64) bool {
 		var id uint64
-		if id, err = firstCreatedFrom(tx, hour); err != nil {
+		if id, err = firstCreatedFrom(tx, next, hour); err != nil {
 			return false
 		}
 		end := hour.Add(time.Hour)
 		found := int64(0)
 		err = forTicketsFrom(tx, id, func(id uint64, v []byte) (bool, error) {
+			next = id
 			t, open, err := openTicket(id, v)
 			if err != nil || !t.Created.Before(end) {
 				return false, err // the hour's tickets are read

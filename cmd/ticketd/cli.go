@@ -27,9 +27,6 @@ type command struct {
 	// whatever the desk's size (it reads counters and aggregates, not
 	// every ticket). It runs with a laxer garbage collector (oneShotGC).
 	smallHeap bool
-	// hugeHeap: it fills megabytes of fresh heap (the digest's charts and
-	// reports), which it gets on huge pages (hugeheap_linux.go).
-	hugeHeap bool
 	// readOnly: it writes nothing and ignores its context, so SIGINT and
 	// SIGTERM end it at once, as they end any program; main catches them
 	// (to cancel the context: signalContext) only for the other commands,
@@ -133,9 +130,6 @@ func runCLI(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if cmd.smallHeap {
 		// Restored: the tests run commands in their own process.
 		defer debug.SetGCPercent(debug.SetGCPercent(oneShotGC))
-	}
-	if cmd.hugeHeap {
-		hugeHeap()
 	}
 	return run(ctx, &call{name: name, args: positional, configPath: *configPath, stdin: stdin, stdout: stdout, stderr: stderr})
 }

@@ -131,7 +131,7 @@ over its socket, or reads the database when no daemon runs.`,
 			},
 		},
 		{
-			name: "digest", config: configRequired, smallHeap: true, hugeHeap: true,
+			name: "digest", config: configRequired, smallHeap: true,
 			summary: "send the managers' digest now",
 			help: `Sends the managers' digest of the period since the last one now. With
 --agents, sends instead each agent's morning mail of their own open
@@ -147,7 +147,7 @@ tickets ([digest] agents).`,
 					if *agents {
 						return AgentDigest(ctx, cfg, Deps{Logger: configLogger(c.stderr, cfg)}, *dryRun, c.stdout)
 					}
-					return Digest(ctx, cfg, Deps{Logger: configLogger(c.stderr, cfg)}, *dryRun, c.stdout)
+					return Digest(ctx, cfg, Deps{Logger: configLogger(c.stderr, cfg), hugeHeap: true}, *dryRun, c.stdout)
 				}
 			},
 		},
