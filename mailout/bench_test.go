@@ -60,14 +60,19 @@ func BenchmarkComposeReused(b *testing.B) {
 }
 
 // BenchmarkTransaction sends a typical mail over one loopback session to
-// a minimal server (session_test.go), pipelined and one command per
-// write: the CPU per mail counts both ends, in the same conditions.
+// a minimal server (session_test.go) — pipelined with the next mail's
+// envelope behind the final dot (as the Sender does), pipelined alone,
+// and one command per write: the CPU per mail counts both ends, in the
+// same conditions.
 func BenchmarkTransaction(b *testing.B) {
 	var data bytes.Buffer
 	if err := composeInto(&data, testMail(), queued, nil); err != nil {
 		b.Fatal(err)
 	}
-	for _, tc := range []struct{ name, ext string }{{"pipelined", "PIPELINING"}, {"one-by-one", "SIZE 0"}} {
+	for _, tc := range []struct {
+		name, ext string
+		ahead     bool
+	}{{"pipelined-ahead", "PIPELINING", true}, {"pipelined", "PIPELINING", false}, {"one-by-one", "SIZE 0", false}} {
 		b.Run(tc.name, func(b *testing.B) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
@@ -90,11 +95,17 @@ func BenchmarkTransaction(b *testing.B) {
 			}
 			c := &conn{s: s, stop: func() bool { return true }}
 			rcpts := rcptsOf("ana@example.com")
-			m := &tickets.Mail{ID: 1}
+			mails := [2]tickets.Mail{{ID: 1}, {ID: 2}}
 			b.ReportAllocs()
 			cpu, n := processCPU(), 0
 			for b.Loop() {
-				if res := c.transact("desk@example.com", rcpts, data.Bytes(), m, noWait); res.err != nil || len(res.accepted) != 1 {
+				m := &mails[n%2]
+				var follow *envelope
+				if tc.ahead {
+					next, _ := c.plan("desk@example.com", rcpts, data.Len(), &mails[(n+1)%2])
+					follow = &next
+				}
+				if res := c.transact("desk@example.com", rcpts, data.Bytes(), m, noWait, follow); res.err != nil || len(res.accepted) != 1 {
 					b.Fatalf("result %+v", res)
 				}
 				n++

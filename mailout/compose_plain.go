@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
 	"mime"
-	"mime/quotedprintable"
 	"strings"
 	"time"
 
@@ -114,10 +112,11 @@ func writePartHeader(buf *bytes.Buffer, ctype string) {
 	buf.WriteString("\r\n")
 }
 
+// writeQP writes s quoted-printable, as mime/quotedprintable's Writer
+// would (appendQP), straight into buf's free space.
 func writeQP(buf *bytes.Buffer, s string) {
-	w := quotedprintable.NewWriter(buf)
-	io.WriteString(w, s) // a bytes.Buffer does not fail
-	w.Close()
+	buf.Grow(len(s) + len(s)/8 + 16)
+	buf.Write(appendQP(buf.AvailableBuffer(), s))
 }
 
 // writeAddressField writes an address list field unless it is empty, as

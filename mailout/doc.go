@@ -12,8 +12,10 @@
 // breaks). The SMTP session is spoken by session.go on top of
 // net/textproto, not by go-smtp's Client (which waits for each reply):
 // to a server that offers PIPELINING (RFC 2920), a transaction's MAIL,
-// RCPTs and DATA go out in one write and the content with its final dot
-// in a second; replies are *smtp.SMTPError as go-smtp makes them. A mail goes to its pending recipients (tickets.Mail.Pending),
+// RCPTs and DATA go out in one write, and its content, final dot and the
+// next mail's MAIL, RCPTs and DATA in the next (§3.1: content may start a
+// group) — one write and one wait for replies per mail; replies are
+// *smtp.SMTPError as go-smtp makes them. A mail goes to its pending recipients (tickets.Mail.Pending),
 // at most Options.MaxRecipients per transaction (OnLimit is told when a
 // mail is split). Outcomes, per recipient:
 //

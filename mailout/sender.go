@@ -391,9 +391,19 @@ type conn struct {
 	// dirty is set when a transaction was left open (a refused RCPT, a
 	// failed DATA): the next mail starts with RSET.
 	dirty bool
+	// ahead is the next transaction's envelope, sent after the last
+	// mail's final dot (conn.transact); its replies are still to be read.
+	ahead *envelope
 }
 
+// quit ends the session: with QUIT, unless a transaction's DATA went out
+// ahead (the server would take QUIT for content) — then by closing the
+// connection, which makes the server drop that transaction.
 func (c *conn) quit() {
+	if c.ahead != nil {
+		c.close()
+		return
+	}
 	c.s.quit()
 	c.stop()
 }

@@ -22,8 +22,9 @@ import (
 // package owns. It replaces go-smtp's Client, whose commands each wait
 // for their reply, so that a mail transaction can be pipelined (RFC 2920):
 // MAIL, every RCPT and DATA go out in one write and their replies are read
-// after it, then the content and its final dot in a second write — two
-// round trips per mail instead of three plus one per recipient. Replies
+// after it, then the content and its final dot in a second write, with
+// the next mail's MAIL, RCPTs and DATA behind it (conn.transact) — one
+// round trip per mail instead of three plus one per recipient. Replies
 // become *smtp.SMTPError as go-smtp's do, so the classification of
 // failures (isPermanent, 421) is unchanged.
 type session struct {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // scripted is a server end of net.Pipe that answers each command line
-// with the reply reply(line) chooses, and records how many command lines
+// with the reply reply(line) chooses (reply(".") for a final dot), and records how many command lines
 // arrived together in one write of the client.
 type scripted struct {
 	t      testing.TB
@@ -41,7 +42,7 @@ func serve(t testing.TB, nc net.Conn, ext string, reply func(line string) string
 			if inData {
 				if line == "." {
 					inData = false
-					w("250 2.0.0 queued")
+					w(reply("."))
 				}
 				continue
 			}
@@ -97,7 +98,7 @@ func noWait() error { return nil }
 
 func TestTransactionIsPipelinedWhenOffered(t *testing.T) {
 	c, srv := testConn(t, "PIPELINING", okReply)
-	res := c.transact("desk@example.com", rcptsOf("a@example.com", "b@example.com"), []byte("Subject: x\r\n\r\n.hi\r\n"), &tickets.Mail{ID: 1}, noWait)
+	res := c.transact("desk@example.com", rcptsOf("a@example.com", "b@example.com"), []byte("Subject: x\r\n\r\n.hi\r\n"), &tickets.Mail{ID: 1}, noWait, nil)
 	if res.err != nil || len(res.accepted) != 2 {
 		t.Fatalf("result %+v", res)
 	}
@@ -111,7 +112,7 @@ func TestTransactionIsPipelinedWhenOffered(t *testing.T) {
 
 func TestTransactionWaitsForEachReplyWithoutPipelining(t *testing.T) {
 	c, srv := testConn(t, "SIZE 1000", okReply)
-	res := c.transact("desk@example.com", rcptsOf("a@example.com"), []byte("hi\r\n"), &tickets.Mail{ID: 1}, noWait)
+	res := c.transact("desk@example.com", rcptsOf("a@example.com"), []byte("hi\r\n"), &tickets.Mail{ID: 1}, noWait, nil)
 	if res.err != nil || len(res.accepted) != 1 {
 		t.Fatalf("result %+v", res)
 	}
@@ -145,12 +146,12 @@ func TestRefusedMailKeepsPipelinedSessionInStep(t *testing.T) {
 		}
 		return okReply(line)
 	})
-	res := c.transact("desk@example.com", rcptsOf("a@example.com"), []byte("hi\r\n"), &tickets.Mail{ID: 1}, noWait)
+	res := c.transact("desk@example.com", rcptsOf("a@example.com"), []byte("hi\r\n"), &tickets.Mail{ID: 1}, noWait, nil)
 	var se *smtp.SMTPError
 	if !errors.As(res.err, &se) || se.Code != 550 || res.dropConn || len(res.accepted) != 0 {
 		t.Fatalf("first result %+v, want a kept session and a 550", res)
 	}
-	res = c.transact("desk@example.com", rcptsOf("a@example.com"), []byte("hi\r\n"), &tickets.Mail{ID: 2}, noWait)
+	res = c.transact("desk@example.com", rcptsOf("a@example.com"), []byte("hi\r\n"), &tickets.Mail{ID: 2}, noWait, nil)
 	if res.err != nil || len(res.accepted) != 1 {
 		t.Fatalf("second result %+v", res)
 	}
@@ -158,5 +159,77 @@ func TestRefusedMailKeepsPipelinedSessionInStep(t *testing.T) {
 	<-srv.done
 	if !strings.HasPrefix(srv.lines[len(srv.lines)-5], "RSET") {
 		t.Errorf("commands %q: want RSET before the second MAIL", srv.lines)
+	}
+}
+
+// The next mail's MAIL, RCPT and DATA go out with the final dot of the
+// one before (RFC 2920 §3.1): one write per mail.
+func TestNextEnvelopeGoesWithTheFinalDot(t *testing.T) {
+	c, srv := testConn(t, "PIPELINING", okReply)
+	m1, m2 := &tickets.Mail{ID: 1}, &tickets.Mail{ID: 2}
+	next, err := c.plan("desk@example.com", rcptsOf("b@example.com"), 4, m2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := c.transact("desk@example.com", rcptsOf("a@example.com"), []byte("hi\r\n"), m1, noWait, &next)
+	if res.err != nil || len(res.accepted) != 1 {
+		t.Fatalf("first result %+v", res)
+	}
+	res = c.transact("desk@example.com", rcptsOf("b@example.com"), []byte("ho\r\n"), m2, noWait, nil)
+	if res.err != nil || !slices.Equal(res.accepted, []string{"b@example.com"}) {
+		t.Fatalf("second result %+v", res)
+	}
+	c.quit()
+	<-srv.done
+	// EHLO; MAIL, RCPT, DATA; the first content, its dot and the second
+	// MAIL, RCPT, DATA; the second content and dot, then QUIT.
+	if got := srv.groups; !slices.Equal(got, []int{1, 3, 3, 1}) {
+		t.Errorf("command lines per write = %v (%q), want [1 3 3 1]", got, srv.lines)
+	}
+}
+
+// A refused final dot ends its transaction only: the envelope that went
+// out behind it is the next mail's, on the same session.
+func TestRefusedDotKeepsTheEnvelopeAhead(t *testing.T) {
+	dots := 0
+	c, srv := testConn(t, "PIPELINING", func(line string) string {
+		if line == "." {
+			if dots++; dots == 1 {
+				return "554 5.6.0 content refused"
+			}
+		}
+		return okReply(line)
+	})
+	m2 := &tickets.Mail{ID: 2}
+	next, _ := c.plan("desk@example.com", rcptsOf("b@example.com"), 4, m2)
+	res := c.transact("desk@example.com", rcptsOf("a@example.com"), []byte("hi\r\n"), &tickets.Mail{ID: 1}, noWait, &next)
+	var se *smtp.SMTPError
+	if !errors.As(res.err, &se) || se.Code != 554 || res.dropConn {
+		t.Fatalf("first result %+v, want a 554 on a kept session", res)
+	}
+	res = c.transact("desk@example.com", rcptsOf("b@example.com"), []byte("ho\r\n"), m2, noWait, nil)
+	if res.err != nil || len(res.accepted) != 1 {
+		t.Fatalf("second result %+v", res)
+	}
+	c.quit()
+	<-srv.done
+	if slices.Contains(srv.lines, "RSET") {
+		t.Errorf("commands %q: no RSET wanted, the dot ended the transaction", srv.lines)
+	}
+}
+
+// A batch that stops with an envelope ahead closes the connection: QUIT
+// would be taken for the content of that DATA.
+func TestQuitWithAnEnvelopeAheadCloses(t *testing.T) {
+	c, srv := testConn(t, "PIPELINING", okReply)
+	m2 := &tickets.Mail{ID: 2}
+	next, _ := c.plan("desk@example.com", rcptsOf("b@example.com"), 4, m2)
+	if res := c.transact("desk@example.com", rcptsOf("a@example.com"), []byte("hi\r\n"), &tickets.Mail{ID: 1}, noWait, &next); res.err != nil {
+		t.Fatalf("result %+v", res)
+	}
+	c.quit() // must not wait for a 221 that cannot come
+	<-srv.done
+	if slices.Contains(srv.lines, "QUIT") {
+		t.Errorf("commands %q: QUIT sent inside a DATA", srv.lines)
 	}
 }

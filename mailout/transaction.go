@@ -23,8 +23,19 @@ type batch struct {
 	st      *Stats
 	p       pipe
 	c       *conn
-	connErr error        // sticky for the batch: do not redial for every mail
-	buf     bytes.Buffer // the mail being sent, composed again for each
+	connErr error // sticky for the batch: do not redial for every mail
+	// bufs hold the mail being sent and the next one, composed ahead
+	// (next); cur is the former's.
+	bufs [2]bytes.Buffer
+	cur  int
+	next *composed
+}
+
+// composed is a mail composed ahead, in bufs[buf], with its envelope.
+type composed struct {
+	env  envelope
+	data []byte
+	buf  int
 }
 
 // sendBatch delivers mails over one connection. It returns only Queue
@@ -45,7 +56,11 @@ func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats,
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := b.sendMail(&mails[i]); err != nil {
+		var next *tickets.Mail
+		if i+1 < len(mails) {
+			next = &mails[i+1]
+		}
+		if err := b.sendMail(&mails[i], next); err != nil {
 			return err
 		}
 	}
@@ -73,12 +88,12 @@ type outcome struct {
 
 // sendMail delivers m to its pending recipients, at most MaxRecipients
 // per transaction, and records the outcome. A temporary refusal of one
-// recipient defers only that recipient.
-func (b *batch) sendMail(m *tickets.Mail) error {
+// recipient defers only that recipient. next, when not nil, is the mail
+// that follows on this connection: its envelope goes out with m's final
+// dot (ahead).
+func (b *batch) sendMail(m, next *tickets.Mail) error {
 	s := b.s
-	b.buf.Reset()
-	err := composeInto(&b.buf, m, s.opts.Now(), s.opts.Blobs)
-	data := b.buf.Bytes()
+	data, err := b.compose(m)
 	if errors.Is(err, tickets.ErrStorage) {
 		// An attachment file unreadable now (a disk, a permission, a
 		// restore in progress) is not the mail's fault: retried with
@@ -124,7 +139,11 @@ func (b *batch) sendMail(m *tickets.Mail) error {
 			out.temp = err
 			break
 		}
-		res := c.transact(from, chunk, data, m, b.p.wait)
+		var follow *envelope
+		if i == len(chunks)-1 && next != nil {
+			follow = b.ahead(c, next)
+		}
+		res := c.transact(from, chunk, data, m, b.p.wait, follow)
 		if res.dropConn {
 			c.close()
 			b.c = nil
@@ -135,6 +154,57 @@ func (b *batch) sendMail(m *tickets.Mail) error {
 		b.apply(m, chunk, res, &out)
 	}
 	return b.finish(m, &out)
+}
+
+// compose returns m composed: as composed ahead, or now into the current
+// buffer.
+func (b *batch) compose(m *tickets.Mail) ([]byte, error) {
+	if c := b.next; c != nil && c.env.m == m {
+		b.next, b.cur = nil, c.buf
+		return c.data, nil
+	}
+	b.next = nil
+	buf := &b.bufs[b.cur]
+	buf.Reset()
+	err := composeInto(buf, m, b.s.opts.Now(), b.s.opts.Blobs)
+	return buf.Bytes(), err
+}
+
+// ahead composes m, the next mail on connection c, into the other buffer
+// and plans its envelope, to go out with the current mail's final dot.
+// Only the plain case goes ahead — a server with PIPELINING, a mail that
+// composes, every pending recipient in one transaction and sendable —
+// anything else (nil) takes sendMail's usual path when its turn comes.
+func (b *batch) ahead(c *conn, m *tickets.Mail) *envelope {
+	s := b.s
+	if !c.s.has("PIPELINING") || b.ctx.Err() != nil {
+		return nil
+	}
+	from, err := envelopeAddress(m.From.Email)
+	pending := m.Pending()
+	if err != nil || len(pending) == 0 || len(pending) > s.opts.MaxRecipients {
+		return nil
+	}
+	rcpts := make([]envelopeRcpt, 0, len(pending))
+	for _, rcpt := range pending {
+		path, err := envelopeAddress(rcpt)
+		if err != nil {
+			return nil
+		}
+		rcpts = append(rcpts, envelopeRcpt{addr: rcpt, path: path})
+	}
+	i := 1 - b.cur
+	buf := &b.bufs[i]
+	buf.Reset()
+	if err := composeInto(buf, m, s.opts.Now(), s.opts.Blobs); err != nil {
+		return nil
+	}
+	env, err := c.plan(from, rcpts, buf.Len(), m)
+	if err != nil || len(env.refused.rejected) > 0 {
+		return nil
+	}
+	b.next = &composed{env: env, data: buf.Bytes(), buf: i}
+	return &b.next.env
 }
 
 // settled runs f, a Queue call about a mail, once the recording in flight
@@ -250,47 +320,94 @@ type txResult struct {
 	queueErr error       // recording the previous transaction failed
 }
 
+// envelope is a transaction's commands as they go out — MAIL, a RCPT per
+// recipient, DATA — with the recipients refused before any was sent (a
+// non-ASCII address to a server without SMTPUTF8).
+type envelope struct {
+	m       *tickets.Mail
+	rcpts   []envelopeRcpt // the recipients in RCPT commands
+	lines   []string
+	refused txResult
+}
+
+// plan checks the addresses against the server's SMTPUTF8 and writes the
+// envelope's commands for a message of size bytes; err is a refusal of
+// the whole transaction.
+func (c *conn) plan(from string, rcpts []envelopeRcpt, size int, m *tickets.Mail) (env envelope, err error) {
+	env.m = m
+	utf8 := c.s.has("SMTPUTF8")
+	fromUTF8 := !isASCII(from)
+	if fromUTF8 && !utf8 {
+		return env, permanentError{errors.New("non-ASCII sender address and the server lacks SMTPUTF8")}
+	}
+	smtputf8 := fromUTF8
+	for _, r := range rcpts {
+		if !isASCII(r.path) {
+			if !utf8 {
+				err := fmt.Errorf("rcpt to <%s>: non-ASCII address and the server lacks SMTPUTF8", r.path)
+				env.refused.reject(m, r.addr, err.Error(), err)
+				continue
+			}
+			smtputf8 = true
+		}
+		env.rcpts = append(env.rcpts, r)
+	}
+	if len(env.rcpts) == 0 {
+		return env, nil
+	}
+	env.lines = make([]string, 0, len(env.rcpts)+2)
+	env.lines = append(env.lines, c.s.mailFrom(from, size, smtputf8))
+	for _, r := range env.rcpts {
+		env.lines = append(env.lines, "RCPT TO:<"+r.path+">")
+	}
+	env.lines = append(env.lines, "DATA")
+	return env, nil
+}
+
 // transact runs one mail transaction: MAIL, RCPT per recipient, DATA —
 // pipelined when the server offers it (session.go, RFC 2920) — then the
 // content. beforeDot runs before the final dot of the DATA, the moment
 // the server accepts the mail: the previous transaction's recording must
 // be durable by then.
-func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *tickets.Mail, beforeDot func() error) txResult {
-	var res txResult
-	utf8 := c.s.has("SMTPUTF8")
-	fromUTF8 := !isASCII(from)
-	if fromUTF8 && !utf8 {
-		return txResult{err: permanentError{errors.New("non-ASCII sender address and the server lacks SMTPUTF8")}}
-	}
-	smtputf8 := fromUTF8
-	var ok []envelopeRcpt
-	for _, r := range rcpts {
-		if !isASCII(r.path) {
-			if !utf8 {
-				err := fmt.Errorf("rcpt to <%s>: non-ASCII address and the server lacks SMTPUTF8", r.path)
-				res.reject(m, r.addr, err.Error(), err)
-				continue
-			}
-			smtputf8 = true
-		}
-		ok = append(ok, r)
-	}
-	if len(ok) == 0 {
-		return res
-	}
+//
+// follow, when not nil, is the envelope of the next transaction on this
+// connection (planned by the caller, for a server with PIPELINING): it
+// goes out right after the final dot, in the same write — RFC 2920 §3.1
+// lets message content start a group — and its replies, after the dot's,
+// are read by that transaction (conn.ahead). One write and one wait for
+// replies per mail instead of two of each. The dot's reply is still the
+// only one this transaction waits for, so the mail is recorded as soon as
+// it was accepted, as before; the next mail's dot waits for that record.
+func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *tickets.Mail, beforeDot func() error, follow *envelope) txResult {
 	s := c.s
+	p := pipeline{s: s, all: s.has("PIPELINING")}
+	var env envelope
+	if a := c.ahead; a != nil && a.m == m {
+		// Its commands went out after the previous mail's dot.
+		env, c.ahead = *a, nil
+		p.lines, p.sent = env.lines, len(env.lines)
+	} else if a != nil {
+		// Another mail's DATA is open: nothing can be said on this
+		// session any more (never happens: sendMail sends the mail it
+		// planned ahead).
+		return txResult{err: errors.New("smtp session out of step"), dropConn: true}
+	} else {
+		var err error
+		if env, err = c.plan(from, rcpts, len(data), m); err != nil {
+			return txResult{err: err}
+		}
+		if len(env.rcpts) == 0 {
+			return env.refused
+		}
+		if c.dirty {
+			p.add("RSET")
+		}
+		p.lines = append(p.lines, env.lines...)
+	}
+	res := env.refused
 	s.nc.SetDeadline(time.Now().Add(commandTimeout))
 	defer s.nc.SetDeadline(time.Time{})
-	p := pipeline{s: s, all: s.has("PIPELINING")}
-	if c.dirty {
-		p.add("RSET")
-	}
-	p.add(s.mailFrom(from, len(data), smtputf8))
-	for _, r := range ok {
-		p.add("RCPT TO:<" + r.path + ">")
-	}
-	p.add("DATA")
-	if c.dirty {
+	if c.dirty && p.sent == 0 {
 		if _, _, err := p.next(250); err != nil {
 			return txResult{err: fmt.Errorf("rset: %w", err), dropConn: true}
 		}
@@ -300,7 +417,7 @@ func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *ticke
 	if _, _, err := p.next(250); err != nil {
 		return p.abandon(res.failed(fmt.Errorf("mail from <%s>: %w", from, err)))
 	}
-	for _, r := range ok {
+	for _, r := range env.rcpts {
 		_, _, err := p.next(25)
 		if err == nil {
 			res.rcptOK = append(res.rcptOK, r.addr)
@@ -337,10 +454,24 @@ func (c *conn) transact(from string, rcpts []envelopeRcpt, data []byte, m *ticke
 		return res
 	}
 	s.nc.SetDeadline(time.Now().Add(submissionTimeout))
-	if _, _, err := s.cmd(250, "."); err != nil {
+	s.w.WriteString(".\r\n")
+	if follow != nil && p.all {
+		for _, l := range follow.lines {
+			s.w.WriteString(l)
+			s.w.WriteString("\r\n")
+		}
+	} else {
+		follow = nil
+	}
+	if err := s.w.Flush(); err != nil {
 		return res.failed(fmt.Errorf("data: %w", err))
 	}
-	c.dirty = false
+	// The dot ended the transaction whatever its reply: the session now
+	// holds the next one's, if sent.
+	c.dirty, c.ahead = follow != nil, follow
+	if _, _, err := s.reply(250); err != nil {
+		return res.failed(fmt.Errorf("data: %w", err))
+	}
 	res.accepted = res.rcptOK
 	return res
 }

@@ -1,7 +1,6 @@
 package mailparse
 
 import (
-	"strings"
 	"unicode/utf8"
 
 	"github.com/ticketd/ticketd/internal/lazyre"
@@ -44,15 +43,20 @@ var responderCue = lazyre.New(`(?i)(\b(i\s+will|i'll|i’ll)\s+(respond|reply|an
 // autoReplyText reports whether the top of text reads as an automatic
 // reply (see the comment at the top of this file).
 func autoReplyText(text string) bool {
-	top := strings.Join(strings.Fields(truncateUTF8(text, autoReplyWindow)), " ")
-	if top == "" {
+	t := truncateUTF8(text, autoReplyWindow)
+	key := foldFields(t) // foldfilter.go: most text is ruled out without a regexp
+	if key == "" {
 		return false
 	}
-	key := foldKey(top) // foldfilter.go: most text is ruled out without a regexp
-	if autoReplyStatementFilter().pass(key) && autoReplyStatement().MatchString(top) {
+	statement, away := autoReplyStatementFilter().pass(key), awayStatementFilter().pass(key)
+	if !statement && !away {
+		return false
+	}
+	top := joinFields(t)
+	if statement && autoReplyStatement().MatchString(top) {
 		return true
 	}
-	return awayStatementFilter().pass(key) && awayStatement().MatchString(top) && responderCue().MatchString(top)
+	return away && awayStatement().MatchString(top) && responderCue().MatchString(top)
 }
 
 // truncateUTF8 returns at most n bytes of s, cut at a rune boundary.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -102,36 +103,26 @@ func capText(s string, cut bool) string {
 
 // visit reads e when it is an inline text part (see walkEntities).
 func (tp *textParts) visit(e *message.Entity, multipart bool) {
-	if multipart {
-		return
-	}
-	typ, params, ok := inlineText(e)
-	if !ok {
-		return
-	}
-	switch typ {
-	case "text/plain":
-		s := readText(e.Body, &tp.plainLeft, &tp.plainCut)
-		if strings.EqualFold(params["format"], "flowed") {
-			s = unflow(s, strings.EqualFold(params["delsp"], "yes"))
-		}
-		tp.plain = append(tp.plain, s)
-	case "text/html":
-		tp.html = append(tp.html, readHTML(e.Body, params["charset"] == "", &tp.htmlLeft, &tp.htmlCut))
+	if !multipart {
+		tp.visitPart(e, readPartHeader(e.Header))
 	}
 }
 
-// inlineText returns the media type and parameters of e when it is a
-// text/plain or text/html part not marked as an attachment: the parts
-// textParts reads.
-func inlineText(e *message.Entity) (typ string, params map[string]string, ok bool) {
-	typ, params = mediaType(e.Header)
-	if typ != "text/plain" && typ != "text/html" {
-		return typ, params, false
+// visitPart is visit of a part whose header is read.
+func (tp *textParts) visitPart(e *message.Entity, ph partHeader) {
+	if !ph.inlineText() {
+		return
 	}
-	disp, _, _ := e.Header.ContentDisposition()
-	disp, _, _ = strings.Cut(disp, ";") // the raw value when unparseable
-	return typ, params, !strings.EqualFold(strings.TrimSpace(disp), "attachment")
+	switch ph.typ {
+	case "text/plain":
+		s := readText(e.Body, &tp.plainLeft, &tp.plainCut)
+		if strings.EqualFold(ph.params["format"], "flowed") {
+			s = unflow(s, strings.EqualFold(ph.params["delsp"], "yes"))
+		}
+		tp.plain = append(tp.plain, s)
+	case "text/html":
+		tp.html = append(tp.html, readHTML(e.Body, ph.params["charset"] == "", &tp.htmlLeft, &tp.htmlCut))
+	}
 }
 
 // metaCharset finds the charset an HTML document declares in a <meta>.
@@ -195,8 +186,17 @@ func readText(r io.Reader, left *int64, cut *bool) string {
 		return ""
 	}
 	// A decoding error (bad base64, truncated quoted-printable) still
-	// leaves the bytes decoded so far: keep them.
-	b, _ := io.ReadAll(io.LimitReader(r, *left+1))
+	// leaves the bytes decoded so far: keep them. They are read into a
+	// pooled buffer (io.ReadAll grows a new one from 512 bytes) and
+	// copied out once, into the string returned.
+	buf := readBuffers.Get().(*[]byte)
+	b := readAll((*buf)[:0], io.LimitReader(r, *left+1))
+	defer func() {
+		if cap(b) <= maxPooledRead {
+			*buf = b[:0]
+			readBuffers.Put(buf)
+		}
+	}()
 	if int64(len(b)) > *left {
 		b = b[:*left]
 		*cut = true
@@ -219,6 +219,27 @@ func readText(r io.Reader, left *int64, cut *bool) string {
 		}
 	}
 	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// readBuffers are readText's buffers; one grown over maxPooledRead (a
+// long text) is left to the collector.
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+const maxPooledRead = 256 << 10
+
+// readAll is io.ReadAll appending to b; the error is dropped (readText
+// keeps what was read before it).
+func readAll(b []byte, r io.Reader) []byte {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			return b
+		}
+	}
 }
 
 // unflow undoes format=flowed soft line breaks (RFC 3676 §4): a line
@@ -268,25 +289,75 @@ func unflow(s string, delSp bool) string {
 
 // normalizeText makes body text uniform: valid UTF-8, \n line endings, no
 // control characters other than tab and newline, no trailing spaces on
-// lines, no leading or trailing blank lines.
+// lines, no leading or trailing blank lines. It is one pass over s
+// (TestNormalizeTextIsSteps holds it to the steps it stands for: invalid
+// runs to U+FFFD, CRLF and CR to LF, controls and U+FEFF dropped, each
+// line but "-- " trimmed of spaces, tabs and no-break spaces at its end,
+// the whole trimmed).
 func normalizeText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t':
-			return r
-		case r < 0x20 || r == 0x7f || r == '\uFEFF':
-			return -1
+	var b strings.Builder
+	b.Grow(len(s))
+	var blanks [32]byte
+	pending := blanks[:0] // the blanks ending the line so far: written when more follows
+	line := 0             // where the current line starts in b
+	endLine := func() {
+		if string(pending) == " " && b.String()[line:] == "--" { // the signature separator keeps its space
+			b.WriteByte(' ')
 		}
-		return r
-	}, s)
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if l != "-- " { // the signature separator keeps its space
-			lines[i] = strings.TrimRight(l, " \t\u00a0")
-		}
+		pending = pending[:0]
 	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
+	write := func(p string) {
+		if len(pending) > 0 {
+			b.Write(pending)
+			pending = pending[:0]
+		}
+		b.WriteString(p)
+	}
+	invalid := false // in a run of invalid bytes, replaced by one U+FFFD
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c > ' ' && c < 0x7f { // a run of printable ASCII, written at once
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			write(s[i:j])
+			i, invalid = j, false
+			continue
+		}
+		if c < utf8.RuneSelf {
+			i++
+			invalid = false
+			switch {
+			case c == '\r' || c == '\n':
+				if c == '\r' && i < len(s) && s[i] == '\n' {
+					i++
+				}
+				endLine()
+				b.WriteByte('\n')
+				line = b.Len()
+			case c == ' ' || c == '\t':
+				pending = append(pending, c)
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			if !invalid {
+				write("\uFFFD")
+			}
+			invalid = true
+			i++
+			continue
+		case r == '\u00a0':
+			pending = append(pending, s[i:i+size]...)
+		case r != '\uFEFF':
+			write(s[i : i+size])
+		}
+		invalid = false
+		i += size
+	}
+	endLine()
+	return strings.TrimSpace(b.String())
 }

@@ -42,6 +42,14 @@
 //     is streamed into it (never held in memory) or dropped over the size
 //     limit, the reason recorded.
 //
+// Parsing runs for every message ticketd ingests, so the hot path avoids
+// what costs most per message: some patterns and library readers have
+// hand-written equivalents there (hasWroteVerb, labelOf, isFieldLine,
+// the fold filters' scan, normalizeText, joinFields, headerDate,
+// readHeaderBytes), each held by a test and a fuzz target to the
+// regexp, steps or go-message call it stands for; buffers are pooled
+// where go-message and io would allocate them per message.
+//
 // The seeds in testdata (and testdata/corpus, real clients and MTAs) feed
 // the tests and the fuzz targets here and in cmd/ticketd's inspect tests;
 // testdata/realworld (each mail with its source and what a person reads

@@ -24,12 +24,32 @@ func foldRune(r rune) rune {
 		}
 		return r
 	}
+	if r < foldTableSize {
+		return foldTable()[r] // Latin, Greek, Cyrillic: the accented letters of most mail
+	}
+	return foldOrbit(r)
+}
+
+// foldOrbit is foldRune by a walk of r's orbit.
+func foldOrbit(r rune) rune {
 	m := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		m = min(m, f)
 	}
 	return m
 }
+
+// foldTable holds foldOrbit of the runes below foldTableSize: the walk
+// is a binary search of the case tables per step.
+const foldTableSize = 0x530
+
+var foldTable = sync.OnceValue(func() *[foldTableSize]rune {
+	var t [foldTableSize]rune
+	for r := range rune(foldTableSize) {
+		t[r] = foldOrbit(r)
+	}
+	return &t
+})
 
 // foldKey is s with every rune folded (foldRune); invalid bytes become
 // U+FFFD, which no filter word contains.
@@ -45,41 +65,175 @@ func foldKey(s string) string {
 		return strings.ToUpper(s)
 	}
 	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			b.WriteByte(byte(foldRune(rune(c))))
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		b.WriteRune(foldRune(r))
+		i += size
 	}
 	return b.String()
 }
 
+// foldFields is foldKey(joinFields(s)) in one pass: the words of s
+// folded, one space apart.
+func foldFields(s string) string {
+	b := make([]byte, 0, len(s)+8)
+	space := false // white space since the last word
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf { // ASCII without a call
+			i++
+			switch {
+			case c == ' ' || '\t' <= c && c <= '\r': // unicode.IsSpace
+				space = len(b) > 0
+				continue
+			case 'a' <= c && c <= 'z':
+				c -= 'a' - 'A'
+			}
+			if space {
+				b, space = append(b, ' '), false
+			}
+			b = append(b, c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if unicode.IsSpace(r) {
+			space = len(b) > 0
+			continue
+		}
+		if space {
+			b, space = append(b, ' '), false
+		}
+		b = utf8.AppendRune(b, foldRune(r))
+	}
+	return string(b)
+}
+
 // foldFilter is a disjunction of conjunctions: a text passes when, for
 // some clause, it contains one word of each of the clause's lists.
-type foldFilter [][][]string
+type foldFilter struct {
+	clauses [][][]string // the words, folded
+	// The distinct words (at most 64, else nil: pass then searches
+	// word by word), those starting with each byte, and each list of
+	// each clause as a set of them.
+	words   []string
+	byFirst [256][]uint8
+	lists   [][]uint64
+	empty   uint64 // the empty words, in every text
+	// starts has a bit for each pair of bytes a word starts with (a
+	// one-byte word: its byte and any other), so that the scan passes
+	// most positions of a text at the cost of one test.
+	starts [1 << 16 / 64]uint64
+}
 
 // newFoldFilter returns the filter of clauses, their words folded at its
 // first use: the filters are package variables, and folding them all at
 // init cost every command (ticketd stats, list...) ~0.15 ms.
-func newFoldFilter(clauses ...[][]string) func() foldFilter {
-	return sync.OnceValue(func() foldFilter { return foldClauses(clauses) })
+func newFoldFilter(clauses ...[][]string) func() *foldFilter {
+	return sync.OnceValue(func() *foldFilter { return foldClauses(clauses) })
 }
 
 // foldClauses folds the words of clauses.
-func foldClauses(clauses [][][]string) foldFilter {
-	f := make(foldFilter, len(clauses))
+func foldClauses(clauses [][][]string) *foldFilter {
+	f := &foldFilter{clauses: make([][][]string, len(clauses))}
+	index := map[string]int{}
 	for i, c := range clauses {
-		f[i] = make([][]string, len(c))
+		f.clauses[i] = make([][]string, len(c))
 		for j, words := range c {
 			for _, w := range words {
-				f[i][j] = append(f[i][j], foldKey(w))
+				k := foldKey(w)
+				f.clauses[i][j] = append(f.clauses[i][j], k)
+				if _, ok := index[k]; !ok {
+					index[k] = len(f.words)
+					f.words = append(f.words, k)
+				}
 			}
 		}
+	}
+	if len(f.words) > 64 {
+		f.words = nil
+		return f
+	}
+	for n, w := range f.words {
+		switch len(w) {
+		case 0:
+			f.empty |= 1 << n
+			continue
+		case 1:
+			for c := range 256 {
+				f.setStart(w[0], byte(c))
+			}
+		default:
+			f.setStart(w[0], w[1])
+		}
+		f.byFirst[w[0]] = append(f.byFirst[w[0]], uint8(n))
+	}
+	for _, c := range f.clauses {
+		var sets []uint64
+		for _, words := range c {
+			var set uint64
+			for _, w := range words {
+				set |= 1 << index[w]
+			}
+			sets = append(sets, set)
+		}
+		f.lists = append(f.lists, sets)
 	}
 	return f
 }
 
-// pass reports whether the folded text (foldKey) may match.
-func (f foldFilter) pass(key string) bool {
-	for _, clause := range f {
+// pass reports whether the folded text (foldKey) may match. The words
+// are found in one scan of key (at each byte, the words starting with
+// it) rather than a search of key per word.
+func (f *foldFilter) pass(key string) bool {
+	if f.words == nil {
+		return f.passEach(key)
+	}
+	found := f.empty
+	for i := 0; i < len(key); i++ {
+		if i+1 < len(key) && !f.startsWith(key[i], key[i+1]) {
+			continue
+		}
+		for _, n := range f.byFirst[key[i]] {
+			if found&(1<<n) == 0 && strings.HasPrefix(key[i:], f.words[n]) {
+				found |= 1 << n
+			}
+		}
+	}
+	for _, sets := range f.lists {
+		ok := true
+		for _, set := range sets {
+			if set&found == 0 {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *foldFilter) setStart(a, b byte) {
+	p := uint(a)<<8 | uint(b)
+	f.starts[p/64] |= 1 << (p % 64)
+}
+
+func (f *foldFilter) startsWith(a, b byte) bool {
+	p := uint(a)<<8 | uint(b)
+	return f.starts[p/64]&(1<<(p%64)) != 0
+}
+
+// passEach is pass, word by word.
+func (f *foldFilter) passEach(key string) bool {
+	for _, clause := range f.clauses {
 		ok := true
 		for _, words := range clause {
 			if !containsAny(key, words) {
@@ -122,13 +276,20 @@ var (
 	)
 )
 
-// wroteVerbFilter holds, for each verb of wroteVerb, its longest word:
-// a line without any of them has no attribution verb. A verb with other
-// regexp syntax than an escaped "(" gives "", which every line contains.
-var wroteVerbFilter = sync.OnceValue(func() foldFilter {
+// mobileFooterFilter holds, for each phrase of mobileFooter, its longest
+// word: a line without any of them is no footer.
+var mobileFooterFilter = sync.OnceValue(func() *foldFilter {
+	return longestWords(func(l quoteLanguage) []string { return append(l.mobile[:len(l.mobile):len(l.mobile)], l.mobileEnd...) })
+})
+
+// longestWords is the filter of the phrases picked from every language
+// (regexp alternatives, see alternation): the longest word of each. A
+// phrase with other regexp syntax than an escaped "(" gives "", which
+// every text contains.
+func longestWords(pick func(quoteLanguage) []string) *foldFilter {
 	var words []string
 	for _, l := range quoteLanguages {
-		for _, w := range l.wrote {
+		for _, w := range pick(l) {
 			w, _, _ = strings.Cut(w, `\`) // "napisał\(a\)": "napisał"
 			longest := ""
 			for _, f := range strings.Fields(w) {
@@ -143,9 +304,4 @@ var wroteVerbFilter = sync.OnceValue(func() foldFilter {
 		}
 	}
 	return foldClauses([][][]string{{words}})
-})
-
-// hasWroteVerb is wroteVerb().MatchString(s), most lines ruled out first.
-func hasWroteVerb(s string) bool {
-	return wroteVerbFilter().pass(foldKey(s)) && wroteVerb().MatchString(s)
 }

@@ -156,16 +156,26 @@ func TestAutoReplySubjectFiltersChangeNothing(t *testing.T) {
 	}
 }
 
-func TestWroteVerbFilterChangesNothing(t *testing.T) {
+// TestWroteVerbMatcherIsRegexp holds hasWroteVerb to the pattern it
+// matches by hand.
+func TestWroteVerbMatcherIsRegexp(t *testing.T) {
 	var lines []string
 	for _, l := range quoteLanguages {
 		for _, w := range l.wrote {
 			w = strings.ReplaceAll(w, `\`, "")
 			for _, s := range []string{"On Mon, 2 Mar 2026, Ana <ana@example.com> " + w + ":", "El lun, " + w, w + " -----", "2026年3月2日 " + w + "：",
-				"Ana " + strings.ReplaceAll(w, " ", "  \t") + ":", "Ana" + w + ":", "---- " + w + " ----", "no verb here:", "Buenos días:"} {
+				"Ana " + strings.ReplaceAll(w, " ", "  \t") + ":", "Ana" + w + ":", "---- " + w + " ----", "no verb here:", "Buenos días:",
+				w, w + "x", "x" + w, "(" + w + ")", "'" + w + "'", ">" + w + "-", "9" + w + "：", "漢" + w + "\f", "ひ" + w, "カ" + w + ",", "\xff" + w, w + "\xff",
+				w + "\u00a0", "\u00a0" + w, strings.ReplaceAll(w, " ", "")} {
 				lines = append(lines, foldVariants(s)...)
 			}
 		}
+	}
+	for _, text := range corpusTexts(t) {
+		lines = append(lines, strings.Split(text, "\n")...)
+	}
+	if wroteVerbs().phrases == nil {
+		t.Fatal("the verbs are not read as phrases: hasWroteVerb runs the regexp")
 	}
 	hits := 0
 	for _, s := range lines {
@@ -180,7 +190,103 @@ func TestWroteVerbFilterChangesNothing(t *testing.T) {
 	if hits < len(lines)/4 {
 		t.Errorf("only %d of %d lines have a verb: the comparison proves little", hits, len(lines))
 	}
-	if wroteVerbFilter().pass(foldKey("Hola, equipo de soporte:")) {
-		t.Error("a greeting passes the filter")
+}
+
+func TestMobileFooterFilterChangesNothing(t *testing.T) {
+	var lines []string
+	for _, l := range quoteLanguages {
+		for _, w := range append(l.mobile, l.mobileEnd...) {
+			for _, s := range []string{w + " iPhone", w + " Samsung Galaxy", "iPhone " + w, "Mi iPhone " + w + ".", w, "  " + w + "  móvil",
+				strings.ReplaceAll(w, " ", " \t ") + " phone", "Nada que ver", "Camilo Rodríguez"} {
+				lines = append(lines, foldVariants(s)...)
+			}
+		}
 	}
+	for _, text := range corpusTexts(t) {
+		lines = append(lines, strings.Split(text, "\n")...)
+	}
+	hits := 0
+	for _, s := range lines {
+		s = strings.TrimSpace(s) // as trimTrailing passes it
+		want := mobileFooter().MatchString(s)
+		if want && !mobileFooterFilter().pass(foldKey(s)) {
+			t.Errorf("the filter rules out %q, a footer to mobileFooter", s)
+		}
+		if want {
+			hits++
+		}
+	}
+	if hits < len(lines)/10 {
+		t.Errorf("only %d of %d lines are footers: the comparison proves little", hits, len(lines))
+	}
+	if mobileFooterFilter().pass(foldKey("Camilo Rodríguez")) {
+		t.Error("a name passes the filter")
+	}
+}
+
+func FuzzHasWroteVerb(f *testing.F) {
+	f.Add("El lun, 2 mar 2026 a las 9:14, Mesa de ayuda escribió:")
+	f.Add("On Mon, Ana <ana@example.com> wrote:")
+	f.Add("2026年3月2日 写道：")
+	f.Add("Jan napisał(a):")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := hasWroteVerb(s), wroteVerb().MatchString(s); got != want {
+			t.Fatalf("hasWroteVerb(%q) = %v, wroteVerb says %v", s, got, want)
+		}
+	})
+}
+
+func TestFoldRuneIsOrbit(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if got, want := foldRune(r), foldOrbit(r); got != want {
+			t.Fatalf("foldRune(%U) = %U, its orbit's smallest is %U", r, got, want)
+		}
+	}
+}
+
+// allFoldFilters are the package's filters, for the tests of pass.
+func allFoldFilters() []*foldFilter {
+	return []*foldFilter{autoReplyStatementFilter(), awayStatementFilter(), autoReplySubjectFilter(), autoReplyAnywhereFilter(),
+		awaySubjectFilter(), mobileFooterFilter(), foldClauses([][][]string{{{"", "x"}}, {{"a"}, {"b"}}})}
+}
+
+func TestFoldFilterScanIsSearch(t *testing.T) {
+	var keys []string
+	for _, f := range allFoldFilters() {
+		if f.words == nil {
+			t.Errorf("a filter of %d clauses has too many words to scan", len(f.clauses))
+		}
+		for _, c := range f.clauses {
+			for _, words := range c {
+				for _, w := range words {
+					keys = append(keys, w, "x"+w+"y", w[:len(w)/2])
+				}
+				keys = append(keys, strings.Join(words, " "))
+			}
+		}
+	}
+	for _, text := range corpusTexts(t) {
+		keys = append(keys, foldFields(text), foldKey(text))
+	}
+	for _, f := range allFoldFilters() {
+		for _, k := range keys {
+			if got, want := f.pass(k), f.passEach(k); got != want {
+				t.Errorf("pass(%q) = %v, word by word %v", k, got, want)
+			}
+		}
+	}
+}
+
+func FuzzFoldFilterPass(f *testing.F) {
+	f.Add("ESTOY FUERA DE LA OFICINA")
+	f.Add("I AM ON VACATION")
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, k := range []string{text, foldFields(text)} {
+			for _, f := range allFoldFilters() {
+				if got, want := f.pass(k), f.passEach(k); got != want {
+					t.Fatalf("pass(%q) = %v, word by word %v", k, got, want)
+				}
+			}
+		}
+	})
 }

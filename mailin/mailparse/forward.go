@@ -37,6 +37,14 @@ import (
 // forwardMarker is a line that announces a forwarded mail.
 var forwardMarker = lazyre.New(`(?i)^\s*(-{2,}\s*(forwarded message|original message|mensaje reenviado|mensaje original)\s*-{2,}|(begin forwarded message|inicio del mensaje reenviado)\s*:)\s*$`)
 
+// mayBeForwardMarker is a cheap test that forwardMarker may match l: after
+// white space, a dash, or a "b" or "i" in either case (the letters fold
+// with no other rune), so that most lines of a text run no regexp.
+func mayBeForwardMarker(l string) bool {
+	t := strings.TrimLeft(l, regexpSpace)
+	return t != "" && (t[0] == '-' || t[0]|0x20 == 'b' || t[0]|0x20 == 'i')
+}
+
 // forwardSubject is a forward's subject prefix, repeated or not.
 var forwardSubject = lazyre.New(`(?i)^\s*((fwd?|rv|tr|reenviado|reenv)\s*:\s*)+`)
 
@@ -103,7 +111,7 @@ func forwardedInline(text, subject string) *tickets.Forwarded {
 		var block []string
 		headerOnly := false // Outlook: no marker, the block must look like one
 		switch {
-		case forwardMarker().MatchString(quoted):
+		case mayBeForwardMarker(quoted) && forwardMarker().MatchString(quoted):
 			block = quotedBlock(lines[i+1:], depth)
 		case outlook && isField(quoted, labelFrom):
 			// HTML turned into text may quote the whole block.

@@ -181,3 +181,19 @@ func TestMentionsRFC822(t *testing.T) {
 		}
 	}
 }
+
+func TestMayBeForwardMarker(t *testing.T) {
+	for _, l := range []string{"---------- Forwarded message ---------", "  -------- Mensaje reenviado --------", "Begin forwarded message:",
+		"\tINICIO DEL MENSAJE REENVIADO :", "bEGIN FORWARDED MESSAGE:", "Hola", "", " ", "> Begin forwarded message:"} {
+		if forwardMarker().MatchString(l) && !mayBeForwardMarker(l) {
+			t.Errorf("mayBeForwardMarker(%q) rules out a marker", l)
+		}
+	}
+	for _, text := range corpusTexts(t) {
+		for _, l := range strings.Split(text, "\n") {
+			if forwardMarker().MatchString(l) && !mayBeForwardMarker(l) {
+				t.Errorf("mayBeForwardMarker(%q) rules out a marker", l)
+			}
+		}
+	}
+}

@@ -8,12 +8,16 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/ticketd/ticketd/loadtest"
 	"github.com/ticketd/ticketd/tickets"
 )
 
 // corpusFiles returns every .eml seed: testdata, testdata/corpus and
 // testdata/realworld.
-func corpusFiles(f *testing.F) [][]byte {
+func corpusFiles(f *testing.F) [][]byte { return seedFiles(f) }
+
+// seedFiles is corpusFiles for any test.
+func seedFiles(f testing.TB) [][]byte {
 	f.Helper()
 	var out [][]byte
 	for _, glob := range []string{"testdata/*.eml", "testdata/corpus/*.eml", "testdata/realworld/*.eml"} {
@@ -30,6 +34,19 @@ func corpusFiles(f *testing.F) [][]byte {
 		}
 	}
 	return out
+}
+
+// corpusTexts are the full texts of the seeds (corpusFiles) and of the
+// load test's corpus.
+func corpusTexts(t testing.TB) []string {
+	var texts []string
+	raws, _ := loadtest.Corpus(300, 1)
+	for _, raw := range append(seedFiles(t), raws...) {
+		if in, err := Parse(raw); err == nil {
+			texts = append(texts, in.FullText)
+		}
+	}
+	return texts
 }
 
 // FuzzVisibleText checks quote stripping on any text: no panic; the

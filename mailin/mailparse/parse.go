@@ -1,16 +1,19 @@
 package mailparse
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,6 +22,7 @@ import (
 	// Windows-125x, KOI8, Shift_JIS, GB18030, ...).
 	"github.com/emersion/go-message/charset"
 	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
 
 	"github.com/ticketd/ticketd/tickets"
 )
@@ -119,7 +123,12 @@ func parse(raw []byte, opts Options, body func(*message.Entity) (string, bool)) 
 	// unknown-charset or unknown-encoding error. Both are fine for us: the
 	// body is then read undecoded and repaired in readText.
 	fixed := repairRaw(raw) // once for both walks (the text, then scanParts)
-	e, err := readRepaired(fixed)
+	br := readers.Get().(*bufio.Reader)
+	defer func() {
+		br.Reset(nil) // keeps no message alive
+		readers.Put(br)
+	}()
+	e, err := readRepairedWith(fixed, br) // e is read only here: br is free again when parse returns
 	if e == nil {
 		return tickets.Inbound{}, fmt.Errorf("parse message: %w: read header: %v", ErrMalformed, err)
 	}
@@ -219,8 +228,13 @@ func readEntity(raw []byte) (*message.Entity, error) { return readRepaired(repai
 // readRepaired is readEntity of raw already repaired (repairRaw), for the
 // second walk of a message without a second repair pass.
 func readRepaired(raw []byte) (*message.Entity, error) {
-	opts := &message.ReadOptions{MaxHeaderBytes: maxHeaderBytes}
-	e, err := message.ReadWithOptions(bytes.NewReader(raw), opts)
+	return readRepairedWith(raw, bufio.NewReader(nil))
+}
+
+// readRepairedWith is readRepaired reading through br, which the
+// entity's body then reads on from.
+func readRepairedWith(raw []byte, br *bufio.Reader) (*message.Entity, error) {
+	e, err := readMessage(raw, br)
 	if e == nil && errors.Is(err, io.EOF) && !bytes.Contains(raw, []byte("\n\n")) && !bytes.Contains(raw, []byte("\r\n\r\n")) {
 		// A header with no body and no blank line after it: complete
 		// the header block rather than reject a readable message.
@@ -229,9 +243,55 @@ func readRepaired(raw []byte) (*message.Entity, error) {
 		fixed := make([]byte, 0, len(raw)+4)
 		fixed = append(fixed, bytes.TrimRight(raw, "\r\n")...)
 		fixed = append(fixed, "\r\n\r\n"...)
-		e, err = message.ReadWithOptions(bytes.NewReader(fixed), opts)
+		e, err = readMessage(fixed, br)
 	}
 	return e, err
+}
+
+// readMessage is message.ReadWithOptions(bytes.NewReader(raw),
+// &message.ReadOptions{MaxHeaderBytes: maxHeaderBytes}) through br
+// (reset), which go-message would allocate (4 KiB) for every message:
+// Parse takes it from readers. The usual header block is read from raw
+// directly (readHeaderBytes).
+func readMessage(raw []byte, br *bufio.Reader) (*message.Entity, error) {
+	if h, body, ok := readHeaderBytes(raw); ok { // the usual header, read in place
+		br.Reset(bytes.NewReader(raw[body:]))
+		return message.New(message.Header{Header: h}, br)
+	}
+	lr := &headerLimit{r: bytes.NewReader(raw), n: maxHeaderBytes}
+	br.Reset(lr)
+	h, err := textproto.ReadHeader(br)
+	if err != nil {
+		return nil, err
+	}
+	lr.n = math.MaxInt64
+	return message.New(message.Header{Header: h}, br)
+}
+
+// readers are the buffered readers of Parse's messages (readMessage).
+var readers = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
+
+// errHeaderTooBig is go-message's error for a header block over
+// MaxHeaderBytes.
+var errHeaderTooBig = errors.New("message: header exceeds maximum size")
+
+// headerLimit is go-message's limitedReader: an io.LimitedReader that
+// fails with errHeaderTooBig.
+type headerLimit struct {
+	r io.Reader
+	n int64
+}
+
+func (l *headerLimit) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errHeaderTooBig
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
 }
 
 // isAutoSubmitted reports whether the message must never be answered
@@ -465,5 +525,5 @@ func cleanHeaderText(s string) string {
 		}
 		return r
 	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	return joinFields(s)
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/charset"
@@ -69,12 +70,12 @@ func (pi *partsInfo) visit(e *message.Entity, multipart bool) {
 		}
 		return
 	}
-	typ, _ := mediaType(e.Header)
-	disp, _, _ := e.Header.ContentDisposition()
-	disp, _, _ = strings.Cut(disp, ";")
-	disp = strings.ToLower(strings.TrimSpace(disp))
-	name := fileName(e.Header)
+	pi.visitPart(e, readPartHeader(e.Header))
+}
 
+// visitPart is visit of a part (not a multipart) whose header is read.
+func (pi *partsInfo) visitPart(e *message.Entity, ph partHeader) {
+	typ, disp, name := ph.typ, strings.ToLower(ph.disp), ph.name
 	switch typ {
 	case "message/delivery-status", "message/global-delivery-status":
 		if pi.dsn == nil {
@@ -135,7 +136,9 @@ func (pi *partsInfo) keep(att *tickets.Attachment, body io.Reader) {
 	limit := pi.opts.MaxAttachmentSize
 	if pi.opts.Attachments == nil {
 		h := sha256.New()
-		n, _ := io.Copy(h, body)
+		buf := copyBuffers.Get().(*[]byte)
+		n, _ := io.CopyBuffer(h, body, *buf)
+		copyBuffers.Put(buf)
 		att.Size, att.SHA256 = n, hex.EncodeToString(h.Sum(nil))
 		if limit > 0 && n > limit {
 			att.Dropped, att.Reason = true, fmt.Sprintf("larger than the limit of %d bytes", limit)
@@ -160,6 +163,10 @@ func (pi *partsInfo) keep(att *tickets.Attachment, body io.Reader) {
 		att.Dropped, att.Unreadable, att.Reason = true, true, "not stored: "+err.Error()
 	}
 }
+
+// copyBuffers are keep's buffers for hashing: io.Copy would allocate
+// 32 KiB per attachment.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // AttachmentStore keeps attachment content; *tickets.Blobs satisfies it.
 type AttachmentStore interface {
@@ -202,7 +209,12 @@ func returnedMessageID(r io.Reader) string {
 // filename, else Content-Type name (RFC 2231 and RFC 2047 both decoded).
 // Go's mime package decodes RFC 2231 values only in UTF-8 and US-ASCII;
 // other charsets (filename*=iso-8859-1”caf%E9.pdf) are decoded here.
-func fileName(h message.Header) string {
+//
+// dispParams and typeParams are the parameters of the Content-Disposition
+// and Content-Type fields as go-message parses them (nil: unparseable),
+// which the caller has at hand: the name is then that of
+// mail.AttachmentHeader.Filename, without parsing both fields again.
+func fileName(h message.Header, dispParams, typeParams map[string]string) string {
 	// RFC 2231 values first: Go decodes the continuations of other
 	// charsets only in part.
 	for _, fk := range [][2]string{{"Content-Disposition", "filename"}, {"Content-Type", "name"}} {
@@ -210,16 +222,18 @@ func fileName(h message.Header) string {
 			return cleanFileName(name)
 		}
 	}
-	ah := gomail.AttachmentHeader{Header: h}
-	name, _ := ah.Filename()
+	name, ok := dispParams["filename"] // as AttachmentHeader.Filename
+	if !ok {
+		name = typeParams["name"]
+	}
 	return cleanFileName(name)
 }
 
 // rfc2231Fallback decodes key*=charset'lang'value (and its numbered
 // continuations key*0*=, key*1*=) in any charset go-message knows.
 func rfc2231Fallback(v, key string) string {
-	if v == "" {
-		return ""
+	if !strings.Contains(v, "*") {
+		return "" // no key*= parameter: most fields
 	}
 	var cs string
 	var enc strings.Builder

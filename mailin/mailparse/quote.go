@@ -1,6 +1,7 @@
 package mailparse
 
 import (
+	"math/bits"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -111,7 +112,8 @@ func isHardHistory(lines []string, i int) bool {
 		originalSeparator().MatchString(l) {
 		return true
 	}
-	return strings.ContainsAny(l, ":：") && isHeaderBlock(lines, i)
+	// (strings.ContainsAny with a non-ASCII set decodes every rune.)
+	return (strings.IndexByte(l, ':') >= 0 || strings.Contains(l, "：")) && isHeaderBlock(lines, i)
 }
 
 func isReplyMarker(l string) bool { return strings.Contains(l, "##") && replyMarkers().MatchString(l) }
@@ -259,7 +261,7 @@ func isMobileFooter(l string) bool {
 	if utf8.RuneCountInString(l) > 60 || len(strings.Fields(l)) > 8 || strings.ContainsAny(strings.TrimRight(l, ".!"), ".,;:!?") {
 		return false
 	}
-	if !mobileFooter().MatchString(l) {
+	if !mobileFooterFilter().pass(foldKey(l)) || !mobileFooter().MatchString(l) {
 		return false
 	}
 	// "Sent from my <device>": the device ends the line ("Sent from my
@@ -390,7 +392,9 @@ func isAttribution(s, next string) bool {
 	}
 	// "пн, 2 мар. 2026 г. в 09:00, Name <addr>:" (a date, an address,
 	// a colon) and Japanese Gmail's "2026年3月2日(月) 9:00 Name <addr>:".
-	return addressColon().MatchString(s) && (hasDigit(strings.Split(s, "@")[0]) || quoteBelow)
+	// (Every match names an address: a greeting such as "Buenos días:"
+	// runs no regexp.)
+	return strings.Contains(s, "@") && addressColon().MatchString(s) && (hasDigit(strings.Split(s, "@")[0]) || quoteBelow)
 }
 
 // isHeaderBlock reports whether a quoted header block (Outlook's
@@ -403,7 +407,7 @@ func isHeaderBlock(lines []string, i int) bool {
 	if first == labelNone {
 		return false
 	}
-	seen := map[headerLabel]bool{first: true}
+	seen := uint(1) << first // a bit per label
 	for j, n := i+1, 0; j < len(lines) && n < 5; j++ {
 		if strings.TrimSpace(lines[j]) == "" {
 			continue
@@ -413,12 +417,13 @@ func isHeaderBlock(lines []string, i int) bool {
 		if l == labelNone {
 			break
 		}
-		seen[l] = true
+		seen |= 1 << l
 	}
-	if !seen[labelFrom] {
+	has := func(l headerLabel) bool { return seen&(1<<l) != 0 }
+	if !has(labelFrom) {
 		return false
 	}
-	return len(seen) >= 3 || seen[labelSent] || (seen[labelTo] && first == labelFrom)
+	return bits.OnesCount(seen) >= 3 || has(labelSent) || (has(labelTo) && first == labelFrom)
 }
 
 func firstNonBlank(lines []string) string {

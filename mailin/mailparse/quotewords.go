@@ -1,9 +1,9 @@
 package mailparse
 
 import (
-	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/ticketd/ticketd/internal/lazyre"
 )
@@ -152,36 +152,81 @@ const (
 	labelReplyTo
 )
 
-// headerLabels matches the label of a quoted header block line in any
-// language: "From:", "*De :*", "发件人：".
-var headerLabels = sync.OnceValue(func() []*regexp.Regexp {
-	picks := []func(quoteLanguage) []string{
-		labelFrom:    func(l quoteLanguage) []string { return l.from },
-		labelSent:    func(l quoteLanguage) []string { return l.sent },
-		labelTo:      func(l quoteLanguage) []string { return l.to },
-		labelCc:      func(l quoteLanguage) []string { return l.cc },
-		labelSubject: func(l quoteLanguage) []string { return l.subject },
-		labelReplyTo: func(l quoteLanguage) []string { return l.replyTo },
-	}
-	res := make([]*regexp.Regexp, len(picks))
-	for i, p := range picks {
-		if p != nil {
-			res[i] = regexp.MustCompile(`(?i)^[\s>*]*(` + alternation(p) + `)\s*\*?\s*[:：]`)
+// labelPicks are the label lists of quoteLanguage, in the order labelOf
+// tries them: Reply-To first, since "Reply to" could otherwise be taken
+// for "to".
+var labelPicks = []struct {
+	label headerLabel
+	pick  func(quoteLanguage) []string
+}{
+	{labelReplyTo, func(l quoteLanguage) []string { return l.replyTo }},
+	{labelFrom, func(l quoteLanguage) []string { return l.from }},
+	{labelSent, func(l quoteLanguage) []string { return l.sent }},
+	{labelTo, func(l quoteLanguage) []string { return l.to }},
+	{labelCc, func(l quoteLanguage) []string { return l.cc }},
+	{labelSubject, func(l quoteLanguage) []string { return l.subject }},
+}
+
+// headerLabels maps a label, folded (foldKey) with its spaces single,
+// to its field: the first of labelPicks that lists it. maxLen is the
+// longest key.
+var headerLabels = sync.OnceValue(func() (labels struct {
+	m      map[string]headerLabel
+	maxLen int
+}) {
+	labels.m = map[string]headerLabel{}
+	for _, p := range labelPicks {
+		for _, l := range quoteLanguages {
+			for _, w := range p.pick(l) {
+				k := foldKey(strings.Join(strings.Fields(w), " "))
+				if _, ok := labels.m[k]; !ok {
+					labels.m[k] = p.label
+				}
+				labels.maxLen = max(labels.maxLen, len(k))
+			}
 		}
 	}
-	return res
+	return labels
 })
 
-// labelOf returns the header field a line starts with, or labelNone.
+// labelOf returns the header field a line starts with ("From:", "*De
+// :*", "发件人："), or labelNone: what the pattern
+// `(?i)^[\s>*]*(label)\s*\*?\s*[:：]` of each field's labels (spaces in
+// a label matching any run of white space) would find, in the order of
+// labelPicks, without running a regexp per field on every line with a
+// colon. Labels are words, starting and ending with a letter, so that
+// the label is what lies between the leading run of white space, '>'
+// and '*' and the first colon, less white space and one '*' before the
+// colon (TestLabelOfIsRegexp holds it to the patterns).
 func labelOf(line string) headerLabel {
-	// Reply-To first: "Reply-To:" would otherwise not match and "Reply
-	// to" could be taken for "to".
-	for _, l := range []headerLabel{labelReplyTo, labelFrom, labelSent, labelTo, labelCc, labelSubject} {
-		if headerLabels()[l].MatchString(line) {
-			return l
+	rest := strings.TrimLeft(line, regexpSpace+">*")
+	k := strings.IndexByte(rest, ':')
+	if w := strings.Index(rest, "："); w >= 0 && (k < 0 || w < k) {
+		k = w
+	}
+	if k <= 0 {
+		return labelNone
+	}
+	label := strings.TrimRight(rest[:k], regexpSpace)
+	label = strings.TrimRight(strings.TrimSuffix(label, "*"), regexpSpace)
+	labels := headerLabels()
+	var buf [64]byte
+	key := buf[:0]
+	space := false
+	for _, r := range label {
+		if r < utf8.RuneSelf && isRegexpSpace(byte(r)) {
+			space = true
+			continue
+		}
+		if space {
+			key, space = append(key, ' '), false
+		}
+		key = utf8.AppendRune(key, foldRune(r))
+		if len(key) > labels.maxLen {
+			return labelNone
 		}
 	}
-	return labelNone
+	return labels.m[string(key)]
 }
 
 var (

@@ -1,6 +1,10 @@
 package mailparse
 
-import "github.com/emersion/go-message"
+import (
+	"strings"
+
+	"github.com/emersion/go-message"
+)
 
 // walkEntities calls visit for e and every entity below it, depth first
 // and in order, each multipart before its children. It visits at most
@@ -33,4 +37,28 @@ func walkEntities(e *message.Entity, visit func(e *message.Entity, multipart boo
 		}
 	}
 	walk(e, 0)
+}
+
+// partHeader is what the walk's visitors look at in a part's header,
+// parsed once: each parse of a parameterised field allocates a map.
+type partHeader struct {
+	typ    string // mediaType
+	params map[string]string
+	// disp is the Content-Disposition value before its parameters,
+	// trimmed (the raw value when unparseable).
+	disp string
+	name string // fileName
+}
+
+func readPartHeader(h message.Header) partHeader {
+	typ, params := mediaType(h)
+	disp, dispParams, _ := h.ContentDisposition()
+	disp, _, _ = strings.Cut(disp, ";") // the raw value when unparseable
+	return partHeader{typ: typ, params: params, disp: strings.TrimSpace(disp), name: fileName(h, dispParams, params)}
+}
+
+// inlineText reports a text/plain or text/html part not marked as an
+// attachment: the parts textParts reads.
+func (ph partHeader) inlineText() bool {
+	return (ph.typ == "text/plain" || ph.typ == "text/html") && !strings.EqualFold(ph.disp, "attachment")
 }

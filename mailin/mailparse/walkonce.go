@@ -24,22 +24,22 @@ func textAndParts(e *message.Entity, opts Options) (text string, cut bool, info 
 			info.visit(p, true)
 			return
 		}
-		typ, _, ok := inlineText(p)
-		if !ok || fileName(p.Header) == "" {
-			info.visit(p, false)
-			tp.visit(p, false)
+		ph := readPartHeader(p.Header) // once for both visitors
+		if !ph.inlineText() || ph.name == "" {
+			info.visitPart(p, ph)
+			tp.visitPart(p, ph)
 			return
 		}
 		left := tp.plainLeft
-		if typ == "text/html" {
+		if ph.typ == "text/html" {
 			left = tp.htmlLeft
 		}
 		src := &stickyReader{r: p.Body}
 		head := headBuffer{max: int(max(left, 0)) + 1}
 		p.Body = io.TeeReader(src, &head)
-		info.visit(p, false)
+		info.visitPart(p, ph)
 		p.Body = io.MultiReader(bytes.NewReader(head.b), src)
-		tp.visit(p, false)
+		tp.visitPart(p, ph)
 	})
 	text, cut = tp.text()
 	return text, cut, info

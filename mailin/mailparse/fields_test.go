@@ -1,0 +1,37 @@
+package mailparse
+
+import (
+	"strings"
+	"testing"
+)
+
+func joinFieldsStrings(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+var joinFieldsSeeds = []string{"", " ", "a", " a", "a ", "a b", "a  b", "a\tb", "a\u00a0b", "\u2003a\u3000b\u0085",
+	"Re: [Soporte #12] No puedo", "café \xff bar", "\xc3", "a \xe2\x80", "  Pérez,\r\n\tJuan  ", "ſ\u212a ΣΑΣ σας ǅ", "Ω\u2126 Å\u212b ꭰ \U00010400"}
+
+func TestJoinFieldsIsStrings(t *testing.T) {
+	texts := append(corpusTexts(t), joinFieldsSeeds...)
+	for _, s := range texts {
+		if got, want := joinFields(s), joinFieldsStrings(s); got != want {
+			t.Errorf("joinFields(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := foldFields(s), foldKey(joinFieldsStrings(s)); got != want {
+			t.Errorf("foldFields(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzJoinFields(f *testing.F) {
+	for _, s := range joinFieldsSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := joinFields(s), joinFieldsStrings(s); got != want {
+			t.Fatalf("joinFields(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := foldFields(s), foldKey(joinFieldsStrings(s)); got != want {
+			t.Fatalf("foldFields(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
