@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -36,7 +35,7 @@ func newUntriedCount(db *bolt.DB) (*untriedCount, error) {
 			var m struct {
 				Attempts int `json:"attempts"`
 			}
-			if err := json.Unmarshal(v, &m); err != nil {
+			if err := decodeValue(v, &m); err != nil {
 				return fmt.Errorf("outbox %x: %w", k, err)
 			}
 			if m.Attempts == 0 {
