@@ -77,9 +77,11 @@ type eventGlance struct {
 // text decodes the event's text.
 func (g eventGlance) text() (string, error) {
 	if g.raw == nil {
-		r := eventReader{b: g.rest}
-		t := r.str()
-		return t, r.err
+		r := eventReader{reader{b: g.rest}}
+		if t := r.str(); r.err == nil {
+			return t, nil
+		}
+		return "", errEventRecord
 	}
 	var t struct {
 		Text string `json:"text,omitempty"`

@@ -94,54 +94,11 @@ func appendBytes(b, s []byte) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-// eventReader reads a binary event's fields in order; the first error
-// sticks, and every later read returns zero values.
-type eventReader struct {
-	b   []byte
-	err error
-}
-
-func (r *eventReader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = errEventRecord
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *eventReader) varint() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.err = errEventRecord
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-// bytes returns the next length-prefixed field, bbolt's memory: callers
-// copy what they keep (string conversions do).
-func (r *eventReader) bytes() []byte {
-	n := r.uvarint()
-	if r.err != nil {
-		return nil
-	}
-	if n > uint64(len(r.b)) {
-		r.err = errEventRecord
-		return nil
-	}
-	s := r.b[:n]
-	r.b = r.b[n:]
-	return s
-}
+// eventReader reads a binary event's fields in order with the
+// aggregates' reader (store_aggregate.go): the first error sticks, and
+// every later read returns zero values; decodeEventV1 and the glance
+// report it as errEventRecord.
+type eventReader struct{ reader }
 
 func (r *eventReader) str() string { return string(r.bytes()) }
 
@@ -149,7 +106,7 @@ func (r *eventReader) time() time.Time {
 	var t time.Time
 	if b := r.bytes(); r.err == nil {
 		if err := t.UnmarshalBinary(b); err != nil {
-			r.err = errEventRecord
+			r.err, r.b = errEventRecord, nil
 		}
 	}
 	return t
@@ -157,7 +114,7 @@ func (r *eventReader) time() time.Time {
 
 // decodeEventV1 reads a binary event (without its version byte) into e.
 func decodeEventV1(data []byte, e *Event) error {
-	r := eventReader{b: data}
+	r := eventReader{reader{b: data}}
 	e.Time = r.time()
 	e.Kind = EventKind(r.str())
 	e.Actor = r.str()
@@ -186,7 +143,7 @@ func decodeEventV1(data []byte, e *Event) error {
 	e.MergedFrom = r.uvarint()
 	atts := r.bytes()
 	if r.err != nil {
-		return r.err
+		return errEventRecord
 	}
 	if len(atts) > 0 {
 		if err := gojson.Unmarshal(atts, &e.Attachments); err != nil {
@@ -199,18 +156,21 @@ func decodeEventV1(data []byte, e *Event) error {
 // glanceEventV1 reads the time, kind and actor of a binary event, and
 // keeps the rest for text.
 func glanceEventV1(data []byte, g *eventGlance) error {
-	r := eventReader{b: data}
+	r := eventReader{reader{b: data}}
 	g.Time = r.time()
 	g.Kind = EventKind(r.str())
 	g.Actor = r.str()
 	g.rest = r.b
-	return r.err
+	if r.err != nil {
+		return errEventRecord
+	}
+	return nil
 }
 
 // binaryEventKind is the kind of a binary event (without its version
 // byte), bbolt's memory; nil when the record is cut short.
 func binaryEventKind(data []byte) []byte {
-	r := eventReader{b: data}
+	r := eventReader{reader{b: data}}
 	r.bytes() // the time
 	return r.bytes()
 }

@@ -83,14 +83,21 @@ func (r *reader) varint() int64 {
 	return v
 }
 
-func (r *reader) string() string {
+// bytes returns the next length-prefixed field in the record's memory
+// (bbolt's, during a transaction): callers copy what they keep.
+func (r *reader) bytes() []byte {
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {
 		r.err, r.b = errAggCorrupt, nil
-		return ""
+		return nil
 	}
-	b := r.b[:n]
+	b := r.b[:n:n]
 	r.b = r.b[n:]
+	return b
+}
+
+func (r *reader) string() string {
+	b := r.bytes()
 	if r.names == nil {
 		return string(b)
 	}
