@@ -112,12 +112,16 @@ func (r *eventReader) time() time.Time {
 	return t
 }
 
+// head reads the fields a binary event starts with: its time, kind and
+// actor, all that a glance at it needs (glanceEventV1).
+func (r *eventReader) head() (time.Time, EventKind, string) {
+	return r.time(), EventKind(r.str()), r.str()
+}
+
 // decodeEventV1 reads a binary event (without its version byte) into e.
 func decodeEventV1(data []byte, e *Event) error {
 	r := eventReader{reader{b: data}}
-	e.Time = r.time()
-	e.Kind = EventKind(r.str())
-	e.Actor = r.str()
+	e.Time, e.Kind, e.Actor = r.head()
 	e.Text = r.str()
 	e.Seq = r.uvarint()
 	e.Ticket = r.uvarint()
@@ -157,9 +161,7 @@ func decodeEventV1(data []byte, e *Event) error {
 // keeps the rest for text.
 func glanceEventV1(data []byte, g *eventGlance) error {
 	r := eventReader{reader{b: data}}
-	g.Time = r.time()
-	g.Kind = EventKind(r.str())
-	g.Actor = r.str()
+	g.Time, g.Kind, g.Actor = r.head()
 	g.rest = r.b
 	if r.err != nil {
 		return errEventRecord
