@@ -178,7 +178,7 @@ var headerLabels = sync.OnceValue(func() (labels struct {
 	for _, p := range labelPicks {
 		for _, l := range quoteLanguages {
 			for _, w := range p.pick(l) {
-				k := foldKey(strings.Join(strings.Fields(w), " "))
+				k := foldFields(w)
 				if _, ok := labels.m[k]; !ok {
 					labels.m[k] = p.label
 				}
