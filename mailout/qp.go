@@ -9,9 +9,8 @@ package mailout
 // line buffer: a mail's text and HTML parts are most of its bytes
 // (TestAppendQPMatchesQuotedPrintable holds it to the Writer).
 func appendQP(dst []byte, s string) []byte {
-	const maxLine = 76 - 1 // the Writer breaks before a 76th character
-	start := len(dst)      // where the current output line starts
-	cr := false            // the last line break was a CR: skip its LF
+	start := len(dst) // where the current output line starts
+	cr := false       // the last line break was a CR: skip its LF
 	for i := 0; i < len(s); {
 		b := s[i]
 		switch {
@@ -32,11 +31,11 @@ func appendQP(dst []byte, s string) []byte {
 				j++
 			}
 			for i < j {
-				if len(dst)-start == maxLine {
+				if len(dst)-start == qpMaxLine {
 					dst = append(dst, '=', '\r', '\n')
 					start = len(dst)
 				}
-				k := min(j, i+maxLine-(len(dst)-start))
+				k := min(j, i+qpMaxLine-(len(dst)-start))
 				dst = append(dst, s[i:k]...)
 				i = k
 			}
@@ -49,6 +48,10 @@ func appendQP(dst []byte, s string) []byte {
 	return qpEncodeLastSpace(dst, &start)
 }
 
+// qpMaxLine is the longest line appendQP writes: the Writer breaks before
+// a 76th character.
+const qpMaxLine = 76 - 1
+
 // qpPlain reports a byte the Writer copies as it is: printable ASCII but
 // "=", and space and tab.
 func qpPlain(b byte) bool {
@@ -58,7 +61,7 @@ func qpPlain(b byte) bool {
 // qpEncode appends b as =XX, after a soft break when the line has no room.
 func qpEncode(dst []byte, start *int, b byte) []byte {
 	const hex = "0123456789ABCDEF"
-	if 76-1-(len(dst)-*start) < 3 {
+	if qpMaxLine-(len(dst)-*start) < 3 {
 		dst = append(dst, '=', '\r', '\n')
 		*start = len(dst)
 	}
