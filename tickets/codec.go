@@ -34,8 +34,40 @@ var noHTMLEscape = gojson.DisableHTMLEscape()
 // decodeValue reads a stored value of any other type.
 func decodeValue(data []byte, v any) error { return gojson.Unmarshal(data, v) }
 
+// encodeTicket is the stored form of t. With decodeTicket and
+// decodeTicketHead, the one place that knows a ticket record's format:
+// nothing else reads or writes the tickets bucket's values.
+func encodeTicket(t *Ticket) ([]byte, error) { return encodeValue(t) }
+
 // decodeTicket reads a stored ticket.
 func decodeTicket(data []byte, t *Ticket) error { return gojson.Unmarshal(data, t) }
+
+// ticketHead is the part of a ticket that listings (Summary) and
+// statistics read: decoding it skips building the rest of the ticket.
+type ticketHead struct {
+	Summary
+	Created       time.Time `json:"created"`
+	FirstResponse time.Time `json:"first_response,omitempty"`
+	ResolvedAt    time.Time `json:"resolved_at,omitempty"`
+}
+
+// decodeTicketHead reads the head of a stored ticket.
+func decodeTicketHead(data []byte, h *ticketHead) error { return gojson.Unmarshal(data, h) }
+
+// decodeSummary reads what a listing shows of a stored ticket.
+func decodeSummary(data []byte, s *Summary) error { return gojson.Unmarshal(data, s) }
+
+// ticketStatus reads a stored ticket's status and creation only: the
+// digest's searches read them for the tickets of whole hours
+// (digest_lists.go, store_digest.go).
+func ticketStatus(data []byte) (Status, time.Time, error) {
+	var st struct {
+		Status  Status    `json:"status"`
+		Created time.Time `json:"created"`
+	}
+	err := gojson.Unmarshal(data, &st)
+	return st.Status, st.Created, err
+}
 
 // decodeMail reads a stored outbox mail.
 func decodeMail(data []byte, m *Mail) error { return gojson.Unmarshal(data, m) }
