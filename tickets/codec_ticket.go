@@ -171,7 +171,10 @@ func ticketStrings(t *Ticket) int {
 // v(unix seconds) u(nanoseconds); 2 another offset, then v(offset
 // seconds) v(unix seconds) u(nanoseconds). They read back as JSON read
 // them: an offset of 0 as UTC ("Z"), another as Local when Local has it
-// at that instant, else as an unnamed fixed zone.
+// at that instant, else as an unnamed fixed zone. Not the events'
+// time.MarshalBinary (16 bytes with its length, zero or not): a ticket
+// has 22 times besides those of its lists, most of them zero (1 byte
+// here) and the rest about 11.
 const (
 	timeZero = iota
 	timeUTC
