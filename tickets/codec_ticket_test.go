@@ -1,10 +1,13 @@
 package tickets
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // ticketsForCodec returns tickets covering every field (fillAll: a field
@@ -194,4 +197,82 @@ func FuzzDecodeTicket(f *testing.F) {
 			t.Fatal("a record cut short decoded without error")
 		}
 	})
+}
+
+// TestJSONTicketsAfterSchema6: a database of schema 5, its tickets JSON,
+// opens at schema 6 with nothing rewritten; its tickets read whole and in
+// part as before, and a change writes the ticket in the binary form.
+func TestJSONTicketsAfterSchema6(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	old := Ticket{ID: 1, Subject: "No imprime", Status: StatusOpen, Tier: 1, Requester: NewAddress("Pedro", "pedro@cliente.test"),
+		Created: at, Updated: at, RootMessageID: "a1@cliente.test", OpenedTier: 1, Participants: []Address{NewAddress("", "ana@cliente.test")}}
+	js, err := encodeValue(&old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTickets)
+		if _, err := b.NextSequence(); err != nil {
+			return err
+		}
+		if err := b.Put(u64(1), js); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(5))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	if s, err = Open(dir, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := schemaOf(t, s.db); got != 6 {
+		t.Fatalf("schema %d after opening, want 6", got)
+	}
+	stored := func() []byte {
+		var v []byte
+		_ = s.db.View(func(tx *bolt.Tx) error { v = bytes.Clone(tx.Bucket(bucketTickets).Get(u64(1))); return nil })
+		return v
+	}
+	if v := stored(); !bytes.Equal(v, js) {
+		t.Fatalf("the migration rewrote the ticket: %q", v)
+	}
+	var want Ticket
+	if err := decodeTicket(js, &want); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		if got, err := s.Ticket(1); err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: Ticket %+v, %v; want %+v", when, got, err, want)
+		}
+		if list, err := s.List(Filter{Limit: 10}); err != nil || len(list) != 1 || !reflect.DeepEqual(list[0], want) {
+			t.Fatalf("%s: List %+v, %v", when, list, err)
+		}
+		sums, err := s.Summaries(Filter{})
+		if err != nil || len(sums) != 1 || sums[0].Subject != want.Subject || sums[0].Status != want.Status || sums[0].Requester != want.Requester {
+			t.Fatalf("%s: Summaries %+v, %v", when, sums, err)
+		}
+		var each []Summary
+		if err := s.EachSummary(Filter{}, func(sm Summary) error { each = append(each, sm); return nil }); err != nil || !reflect.DeepEqual(each, sums) {
+			t.Fatalf("%s: EachSummary %+v, %v; Summaries %+v", when, each, err, sums)
+		}
+	}
+	check("JSON")
+	want.Status, want.Assignee, want.Updated = StatusPending, "luis@ticketd.test", at.Add(time.Hour)
+	if err := s.db.Update(func(tx *bolt.Tx) error { return putTicket(tx, &want) }); err != nil {
+		t.Fatal(err)
+	}
+	if v := stored(); len(v) == 0 || v[0] != ticketV1 {
+		t.Fatalf("a changed ticket is written %q, not in the binary form", v)
+	}
+	check("binary")
 }
