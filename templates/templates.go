@@ -181,8 +181,11 @@ type Set struct {
 	// prefixes match the words the templates put before a ticket's
 	// subject, in every language, built on first use (prefixes.go).
 	prefixes func() ownPrefix
-	phrases  map[Language]*texttemplate.Template // phrases.go
-	words    map[Language]words                  // language.go
+	// embeddedOnly: every file is the embedded one (the prefixes are
+	// then embeddedPrefixWords).
+	embeddedOnly bool
+	phrases      map[Language]*texttemplate.Template // phrases.go
+	words        map[Language]words                  // language.go
 	// stopWords recognise each language (stopwords.go).
 	stopWords map[Language][]string
 }
@@ -247,6 +250,7 @@ func newSet(base fs.FS, overrideDir string, tested bool) (*Set, error) {
 			}
 		}
 	}
+	s.embeddedOnly = tested && len(src.overridden) == 0
 	s.prefixes = sync.OnceValue(s.ownPrefixes)
 	return s, nil
 }
