@@ -283,20 +283,34 @@ var sampleData = Data{
 
 // Render renders template name in lang with data.
 func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
+	var r Rendered
+	err := s.RenderFunc(lang, name, data, func(subject string, text, html []byte) error {
+		r = Rendered{Subject: subject, Text: string(text), HTML: string(html)}
+		return nil
+	})
+	return r, err
+}
+
+// RenderFunc renders as Render does and hands the result to use rather
+// than returning it: the text and the HTML are bytes of reused buffers,
+// valid only until use returns. For a caller that adds to the bodies
+// before keeping them (tickets' reference line), which would otherwise
+// copy each body twice. use's error is RenderFunc's.
+func (s *Set) RenderFunc(lang Language, name Name, data Data, use func(subject string, text, html []byte) error) error {
 	if s.words[lang] == nil {
-		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
+		return fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
 	}
 	e, ok := s.entries[templateKey{lang, name}]
 	if !ok {
-		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownTemplate, name)
+		return fmt.Errorf("%w %q", ErrUnknownTemplate, name)
 	}
 	key := e.key
 	tt, ht := s.textOf(e), s.htmlOf(e)
 	if tt.err != nil {
-		return Rendered{}, tt.err
+		return tt.err
 	}
 	if ht.err != nil {
-		return Rendered{}, ht.err
+		return ht.err
 	}
 	bufs := renderBuffers.Get().(*[3]bytes.Buffer)
 	defer putRenderBuffers(bufs)
@@ -307,19 +321,15 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	// A pointer: the templates read the same fields and methods, and
 	// each execution does not copy Data into an interface of its own.
 	if err := run(tt.fastSubject, tt.subject, subj, &data); err != nil {
-		return Rendered{}, fmt.Errorf("render %s subject: %w", key, err)
+		return fmt.Errorf("render %s subject: %w", key, err)
 	}
 	if err := run(tt.fastAll, tt.all, text, &data); err != nil {
-		return Rendered{}, fmt.Errorf("render %s text: %w", key, err)
+		return fmt.Errorf("render %s text: %w", key, err)
 	}
 	if err := run(ht.fastLayout, ht.layout, html, &data); err != nil {
-		return Rendered{}, fmt.Errorf("render %s html: %w", key, err)
+		return fmt.Errorf("render %s html: %w", key, err)
 	}
-	return Rendered{
-		Subject: oneLineBytes(subj.Bytes()),
-		Text:    tidyBodyBytes(text.Bytes()),
-		HTML:    tidyBodyBytes(html.Bytes()),
-	}, nil
+	return use(oneLineBytes(subj.Bytes()), tidyBodyInPlace(text.Bytes()), tidyBodyInPlace(html.Bytes()))
 }
 
 // templateKey names one template of one language.
@@ -368,20 +378,16 @@ func oneLineBytes(b []byte) string {
 	return oneLine(string(b))
 }
 
-// tidyBodyBytes is tidyBody of b, making one string (tidyBody makes up
-// to three: the buffer's, the trimmed one with its newline, and the
-// newline-normalised one).
-func tidyBodyBytes(b []byte) string {
+// tidyBodyInPlace is tidyBody of b, in b's own memory where it can (b is
+// a render buffer's): the string tidyBody takes and the two it makes are
+// left to the caller's one copy.
+func tidyBodyInPlace(b []byte) []byte {
 	if bytes.IndexByte(b, '\r') >= 0 {
-		return tidyBody(string(b))
+		return []byte(tidyBody(string(b)))
 	}
 	b = bytes.TrimLeft(b, "\n")
 	b = bytes.TrimRight(b, " \t\n")
-	var out strings.Builder
-	out.Grow(len(b) + 1)
-	out.Write(b)
-	out.WriteByte('\n')
-	return out.String()
+	return append(b, '\n') // over the first byte trimmed, if any
 }
 
 func parseText(src *source, lang Language, name Name, w words) (*texttemplate.Template, string, error) {

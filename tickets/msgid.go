@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -101,23 +102,39 @@ const refPrefix = "ref:"
 // withRef appends the reference line to a rendered mail: in the text's
 // signature block (so quote stripping never shows it), the template's
 // footer when it has one — one "-- " per mail, RFC 3676 §4.3 — else a new
-// block; as a small line at the end of the HTML body.
-func withRef(text, html, msgID string) (string, string) {
-	text = strings.TrimRight(text, "\n")
-	sep := "" // one concatenation: the body is copied once
-	if !strings.HasPrefix(text, "-- \n") && !strings.Contains(text, "\n-- \n") {
+// block; as a small line at the end of the HTML body. text and html are
+// the renderer's buffers (templates.Set.RenderFunc): each body is copied
+// once, into the string returned.
+func withRef(text, html []byte, msgID string) (string, string) {
+	text = bytes.TrimRight(text, "\n")
+	sep := ""
+	if !bytes.HasPrefix(text, []byte("-- \n")) && !bytes.Contains(text, []byte("\n-- \n")) {
 		sep = "\n\n-- "
 	}
-	text = text + sep + "\n" + refPrefix + msgID + "\n"
-	if html != "" {
-		line := `<p style="margin:16px 0 0 0;color:#999999;font-size:11px;">` + refPrefix + msgID + `</p>`
-		if i := strings.LastIndex(html, "</body>"); i >= 0 {
-			html = html[:i] + line + "\n" + html[i:]
-		} else {
-			html += line
-		}
+	var t strings.Builder
+	t.Grow(len(text) + len(sep) + 1 + len(refPrefix) + len(msgID) + 1)
+	t.Write(text)
+	t.WriteString(sep)
+	t.WriteString("\n" + refPrefix)
+	t.WriteString(msgID)
+	t.WriteByte('\n')
+	if len(html) == 0 {
+		return t.String(), ""
 	}
-	return text, html
+	const open, closing = `<p style="margin:16px 0 0 0;color:#999999;font-size:11px;">` + refPrefix, `</p>`
+	i, nl := bytes.LastIndex(html, []byte("</body>")), "\n"
+	if i < 0 {
+		i, nl = len(html), ""
+	}
+	var h strings.Builder
+	h.Grow(len(html) + len(open) + len(msgID) + len(closing) + len(nl))
+	h.Write(html[:i])
+	h.WriteString(open)
+	h.WriteString(msgID)
+	h.WriteString(closing)
+	h.WriteString(nl)
+	h.Write(html[i:])
+	return t.String(), h.String()
 }
 
 // bodyRef finds ticketd's reference lines in a message's text.
