@@ -132,3 +132,34 @@ func FuzzPrefixMatch(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkOwnPrefix: the first StripOwnPrefix of a process (the prefixes
+// built: from the table, or derived from every template as before the
+// table), and one subject stripped by hand and by the pattern.
+func BenchmarkOwnPrefix(b *testing.B) {
+	subject := "Recibimos su solicitud: No puedo imprimir"
+	b.Run("first/table", func(b *testing.B) {
+		for b.Loop() {
+			s, _ := New("")
+			s.StripOwnPrefix(subject)
+		}
+	})
+	b.Run("first/derived", func(b *testing.B) {
+		for b.Loop() {
+			s, _ := New("")
+			newOwnPrefix(s.prefixWords()).re().FindStringIndex(subject)
+		}
+	})
+	p := newOwnPrefix(embeddedPrefixWords)
+	b.Run("strip/hand", func(b *testing.B) {
+		for b.Loop() {
+			p.match(subject)
+		}
+	})
+	b.Run("strip/pattern", func(b *testing.B) {
+		re := p.re()
+		for b.Loop() {
+			re.FindStringIndex(subject)
+		}
+	})
+}
