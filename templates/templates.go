@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed mail
@@ -375,7 +377,26 @@ func putRenderBuffers(bufs *[3]bytes.Buffer) {
 
 // oneLineBytes is oneLine of b, in one string.
 func oneLineBytes(b []byte) string {
-	return oneLine(string(b))
+	var out strings.Builder
+	out.Grow(len(b))
+	space := false // white space since the last word
+	for i := 0; i < len(b); {
+		r, size := rune(b[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(b[i:])
+		}
+		if unicode.IsSpace(r) { // as strings.Fields splits
+			space = out.Len() > 0
+		} else {
+			if space {
+				out.WriteByte(' ')
+				space = false
+			}
+			out.Write(b[i : i+size]) // an invalid byte as it is
+		}
+		i += size
+	}
+	return out.String()
 }
 
 // tidyBodyInPlace is tidyBody of b, in b's own memory where it can (b is
@@ -466,26 +487,39 @@ func quote(s string) string {
 	if s == "" {
 		return ""
 	}
-	ls := strings.Split(s, "\n")
-	for i, l := range ls {
+	// One string built: a split, a string per line and a join made
+	// three allocations and more on every reply quoted.
+	var b strings.Builder
+	b.Grow(len(s) + 2*(strings.Count(s, "\n")+1))
+	for l := range strings.SplitSeq(s, "\n") {
+		if b.Len() > 0 { // not the first line: it wrote at least ">"
+			b.WriteByte('\n')
+		}
 		if l == "" {
-			ls[i] = ">"
+			b.WriteByte('>')
 		} else {
-			ls[i] = "> " + l
+			b.WriteString("> ")
+			b.WriteString(l)
 		}
 	}
-	return strings.Join(ls, "\n")
+	return b.String()
 }
 
 // lines escapes s and turns its line breaks into <br>, for element content.
 // Not white-space: pre-wrap, which Outlook's Word engine ignores.
 func lines(s string) htmltemplate.HTML {
 	s = strings.TrimRight(normalizeNewlines(s), "\n")
-	ls := strings.Split(s, "\n")
-	for i, l := range ls {
-		ls[i] = htmltemplate.HTMLEscapeString(l)
+	var b strings.Builder
+	b.Grow(len(s) + len("<br>")*strings.Count(s, "\n"))
+	first := true
+	for l := range strings.SplitSeq(s, "\n") {
+		if !first {
+			b.WriteString("<br>\n")
+		}
+		first = false
+		b.WriteString(htmltemplate.HTMLEscapeString(l)) // l itself when nothing needs escaping
 	}
-	return htmltemplate.HTML(strings.Join(ls, "<br>\n"))
+	return htmltemplate.HTML(b.String())
 }
 
 func normalizeNewlines(s string) string {
