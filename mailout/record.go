@@ -119,6 +119,14 @@ func (c *committer) commit(batch []commitReq) (err error) {
 	if _, err := mark(ds); err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
+	// Logged once recorded: a line says the mail went out and will not
+	// be sent again (short of the crash window above), and the lines of
+	// one group are written together (a logger that holds Info lines
+	// for a moment makes them one write: cmd/ticketd's logwriter.go).
+	for _, d := range ds {
+		m := d.Mail
+		c.s.log.Info("mailout: mail delivered", "ticket", m.Ticket, "msgid", m.MessageID, "kind", m.Kind, "rcpts", len(d.Accepted))
+	}
 	return nil
 }
 
