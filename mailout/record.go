@@ -139,25 +139,27 @@ type DeliveryLog interface {
 }
 
 // pipe is one connection's link to the committer: at most one recording
-// in flight.
+// in flight, so one reply channel serves them all.
 type pipe struct {
 	c        *committer
-	inflight chan error
+	errc     chan error
+	inflight bool
 }
 
 // record starts recording d; the caller has waited for the previous one.
 func (p *pipe) record(d tickets.Delivery) {
-	errc := make(chan error, 1)
-	p.c.reqs <- commitReq{d: d, errc: errc}
-	p.inflight = errc
+	if p.errc == nil {
+		p.errc = make(chan error, 1)
+	}
+	p.c.reqs <- commitReq{d: d, errc: p.errc}
+	p.inflight = true
 }
 
 // wait returns once the recording in flight, if any, is durable.
 func (p *pipe) wait() error {
-	if p.inflight == nil {
+	if !p.inflight {
 		return nil
 	}
-	err := <-p.inflight
-	p.inflight = nil
-	return err
+	p.inflight = false
+	return <-p.errc
 }
