@@ -98,6 +98,21 @@ func (c *committer) loop() {
 		for _, r := range batch {
 			r.errc <- err
 		}
+		if err == nil {
+			c.logDelivered(batch)
+		}
+	}
+}
+
+// logDelivered logs each recorded delivery, after the connections have
+// been told (their final dots wait for no log line). A line says the mail
+// went out and is recorded: it will not be sent again. The lines of one
+// group are logged together; a logger that holds Info lines for a moment
+// makes them one write (cmd/ticketd's logwriter.go).
+func (c *committer) logDelivered(batch []commitReq) {
+	for _, r := range batch {
+		m := r.d.Mail
+		c.s.log.Info("mailout: mail delivered", "ticket", m.Ticket, "msgid", m.MessageID, "kind", m.Kind, "rcpts", len(r.d.Accepted))
 	}
 }
 
@@ -118,14 +133,6 @@ func (c *committer) commit(batch []commitReq) (err error) {
 	}
 	if _, err := mark(ds); err != nil {
 		return fmt.Errorf("mark sent: %w", err)
-	}
-	// Logged once recorded: a line says the mail went out and will not
-	// be sent again (short of the crash window above), and the lines of
-	// one group are written together (a logger that holds Info lines
-	// for a moment makes them one write: cmd/ticketd's logwriter.go).
-	for _, d := range ds {
-		m := d.Mail
-		c.s.log.Info("mailout: mail delivered", "ticket", m.Ticket, "msgid", m.MessageID, "kind", m.Kind, "rcpts", len(d.Accepted))
 	}
 	return nil
 }

@@ -260,7 +260,7 @@ func (b *batch) apply(m *tickets.Mail, chunk []envelopeRcpt, res txResult, out *
 	out.sent = true
 	out.recorded = append(out.recorded, res.rejected...)
 	// "mail delivered" is logged once the recording is durable
-	// (committer.commit).
+	// (committer.logDelivered).
 }
 
 func (out *outcome) setTemp(err error) {
