@@ -9,6 +9,10 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // the static binary must know every time zone
+
+	// Its init puts the heap of the digest command on huge pages, before
+	// the other packages' initialisation fills it.
+	_ "github.com/ticketd/ticketd/cmd/ticketd/internal/hugeheap"
 )
 
 func main() {
