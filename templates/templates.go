@@ -186,10 +186,9 @@ type Set struct {
 	// embeddedOnly: every file is the embedded one (the prefixes are
 	// then embeddedPrefixWords).
 	embeddedOnly bool
-	phrases      map[Language]*texttemplate.Template // phrases.go
-	words        map[Language]words                  // language.go
-	// stopWords recognise each language (stopwords.go).
-	stopWords map[Language][]string
+	// langs are the set's languages, each read on first use (an embedded
+	// one) or by New (one with an overridden file): language.go.
+	langs map[Language]func() language
 }
 
 // New reads every template, embedded ones replaced by files of the same
@@ -204,9 +203,10 @@ func New(overrideDir string) (*Set, error) {
 // newSet builds a Set from base, a tree laid out as mail/ is, with the
 // files of overrideDir replacing base's. Its languages are base's folders.
 // With tested, base is the embedded tree: a template none of whose files
-// is overridden is parsed on first use, and a language whose phrases are
-// not overridden shares the embedded ones (embeddedPhrases); otherwise
-// newSet parses and trial-renders everything now.
+// is overridden is parsed on first use, and a language whose phrases and
+// stop words are not overridden is read on first use, its phrases shared
+// with every such set (embeddedPhrases); otherwise newSet parses and
+// trial-renders everything now.
 func newSet(base fs.FS, overrideDir string, tested bool) (*Set, error) {
 	src, err := newSource(base, overrideDir)
 	if err != nil {
@@ -217,22 +217,12 @@ func newSet(base fs.FS, overrideDir string, tested bool) (*Set, error) {
 		return nil, err
 	}
 	s := &Set{
-		entries:   make(map[templateKey]*entry),
-		src:       src,
-		phrases:   make(map[Language]*texttemplate.Template),
-		words:     make(map[Language]words),
-		stopWords: make(map[Language][]string),
+		entries: make(map[templateKey]*entry),
+		src:     src,
+		langs:   make(map[Language]func() language, len(langs)),
 	}
 	for _, lang := range langs {
-		if p, ok := embeddedPhrases[lang]; ok && tested && !src.overrides(string(lang)+"/"+phrasesFile) {
-			s.phrases[lang], s.words[lang] = p().t, p().w
-		} else {
-			s.words[lang] = make(words)
-			if s.phrases[lang], err = parsePhrases(src, lang, s.words[lang]); err != nil {
-				return nil, err
-			}
-		}
-		if s.stopWords[lang], err = parseStopWords(src, lang); err != nil {
+		if s.langs[lang], err = readLanguage(src, lang, tested); err != nil {
 			return nil, err
 		}
 	}
@@ -299,7 +289,7 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 // before keeping them (tickets' reference line), which would otherwise
 // copy each body twice. use's error is RenderFunc's.
 func (s *Set) RenderFunc(lang Language, name Name, data Data, use func(subject string, text, html []byte) error) error {
-	if s.words[lang] == nil {
+	if _, ok := s.langs[lang]; !ok {
 		return fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
 	}
 	e, ok := s.entries[templateKey{lang, name}]
