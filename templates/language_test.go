@@ -167,7 +167,8 @@ func TestRatingLabelsAreTheSameEverywhere(t *testing.T) {
 		if !strings.Contains(r.Subject, asks[lang]) {
 			t.Errorf("%s subject %q does not ask %q", lang, r.Subject, asks[lang])
 		}
-		for _, label := range set.words[lang].rateLabels() {
+		l, _ := set.lang(lang)
+		for _, label := range l.words.rateLabels() {
 			if !strings.Contains(r.Text, label) || !strings.Contains(r.HTML, ">"+label+"<") {
 				t.Errorf("%s: label %q not both in the text and on a button", lang, label)
 			}

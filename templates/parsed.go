@@ -67,8 +67,14 @@ func (s *Set) htmlOf(e *entry) htmlHalf {
 // once with sampleData as it is parsed, so they show at New for an
 // override rather than when a mail is being queued.
 
+// words returns the fixed words of e's language.
+func (s *Set) wordsOf(e *entry) words {
+	l, _ := s.lang(e.lang)
+	return l.words
+}
+
 func (s *Set) parseTextHalf(e *entry) textHalf {
-	tt, where, err := parseText(s.src, e.lang, e.name, s.words[e.lang])
+	tt, where, err := parseText(s.src, e.lang, e.name, s.wordsOf(e))
 	if err != nil {
 		return textHalf{err: err}
 	}
@@ -80,13 +86,13 @@ func (s *Set) parseTextHalf(e *entry) textHalf {
 		return textHalf{err: fmt.Errorf("templates: %s: %w", where, err)}
 	}
 	h := textHalf{all: tt, subject: tt.Lookup("subject")}
-	funcs, tree := textFuncs(e.lang, s.words[e.lang]), func(name string) *parse.Tree { return treeOf(tt.Lookup(name)) }
+	funcs, tree := textFuncs(e.lang, s.wordsOf(e)), func(name string) *parse.Tree { return treeOf(tt.Lookup(name)) }
 	h.fastAll, h.fastSubject = compileProgram(tt.Tree, funcs, tree), compileProgram(treeOf(h.subject), funcs, tree)
 	return h
 }
 
 func (s *Set) parseHTMLHalf(e *entry) htmlHalf {
-	ht, where, err := parseHTML(s.src, e.lang, e.name, s.layout, s.layoutName, s.words[e.lang])
+	ht, where, err := parseHTML(s.src, e.lang, e.name, s.layout, s.layoutName, s.wordsOf(e))
 	if err != nil {
 		return htmlHalf{err: err}
 	}
@@ -97,7 +103,7 @@ func (s *Set) parseHTMLHalf(e *entry) htmlHalf {
 	h := htmlHalf{all: ht, layout: ht.Lookup("layout")}
 	// Compiled after the trial render: html/template escapes the trees
 	// (adds its escapers to every action) when a template first runs.
-	h.fastLayout = compileProgram(treeOfHTML(h.layout), htmlFuncs(e.lang, s.words[e.lang]),
+	h.fastLayout = compileProgram(treeOfHTML(h.layout), htmlFuncs(e.lang, s.wordsOf(e)),
 		func(name string) *parse.Tree { return treeOfHTML(ht.Lookup(name)) })
 	return h
 }

@@ -81,10 +81,11 @@ func parsePhrases(src *source, lang Language, w words) (*texttemplate.Template, 
 
 // Phrase renders the named phrase in lang.
 func (s *Set) Phrase(lang Language, name string, p Phrase) (string, error) {
-	t, ok := s.phrases[lang]
+	l, ok := s.lang(lang)
 	if !ok {
 		return "", fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
 	}
+	t := l.phrases
 	if t.Lookup(name) == nil {
 		return "", fmt.Errorf("%w %q", ErrUnknownTemplate, "phrase "+name)
 	}

@@ -41,4 +41,7 @@ func parseStopWords(src *source, lang Language) ([]string, error) {
 
 // StopWords returns the stop-word list of lang (nil for an unknown
 // language): the words package langdetect recognises lang by.
-func (s *Set) StopWords(lang Language) []string { return s.stopWords[lang] }
+func (s *Set) StopWords(lang Language) []string {
+	l, _ := s.lang(lang)
+	return l.stopWords
+}

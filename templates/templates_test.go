@@ -265,6 +265,10 @@ func TestBrokenOverrideNamesTheFile(t *testing.T) {
 		{"broken layout", "layout.html", "{{define \"layout\"}}{{template \"body\" .}", "layout.html"},
 		{"misspelt name", "es/akc.txt", "x", "akc.txt"},
 		{"unknown language", "fr/ack.txt", "x", filepath.Join("fr", "ack.txt")},
+		// A language's own files are read when first used unless
+		// overridden: an override is still checked here.
+		{"broken phrases", "en/phrases.txt", "{{define \"reply_line\"}}x{{end}}{{define", "phrases.txt"},
+		{"few stop words", "pt/stopwords.txt", "a b c\n", "needs at least"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math/bits"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -84,6 +85,14 @@ func (h *hist) tidy() {
 	if !h.loose {
 		return
 	}
+	if len(h.b) >= denseTidy && h.tidyDense() {
+		return
+	}
+	h.tidyBySort()
+}
+
+// tidyBySort is tidy by sorting the cells.
+func (h *hist) tidyBySort() {
 	slices.SortFunc(h.b, func(x, y histCell) int { return cmp.Compare(x.i, y.i) })
 	out := h.b[:0]
 	for _, c := range h.b {
@@ -95,6 +104,53 @@ func (h *hist) tidy() {
 		out = append(out, c)
 	}
 	h.b, h.loose, h.tidied = out, false, len(out)
+}
+
+// denseTidy is the number of cells from which tidy adds them up in a table
+// indexed by bucket instead of sorting them: a report's rows and totals
+// gather the cells of hundreds of records, and sorting them was ~2 % of
+// the 1,000,000-ticket digest's CPU (perf).
+const denseTidy = 128
+
+// tidyTable is tidyDense's table: each bucket's count and sum, and which
+// buckets hold something. It is left zeroed after use.
+type tidyTable struct {
+	n, sum [histBuckets]int64
+	used   [(histBuckets + 63) / 64]uint64
+}
+
+// histBuckets is the number of buckets histBucket can return.
+const histBuckets = 256 + 55*128
+
+var tidyTables = sync.Pool{New: func() any { return new(tidyTable) }}
+
+// tidyDense does tidy's work in O(cells + buckets): it adds the cells up in
+// a tidyTable and reads them back in bucket order. false (b unchanged)
+// when a cell's bucket is out of the table's range.
+func (h *hist) tidyDense() bool {
+	for _, c := range h.b {
+		if c.i >= histBuckets {
+			return false
+		}
+	}
+	t := tidyTables.Get().(*tidyTable)
+	defer tidyTables.Put(t)
+	for _, c := range h.b {
+		t.n[c.i] += c.n
+		t.sum[c.i] += c.sum
+		t.used[c.i/64] |= 1 << (c.i % 64)
+	}
+	out := h.b[:0]
+	for w, bitsLeft := range t.used {
+		for ; bitsLeft != 0; bitsLeft &= bitsLeft - 1 {
+			i := uint32(w*64 + bits.TrailingZeros64(bitsLeft))
+			out = append(out, histCell{i: i, n: t.n[i], sum: t.sum[i]})
+			t.n[i], t.sum[i] = 0, 0
+		}
+		t.used[w] = 0
+	}
+	h.b, h.loose, h.tidied = out, false, len(out)
+	return true
 }
 
 func histBucket(v int64) uint32 {

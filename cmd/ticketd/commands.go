@@ -147,7 +147,7 @@ tickets ([digest] agents).`,
 					if *agents {
 						return AgentDigest(ctx, cfg, Deps{Logger: configLogger(c.stderr, cfg)}, *dryRun, c.stdout)
 					}
-					return Digest(ctx, cfg, Deps{Logger: configLogger(c.stderr, cfg), hugeHeap: true}, *dryRun, c.stdout)
+					return Digest(ctx, cfg, Deps{Logger: configLogger(c.stderr, cfg)}, *dryRun, c.stdout)
 				}
 			},
 		},

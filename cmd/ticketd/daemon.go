@@ -24,10 +24,6 @@ import (
 type Deps struct {
 	Logger *slog.Logger
 	Now    func() time.Time // nil: time.Now
-	// hugeHeap: this process is the ticketd command itself, which may put
-	// its heap on huge pages before work that fills megabytes of it
-	// (hugeheap_linux.go); tests share one process and leave it unset.
-	hugeHeap bool
 }
 
 // lockTimeout bounds the wait for the database lock held by another process.
@@ -161,9 +157,6 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 		}
 		printDigest(w, res, dryRun, cfg.Location)
 		return nil
-	}
-	if deps.hugeHeap {
-		hugeHeap() // the charts and the reports fill ~7 MB of fresh heap
 	}
 	d, err := openDigestDesk(cfg, deps, dryRun)
 	if err != nil {

@@ -9,6 +9,11 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // the static binary must know every time zone
+
+	// Its init puts the heap of the digest command on huge pages, before
+	// most packages' initialisation fills it (it depends on little, so
+	// it comes early: GODEBUG=inittrace=1).
+	_ "github.com/ticketd/ticketd/cmd/ticketd/internal/hugeheap"
 )
 
 func main() {

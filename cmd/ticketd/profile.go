@@ -37,10 +37,15 @@ func startProfile() (stop func()) {
 
 // startMemProfile samples every 64 KB allocated (the default is 512 KB:
 // too coarse to split a pass's allocations by function) and writes the
-// "allocs" profile to $TICKETD_MEMPROFILE when stop is called.
+// "allocs" profile to $TICKETD_MEMPROFILE when stop is called. Without
+// it, nothing reads the allocations' profile (there is no pprof endpoint),
+// so none is kept: at the default rate, recording a sample's stack cost the
+// 1,000,000-ticket digest 2.4 % of its CPU (perf), ~15 samples of a deep
+// stack, each unwound through cold pages of the binary.
 func startMemProfile() (stop func()) {
 	path := os.Getenv("TICKETD_MEMPROFILE")
 	if path == "" {
+		runtime.MemProfileRate = 0
 		return func() {}
 	}
 	runtime.MemProfileRate = 64 << 10
