@@ -71,26 +71,29 @@ type Guess struct {
 	Scores map[string]float64
 }
 
-// Detect guesses the language of text.
-func (d *Detector) Detect(text string) Guess {
+// Detect guesses the language of texts, read as one text with a line
+// break between each: a caller with a subject and a body need not join
+// them into a new string.
+func (d *Detector) Detect(texts ...string) Guess {
 	scores := make([]float64, len(d.langs))
 	// The words of text, as Words splits them, scored one by one as they
 	// end in a buffer on the stack: no string, no slice per word.
 	var stack [64]byte
 	word, n := stack[:0], 0
-	for _, r := range text {
-		switch {
-		case unicode.IsLetter(r):
-			word = utf8.AppendRune(word, unicode.ToLower(r))
-		case (r == '\'' || r == '’') && len(word) > 0:
-			word = append(word, '\'')
-		default:
-			if len(word) > 0 {
-				d.score(scores, word)
-				word, n = word[:0], n+1
-			}
-			if n >= maxWords {
-				return d.guess(scores)
+	for i, text := range texts {
+		if i > 0 && d.endWord(scores, &word, &n) { // the line break between texts
+			return d.guess(scores)
+		}
+		for _, r := range text {
+			switch {
+			case unicode.IsLetter(r):
+				word = utf8.AppendRune(word, unicode.ToLower(r))
+			case (r == '\'' || r == '’') && len(word) > 0:
+				word = append(word, '\'')
+			default:
+				if d.endWord(scores, &word, &n) {
+					return d.guess(scores)
+				}
 			}
 		}
 	}
@@ -98,6 +101,16 @@ func (d *Detector) Detect(text string) Guess {
 		d.score(scores, word)
 	}
 	return d.guess(scores)
+}
+
+// endWord scores the word in *word, if any, at a character that ends
+// words, and reports whether maxWords were read.
+func (d *Detector) endWord(scores []float64, word *[]byte, n *int) bool {
+	if len(*word) > 0 {
+		d.score(scores, *word)
+		*word, *n = (*word)[:0], *n+1
+	}
+	return *n >= maxWords
 }
 
 // score adds the evidence of one word (lower case, as Words ends it:

@@ -112,9 +112,15 @@ func TestDetectMatchesReference(t *testing.T) {
 		}
 		texts = append(texts, b.String())
 	}
-	for _, text := range texts {
+	for i, text := range texts {
 		if got, want := d.Detect(text), d.detectReference(text); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q:\ngot  %+v\nwant %+v", text, got, want)
+		}
+		// Several texts are one, joined by line breaks (a subject and a
+		// body), past maxWords too.
+		other := texts[(i*7+1)%len(texts)]
+		if got, want := d.Detect(other, text, other), d.detectReference(other+"\n"+text+"\n"+other); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q, %q, %q:\ngot  %+v\nwant %+v", other, text, other, got, want)
 		}
 	}
 }

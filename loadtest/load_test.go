@@ -47,6 +47,7 @@ var (
 	loadJSON    = flag.String("load.json", "", "append the figures of each run as a JSON line to this file")
 	loadProfile = flag.String("load.cpuprofile", "", "write a CPU profile of the (first) ticketd once run to this file")
 	loadKeepDB  = flag.String("load.keepdb", "", "copy each run's ticketd.db into this directory (as run-N.db) for bbolt stats")
+	loadConns   = flag.Int("load.connections", 0, "[smtp] connections of TestLoad's ticketd (0: not set, the default)")
 )
 
 const deskPassword = "load-secret"
@@ -102,13 +103,14 @@ password_file = %q
 [smtp]
 address = %q
 security = "none"
+%s
 [[tiers]]
 level = 1
 name = "Nivel 1"
 agents = [%q, %q]
 first_response = "30m"
 resolution = "8h"
-`, filepath.Join(dir, "data"), Desk, imapAddr, pw, smtpAddr, AgentA, AgentB)
+`, filepath.Join(dir, "data"), Desk, imapAddr, pw, smtpAddr, smtpConnections(), AgentA, AgentB)
 	path := filepath.Join(dir, "ticketd.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -498,4 +500,13 @@ func keepDB(t *testing.T, src, dst string) {
 	if err := os.WriteFile(dst, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// smtpConnections is the [smtp] connections line -load.connections asks
+// for ("" by default).
+func smtpConnections() string {
+	if *loadConns == 0 {
+		return ""
+	}
+	return fmt.Sprintf("connections = %d", *loadConns)
 }

@@ -67,6 +67,9 @@ func (p *Poller) fetchBatch(c *imapclient.Client, uids []imap.UID, hasMove bool)
 	n, wanted, failed := p.plan(next, sizes)
 	b = &fetched{}
 	if len(wanted) > 0 {
+		// Sized once: an Inbound is large, appending would copy the
+		// batch's messages several times over.
+		b.uids, b.msgs = make([]imap.UID, 0, len(wanted)), make([]tickets.Inbound, 0, len(wanted))
 		parsed, err := p.fetchParsed(c, wanted)
 		if err != nil {
 			return nil, 0, err

@@ -47,7 +47,10 @@ func envelopeAddress(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %q: %v", errAddress, addr, err)
 	}
-	mailbox := enc + "@" + domain
+	mailbox := addr // a Dot-string local part is written as stored
+	if len(enc) != len(local) {
+		mailbox = enc + "@" + domain
+	}
 	if len(mailbox) > maxMailbox {
 		return "", fmt.Errorf("%w: %q: longer than %d octets", errAddress, addr, maxMailbox)
 	}
@@ -93,7 +96,7 @@ func encodeLocalPart(local string) (string, error) {
 // isDotString reports whether s is RFC 5321 Dot-string: atoms of atext
 // (RFC 6531 adds UTF-8) separated by single dots.
 func isDotString(s string) bool {
-	for _, atom := range strings.Split(s, ".") {
+	for atom := range strings.SplitSeq(s, ".") {
 		if atom == "" {
 			return false
 		}
@@ -131,7 +134,7 @@ func checkDomain(d string) error {
 	if !utf8.ValidString(d) {
 		return errors.New("domain is not UTF-8")
 	}
-	for _, label := range strings.Split(d, ".") {
+	for label := range strings.SplitSeq(d, ".") {
 		if label == "" || len(label) > maxLabel {
 			return fmt.Errorf("bad domain label %q", label)
 		}

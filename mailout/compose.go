@@ -172,7 +172,24 @@ func addressList(as []tickets.Address) []*mail.Address {
 // singleLine keeps header values on one line: a CR or LF in stored text
 // must never start a new header field.
 func singleLine(s string) string {
+	if isSingleLine(s) {
+		return s // the usual name: nothing to rewrite, nothing allocated
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// isSingleLine reports whether singleLine(s) == s: single spaces
+// between words, none at either end, no other white space.
+func isSingleLine(s string) bool {
+	prevSpace := true // a space at the start is one too many
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if space && (r != ' ' || prevSpace) {
+			return false
+		}
+		prevSpace = space
+	}
+	return !prevSpace || s == ""
 }
 
 // validMsgID accepts a bare Message-ID (no angle brackets, no white space)

@@ -56,8 +56,9 @@
 //   - The envelope and the headers name the same mailboxes: an address
 //     refused for SMTP is left out of both.
 //   - Never logged: message bodies, passwords (the session has no debug
-//     writer). Log keys: ticket, msgid, rcpt, err; Info per delivery, Warn
-//     per deferral, Error per permanent failure or refused recipient.
+//     writer). Log keys: ticket, msgid, rcpt, err; Info per delivery
+//     (once recorded, record.go), Warn per deferral, Error per permanent
+//     failure or refused recipient.
 //
 // Mails with attachments are composed as multipart/mixed, the content
 // read from Options.Blobs by SHA-256 (ComposeWith); a missing attachment

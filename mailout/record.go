@@ -98,6 +98,21 @@ func (c *committer) loop() {
 		for _, r := range batch {
 			r.errc <- err
 		}
+		if err == nil {
+			c.logDelivered(batch)
+		}
+	}
+}
+
+// logDelivered logs each recorded delivery, after the connections have
+// been told (their final dots wait for no log line). A line says the mail
+// went out and is recorded: it will not be sent again. The lines of one
+// group are logged together; a logger that holds Info lines for a moment
+// makes them one write (cmd/ticketd's logwriter.go).
+func (c *committer) logDelivered(batch []commitReq) {
+	for _, r := range batch {
+		m := r.d.Mail
+		c.s.log.Info("mailout: mail delivered", "ticket", m.Ticket, "msgid", m.MessageID, "kind", m.Kind, "rcpts", len(r.d.Accepted))
 	}
 }
 
@@ -131,25 +146,27 @@ type DeliveryLog interface {
 }
 
 // pipe is one connection's link to the committer: at most one recording
-// in flight.
+// in flight, so one reply channel serves them all.
 type pipe struct {
 	c        *committer
-	inflight chan error
+	errc     chan error
+	inflight bool
 }
 
 // record starts recording d; the caller has waited for the previous one.
 func (p *pipe) record(d tickets.Delivery) {
-	errc := make(chan error, 1)
-	p.c.reqs <- commitReq{d: d, errc: errc}
-	p.inflight = errc
+	if p.errc == nil {
+		p.errc = make(chan error, 1)
+	}
+	p.c.reqs <- commitReq{d: d, errc: p.errc}
+	p.inflight = true
 }
 
 // wait returns once the recording in flight, if any, is durable.
 func (p *pipe) wait() error {
-	if p.inflight == nil {
+	if !p.inflight {
 		return nil
 	}
-	err := <-p.inflight
-	p.inflight = nil
-	return err
+	p.inflight = false
+	return <-p.errc
 }

@@ -87,7 +87,9 @@ type Options struct {
 	OnLimit       func(limit string)
 
 	// Connections is how many SMTP connections a Drain uses at once when
-	// more than BatchSize mails are due; 0 → 2 (see parallel.go).
+	// more than BatchSize mails are due; 0 → DefaultConnections (see
+	// parallel.go). After a crash, at most one mail per connection is sent
+	// twice.
 	Connections int
 	// OnAuthRecovered, when set, is called when a login succeeds after a
 	// failure streak.
@@ -161,7 +163,7 @@ func newSender(opts Options, q Queue, logger *slog.Logger) (*Sender, error) {
 		opts.BatchSize = 100
 	}
 	if opts.Connections <= 0 {
-		opts.Connections = 2
+		opts.Connections = DefaultConnections
 	}
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = 30 * time.Second

@@ -259,7 +259,8 @@ func (b *batch) apply(m *tickets.Mail, chunk []envelopeRcpt, res txResult, out *
 	}
 	out.sent = true
 	out.recorded = append(out.recorded, res.rejected...)
-	s.log.Info("mailout: mail delivered", "ticket", m.Ticket, "msgid", m.MessageID, "kind", m.Kind, "rcpts", len(res.accepted))
+	// "mail delivered" is logged once the recording is durable
+	// (committer.logDelivered).
 }
 
 func (out *outcome) setTemp(err error) {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,20 +25,31 @@ const (
 
 // ownPrefixes derives, from every template's subject block in every
 // language, the words ticketd writes before a ticket's subject
-// ("Recibimos su solicitud:", "New:", "Escalated to Tier 2:"), as one
-// case-insensitive pattern anchored at the start. Variable parts (a tier
-// name, a duration) match any short text. Deriving it from the templates
-// in use keeps overridden wording recognised too.
+// ("Recibimos su solicitud:", "New:", "Escalated to Tier 2:"), and what
+// StripOwnPrefix matches them with (newOwnPrefix).
 //
-// It also returns the prefixes' literal beginnings, for StripOwnPrefix
-// to refuse most subjects without running the pattern.
+// The embedded templates' words are a table (embeddedPrefixWords,
+// TestEmbeddedPrefixWords keeps it current): deriving them parses and
+// trial-renders every text template of every language, some 20 ms of
+// CPU that every ticketd once paid at its first reply to one of our
+// mails. A Set with overrides derives them here, so overridden wording
+// is recognised too.
 func (s *Set) ownPrefixes() ownPrefix {
+	if s.embeddedOnly {
+		return newOwnPrefix(embeddedPrefixWords)
+	}
+	return newOwnPrefix(s.prefixWords())
+}
+
+// prefixWords renders every template's subject block with markers and
+// returns the words before the subject, each once, in the order
+// newOwnPrefix tries them.
+func (s *Set) prefixWords() []string {
 	data := Data{Token: markToken, Subject: markSubject, Desk: markAny, TierName: markAny, FromTierName: markAny,
 		Left: markAny, Clock: markAny, Ticket: markNumber, Tier: markNumber, Rating: markNumber,
 		Requester: markAny, RequesterEmail: markAny, Digest: &Digest{}}
 	seen := map[string]bool{}
-	var alts []string
-	heads := prefixHeads{}
+	var all []string
 	for _, e := range s.entries {
 		if e.name == AdminAuthFailed {
 			continue // its "subject" is a server's name, not a ticket's
@@ -59,22 +71,54 @@ func (s *Set) ownPrefixes() ownPrefix {
 				continue
 			}
 			seen[words] = true
-			alts = append(alts, prefixPattern(words))
-			heads = addHead(heads, words)
+			all = append(all, words)
 		}
 	}
-	if len(alts) == 0 {
-		return ownPrefix{}
-	}
-	// Longest first, so "Escalado a X:" is not cut at a shorter sibling.
-	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
-	return ownPrefix{regexp.MustCompile(`(?i)^\s*(?:` + strings.Join(alts, "|") + `)\s*`), heads}
+	sortPrefixWords(all)
+	return all
 }
 
-// ownPrefix is what StripOwnPrefix runs: the pattern of the prefixes (nil
-// when the templates put none) and their literal beginnings.
+// sortPrefixWords puts the longest patterns first, so "Escalado a X:"
+// is not cut at a shorter sibling, and equal lengths in a fixed order
+// (the entries are a map).
+func sortPrefixWords(all []string) {
+	sort.Slice(all, func(i, j int) bool {
+		pi, _ := prefixPattern(all[i])
+		pj, _ := prefixPattern(all[j])
+		if len(pi) != len(pj) {
+			return len(pi) > len(pj)
+		}
+		return all[i] < all[j]
+	})
+}
+
+// newOwnPrefix builds the matcher of words (in the order given): the
+// pattern `(?i)^\s*(?:w1|w2|...)\s*`, run by hand (prefixmatch.go)
+// with the compiled pattern only as the fallback of a pathological
+// subject, and the words' literal beginnings.
+func newOwnPrefix(words []string) ownPrefix {
+	if len(words) == 0 {
+		return ownPrefix{}
+	}
+	p := ownPrefix{heads: prefixHeads{}}
+	pats := make([]string, len(words))
+	for i, w := range words {
+		var toks []prefixTok
+		pats[i], toks = prefixPattern(w)
+		p.alts = append(p.alts, toks)
+		p.heads = addHead(p.heads, w)
+	}
+	expr := `(?i)^\s*(?:` + strings.Join(pats, "|") + `)\s*`
+	p.re = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+	return p
+}
+
+// ownPrefix is what StripOwnPrefix runs: the prefixes as tokens and as
+// the pattern they stand for (nil when the templates put none), and
+// their literal beginnings.
 type ownPrefix struct {
-	re    *regexp.Regexp
+	alts  [][]prefixTok // the alternatives, in the pattern's order
+	re    func() *regexp.Regexp
 	heads prefixHeads
 }
 
@@ -147,47 +191,52 @@ func hasFoldPrefix(s, prefix string) bool {
 var replyWord = lazyre.New(`(?i)^re\s*:`)
 
 // prefixPattern turns extracted words into a pattern: literal text, with
-// the markers as wildcards and runs of spaces flexible.
-func prefixPattern(words string) string {
+// the markers as wildcards and runs of spaces flexible; and into the same
+// as tokens, built side by side so that they cannot differ.
+func prefixPattern(words string) (string, []prefixTok) {
 	num := strconv.Itoa(markNumber)
 	var b strings.Builder
+	var toks []prefixTok
 	for i, part := range strings.Split(words, markAny) {
 		if i > 0 {
 			b.WriteString(`.{1,80}?`)
+			toks = append(toks, prefixTok{kind: tokAny})
 		}
 		for j, p := range strings.Split(part, num) {
 			if j > 0 {
 				b.WriteString(`\d{1,18}`)
+				toks = append(toks, prefixTok{kind: tokNumber})
 			}
-			b.WriteString(strings.Join(mapQuote(strings.Fields(p)), `\s+`))
+			for k, w := range strings.Fields(p) {
+				if k > 0 {
+					b.WriteString(`\s+`)
+					toks = append(toks, prefixTok{kind: tokSpaces1})
+				}
+				b.WriteString(regexp.QuoteMeta(w))
+				toks = append(toks, prefixTok{kind: tokLiteral, lit: w})
+			}
 			if strings.HasSuffix(p, " ") {
 				b.WriteString(`\s*`)
+				toks = append(toks, prefixTok{kind: tokSpaces0})
 			}
 		}
 	}
-	return b.String()
-}
-
-func mapQuote(ws []string) []string {
-	for i, w := range ws {
-		ws[i] = regexp.QuoteMeta(w)
-	}
-	return ws
+	return b.String(), toks
 }
 
 // StripOwnPrefix removes one of ticketd's own subject prefixes from the
 // start of subject, reporting whether it did.
 func (s *Set) StripOwnPrefix(subject string) (string, bool) {
 	p := s.prefixes()
-	if p.re == nil {
+	if p.alts == nil {
 		return subject, false
 	}
 	if p.heads != nil && !p.heads.mayStart(subject) {
 		return subject, false
 	}
-	loc := p.re.FindStringIndex(subject)
-	if loc == nil || loc[1] == 0 {
+	end := p.match(subject)
+	if end <= 0 {
 		return subject, false
 	}
-	return subject[loc[1]:], true
+	return subject[end:], true
 }

@@ -77,7 +77,7 @@ func TestStripOwnPrefixMatchesPattern(t *testing.T) {
 	for _, subject := range subjects {
 		got, gotOK := s.StripOwnPrefix(subject)
 		want, wantOK := subject, false
-		if loc := s.prefixes().re.FindStringIndex(subject); loc != nil && loc[1] > 0 {
+		if loc := s.prefixes().re().FindStringIndex(subject); loc != nil && loc[1] > 0 {
 			want, wantOK = subject[loc[1]:], true
 		}
 		if got != want || gotOK != wantOK {

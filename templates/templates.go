@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed mail
@@ -181,6 +183,9 @@ type Set struct {
 	// prefixes match the words the templates put before a ticket's
 	// subject, in every language, built on first use (prefixes.go).
 	prefixes func() ownPrefix
+	// embeddedOnly: every file is the embedded one (the prefixes are
+	// then embeddedPrefixWords).
+	embeddedOnly bool
 	// langs are the set's languages, each read on first use (an embedded
 	// one) or by New (one with an overridden file): language.go.
 	langs map[Language]func() language
@@ -237,6 +242,7 @@ func newSet(base fs.FS, overrideDir string, tested bool) (*Set, error) {
 			}
 		}
 	}
+	s.embeddedOnly = tested && len(src.overridden) == 0
 	s.prefixes = sync.OnceValue(s.ownPrefixes)
 	return s, nil
 }
@@ -269,20 +275,34 @@ var sampleData = Data{
 
 // Render renders template name in lang with data.
 func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
+	var r Rendered
+	err := s.RenderFunc(lang, name, data, func(subject string, text, html []byte) error {
+		r = Rendered{Subject: subject, Text: string(text), HTML: string(html)}
+		return nil
+	})
+	return r, err
+}
+
+// RenderFunc renders as Render does and hands the result to use rather
+// than returning it: the text and the HTML are bytes of reused buffers,
+// valid only until use returns. For a caller that adds to the bodies
+// before keeping them (tickets' reference line), which would otherwise
+// copy each body twice. use's error is RenderFunc's.
+func (s *Set) RenderFunc(lang Language, name Name, data Data, use func(subject string, text, html []byte) error) error {
 	if _, ok := s.langs[lang]; !ok {
-		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
+		return fmt.Errorf("%w %q", ErrUnknownLanguage, lang)
 	}
 	e, ok := s.entries[templateKey{lang, name}]
 	if !ok {
-		return Rendered{}, fmt.Errorf("%w %q", ErrUnknownTemplate, name)
+		return fmt.Errorf("%w %q", ErrUnknownTemplate, name)
 	}
 	key := e.key
 	tt, ht := s.textOf(e), s.htmlOf(e)
 	if tt.err != nil {
-		return Rendered{}, tt.err
+		return tt.err
 	}
 	if ht.err != nil {
-		return Rendered{}, ht.err
+		return ht.err
 	}
 	bufs := renderBuffers.Get().(*[3]bytes.Buffer)
 	defer putRenderBuffers(bufs)
@@ -293,19 +313,15 @@ func (s *Set) Render(lang Language, name Name, data Data) (Rendered, error) {
 	// A pointer: the templates read the same fields and methods, and
 	// each execution does not copy Data into an interface of its own.
 	if err := run(tt.fastSubject, tt.subject, subj, &data); err != nil {
-		return Rendered{}, fmt.Errorf("render %s subject: %w", key, err)
+		return fmt.Errorf("render %s subject: %w", key, err)
 	}
 	if err := run(tt.fastAll, tt.all, text, &data); err != nil {
-		return Rendered{}, fmt.Errorf("render %s text: %w", key, err)
+		return fmt.Errorf("render %s text: %w", key, err)
 	}
 	if err := run(ht.fastLayout, ht.layout, html, &data); err != nil {
-		return Rendered{}, fmt.Errorf("render %s html: %w", key, err)
+		return fmt.Errorf("render %s html: %w", key, err)
 	}
-	return Rendered{
-		Subject: oneLineBytes(subj.Bytes()),
-		Text:    tidyBodyBytes(text.Bytes()),
-		HTML:    tidyBodyBytes(html.Bytes()),
-	}, nil
+	return use(oneLineBytes(subj.Bytes()), tidyBodyInPlace(text.Bytes()), tidyBodyInPlace(html.Bytes()))
 }
 
 // templateKey names one template of one language.
@@ -351,23 +367,38 @@ func putRenderBuffers(bufs *[3]bytes.Buffer) {
 
 // oneLineBytes is oneLine of b, in one string.
 func oneLineBytes(b []byte) string {
-	return oneLine(string(b))
+	var out strings.Builder
+	out.Grow(len(b))
+	space := false // white space since the last word
+	for i := 0; i < len(b); {
+		r, size := rune(b[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(b[i:])
+		}
+		if unicode.IsSpace(r) { // as strings.Fields splits
+			space = out.Len() > 0
+		} else {
+			if space {
+				out.WriteByte(' ')
+				space = false
+			}
+			out.Write(b[i : i+size]) // an invalid byte as it is
+		}
+		i += size
+	}
+	return out.String()
 }
 
-// tidyBodyBytes is tidyBody of b, making one string (tidyBody makes up
-// to three: the buffer's, the trimmed one with its newline, and the
-// newline-normalised one).
-func tidyBodyBytes(b []byte) string {
+// tidyBodyInPlace is tidyBody of b, in b's own memory where it can (b is
+// a render buffer's): the string tidyBody takes and the two it makes are
+// left to the caller's one copy.
+func tidyBodyInPlace(b []byte) []byte {
 	if bytes.IndexByte(b, '\r') >= 0 {
-		return tidyBody(string(b))
+		return []byte(tidyBody(string(b)))
 	}
 	b = bytes.TrimLeft(b, "\n")
 	b = bytes.TrimRight(b, " \t\n")
-	var out strings.Builder
-	out.Grow(len(b) + 1)
-	out.Write(b)
-	out.WriteByte('\n')
-	return out.String()
+	return append(b, '\n') // over the first byte trimmed, if any
 }
 
 func parseText(src *source, lang Language, name Name, w words) (*texttemplate.Template, string, error) {
@@ -446,26 +477,39 @@ func quote(s string) string {
 	if s == "" {
 		return ""
 	}
-	ls := strings.Split(s, "\n")
-	for i, l := range ls {
+	// One string built: a split, a string per line and a join made
+	// three allocations and more on every reply quoted.
+	var b strings.Builder
+	b.Grow(len(s) + 2*(strings.Count(s, "\n")+1))
+	for l := range strings.SplitSeq(s, "\n") {
+		if b.Len() > 0 { // not the first line: it wrote at least ">"
+			b.WriteByte('\n')
+		}
 		if l == "" {
-			ls[i] = ">"
+			b.WriteByte('>')
 		} else {
-			ls[i] = "> " + l
+			b.WriteString("> ")
+			b.WriteString(l)
 		}
 	}
-	return strings.Join(ls, "\n")
+	return b.String()
 }
 
 // lines escapes s and turns its line breaks into <br>, for element content.
 // Not white-space: pre-wrap, which Outlook's Word engine ignores.
 func lines(s string) htmltemplate.HTML {
 	s = strings.TrimRight(normalizeNewlines(s), "\n")
-	ls := strings.Split(s, "\n")
-	for i, l := range ls {
-		ls[i] = htmltemplate.HTMLEscapeString(l)
+	var b strings.Builder
+	b.Grow(len(s) + len("<br>")*strings.Count(s, "\n"))
+	first := true
+	for l := range strings.SplitSeq(s, "\n") {
+		if !first {
+			b.WriteString("<br>\n")
+		}
+		first = false
+		b.WriteString(htmltemplate.HTMLEscapeString(l)) // l itself when nothing needs escaping
 	}
-	return htmltemplate.HTML(strings.Join(ls, "<br>\n"))
+	return htmltemplate.HTML(b.String())
 }
 
 func normalizeNewlines(s string) string {

@@ -52,7 +52,11 @@ func syntheticHistory(b testing.TB, s *Store, n int, end time.Time) time.Duratio
 				if rng.IntN(10) == 0 {
 					t.FirstResponseBreach = Mark{At: created.Add(time.Hour), Tier: 1}
 				}
-				if err := putJSON(tb, u64(id), &t); err != nil {
+				v, err := encodeTicket(&t)
+				if err != nil {
+					return err
+				}
+				if err := tb.Put(u64(id), v); err != nil {
 					return err
 				}
 				events := []Event{

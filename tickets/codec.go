@@ -8,9 +8,10 @@ import (
 )
 
 // The storage codec of the hot records (tickets, events, outbox mails)
-// and of every other JSON value the store writes (putJSON). Events are
-// written in a binary form since issue 16 (codec_event.go); decodeEvent
-// reads both that and the JSON below.
+// and of every other JSON value the store writes (putJSON). Events and
+// tickets are written in a binary form since issue 16 (codec_event.go,
+// codec_ticket.go); decodeEvent and the ticket decoders read both that
+// and the JSON below.
 //
 // Values stay JSON, byte for byte what encoding/json writes with HTML
 // escaping off (TestCodecMatchesEncodingJSON): every reader that still
@@ -34,8 +35,75 @@ var noHTMLEscape = gojson.DisableHTMLEscape()
 // decodeValue reads a stored value of any other type.
 func decodeValue(data []byte, v any) error { return gojson.Unmarshal(data, v) }
 
-// decodeTicket reads a stored ticket.
-func decodeTicket(data []byte, t *Ticket) error { return gojson.Unmarshal(data, t) }
+// encodeTicket is the stored form of t: the binary one (codec_ticket.go).
+// With the decoders below, the one place that knows a ticket record's
+// format: nothing else reads or writes the tickets bucket's values.
+func encodeTicket(t *Ticket) ([]byte, error) { return encodeTicketV1(t), nil }
+
+// binaryTicket reports whether data is a ticket in the binary form
+// rather than JSON (written before schema 6), and its fields if so.
+func binaryTicket(data []byte) ([]byte, bool) {
+	if len(data) > 0 && data[0] == ticketV1 {
+		return data[1:], true
+	}
+	return nil, false
+}
+
+// decodeTicket reads a stored ticket, in either form.
+func decodeTicket(data []byte, t *Ticket) error {
+	if b, ok := binaryTicket(data); ok {
+		return decodeTicketV1(b, t)
+	}
+	return gojson.Unmarshal(data, t)
+}
+
+// ticketHead is the part of a ticket that listings (Summary) and
+// statistics read: decoding it skips building the rest of the ticket.
+type ticketHead struct {
+	Summary
+	Created       time.Time `json:"created"`
+	FirstResponse time.Time `json:"first_response,omitempty"`
+	ResolvedAt    time.Time `json:"resolved_at,omitempty"`
+}
+
+// decodeTicketHead reads the head of a stored ticket.
+func decodeTicketHead(data []byte, h *ticketHead) error {
+	if b, ok := binaryTicket(data); ok {
+		r := newTicketReader(b, false)
+		r.head(h)
+		return r.recordErr()
+	}
+	return gojson.Unmarshal(data, h)
+}
+
+// decodeSummary reads what a listing shows of a stored ticket.
+func decodeSummary(data []byte, s *Summary) error {
+	if b, ok := binaryTicket(data); ok {
+		var h ticketHead
+		r := newTicketReader(b, false)
+		r.summary(&h)
+		*s = h.Summary
+		return r.recordErr()
+	}
+	return gojson.Unmarshal(data, s)
+}
+
+// ticketStatus reads a stored ticket's status and creation only: the
+// digest's searches read them for the tickets of whole hours
+// (digest_lists.go, store_digest.go).
+func ticketStatus(data []byte) (Status, time.Time, error) {
+	if b, ok := binaryTicket(data); ok {
+		r := newTicketReader(b, false)
+		_, status, created := r.status()
+		return status, created, r.recordErr()
+	}
+	var st struct {
+		Status  Status    `json:"status"`
+		Created time.Time `json:"created"`
+	}
+	err := gojson.Unmarshal(data, &st)
+	return st.Status, st.Created, err
+}
 
 // decodeMail reads a stored outbox mail.
 func decodeMail(data []byte, m *Mail) error { return gojson.Unmarshal(data, m) }

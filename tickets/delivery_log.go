@@ -11,9 +11,11 @@
 //
 // The file is written over in place: it is filled with zeros when created
 // (logPrealloc), so that an append changes no file size and its sync no
-// metadata (it is opened O_DSYNC: the write is the sync); after each
-// application the writer starts again at offset 0
-// with the next epoch. Record: u32be(length) | u32be(crc32c(epoch |
+// metadata (it is opened O_DSYNC: the write is the sync; on Linux with
+// O_DIRECT too, so an append writes whole blocks: the block the last
+// record ends in, again, with the same bytes, and the new records); after
+// each application the writer starts again at offset 0 with the next
+// epoch. Record: u32be(length) | u32be(crc32c(epoch |
 // payload)) | u32be(epoch) | payload (JSON). A replay takes the records
 // of the first record's epoch up to the first that is torn (a crash
 // during the append, never acknowledged), of another epoch (left from an
@@ -33,21 +35,30 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"syscall"
 	"time"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 // sentLog is a Store's delivery log; nil for a read-only Store.
 type sentLog struct {
-	mu      sync.Mutex
-	path    string
-	f       *os.File // opened at the first LogSent
-	off     int64    // where the next record goes
-	epoch   uint32
-	buf     []byte
+	mu    sync.Mutex
+	path  string
+	f     *os.File // opened at the first LogSent
+	off   int64    // where the next record goes
+	epoch uint32
+	buf   []byte
+	// img holds the records of this epoch, from offset 0 to off, in
+	// memory aligned for direct I/O: appends write whole blocks of it.
+	img     []byte
 	pending []Delivery // logged, not yet in the database
 }
+
+// logBlock is the alignment of direct I/O's buffers, offsets and lengths:
+// a page, a multiple of every disk's logical block size up to 4 KB.
+const logBlock = 4096
 
 // logPrealloc is the size the log is created with: a round of mails
 // (200 records of about 150 bytes) fits many times.
@@ -150,11 +161,52 @@ func (l *sentLog) create() error {
 	if err = errors.Join(err, f.Close()); err != nil {
 		return err
 	}
-	if l.f, err = os.OpenFile(l.path, os.O_RDWR|logSync, 0); err != nil {
+	l.f, err = os.OpenFile(l.path, os.O_RDWR|logSync|logDirect, 0)
+	if errors.Is(err, syscall.EINVAL) && logDirect != 0 {
+		// A file system without direct I/O (tmpfs): through the cache.
+		l.f, err = os.OpenFile(l.path, os.O_RDWR|logSync, 0)
+	}
+	if err != nil {
 		return err
 	}
 	l.off = 0
 	return nil
+}
+
+// write makes img[l.off:end] durable at l.off, in whole blocks from the
+// one l.off is in.
+func (l *sentLog) write(end int) error {
+	start := int(l.off) &^ (logBlock - 1)
+	last := (end + logBlock - 1) &^ (logBlock - 1)
+	clear(l.img[end:last]) // no byte of an earlier epoch behind the records
+	_, err := l.f.WriteAt(l.img[start:last], int64(start))
+	if errors.Is(err, syscall.EINVAL) && logDirect != 0 {
+		// The disk wants larger blocks than logBlock: through the cache.
+		f, ferr := os.OpenFile(l.path, os.O_RDWR|logSync, 0)
+		if ferr != nil {
+			return errors.Join(err, ferr)
+		}
+		l.f.Close()
+		l.f = f
+		_, err = l.f.WriteAt(l.img[start:last], int64(start))
+	}
+	return err
+}
+
+// grow makes img hold at least n bytes (and whole blocks), aligned.
+func (l *sentLog) grow(n int) {
+	if n <= len(l.img) {
+		return
+	}
+	size := max(2*len(l.img), 64<<10)
+	for size < n+logBlock {
+		size *= 2
+	}
+	raw := make([]byte, size+logBlock)
+	skip := (logBlock - int(uintptr(unsafe.Pointer(&raw[0])))&(logBlock-1)) & (logBlock - 1)
+	img := raw[skip : skip+size : skip+size]
+	copy(img, l.img[:l.off])
+	l.img = img
 }
 
 // append writes ds after the records of this epoch, durably.
@@ -178,10 +230,13 @@ func (l *sentLog) append(ds []Delivery) error {
 		binary.BigEndian.PutUint32(buf[start+4:], crc32.Checksum(buf[start+8:], crcTable()))
 	}
 	l.buf = buf
-	if _, err := l.f.WriteAt(buf, l.off); err != nil {
+	end := int(l.off) + len(buf)
+	l.grow(end)
+	copy(l.img[l.off:], buf)
+	if err := l.write(end); err != nil {
 		return err
 	}
-	l.off += int64(len(buf))
+	l.off = int64(end)
 	return nil
 }
 

@@ -193,3 +193,65 @@ func TestBackupHoldsLoggedDeliveries(t *testing.T) {
 		t.Fatalf("the backup's outbox: %d mails (want %d, without the delivered %d)", len(due), len(queued)-1, m.ID)
 	}
 }
+
+// TestDeliveryLogAppendsWholeBlocks: appends written as whole blocks
+// (direct I/O on Linux) read back as every record of the epoch, whatever
+// block they start or end in, past the image's first size and the file's
+// preallocation; after emptied, only the new epoch's records count,
+// though longer records of the earlier one lie behind them.
+func TestDeliveryLogAppendsWholeBlocks(t *testing.T) {
+	l := &sentLog{path: filepath.Join(t.TempDir(), "ticketd.db.sent"), epoch: 7}
+	defer func() {
+		if l.f != nil {
+			l.f.Close()
+		}
+	}()
+	at := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
+	var want []Delivery
+	batch := func(n, from int, rcpt string) []Delivery {
+		ds := make([]Delivery, n)
+		for i := range ds {
+			ds[i] = Delivery{ID: uint64(from + i), Time: at, Accepted: []string{rcpt}}
+		}
+		return ds
+	}
+	check := func(what string) {
+		t.Helper()
+		data, err := os.ReadFile(l.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := readSentLog(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: read %d records, want %d", what, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].ID != want[i].ID || !slices.Equal(got[i].Accepted, want[i].Accepted) || !got[i].Time.Equal(want[i].Time) {
+				t.Fatalf("%s: record %d = %+v, want %+v", what, i, got[i], want[i])
+			}
+		}
+	}
+	long := string(bytes.Repeat([]byte("x"), 200)) + "@cliente.test"
+	id := 1
+	for _, n := range []int{1, 2, 30, 1, 700, 3, 9000} { // 9000: past 1 MB
+		ds := batch(n, id, long)
+		id += n
+		if err := l.append(ds); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, ds...)
+		check("one epoch")
+	}
+	if l.off <= logPrealloc {
+		t.Fatalf("the log reached %d bytes, want past %d", l.off, logPrealloc)
+	}
+	l.emptied()
+	want = batch(3, id, "a@cliente.test")
+	if err := l.append(want); err != nil {
+		t.Fatal(err)
+	}
+	check("next epoch")
+}

@@ -159,15 +159,12 @@ func oldestOpen(tx *bolt.Tx, n int) ([]Ticket, error) {
 // creation otherwise. With the store's codec (codec.go), not
 // encoding/json: oldestOpen reads the tickets of whole hours.
 func openTicket(id uint64, v []byte) (Ticket, bool, error) {
-	var st struct {
-		Status  Status    `json:"status"`
-		Created time.Time `json:"created"`
-	}
-	if err := decodeValue(v, &st); err != nil {
+	status, created, err := ticketStatus(v)
+	if err != nil {
 		return Ticket{}, false, fmt.Errorf("ticket %d: %w", id, err)
 	}
-	if st.Status != StatusNew && st.Status != StatusOpen && st.Status != StatusPending {
-		return Ticket{Created: st.Created}, false, nil
+	if status != StatusNew && status != StatusOpen && status != StatusPending {
+		return Ticket{Created: created}, false, nil
 	}
 	var t Ticket
 	if err := decodeTicket(v, &t); err != nil {

@@ -29,11 +29,11 @@
 //     with ErrDamaged and never re-initialised. A new file is built under a
 //     temporary name and linked into place with its marker already in it.
 //
-// # Bucket layout (schema version 5)
+// # Bucket layout (schema version 6)
 //
 //	meta      "schema" → u64be(version)
 //	          "msgid_secret" → 32 random bytes: the HMAC key of ticketd's Message-IDs (msgid.go)
-//	tickets   u64be(ticket) → JSON Ticket
+//	tickets   u64be(ticket) → Ticket, binary (codec_ticket.go; JSON before schema 6, still read)
 //	events    u64be(ticket) | u64be(seq) → Event, binary (codec_event.go; JSON before schema 5, still read)
 //	          (seq: the bucket's sequence)
 //	msgids    Message-ID (no angle brackets) → u64be(ticket) | direction byte

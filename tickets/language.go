@@ -86,7 +86,7 @@ func (s *Service) detectLanguage(m *Inbound, subject string) (templates.Language
 	// ticketd's own subject words ("Recibimos su solicitud:") would speak
 	// for the language of the mail answered, not the writer's: subject
 	// is without them.
-	g := s.detector().Detect(subject + "\n" + cutSignOff(m.Text))
+	g := s.detector().Detect(subject, cutSignOff(m.Text))
 	return templates.Language(g.Language), g.Confident
 }
 

@@ -1,13 +1,16 @@
 package tickets
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"hash"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/ticketd/ticketd/internal/lazyre"
 )
@@ -30,16 +33,70 @@ func signedMessageID(secret []byte, ticket, mail uint64, domain string) (string,
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	body := fmt.Sprintf("ticketd.%d.%d.%s", ticket, mail, hex.EncodeToString(b[:]))
-	return body + "." + msgIDMAC(secret, body, domain) + "@" + domain, nil
+	// Built in one buffer: the id is made for every mail queued.
+	var stack [128]byte
+	id := append(stack[:0], "ticketd."...)
+	id = strconv.AppendUint(id, ticket, 10)
+	id = append(id, '.')
+	id = strconv.AppendUint(id, mail, 10)
+	id = append(id, '.')
+	id = hex.AppendEncode(id, b[:])
+	body := len(id)
+	id = append(id, '.')
+	id = appendMsgIDMAC(id, secret, id[:body], domain)
+	id = append(id, '@')
+	id = append(id, domain...)
+	return string(id), nil
 }
 
-func msgIDMAC(secret []byte, body, domain string) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(strings.ToLower(domain)))
-	m.Write([]byte{0})
-	m.Write([]byte(body))
-	return hex.EncodeToString(m.Sum(nil))[:macLen]
+// appendMsgIDMAC appends the signature of a Message-ID's body under its
+// domain to dst: the first macLen hex digits of HMAC-SHA256(secret,
+// lower(domain) 0 body). The keyed HMAC is reused from macStates
+// (hmac.New makes two SHA-256 states and their pads on every call: a few
+// per mail queued or reply threaded).
+func appendMsgIDMAC(dst, secret, body []byte, domain string) []byte {
+	st, _ := macStates.Get().(*macState)
+	if st == nil || !bytes.Equal(st.secret, secret) {
+		st = &macState{secret: bytes.Clone(secret), h: hmac.New(sha256.New, secret)}
+	} else {
+		st.h.Reset()
+	}
+	st.buf = appendLower(st.buf[:0], domain)
+	st.buf = append(st.buf, 0)
+	st.buf = append(st.buf, body...)
+	st.h.Write(st.buf)
+	sum := st.h.Sum(st.buf[:0])
+	dst = hex.AppendEncode(dst, sum[:macLen/2])
+	st.buf = sum[:0]
+	macStates.Put(st)
+	return dst
+}
+
+// macState is one keyed HMAC of msgIDMAC and its scratch buffer.
+type macState struct {
+	secret []byte
+	h      hash.Hash
+	buf    []byte
+}
+
+var macStates sync.Pool
+
+// appendLower appends strings.ToLower(s) to dst, without a string for an
+// ASCII s (a domain, nearly always).
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // verifyMessageID returns the ticket a Message-ID signed by this desk
@@ -55,7 +112,8 @@ func verifyMessageID(secret []byte, id, domain string) (uint64, bool) {
 		return 0, false
 	}
 	body, mac := local[:i], local[i+1:]
-	if !hmac.Equal([]byte(mac), []byte(msgIDMAC(secret, body, d))) {
+	var want [macLen]byte
+	if !hmac.Equal([]byte(mac), appendMsgIDMAC(want[:0], secret, []byte(body), d)) {
 		return 0, false
 	}
 	parts := strings.Split(body, ".")
@@ -101,23 +159,39 @@ const refPrefix = "ref:"
 // withRef appends the reference line to a rendered mail: in the text's
 // signature block (so quote stripping never shows it), the template's
 // footer when it has one — one "-- " per mail, RFC 3676 §4.3 — else a new
-// block; as a small line at the end of the HTML body.
-func withRef(text, html, msgID string) (string, string) {
-	text = strings.TrimRight(text, "\n")
-	sep := "" // one concatenation: the body is copied once
-	if !strings.HasPrefix(text, "-- \n") && !strings.Contains(text, "\n-- \n") {
+// block; as a small line at the end of the HTML body. text and html are
+// the renderer's buffers (templates.Set.RenderFunc): each body is copied
+// once, into the string returned.
+func withRef(text, html []byte, msgID string) (string, string) {
+	text = bytes.TrimRight(text, "\n")
+	sep := ""
+	if !bytes.HasPrefix(text, []byte("-- \n")) && !bytes.Contains(text, []byte("\n-- \n")) {
 		sep = "\n\n-- "
 	}
-	text = text + sep + "\n" + refPrefix + msgID + "\n"
-	if html != "" {
-		line := `<p style="margin:16px 0 0 0;color:#999999;font-size:11px;">` + refPrefix + msgID + `</p>`
-		if i := strings.LastIndex(html, "</body>"); i >= 0 {
-			html = html[:i] + line + "\n" + html[i:]
-		} else {
-			html += line
-		}
+	var t strings.Builder
+	t.Grow(len(text) + len(sep) + 1 + len(refPrefix) + len(msgID) + 1)
+	t.Write(text)
+	t.WriteString(sep)
+	t.WriteString("\n" + refPrefix)
+	t.WriteString(msgID)
+	t.WriteByte('\n')
+	if len(html) == 0 {
+		return t.String(), ""
 	}
-	return text, html
+	const open, closing = `<p style="margin:16px 0 0 0;color:#999999;font-size:11px;">` + refPrefix, `</p>`
+	i, nl := bytes.LastIndex(html, []byte("</body>")), "\n"
+	if i < 0 {
+		i, nl = len(html), ""
+	}
+	var h strings.Builder
+	h.Grow(len(html) + len(open) + len(msgID) + len(closing) + len(nl))
+	h.Write(html[:i])
+	h.WriteString(open)
+	h.WriteString(msgID)
+	h.WriteString(closing)
+	h.WriteString(nl)
+	h.Write(html[i:])
+	return t.String(), h.String()
 }
 
 // bodyRef finds ticketd's reference lines in a message's text.

@@ -131,18 +131,26 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	for i, art := range o.articles {
 		data.Articles = append(data.Articles, templates.ArticleLine{N: i + 1, Title: art.Title, Text: art.Body})
 	}
-	r, err := a.s.opts.Templates.Render(lang, kind, data)
-	if err != nil {
-		return fmt.Errorf("render %s: %w", kind, err)
-	}
 	mail := Mail{
 		Ticket: t.ID, Kind: kind,
 		From: q.Desk, To: o.to, Cc: o.cc, ReplyTo: o.replyTo,
-		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		InReplyTo: o.thread.inReplyTo, References: o.thread.references,
 		AutoSubmitted: o.auto, Attachments: o.attachments, Queued: a.now, NextAttempt: a.now,
 	}
-	if err := a.s.queueMail(a.tx, &mail); err != nil {
+	// queueMail in two steps: the Message-ID first, so that the
+	// reference line is added as the bodies leave the renderer's buffers.
+	if err := a.s.numberMail(a.tx, &mail); err != nil {
+		return err
+	}
+	err = a.s.opts.Templates.RenderFunc(lang, kind, data, func(subject string, text, html []byte) error {
+		mail.Subject = subject
+		mail.Text, mail.HTML = withRef(text, html, mail.MessageID)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("render %s: %w", kind, err)
+	}
+	if err := a.s.putMail(a.tx, &mail); err != nil {
 		return err
 	}
 	id, msgID := mail.ID, mail.MessageID
@@ -154,7 +162,7 @@ func (a *applier) queue(t *Ticket, o outgoing) error {
 	}
 	a.queued++
 	return addEvent(a.tx, Event{Ticket: t.ID, Time: a.now, Kind: EventOutbound, MessageID: msgID,
-		Subject: r.Subject, Outbox: id, Recipients: mail.Recipients(), Template: kind, Detail: string(kind)})
+		Subject: mail.Subject, Outbox: id, Recipients: mail.Recipients(), Template: kind, Detail: string(kind)})
 }
 
 // newMessageID returns a globally unique Message-ID under the domain of
@@ -174,20 +182,30 @@ func (s *Service) newMessageID(ticket, mail uint64, from string) (string, error)
 // are known as ticketd's own). A ticket's mail also carries its Message-ID
 // in the text (withRef), for replies that lose the headers.
 func (s *Service) queueMail(tx *bolt.Tx, m *Mail) error {
+	if err := s.numberMail(tx, m); err != nil {
+		return err
+	}
+	if m.Ticket != 0 {
+		m.Text, m.HTML = withRef([]byte(m.Text), []byte(m.HTML), m.MessageID)
+	}
+	return s.putMail(tx, m)
+}
+
+// numberMail gives m its outbox id and its Message-ID.
+func (s *Service) numberMail(tx *bolt.Tx, m *Mail) error {
 	id, err := nextOutboxID(tx)
 	if err != nil {
 		return err
 	}
-	msgID, err := s.newMessageID(m.Ticket, id, m.From.Email)
-	if err != nil {
-		return err
-	}
-	m.ID, m.MessageID = id, msgID
-	if m.Ticket != 0 {
-		m.Text, m.HTML = withRef(m.Text, m.HTML, msgID)
-	}
+	m.ID = id
+	m.MessageID, err = s.newMessageID(m.Ticket, id, m.From.Email)
+	return err
+}
+
+// putMail writes a numbered m to the outbox and indexes its Message-ID.
+func (s *Service) putMail(tx *bolt.Tx, m *Mail) error {
 	if err := putOutbox(tx, s.store.untried, m); err != nil {
 		return err
 	}
-	return indexMsgID(tx, msgID, m.Ticket, dirSent)
+	return indexMsgID(tx, m.MessageID, m.Ticket, dirSent)
 }

@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -116,17 +115,17 @@ type Summary struct {
 // cost follows the limit, not the database; without one it decodes on
 // every core.
 func (s *Store) List(f Filter) ([]Ticket, error) {
-	return list(s, f, func(t *Ticket) listKey { return listKey{t.Status, t.Tier, t.Queue, t.Type, t.Category} })
+	return list(s, f, decodeTicket, func(t *Ticket) listKey { return listKey{t.Status, t.Tier, t.Queue, t.Type, t.Category} })
 }
 
 // Summaries is List for the fields of Summary only.
 func (s *Store) Summaries(f Filter) ([]Summary, error) {
-	return list(s, f, func(t *Summary) listKey { return listKey{t.Status, t.Tier, t.Queue, t.Type, t.Category} })
+	return list(s, f, decodeSummary, func(t *Summary) listKey { return listKey{t.Status, t.Tier, t.Queue, t.Type, t.Category} })
 }
 
-// decodeParallel decodes raw[i] into out[i], splitting the work over
-// GOMAXPROCS goroutines.
-func decodeParallel[T any](raw [][]byte, out []T) error {
+// decodeParallel decodes raw[i] into out[i] with decode, splitting the
+// work over GOMAXPROCS goroutines.
+func decodeParallel[T any](raw [][]byte, out []T, decode func([]byte, *T) error) error {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(raw)/1000))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -137,7 +136,7 @@ func decodeParallel[T any](raw [][]byte, out []T) error {
 		go func() {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				if err := json.Unmarshal(raw[i], &out[i]); err != nil {
+				if err := decode(raw[i], &out[i]); err != nil {
 					errs[w] = fmt.Errorf("ticket %d: %w", i+1, err)
 					return
 				}

@@ -35,19 +35,6 @@ type CategoryStats struct {
 	Open     int    `json:"open"`
 }
 
-// statsTicket is what Stats decodes of a ticket when the database has no
-// counters (read-only, before its migration).
-type statsTicket struct {
-	Queue         string     `json:"queue"`
-	Status        Status     `json:"status"`
-	Tier          int        `json:"tier"`
-	Type          tiers.Type `json:"type"`
-	Category      string     `json:"category"`
-	Created       time.Time  `json:"created"`
-	FirstResponse time.Time  `json:"first_response"`
-	ResolvedAt    time.Time  `json:"resolved_at"`
-}
-
 // queueType is a type in one queue.
 type queueType struct {
 	queue string
@@ -99,7 +86,9 @@ func (k *kindStats) times(queue string, typ tiers.Type, a *acc) {
 	ts.res.merge(&a.res)
 }
 
-func (k *kindStats) add(t *statsTicket) {
+// add counts a ticket, read in part when the database has no counters
+// (read-only, before its migration).
+func (k *kindStats) add(t *ticketHead) {
 	k.count(t.Queue, t.Type, t.Category, t.Status, 1)
 	st := stateOf(&Ticket{Status: t.Status, Created: t.Created, FirstResponse: t.FirstResponse, ResolvedAt: t.ResolvedAt})
 	var a acc

@@ -248,7 +248,20 @@ func (s *Store) Ticket(id uint64) (Ticket, error) {
 }
 
 // Tickets returns every ticket in number order.
-func (s *Store) Tickets() ([]Ticket, error) { return all[Ticket](s.db, bucketTickets) }
+func (s *Store) Tickets() ([]Ticket, error) {
+	var out []Ticket
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
+			var t Ticket
+			if err := decodeTicket(v, &t); err != nil {
+				return fmt.Errorf("ticket %x: %w", k, err)
+			}
+			out = append(out, t)
+			return nil
+		})
+	})
+	return out, err
+}
 
 // Events returns the timeline of ticket id, oldest first.
 func (s *Store) Events(id uint64) ([]Event, error) {
@@ -334,7 +347,11 @@ func getTicket(tx *bolt.Tx, id uint64) (Ticket, error) {
 }
 
 func putTicket(tx *bolt.Tx, t *Ticket) error {
-	if err := putJSON(tx.Bucket(bucketTickets), u64(t.ID), t); err != nil {
+	v, err := encodeTicket(t)
+	if err != nil {
+		return fmt.Errorf("ticket %d: %w", t.ID, err)
+	}
+	if err := tx.Bucket(bucketTickets).Put(u64(t.ID), v); err != nil {
 		return err
 	}
 	if err := fileAgentOpen(tx, t); err != nil { // the agents' morning mail (store_agentdigest.go)

@@ -107,9 +107,6 @@ func firstCreatedFrom(tx *bolt.Tx, from uint64, at time.Time) (uint64, error) {
 	if lk == nil {
 		return 1, nil
 	}
-	var st struct {
-		Created time.Time `json:"created"`
-	}
 	// older reports whether the first ticket numbered from n on was
 	// created before at, and its number; none is not older.
 	older := func(n uint64) (uint64, bool, error) {
@@ -117,11 +114,11 @@ func firstCreatedFrom(tx *bolt.Tx, from uint64, at time.Time) (uint64, error) {
 		if k == nil {
 			return 0, false, nil
 		}
-		st.Created = time.Time{}
-		if err := decodeValue(v, &st); err != nil {
+		_, created, err := ticketStatus(v)
+		if err != nil {
 			return 0, false, fmt.Errorf("ticket %x: %w", k, err)
 		}
-		return u64From(k), st.Created.Before(at), nil
+		return u64From(k), created.Before(at), nil
 	}
 	lo, hi := max(from, 1), u64From(lk)+1 // the answer is in [lo, hi]
 	for step := uint64(1); lo < hi; step *= 2 {
@@ -151,7 +148,7 @@ func firstCreatedFrom(tx *bolt.Tx, from uint64, at time.Time) (uint64, error) {
 	return lo, nil
 }
 
-// forTicketsFrom calls f with the raw JSON of each ticket numbered from
+// forTicketsFrom calls f with the stored form of each ticket numbered from
 // id on, in number order, until f returns false or an error.
 func forTicketsFrom(tx *bolt.Tx, id uint64, f func(id uint64, v []byte) (bool, error)) error {
 	c := tx.Bucket(bucketTickets).Cursor()

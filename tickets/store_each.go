@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -61,7 +60,7 @@ func (s *Store) EachSummary(f Filter, fn func(Summary) error) error {
 				read++
 				after = append(after[:0], k...)
 				var t Summary
-				if err := json.Unmarshal(v, &t); err != nil {
+				if err := decodeSummary(v, &t); err != nil {
 					return fmt.Errorf("ticket %x: %w", k, err)
 				}
 				if f.match(listKey{t.Status, t.Tier, t.Queue, t.Type, t.Category}) {

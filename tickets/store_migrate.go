@@ -51,10 +51,17 @@ var migrations = []migration{
 		// only as JSON, refuses the file instead of failing on them.
 		return nil
 	}},
+	{From: 5, Name: "tickets in a compact binary form", Run: func(*bolt.Tx) error {
+		// As for events: tickets already stored stay JSON, which the
+		// ticket decoders still read (codec_ticket.go), and each is
+		// written binary at its next change. An older ticketd reads
+		// tickets only as JSON: the step makes it refuse the file.
+		return nil
+	}},
 }
 
 // SchemaVersion is the bucket layout this code reads and writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migrate brings the database in tx to the version the steps lead to: a
 // new database (no schema key) is stamped with it at once; an older one

@@ -5,7 +5,6 @@ package tickets
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -44,11 +43,11 @@ func stats(tx *bolt.Tx) (Stats, error) {
 		counts := map[listKey]int{}
 		// Only a few fields are wanted; decoding into a small struct
 		// skips building the rest of each ticket.
-		var t statsTicket
+		var t ticketHead
 		kinds := newKindStats()
 		err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-			t = statsTicket{}
-			if err := json.Unmarshal(v, &t); err != nil {
+			t = ticketHead{}
+			if err := decodeTicketHead(v, &t); err != nil {
 				return fmt.Errorf("ticket %x: %w", k, err)
 			}
 			counts[listKey{status: t.Status, tier: t.Tier, queue: t.Queue, typ: t.Type}]++
@@ -89,7 +88,9 @@ func storeStats(tx *bolt.Tx, st *Stats) error {
 	return nil
 }
 
-func list[T any](s *Store, f Filter, key func(*T) listKey) ([]T, error) {
+// list reads the tickets matching f with decode, the codec's reading of
+// a whole ticket or of what a listing shows.
+func list[T any](s *Store, f Filter, decode func([]byte, *T) error, key func(*T) listKey) ([]T, error) {
 	match := func(t *T) bool { return f.match(key(t)) }
 	var out []T
 	err := s.view(func(tx *bolt.Tx) error {
@@ -97,7 +98,7 @@ func list[T any](s *Store, f Filter, key func(*T) listKey) ([]T, error) {
 		if f.Limit > 0 {
 			for k, v := c.Last(); k != nil && len(out) < f.Limit; k, v = c.Prev() {
 				var t T
-				if err := json.Unmarshal(v, &t); err != nil {
+				if err := decode(v, &t); err != nil {
 					return fmt.Errorf("ticket %x: %w", k, err)
 				}
 				if match(&t) {
@@ -114,7 +115,7 @@ func list[T any](s *Store, f Filter, key func(*T) listKey) ([]T, error) {
 			raw = append(raw, v)
 		}
 		all := make([]T, len(raw))
-		if err := decodeParallel(raw, all); err != nil {
+		if err := decodeParallel(raw, all, decode); err != nil {
 			return err
 		}
 		out = all[:0] // filtered in place

@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -45,7 +44,7 @@ func (m *tokenMatcher) format(id uint64) string { return formatToken(m.tag, id) 
 
 // formatToken is the subject token of ticket id under tag.
 func formatToken(tag string, id uint64) string {
-	return fmt.Sprintf("[%s #%d]", tag, id)
+	return "[" + tag + " #" + strconv.FormatUint(id, 10) + "]" // one string: a token per mail queued
 }
 
 // strip removes every token from subject.

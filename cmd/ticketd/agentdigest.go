@@ -33,6 +33,7 @@ func loadAgentDigest(bad badFunc, fc *fileConfig) string {
 // when one answers.
 func AgentDigest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Writer) error {
 	deps = deps.withDefaults()
+	defer flushLog(deps.Logger) // the sender's held lines (logwriter.go)
 	if r, ok := runningDaemon(cfg); ok {
 		res, err := r.AgentDigest(dryRun)
 		if err != nil {

@@ -39,7 +39,12 @@ type fileConfig struct {
 		SpamMailbox      string `toml:"spam_mailbox"`
 		PollInterval     string `toml:"poll_interval"`
 	} `toml:"imap"`
-	SMTP  serverKeys `toml:"smtp"`
+	SMTP struct {
+		serverKeys
+		// Connections: how many SMTP connections drain a long outbox at
+		// once (loadSMTP).
+		Connections *int `toml:"connections"`
+	} `toml:"smtp"`
 	Tiers []tierKeys `toml:"tiers"`
 	// Queues are the desk's other support addresses (config_queues.go).
 	Queues     []queueKeys    `toml:"queues"`

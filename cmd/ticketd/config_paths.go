@@ -26,7 +26,7 @@ func resolvePaths(fc *fileConfig, configPath string) {
 	}
 	fc.DataDir = fromConfigDir(base, fc.DataDir)
 	fc.TemplatesDir = fromConfigDir(base, fc.TemplatesDir)
-	for _, k := range []*serverKeys{&fc.IMAP.serverKeys, &fc.SMTP} {
+	for _, k := range []*serverKeys{&fc.IMAP.serverKeys, &fc.SMTP.serverKeys} {
 		k.PasswordFile = fromConfigDir(base, k.PasswordFile)
 		k.CAFile = fromConfigDir(base, k.CAFile)
 		if len(k.TokenCommand) > 0 && strings.ContainsRune(k.TokenCommand[0], filepath.Separator) {

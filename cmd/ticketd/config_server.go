@@ -68,7 +68,7 @@ func loadIMAP(bad badFunc, fc *fileConfig, deskEmail string) (mailin.PollerOptio
 // loadSMTP validates [smtp] into the sender's options, with [limits]'
 // recipients per transaction.
 func loadSMTP(bad badFunc, fc *fileConfig) mailout.Options {
-	k := fc.SMTP
+	k := fc.SMTP.serverKeys
 	o := mailout.Options{Address: k.Address, Security: checkServer(bad, "smtp", k, connpolicy.STARTTLS, false), Username: k.Username}
 	o.TLSConfig = tlsConfig(bad, "smtp", k)
 	if k.Username != "" && !mailauth.IsOAuth(k.Auth) {
@@ -76,7 +76,28 @@ func loadSMTP(bad badFunc, fc *fileConfig) mailout.Options {
 	}
 	o.MaxRecipients = smtpRecipients(bad, fc.Limits)
 	o.Auth, o.Token = loadAuth(bad, "smtp", k, o.Username)
+	o.Connections = smtpConnections(bad, fc.SMTP.Connections)
 	return o
+}
+
+// maxSMTPConnections bounds [smtp] connections: a relay counts them, and
+// each may re-send one mail after a crash.
+const maxSMTPConnections = 16
+
+// smtpConnections validates [smtp] connections: how many SMTP connections
+// drain a long outbox at once (mailout.Options.Connections). Each one
+// may send one mail twice after a crash (the mail the server accepted
+// just before it, not recorded yet), so the default stays low.
+func smtpConnections(bad badFunc, v *int) int {
+	n := mailout.DefaultConnections
+	if v == nil {
+		return n
+	}
+	if *v < 1 || *v > maxSMTPConnections {
+		bad("smtp.connections", "%d must be between 1 and %d", *v, maxSMTPConnections)
+		return n
+	}
+	return *v
 }
 
 // checkServer validates an [imap] or [smtp] section's address and

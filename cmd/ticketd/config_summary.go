@@ -26,7 +26,7 @@ func (c *Config) Summary() string {
 	case c.SMTP.Username != "":
 		auth = "AUTH PLAIN as " + c.SMTP.Username
 	}
-	fmt.Fprintf(&b, "  smtp:        %s (%s), %s\n", c.SMTP.Address, c.SMTP.Security, auth)
+	fmt.Fprintf(&b, "  smtp:        %s (%s), %s, up to %d connections\n", c.SMTP.Address, c.SMTP.Security, auth, c.SMTP.Connections)
 	writeTiers(&b, "tier", c.Policy)
 	b.WriteString(intakeSummary("", c.Intake))
 	b.WriteString(c.queuesSummary())

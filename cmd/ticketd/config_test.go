@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ticketd/ticketd/mailout"
 )
 
 // TestExampleConfig parses and validates config.example.toml, with its
@@ -51,7 +53,7 @@ func TestExampleConfig(t *testing.T) {
 		t.Errorf("keywords: %s", got)
 	}
 	sum := cfg.Summary()
-	for _, want := range []string{"soporte@example.com", "imap.example.com:993 (tls)", "tier 2:", "AUTH PLAIN as soporte@example.com",
+	for _, want := range []string{"soporte@example.com", "imap.example.com:993 (tls)", "tier 2:", "AUTH PLAIN as soporte@example.com, up to 2 connections",
 		`verified by Authentication-Results from "mx.example.com"`,
 		`spam:        to "Spam": X-Spam-Flag/X-Spam-Status/X-Spam: yes, DMARC fail under p=reject/quarantine (from "mx.example.com"); #spam does not block the sender`} {
 		if !strings.Contains(sum, want) {
@@ -100,6 +102,8 @@ func TestConfigProblemsNameTheirKeys(t *testing.T) {
 	}{
 		{"unknown key", `[support]`, "colour = \"red\"\n[support]", []string{"colour: unknown key"}},
 		{"unknown key in a section", `[smtp]`, "[smtp]\nhots = \"x\"", []string{"smtp.hots: unknown key"}},
+		{"no smtp connection", `[smtp]`, "[smtp]\nconnections = 0", []string{"smtp.connections: 0 must be between 1 and 16"}},
+		{"too many smtp connections", `[smtp]`, "[smtp]\nconnections = 17", []string{"smtp.connections: 17 must be between 1 and 16"}},
 		{"bad duration", `"30m"`, `"30 minutes"`, []string{`tiers[0].first_response: "30 minutes" is not a duration`}},
 		{"missing agents", `agents = ["ana@example.com"]`, ``, []string{"tiers: tier 1: agents: at least one agent"}},
 		{"plaintext to a remote host", `address = "127.0.0.1:143"`, `address = "imap.example.com:143"`, []string{`imap.security: "none" sends passwords in the clear`}},
@@ -142,5 +146,26 @@ func TestConfigProblemsNameTheirKeys(t *testing.T) {
 	err := load(strings.NewReplacer(`"30m"`, `"x"`, `security = "none"`+"\npassword_env", `security = "bad"`+"\npassword_env").Replace(minimal))
 	if ce, ok := err.(*ConfigError); !ok || len(ce.Problems) < 2 {
 		t.Errorf("want all problems reported together, got %v", err)
+	}
+}
+
+// TestSMTPConnections: [smtp] connections reaches the sender; left out,
+// it is mailout's default.
+func TestSMTPConnections(t *testing.T) {
+	t.Setenv("TICKETD_TEST_PW", "x")
+	dir := t.TempDir()
+	for text, want := range map[string]int{
+		minimal: mailout.DefaultConnections,
+		strings.Replace(minimal, "[smtp]", "[smtp]\nconnections = 4", 1): 4,
+	} {
+		p := filepath.Join(dir, "c.toml")
+		os.WriteFile(p, []byte(text), 0o600)
+		cfg, err := LoadConfig(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.SMTP.Connections != want {
+			t.Errorf("connections %d, want %d", cfg.SMTP.Connections, want)
+		}
 	}
 }

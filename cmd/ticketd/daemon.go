@@ -79,7 +79,7 @@ func openDesk(cfg *Config, deps Deps) (*desk, error) {
 		store.Close()
 		return nil, err
 	}
-	sender, err := mailout.NewSender(deskSMTP(cfg, blobs, svc, deps, m), newCountingQueue(store, m), deps.Logger.With("component", "mailout"))
+	sender, err := mailout.NewSender(deskSMTP(cfg, blobs, svc, deps, m), newCountingQueue(store, m), holdingLogger(deps.Logger).With("component", "mailout"))
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -131,6 +131,7 @@ func report(w io.Writer, what, addr string, login bool, err error) {
 // due in the outbox, and returns.
 func Once(ctx context.Context, cfg *Config, deps Deps) error {
 	deps = deps.withDefaults()
+	defer flushLog(deps.Logger) // the sender's held lines (logwriter.go)
 	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err
@@ -148,6 +149,7 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 // running daemon does it (over its admin socket) when one answers.
 func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Writer) error {
 	deps = deps.withDefaults()
+	defer flushLog(deps.Logger) // the sender's held lines (logwriter.go)
 	if r, ok := runningDaemon(cfg); ok {
 		res, err := r.Digest(dryRun)
 		if err != nil {
@@ -242,6 +244,7 @@ func (d *desk) sendDigest(log *slog.Logger, dryRun bool) (tickets.DigestResult, 
 // and closes the database.
 func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	deps = deps.withDefaults()
+	defer flushLog(deps.Logger) // the sender's held lines (logwriter.go)
 	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err

@@ -32,7 +32,7 @@ func devFromConfig(src, dst, dataDir, imapAddr, smtpAddr, passwordFile string) e
 	if d, err := time.ParseDuration(imap.PollInterval); err != nil || d > devPoll {
 		imap.PollInterval = devPoll.String()
 	}
-	fc.SMTP = serverKeys{Address: smtpAddr, Security: "none"}
+	fc.SMTP.serverKeys = serverKeys{Address: smtpAddr, Security: "none"}
 	fc.Admin.Listen, fc.Admin.AllowRemote = "", false
 	var b bytes.Buffer
 	b.WriteString("# Written by \"ticketd dev --config " + filepath.Base(src) + "\": that desk, wired to the sandbox.\n")

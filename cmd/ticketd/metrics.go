@@ -15,15 +15,18 @@ import (
 	"github.com/ticketd/ticketd/tiers"
 )
 
-// configLogger is the daemon's logger as log_level and log_format say.
+// configLogger is the daemon's logger as log_level and log_format say,
+// over a logWriter (logwriter.go): call flushLog before the command ends.
 func configLogger(w io.Writer, cfg *Config) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(cfg.LogLevel)) // validated by LoadConfig
 	opts := &slog.HandlerOptions{Level: l}
+	handler := func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, opts) }
 	if cfg.Admin.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		handler = func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, opts) }
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	lw := newLogWriter(w)
+	return slog.New(&logHandler{now: handler(lw), held: handler(holdingWriter{lw}), w: lw})
 }
 
 // newMetrics returns the daemon's metrics, reading the gauges from store's

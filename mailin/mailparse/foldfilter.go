@@ -82,7 +82,8 @@ func foldKey(s string) string {
 // foldFields is foldKey(joinFields(s)) in one pass: the words of s
 // folded, one space apart.
 func foldFields(s string) string {
-	b := make([]byte, 0, len(s)+8)
+	var stack [512]byte // most texts folded: the string is the one allocation
+	b := stack[:0]
 	space := false // white space since the last word
 	for i := 0; i < len(s); {
 		c := s[i]
