@@ -5,6 +5,7 @@ package hugeheap
 import (
 	"runtime"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -59,9 +60,11 @@ func Grow() {
 	go growStack(top)
 	// The stack is freed after the goroutine's last instruction, when the
 	// scheduler reclaims it: wait for that, or the next allocations would
-	// land above the stack, outside the advice.
+	// land above the stack, outside the advice. On another processor, whose
+	// thread a loaded machine may not run for a while, it can take
+	// milliseconds; the bound only keeps a surprise from hanging the start.
 	stackTop := <-top
-	for i := 0; i < 1000 && runtime.NumGoroutine() > before; i++ {
+	for deadline := time.Now().Add(5 * time.Millisecond); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
 		runtime.Gosched()
 	}
 	// The stack is the lowest 16 MB of free heap above the boundary
