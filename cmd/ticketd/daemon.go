@@ -140,7 +140,8 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 	pollErr := deliverDuring(ctx, d, deps.Logger, d.pollAll(ctx))
 	checkErr := d.checkSLA(ctx, deps.Logger)
 	// Deliver what is queued even when fetching failed: those mails are promised.
-	_, sendErr := d.sender.Drain(ctx)
+	var sendErr error
+	asWorker(ctx, "mailout", func() { _, sendErr = d.sender.Drain(ctx) })
 	return errors.Join(pollErr, checkErr, sendErr)
 }
 
@@ -274,11 +275,11 @@ func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	errs := make(chan error, len(d.pollers)+1)
 	worker := func(name string, f func() error) {
 		wg.Add(1)
-		go func() {
+		go asWorker(ctx, name, func() {
 			defer wg.Done()
 			defer cancel()
 			errs <- guard(log, name, f)
-		}()
+		})
 	}
 	for _, p := range d.pollers {
 		worker("mailin", func() error { return p.Run(ctx, cfg.PollInterval) })

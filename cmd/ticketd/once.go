@@ -3,7 +3,16 @@ package main
 import (
 	"context"
 	"log/slog"
+	"runtime/pprof"
 )
+
+// asWorker runs f with the profiler label worker=name, inherited by the
+// goroutines f starts: a CPU profile ($TICKETD_CPUPROFILE) of a pass then
+// splits into what reading mail cost (mailin) and what delivering it cost
+// (mailout), the rest being the runtime's own (collector, start-up).
+func asWorker(ctx context.Context, name string, f func()) {
+	pprof.Do(ctx, pprof.Labels("worker", name), func(context.Context) { f() })
+}
 
 // deliverDuring runs fetch (a mail pass) while the outbox is delivered
 // each time the pass commits mail to send, as the daemon does, so that
@@ -13,7 +22,7 @@ import (
 func deliverDuring(ctx context.Context, d *desk, log *slog.Logger, fetch func() error) error {
 	stop := make(chan struct{})
 	done := make(chan struct{})
-	go func() {
+	go asWorker(ctx, "mailout", func() {
 		defer close(done)
 		for {
 			select {
@@ -29,8 +38,9 @@ func deliverDuring(ctx context.Context, d *desk, log *slog.Logger, fetch func() 
 				log.Error("mailout: drain outbox", "err", err)
 			}
 		}
-	}()
-	err := fetch()
+	})
+	var err error
+	asWorker(ctx, "mailin", func() { err = fetch() })
 	close(stop)
 	<-done
 	return err
