@@ -45,7 +45,7 @@ var (
 	loadN       = flag.Int("load.n", 60, "messages TestLoad puts in the INBOX")
 	loadRuns    = flag.Int("load.runs", 1, "how many times TestLoad and TestLargeDatabase measure (medians are reported)")
 	loadJSON    = flag.String("load.json", "", "append the figures of each run as a JSON line to this file")
-	loadProfile = flag.String("load.cpuprofile", "", "write a CPU profile of the (first) ticketd once run to this file")
+	loadProfile = flag.String("load.cpuprofile", "", "write a CPU profile of each ticketd once run to this file (run 1; run N to FILE.N) and split its CPU by worker")
 	loadKeepDB  = flag.String("load.keepdb", "", "copy each run's ticketd.db into this directory (as run-N.db) for bbolt stats")
 	loadConns   = flag.Int("load.connections", 0, "[smtp] connections of TestLoad's ticketd (0: not set, the default)")
 )
@@ -140,9 +140,13 @@ type figures struct {
 	WholeCPUUsecPerMsg    float64 `json:"whole_cpu_us_per_msg"`
 	DeliveryCPUUsecPerMsg float64 `json:"delivery_cpu_us_per_mail"`
 	MailsDuringIngest     int     `json:"mails_sent_during_ingest"`
-	FetchCPUUsecPerMsg    float64 `json:"limit_imap_fetch_cpu_us_per_msg"` // the test's client, getrusage
-	ParseCPUUsecPerMsg    float64 `json:"limit_parse_cpu_us_per_msg"`      // getrusage
-	RusageMaxRSSMB        float64 `json:"child_ru_maxrss_mb"`              // shown beside VmHWM: see loadOnce
+	// With -load.cpuprofile: the whole pass's CPU split by the profile's
+	// worker labels (workerShares), per ingested message and per mail.
+	IngestOwnCPUUsecPerMsg    float64 `json:"ingest_own_cpu_us_per_msg,omitempty"`
+	DeliveryOwnCPUUsecPerMail float64 `json:"delivery_own_cpu_us_per_mail,omitempty"`
+	FetchCPUUsecPerMsg        float64 `json:"limit_imap_fetch_cpu_us_per_msg"` // the test's client, getrusage
+	ParseCPUUsecPerMsg        float64 `json:"limit_parse_cpu_us_per_msg"`      // getrusage
+	RusageMaxRSSMB            float64 `json:"child_ru_maxrss_mb"`              // shown beside VmHWM: see loadOnce
 	// PeakAnonMB is the highest RssAnon sampled (heap and stacks): VmHWM
 	// also counts file pages — the database's, mapped and touched by
 	// bbolt, and the binary's.
@@ -167,7 +171,7 @@ type figures struct {
 func TestLoad(t *testing.T) {
 	var all []figures
 	for run := range *loadRuns {
-		f := loadOnce(t, *loadN, run, run == 0 && *loadProfile != "")
+		f := loadOnce(t, *loadN, run, profilePath(run))
 		all = append(all, f)
 		t.Logf("run %d: %+v", run+1, f)
 		if *loadJSON != "" {
@@ -192,6 +196,10 @@ func TestLoad(t *testing.T) {
 	}
 	t.Logf("  CPU per delivered mail (after the pass):    %8.0f µs (%d of %d mails were sent during the ingest)",
 		med(func(f figures) float64 { return f.DeliveryCPUUsecPerMsg }), all[0].MailsDuringIngest, all[0].MailsSent)
+	if all[0].IngestOwnCPUUsecPerMsg > 0 {
+		t.Logf("  the whole pass's CPU split by worker (profile labels; the runtime's own shared in proportion): %.0f µs per ingested message, %.0f µs per delivered mail",
+			med(func(f figures) float64 { return f.IngestOwnCPUUsecPerMsg }), med(func(f figures) float64 { return f.DeliveryOwnCPUUsecPerMail }))
+	}
 	t.Logf("  peak RSS of ticketd once:           %8.1f MB (VmHWM; its ru_maxrss, which can include this test process's own peak, %.1f MB)",
 		med(func(f figures) float64 { return f.PeakRSSMB }), med(func(f figures) float64 { return f.RusageMaxRSSMB }))
 	t.Logf("  peak anonymous memory (RssAnon):    %8.1f MB (the rest of VmHWM is file-backed: the database's mapped pages and the binary's)", med(func(f figures) float64 { return f.PeakAnonMB }))
@@ -202,7 +210,15 @@ func TestLoad(t *testing.T) {
 	t.Logf("  limit: SMTP sends, one connection    %8.0f mails/s", med(func(f figures) float64 { return f.SMTPSendPerSec }))
 }
 
-func loadOnce(t *testing.T, n, run int, profile bool) figures {
+// profilePath is where run (0-based) writes its CPU profile; "" for none.
+func profilePath(run int) string {
+	if *loadProfile == "" || run == 0 {
+		return *loadProfile
+	}
+	return fmt.Sprintf("%s.%d", *loadProfile, run+1)
+}
+
+func loadOnce(t *testing.T, n, run int, profile string) figures {
 	dir := t.TempDir()
 	server := dovecottest.Start(t, dovecottest.User{Name: Desk, Password: deskPassword})
 	sink := smtptest.Start(t)
@@ -223,8 +239,8 @@ func loadOnce(t *testing.T, n, run int, profile bool) figures {
 	// Logs at info, as in production: one line per message is part of
 	// the cost.
 	cmd.Env = append(os.Environ(), "TICKETD_CPUPROFILE=")
-	if profile {
-		cmd.Env = append(cmd.Env, "TICKETD_CPUPROFILE="+*loadProfile)
+	if profile != "" {
+		cmd.Env = append(cmd.Env, "TICKETD_CPUPROFILE="+profile)
 	}
 	stderrPipe, err := cmd.StderrPipe()
 	if err != nil {
@@ -308,6 +324,15 @@ func loadOnce(t *testing.T, n, run int, profile bool) figures {
 	f.MailsDuringIngest = watch.mailsNow
 	if after := f.MailsSent - watch.mailsNow; after > 0 {
 		f.DeliveryCPUUsecPerMsg = usecPer(cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime()-watch.cpu, after)
+	}
+
+	if profile != "" {
+		in, out, err := workerShares(profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.IngestOwnCPUUsecPerMsg = f.CPUSeconds * in * 1e6 / float64(n)
+		f.DeliveryOwnCPUUsecPerMail = f.CPUSeconds * out * 1e6 / float64(f.MailsSent)
 	}
 
 	cpu := selfCPU(t)
