@@ -97,8 +97,16 @@ func Open(dir string, timeout time.Duration) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return withUntried(withSentLog(openChecked(path, fc, &bolt.Options{Timeout: timeout}, setupBuckets)))
+	return withUntried(withSentLog(openChecked(path, fc, &bolt.Options{Timeout: timeout, InitialMmapSize: initialMap}, setupBuckets)))
 }
+
+// initialMap is how much of the file the writer maps from the start.
+// bbolt maps the file anew each time it outgrows the mapping (doubling
+// from 32 KB): the writer then copies every node it holds out of the old
+// mapping and waits for every reader (the sender's) to finish. Address
+// space only: what is resident is what is touched, and the file still
+// grows with its data.
+const initialMap = 256 << 20
 
 // upToDate reports whether setupBuckets would change nothing in tx:
 // every bucket is there and the schema is this code's.
