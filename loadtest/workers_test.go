@@ -37,13 +37,13 @@ func workerShares(path string) (mailin, mailout float64, err error) {
 	}
 	var in, out int64
 	for _, s := range p.Sample {
-		v := s.Value[cpu]
-		switch w := s.Label["worker"]; {
-		case len(w) == 0:
-		case w[0] == "mailin":
-			in += v
-		case w[0] == "mailout":
-			out += v
+		if w := s.Label["worker"]; len(w) > 0 {
+			switch w[0] {
+			case "mailin":
+				in += s.Value[cpu]
+			case "mailout":
+				out += s.Value[cpu]
+			}
 		}
 	}
 	if in+out == 0 {
