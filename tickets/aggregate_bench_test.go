@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -52,11 +51,7 @@ func syntheticHistory(b testing.TB, s *Store, n int, end time.Time) time.Duratio
 				if rng.IntN(10) == 0 {
 					t.FirstResponseBreach = Mark{At: created.Add(time.Hour), Tier: 1}
 				}
-				v, err := encodeTicket(&t)
-				if err != nil {
-					return err
-				}
-				if err := tb.Put(u64(id), v); err != nil {
+				if err := tb.Put(u64(id), encodeTicket(&t)); err != nil {
 					return err
 				}
 				events := []Event{
@@ -73,11 +68,7 @@ func syntheticHistory(b testing.TB, s *Store, n int, end time.Time) time.Duratio
 				for _, e := range events {
 					seq, _ := eb.NextSequence()
 					e.Seq, e.Ticket = seq, id
-					v, err := json.Marshal(e)
-					if err != nil {
-						return err
-					}
-					if err := eb.Put(append(u64(id), u64(seq)...), v); err != nil {
+					if err := putEvent(eb, &e); err != nil {
 						return err
 					}
 				}

@@ -38,7 +38,7 @@ func decodeValue(data []byte, v any) error { return gojson.Unmarshal(data, v) }
 // encodeTicket is the stored form of t: the binary one (codec_ticket.go).
 // With the decoders below, the one place that knows a ticket record's
 // format: nothing else reads or writes the tickets bucket's values.
-func encodeTicket(t *Ticket) ([]byte, error) { return encodeTicketV1(t), nil }
+func encodeTicket(t *Ticket) []byte { return encodeTicketV1(t) }
 
 // binaryTicket reports whether data is a ticket in the binary form
 // rather than JSON (written before schema 6), and its fields if so.
@@ -108,6 +108,16 @@ func ticketStatus(data []byte) (Status, time.Time, error) {
 // decodeMail reads a stored outbox mail.
 func decodeMail(data []byte, m *Mail) error { return gojson.Unmarshal(data, m) }
 
+// binaryEvent reports whether data is an event in the binary form
+// (codec_event.go) rather than JSON (written before schema 5), and its
+// fields if so.
+func binaryEvent(data []byte) ([]byte, bool) {
+	if len(data) > 0 && data[0] == eventV1 {
+		return data[1:], true
+	}
+	return nil, false
+}
+
 // eventFields is Event without its UnmarshalJSON: decodeEvent fills it
 // directly, then applies the legacy reading once.
 type eventFields Event
@@ -116,8 +126,8 @@ type eventFields Event
 // had a Role and a Template (Event.UnmarshalJSON calls it too).
 // Both stored forms read (codec_event.go): the binary one, and JSON.
 func decodeEvent(data []byte, e *Event) error {
-	if len(data) > 0 && data[0] == eventV1 {
-		if err := decodeEventV1(data[1:], e); err != nil {
+	if b, ok := binaryEvent(data); ok {
+		if err := decodeEventV1(b, e); err != nil {
 			return err
 		}
 	} else if err := gojson.Unmarshal(data, (*eventFields)(e)); err != nil {
@@ -146,7 +156,7 @@ type eventGlance struct {
 func (g eventGlance) text() (string, error) {
 	if g.raw == nil {
 		r := eventReader{reader{b: g.rest}}
-		if t := r.str(); r.err == nil {
+		if t := r.string(); r.err == nil {
 			return t, nil
 		}
 		return "", errEventRecord
@@ -163,8 +173,8 @@ func (g eventGlance) text() (string, error) {
 // forEventsNewestFirst without decoding whole events.
 func glanceEventsNewestFirst(tx *bolt.Tx, id uint64, f func(eventGlance) bool) error {
 	return eventsNewestFirst(tx, id, func(v []byte, g *eventGlance) error {
-		if len(v) > 0 && v[0] == eventV1 {
-			return glanceEventV1(v[1:], g)
+		if b, ok := binaryEvent(v); ok {
+			return glanceEventV1(b, g)
 		}
 		g.raw = v
 		return gojson.Unmarshal(v, g)

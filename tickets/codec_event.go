@@ -61,37 +61,29 @@ func encodeEvent(e *Event) ([]byte, error) {
 	}
 	b := make([]byte, 0, n)
 	b = append(b, eventV1)
-	b = appendBytes(b, tb)
-	b = appendStr(b, string(e.Kind))
-	b = appendStr(b, e.Actor)
-	b = appendStr(b, e.Text)
+	b = appendString(b, tb)
+	b = appendString(b, string(e.Kind))
+	b = appendString(b, e.Actor)
+	b = appendString(b, e.Text)
 	b = binary.AppendUvarint(b, e.Seq)
 	b = binary.AppendUvarint(b, e.Ticket)
-	b = appendStr(b, e.MessageID)
-	b = appendStr(b, e.Subject)
-	b = appendStr(b, string(e.From))
-	b = appendStr(b, string(e.To))
+	b = appendString(b, e.MessageID)
+	b = appendString(b, e.Subject)
+	b = appendString(b, string(e.From))
+	b = appendString(b, string(e.To))
 	b = binary.AppendVarint(b, int64(e.FromTier))
 	b = binary.AppendVarint(b, int64(e.ToTier))
 	b = binary.AppendUvarint(b, e.Outbox)
 	b = binary.AppendUvarint(b, uint64(len(e.Recipients)))
 	for _, r := range e.Recipients {
-		b = appendStr(b, r)
+		b = appendString(b, r)
 	}
-	b = appendStr(b, string(e.Role))
-	b = appendStr(b, string(e.Template))
-	b = appendStr(b, e.Detail)
+	b = appendString(b, string(e.Role))
+	b = appendString(b, string(e.Template))
+	b = appendString(b, e.Detail)
 	b = binary.AppendUvarint(b, e.MergedFrom)
-	b = appendBytes(b, atts)
+	b = appendString(b, atts)
 	return b, nil
-}
-
-func appendStr(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
-
-func appendBytes(b, s []byte) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 // eventReader reads a binary event's fields in order with the
@@ -99,8 +91,6 @@ func appendBytes(b, s []byte) []byte {
 // every later read returns zero values; decodeEventV1 and the glance
 // report it as errEventRecord.
 type eventReader struct{ reader }
-
-func (r *eventReader) str() string { return string(r.bytes()) }
 
 func (r *eventReader) time() time.Time {
 	var t time.Time
@@ -115,35 +105,32 @@ func (r *eventReader) time() time.Time {
 // head reads the fields a binary event starts with: its time, kind and
 // actor, all that a glance at it needs (glanceEventV1).
 func (r *eventReader) head() (time.Time, EventKind, string) {
-	return r.time(), EventKind(r.str()), r.str()
+	return r.time(), EventKind(r.string()), r.string()
 }
 
 // decodeEventV1 reads a binary event (without its version byte) into e.
 func decodeEventV1(data []byte, e *Event) error {
 	r := eventReader{reader{b: data}}
 	e.Time, e.Kind, e.Actor = r.head()
-	e.Text = r.str()
+	e.Text = r.string()
 	e.Seq = r.uvarint()
 	e.Ticket = r.uvarint()
-	e.MessageID = r.str()
-	e.Subject = r.str()
-	e.From = Status(r.str())
-	e.To = Status(r.str())
+	e.MessageID = r.string()
+	e.Subject = r.string()
+	e.From = Status(r.string())
+	e.To = Status(r.string())
 	e.FromTier = int(r.varint())
 	e.ToTier = int(r.varint())
 	e.Outbox = r.uvarint()
-	if n := r.uvarint(); n > 0 && r.err == nil {
-		if n > uint64(len(r.b)) { // each recipient takes at least a byte
-			return errEventRecord
-		}
+	if n := r.count(1); n > 0 {
 		e.Recipients = make([]string, n)
 		for i := range e.Recipients {
-			e.Recipients[i] = r.str()
+			e.Recipients[i] = r.string()
 		}
 	}
-	e.Role = Role(r.str())
-	e.Template = templates.Name(r.str())
-	e.Detail = r.str()
+	e.Role = Role(r.string())
+	e.Template = templates.Name(r.string())
+	e.Detail = r.string()
 	e.MergedFrom = r.uvarint()
 	atts := r.bytes()
 	if r.err != nil {

@@ -91,7 +91,7 @@ func TestEventBinaryTruncated(t *testing.T) {
 			}
 		}
 		damaged := append([]byte(nil), bin...)
-		damaged[2] = 0xff // the time's length
+		damaged[2] = 0xff // the time's first byte (MarshalBinary's version)
 		var back Event
 		_ = decodeEvent(damaged, &back)
 	}

@@ -71,17 +71,17 @@ func encodeTicketV1(t *Ticket) []byte {
 	b = append(b, ticketV1)
 	// head
 	b = binary.AppendUvarint(b, t.ID)
-	b = appendStr(b, string(t.Status))
+	b = appendString(b, string(t.Status))
 	b = appendTime(b, t.Created)
-	b = appendStr(b, t.Queue)
+	b = appendString(b, t.Queue)
 	b = binary.AppendVarint(b, int64(t.Tier))
-	b = appendStr(b, string(t.Type))
-	b = appendStr(b, t.Category)
-	b = appendStr(b, t.Subject)
+	b = appendString(b, string(t.Type))
+	b = appendString(b, t.Category)
+	b = appendString(b, t.Subject)
 	b = appendAddress(b, t.Requester)
-	b = appendStr(b, t.Assignee)
+	b = appendString(b, t.Assignee)
 	b = appendTime(b, t.Updated)
-	b = appendStr(b, string(t.CloseReason))
+	b = appendString(b, string(t.CloseReason))
 	b = appendTime(b, t.FirstResponse)
 	b = appendTime(b, t.ResolvedAt)
 	// rest
@@ -103,35 +103,35 @@ func encodeTicketV1(t *Ticket) []byte {
 	b = binary.AppendUvarint(b, uint64(len(t.Pending)))
 	for _, p := range t.Pending {
 		b = appendAddress(b, p.Address)
-		b = appendStr(b, p.Code)
+		b = appendString(b, p.Code)
 		b = appendTime(b, p.Asked)
 	}
-	b = appendStr(b, t.RootMessageID)
-	b = appendStr(b, t.LastPublicMessageID)
-	b = appendStr(b, t.AgentThreadID)
-	b = appendStr(b, string(t.Priority))
+	b = appendString(b, t.RootMessageID)
+	b = appendString(b, t.LastPublicMessageID)
+	b = appendString(b, t.AgentThreadID)
+	b = appendString(b, string(t.Priority))
 	b = appendTime(b, t.TierSince)
 	b = appendCountdown(b, &t.SLA.FirstResponse)
 	b = appendCountdown(b, &t.SLA.Resolution)
 	b = appendTime(b, t.NextCheck)
 	b = binary.AppendVarint(b, int64(t.Escalations))
-	b = appendStr(b, t.VendorRef)
+	b = appendString(b, t.VendorRef)
 	b = binary.AppendVarint(b, int64(t.Rating))
-	b = appendStr(b, t.RatingComment)
+	b = appendString(b, t.RatingComment)
 	b = appendTime(b, t.LastPublicAt)
-	b = appendStr(b, t.LastPublicBy)
+	b = appendString(b, t.LastPublicBy)
 	if h := t.Held; h != nil {
-		b = appendStr(b, h.Agent)
-		b = appendStr(b, h.Text)
-		b = appendStr(b, h.MessageID)
+		b = appendString(b, h.Agent)
+		b = appendString(b, h.Text)
+		b = appendString(b, h.MessageID)
 		b = appendTime(b, h.At)
 	}
 	b = appendTime(b, t.PendingSince)
 	b = appendUints(b, t.Links)
 	b = appendUints(b, t.Suggested)
 	b = binary.AppendUvarint(b, t.SolvedBy)
-	b = appendStr(b, string(t.Language))
-	b = appendStr(b, t.ForwardedBy)
+	b = appendString(b, string(t.Language))
+	b = appendString(b, t.ForwardedBy)
 	b = binary.AppendUvarint(b, t.Problem)
 	b = binary.AppendUvarint(b, t.MergedInto)
 	b = binary.AppendVarint(b, int64(t.OpenedTier))
@@ -196,7 +196,7 @@ func appendTime(b []byte, t time.Time) []byte {
 }
 
 func appendAddress(b []byte, a Address) []byte {
-	return appendStr(appendStr(b, a.Name), a.Email)
+	return appendString(appendString(b, a.Name), a.Email)
 }
 
 func appendCountdown(b []byte, c *tiers.Countdown) []byte {
@@ -219,7 +219,7 @@ func appendCountdown(b []byte, c *tiers.Countdown) []byte {
 func appendMark(b []byte, m *Mark) []byte {
 	b = appendTime(b, m.At)
 	b = binary.AppendVarint(b, int64(m.Tier))
-	b = appendStr(b, m.Agent)
+	b = appendString(b, m.Agent)
 	return binary.AppendVarint(b, int64(m.Work))
 }
 
@@ -253,7 +253,7 @@ func newTicketReader(data []byte, copyAll bool) ticketReader {
 
 func (r *ticketReader) str() string {
 	if r.all == "" {
-		return string(r.bytes())
+		return r.string()
 	}
 	b := r.bytes()
 	if r.err != nil {
@@ -288,14 +288,6 @@ func (r *ticketReader) time() time.Time {
 	return time.Time{}
 }
 
-// check records a malformed record unless ok.
-func (r *ticketReader) check(ok bool) bool {
-	if !ok && r.err == nil {
-		r.err, r.b = errTicketRecord, nil
-	}
-	return ok && r.err == nil
-}
-
 // recordErr is the reading's outcome: errTicketRecord for a record cut
 // short or damaged.
 func (r *ticketReader) recordErr() error {
@@ -311,16 +303,6 @@ func (r *ticketReader) duration() time.Duration { return time.Duration(r.varint(
 
 func (r *ticketReader) address() Address {
 	return Address{Name: r.str(), Email: r.str()}
-}
-
-// count reads a list's length; each element takes at least min bytes, so
-// a damaged length cannot make a huge allocation.
-func (r *ticketReader) count(min int) int {
-	n := r.uvarint()
-	if !r.check(n <= uint64(len(r.b)/min)) {
-		return 0
-	}
-	return int(n)
 }
 
 func (r *ticketReader) uints() []uint64 {

@@ -259,11 +259,7 @@ func (s *Store) Ticket(id uint64) (Ticket, error) {
 func (s *Store) Tickets() ([]Ticket, error) {
 	var out []Ticket
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-			var t Ticket
-			if err := decodeTicket(v, &t); err != nil {
-				return fmt.Errorf("ticket %x: %w", k, err)
-			}
+		return forTickets(tx, func(t Ticket) error {
 			out = append(out, t)
 			return nil
 		})
@@ -355,11 +351,7 @@ func getTicket(tx *bolt.Tx, id uint64) (Ticket, error) {
 }
 
 func putTicket(tx *bolt.Tx, t *Ticket) error {
-	v, err := encodeTicket(t)
-	if err != nil {
-		return fmt.Errorf("ticket %d: %w", t.ID, err)
-	}
-	if err := tx.Bucket(bucketTickets).Put(u64(t.ID), v); err != nil {
+	if err := tx.Bucket(bucketTickets).Put(u64(t.ID), encodeTicket(t)); err != nil {
 		return err
 	}
 	if err := fileAgentOpen(tx, t); err != nil { // the agents' morning mail (store_agentdigest.go)

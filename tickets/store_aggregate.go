@@ -38,7 +38,10 @@ type tuple struct {
 	class
 }
 
-func appendString(b []byte, s string) []byte {
+// appendString appends s with its length before it: the strings and
+// byte fields of every compact binary record (aggregates, events,
+// tickets), read back by reader.bytes and reader.string.
+func appendString[S ~string | ~[]byte](b []byte, s S) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
@@ -107,6 +110,25 @@ func (r *reader) string() string {
 	s := string(b)
 	r.names[s] = s
 	return s
+}
+
+// check records a malformed record unless ok, and reports whether the
+// reading is still sound.
+func (r *reader) check(ok bool) bool {
+	if !ok && r.err == nil {
+		r.err, r.b = errAggCorrupt, nil
+	}
+	return ok && r.err == nil
+}
+
+// count reads a list's length; each element takes at least min bytes, so
+// a damaged length cannot make a huge allocation.
+func (r *reader) count(min int) int {
+	n := r.uvarint()
+	if !r.check(n <= uint64(len(r.b)/min)) {
+		return 0
+	}
+	return int(n)
 }
 
 func (r *reader) tuple() tuple {

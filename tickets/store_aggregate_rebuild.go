@@ -229,8 +229,8 @@ func finishRebuild(db *bolt.DB, log *slog.Logger) error {
 // one eventFact counts, so most are never decoded. A binary event
 // (codec_event.go) says its kind second; JSON is searched for the words.
 func mayCount(v []byte) bool {
-	if len(v) > 0 && v[0] == eventV1 {
-		k := binaryEventKind(v[1:])
+	if b, ok := binaryEvent(v); ok {
+		k := binaryEventKind(b)
 		return string(k) == string(EventAnswer) || string(k) == string(EventEscalated)
 	}
 	return bytes.Contains(v, []byte(`"answer"`)) || bytes.Contains(v, []byte(`"escalated"`))
