@@ -23,13 +23,15 @@ type limitsKeys struct {
 	Window                   string `toml:"window"`
 }
 
-// setLimit validates one cap of [limits] into dst when it is set.
-func setLimit(bad badFunc, key string, v *int, dst *int, max int) {
+// setRange validates a count that must be between 1 and max (a cap of
+// [limits], [smtp] connections) into dst when it is set; key names it in
+// the error.
+func setRange(bad badFunc, key string, v *int, dst *int, max int) {
 	if v == nil {
 		return
 	}
 	if *v < 1 || *v > max {
-		bad("limits."+key, "%d must be between 1 and %d", *v, max)
+		bad(key, "%d must be between 1 and %d", *v, max)
 		return
 	}
 	*dst = *v
@@ -38,11 +40,11 @@ func setLimit(bad badFunc, key string, v *int, dst *int, max int) {
 // loadLimits validates the workflow's caps of [limits].
 func loadLimits(bad badFunc, k limitsKeys) tickets.Limits {
 	l := tickets.DefaultLimits
-	setLimit(bad, "participants", k.Participants, &l.Participants, 10000)
-	setLimit(bad, "subject_chars", k.SubjectChars, &l.SubjectRunes, 10000)
-	setLimit(bad, "agent_notices_per_sender", k.AgentNoticesPerSender, &l.AgentNotices, 1000000)
-	setLimit(bad, "status_replies_per_sender", k.StatusRepliesPerSender, &l.StatusReplies, 1000000)
-	setLimit(bad, "auto_replies_per_ticket", k.AutoRepliesPerTicket, &l.AutoReplies, 1000000)
+	setRange(bad, "limits.participants", k.Participants, &l.Participants, 10000)
+	setRange(bad, "limits.subject_chars", k.SubjectChars, &l.SubjectRunes, 10000)
+	setRange(bad, "limits.agent_notices_per_sender", k.AgentNoticesPerSender, &l.AgentNotices, 1000000)
+	setRange(bad, "limits.status_replies_per_sender", k.StatusRepliesPerSender, &l.StatusReplies, 1000000)
+	setRange(bad, "limits.auto_replies_per_ticket", k.AutoRepliesPerTicket, &l.AutoReplies, 1000000)
 	if k.Window != "" {
 		l.Window = parseDuration(bad, "limits.window", k.Window)
 	}
@@ -53,7 +55,7 @@ func loadLimits(bad badFunc, k limitsKeys) tickets.Limits {
 // sender's cap: a mail to more is sent in several transactions.
 func smtpRecipients(bad badFunc, k limitsKeys) int {
 	n := mailout.DefaultMaxRecipients
-	setLimit(bad, "recipients_per_transaction", k.RecipientsPerTransaction, &n, 1000)
+	setRange(bad, "limits.recipients_per_transaction", k.RecipientsPerTransaction, &n, 1000)
 	return n
 }
 
@@ -61,7 +63,7 @@ func smtpRecipients(bad badFunc, k limitsKeys) int {
 // bound (backlog.go).
 func outboxBacklog(bad badFunc, k limitsKeys) int {
 	n := DefaultOutboxBacklog
-	setLimit(bad, "outbox_backlog", k.OutboxBacklog, &n, 1000000)
+	setRange(bad, "limits.outbox_backlog", k.OutboxBacklog, &n, 1000000)
 	return n
 }
 

@@ -90,14 +90,8 @@ const maxSMTPConnections = 16
 // just before it, not recorded yet), so the default stays low.
 func smtpConnections(bad badFunc, v *int) int {
 	n := mailout.DefaultConnections
-	if v == nil {
-		return n
-	}
-	if *v < 1 || *v > maxSMTPConnections {
-		bad("smtp.connections", "%d must be between 1 and %d", *v, maxSMTPConnections)
-		return n
-	}
-	return *v
+	setRange(bad, "smtp.connections", v, &n, maxSMTPConnections)
+	return n
 }
 
 // checkServer validates an [imap] or [smtp] section's address and

@@ -28,23 +28,16 @@ func TestDamagedDatabaseRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	pageSize := int(binenc.NativeEndian.Uint32(good[16+8:])) // meta 0's page size
-	// The pages in use, by the newer of the two metas: bbolt grows the
-	// file ahead of them, so cutting the file in half may only drop
-	// unused space, which is not damage.
-	inUse := func(meta []byte) (pgid, txid uint64) {
-		return binenc.NativeEndian.Uint64(meta[16+40:]), binenc.NativeEndian.Uint64(meta[16+48:])
-	}
-	pgid, tx0 := inUse(good)
-	if p1, tx1 := inUse(good[pageSize:]); tx1 > tx0 {
-		pgid = p1
-	}
 	sent := len(e.smtp.Messages())
 
 	damages := []struct {
 		name, want string
 		damage     func() []byte
 	}{
-		{"truncated", "truncated", func() []byte { return good[:int(pgid)/2*pageSize] }},
+		// Only the two meta pages left: bbolt grows the file ahead of the
+		// pages it uses, so a cut further on may drop only unused space,
+		// which is not damage.
+		{"truncated", "truncated", func() []byte { return good[:2*pageSize] }},
 		{"zero-length", "empty", func() []byte { return nil }},
 		{"flipped bits", "cannot read", func() []byte {
 			b := append([]byte(nil), good...)
