@@ -67,7 +67,7 @@ func (s *Set) htmlOf(e *entry) htmlHalf {
 // once with sampleData as it is parsed, so they show at New for an
 // override rather than when a mail is being queued.
 
-// words returns the fixed words of e's language.
+// wordsOf returns the fixed words of e's language.
 func (s *Set) wordsOf(e *entry) words {
 	l, _ := s.lang(e.lang)
 	return l.words

@@ -164,27 +164,14 @@ func foldKey(r rune) rune {
 // mayStart reports whether subject (its white space trimmed as \s does)
 // begins with one of the heads, runes compared as (?i) compares them.
 func (h prefixHeads) mayStart(subject string) bool {
-	subject = strings.TrimLeft(subject, " \t\n\f\r")
+	subject = subject[spaces(subject):]
 	r, _ := utf8.DecodeRuneInString(subject)
 	for _, head := range h[foldKey(r)] {
-		if hasFoldPrefix(subject, head) {
+		if foldPrefixLen(subject, head) >= 0 {
 			return true
 		}
 	}
 	return false
-}
-
-// hasFoldPrefix reports whether s begins with prefix, rune by rune under
-// simple case folding (what (?i) matches; lengths in bytes may differ).
-func hasFoldPrefix(s, prefix string) bool {
-	for _, p := range prefix {
-		r, size := utf8.DecodeRuneInString(s)
-		if size == 0 || foldKey(r) != foldKey(p) {
-			return false
-		}
-		s = s[size:]
-	}
-	return true
 }
 
 // replyWord is a leading "Re:" in a template's subject.

@@ -51,14 +51,14 @@ func (p ownPrefix) match(subject string) int {
 // up.
 func (p ownPrefix) matchByHand(subject string) int {
 	m := prefixSearch{s: subject}
-	lead := spaces(subject, len(subject))
+	lead := spaces(subject)
 	for k := lead; k >= 0; k-- { // ^\s*, greedy
 		for _, alt := range p.alts {
 			switch end := m.seq(alt, k); {
 			case end == outOfBudget:
 				return outOfBudget
 			case end >= 0:
-				return end + spaces(subject[end:], len(subject)) // \s*, greedy, always matches
+				return end + spaces(subject[end:]) // \s*, greedy, always matches
 			}
 		}
 	}
@@ -96,7 +96,7 @@ func (m *prefixSearch) seq(toks []prefixTok, pos int) int {
 			if t.kind == tokSpaces0 {
 				least = 0
 			}
-			for k := spaces(m.s[pos:], len(m.s)); k >= least; k-- {
+			for k := spaces(m.s[pos:]); k >= least; k-- {
 				if end := m.seq(toks, pos+k); end != -1 {
 					return end
 				}
@@ -127,11 +127,10 @@ func (m *prefixSearch) seq(toks []prefixTok, pos int) int {
 	return pos
 }
 
-// spaces counts the leading bytes of s that \s matches ([\t\n\f\r ]),
-// at most max.
-func spaces(s string, max int) int {
+// spaces counts the leading bytes of s that \s matches ([\t\n\f\r ]).
+func spaces(s string) int {
 	n := 0
-	for n < len(s) && n < max {
+	for n < len(s) {
 		switch s[n] {
 		case '\t', '\n', '\f', '\r', ' ':
 			n++
