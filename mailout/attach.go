@@ -8,6 +8,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"github.com/ticketd/ticketd/internal/textfields"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -65,7 +66,7 @@ func attachmentHeader(a *tickets.Attachment) (mail.AttachmentHeader, string) {
 	if typ == "" || mime.FormatMediaType(typ, nil) == "" {
 		typ = "application/octet-stream"
 	}
-	name := singleLine(a.Name)
+	name := textfields.Join(a.Name)
 	if name == "" {
 		name = "attachment"
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"github.com/ticketd/ticketd/internal/textfields"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -105,7 +106,9 @@ func mailHeader(m *tickets.Mail, date time.Time, to, cc []*mail.Address, refs []
 		h.SetAddressList("Reply-To", addressList([]tickets.Address{*m.ReplyTo}))
 	}
 	// SetSubject encodes non-ASCII text as RFC 2047 encoded words.
-	h.SetSubject(singleLine(m.Subject))
+	// Header values on one line: a CR or LF in stored text must never
+	// start a new header field.
+	h.SetSubject(textfields.Join(m.Subject))
 	h.SetMessageID(m.MessageID)
 	if validMsgID(m.InReplyTo) {
 		h.SetMsgIDList("In-Reply-To", []string{m.InReplyTo})
@@ -115,7 +118,7 @@ func mailHeader(m *tickets.Mail, date time.Time, to, cc []*mail.Address, refs []
 		// RFC 3834 §5: marks the mail as automatic so that well-behaved
 		// responders do not answer it; X-Auto-Response-Suppress asks
 		// Exchange/Outlook not to send out-of-office or similar replies.
-		h.Set("Auto-Submitted", singleLine(string(m.AutoSubmitted)))
+		h.Set("Auto-Submitted", textfields.Join(string(m.AutoSubmitted)))
 		h.Set("X-Auto-Response-Suppress", "All")
 	}
 	return h
@@ -164,32 +167,9 @@ func addressList(as []tickets.Address) []*mail.Address {
 		if _, err := envelopeAddress(a.Email); err != nil {
 			continue
 		}
-		out = append(out, &mail.Address{Name: singleLine(a.Name), Address: a.Email})
+		out = append(out, &mail.Address{Name: textfields.Join(a.Name), Address: a.Email})
 	}
 	return out
-}
-
-// singleLine keeps header values on one line: a CR or LF in stored text
-// must never start a new header field.
-func singleLine(s string) string {
-	if isSingleLine(s) {
-		return s // the usual name: nothing to rewrite, nothing allocated
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// isSingleLine reports whether singleLine(s) == s: single spaces
-// between words, none at either end, no other white space.
-func isSingleLine(s string) bool {
-	prevSpace := true // a space at the start is one too many
-	for _, r := range s {
-		space := unicode.IsSpace(r)
-		if space && (r != ' ' || prevSpace) {
-			return false
-		}
-		prevSpace = space
-	}
-	return !prevSpace || s == ""
 }
 
 // validMsgID accepts a bare Message-ID (no angle brackets, no white space)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"github.com/ticketd/ticketd/internal/textfields"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -32,8 +33,8 @@ func writePlain(buf *bytes.Buffer, m *tickets.Mail, date time.Time, to, cc []*ma
 		replyTo = addressList([]tickets.Address{*m.ReplyTo})
 	}
 	from := addressList([]tickets.Address{m.From})
-	subject := mime.QEncoding.Encode("utf-8", singleLine(m.Subject))
-	auto := singleLine(string(m.AutoSubmitted))
+	subject := mime.QEncoding.Encode("utf-8", textfields.Join(m.Subject))
+	auto := textfields.Join(string(m.AutoSubmitted))
 	inReplyTo := ""
 	if validMsgID(m.InReplyTo) {
 		inReplyTo = m.InReplyTo

@@ -16,6 +16,8 @@ import (
 	texttemplate "text/template"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/internal/textfields"
 )
 
 //go:embed mail
@@ -519,9 +521,7 @@ func normalizeNewlines(s string) string {
 
 // oneLine makes a header-safe subject: every run of white space, newlines
 // included, becomes one space.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
+func oneLine(s string) string { return textfields.Join(s) }
 
 // tidyBody drops leading blank lines and ends the body with one newline.
 func tidyBody(s string) string {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ticketd/ticketd/internal/lazyre"
+	"github.com/ticketd/ticketd/internal/textfields"
 )
 
 // tokenMatcher finds the subject token "[Tag #N]" of any of the desk's
@@ -90,7 +91,7 @@ func (c subjectCleaner) clean(subject string) string {
 		}
 		break
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return textfields.Join(s)
 }
 
 // ownSubject is subject without the desk's token, reply prefixes and

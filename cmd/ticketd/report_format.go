@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ticketd/ticketd/internal/textfields"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -223,7 +224,7 @@ func writeAligned(w io.Writer, head []string, rows [][]string, totalGroup, total
 
 // tableCell keeps a group value on one line of the table.
 func tableCell(s string) string {
-	return truncate(strings.Join(strings.Fields(s), " "), 40)
+	return truncate(textfields.Join(s), 40)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

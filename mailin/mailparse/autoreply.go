@@ -4,6 +4,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ticketd/ticketd/internal/lazyre"
+	"github.com/ticketd/ticketd/internal/textfields"
 )
 
 // Out-of-office and other auto-responders that ignore RFC 3834 send
@@ -52,7 +53,7 @@ func autoReplyText(text string) bool {
 	if !statement && !away {
 		return false
 	}
-	top := joinFields(t)
+	top := textfields.Join(t)
 	if statement && autoReplyStatement().MatchString(top) {
 		return true
 	}

@@ -45,7 +45,7 @@
 // Parsing runs for every message ticketd ingests, so the hot path avoids
 // what costs most per message: some patterns and library readers have
 // hand-written equivalents there (hasWroteVerb, labelOf, isFieldLine,
-// the fold filters' scan, normalizeText, joinFields, headerDate,
+// the fold filters' scan, normalizeText, textfields.Join, headerDate,
 // readHeaderBytes), each held by a test and a fuzz target to the
 // regexp, steps or go-message call it stands for; buffers are pooled
 // where go-message and io would allocate them per message.

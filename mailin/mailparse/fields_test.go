@@ -3,6 +3,8 @@ package mailparse
 import (
 	"strings"
 	"testing"
+
+	"github.com/ticketd/ticketd/internal/textfields"
 )
 
 func joinFieldsStrings(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -13,8 +15,8 @@ var joinFieldsSeeds = []string{"", " ", "a", " a", "a ", "a b", "a  b", "a\tb", 
 func TestJoinFieldsIsStrings(t *testing.T) {
 	texts := append(corpusTexts(t), joinFieldsSeeds...)
 	for _, s := range texts {
-		if got, want := joinFields(s), joinFieldsStrings(s); got != want {
-			t.Errorf("joinFields(%q) = %q, want %q", s, got, want)
+		if got, want := textfields.Join(s), joinFieldsStrings(s); got != want {
+			t.Errorf("textfields.Join(%q) = %q, want %q", s, got, want)
 		}
 		if got, want := foldFields(s), foldKey(joinFieldsStrings(s)); got != want {
 			t.Errorf("foldFields(%q) = %q, want %q", s, got, want)
@@ -27,8 +29,8 @@ func FuzzJoinFields(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := joinFields(s), joinFieldsStrings(s); got != want {
-			t.Fatalf("joinFields(%q) = %q, want %q", s, got, want)
+		if got, want := textfields.Join(s), joinFieldsStrings(s); got != want {
+			t.Fatalf("textfields.Join(%q) = %q, want %q", s, got, want)
 		}
 		if got, want := foldFields(s), foldKey(joinFieldsStrings(s)); got != want {
 			t.Fatalf("foldFields(%q) = %q, want %q", s, got, want)

@@ -79,7 +79,7 @@ func foldKey(s string) string {
 	return b.String()
 }
 
-// foldFields is foldKey(joinFields(s)) in one pass: the words of s
+// foldFields is foldKey(textfields.Join(s)) in one pass: the words of s
 // folded, one space apart.
 func foldFields(s string) string {
 	var stack [512]byte // most texts folded: the string is the one allocation

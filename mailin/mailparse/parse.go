@@ -24,6 +24,7 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
 
+	"github.com/ticketd/ticketd/internal/textfields"
 	"github.com/ticketd/ticketd/tickets"
 )
 
@@ -525,5 +526,5 @@ func cleanHeaderText(s string) string {
 		}
 		return r
 	}, s)
-	return joinFields(s)
+	return textfields.Join(s)
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/ticketd/ticketd/internal/textfields"
 )
 
 // hasWroteVerb is wroteVerb().MatchString(s) — an attribution's verb
@@ -23,7 +25,7 @@ func hasWroteVerb(s string) bool {
 	}
 	prevOK := true // ^
 	for i := 0; i < len(s); {
-		r, size := runeAt(s, i)
+		r, size := textfields.RuneAt(s, i)
 		if prevOK {
 			f := foldRune(r)
 			for _, p := range m.phrases {
@@ -80,7 +82,7 @@ func matchFolded(s string, i int, p []rune) (end int, ok bool) {
 		if i >= len(s) {
 			return 0, false
 		}
-		r, size := runeAt(s, i)
+		r, size := textfields.RuneAt(s, i)
 		if foldRune(r) != pr {
 			return 0, false
 		}
