@@ -97,62 +97,48 @@ type holdingWriter struct{ l *logWriter }
 func (h holdingWriter) Write(p []byte) (int, error) { return h.l.hold(p) }
 
 // logHandler is the daemon's slog handler over a logWriter: now writes
-// at once, held formats the same way into the held lines.
+// at once, held formats the same way into the held lines, which only a
+// holding handler (holdingLogger) uses for its Info and Debug lines.
 type logHandler struct {
 	now, held slog.Handler
 	w         *logWriter
+	holding   bool
 }
 
-// Enabled, Handle, WithAttrs, WithGroup: the lines written at once.
 func (h *logHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	return h.now.Enabled(ctx, l)
 }
 
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
+	if h.holding && r.Level < slog.LevelWarn {
+		return h.held.Handle(ctx, r)
+	}
 	return h.now.Handle(ctx, r)
 }
 
 func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return &logHandler{now: h.now.WithAttrs(as), held: h.held.WithAttrs(as), w: h.w}
+	return &logHandler{now: h.now.WithAttrs(as), held: h.held.WithAttrs(as), w: h.w, holding: h.holding}
 }
 
 func (h *logHandler) WithGroup(name string) slog.Handler {
-	return &logHandler{now: h.now.WithGroup(name), held: h.held.WithGroup(name), w: h.w}
+	return &logHandler{now: h.now.WithGroup(name), held: h.held.WithGroup(name), w: h.w, holding: h.holding}
 }
 
-// holding is the same log, but Info and Debug lines wait (up to logHold).
-type holding struct{ *logHandler }
-
-func (h holding) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level >= slog.LevelWarn {
-		return h.now.Handle(ctx, r)
-	}
-	return h.held.Handle(ctx, r)
-}
-
-func (h holding) WithAttrs(as []slog.Attr) slog.Handler {
-	return holding{h.logHandler.WithAttrs(as).(*logHandler)}
-}
-
-func (h holding) WithGroup(name string) slog.Handler {
-	return holding{h.logHandler.WithGroup(name).(*logHandler)}
-}
-
-// holdingLogger is l with its Info lines held, when l is the daemon's
-// log (configLogger); any other logger (tests) is returned as it is.
+// holdingLogger is l with its Info lines held (up to logHold), when l is
+// the daemon's log (configLogger); any other logger (tests) is returned
+// as it is.
 func holdingLogger(l *slog.Logger) *slog.Logger {
 	if h, ok := l.Handler().(*logHandler); ok {
-		return slog.New(holding{h})
+		held := *h
+		held.holding = true
+		return slog.New(&held)
 	}
 	return l
 }
 
 // flushLog writes what l holds, when it is the daemon's log.
 func flushLog(l *slog.Logger) {
-	switch h := l.Handler().(type) {
-	case *logHandler:
-		h.w.Flush()
-	case holding:
+	if h, ok := l.Handler().(*logHandler); ok {
 		h.w.Flush()
 	}
 }
