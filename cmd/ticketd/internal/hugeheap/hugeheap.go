@@ -1,6 +1,9 @@
 package hugeheap
 
-import "os"
+import (
+	"os"
+	"slices"
+)
 
 // Commands are the ticketd commands whose heap is put on huge pages: the
 // short ones that fill megabytes of fresh heap ("digest": its charts'
@@ -10,16 +13,7 @@ import "os"
 var Commands = []string{"digest"}
 
 func init() {
-	if len(os.Args) > 1 && wanted(os.Args[1]) {
+	if len(os.Args) > 1 && slices.Contains(Commands, os.Args[1]) {
 		Grow()
 	}
-}
-
-func wanted(command string) bool {
-	for _, c := range Commands {
-		if c == command {
-			return true
-		}
-	}
-	return false
 }
