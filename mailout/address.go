@@ -48,7 +48,7 @@ func envelopeAddress(addr string) (string, error) {
 		return "", fmt.Errorf("%w: %q: %v", errAddress, addr, err)
 	}
 	mailbox := addr // a Dot-string local part is written as stored
-	if len(enc) != len(local) {
+	if enc != local {
 		mailbox = enc + "@" + domain
 	}
 	if len(mailbox) > maxMailbox {

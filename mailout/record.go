@@ -155,9 +155,6 @@ type pipe struct {
 
 // record starts recording d; the caller has waited for the previous one.
 func (p *pipe) record(d tickets.Delivery) {
-	if p.errc == nil {
-		p.errc = make(chan error, 1)
-	}
 	p.c.reqs <- commitReq{d: d, errc: p.errc}
 	p.inflight = true
 }

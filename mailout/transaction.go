@@ -41,7 +41,7 @@ type composed struct {
 // sendBatch delivers mails over one connection. It returns only Queue
 // and context errors.
 func (s *Sender) sendBatch(ctx context.Context, mails []tickets.Mail, st *Stats, com *committer) (err error) {
-	b := &batch{s: s, ctx: ctx, st: st, p: pipe{c: com}}
+	b := &batch{s: s, ctx: ctx, st: st, p: pipe{c: com, errc: make(chan error, 1)}}
 	com.join()
 	defer com.leave()
 	defer func() {
