@@ -97,9 +97,7 @@ func (d *Detector) Detect(texts ...string) Guess {
 			}
 		}
 	}
-	if len(word) > 0 {
-		d.score(scores, word)
-	}
+	d.endWord(scores, &word, &n) // the text's end ends its last word
 	return d.guess(scores)
 }
 

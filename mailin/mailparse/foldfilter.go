@@ -1,6 +1,7 @@
 package mailparse
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -280,7 +281,7 @@ var (
 // mobileFooterFilter holds, for each phrase of mobileFooter, its longest
 // word: a line without any of them is no footer.
 var mobileFooterFilter = sync.OnceValue(func() *foldFilter {
-	return longestWords(func(l quoteLanguage) []string { return append(l.mobile[:len(l.mobile):len(l.mobile)], l.mobileEnd...) })
+	return longestWords(func(l quoteLanguage) []string { return slices.Concat(l.mobile, l.mobileEnd) })
 })
 
 // longestWords is the filter of the phrases picked from every language

@@ -291,7 +291,7 @@ var (
 // space (\s: tab, newline, form feed, carriage return, space), a colon
 // or two dashes.
 func endsAttribution(s string) bool {
-	t := strings.TrimRight(s, "\t\n\f\r ")
+	t := strings.TrimRight(s, regexpSpace)
 	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") || strings.HasSuffix(t, "--")
 }
 
@@ -394,7 +394,8 @@ func isAttribution(s, next string) bool {
 	// a colon) and Japanese Gmail's "2026年3月2日(月) 9:00 Name <addr>:".
 	// (Every match names an address: a greeting such as "Buenos días:"
 	// runs no regexp.)
-	return strings.Contains(s, "@") && addressColon().MatchString(s) && (hasDigit(strings.Split(s, "@")[0]) || quoteBelow)
+	before, _, ok := strings.Cut(s, "@")
+	return ok && addressColon().MatchString(s) && (hasDigit(before) || quoteBelow)
 }
 
 // isHeaderBlock reports whether a quoted header block (Outlook's
