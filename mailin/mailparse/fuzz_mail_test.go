@@ -11,7 +11,7 @@ import (
 // message that needs no repair is returned as it is (no copy), and a
 // repaired one needs no second repair.
 func FuzzRepairRaw(f *testing.F) {
-	for _, raw := range corpusFiles(f) {
+	for _, raw := range seedFiles(f) {
 		f.Add(raw)
 	}
 	f.Add([]byte("From x Tue\n From: a@b\nSubject: s\nbody\n"))

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -12,49 +14,68 @@ import (
 	"github.com/ticketd/ticketd/tickets"
 )
 
-// corpusFiles returns every .eml seed: testdata, testdata/corpus and
+// seedFiles returns every .eml seed: testdata, testdata/corpus and
 // testdata/realworld.
-func corpusFiles(f *testing.F) [][]byte { return seedFiles(f) }
+func seedFiles(t testing.TB) [][]byte {
+	t.Helper()
+	raws, err := readSeeds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raws
+}
 
-// seedFiles is corpusFiles for any test.
-func seedFiles(f testing.TB) [][]byte {
-	f.Helper()
+func readSeeds() ([][]byte, error) {
 	var out [][]byte
 	for _, glob := range []string{"testdata/*.eml", "testdata/corpus/*.eml", "testdata/realworld/*.eml"} {
 		files, err := filepath.Glob(glob)
 		if err != nil {
-			f.Fatal(err)
+			return nil, err
 		}
 		for _, name := range files {
 			raw, err := os.ReadFile(name)
 			if err != nil {
-				f.Fatal(err)
+				return nil, err
 			}
 			out = append(out, raw)
 		}
 	}
-	return out
+	return out, nil
 }
 
-// corpusTexts are the full texts of the seeds (corpusFiles) and of the
-// load test's corpus.
+// corpusTexts are the full texts of the seeds (seedFiles) and of the
+// load test's corpus, parsed once for all the tests that read them;
+// clipped, so a caller's append copies.
 func corpusTexts(t testing.TB) []string {
+	t.Helper()
+	texts, err := parsedCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.Clip(texts)
+}
+
+var parsedCorpus = sync.OnceValues(func() ([]string, error) {
+	seeds, err := readSeeds()
+	if err != nil {
+		return nil, err
+	}
 	var texts []string
 	raws, _ := loadtest.Corpus(300, 1)
-	for _, raw := range append(seedFiles(t), raws...) {
+	for _, raw := range append(seeds, raws...) {
 		if in, err := Parse(raw); err == nil {
 			texts = append(texts, in.FullText)
 		}
 	}
-	return texts
-}
+	return texts, nil
+})
 
 // FuzzVisibleText checks quote stripping on any text: no panic; the
 // result is trimmed and made of the input's own lines — an interleaved
 // answer's quoted context is re-quoted with "> " and set apart by a blank
 // line, so it may grow by a few bytes a line, never more.
 func FuzzVisibleText(f *testing.F) {
-	for _, raw := range corpusFiles(f) {
+	for _, raw := range seedFiles(f) {
 		if in, err := Parse(raw); err == nil {
 			f.Add(in.FullText)
 		}
@@ -86,7 +107,7 @@ func FuzzVisibleText(f *testing.F) {
 // bounce and attachment scan) on any bytes: no panic, a known kind, a
 // bounce only with its report, and JSON that encodes.
 func FuzzInspect(f *testing.F) {
-	for _, raw := range corpusFiles(f) {
+	for _, raw := range seedFiles(f) {
 		f.Add(raw)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {

@@ -37,8 +37,7 @@ var normalizeSeeds = []string{"", "a", " a \r\n b \t\r\n", "-- \r\nfirma", "-- \
 
 func TestNormalizeTextIsSteps(t *testing.T) {
 	texts := append([]string{}, normalizeSeeds...)
-	raws := append(seedFiles(t), nil)
-	for _, raw := range raws {
+	for _, raw := range seedFiles(t) {
 		texts = append(texts, string(raw)) // whole messages: CRLF, 8-bit, controls
 	}
 	for _, s := range append(texts, corpusTexts(t)...) {
