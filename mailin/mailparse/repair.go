@@ -82,14 +82,16 @@ func repairPass(raw []byte, out *bytes.Buffer) (changed bool) {
 		if guesses >= maxBoundaryGuesses || len(boundaries) >= maxRepairBoundaries {
 			body = nil
 		}
-		if out == nil && !blockNeedsRepair(block, topLevel) {
+		if out == nil {
 			// The dry run only looks; a sound block needs no copy. Its
 			// boundary still matters for the parts below.
-			if b := declaredBoundary(block); b != nil && len(boundaries) < maxRepairBoundaries {
-				boundaries = append(boundaries, b)
+			if repair, b := checkBlock(block, topLevel); !repair {
+				if b != nil && len(boundaries) < maxRepairBoundaries {
+					boundaries = append(boundaries, b)
+				}
+				block = block[:0]
+				return
 			}
-			block = block[:0]
-			return
 		}
 		fixed, b, ch := repairHeaderBlock(block, topLevel, body)
 		if b != nil && len(boundaries) < maxRepairBoundaries {
@@ -139,46 +141,40 @@ var (
 	charsetParam  = lazyre.New(`(?i)charset\s*=\s*"?([A-Za-z0-9_:.\-]+)"?`)
 )
 
-// blockNeedsRepair is the cheap check of a header block: 8-bit bytes, a
-// continuation without indentation in a part, a multipart Content-Type
-// without a boundary.
-func blockNeedsRepair(block [][]byte, topLevel bool) bool {
+// checkBlock is the cheap check of a header block: whether it needs
+// repair (8-bit bytes, a continuation without indentation in a part, a
+// multipart Content-Type without a boundary) and, for a sound block, the
+// boundary its first Content-Type declares (nil for none). Each
+// Content-Type is read once for both.
+func checkBlock(block [][]byte, topLevel bool) (repair bool, boundary []byte) {
+	seenType := false
 	for i, l := range block {
 		if !utf8.Valid(l) {
-			return true
+			return true, nil
 		}
 		if isContinuation(l) {
 			continue
 		}
 		if !topLevel && i > 0 && !isFieldLine(l) {
-			return true
+			return true, nil
 		}
-		if isContentType(l) {
-			field := contentTypeField(block, i)
-			if containsLower(field, "multipart/") && (!containsLower(field, "boundary") || boundaryParam().Find(field) == nil) {
-				return true
-			}
+		if !isContentType(l) {
+			continue
 		}
+		field := contentTypeField(block, i)
+		var m [][]byte
+		if containsLower(field, "boundary") { // most fields: text/plain; charset=…
+			m = boundaryParam().FindSubmatch(field)
+		}
+		if m == nil && containsLower(field, "multipart/") {
+			return true, nil
+		}
+		if !seenType && m != nil {
+			boundary = bytes.TrimSpace(m[1])
+		}
+		seenType = true
 	}
-	return false
-}
-
-// declaredBoundary returns the boundary a sound block's Content-Type
-// declares, or nil.
-func declaredBoundary(block [][]byte) []byte {
-	for i, l := range block {
-		if !isContinuation(l) && isContentType(l) {
-			field := contentTypeField(block, i)
-			if !containsLower(field, "boundary") {
-				return nil // most fields: text/plain; charset=…
-			}
-			if m := boundaryParam().FindSubmatch(field); m != nil {
-				return bytes.TrimSpace(m[1])
-			}
-			return nil
-		}
-	}
-	return nil
+	return false, boundary
 }
 
 // containsLower is bytes.Contains(bytes.ToLower(b), []byte(lower)) for
@@ -220,6 +216,9 @@ func contentTypeField(block [][]byte, i int) []byte {
 	end := i + 1
 	for end < len(block) && isContinuation(block[end]) {
 		end++
+	}
+	if end == i+1 {
+		return block[i] // the usual one-line field, read only
 	}
 	return bytes.Join(block[i:end], nil)
 }
