@@ -35,15 +35,21 @@ var normalizeSeeds = []string{"", "a", " a \r\n b \t\r\n", "-- \r\nfirma", "-- \
 	"\xff\xfe a \xff\x00\xfe", "\ufeffhola\u00a0\u00a0\t \nx", "\r\x00\n\x7f\x1b[1m", "a \u00a0\xc2", "\xc2\xa0\xa0 \n", "\u2003x\u2003\n\u0085",
 	"\xef\xbf\xbd\xff", "line \t\n\n\n", "a\u00a0 \u00a0"}
 
+// checkNormalize holds normalizeText to the steps it stands for.
+func checkNormalize(t *testing.T, s string) {
+	t.Helper()
+	if got, want := normalizeText(s), normalizeTextSteps(s); got != want {
+		t.Fatalf("normalizeText(%q) = %q, the steps give %q", s, got, want)
+	}
+}
+
 func TestNormalizeTextIsSteps(t *testing.T) {
 	texts := append([]string{}, normalizeSeeds...)
 	for _, raw := range seedFiles(t) {
 		texts = append(texts, string(raw)) // whole messages: CRLF, 8-bit, controls
 	}
 	for _, s := range append(texts, corpusTexts(t)...) {
-		if got, want := normalizeText(s), normalizeTextSteps(s); got != want {
-			t.Errorf("normalizeText(%q) = %q, the steps give %q", s, got, want)
-		}
+		checkNormalize(t, s)
 	}
 }
 
@@ -51,11 +57,7 @@ func FuzzNormalizeText(f *testing.F) {
 	for _, s := range normalizeSeeds {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := normalizeText(s), normalizeTextSteps(s); got != want {
-			t.Fatalf("normalizeText(%q) = %q, the steps give %q", s, got, want)
-		}
-	})
+	f.Fuzz(checkNormalize)
 }
 
 // TestFileNameIsAttachmentHeader holds fileName, given the parameters
