@@ -34,7 +34,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ticketd/ticketd/internal/testkit/dovecottest"
-	"github.com/ticketd/ticketd/internal/testkit/smtptest"
 	"github.com/ticketd/ticketd/mailin/mailparse"
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/templates"
@@ -161,6 +160,16 @@ type figures struct {
 	// system time each on this machine.
 	SysSeconds  float64 `json:"ticketd_sys_s"`
 	MinorFaults int64   `json:"ticketd_minor_faults"`
+
+	// The peers share the two cores with ticketd: Dovecot's CPU during
+	// the pass (its FETCHes and MOVEs), per message; this test process's
+	// (the SMTP sink, the log watch), per mail; and how busy the whole
+	// machine was during the ingest and after it, in percent of all
+	// cores — near 100, a phase is bound by CPU, not by waiting.
+	IMAPServerCPUUsecPerMsg float64 `json:"imap_server_cpu_us_per_msg"`
+	SinkCPUUsecPerMail      float64 `json:"sink_cpu_us_per_mail"`
+	BusyIngestPct           float64 `json:"machine_busy_ingest_pct"`
+	BusyAfterPct            float64 `json:"machine_busy_after_pct"`
 }
 
 // TestLoad fills a real Dovecot INBOX with the corpus and runs the real
@@ -200,6 +209,10 @@ func TestLoad(t *testing.T) {
 		t.Logf("  the whole pass's CPU split by worker (profile labels; the runtime's own shared in proportion): %.0f µs per ingested message, %.0f µs per delivered mail",
 			med(func(f figures) float64 { return f.IngestOwnCPUUsecPerMsg }), med(func(f figures) float64 { return f.DeliveryOwnCPUUsecPerMail }))
 	}
+	t.Logf("  the peers on the same cores: Dovecot %.0f µs per message (FETCH, MOVE), the SMTP sink (this test process) %.0f µs per mail",
+		med(func(f figures) float64 { return f.IMAPServerCPUUsecPerMsg }), med(func(f figures) float64 { return f.SinkCPUUsecPerMail }))
+	t.Logf("  machine busy (all cores): %.0f %% during the ingest, %.0f %% after it (delivery)",
+		med(func(f figures) float64 { return f.BusyIngestPct }), med(func(f figures) float64 { return f.BusyAfterPct }))
 	t.Logf("  peak RSS of ticketd once:           %8.1f MB (VmHWM; its ru_maxrss, which can include this test process's own peak, %.1f MB)",
 		med(func(f figures) float64 { return f.PeakRSSMB }), med(func(f figures) float64 { return f.RusageMaxRSSMB }))
 	t.Logf("  peak anonymous memory (RssAnon):    %8.1f MB (the rest of VmHWM is file-backed: the database's mapped pages and the binary's)", med(func(f figures) float64 { return f.PeakAnonMB }))
@@ -221,7 +234,7 @@ func profilePath(run int) string {
 func loadOnce(t *testing.T, n, run int, profile string) figures {
 	dir := t.TempDir()
 	server := dovecottest.Start(t, dovecottest.User{Name: Desk, Password: deskPassword})
-	sink := smtptest.Start(t)
+	sink := startSink(t)
 	raws, mix := Corpus(n, 1)
 	f := figures{N: n, MB: float64(mix.Bytes) / 1e6}
 	start := time.Now()
@@ -246,6 +259,11 @@ func loadOnce(t *testing.T, n, run int, profile string) figures {
 	if err != nil {
 		t.Fatal(err)
 	}
+	imap0, err := treeCPU(server.PID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	self0, machine0 := selfCPU(t), readMachine()
 	start = time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -254,7 +272,7 @@ func loadOnce(t *testing.T, n, run int, profile string) figures {
 	logDone := make(chan struct{})
 	go func() {
 		defer close(logDone)
-		watch.read(stderrPipe, cmd.Process.Pid, func() int { return len(sink.Messages()) })
+		watch.read(stderrPipe, cmd.Process.Pid, sink.Count)
 	}()
 	// The child's rusage maxrss can include this (big) test process:
 	// exec accounts the high-water mark of the memory shared before it.
@@ -265,6 +283,8 @@ func loadOnce(t *testing.T, n, run int, profile string) figures {
 	err = cmd.Wait()
 	whole := time.Since(start)
 	cancelSample()
+	machine1, self1 := readMachine(), selfCPU(t)
+	imap1, imapErr := treeCPU(server.PID())
 	stderr := &watch.log
 	if err != nil {
 		t.Fatalf("ticketd once: %v\n%s", err, tail(stderr.String(), 20))
@@ -310,15 +330,24 @@ func loadOnce(t *testing.T, n, run int, profile string) figures {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.MailsSent = len(sink.Messages())
+	f.MailsSent = sink.Count()
 	if st.Tickets != mix.New || st.Outbox != 0 || st.Failed != 0 || f.MailsSent < 2*mix.New {
 		t.Fatalf("after the pass: %d tickets (want %d), outbox %d, failed %d, %d mails sent (want ≥ %d)",
 			st.Tickets, mix.New, st.Outbox, st.Failed, f.MailsSent, 2*mix.New)
+	}
+	if d := sink.Duplicates(); d > 0 {
+		t.Fatalf("%d of the %d mails delivered repeat a Message-ID delivered before", d, f.MailsSent)
 	}
 	if got := server.Count(t, Desk, "Procesados"); got != n {
 		t.Fatalf("Procesados holds %d messages, want %d", got, n)
 	}
 
+	if imapErr != nil {
+		t.Fatal(imapErr)
+	}
+	f.IMAPServerCPUUsecPerMsg = usecPer(imap1-imap0, n)
+	f.SinkCPUUsecPerMail = usecPer(self1-self0, f.MailsSent)
+	f.BusyIngestPct, f.BusyAfterPct = busyShare(machine0, watch.machine), busyShare(watch.machine, machine1)
 	f.IngestCPUUsecPerMsg = usecPer(watch.cpu, n)
 	f.WholeCPUUsecPerMsg = usecPer(cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime(), n)
 	f.MailsDuringIngest = watch.mailsNow

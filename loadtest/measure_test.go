@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,17 +22,10 @@ const userHZ = 100
 // childCPU is the user + system CPU time the live process pid has used so
 // far, from /proc/PID/stat (10 ms resolution).
 func childCPU(pid int) (time.Duration, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	fields, err := statFields(pid)
 	if err != nil {
 		return 0, err
 	}
-	// The command name (field 2) may hold spaces: count from its ')'.
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no ')'", pid)
-	}
-	fields := strings.Fields(string(data[i+1:]))
-	// fields[0] is field 3 (state); utime and stime are fields 14 and 15.
 	if len(fields) < 13 {
 		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(fields))
 	}
@@ -69,6 +61,7 @@ type passWatch struct {
 	cpu      time.Duration
 	cpuErr   error
 	mailsNow int
+	machine  machineTicks // the machine's CPU ticks then
 }
 
 func (w *passWatch) read(r io.Reader, pid int, mails func() int) {
@@ -78,7 +71,7 @@ func (w *passWatch) read(r io.Reader, pid int, mails func() int) {
 		line := sc.Text()
 		if !w.seen && strings.Contains(line, `msg="mail pass"`) {
 			cpu, err := childCPU(pid)
-			w.seen, w.cpu, w.cpuErr, w.mailsNow = true, cpu, err, mails()
+			w.seen, w.cpu, w.cpuErr, w.mailsNow, w.machine = true, cpu, err, mails(), readMachine()
 		}
 		w.log.WriteString(line)
 		w.log.WriteByte('\n')

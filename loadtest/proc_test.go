@@ -64,3 +64,98 @@ func samplePeaks(ctx context.Context, pid int) procPeak {
 		}
 	}
 }
+
+// treeCPU is the user + system CPU time used so far by the process root,
+// its live descendants and the children it has reaped (cutime, cstime):
+// a server that forks a process per connection, as Dovecot does, is
+// accounted whole.
+func treeCPU(root int) (time.Duration, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	type proc struct {
+		ppid  int
+		ticks int64
+	}
+	procs := make(map[int]proc)
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		f, err := statFields(pid)
+		if err != nil || len(f) < 15 {
+			continue // gone meanwhile
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		var ticks int64
+		n := 2 // utime, stime
+		if pid == root {
+			n = 4 // and the reaped children's
+		}
+		for _, v := range f[11 : 11+n] {
+			t, _ := strconv.ParseInt(v, 10, 64)
+			ticks += t
+		}
+		procs[pid] = proc{ppid, ticks}
+	}
+	if _, ok := procs[root]; !ok {
+		return 0, fmt.Errorf("process %d is gone", root)
+	}
+	var ticks int64
+	for pid, p := range procs {
+		for q := pid; q > 1; q = procs[q].ppid {
+			if q == root {
+				ticks += p.ticks
+				break
+			}
+		}
+	}
+	return time.Duration(ticks) * time.Second / userHZ, nil
+}
+
+// statFields are the fields of /proc/PID/stat after the command name:
+// [0] is the state, [1] the parent's pid, [11:15] utime stime cutime
+// cstime.
+func statFields(pid int) ([]string, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, err
+	}
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return nil, fmt.Errorf("/proc/%d/stat: no ')'", pid)
+	}
+	return strings.Fields(string(data[i+1:])), nil
+}
+
+// machineTicks is /proc/stat's first line: the time all CPUs were busy
+// and the total, in USER_HZ ticks.
+type machineTicks struct{ busy, total int64 }
+
+func readMachine() machineTicks {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return machineTicks{}
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	var m machineTicks
+	for i, f := range strings.Fields(line)[1:] {
+		v, _ := strconv.ParseInt(f, 10, 64)
+		m.total += v
+		if i != 3 && i != 4 { // idle, iowait
+			m.busy += v
+		}
+	}
+	return m
+}
+
+// busyShare is the share of the machine's CPU time (all cores) that was
+// busy between a and b, in percent.
+func busyShare(a, b machineTicks) float64 {
+	if b.total <= a.total {
+		return 0
+	}
+	return 100 * float64(b.busy-a.busy) / float64(b.total-a.total)
+}

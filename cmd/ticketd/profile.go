@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 )
 
 // startProfile writes a CPU profile of the whole command to the file
@@ -14,6 +15,7 @@ import (
 // returned stop ends them.
 func startProfile() (stop func()) {
 	stopMem := startMemProfile()
+	stopMem = startTrace(stopMem)
 	path := os.Getenv("TICKETD_CPUPROFILE")
 	if path == "" {
 		return stopMem
@@ -59,5 +61,31 @@ func startMemProfile() (stop func()) {
 		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 			fmt.Fprintln(os.Stderr, "ticketd: allocation profile:", err)
 		}
+	}
+}
+
+// startTrace writes an execution trace of the whole command to
+// $TICKETD_TRACE, when set ("go tool trace"): where a pass waits — for
+// the disk, the servers, a lock — which a CPU profile does not show. It
+// returns a stop that ends the trace, then calls next.
+func startTrace(next func()) (stop func()) {
+	path := os.Getenv("TICKETD_TRACE")
+	if path == "" {
+		return next
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ticketd: trace:", err)
+		return next
+	}
+	if err := trace.Start(f); err != nil {
+		fmt.Fprintln(os.Stderr, "ticketd: trace:", err)
+		f.Close()
+		return next
+	}
+	return func() {
+		trace.Stop()
+		f.Close()
+		next()
 	}
 }
