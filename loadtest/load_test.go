@@ -34,6 +34,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ticketd/ticketd/internal/testkit/dovecottest"
+	"github.com/ticketd/ticketd/mailin"
 	"github.com/ticketd/ticketd/mailin/mailparse"
 	"github.com/ticketd/ticketd/mailout"
 	"github.com/ticketd/ticketd/templates"
@@ -167,9 +168,15 @@ type figures struct {
 	// machine was during the ingest and after it, in percent of all
 	// cores — near 100, a phase is bound by CPU, not by waiting.
 	IMAPServerCPUUsecPerMsg float64 `json:"imap_server_cpu_us_per_msg"`
-	SinkCPUUsecPerMail      float64 `json:"sink_cpu_us_per_mail"`
-	BusyIngestPct           float64 `json:"machine_busy_ingest_pct"`
-	BusyAfterPct            float64 `json:"machine_busy_after_pct"`
+	// Dovecot's CPU per message for the plain fetch, and for a plain
+	// UID MOVE of the mailbox in the poller's batches (limitMove): what
+	// the IMAP server needs whoever the client is.
+	FetchServerCPUUsecPerMsg float64 `json:"limit_imap_fetch_server_cpu_us_per_msg"`
+	MovePerSec               float64 `json:"limit_imap_move_msgs_per_s"`
+	MoveServerCPUUsecPerMsg  float64 `json:"limit_imap_move_server_cpu_us_per_msg"`
+	SinkCPUUsecPerMail       float64 `json:"sink_cpu_us_per_mail"`
+	BusyIngestPct            float64 `json:"machine_busy_ingest_pct"`
+	BusyAfterPct             float64 `json:"machine_busy_after_pct"`
 }
 
 // TestLoad fills a real Dovecot INBOX with the corpus and runs the real
@@ -209,8 +216,11 @@ func TestLoad(t *testing.T) {
 		t.Logf("  the whole pass's CPU split by worker (profile labels; the runtime's own shared in proportion): %.0f µs per ingested message, %.0f µs per delivered mail",
 			med(func(f figures) float64 { return f.IngestOwnCPUUsecPerMsg }), med(func(f figures) float64 { return f.DeliveryOwnCPUUsecPerMail }))
 	}
-	t.Logf("  the peers on the same cores: Dovecot %.0f µs per message (FETCH, MOVE), the SMTP sink (this test process) %.0f µs per mail",
+	t.Logf("  the peers on the same cores: Dovecot %.0f µs per message during the pass, the SMTP sink (this test process) %.0f µs per mail",
 		med(func(f figures) float64 { return f.IMAPServerCPUUsecPerMsg }), med(func(f figures) float64 { return f.SinkCPUUsecPerMail }))
+	t.Logf("  Dovecot alone: %.0f µs per message for the plain fetch; a plain UID MOVE in batches of %d, %.0f msg/s, %.0f µs per message",
+		med(func(f figures) float64 { return f.FetchServerCPUUsecPerMsg }), mailin.DefaultBatchSize,
+		med(func(f figures) float64 { return f.MovePerSec }), med(func(f figures) float64 { return f.MoveServerCPUUsecPerMsg }))
 	t.Logf("  machine busy (all cores): %.0f %% during the ingest, %.0f %% after it (delivery)",
 		med(func(f figures) float64 { return f.BusyIngestPct }), med(func(f figures) float64 { return f.BusyAfterPct }))
 	t.Logf("  peak RSS of ticketd once:           %8.1f MB (VmHWM; its ru_maxrss, which can include this test process's own peak, %.1f MB)",
@@ -259,11 +269,7 @@ func loadOnce(t *testing.T, n, run int, profile string) figures {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imap0, err := treeCPU(server.PID())
-	if err != nil {
-		t.Fatal(err)
-	}
-	self0, machine0 := selfCPU(t), readMachine()
+	imap0, self0, machine0 := serverCPU(t, server.PID()), selfCPU(t), readMachine()
 	start = time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -283,8 +289,7 @@ func loadOnce(t *testing.T, n, run int, profile string) figures {
 	err = cmd.Wait()
 	whole := time.Since(start)
 	cancelSample()
-	machine1, self1 := readMachine(), selfCPU(t)
-	imap1, imapErr := treeCPU(server.PID())
+	machine1, self1, imap1 := readMachine(), selfCPU(t), serverCPU(t, server.PID())
 	stderr := &watch.log
 	if err != nil {
 		t.Fatalf("ticketd once: %v\n%s", err, tail(stderr.String(), 20))
@@ -342,9 +347,6 @@ func loadOnce(t *testing.T, n, run int, profile string) figures {
 		t.Fatalf("Procesados holds %d messages, want %d", got, n)
 	}
 
-	if imapErr != nil {
-		t.Fatal(imapErr)
-	}
 	f.IMAPServerCPUUsecPerMsg = usecPer(imap1-imap0, n)
 	f.SinkCPUUsecPerMail = usecPer(self1-self0, f.MailsSent)
 	f.BusyIngestPct, f.BusyAfterPct = busyShare(machine0, watch.machine), busyShare(watch.machine, machine1)
@@ -364,9 +366,13 @@ func loadOnce(t *testing.T, n, run int, profile string) figures {
 		f.DeliveryOwnCPUUsecPerMail = f.CPUSeconds * out * 1e6 / float64(f.MailsSent)
 	}
 
-	cpu := selfCPU(t)
+	cpu, imap0 := selfCPU(t), serverCPU(t, server.PID())
 	f.FetchPerSec = limitFetch(t, server.Addr(), n)
 	f.FetchCPUUsecPerMsg = usecPer(selfCPU(t)-cpu, n)
+	f.FetchServerCPUUsecPerMsg = usecPer(serverCPU(t, server.PID())-imap0, n)
+	imap0 = serverCPU(t, server.PID())
+	f.MovePerSec = limitMove(t, server.Addr(), n)
+	f.MoveServerCPUUsecPerMsg = usecPer(serverCPU(t, server.PID())-imap0, n)
 	cpu = selfCPU(t)
 	f.ParsePerSec = limitParse(t, raws)
 	f.ParseCPUUsecPerMsg = usecPer(selfCPU(t)-cpu, n)
@@ -414,6 +420,53 @@ func limitFetch(t *testing.T, addr string, n int) float64 {
 	}
 	_ = c.Logout().Wait()
 	return float64(n) / d.Seconds()
+}
+
+// limitMove moves every message of Procesados back to the INBOX with UID
+// MOVE, mailin.DefaultBatchSize at a time as the poller does after each
+// commit, over one connection: msgs/s.
+func limitMove(t *testing.T, addr string, n int) float64 {
+	t.Helper()
+	c, err := imapclient.DialInsecure(addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(Desk, deskPassword).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select("Procesados", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var all imap.SeqSet
+	all.AddRange(1, 0)
+	res, err := c.UIDSearch(&imap.SearchCriteria{SeqNum: []imap.SeqSet{all}}, nil).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	uids := res.AllUIDs()
+	if len(uids) != n {
+		t.Fatalf("Procesados holds %d messages, want %d", len(uids), n)
+	}
+	start := time.Now()
+	for chunk := range slices.Chunk(uids, mailin.DefaultBatchSize) {
+		if _, err := c.Move(imap.UIDSetNum(chunk...), "INBOX").Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := time.Since(start)
+	_ = c.Logout().Wait()
+	return float64(n) / d.Seconds()
+}
+
+// serverCPU is treeCPU(pid), failing the test when it cannot be read.
+func serverCPU(t *testing.T, pid int) time.Duration {
+	t.Helper()
+	d, err := treeCPU(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // limitParse parses the corpus on one goroutine, as the poller does.
