@@ -140,11 +140,15 @@ func readMachine() machineTicks {
 		return machineTicks{}
 	}
 	line, _, _ := strings.Cut(string(data), "\n")
+	fields := strings.Fields(line)
 	var m machineTicks
-	for i, f := range strings.Fields(line)[1:] {
+	// user nice system idle iowait irq softirq steal; guest time is
+	// counted in user already. Idle, waiting for I/O and stolen by the
+	// hypervisor are not busy.
+	for i, f := range fields[1:min(len(fields), 9)] {
 		v, _ := strconv.ParseInt(f, 10, 64)
 		m.total += v
-		if i != 3 && i != 4 { // idle, iowait
+		if i != 3 && i != 4 && i != 7 {
 			m.busy += v
 		}
 	}
