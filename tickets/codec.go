@@ -8,19 +8,18 @@ import (
 )
 
 // The storage codec of the hot records (tickets, events, outbox mails)
-// and of every other JSON value the store writes (putJSON). Events and
-// tickets are written in a binary form since issue 16 (codec_event.go,
-// codec_ticket.go); decodeEvent and the ticket decoders read both that
-// and the JSON below.
+// and of every other JSON value the store writes (putJSON). Events,
+// tickets and outbox mails are written in a binary form since issue 16
+// (codec_event.go, codec_ticket.go, codec_mail.go); their decoders read
+// both that and the JSON below, which earlier versions wrote.
 //
-// Values stay JSON, byte for byte what encoding/json writes with HTML
-// escaping off (TestCodecMatchesEncodingJSON): every reader that still
-// decodes with encoding/json (statistics, listings, the outbox sender,
-// older ticketd binaries, a database opened read-only by tools) reads
-// them unchanged, and existing databases need no migration. "<", ">" and
-// "&" are stored as themselves rather than as \u003c escapes: nothing
-// embeds these values in HTML, and an outbox mail's HTML body is a sixth
-// smaller. Only the CPU is cheaper:
+// Other values stay JSON, byte for byte what encoding/json writes with
+// HTML escaping off (TestCodecMatchesEncodingJSON): every reader that
+// decodes with encoding/json (older ticketd binaries, a database opened
+// read-only by tools) reads them unchanged, and existing databases need
+// no migration. "<", ">" and "&" are stored as themselves rather than as
+// \u003c escapes: nothing embeds these values in HTML. Only the CPU is
+// cheaper:
 // goccy/go-json encodes and decodes with code compiled per type instead of
 // walking reflect values field by field, about 2× (encoding) to 5×
 // (decoding) faster here, with fewer allocations. Its Unmarshal copies the
@@ -105,8 +104,14 @@ func ticketStatus(data []byte) (Status, time.Time, error) {
 	return st.Status, st.Created, err
 }
 
-// decodeMail reads a stored outbox mail.
-func decodeMail(data []byte, m *Mail) error { return gojson.Unmarshal(data, m) }
+// decodeMail reads a stored outbox mail, in either form (codec_mail.go):
+// the binary one, and JSON (written before schema 7).
+func decodeMail(data []byte, m *Mail) error {
+	if len(data) > 0 && data[0] == mailV1 {
+		return decodeMailV1(data[1:], m)
+	}
+	return gojson.Unmarshal(data, m)
+}
 
 // binaryEvent reports whether data is an event in the binary form
 // (codec_event.go) rather than JSON (written before schema 5), and its

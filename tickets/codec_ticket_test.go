@@ -190,8 +190,9 @@ func FuzzDecodeTicket(f *testing.F) {
 }
 
 // TestJSONTicketsAfterSchema6: a database of schema 5, its tickets JSON,
-// opens at schema 6 with nothing rewritten; its tickets read whole and in
-// part as before, and a change writes the ticket in the binary form.
+// opens at schema 6 (and on to SchemaVersion) with nothing rewritten;
+// its tickets read whole and in part as before, and a change writes the
+// ticket in the binary form.
 func TestJSONTicketsAfterSchema6(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Open(dir, time.Second)
@@ -224,8 +225,8 @@ func TestJSONTicketsAfterSchema6(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if got := schemaOf(t, s.db); got != 6 {
-		t.Fatalf("schema %d after opening, want 6", got)
+	if got := schemaOf(t, s.db); got != SchemaVersion {
+		t.Fatalf("schema %d after opening, want %d", got, SchemaVersion)
 	}
 	stored := func() []byte {
 		var v []byte

@@ -29,7 +29,7 @@
 //     with ErrDamaged and never re-initialised. A new file is built under a
 //     temporary name and linked into place with its marker already in it.
 //
-// # Bucket layout (schema version 6)
+// # Bucket layout (schema version 7)
 //
 //	meta      "schema" → u64be(version)
 //	          "msgid_secret" → 32 random bytes: the HMAC key of ticketd's Message-IDs (msgid.go)
@@ -39,9 +39,9 @@
 //	msgids    Message-ID (no angle brackets) → u64be(ticket) | direction byte
 //	          direction: 'i' received, 'o' sent by ticketd, 'x' received and ignored,
 //	          's' received and filed as spam (ticket 0: spam joins no ticket)
-//	outbox    u64be(mail) → JSON Mail                        (waiting to be delivered)
+//	outbox    u64be(mail) → Mail, binary (codec_mail.go; JSON before schema 7, still read) (waiting to be delivered)
 //	outbox_due u64be(next attempt, unix ns) | u64be(mail) → "" (the outbox by due time)
-//	failed    u64be(mail) → JSON Mail                        (given up; kept for the admin)
+//	failed    u64be(mail) → Mail, binary as in outbox         (given up; kept for the admin)
 //	undeliverable address → JSON Undeliverable               (hard-bounced; not mailed until it writes again)
 //	acks      address → JSON []time                         (acknowledgements sent within the rate-limit window)
 //	          limit name | 0 | key → JSON []time             (the other per-sender/per-ticket caps of Limits, ratelimit.go)

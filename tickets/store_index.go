@@ -36,7 +36,7 @@ func clearUndeliverable(tx *bolt.Tx, email string) error {
 // Undeliverables returns the addresses the desk does not write to, in
 // address order.
 func (s *Store) Undeliverables() ([]Undeliverable, error) {
-	return all[Undeliverable](s.db, bucketUndeliverable)
+	return all(s.db, bucketUndeliverable, fromJSON[Undeliverable])
 }
 
 // lookupVendorRef returns the ticket the vendor's number belongs to.

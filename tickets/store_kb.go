@@ -87,7 +87,7 @@ func countArticle(tx *bolt.Tx, id uint64, helped bool) error {
 }
 
 // Articles returns every knowledge-base article in number order.
-func (s *Store) Articles() ([]Article, error) { return all[Article](s.db, bucketKB) }
+func (s *Store) Articles() ([]Article, error) { return all(s.db, bucketKB, fromJSON[Article]) }
 
 // Article returns article id.
 func (s *Store) Article(id uint64) (Article, error) {

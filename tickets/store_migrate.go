@@ -58,10 +58,16 @@ var migrations = []migration{
 		// tickets only as JSON: the step makes it refuse the file.
 		return nil
 	}},
+	{From: 6, Name: "outbox mails in a compact binary form", Run: func(*bolt.Tx) error {
+		// As for tickets: mails already queued or failed stay JSON,
+		// which decodeMail still reads (codec_mail.go); an older
+		// ticketd, which reads them only as JSON, refuses the file.
+		return nil
+	}},
 }
 
 // SchemaVersion is the bucket layout this code reads and writes.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // migrate brings the database in tx to the version the steps lead to: a
 // new database (no schema key) is stamped with it at once; an older one

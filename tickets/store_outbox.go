@@ -46,7 +46,7 @@ func queuedAt(tx *bolt.Tx, id uint64, next time.Time) bool {
 // rewriteQueued stores m over its outbox copy; its NextAttempt (and so its
 // due index entry) must not have changed.
 func rewriteQueued(tx *bolt.Tx, m *Mail) error {
-	return putJSON(tx.Bucket(bucketOutbox), u64(m.ID), m)
+	return tx.Bucket(bucketOutbox).Put(u64(m.ID), encodeMail(m))
 }
 
 // Outbox returns the mails waiting for delivery, in queue order.
@@ -54,7 +54,7 @@ func (s *Store) Outbox() ([]Mail, error) {
 	if err := s.applyLogged(); err != nil {
 		return nil, err
 	}
-	return all[Mail](s.db, bucketOutbox)
+	return all(s.db, bucketOutbox, decodeMail)
 }
 
 // FailedMail returns the mails given up on, in queue order.
@@ -62,16 +62,16 @@ func (s *Store) FailedMail() ([]Mail, error) {
 	if err := s.applyLogged(); err != nil {
 		return nil, err
 	}
-	return all[Mail](s.db, bucketFailed)
+	return all(s.db, bucketFailed, decodeMail)
 }
 
 // all decodes every value of bucket, in key order.
-func all[T any](db *bolt.DB, bucket []byte) ([]T, error) {
+func all[T any](db *bolt.DB, bucket []byte, decode func([]byte, *T) error) ([]T, error) {
 	var out []T
 	err := db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
 			var item T
-			if err := json.Unmarshal(v, &item); err != nil {
+			if err := decode(v, &item); err != nil {
 				return fmt.Errorf("%s %x: %w", bucket, k, err)
 			}
 			out = append(out, item)
@@ -80,6 +80,9 @@ func all[T any](db *bolt.DB, bucket []byte) ([]T, error) {
 	})
 	return out, err
 }
+
+// fromJSON decodes a value stored as JSON, for all.
+func fromJSON[T any](data []byte, v *T) error { return json.Unmarshal(data, v) }
 
 // DueMail returns up to limit outbox mails whose next attempt is due at now,
 // earliest first. It reads the due index, so its cost follows the mails
@@ -130,7 +133,7 @@ func dueKey(at time.Time, id uint64) []byte {
 // (store_outbox_count.go).
 func putOutbox(tx *bolt.Tx, c *untriedCount, m *Mail) error {
 	c.note(tx, m, 1)
-	if err := putJSON(tx.Bucket(bucketOutbox), u64(m.ID), m); err != nil {
+	if err := tx.Bucket(bucketOutbox).Put(u64(m.ID), encodeMail(m)); err != nil {
 		return err
 	}
 	// An empty value, not nil: bbolt's Get (queuedAt) reports a nil value
@@ -183,7 +186,7 @@ func (s *Store) MarkFailed(id uint64, now time.Time, reason string) error {
 		}
 		m.Attempts++
 		m.LastError = reason
-		if err := putJSON(tx.Bucket(bucketFailed), u64(id), m); err != nil {
+		if err := tx.Bucket(bucketFailed).Put(u64(id), encodeMail(&m)); err != nil {
 			return err
 		}
 		if m.Ticket == 0 {

@@ -32,10 +32,8 @@ func newUntriedCount(db *bolt.DB) (*untriedCount, error) {
 	c := &untriedCount{changed: make(chan struct{})}
 	err := db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-			var m struct {
-				Attempts int `json:"attempts"`
-			}
-			if err := decodeValue(v, &m); err != nil {
+			var m Mail
+			if err := decodeMail(v, &m); err != nil {
 				return fmt.Errorf("outbox %x: %w", k, err)
 			}
 			if m.Attempts == 0 {
