@@ -459,14 +459,23 @@ func limitMove(t *testing.T, addr string, n int) float64 {
 	return float64(n) / d.Seconds()
 }
 
-// serverCPU is treeCPU(pid), failing the test when it cannot be read.
+// serverCPU is treeCPU(pid) read when no process of the tree ended during
+// the reading: the same processes before and after it (waiting up to 2 s
+// for the processes of connections that ended to go), failing the test
+// when it cannot be read.
 func serverCPU(t *testing.T, pid int) time.Duration {
 	t.Helper()
-	d, err := treeCPU(pid)
-	if err != nil {
-		t.Fatal(err)
+	_, before, err := treeCPU(pid)
+	for deadline := time.Now().Add(2 * time.Second); err == nil; {
+		time.Sleep(10 * time.Millisecond)
+		d, now, rerr := treeCPU(pid)
+		if rerr == nil && (slices.Equal(before, now) || time.Now().After(deadline)) {
+			return d
+		}
+		before, err = now, rerr
 	}
-	return d
+	t.Fatal(err)
+	return 0
 }
 
 // limitParse parses the corpus on one goroutine, as the poller does.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,11 +69,14 @@ func samplePeaks(ctx context.Context, pid int) procPeak {
 // treeCPU is the user + system CPU time used so far by the process root,
 // its live descendants and the children it has reaped (cutime, cstime):
 // a server that forks a process per connection, as Dovecot does, is
-// accounted whole.
-func treeCPU(root int) (time.Duration, error) {
+// accounted whole. members are the processes of the tree, in /proc's
+// order: a process that ends while the tree is read can be missed or
+// counted twice (read alive, then in the reaper's cutime), so serverCPU
+// reads the tree until two readings find the same processes.
+func treeCPU(root int) (cpu time.Duration, members []int, err error) {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	type proc struct {
 		ppid  int
@@ -101,18 +105,20 @@ func treeCPU(root int) (time.Duration, error) {
 		procs[pid] = proc{ppid, ticks}
 	}
 	if _, ok := procs[root]; !ok {
-		return 0, fmt.Errorf("process %d is gone", root)
+		return 0, nil, fmt.Errorf("process %d is gone", root)
 	}
 	var ticks int64
 	for pid, p := range procs {
 		for q := pid; q > 1; q = procs[q].ppid {
 			if q == root {
 				ticks += p.ticks
+				members = append(members, pid)
 				break
 			}
 		}
 	}
-	return time.Duration(ticks) * time.Second / userHZ, nil
+	slices.Sort(members)
+	return time.Duration(ticks) * time.Second / userHZ, members, nil
 }
 
 // statFields are the fields of /proc/PID/stat after the command name:
