@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/ticketd/ticketd/internal/fold"
 	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
@@ -123,7 +123,7 @@ type ownPrefix struct {
 }
 
 // prefixHeads are the literal beginnings of the prefixes, by the folded
-// first rune (foldKey): StripOwnPrefix runs the pattern only on a subject
+// first rune (fold.Rune): StripOwnPrefix runs the pattern only on a subject
 // that begins with one of them, in any case. nil: a prefix begins with a
 // variable part, every subject runs the pattern.
 type prefixHeads map[rune][]string
@@ -144,21 +144,11 @@ func addHead(h prefixHeads, words string) prefixHeads {
 		return nil
 	}
 	r, _ := utf8.DecodeRuneInString(head)
-	k := foldKey(r)
+	k := fold.Rune(r)
 	if !slices.Contains(h[k], head) {
 		h[k] = append(h[k], head)
 	}
 	return h
-}
-
-// foldKey is the smallest rune of r's case-folding orbit: the runes the
-// pattern's (?i) takes for r share it.
-func foldKey(r rune) rune {
-	k := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		k = min(k, f)
-	}
-	return k
 }
 
 // mayStart reports whether subject (its white space trimmed as \s does)
@@ -166,7 +156,7 @@ func foldKey(r rune) rune {
 func (h prefixHeads) mayStart(subject string) bool {
 	subject = subject[spaces(subject):]
 	r, _ := utf8.DecodeRuneInString(subject)
-	for _, head := range h[foldKey(r)] {
+	for _, head := range h[fold.Rune(r)] {
 		if foldPrefixLen(subject, head) >= 0 {
 			return true
 		}

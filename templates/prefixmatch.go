@@ -1,6 +1,10 @@
 package templates
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/internal/fold"
+)
 
 // The own-subject prefixes are matched by hand: the pattern they stand
 // for (newOwnPrefix) cost ~2 ms to compile in every process and, with
@@ -158,7 +162,7 @@ func foldPrefixLen(s, lit string) int {
 	n := 0
 	for _, l := range lit {
 		r, size := utf8.DecodeRuneInString(s[n:])
-		if size == 0 || (r != l && foldKey(r) != foldKey(l)) {
+		if size == 0 || (r != l && fold.Rune(r) != fold.Rune(l)) {
 			return -1
 		}
 		n += size

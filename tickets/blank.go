@@ -2,7 +2,8 @@ package tickets
 
 import (
 	"strings"
-	"unicode"
+
+	"github.com/ticketd/ticketd/internal/fold"
 )
 
 // replaceFold replaces every occurrence of the address old in s, in any
@@ -37,7 +38,7 @@ func replaceFoldAll(s string, olds []string, repl string) string {
 	return s
 }
 
-// folded is a text folded rune by rune (foldRune), with the byte offsets
+// folded is a text folded rune by rune (fold.Rune), with the byte offsets
 // of its runes in the text.
 type folded struct {
 	text []rune // s, folded
@@ -47,7 +48,7 @@ type folded struct {
 func foldText(s string) folded {
 	var f folded
 	for i, r := range s {
-		f.text = append(f.text, foldRune(r))
+		f.text = append(f.text, fold.Rune(r))
 		f.offs = append(f.offs, i)
 	}
 	f.offs = append(f.offs, len(s))
@@ -86,21 +87,10 @@ func (f folded) replace(s string, pat []rune, repl string) string {
 	return b.String()
 }
 
-// foldRune maps r to the smallest rune of its case-folding orbit
-// (unicode.SimpleFold): two runes fold alike exactly when
-// strings.EqualFold holds them equal.
-func foldRune(r rune) rune {
-	least := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		least = min(least, f)
-	}
-	return least
-}
-
 func foldRunes(s string) []rune {
 	var out []rune
 	for _, r := range s {
-		out = append(out, foldRune(r))
+		out = append(out, fold.Rune(r))
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 
 	gomail "github.com/emersion/go-message/mail"
 
+	"github.com/ticketd/ticketd/internal/fold"
 	"github.com/ticketd/ticketd/internal/lazyre"
 	"github.com/ticketd/ticketd/tickets"
 )
@@ -48,7 +49,7 @@ var (
 
 // isAutoReplySubject reports a subject that names an automatic reply.
 func isAutoReplySubject(subject string) bool {
-	key := foldKey(subject) // foldfilter.go: most subjects are ruled out without a regexp
+	key := fold.String(subject) // foldfilter.go: most subjects are ruled out without a regexp
 	return autoReplySubjectFilter().pass(key) && autoReplySubject().MatchString(subject) ||
 		autoReplyAnywhereFilter().pass(key) && autoReplyAnywhere().MatchString(subject) ||
 		awaySubjectFilter().pass(key) && awaySubject().MatchString(subject) ||

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ticketd/ticketd/internal/fold"
 	"github.com/ticketd/ticketd/internal/textfields"
 )
 
@@ -19,7 +20,7 @@ func checkFields(t *testing.T, s string) {
 	if got, want := textfields.Join(s), joinFieldsStrings(s); got != want {
 		t.Fatalf("textfields.Join(%q) = %q, want %q", s, got, want)
 	}
-	if got, want := foldFields(s), foldKey(joinFieldsStrings(s)); got != want {
+	if got, want := foldFields(s), fold.String(joinFieldsStrings(s)); got != want {
 		t.Fatalf("foldFields(%q) = %q, want %q", s, got, want)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ticketd/ticketd/internal/fold"
 )
 
 // The case-insensitive regexps of autoreply.go are slow to run over every
@@ -16,71 +18,7 @@ import (
 // so that skipping the regexp when none is present never changes a
 // result.
 
-// foldRune maps r to the smallest rune of its simple case-folding orbit:
-// two runes that (?i) takes as equal map to the same rune.
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'a' <= r && r <= 'z' {
-			return r - 'a' + 'A' // the upper case letter is the smallest of an ASCII orbit
-		}
-		return r
-	}
-	if r < foldTableSize {
-		return foldTable()[r] // Latin, Greek, Cyrillic: the accented letters of most mail
-	}
-	return foldOrbit(r)
-}
-
-// foldOrbit is foldRune by a walk of r's orbit.
-func foldOrbit(r rune) rune {
-	m := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		m = min(m, f)
-	}
-	return m
-}
-
-// foldTable holds foldOrbit of the runes below foldTableSize: the walk
-// is a binary search of the case tables per step.
-const foldTableSize = 0x530
-
-var foldTable = sync.OnceValue(func() *[foldTableSize]rune {
-	var t [foldTableSize]rune
-	for r := range rune(foldTableSize) {
-		t[r] = foldOrbit(r)
-	}
-	return &t
-})
-
-// foldKey is s with every rune folded (foldRune); invalid bytes become
-// U+FFFD, which no filter word contains.
-func foldKey(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return strings.ToUpper(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			b.WriteByte(byte(foldRune(rune(c))))
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		b.WriteRune(foldRune(r))
-		i += size
-	}
-	return b.String()
-}
-
-// foldFields is foldKey(textfields.Join(s)) in one pass: the words of s
+// foldFields is fold.String(textfields.Join(s)) in one pass: the words of s
 // folded, one space apart.
 func foldFields(s string) string {
 	var stack [512]byte // most texts folded: the string is the one allocation
@@ -112,7 +50,7 @@ func foldFields(s string) string {
 		if space {
 			b, space = append(b, ' '), false
 		}
-		b = utf8.AppendRune(b, foldRune(r))
+		b = utf8.AppendRune(b, fold.Rune(r))
 	}
 	return string(b)
 }
@@ -149,7 +87,7 @@ func foldClauses(clauses [][][]string) *foldFilter {
 		f.clauses[i] = make([][]string, len(c))
 		for j, words := range c {
 			for _, w := range words {
-				k := foldKey(w)
+				k := fold.String(w)
 				f.clauses[i][j] = append(f.clauses[i][j], k)
 				if _, ok := index[k]; !ok {
 					index[k] = len(f.words)
@@ -190,7 +128,7 @@ func foldClauses(clauses [][][]string) *foldFilter {
 	return f
 }
 
-// pass reports whether the folded text (foldKey) may match. The words
+// pass reports whether the folded text (fold.String) may match. The words
 // are found in one scan of key (at each byte, the words starting with
 // it) rather than a search of key per word.
 func (f *foldFilter) pass(key string) bool {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/ticketd/ticketd/internal/fold"
 	"github.com/ticketd/ticketd/loadtest"
 )
 
@@ -88,7 +89,7 @@ func TestAutoReplyFiltersChangeNothing(t *testing.T) {
 
 func TestAutoReplyFiltersRuleOutRequests(t *testing.T) {
 	// The point of the filters: an ordinary request runs no regexp.
-	key := foldKey(strings.Join(strings.Fields("Buenos días: desde esta mañana no consigo imprimir. Estoy disponible toda la tarde."), " "))
+	key := fold.String(strings.Join(strings.Fields("Buenos días: desde esta mañana no consigo imprimir. Estoy disponible toda la tarde."), " "))
 	if autoReplyStatementFilter().pass(key) || awayStatementFilter().pass(key) {
 		t.Error("an ordinary request passes the filters")
 	}
@@ -96,12 +97,12 @@ func TestAutoReplyFiltersRuleOutRequests(t *testing.T) {
 
 func TestFoldKey(t *testing.T) {
 	for _, c := range []struct{ a, b string }{{"ſtatus", "STATUS"}, {"\u212aelvin", "kelvin"}, {"Ñandú", "ñANDÚ"}, {"ΣΑΣ", "σας"}} {
-		if foldKey(c.a) != foldKey(c.b) {
-			t.Errorf("foldKey(%q) = %q, foldKey(%q) = %q", c.a, foldKey(c.a), c.b, foldKey(c.b))
+		if fold.String(c.a) != fold.String(c.b) {
+			t.Errorf("fold.String(%q) = %q, fold.String(%q) = %q", c.a, fold.String(c.a), c.b, fold.String(c.b))
 		}
 	}
-	if foldKey("ab") == foldKey("ac") {
-		t.Error("foldKey merges different letters")
+	if fold.String("ab") == fold.String("ac") {
+		t.Error("fold.String merges different letters")
 	}
 }
 
@@ -209,7 +210,7 @@ func TestMobileFooterFilterChangesNothing(t *testing.T) {
 	for _, s := range lines {
 		s = strings.TrimSpace(s) // as trimTrailing passes it
 		want := mobileFooter().MatchString(s)
-		if want && !mobileFooterFilter().pass(foldKey(s)) {
+		if want && !mobileFooterFilter().pass(fold.String(s)) {
 			t.Errorf("the filter rules out %q, a footer to mobileFooter", s)
 		}
 		if want {
@@ -219,7 +220,7 @@ func TestMobileFooterFilterChangesNothing(t *testing.T) {
 	if hits < len(lines)/10 {
 		t.Errorf("only %d of %d lines are footers: the comparison proves little", hits, len(lines))
 	}
-	if mobileFooterFilter().pass(foldKey("Camilo Rodríguez")) {
+	if mobileFooterFilter().pass(fold.String("Camilo Rodríguez")) {
 		t.Error("a name passes the filter")
 	}
 }
@@ -234,14 +235,6 @@ func FuzzHasWroteVerb(f *testing.F) {
 			t.Fatalf("hasWroteVerb(%q) = %v, wroteVerb says %v", s, got, want)
 		}
 	})
-}
-
-func TestFoldRuneIsOrbit(t *testing.T) {
-	for r := rune(0); r <= unicode.MaxRune; r++ {
-		if got, want := foldRune(r), foldOrbit(r); got != want {
-			t.Fatalf("foldRune(%U) = %U, its orbit's smallest is %U", r, got, want)
-		}
-	}
 }
 
 // allFoldFilters are the package's filters, for the tests of pass.
@@ -266,7 +259,7 @@ func TestFoldFilterScanIsSearch(t *testing.T) {
 		}
 	}
 	for _, text := range corpusTexts(t) {
-		keys = append(keys, foldFields(text), foldKey(text))
+		keys = append(keys, foldFields(text), fold.String(text))
 	}
 	for _, f := range allFoldFilters() {
 		for _, k := range keys {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ticketd/ticketd/internal/fold"
 	"github.com/ticketd/ticketd/internal/lazyre"
 	"github.com/ticketd/ticketd/templates"
 )
@@ -261,7 +262,7 @@ func isMobileFooter(l string) bool {
 	if utf8.RuneCountInString(l) > 60 || len(strings.Fields(l)) > 8 || strings.ContainsAny(strings.TrimRight(l, ".!"), ".,;:!?") {
 		return false
 	}
-	if !mobileFooterFilter().pass(foldKey(l)) || !mobileFooter().MatchString(l) {
+	if !mobileFooterFilter().pass(fold.String(l)) || !mobileFooter().MatchString(l) {
 		return false
 	}
 	// "Sent from my <device>": the device ends the line ("Sent from my

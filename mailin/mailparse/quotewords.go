@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/ticketd/ticketd/internal/fold"
 	"github.com/ticketd/ticketd/internal/lazyre"
 )
 
@@ -167,7 +168,7 @@ var labelPicks = []struct {
 	{labelSubject, func(l quoteLanguage) []string { return l.subject }},
 }
 
-// headerLabels maps a label, folded (foldKey) with its spaces single,
+// headerLabels maps a label, folded (fold.String) with its spaces single,
 // to its field: the first of labelPicks that lists it. maxLen is the
 // longest key.
 var headerLabels = sync.OnceValue(func() (labels struct {
@@ -221,7 +222,7 @@ func labelOf(line string) headerLabel {
 		if space {
 			key, space = append(key, ' '), false
 		}
-		key = utf8.AppendRune(key, foldRune(r))
+		key = utf8.AppendRune(key, fold.Rune(r))
 		if len(key) > labels.maxLen {
 			return labelNone
 		}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/ticketd/ticketd/internal/fold"
 	"github.com/ticketd/ticketd/internal/textfields"
 )
 
@@ -14,7 +15,7 @@ import (
 // the regexp, an alternation of some forty phrases between two classes,
 // tries every one at every position and took ~16 µs on a 60-byte line;
 // every reply's attribution runs it. A match is a verb phrase, its
-// letters compared as (?i) compares them (foldRune) and its spaces
+// letters compared as (?i) compares them (fold.Rune) and its spaces
 // standing for runs of white space, that starts the text or follows a
 // rune of the left class and ends the text or precedes one of the right
 // class (TestWroteVerbMatcherIsRegexp, FuzzHasWroteVerb).
@@ -27,7 +28,7 @@ func hasWroteVerb(s string) bool {
 	for i := 0; i < len(s); {
 		r, size := textfields.RuneAt(s, i)
 		if prevOK {
-			f := foldRune(r)
+			f := fold.Rune(r)
 			for _, p := range m.phrases {
 				if p[0] == f {
 					if end, ok := matchFolded(s, i, p); ok && (end == len(s) || wroteRight(s, end)) {
@@ -42,7 +43,7 @@ func hasWroteVerb(s string) bool {
 	return false
 }
 
-// wroteVerbs are the verbs of wroteVerb as runes, folded (foldRune), a
+// wroteVerbs are the verbs of wroteVerb as runes, folded (fold.Rune), a
 // space standing for \s+; phrases is nil when one of them is not a
 // plain phrase (regexp syntax other than an escaped parenthesis).
 var wroteVerbs = sync.OnceValue(func() (m struct{ phrases [][]rune }) {
@@ -56,7 +57,7 @@ var wroteVerbs = sync.OnceValue(func() (m struct{ phrases [][]rune }) {
 			}
 			var p []rune
 			for _, r := range plain {
-				p = append(p, foldRune(r))
+				p = append(p, fold.Rune(r))
 			}
 			m.phrases = append(m.phrases, p)
 		}
@@ -83,7 +84,7 @@ func matchFolded(s string, i int, p []rune) (end int, ok bool) {
 			return 0, false
 		}
 		r, size := textfields.RuneAt(s, i)
-		if foldRune(r) != pr {
+		if fold.Rune(r) != pr {
 			return 0, false
 		}
 		i += size
