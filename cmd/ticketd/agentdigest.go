@@ -33,7 +33,6 @@ func loadAgentDigest(bad badFunc, fc *fileConfig) string {
 // when one answers.
 func AgentDigest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Writer) error {
 	deps = deps.withDefaults()
-	defer flushLog(deps.Logger) // the sender's held lines (logwriter.go)
 	if r, ok := runningDaemon(cfg); ok {
 		res, err := r.AgentDigest(dryRun)
 		if err != nil {
@@ -46,7 +45,7 @@ func AgentDigest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.
 	if err != nil {
 		return err
 	}
-	defer d.store.Close()
+	defer d.close(deps.Logger)
 	res, err := d.sendAgentDigest(deps.Logger, dryRun)
 	if err != nil {
 		return err

@@ -45,6 +45,13 @@ type desk struct {
 	warmed chan struct{}
 }
 
+// close closes the desk's database, then writes the log lines its
+// sender holds (logwriter.go).
+func (d *desk) close(log *slog.Logger) {
+	d.store.Close()
+	flushLog(log)
+}
+
 // withDefaults fills in what the caller left nil.
 func (deps Deps) withDefaults() Deps {
 	if deps.Logger == nil {
@@ -131,12 +138,11 @@ func report(w io.Writer, what, addr string, login bool, err error) {
 // due in the outbox, and returns.
 func Once(ctx context.Context, cfg *Config, deps Deps) error {
 	deps = deps.withDefaults()
-	defer flushLog(deps.Logger) // the sender's held lines (logwriter.go)
 	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err
 	}
-	defer d.store.Close()
+	defer d.close(deps.Logger)
 	pollErr := deliverDuring(ctx, d, deps.Logger, d.pollAll(ctx))
 	checkErr := d.checkSLA(ctx, deps.Logger)
 	// Deliver what is queued even when fetching failed: those mails are promised.
@@ -150,7 +156,6 @@ func Once(ctx context.Context, cfg *Config, deps Deps) error {
 // running daemon does it (over its admin socket) when one answers.
 func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Writer) error {
 	deps = deps.withDefaults()
-	defer flushLog(deps.Logger) // the sender's held lines (logwriter.go)
 	if r, ok := runningDaemon(cfg); ok {
 		res, err := r.Digest(dryRun)
 		if err != nil {
@@ -163,7 +168,7 @@ func Digest(ctx context.Context, cfg *Config, deps Deps, dryRun bool, w io.Write
 	if err != nil {
 		return err
 	}
-	defer d.store.Close()
+	defer d.close(deps.Logger)
 	res, err := d.sendDigest(deps.Logger, dryRun)
 	if err != nil {
 		return err
@@ -245,12 +250,11 @@ func (d *desk) sendDigest(log *slog.Logger, dryRun bool) (tickets.DigestResult, 
 // and closes the database.
 func Run(ctx context.Context, cfg *Config, deps Deps) error {
 	deps = deps.withDefaults()
-	defer flushLog(deps.Logger) // the sender's held lines (logwriter.go)
 	d, err := openDesk(cfg, deps)
 	if err != nil {
 		return err
 	}
-	defer d.store.Close()
+	defer d.close(deps.Logger)
 	log := deps.Logger
 	// Before the admin socket serves: a digest asked for during the
 	// warm-up waits for it (warm.go).
