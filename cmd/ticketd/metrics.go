@@ -16,7 +16,8 @@ import (
 )
 
 // configLogger is the daemon's logger as log_level and log_format say,
-// over a logWriter (logwriter.go): call flushLog (desk.close does) before the command ends.
+// over a logWriter (logwriter.go): call flushLog (desk.close does)
+// before the command ends.
 func configLogger(w io.Writer, cfg *Config) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(cfg.LogLevel)) // validated by LoadConfig
