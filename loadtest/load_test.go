@@ -385,17 +385,7 @@ func loadOnce(t *testing.T, n, run int, profile string) figures {
 // over one connection, bodies read and dropped: msgs/s.
 func limitFetch(t *testing.T, addr string, n int) float64 {
 	t.Helper()
-	c, err := imapclient.DialInsecure(addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(Desk, deskPassword).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Select("Procesados", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		t.Fatal(err)
-	}
+	c := openProcessed(t, addr, &imap.SelectOptions{ReadOnly: true})
 	start := time.Now()
 	var set imap.SeqSet
 	set.AddRange(1, 0)
@@ -422,22 +412,30 @@ func limitFetch(t *testing.T, addr string, n int) float64 {
 	return float64(n) / d.Seconds()
 }
 
-// limitMove moves every message of Procesados back to the INBOX with UID
-// MOVE, mailin.DefaultBatchSize at a time as the poller does after each
-// commit, over one connection: msgs/s.
-func limitMove(t *testing.T, addr string, n int) float64 {
+// openProcessed logs in as the desk and selects Procesados; the test's
+// cleanup closes the connection.
+func openProcessed(t *testing.T, addr string, opts *imap.SelectOptions) *imapclient.Client {
 	t.Helper()
 	c, err := imapclient.DialInsecure(addr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	if err := c.Login(Desk, deskPassword).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Select("Procesados", nil).Wait(); err != nil {
+	if _, err := c.Select("Procesados", opts).Wait(); err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// limitMove moves every message of Procesados back to the INBOX with UID
+// MOVE, mailin.DefaultBatchSize at a time as the poller does after each
+// commit, over one connection: msgs/s.
+func limitMove(t *testing.T, addr string, n int) float64 {
+	t.Helper()
+	c := openProcessed(t, addr, nil)
 	var all imap.SeqSet
 	all.AddRange(1, 0)
 	res, err := c.UIDSearch(&imap.SearchCriteria{SeqNum: []imap.SeqSet{all}}, nil).Wait()

@@ -158,27 +158,3 @@ func decodeMailV1(data []byte, m *Mail) error {
 	}
 	return nil
 }
-
-func (r *ticketReader) addresses() []Address {
-	n := r.count(2)
-	if n == 0 {
-		return nil
-	}
-	as := make([]Address, n)
-	for i := range as {
-		as[i] = r.address()
-	}
-	return as
-}
-
-func (r *ticketReader) strings() []string {
-	n := r.count(1)
-	if n == 0 {
-		return nil
-	}
-	ss := make([]string, n)
-	for i := range ss {
-		ss[i] = r.str()
-	}
-	return ss
-}

@@ -305,14 +305,22 @@ func (r *ticketReader) address() Address {
 	return Address{Name: r.str(), Email: r.str()}
 }
 
-func (r *ticketReader) uints() []uint64 {
-	n := r.count(1)
+func (r *ticketReader) uints() []uint64 { return readList(r, 1, r.uvarint) }
+
+func (r *ticketReader) addresses() []Address { return readList(r, 2, r.address) }
+
+func (r *ticketReader) strings() []string { return readList(r, 1, r.str) }
+
+// readList reads a list's length, then its elements with read; nil when
+// it is empty. Each element takes at least min bytes (reader.count).
+func readList[T any](r *ticketReader, min int, read func() T) []T {
+	n := r.count(min)
 	if n == 0 {
 		return nil
 	}
-	s := make([]uint64, n)
+	s := make([]T, n)
 	for i := range s {
-		s[i] = r.uvarint()
+		s[i] = read()
 	}
 	return s
 }
@@ -358,12 +366,7 @@ func decodeTicketV1(data []byte, t *Ticket) error {
 		Assignee: h.Assignee, Created: h.Created, Updated: h.Updated, FirstResponse: h.FirstResponse,
 		ResolvedAt: h.ResolvedAt, Type: h.Type, Category: h.Category, CloseReason: h.CloseReason}
 	flags := r.uvarint()
-	if n := r.count(2); n > 0 {
-		t.Participants = make([]Address, n)
-		for i := range t.Participants {
-			t.Participants[i] = r.address()
-		}
-	}
+	t.Participants = r.addresses()
 	if n := r.count(4); n > 0 {
 		t.Pending = make([]PendingParticipant, n)
 		for i := range t.Pending {
