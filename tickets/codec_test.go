@@ -151,3 +151,76 @@ func TestCodecLegacyEvents(t *testing.T) {
 		}
 	}
 }
+
+// binaryRoundTrip encodes v in its binary form (encode) and as JSON, reads
+// both back with decode and fails t unless they read back alike and the
+// binary form is the smaller; with full (every field of v set, fillAll),
+// no field may read back at its zero value: the codec stores it. It
+// returns both forms.
+func binaryRoundTrip[T any](t *testing.T, name string, v *T, full bool, encode func(*T) []byte, decode func([]byte, *T) error) (bin, js []byte) {
+	t.Helper()
+	bin = encode(v)
+	js, err := encodeValue(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromBin, fromJSON T
+	if err := decode(bin, &fromBin); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if err := decode(js, &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fromBin, fromJSON) {
+		t.Errorf("%s from the binary form\n%+v\nfrom JSON\n%+v", name, fromBin, fromJSON)
+	}
+	if full {
+		for _, f := range zeroFields(reflect.ValueOf(fromBin), reflect.TypeFor[T]().Name()) {
+			t.Errorf("%s is not stored in the binary form", f)
+		}
+	}
+	if len(bin) >= len(js) {
+		t.Errorf("%s: binary %d bytes, JSON %d", name, len(bin), len(js))
+	}
+	return bin, js
+}
+
+// binaryDamaged fails t unless bin (a binary record) cut short anywhere
+// is an error for decode. Cut short or with a byte changed, it must not
+// make decode or the partial readings (readers) panic.
+func binaryDamaged[T any](t *testing.T, bin []byte, decode func([]byte, *T) error, readers ...func([]byte)) {
+	t.Helper()
+	read := func(data []byte) error {
+		for _, r := range readers {
+			r(data)
+		}
+		var back T
+		return decode(data, &back)
+	}
+	for n := 1; n < len(bin); n++ {
+		if read(bin[:n]) == nil {
+			t.Fatalf("%d of %d bytes decoded without error", n, len(bin))
+		}
+	}
+	for i := 1; i < len(bin); i++ {
+		for _, c := range []byte{0, 0x7f, 0xff} {
+			damaged := append([]byte(nil), bin...)
+			damaged[i] = c
+			_ = read(damaged)
+		}
+	}
+}
+
+// binaryExact fails t when data, a binary record that decodes, still
+// decodes with a byte left over or cut short: a record holds all its
+// fields and no more.
+func binaryExact[T any](t *testing.T, data []byte, decode func([]byte, *T) error) {
+	t.Helper()
+	var back T
+	if err := decode(append(data[:len(data):len(data)], 0), &back); err == nil {
+		t.Fatal("a byte left over decoded without error")
+	}
+	if err := decode(data[:len(data)-1], &back); err == nil {
+		t.Fatal("a record cut short decoded without error")
+	}
+}
