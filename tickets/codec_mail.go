@@ -100,30 +100,6 @@ func mailStrings(m *Mail) int {
 	return n + 48*len(m.Attachments)
 }
 
-// flag is f when set, else 0.
-func flag(set bool, f uint64) uint64 {
-	if set {
-		return f
-	}
-	return 0
-}
-
-func appendAddresses(b []byte, as []Address) []byte {
-	b = binary.AppendUvarint(b, uint64(len(as)))
-	for _, a := range as {
-		b = appendAddress(b, a)
-	}
-	return b
-}
-
-func appendStrings(b []byte, ss []string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(ss)))
-	for _, s := range ss {
-		b = appendString(b, s)
-	}
-	return b
-}
-
 // decodeMailV1 reads a binary mail (without its version byte) into m. Its
 // strings are cut from one copy of the record (ticketReader).
 func decodeMailV1(data []byte, m *Mail) error {

@@ -85,21 +85,9 @@ func encodeTicketV1(t *Ticket) []byte {
 	b = appendTime(b, t.FirstResponse)
 	b = appendTime(b, t.ResolvedAt)
 	// rest
-	var flags uint64
-	if t.CSATAsked {
-		flags |= ticketCSATAsked
-	}
-	if t.ReminderSent {
-		flags |= ticketReminderSent
-	}
-	if t.Held != nil {
-		flags |= ticketHeld
-	}
-	b = binary.AppendUvarint(b, flags)
-	b = binary.AppendUvarint(b, uint64(len(t.Participants)))
-	for _, a := range t.Participants {
-		b = appendAddress(b, a)
-	}
+	b = binary.AppendUvarint(b, flag(t.CSATAsked, ticketCSATAsked)|flag(t.ReminderSent, ticketReminderSent)|
+		flag(t.Held != nil, ticketHeld))
+	b = appendAddresses(b, t.Participants)
 	b = binary.AppendUvarint(b, uint64(len(t.Pending)))
 	for _, p := range t.Pending {
 		b = appendAddress(b, p.Address)
@@ -206,14 +194,7 @@ func appendCountdown(b []byte, c *tiers.Countdown) []byte {
 	b = appendTime(b, c.WarnAt)
 	b = appendTime(b, c.Due)
 	b = appendTime(b, c.Met)
-	var flags uint64
-	if c.Warned {
-		flags |= countdownWarned
-	}
-	if c.Breached {
-		flags |= countdownBreached
-	}
-	return binary.AppendUvarint(b, flags)
+	return binary.AppendUvarint(b, flag(c.Warned, countdownWarned)|flag(c.Breached, countdownBreached))
 }
 
 func appendMark(b []byte, m *Mark) []byte {
@@ -223,12 +204,28 @@ func appendMark(b []byte, m *Mark) []byte {
 	return binary.AppendVarint(b, int64(m.Work))
 }
 
-func appendUints(b []byte, s []uint64) []byte {
+func appendUints(b []byte, s []uint64) []byte { return appendList(b, s, binary.AppendUvarint) }
+
+func appendAddresses(b []byte, as []Address) []byte { return appendList(b, as, appendAddress) }
+
+func appendStrings(b []byte, ss []string) []byte { return appendList(b, ss, appendString[string]) }
+
+// appendList appends a list's length, then each element with add: what
+// readList reads.
+func appendList[T any](b []byte, s []T, add func([]byte, T) []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
-	for _, n := range s {
-		b = binary.AppendUvarint(b, n)
+	for _, v := range s {
+		b = add(b, v)
 	}
 	return b
+}
+
+// flag is f when set, else 0.
+func flag(set bool, f uint64) uint64 {
+	if set {
+		return f
+	}
+	return 0
 }
 
 // ticketReader reads a binary ticket's fields in order with the
