@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -9,31 +10,41 @@ import (
 )
 
 // startProfile writes a CPU profile of the whole command to the file
-// named by $TICKETD_CPUPROFILE, and the allocations of the whole command
-// to $TICKETD_MEMPROFILE, when set: how the load test (loadtest) and
-// whoever measures the real binary profile it for "go tool pprof". The
+// named by $TICKETD_CPUPROFILE, an execution trace to $TICKETD_TRACE
+// ("go tool trace": where a pass waits — for the disk, the servers, a
+// lock — which a CPU profile does not show) and the allocations of the
+// whole command to $TICKETD_MEMPROFILE, each when set: how the load test
+// (loadtest) and whoever measures the real binary look inside it. The
 // returned stop ends them.
 func startProfile() (stop func()) {
-	stopMem := startMemProfile()
-	stopMem = startTrace(stopMem)
-	path := os.Getenv("TICKETD_CPUPROFILE")
+	stop = startMemProfile()
+	stop = startRecording("TICKETD_TRACE", "trace", trace.Start, trace.Stop, stop)
+	return startRecording("TICKETD_CPUPROFILE", "cpu profile", pprof.StartCPUProfile, pprof.StopCPUProfile, stop)
+}
+
+// startRecording starts a recorder (start) into the file named by $env,
+// when set, and returns a stop that ends it (end), closes the file, then
+// calls next. A file that cannot be written is said on stderr: the
+// command runs without it.
+func startRecording(env, what string, start func(io.Writer) error, end func(), next func()) func() {
+	path := os.Getenv(env)
 	if path == "" {
-		return stopMem
+		return next
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "ticketd: cpu profile:", err)
-		return stopMem
+		fmt.Fprintf(os.Stderr, "ticketd: %s: %v\n", what, err)
+		return next
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		fmt.Fprintln(os.Stderr, "ticketd: cpu profile:", err)
+	if err := start(f); err != nil {
+		fmt.Fprintf(os.Stderr, "ticketd: %s: %v\n", what, err)
 		f.Close()
-		return stopMem
+		return next
 	}
 	return func() {
-		pprof.StopCPUProfile()
+		end()
 		f.Close()
-		stopMem()
+		next()
 	}
 }
 
@@ -61,31 +72,5 @@ func startMemProfile() (stop func()) {
 		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 			fmt.Fprintln(os.Stderr, "ticketd: allocation profile:", err)
 		}
-	}
-}
-
-// startTrace writes an execution trace of the whole command to
-// $TICKETD_TRACE, when set ("go tool trace"): where a pass waits — for
-// the disk, the servers, a lock — which a CPU profile does not show. It
-// returns a stop that ends the trace, then calls next.
-func startTrace(next func()) (stop func()) {
-	path := os.Getenv("TICKETD_TRACE")
-	if path == "" {
-		return next
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "ticketd: trace:", err)
-		return next
-	}
-	if err := trace.Start(f); err != nil {
-		fmt.Fprintln(os.Stderr, "ticketd: trace:", err)
-		f.Close()
-		return next
-	}
-	return func() {
-		trace.Stop()
-		f.Close()
-		next()
 	}
 }
