@@ -36,15 +36,10 @@ func procStatus(pid int) procPeak {
 			}
 		}
 	}
-	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-		s := string(data)
-		if i := strings.LastIndexByte(s, ')'); i >= 0 {
-			// Fields after the command: state ppid pgrp session tty_nr
-			// tpgid flags minflt cminflt majflt (field 12 of stat).
-			if fields := strings.Fields(s[i+1:]); len(fields) > 9 {
-				p.majflt, _ = strconv.ParseInt(fields[9], 10, 64)
-			}
-		}
+	// statFields: state ppid pgrp session tty_nr tpgid flags minflt
+	// cminflt majflt.
+	if fields, err := statFields(pid); err == nil && len(fields) > 9 {
+		p.majflt, _ = strconv.ParseInt(fields[9], 10, 64)
 	}
 	return p
 }
