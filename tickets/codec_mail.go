@@ -20,12 +20,17 @@ import (
 // Layout after mailV1 (u = uvarint, v = varint, s = u(len) bytes, t = a
 // time (appendTime), a = s(name) s(email)):
 //
-//	u(id) u(ticket) s(kind) a(from) u(n) a×n (to) u(n) a×n (cc)
-//	u(0 or 1) a (reply_to, when 1) s(subject) s(text) s(html)
-//	s(message_id) s(in_reply_to) u(n) s×n (references) s(auto_submitted)
-//	u(n) [s(name) s(type) v(size) u(flags: inline 1, stored 2, dropped 4,
-//	unreadable 8) s(content_id) s(sha256) s(reason)]×n (attachments)
-//	t(queued) v(attempts) t(next_attempt) s(last_error) u(n) s×n (done)
+//	head:  u(id) u(ticket) t(queued) v(attempts) t(next_attempt)
+//	rest:  s(last_error) s(kind) a(from) u(n) a×n (to) u(n) a×n (cc)
+//	       u(0 or 1) a (reply_to, when 1) s(subject) s(text) s(html)
+//	       s(message_id) s(in_reply_to) u(n) s×n (references)
+//	       s(auto_submitted) u(n) [s(name) s(type) v(size) u(flags: inline
+//	       1, stored 2, dropped 4, unreadable 8) s(content_id) s(sha256)
+//	       s(reason)]×n (attachments) u(n) s×n (done)
+//
+// The head comes first so that its readers stop early and copy nothing:
+// the untried count reads every queued mail's attempts at Open
+// (mailAttempts, store_outbox_count.go).
 const mailV1 = 0x01
 
 var errMailRecord = errors.New("malformed mail record")
@@ -45,6 +50,10 @@ func encodeMail(m *Mail) []byte {
 	b = append(b, mailV1)
 	b = binary.AppendUvarint(b, m.ID)
 	b = binary.AppendUvarint(b, m.Ticket)
+	b = appendTime(b, m.Queued)
+	b = binary.AppendVarint(b, int64(m.Attempts))
+	b = appendTime(b, m.NextAttempt)
+	b = appendString(b, m.LastError)
 	b = appendString(b, string(m.Kind))
 	b = appendAddress(b, m.From)
 	b = appendAddresses(b, m.To)
@@ -74,10 +83,6 @@ func encodeMail(m *Mail) []byte {
 		b = appendString(b, a.SHA256)
 		b = appendString(b, a.Reason)
 	}
-	b = appendTime(b, m.Queued)
-	b = binary.AppendVarint(b, int64(m.Attempts))
-	b = appendTime(b, m.NextAttempt)
-	b = appendString(b, m.LastError)
 	return appendStrings(b, m.Done)
 }
 
@@ -104,7 +109,8 @@ func mailStrings(m *Mail) int {
 // strings are cut from one copy of the record (ticketReader).
 func decodeMailV1(data []byte, m *Mail) error {
 	r := newTicketReader(data, true)
-	*m = Mail{ID: r.uvarint(), Ticket: r.uvarint(), Kind: templates.Name(r.str()), From: r.address()}
+	*m = Mail{ID: r.uvarint(), Ticket: r.uvarint(), Queued: r.time(), Attempts: r.int(), NextAttempt: r.time()}
+	m.LastError, m.Kind, m.From = r.str(), templates.Name(r.str()), r.address()
 	m.To, m.Cc = r.addresses(), r.addresses()
 	switch r.uvarint() {
 	case 0:
@@ -127,10 +133,27 @@ func decodeMailV1(data []byte, m *Mail) error {
 			a.ContentID, a.SHA256, a.Reason = r.str(), r.str(), r.str()
 		}
 	}
-	m.Queued, m.Attempts, m.NextAttempt = r.time(), r.int(), r.time()
-	m.LastError, m.Done = r.str(), r.strings()
+	m.Done = r.strings()
 	if r.err != nil || len(r.b) != 0 {
 		return errMailRecord
 	}
 	return nil
+}
+
+// mailAttempts reads how many delivery attempts a stored mail had, in
+// either form, copying nothing of a binary one.
+func mailAttempts(data []byte) (int, error) {
+	if len(data) == 0 || data[0] != mailV1 {
+		var m struct {
+			Attempts int `json:"attempts"`
+		}
+		err := decodeValue(data, &m)
+		return m.Attempts, err
+	}
+	r := newTicketReader(data[1:], false)
+	r.uvarint() // id
+	r.uvarint() // ticket
+	r.time()    // queued
+	attempts := r.int()
+	return attempts, r.recordErr()
 }

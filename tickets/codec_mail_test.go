@@ -36,11 +36,16 @@ func mailsForCodec() []Mail {
 
 // TestMailBinaryRoundTrip: every field of an outbox mail survives the
 // binary form, which reads back exactly as the same mail stored as JSON
-// reads back.
+// reads back; and its attempts alone (mailAttempts) read from both.
 func TestMailBinaryRoundTrip(t *testing.T) {
 	for i, m := range mailsForCodec() {
 		// i == 1 is the full mail: nothing left at its zero value.
-		binaryRoundTrip(t, fmt.Sprint("mail ", i), &m, i == 1, encodeMail, decodeMail)
+		bin, js := binaryRoundTrip(t, fmt.Sprint("mail ", i), &m, i == 1, encodeMail, decodeMail)
+		for _, data := range [][]byte{bin, js} {
+			if n, err := mailAttempts(data); err != nil || n != m.Attempts {
+				t.Errorf("mail %d: mailAttempts %d, %v; want %d", i, n, err, m.Attempts)
+			}
+		}
 	}
 }
 
@@ -48,7 +53,7 @@ func TestMailBinaryRoundTrip(t *testing.T) {
 // and one with a byte changed is an error or a mail, never a panic.
 func TestMailBinaryDamaged(t *testing.T) {
 	for _, m := range mailsForCodec()[:3] {
-		binaryDamaged(t, encodeMail(&m), decodeMail)
+		binaryDamaged(t, encodeMail(&m), decodeMail, func(data []byte) { _, _ = mailAttempts(data) })
 	}
 }
 

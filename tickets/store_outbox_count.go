@@ -32,11 +32,11 @@ func newUntriedCount(db *bolt.DB) (*untriedCount, error) {
 	c := &untriedCount{changed: make(chan struct{})}
 	err := db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-			var m Mail
-			if err := decodeMail(v, &m); err != nil {
+			attempts, err := mailAttempts(v)
+			if err != nil {
 				return fmt.Errorf("outbox %x: %w", k, err)
 			}
-			if m.Attempts == 0 {
+			if attempts == 0 {
 				c.n++
 			}
 			return nil
