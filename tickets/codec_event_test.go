@@ -3,23 +3,15 @@ package tickets
 import (
 	"reflect"
 	"testing"
-	"time"
 )
 
 // eventsForCodec returns events covering every field (fillAll: a field
-// added later is covered too), the zero event, and times in UTC, in a
-// zone, at offset 0 outside UTC and zero.
+// added later is covered too), the zero event, and codecTimes.
 func eventsForCodec() []Event {
 	var full Event
 	fillAll(reflect.ValueOf(&full).Elem(), 3)
 	events := []Event{{}, full}
-	for _, tm := range []time.Time{
-		{},
-		time.Date(2026, 12, 3, 14, 30, 41, 544893947, time.UTC),
-		time.Date(2026, 12, 3, 14, 30, 41, 1, time.FixedZone("", 0)),
-		time.Date(2026, 12, 3, 14, 30, 41, 0, time.FixedZone("COT", -5*3600)),
-		time.Now(),
-	} {
+	for _, tm := range codecTimes() {
 		e := full
 		e.Time = tm
 		e.Recipients = []string{"", "a@example.com"}

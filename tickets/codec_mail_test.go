@@ -13,18 +13,12 @@ import (
 
 // mailsForCodec returns mails covering every field (fillAll: a field
 // added to Mail later is filled too, and fails TestMailBinaryRoundTrip
-// until the codec stores it), the zero mail, and times in UTC, in a
-// zone, zero, and with a monotonic reading.
+// until the codec stores it), the zero mail, and codecTimes.
 func mailsForCodec() []Mail {
 	var full Mail
 	fillAll(reflect.ValueOf(&full).Elem(), 5)
 	out := []Mail{{}, full}
-	for _, tm := range []time.Time{
-		{},
-		time.Date(2026, 12, 3, 14, 30, 41, 544893947, time.UTC),
-		time.Date(2026, 12, 3, 14, 30, 41, 0, time.FixedZone("COT", -5*3600)),
-		time.Now(),
-	} {
+	for _, tm := range codecTimes() {
 		m := full
 		m.Queued, m.NextAttempt = tm, tm
 		m.ReplyTo, m.Cc, m.Attachments, m.Done = nil, nil, nil, nil

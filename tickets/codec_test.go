@@ -152,6 +152,20 @@ func TestCodecLegacyEvents(t *testing.T) {
 	}
 }
 
+// codecTimes are the times the binary codecs must keep as JSON keeps
+// them: zero, in UTC, at offset 0 outside UTC, in a zone, before 1970 at
+// a half-hour offset, and with a monotonic reading.
+func codecTimes() []time.Time {
+	return []time.Time{
+		{},
+		time.Date(2026, 12, 3, 14, 30, 41, 544893947, time.UTC),
+		time.Date(2026, 12, 3, 14, 30, 41, 1, time.FixedZone("", 0)),
+		time.Date(2026, 12, 3, 14, 30, 41, 0, time.FixedZone("COT", -5*3600)),
+		time.Date(1969, 7, 20, 20, 17, 40, 999999999, time.FixedZone("", 5*3600+1800)),
+		time.Now(),
+	}
+}
+
 // binaryRoundTrip encodes v in its binary form (encode) and as JSON, reads
 // both back with decode and fails t unless they read back alike and the
 // binary form is the smaller; with full (every field of v set, fillAll),
